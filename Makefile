@@ -1,0 +1,69 @@
+# orgwatch — build, run, test and benchmark. `make run` and `make test` are the two
+# commands a new user needs (see README.md).
+CC ?= cc
+PKGS := libmicrohttpd jansson libpq uuid
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lpq -luuid)
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude $(PKG_CFLAGS)
+LDLIBS = $(PKG_LIBS) -lpthread -lm
+
+# SAN=1 builds with AddressSanitizer + UndefinedBehaviorSanitizer into build/san/.
+ifeq ($(SAN),1)
+BUILD := build/san
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+BUILD := build
+endif
+
+# Pure modules: no libmicrohttpd, no libpq at run time; unit-tested one by one.
+PURE := buf pdate cursor csv config router jspec
+SRCS := $(wildcard server/*.c)
+OBJS := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRCS))
+PURE_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(filter $(PURE),$(patsubst server/%.c,%,$(SRCS))))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+
+.PHONY: all run test unit bench clean format format-check deps
+all: $(BUILD)/orgwatch
+
+$(BUILD)/orgwatch: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/%.o: server/%.c $(wildcard include/*.h) | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/unit/test_%: tests/unit/test_%.c $(PURE_OBJS) | $(BUILD)/unit
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(PURE_OBJS) -lcmocka $(LDLIBS)
+
+$(BUILD)/obj $(BUILD)/unit:
+	mkdir -p $@
+
+# Runs every C unit test; each prints cmocka's summary.
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; ./$$t; done
+
+run:
+	@bash scripts/deps.sh runtime
+	@$(MAKE) --no-print-directory all
+	@bash scripts/run.sh
+
+test:
+	@bash scripts/deps.sh test
+	@bash scripts/test.sh
+
+bench:
+	@bash scripts/deps.sh bench
+	@$(MAKE) --no-print-directory all
+	@bash bench/run.sh
+
+format:
+	clang-format -i server/*.c include/*.h tests/unit/*.c
+
+format-check:
+	clang-format --dry-run --Werror server/*.c include/*.h tests/unit/*.c
+
+clean:
+	rm -rf build

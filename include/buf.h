@@ -1,0 +1,33 @@
+/* buf.h — growable byte buffers with a hard size cap (every buffer has a bound). */
+#ifndef OW_BUF_H
+#define OW_BUF_H
+#include <stdarg.h>
+#include <stddef.h>
+
+#define OW_WUR __attribute__((warn_unused_result))
+
+/* A NUL-terminated growable buffer. `max` is the hard cap on len (0 = 64 MiB).
+ * Growth is geometric; an append that would pass the cap fails and leaves the
+ * buffer unchanged. The buffer owns `data`; ow_buf_free releases it. */
+struct ow_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t max;
+};
+
+#define OW_BUF_DEFAULT_MAX ((size_t)64 << 20)
+
+void ow_buf_init(struct ow_buf *b, size_t max);
+/* Appends n bytes; returns 0, or -1 (cap reached or out of memory). */
+int ow_buf_append(struct ow_buf *b, const void *p, size_t n) OW_WUR;
+int ow_buf_append_str(struct ow_buf *b, const char *s) OW_WUR;
+int ow_buf_appendf(struct ow_buf *b, const char *fmt, ...) OW_WUR
+	__attribute__((format(printf, 2, 3)));
+int ow_buf_vappendf(struct ow_buf *b, const char *fmt, va_list ap) OW_WUR;
+/* Appends s as a JSON string literal (quotes included, escapes as RFC 8259). */
+int ow_buf_append_json_str(struct ow_buf *b, const char *s, size_t n) OW_WUR;
+void ow_buf_reset(struct ow_buf *b);
+void ow_buf_free(struct ow_buf *b);
+
+#endif

@@ -1,0 +1,59 @@
+/* db.h — one PostgreSQL connection per worker thread, prepared statements by id,
+ * and the one place SQLSTATEs become problems. */
+#ifndef OW_DB_H
+#define OW_DB_H
+#include <libpq-fe.h>
+
+#include "buf.h"
+#include "stmts.h"
+
+struct ow_req;
+struct ow_db;
+
+/* What went wrong with a statement, copied out of the PGresult. */
+struct ow_db_error {
+	int unavailable; /* connection lost or database unreachable → 503 */
+	char sqlstate[6];
+	char message[512];
+	char detail[512];
+	char column[128];
+	char constraint[128];
+	char table[128];
+};
+
+/* Remembers the connection string; connections are opened lazily per thread. */
+int ow_db_global_init(const char *url) OW_WUR;
+/* Closes every connection (after the HTTP workers have stopped). */
+void ow_db_global_shutdown(void);
+
+/* The calling thread's connection, (re)connecting when needed; NULL when the database
+ * cannot be reached (then `err->unavailable` is set). Reconnect attempts are spaced
+ * at least 200 ms apart per thread so a dead database is not hammered. */
+struct ow_db *ow_db_acquire(struct ow_db_error *err);
+
+/* Runs prepared statement `id` with text parameters (NULL = SQL NULL). Returns a
+ * result with PGRES_TUPLES_OK or PGRES_COMMAND_OK, or NULL with *err filled. The caller
+ * owns the result (PQclear). */
+PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *params,
+		     struct ow_db_error *err) OW_WUR;
+/* Runs a constant SQL command (BEGIN, COMMIT, ROLLBACK): 0 or -1 with *err. */
+int ow_db_command(struct ow_db *db, const char *sql, struct ow_db_error *err) OW_WUR;
+/* Ends the request's use of the connection: rolls back a transaction left open (and
+ * logs it as our bug). */
+void ow_db_release(struct ow_db *db);
+/* ow_db_release for the calling thread's connection, if it has one. */
+void ow_db_release_thread(void);
+
+/* Replies to the request with the problem that matches a failed statement:
+ * unavailable → 503; 23505 → 409; 23503 → 400 (a referenced record is missing) or
+ * 409 on delete; 23P01 → 409; 23514/22xxx → 400; OW4xx raised by our functions →
+ * that status with the column as field; anything else → 500 (logged as our bug). */
+int ow_db_problem(struct ow_req *r, const struct ow_db_error *e);
+
+/* Pool state for /metrics. */
+void ow_db_stats(unsigned *connected, unsigned *broken, unsigned long *reconnects);
+
+/* A one-off connection for the command line (migrate, key, import). */
+PGconn *ow_db_connect_once(const char *url, char *err, size_t errsz);
+
+#endif

@@ -1,0 +1,30 @@
+/* handlers.h — every request handler the route table (server/routes.c) points at. */
+#ifndef OW_HANDLERS_H
+#define OW_HANDLERS_H
+#include <stddef.h>
+
+#include "router.h"
+
+struct ow_req;
+
+/* The route table and its length. */
+extern const struct ow_route ow_routes[];
+extern const size_t ow_routes_n;
+
+/* h_ops.c: operations endpoints. ow_ops_init loads openapi.yaml and counts migrations
+ * under `home`; 0 ok, -1 with a message logged. */
+int ow_ops_init(const char *home);
+void ow_ops_free(void);
+int ow_h_health(struct ow_req *r);
+int ow_h_ready(struct ow_req *r);
+int ow_h_metrics(struct ow_req *r);
+int ow_h_openapi(struct ow_req *r);
+
+/* h_records.c: the generic record endpoints; route arg = struct ow_resource. */
+int ow_h_record_list(struct ow_req *r);
+int ow_h_record_get(struct ow_req *r);
+int ow_h_record_create(struct ow_req *r);
+int ow_h_record_patch(struct ow_req *r);
+int ow_h_record_delete(struct ow_req *r);
+
+#endif

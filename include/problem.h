@@ -1,0 +1,39 @@
+/* problem.h — the error catalogue and RFC 9457 problem+json replies. */
+#ifndef OW_PROBLEM_H
+#define OW_PROBLEM_H
+#include <stddef.h>
+
+#include "jspec.h"
+
+struct ow_req;
+
+enum ow_problem {
+	OW_P_BAD_REQUEST,    /* 400 bad syntax or values */
+	OW_P_VALIDATION,     /* 400 field errors */
+	OW_P_MALFORMED_JSON, /* 400 */
+	OW_P_UNAUTHORIZED,   /* 401 */
+	OW_P_FORBIDDEN,      /* 403 */
+	OW_P_NOT_FOUND,      /* 404 */
+	OW_P_METHOD,         /* 405 */
+	OW_P_NOT_ACCEPTABLE, /* 406 */
+	OW_P_CONFLICT,       /* 409 */
+	OW_P_PRECONDITION,   /* 412 */
+	OW_P_TOO_LARGE,      /* 413 */
+	OW_P_MEDIA_TYPE,     /* 415 */
+	OW_P_UNPROCESSABLE,  /* 422 */
+	OW_P_UNAVAILABLE,    /* 503 */
+	OW_P_INTERNAL,       /* 500: our bug, never for client input */
+	OW_P_COUNT
+};
+
+unsigned ow_problem_status(enum ow_problem p);
+/* Queues a problem+json reply: type, title and status from the catalogue, the detail
+ * given (may be NULL), and `errors` when non-NULL and non-empty. Extra headers as in
+ * ow_reply. Returns 0 or -1. */
+int ow_problem_reply(struct ow_req *r, enum ow_problem p, const char *detail,
+		     const struct ow_errors *errors, const char *const *headers);
+/* Same with a printf-style detail. */
+int ow_problem_replyf(struct ow_req *r, enum ow_problem p, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

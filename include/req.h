@@ -1,0 +1,59 @@
+/* req.h — the per-request context every handler receives, and how handlers answer. */
+#ifndef OW_REQ_H
+#define OW_REQ_H
+#include <stddef.h>
+#include <time.h>
+
+#include "buf.h"
+#include "router.h"
+
+struct MHD_Connection;
+struct ow_config;
+struct ow_db;
+
+struct ow_principal {
+	enum ow_role role; /* OW_ROLE_PUBLIC when no key was given */
+	char name[201];    /* the key's name, "anonymous" without a key */
+};
+
+/* Lives from the first access-handler call to the completion callback (http.c owns it). */
+struct ow_req {
+	struct MHD_Connection *conn;
+	const struct ow_config *cfg;
+	char method[16];
+	char path[1024];
+	char request_id[40];
+	const struct ow_route *route;
+	int route_index; /* index into the route table, -1 when none matched */
+	struct ow_route_params params;
+	struct ow_principal who;
+	struct ow_buf body;
+	int body_too_large;
+	int queued;       /* a response has been queued */
+	unsigned status;  /* the status queued */
+	struct timespec t0;
+	void *stream;     /* OW_BODY_STREAM handlers' own state */
+	void (*stream_free)(void *stream);
+};
+
+/* Query-string argument or NULL. */
+const char *ow_req_query(struct ow_req *r, const char *name);
+/* Request header or NULL. */
+const char *ow_req_header(struct ow_req *r, const char *name);
+/* 1 when the client asked for text/csv (Accept) on a list. */
+int ow_req_wants_csv(struct ow_req *r);
+
+/* Header lines added to a reply: NULL-terminated pairs {name, value, name, value, NULL}. */
+/* Queues a response with the given status, content type and body (copied). Adds
+ * X-Request-Id and any extra headers. Returns 0, or -1 when nothing could be queued. */
+int ow_reply(struct ow_req *r, unsigned status, const char *content_type, const char *body,
+	     size_t len, const char *const *headers);
+/* Queues a JSON response (application/json; charset=utf-8). */
+int ow_reply_json(struct ow_req *r, unsigned status, const char *json, size_t len,
+		  const char *const *headers);
+/* Queues a streamed response produced by `reader` (see libmicrohttpd's content reader). */
+typedef long (*ow_stream_fn)(void *cls, unsigned long long pos, char *buf, size_t max);
+int ow_reply_stream(struct ow_req *r, unsigned status, const char *content_type, ow_stream_fn fn,
+		    void *cls, void (*free_cls)(void *), const char *const *headers);
+
+#endif

@@ -1,0 +1,117 @@
+/* buf.c — growable byte buffers with a hard size cap. */
+#include "buf.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ow_buf_init(struct ow_buf *b, size_t max)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->max = max ? max : OW_BUF_DEFAULT_MAX;
+}
+
+/* Makes room for `extra` more bytes plus the terminating NUL. */
+static int reserve(struct ow_buf *b, size_t extra)
+{
+	if (extra > b->max || b->len > b->max - extra)
+		return -1;
+	size_t need = b->len + extra + 1;
+	if (need <= b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	char *p = realloc(b->data, cap);
+	if (!p)
+		return -1;
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
+
+int ow_buf_append(struct ow_buf *b, const void *p, size_t n)
+{
+	if (reserve(b, n) != 0)
+		return -1;
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int ow_buf_append_str(struct ow_buf *b, const char *s)
+{
+	return ow_buf_append(b, s, strlen(s));
+}
+
+int ow_buf_vappendf(struct ow_buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0 || reserve(b, (size_t)n) != 0)
+		return -1;
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int ow_buf_appendf(struct ow_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = ow_buf_vappendf(b, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int ow_buf_append_json_str(struct ow_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (ow_buf_append(b, "\"", 1) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[7];
+		const char *out = NULL;
+		size_t outn = 2;
+		switch (c) {
+		case '"': out = "\\\""; break;
+		case '\\': out = "\\\\"; break;
+		case '\n': out = "\\n"; break;
+		case '\r': out = "\\r"; break;
+		case '\t': out = "\\t"; break;
+		default:
+			if (c < 0x20) {
+				esc[0] = '\\'; esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
+				esc[4] = hex[c >> 4]; esc[5] = hex[c & 15]; esc[6] = '\0';
+				out = esc;
+				outn = 6;
+			}
+		}
+		int rc = out ? ow_buf_append(b, out, outn) : ow_buf_append(b, &s[i], 1);
+		if (rc != 0)
+			return -1;
+	}
+	return ow_buf_append(b, "\"", 1);
+}
+
+void ow_buf_reset(struct ow_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void ow_buf_free(struct ow_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}

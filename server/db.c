@@ -1,0 +1,310 @@
+/* db.c — per-thread PostgreSQL connections, lazily prepared statements, reconnects,
+ * and the mapping of SQLSTATEs to problems. */
+#include "db.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "problem.h"
+#include "req.h"
+
+#define MAX_CONNS 512
+
+struct ow_db {
+	PGconn *conn;
+	int broken;
+	struct timespec last_attempt;
+	unsigned char prepared[OW_Q_COUNT];
+};
+
+static char *conn_url;
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ow_db *registry[MAX_CONNS];
+static size_t registry_n;
+static unsigned long reconnects;
+static _Thread_local struct ow_db *thread_db;
+
+int ow_db_global_init(const char *url)
+{
+	conn_url = strdup(url);
+	return conn_url ? 0 : -1;
+}
+
+void ow_db_global_shutdown(void)
+{
+	pthread_mutex_lock(&registry_lock);
+	for (size_t i = 0; i < registry_n; i++) {
+		if (registry[i]->conn)
+			PQfinish(registry[i]->conn);
+		free(registry[i]);
+	}
+	registry_n = 0;
+	pthread_mutex_unlock(&registry_lock);
+	free(conn_url);
+	conn_url = NULL;
+}
+
+void ow_db_stats(unsigned *connected, unsigned *broken, unsigned long *nreconnects)
+{
+	unsigned c = 0, b = 0;
+	pthread_mutex_lock(&registry_lock);
+	for (size_t i = 0; i < registry_n; i++) {
+		if (registry[i]->conn && !registry[i]->broken &&
+		    PQstatus(registry[i]->conn) == CONNECTION_OK)
+			c++;
+		else
+			b++;
+	}
+	*nreconnects = reconnects;
+	pthread_mutex_unlock(&registry_lock);
+	*connected = c;
+	*broken = b;
+}
+
+static void fill_error(struct ow_db_error *err, const PGresult *res, PGconn *conn)
+{
+	memset(err, 0, sizeof *err);
+	if (!conn || PQstatus(conn) != CONNECTION_OK) {
+		err->unavailable = 1;
+		snprintf(err->message, sizeof err->message, "%s",
+			 conn ? PQerrorMessage(conn) : "no connection");
+		return;
+	}
+	const char *f;
+	if (res && (f = PQresultErrorField(res, PG_DIAG_SQLSTATE)))
+		snprintf(err->sqlstate, sizeof err->sqlstate, "%s", f);
+	if (res && (f = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)))
+		snprintf(err->message, sizeof err->message, "%s", f);
+	else
+		snprintf(err->message, sizeof err->message, "%s", PQerrorMessage(conn));
+	if (res && (f = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL)))
+		snprintf(err->detail, sizeof err->detail, "%s", f);
+	if (res && (f = PQresultErrorField(res, PG_DIAG_COLUMN_NAME)))
+		snprintf(err->column, sizeof err->column, "%s", f);
+	if (res && (f = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME)))
+		snprintf(err->constraint, sizeof err->constraint, "%s", f);
+	if (res && (f = PQresultErrorField(res, PG_DIAG_TABLE_NAME)))
+		snprintf(err->table, sizeof err->table, "%s", f);
+	/* 57P01 admin shutdown, 08xxx connection exceptions: treat as unavailable. */
+	if (strncmp(err->sqlstate, "08", 2) == 0 || strncmp(err->sqlstate, "57P", 3) == 0)
+		err->unavailable = 1;
+}
+
+PGconn *ow_db_connect_once(const char *url, char *err, size_t errsz)
+{
+	const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
+	const char *vals[] = {url, "3", "orgwatch", NULL};
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	if (!c || PQstatus(c) != CONNECTION_OK) {
+		snprintf(err, errsz, "%s", c ? PQerrorMessage(c) : "out of memory");
+		size_t n = strlen(err);
+		while (n && (err[n - 1] == '\n' || err[n - 1] == ' '))
+			err[--n] = '\0';
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
+static double since(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static int session_setup(PGconn *c)
+{
+	PGresult *res = PQexec(c, "SET statement_timeout = '30s'; SET lock_timeout = '10s';"
+				  " SET plan_cache_mode = 'force_custom_plan';"
+				  " SET idle_in_transaction_session_timeout = '60s'");
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+struct ow_db *ow_db_acquire(struct ow_db_error *err)
+{
+	struct ow_db *db = thread_db;
+	if (!db) {
+		db = calloc(1, sizeof *db);
+		if (!db)
+			goto unavailable;
+		pthread_mutex_lock(&registry_lock);
+		if (registry_n == MAX_CONNS) {
+			pthread_mutex_unlock(&registry_lock);
+			free(db);
+			goto unavailable;
+		}
+		registry[registry_n++] = db;
+		pthread_mutex_unlock(&registry_lock);
+		thread_db = db;
+		db->broken = 1;
+	}
+	if (db->conn && !db->broken && PQstatus(db->conn) == CONNECTION_OK)
+		return db;
+	if (db->last_attempt.tv_sec && since(&db->last_attempt) < 0.2)
+		goto unavailable;
+	clock_gettime(CLOCK_MONOTONIC, &db->last_attempt);
+	if (db->conn) {
+		PQfinish(db->conn);
+		db->conn = NULL;
+	}
+	memset(db->prepared, 0, sizeof db->prepared);
+	char why[256];
+	PGconn *c = ow_db_connect_once(conn_url, why, sizeof why);
+	if (!c || session_setup(c) != 0) {
+		if (c)
+			PQfinish(c);
+		ow_log(OW_LOG_WARN, "database unavailable: %s", c ? "session setup failed" : why);
+		goto unavailable;
+	}
+	db->conn = c;
+	db->broken = 0;
+	pthread_mutex_lock(&registry_lock);
+	reconnects++;
+	pthread_mutex_unlock(&registry_lock);
+	return db;
+unavailable:
+	memset(err, 0, sizeof *err);
+	err->unavailable = 1;
+	snprintf(err->message, sizeof err->message, "database unavailable");
+	return NULL;
+}
+
+static int prepare(struct ow_db *db, enum ow_stmt_id id, struct ow_db_error *err)
+{
+	if (db->prepared[id])
+		return 0;
+	const struct ow_stmt *s = &ow_stmts[id];
+	PGresult *res = PQprepare(db->conn, s->name, s->sql, s->nparams, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		fill_error(err, res, db->conn);
+		if (!err->unavailable)
+			ow_log(OW_LOG_ERROR, "prepare %s failed: %s", s->name, err->message);
+		PQclear(res);
+		if (err->unavailable)
+			db->broken = 1;
+		return -1;
+	}
+	PQclear(res);
+	db->prepared[id] = 1;
+	return 0;
+}
+
+PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *params,
+		     struct ow_db_error *err)
+{
+	if (prepare(db, id, err) != 0)
+		return NULL;
+	const struct ow_stmt *s = &ow_stmts[id];
+	PGresult *res = PQexecPrepared(db->conn, s->name, s->nparams, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return res;
+	fill_error(err, res, db->conn);
+	if (err->unavailable)
+		db->broken = 1;
+	PQclear(res);
+	return NULL;
+}
+
+int ow_db_command(struct ow_db *db, const char *sql, struct ow_db_error *err)
+{
+	PGresult *res = PQexec(db->conn, sql);
+	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+		PQclear(res);
+		return 0;
+	}
+	fill_error(err, res, db->conn);
+	if (err->unavailable)
+		db->broken = 1;
+	PQclear(res);
+	return -1;
+}
+
+void ow_db_release(struct ow_db *db)
+{
+	if (!db || !db->conn || db->broken)
+		return;
+	PGTransactionStatusType ts = PQtransactionStatus(db->conn);
+	if (ts == PQTRANS_IDLE)
+		return;
+	if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) {
+		ow_log(OW_LOG_ERROR, "bug: request left a transaction open; rolling back");
+		PGresult *res = PQexec(db->conn, "ROLLBACK");
+		PQclear(res);
+		return;
+	}
+	db->broken = 1; /* unknown or active: start afresh */
+}
+
+void ow_db_release_thread(void)
+{
+	ow_db_release(thread_db);
+}
+
+/* Maps a foreign-key constraint name "<table>_<column>_fkey" to the column. */
+static void fk_field(const char *constraint, const char *table, char *out, size_t outsz)
+{
+	size_t tl = strlen(table);
+	const char *c = constraint;
+	if (tl && strncmp(c, table, tl) == 0 && c[tl] == '_')
+		c += tl + 1;
+	snprintf(out, outsz, "%s", c);
+	size_t n = strlen(out);
+	if (n > 5 && strcmp(out + n - 5, "_fkey") == 0)
+		out[n - 5] = '\0';
+}
+
+int ow_db_problem(struct ow_req *r, const struct ow_db_error *e)
+{
+	struct ow_errors errs;
+	ow_errors_init(&errs);
+	if (e->unavailable)
+		return ow_problem_reply(r, OW_P_UNAVAILABLE, "The database is unavailable; retry shortly.",
+					NULL, (const char *const[]){"Retry-After", "2", NULL});
+	const char *st = e->sqlstate;
+	if (strcmp(st, "OW400") == 0) {
+		ow_errors_add(&errs, e->column, "%s", e->message);
+		return ow_problem_reply(r, OW_P_VALIDATION, e->detail[0] ? e->detail : NULL, &errs, NULL);
+	}
+	if (strcmp(st, "OW404") == 0)
+		return ow_problem_reply(r, OW_P_NOT_FOUND, e->message, NULL, NULL);
+	if (strcmp(st, "OW409") == 0)
+		return ow_problem_reply(r, OW_P_CONFLICT, e->message, NULL, NULL);
+	if (strcmp(st, "OW412") == 0)
+		return ow_problem_reply(r, OW_P_PRECONDITION, e->message, NULL, NULL);
+	if (strcmp(st, "23505") == 0 || strcmp(st, "23P01") == 0) {
+		char detail[1100];
+		snprintf(detail, sizeof detail, "%s%s%s", e->message, e->detail[0] ? ": " : "",
+			 e->detail);
+		return ow_problem_reply(r, OW_P_CONFLICT, detail, NULL, NULL);
+	}
+	if (strcmp(st, "23503") == 0) {
+		if (strcmp(r->method, "DELETE") == 0)
+			return ow_problem_replyf(r, OW_P_CONFLICT, "Other records refer to it (%s).",
+						 e->table);
+		char field[128];
+		fk_field(e->constraint, e->table, field, sizeof field);
+		ow_errors_add(&errs, field, "no such record");
+		return ow_problem_reply(r, OW_P_VALIDATION, "A referenced record does not exist.",
+					&errs, NULL);
+	}
+	if (strcmp(st, "23514") == 0 || strcmp(st, "23502") == 0 || strncmp(st, "22", 2) == 0) {
+		ow_errors_add(&errs, e->column[0] ? e->column : e->constraint, "%s", e->message);
+		return ow_problem_reply(r, OW_P_VALIDATION, NULL, &errs, NULL);
+	}
+	if (strcmp(st, "57014") == 0 || strcmp(st, "55P03") == 0 || strcmp(st, "40001") == 0 ||
+	    strcmp(st, "40P01") == 0)
+		return ow_problem_reply(r, OW_P_UNAVAILABLE, "The database is busy; retry shortly.",
+					NULL, (const char *const[]){"Retry-After", "1", NULL});
+	ow_log(OW_LOG_ERROR, "request %s: database error %s: %s %s", r->request_id, st, e->message,
+	       e->detail);
+	return ow_problem_reply(r, OW_P_INTERNAL, "Unexpected database error; it has been logged.",
+				NULL, NULL);
+}

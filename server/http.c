@@ -1,0 +1,329 @@
+/* http.c — the libmicrohttpd daemon (thread pool + epoll) and the request lifecycle:
+ * route, authorise, bound and check the body before reading it, dispatch, log, count. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "metrics.h"
+#include "problem.h"
+#include "req.h"
+
+static const struct ow_route *routes;
+static size_t nroutes;
+static unsigned inflight;
+
+unsigned ow_http_inflight(void)
+{
+	return __atomic_load_n(&inflight, __ATOMIC_RELAXED);
+}
+
+const char *ow_req_query(struct ow_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *ow_req_header(struct ow_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+int ow_req_wants_csv(struct ow_req *r)
+{
+	const char *a = ow_req_header(r, "Accept");
+	return a && strstr(a, "text/csv") != NULL;
+}
+
+static int add_headers(struct MHD_Response *resp, struct ow_req *r, const char *content_type,
+		       const char *const *headers)
+{
+	int ok = MHD_add_response_header(resp, "X-Request-Id", r->request_id) == MHD_YES;
+	if (content_type)
+		ok &= MHD_add_response_header(resp, "Content-Type", content_type) == MHD_YES;
+	for (size_t i = 0; headers && headers[i] && headers[i + 1]; i += 2)
+		ok &= MHD_add_response_header(resp, headers[i], headers[i + 1]) == MHD_YES;
+	return ok ? 0 : -1;
+}
+
+static int queue(struct ow_req *r, unsigned status, struct MHD_Response *resp)
+{
+	if (!resp)
+		return -1;
+	enum MHD_Result q = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	if (q != MHD_YES)
+		return -1;
+	r->queued = 1;
+	r->status = status;
+	return 0;
+}
+
+int ow_reply(struct ow_req *r, unsigned status, const char *content_type, const char *body,
+	     size_t len, const char *const *headers)
+{
+	if (r->queued)
+		return -1;
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return -1;
+	if (add_headers(resp, r, content_type, headers) != 0) {
+		MHD_destroy_response(resp);
+		return -1;
+	}
+	return queue(r, status, resp);
+}
+
+int ow_reply_json(struct ow_req *r, unsigned status, const char *json, size_t len,
+		  const char *const *headers)
+{
+	return ow_reply(r, status, "application/json; charset=utf-8", json, len, headers);
+}
+
+int ow_reply_stream(struct ow_req *r, unsigned status, const char *content_type, ow_stream_fn fn,
+		    void *cls, void (*free_cls)(void *), const char *const *headers)
+{
+	if (r->queued)
+		return -1;
+	struct MHD_Response *resp = MHD_create_response_from_callback(
+		MHD_SIZE_UNKNOWN, 64 * 1024, (MHD_ContentReaderCallback)fn, cls, free_cls);
+	if (!resp) {
+		if (free_cls)
+			free_cls(cls);
+		return -1;
+	}
+	if (add_headers(resp, r, content_type, headers) != 0) {
+		MHD_destroy_response(resp);
+		return -1;
+	}
+	return queue(r, status, resp);
+}
+
+/* Takes the client's X-Request-Id when it is short and plain, else makes a UUID. */
+static void set_request_id(struct ow_req *r)
+{
+	const char *given = ow_req_header(r, "X-Request-Id");
+	if (given) {
+		size_t n = strspn(given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
+		if (n > 0 && n < sizeof r->request_id && given[n] == '\0') {
+			memcpy(r->request_id, given, n + 1);
+			return;
+		}
+	}
+	uuid_t u;
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, r->request_id);
+}
+
+/* True when the Content-Type names a JSON media type the route accepts. */
+static int json_content_type(struct ow_req *r)
+{
+	const char *ct = ow_req_header(r, "Content-Type");
+	if (!ct)
+		return 0;
+	size_t n = strcspn(ct, ";");
+	while (n && ct[n - 1] == ' ')
+		n--;
+	if (n == 16 && strncasecmp(ct, "application/json", 16) == 0)
+		return 1;
+	return strcmp(r->method, "PATCH") == 0 && n == 28 &&
+	       strncasecmp(ct, "application/merge-patch+json", 28) == 0;
+}
+
+/* Everything decided before the body is read: route, auth, media type, size. */
+static void begin(struct ow_req *r, const char *url, const char *method)
+{
+	snprintf(r->method, sizeof r->method, "%s", method);
+	snprintf(r->path, sizeof r->path, "%s", url);
+	set_request_id(r);
+	ow_buf_init(&r->body, r->cfg->max_body);
+	if (strlen(url) >= sizeof r->path) {
+		ow_problem_reply(r, OW_P_NOT_FOUND, "The path is too long.", NULL, NULL);
+		return;
+	}
+	char allow[128];
+	const struct ow_route *route;
+	enum ow_match m = ow_router_match(routes, nroutes, method, url, &route, &r->params, allow,
+					  sizeof allow);
+	if (m == OW_MATCH_NO_PATH) {
+		ow_problem_replyf(r, OW_P_NOT_FOUND, "No resource at %s.", r->path);
+		return;
+	}
+	if (m == OW_MATCH_NO_METHOD) {
+		char detail[256];
+		snprintf(detail, sizeof detail, "%s is not allowed here; allowed: %s.", r->method, allow);
+		ow_problem_reply(r, OW_P_METHOD, detail, NULL, (const char *const[]){"Allow", allow, NULL});
+		return;
+	}
+	r->route = route;
+	r->route_index = (int)(route - routes);
+	if (ow_auth_check(r) != 0)
+		return;
+	if (route->body != OW_BODY_JSON)
+		return;
+	if (!json_content_type(r)) {
+		ow_problem_replyf(r, OW_P_MEDIA_TYPE, "Send the body as application/json%s.",
+				  strcmp(r->method, "PATCH") == 0 ? " or application/merge-patch+json" : "");
+		return;
+	}
+	const char *cl = ow_req_header(r, "Content-Length");
+	if (cl) {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(cl, &end, 10);
+		if (errno || *end || n > r->cfg->max_body)
+			ow_problem_replyf(r, OW_P_TOO_LARGE, "The body may have at most %zu bytes.",
+					  r->cfg->max_body);
+	}
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	struct ow_req *r = *con_cls;
+	if (!r) {
+		r = calloc(1, sizeof *r);
+		if (!r)
+			return MHD_NO;
+		*con_cls = r;
+		__atomic_fetch_add(&inflight, 1, __ATOMIC_RELAXED);
+		clock_gettime(CLOCK_MONOTONIC, &r->t0);
+		r->conn = conn;
+		r->cfg = cls;
+		r->route_index = -1;
+		begin(r, url, method);
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!r->queued && r->route && r->route->body == OW_BODY_JSON && !r->body_too_large &&
+		    ow_buf_append(&r->body, upload_data, *upload_size) != 0)
+			r->body_too_large = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (r->queued)
+		return MHD_YES;
+	if (r->body_too_large)
+		ow_problem_replyf(r, OW_P_TOO_LARGE, "The body may have at most %zu bytes.",
+				  r->cfg->max_body);
+	else
+		r->route->handler(r);
+	ow_db_release_thread();
+	if (!r->queued) {
+		ow_log(OW_LOG_ERROR, "bug: %s %s queued no response", r->method, r->path);
+		ow_problem_reply(r, OW_P_INTERNAL, "The server failed to answer; it has been logged.",
+				 NULL, NULL);
+	}
+	return r->queued ? MHD_YES : MHD_NO;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	struct ow_req *r = *con_cls;
+	if (!r)
+		return;
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - r->t0.tv_sec) + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e9;
+	unsigned status = r->queued ? r->status : 499;
+	ow_metrics_observe(r->route_index, status, secs);
+	ow_log(status >= 500 ? OW_LOG_WARN : OW_LOG_INFO, "%s %s %u %.1fms id=%s key=%s%s", r->method,
+	       r->path, status, secs * 1000.0, r->request_id, r->who.name[0] ? r->who.name : "-",
+	       toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+	if (r->stream_free)
+		r->stream_free(r->stream);
+	ow_buf_free(&r->body);
+	free(r);
+	*con_cls = NULL;
+	__atomic_fetch_sub(&inflight, 1, __ATOMIC_RELAXED);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	ow_log(OW_LOG_DEBUG, "libmicrohttpd: %s", msg);
+}
+
+static int resolve(const struct ow_config *cfg, struct sockaddr_storage *ss, int *ipv6)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+	struct addrinfo *ai = NULL;
+	char port[8];
+	snprintf(port, sizeof port, "%u", cfg->listen_port);
+	if (getaddrinfo(cfg->listen_host, port, &hints, &ai) != 0 || !ai)
+		return -1;
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*ipv6 = ai->ai_family == AF_INET6;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, size_t n)
+{
+	routes = table;
+	nroutes = n;
+	struct sockaddr_storage addr;
+	int ipv6 = 0;
+	if (resolve(cfg, &addr, &ipv6) != 0) {
+		ow_log(OW_LOG_ERROR, "ORGWATCH_LISTEN: cannot resolve %s", cfg->listen_host);
+		return 1;
+	}
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+	struct MHD_Daemon *d = MHD_start_daemon(
+		flags, cfg->listen_port, NULL, NULL, &on_request, (void *)cfg,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, &on_completed, NULL,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned int)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)0,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
+		(unsigned int)511, MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL, MHD_OPTION_END);
+	if (!d) {
+		ow_log(OW_LOG_ERROR, "cannot listen on %s:%u (address in use or not available)",
+		       cfg->listen_host, cfg->listen_port);
+		return 1;
+	}
+	ow_log(OW_LOG_INFO, "orgwatch serving on http://%s:%u with %u threads", cfg->listen_host,
+	       cfg->listen_port, cfg->threads);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	int sig = 0;
+	while (sigwait(&set, &sig) != 0)
+		;
+	ow_log(OW_LOG_INFO, "signal %d: no longer accepting; finishing requests in flight", sig);
+	MHD_socket lfd = MHD_quiesce_daemon(d);
+	for (int i = 0; i < 1000 && ow_http_inflight() > 0; i++)
+		usleep(10 * 1000);
+	MHD_stop_daemon(d);
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
+	ow_log(OW_LOG_INFO, "stopped");
+	return 0;
+}

@@ -1,0 +1,207 @@
+/* main.c — the command line: serve | migrate | key create/revoke | load-sample;
+ * settings from the environment; signals. */
+#include <libpq-fe.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "handlers.h"
+#include "http.h"
+#include "log.h"
+#include "metrics.h"
+#include "migrate.h"
+
+static const char usage[] =
+	"usage: orgwatch <command> [options]\n"
+	"\n"
+	"commands:\n"
+	"  serve                                   serve the HTTP API\n"
+	"  migrate                                 apply sql/migrations/*.sql not yet applied\n"
+	"  key create --name NAME --role ROLE      print a new API key (reader|editor|admin)\n"
+	"  key revoke --name NAME                  revoke the key with that name\n"
+	"  load-sample                             load the sample dataset once (first start)\n"
+	"\n"
+	"settings (environment):\n"
+	"  ORGWATCH_DATABASE_URL    libpq connection string or URI (required)\n"
+	"  ORGWATCH_LISTEN          host:port to serve on (default 127.0.0.1:8080)\n"
+	"  ORGWATCH_THREADS         worker threads (default: number of cores)\n"
+	"  ORGWATCH_MAX_BODY        largest JSON body in bytes (default 1048576)\n"
+	"  ORGWATCH_PUBLIC_READS    1 = reads need no key (default), 0 = reader key needed\n"
+	"  ORGWATCH_MAX_CONNECTIONS concurrent connections (default 1024)\n"
+	"  ORGWATCH_LOG             error | warn | info | debug (default info)\n"
+	"  ORGWATCH_HOME            folder with sql/, openapi.yaml, web/ (default .)\n";
+
+static const char *env(const char *name)
+{
+	return getenv(name);
+}
+
+static int load_config(struct ow_config *cfg, int need_db)
+{
+	char err[512];
+	if (ow_config_load(cfg, env, err, sizeof err) != 0) {
+		fprintf(stderr, "orgwatch: %s\n", err);
+		return -1;
+	}
+	if (need_db && !cfg->database_url[0]) {
+		fprintf(stderr, "orgwatch: ORGWATCH_DATABASE_URL: not set (a libpq connection string"
+				" or URI such as postgresql://user@127.0.0.1:5432/orgwatch)\n");
+		return -1;
+	}
+	ow_log_set_level(cfg->log_level);
+	return 0;
+}
+
+static PGconn *connect_cli(const struct ow_config *cfg)
+{
+	char err[512];
+	PGconn *c = ow_db_connect_once(cfg->database_url, err, sizeof err);
+	if (!c)
+		fprintf(stderr, "orgwatch: cannot connect to the database: %s\n", err);
+	return c;
+}
+
+static int cmd_serve(const struct ow_config *cfg)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	int rc = 1;
+	if (ow_db_global_init(cfg->database_url) != 0)
+		return 1;
+	if (ow_ops_init(cfg->home) != 0 || ow_metrics_init(ow_routes, ow_routes_n) != 0)
+		goto out;
+	rc = ow_http_serve(cfg, ow_routes, ow_routes_n);
+out:
+	ow_metrics_free();
+	ow_ops_free();
+	ow_db_global_shutdown();
+	return rc;
+}
+
+static int cmd_migrate(const struct ow_config *cfg)
+{
+	PGconn *c = connect_cli(cfg);
+	if (!c)
+		return 1;
+	char dir[1200], err[1024];
+	snprintf(dir, sizeof dir, "%s/sql/migrations", cfg->home);
+	int n = ow_migrate_run(c, dir, stdout, err, sizeof err);
+	PQfinish(c);
+	if (n < 0) {
+		fprintf(stderr, "orgwatch: migrate failed: %s\n", err);
+		return 1;
+	}
+	printf("migrations current (%d applied now)\n", n);
+	return 0;
+}
+
+static int cmd_load_sample(const struct ow_config *cfg)
+{
+	PGconn *c = connect_cli(cfg);
+	if (!c)
+		return 1;
+	int rc = 1;
+	PGresult *res = PQexec(c, "SELECT value FROM ow_meta WHERE key = 'sample_loaded'");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "orgwatch: %s(run 'orgwatch migrate' first)\n", PQerrorMessage(c));
+	} else if (PQntuples(res) > 0) {
+		printf("sample dataset already loaded on %s; not loading it again\n",
+		       PQgetvalue(res, 0, 0));
+		rc = 0;
+	} else {
+		char path[1200], err[1024];
+		snprintf(path, sizeof path, "%s/sql/sample/sample.sql", cfg->home);
+		if (ow_sql_file_run(c, path, err, sizeof err) != 0) {
+			fprintf(stderr, "orgwatch: loading the sample failed: %s\n", err);
+		} else {
+			printf("sample dataset loaded\n");
+			rc = 0;
+		}
+	}
+	PQclear(res);
+	PQfinish(c);
+	return rc;
+}
+
+static const char *opt(int argc, char **argv, const char *name)
+{
+	for (int i = 0; i + 1 < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+static int cmd_key(const struct ow_config *cfg, int argc, char **argv)
+{
+	const char *name = opt(argc, argv, "--name");
+	const char *role_s = opt(argc, argv, "--role");
+	int create = argc >= 1 && strcmp(argv[0], "create") == 0;
+	int revoke = argc >= 1 && strcmp(argv[0], "revoke") == 0;
+	enum ow_role role = OW_ROLE_EDITOR;
+	if ((!create && !revoke) || !name || !name[0] || strlen(name) > 200) {
+		fprintf(stderr, "usage: orgwatch key create --name NAME --role reader|editor|admin\n"
+				"       orgwatch key revoke --name NAME\n");
+		return 2;
+	}
+	if (create && (!role_s || ow_role_parse(role_s, &role) != 0)) {
+		fprintf(stderr, "orgwatch: --role: expected reader, editor or admin\n");
+		return 2;
+	}
+	PGconn *c = connect_cli(cfg);
+	if (!c)
+		return 1;
+	char key[68], err[512];
+	int rc = create ? ow_auth_key_create(c, name, role, key, err, sizeof err)
+			: ow_auth_key_revoke(c, name, err, sizeof err);
+	PQfinish(c);
+	if (rc != 0) {
+		fprintf(stderr, "orgwatch: %s\n", err);
+		return 1;
+	}
+	if (create)
+		printf("%s\n", key);
+	else
+		fprintf(stderr, "revoked the key '%s'\n", name);
+	return 0;
+}
+
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "help") == 0 || wants_help(argc, argv)) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	const char *cmd = argv[1];
+	int known = !strcmp(cmd, "serve") || !strcmp(cmd, "migrate") || !strcmp(cmd, "key") ||
+		    !strcmp(cmd, "load-sample");
+	if (!known) {
+		fprintf(stderr, "orgwatch: unknown command '%s' (try --help)\n", cmd);
+		return 2;
+	}
+	static struct ow_config cfg;
+	if (load_config(&cfg, 1) != 0)
+		return 2;
+	if (!strcmp(cmd, "serve"))
+		return cmd_serve(&cfg);
+	if (!strcmp(cmd, "migrate"))
+		return cmd_migrate(&cfg);
+	if (!strcmp(cmd, "load-sample"))
+		return cmd_load_sample(&cfg);
+	return cmd_key(&cfg, argc - 2, argv + 2);
+}
