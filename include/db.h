@@ -38,6 +38,9 @@ PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *pa
 		     struct ow_db_error *err) OW_WUR;
 /* Runs a constant SQL command (BEGIN, COMMIT, ROLLBACK): 0 or -1 with *err. */
 int ow_db_command(struct ow_db *db, const char *sql, struct ow_db_error *err) OW_WUR;
+/* Rolls back the open transaction, if any (errors ignored: the connection is then
+ * marked broken and reopened). */
+void ow_db_rollback(struct ow_db *db);
 /* Ends the request's use of the connection: rolls back a transaction left open (and
  * logs it as our bug). */
 void ow_db_release(struct ow_db *db);

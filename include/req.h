@@ -38,6 +38,10 @@ struct ow_req {
 
 /* Query-string argument or NULL. */
 const char *ow_req_query(struct ow_req *r, const char *name);
+/* Calls fn for every query-string argument in order (value NULL for "?flag");
+ * stops early when fn returns non-zero. */
+void ow_req_each_query(struct ow_req *r, int (*fn)(void *cls, const char *key, const char *value),
+		       void *cls);
 /* Request header or NULL. */
 const char *ow_req_header(struct ow_req *r, const char *name);
 /* 1 when the client asked for text/csv (Accept) on a list. */

@@ -121,7 +121,8 @@ static int session_setup(PGconn *c)
 {
 	PGresult *res = PQexec(c, "SET statement_timeout = '30s'; SET lock_timeout = '10s';"
 				  " SET plan_cache_mode = 'force_custom_plan';"
-				  " SET idle_in_transaction_session_timeout = '60s'");
+				  " SET idle_in_transaction_session_timeout = '60s';"
+				  " SET pg_trgm.word_similarity_threshold = 0.3; SET pg_trgm.similarity_threshold = 0.3");
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
 	return ok ? 0 : -1;
@@ -225,6 +226,16 @@ int ow_db_command(struct ow_db *db, const char *sql, struct ow_db_error *err)
 		db->broken = 1;
 	PQclear(res);
 	return -1;
+}
+
+void ow_db_rollback(struct ow_db *db)
+{
+	if (!db || !db->conn || db->broken)
+		return;
+	PGresult *res = PQexec(db->conn, "ROLLBACK");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		db->broken = 1;
+	PQclear(res);
 }
 
 void ow_db_release(struct ow_db *db)

@@ -38,6 +38,26 @@ const char *ow_req_query(struct ow_req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct each_ctx {
+	int (*fn)(void *cls, const char *key, const char *value);
+	void *cls;
+};
+
+static enum MHD_Result each_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				const char *value)
+{
+	(void)kind;
+	struct each_ctx *c = cls;
+	return c->fn(c->cls, key, value) == 0 ? MHD_YES : MHD_NO;
+}
+
+void ow_req_each_query(struct ow_req *r, int (*fn)(void *cls, const char *key, const char *value),
+		       void *cls)
+{
+	struct each_ctx c = {fn, cls};
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, each_arg, &c);
+}
+
 const char *ow_req_header(struct ow_req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);

@@ -1,11 +1,25 @@
-/* routes.c — the route table: every endpoint, its least role and body kind. */
+/* routes.c — the route table: every endpoint, its least role and body kind. Literal
+ * segments win over {params} (router.c), so order here is for readers only. */
 #include "handlers.h"
+#include "resource.h"
+
+#define RECORD_ROUTES(plural, res)                                                             \
+	{"GET", "/" plural, ow_h_record_list, OW_ROLE_PUBLIC, OW_BODY_NONE, &res},              \
+	{"POST", "/" plural, ow_h_record_create, OW_ROLE_EDITOR, OW_BODY_JSON, &res},           \
+	{"GET", "/" plural "/{id}", ow_h_record_get, OW_ROLE_PUBLIC, OW_BODY_NONE, &res},       \
+	{"PATCH", "/" plural "/{id}", ow_h_record_patch, OW_ROLE_EDITOR, OW_BODY_JSON, &res},   \
+	{"DELETE", "/" plural "/{id}", ow_h_record_delete, OW_ROLE_EDITOR, OW_BODY_NONE, &res}
 
 const struct ow_route ow_routes[] = {
 	{"GET", "/health", ow_h_health, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/ready", ow_h_ready, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/metrics", ow_h_metrics, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/openapi.yaml", ow_h_openapi, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
+	RECORD_ROUTES("organizations", ow_res_organizations),
+	RECORD_ROUTES("teams", ow_res_teams),
+	RECORD_ROUTES("people", ow_res_people),
+	RECORD_ROUTES("positions", ow_res_positions),
+	RECORD_ROUTES("sources", ow_res_sources),
 };
 
 const size_t ow_routes_n = sizeof ow_routes / sizeof ow_routes[0];

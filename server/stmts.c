@@ -1,6 +1,23 @@
 /* stmts.c — the one table of named prepared statements; SQL text only, no request text
- * is ever spliced in. Most statements call functions of sql/migrations/. */
+ * is ever spliced in. Writes call functions of sql/migrations/. List statements take
+ * their filters first (NULL = not filtering), then the cursor's parts, then the limit. */
 #include "stmts.h"
+
+/* Keyset condition and order shared by the created-order lists ($c1 = created_at, $c2 = id). */
+#define KEYSET(t, c1, c2, lim)                                                              \
+	" AND ($" #c1 "::timestamptz IS NULL OR (" t ".created_at, " t ".id) > ($" #c1        \
+	"::timestamptz, $" #c2 "::uuid)) ORDER BY " t ".created_at, " t ".id LIMIT $" #lim "::int"
+
+#define GET(fn) "SELECT r_doc, r_etag, r_moved FROM " fn "($1)"
+#define WRITE(fn) "SELECT r_doc, r_etag, r_id FROM " fn "($1, $2, $3::jsonb, $4)"
+
+#define PEOPLE_FILTERS                                                                        \
+	" AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM positions po WHERE po.person_id = p.id"  \
+	" AND po.ended_on IS NULL AND po.org_id = (SELECT ow_key_strict('organization', $2, 'org'))))" \
+	" AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM positions po WHERE po.person_id = p.id"  \
+	" AND po.ended_on IS NULL AND po.team_id = (SELECT ow_key_strict('team', $3, 'team'))))"    \
+	" AND ($4::text IS NULL OR p.tags @> ARRAY[$4::text])"                                     \
+	" AND ($5::timestamptz IS NULL OR p.updated_at >= $5::timestamptz)"
 
 const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_READY] = {"ready", "SELECT count(*) FROM schema_migrations", 0},
@@ -8,4 +25,74 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 			      "SELECT name, role FROM api_keys"
 			      " WHERE key_hash = sha256(convert_to($1, 'UTF8')) AND revoked_at IS NULL",
 			      1},
+	[OW_Q_RECORD_DELETE] = {"record_delete", "SELECT ow_record_delete($1, $2, $3, $4)", 4},
+	[OW_Q_IDEM_CLAIM] = {"idem_claim",
+			     "SELECT r_state, r_status, r_location, r_etag, r_response"
+			     " FROM ow_idem_claim($1, $2, $3, $4, $5)",
+			     5},
+	[OW_Q_IDEM_STORE] = {"idem_store", "SELECT ow_idem_store($1, $2, $3::int, $4, $5, $6)", 6},
+
+	[OW_Q_ORGANIZATIONS_LIST] = {"organizations_list",
+				     "SELECT ow_organization_doc(o)::text, o.created_at::text, o.id::text"
+				     " FROM organizations o WHERE"
+				     " ($1::text IS NULL OR strpos(ow_fold(o.name), ow_fold($1)) > 0"
+				     " OR strpos(o.slug, lower($1)) > 0)"
+				     " AND ($2::text IS NULL OR o.kind = $2)"
+				     " AND ($3::text IS NULL OR o.parent_id = (SELECT ow_key_strict('organization', $3, 'parent')))"
+				     " AND ($4::timestamptz IS NULL OR o.updated_at >= $4::timestamptz)"
+				     KEYSET("o", 5, 6, 7),
+				     7},
+	[OW_Q_ORGANIZATIONS_GET] = {"organizations_get", GET("ow_organizations_get"), 1},
+	[OW_Q_ORGANIZATIONS_WRITE] = {"organizations_write", WRITE("ow_organizations_write"), 4},
+
+	[OW_Q_TEAMS_LIST] = {"teams_list",
+			     "SELECT ow_team_doc(t)::text, t.created_at::text, t.id::text FROM teams t WHERE"
+			     " ($1::text IS NULL OR strpos(ow_fold(t.name), ow_fold($1)) > 0"
+			     " OR strpos(t.slug, lower($1)) > 0)"
+			     " AND ($2::text IS NULL OR t.org_id = (SELECT ow_key_strict('organization', $2, 'org')))"
+			     " AND ($3::text IS NULL OR t.parent_id = (SELECT ow_key_strict('team', $3, 'parent')))"
+			     " AND ($4::timestamptz IS NULL OR t.updated_at >= $4::timestamptz)"
+			     KEYSET("t", 5, 6, 7),
+			     7},
+	[OW_Q_TEAMS_GET] = {"teams_get", GET("ow_teams_get"), 1},
+	[OW_Q_TEAMS_WRITE] = {"teams_write", WRITE("ow_teams_write"), 4},
+
+	[OW_Q_PEOPLE_LIST] = {"people_list",
+			      "SELECT ow_person_doc(p)::text, p.created_at::text, p.id::text FROM people p"
+			      " WHERE $1::text IS NULL" PEOPLE_FILTERS KEYSET("p", 6, 7, 8),
+			      8},
+	[OW_Q_PEOPLE_SEARCH] = {"people_search",
+				"SELECT ow_person_doc(p)::text, s.score::text, p.id::text FROM people p,"
+				" LATERAL (SELECT greatest(word_similarity(ow_fold($1), p.search_text),"
+				" similarity(ow_fold($1), p.search_text))::float8 AS score) s"
+				" WHERE (ow_fold($1) <% p.search_text OR ow_fold($1) % p.search_text)"
+				PEOPLE_FILTERS
+				" AND ($6::float8 IS NULL OR (s.score, p.id) < ($6::float8, $7::uuid))"
+				" ORDER BY s.score DESC, p.id DESC LIMIT $8::int",
+				8},
+	[OW_Q_PEOPLE_GET] = {"people_get", GET("ow_people_get"), 1},
+	[OW_Q_PEOPLE_WRITE] = {"people_write", WRITE("ow_people_write"), 4},
+
+	[OW_Q_POSITIONS_LIST] = {"positions_list",
+				 "SELECT ow_position_doc(x)::text, x.created_at::text, x.id::text"
+				 " FROM positions x WHERE"
+				 " ($1::text IS NULL OR x.person_id = (SELECT ow_key_strict('person', $1, 'person')))"
+				 " AND ($2::text IS NULL OR x.org_id = (SELECT ow_key_strict('organization', $2, 'org')))"
+				 " AND ($3::text IS NULL OR x.team_id = (SELECT ow_key_strict('team', $3, 'team')))"
+				 " AND ($4::boolean IS NULL OR (x.ended_on IS NULL) = $4::boolean)"
+				 " AND ($5::timestamptz IS NULL OR x.updated_at >= $5::timestamptz)"
+				 KEYSET("x", 6, 7, 8),
+				 8},
+	[OW_Q_POSITIONS_GET] = {"positions_get", GET("ow_positions_get"), 1},
+	[OW_Q_POSITIONS_WRITE] = {"positions_write", WRITE("ow_positions_write"), 4},
+
+	[OW_Q_SOURCES_LIST] = {"sources_list",
+			       "SELECT ow_source_doc(s)::text, s.created_at::text, s.id::text FROM sources s WHERE"
+			       " ($1::text IS NULL OR strpos(ow_fold(coalesce(s.title, '') || ' ' || s.url), ow_fold($1)) > 0)"
+			       " AND ($2::text IS NULL OR s.publisher = $2)"
+			       " AND ($3::timestamptz IS NULL OR s.updated_at >= $3::timestamptz)"
+			       KEYSET("s", 4, 5, 6),
+			       6},
+	[OW_Q_SOURCES_GET] = {"sources_get", GET("ow_sources_get"), 1},
+	[OW_Q_SOURCES_WRITE] = {"sources_write", WRITE("ow_sources_write"), 4},
 };

@@ -1,0 +1,40 @@
+/* list.h — what every list endpoint shares: limit and cursor arguments, keyset pages
+ * rendered as {"items": [...], "next_cursor": ...} or CSV, and the Link header. */
+#ifndef OW_LIST_H
+#define OW_LIST_H
+#include "cursor.h"
+#include "jspec.h"
+#include "stmts.h"
+
+struct ow_req;
+
+#define OW_LIST_DEFAULT_LIMIT 50
+#define OW_LIST_MAX_LIMIT 1000
+
+struct ow_list_page {
+	long limit;
+	const char *cursor; /* as given, or NULL */
+	char parts[2][OW_CURSOR_PART_MAX + 1];
+	char fetch_s[16]; /* limit + 1, as text: one extra row tells whether a next page exists */
+};
+
+void ow_list_page_init(struct ow_list_page *p);
+/* Takes the "limit" and "cursor" arguments (errors named); returns 1 when key was one. */
+int ow_list_take_page_arg(struct ow_list_page *p, const char *key, const char *value,
+			  struct ow_errors *errs);
+/* Decodes the cursor, if any, into its two parts; -1 (error added) when it is not one
+ * this server made. */
+int ow_list_decode_cursor(struct ow_list_page *p, struct ow_errors *errs);
+/* Writes the statement parameters that follow the filters: cursor part 1, part 2
+ * (NULL when no cursor) and the number of rows to fetch. */
+void ow_list_page_params(const struct ow_list_page *p, const char **out3);
+/* Runs `stmt` (rows: document JSON, cursor part 1, cursor part 2) and replies with a
+ * page of documents — JSON, or CSV with the given columns when the client accepts
+ * text/csv — plus `Link: <...>; rel="next"` when there is a next page. */
+int ow_list_run(struct ow_req *r, enum ow_stmt_id stmt, const char *const *params,
+		const struct ow_list_page *p, const char *const *csv_columns);
+/* Appends one JSON document as a CSV row of `columns` (strings as is, null empty,
+ * arrays and objects as JSON text). 0 or -1. */
+int ow_list_csv_row(struct ow_buf *b, const char *json, const char *const *columns) OW_WUR;
+
+#endif

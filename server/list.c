@@ -1,0 +1,196 @@
+/* list.c — keyset pages shared by every list endpoint: limit/cursor arguments, JSON or
+ * CSV rendering, next_cursor and the Link header. */
+#include "list.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "db.h"
+#include "problem.h"
+#include "req.h"
+
+void ow_list_page_init(struct ow_list_page *p)
+{
+	memset(p, 0, sizeof *p);
+	p->limit = OW_LIST_DEFAULT_LIMIT;
+	snprintf(p->fetch_s, sizeof p->fetch_s, "%ld", p->limit + 1);
+}
+
+int ow_list_take_page_arg(struct ow_list_page *p, const char *key, const char *value,
+			  struct ow_errors *errs)
+{
+	if (strcmp(key, "cursor") == 0) {
+		p->cursor = value ? value : "";
+		return 1;
+	}
+	if (strcmp(key, "limit") != 0)
+		return 0;
+	char *end = NULL;
+	errno = 0;
+	long n = value ? strtol(value, &end, 10) : 0;
+	if (!value || !*value || *end || errno || n < 1 || n > OW_LIST_MAX_LIMIT) {
+		ow_errors_add(errs, "limit", "must be a whole number from 1 to %d", OW_LIST_MAX_LIMIT);
+		return 1;
+	}
+	p->limit = n;
+	snprintf(p->fetch_s, sizeof p->fetch_s, "%ld", n + 1);
+	return 1;
+}
+
+int ow_list_decode_cursor(struct ow_list_page *p, struct ow_errors *errs)
+{
+	if (!p->cursor)
+		return 0;
+	if (ow_cursor_decode(p->cursor, p->parts, 2) != 0) {
+		ow_errors_add(errs, "cursor", "is not a cursor this server gave out (use next_cursor as is)");
+		return -1;
+	}
+	return 0;
+}
+
+void ow_list_page_params(const struct ow_list_page *p, const char **out3)
+{
+	out3[0] = p->cursor ? p->parts[0] : NULL;
+	out3[1] = p->cursor ? p->parts[1] : NULL;
+	out3[2] = p->fetch_s;
+}
+
+static int append_encoded(struct ow_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			    c == '-' || c == '_' || c == '.' || c == '~';
+		char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
+		if (plain ? ow_buf_append(b, s, 1) : ow_buf_append(b, esc, 3))
+			return -1;
+	}
+	return 0;
+}
+
+struct link_ctx {
+	struct ow_buf *b;
+	int rc;
+};
+
+static int link_arg(void *cls, const char *key, const char *value)
+{
+	struct link_ctx *c = cls;
+	if (strcmp(key, "cursor") == 0)
+		return 0;
+	c->rc |= append_encoded(c->b, key);
+	c->rc |= ow_buf_append_str(c->b, "=");
+	c->rc |= append_encoded(c->b, value ? value : "");
+	c->rc |= ow_buf_append_str(c->b, "&");
+	return 0;
+}
+
+/* "<path?args&cursor=NEXT>; rel=\"next\"" */
+static int build_link(struct ow_req *r, const char *next, struct ow_buf *b)
+{
+	struct link_ctx c = {b, 0};
+	c.rc |= ow_buf_append_str(b, "<");
+	c.rc |= ow_buf_append_str(b, r->path);
+	c.rc |= ow_buf_append_str(b, "?");
+	ow_req_each_query(r, link_arg, &c);
+	c.rc |= ow_buf_append_str(b, "cursor=");
+	c.rc |= append_encoded(b, next);
+	c.rc |= ow_buf_append_str(b, ">; rel=\"next\"");
+	return c.rc ? -1 : 0;
+}
+
+static int csv_value(struct ow_buf *b, json_t *v)
+{
+	if (!v || json_is_null(v))
+		return ow_csv_append_field(b, "", 0);
+	if (json_is_string(v))
+		return ow_csv_append_field(b, json_string_value(v), json_string_length(v));
+	char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (!text)
+		return -1;
+	int rc = ow_csv_append_field(b, text, strlen(text));
+	free(text);
+	return rc;
+}
+
+int ow_list_csv_row(struct ow_buf *b, const char *json, const char *const *columns)
+{
+	json_t *doc = json_loads(json, 0, NULL);
+	if (!doc)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; columns[i] && rc == 0; i++)
+		rc = csv_value(b, json_object_get(doc, columns[i]));
+	json_decref(doc);
+	return rc ? -1 : ow_csv_end_row(b);
+}
+
+static int render_csv(struct ow_buf *b, PGresult *pg, int rows, const char *const *columns)
+{
+	int rc = 0;
+	for (size_t i = 0; columns[i] && rc == 0; i++)
+		rc = ow_csv_append_field(b, columns[i], strlen(columns[i]));
+	if (rc == 0)
+		rc = ow_csv_end_row(b);
+	for (int i = 0; i < rows && rc == 0; i++)
+		rc = ow_list_csv_row(b, PQgetvalue(pg, i, 0), columns);
+	return rc;
+}
+
+static int render_json(struct ow_buf *b, PGresult *pg, int rows, const char *next)
+{
+	int rc = ow_buf_append_str(b, "{\"items\":[");
+	for (int i = 0; i < rows && rc == 0; i++) {
+		if (i)
+			rc = ow_buf_append(b, ",", 1);
+		if (rc == 0)
+			rc = ow_buf_append(b, PQgetvalue(pg, i, 0), (size_t)PQgetlength(pg, i, 0));
+	}
+	rc |= ow_buf_append_str(b, "],\"next_cursor\":");
+	rc |= next ? ow_buf_append_json_str(b, next, strlen(next)) : ow_buf_append_str(b, "null");
+	rc |= ow_buf_append_str(b, "}");
+	return rc ? -1 : 0;
+}
+
+int ow_list_run(struct ow_req *r, enum ow_stmt_id stmt, const char *const *params,
+		const struct ow_list_page *p, const char *const *csv_columns)
+{
+	struct ow_db_error err;
+	struct ow_db *db = ow_db_acquire(&err);
+	PGresult *pg = db ? ow_db_exec(db, stmt, params, &err) : NULL;
+	if (!pg)
+		return ow_db_problem(r, &err);
+	int rows = PQntuples(pg);
+	char next[OW_CURSOR_MAX];
+	int has_next = rows > p->limit;
+	if (has_next) {
+		rows = (int)p->limit;
+		const char *parts[] = {PQgetvalue(pg, rows - 1, 1), PQgetvalue(pg, rows - 1, 2)};
+		if (ow_cursor_encode(parts, 2, next, sizeof next) < 0)
+			has_next = 0;
+	}
+	struct ow_buf body, link;
+	ow_buf_init(&body, (size_t)256 << 20);
+	ow_buf_init(&link, 8192);
+	int csv = csv_columns && ow_req_wants_csv(r);
+	int rc = csv ? render_csv(&body, pg, rows, csv_columns)
+		     : render_json(&body, pg, rows, has_next ? next : NULL);
+	PQclear(pg);
+	if (rc == 0 && has_next)
+		rc = build_link(r, next, &link);
+	if (rc != 0) {
+		rc = ow_problem_reply(r, OW_P_INTERNAL, "The page could not be rendered.", NULL, NULL);
+	} else {
+		const char *const headers[] = {"Link", link.data, NULL};
+		rc = ow_reply(r, 200, csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+			      body.data, body.len, has_next ? headers : NULL);
+	}
+	ow_buf_free(&body);
+	ow_buf_free(&link);
+	return rc;
+}
