@@ -27,4 +27,10 @@ int ow_h_record_create(struct ow_req *r);
 int ow_h_record_patch(struct ow_req *r);
 int ow_h_record_delete(struct ow_req *r);
 
+/* h_people.c */
+int ow_h_people_duplicates(struct ow_req *r);
+int ow_h_people_merge(struct ow_req *r);
+/* h_changes.c */
+int ow_h_changes(struct ow_req *r);
+
 #endif

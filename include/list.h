@@ -8,6 +8,28 @@
 
 struct ow_req;
 
+enum ow_ftype {
+	OW_F_TEXT,      /* free text, at most 200 bytes */
+	OW_F_REF,       /* id or slug / natural key, at most 300 bytes */
+	OW_F_ENUM,      /* one of values */
+	OW_F_BOOL,      /* true | false */
+	OW_F_TIMESTAMP, /* RFC 3339 date-time, or a plain YYYY-MM-DD */
+	OW_F_PDATE,     /* partial date */
+	OW_F_DAY,       /* YYYY-MM-DD */
+};
+
+struct ow_filter {
+	const char *name;
+	enum ow_ftype type;
+	const char *const *values; /* OW_F_ENUM */
+};
+
+#define OW_MAX_FILTERS 16
+
+/* Validates a filter value; returns NULL or an error message. */
+const char *ow_filter_check(const struct ow_filter *f, const char *value);
+
+
 #define OW_LIST_DEFAULT_LIMIT 50
 #define OW_LIST_MAX_LIMIT 1000
 
@@ -19,6 +41,11 @@ struct ow_list_page {
 };
 
 void ow_list_page_init(struct ow_list_page *p);
+/* Reads limit, cursor and the given filters (values[i] = NULL when absent) from the
+ * query string. Every bad or unknown argument is named; returns 0, or -1 after
+ * queuing the 400 reply. */
+int ow_list_parse(struct ow_req *r, const struct ow_filter *filters, size_t n,
+		  const char **values, struct ow_list_page *page) OW_WUR;
 /* Takes the "limit" and "cursor" arguments (errors named); returns 1 when key was one. */
 int ow_list_take_page_arg(struct ow_list_page *p, const char *key, const char *value,
 			  struct ow_errors *errs);

@@ -5,25 +5,8 @@
 #include <stddef.h>
 
 #include "jspec.h"
+#include "list.h"
 #include "stmts.h"
-
-enum ow_ftype {
-	OW_F_TEXT,      /* free text, at most 200 bytes */
-	OW_F_REF,       /* id or slug / natural key, at most 300 bytes */
-	OW_F_ENUM,      /* one of values */
-	OW_F_BOOL,      /* true | false */
-	OW_F_TIMESTAMP, /* RFC 3339 date-time, or a plain YYYY-MM-DD */
-	OW_F_PDATE,     /* partial date */
-	OW_F_DAY,       /* YYYY-MM-DD */
-};
-
-struct ow_filter {
-	const char *name;
-	enum ow_ftype type;
-	const char *const *values; /* OW_F_ENUM */
-};
-
-#define OW_MAX_FILTERS 16
 
 struct ow_resource {
 	const char *plural; /* path segment: "people" */
@@ -43,8 +26,5 @@ struct ow_resource {
 
 extern const struct ow_resource ow_res_organizations, ow_res_teams, ow_res_people,
 	ow_res_positions, ow_res_sources;
-
-/* Validates a filter value; returns NULL or an error message. */
-const char *ow_filter_check(const struct ow_filter *f, const char *value);
 
 #endif

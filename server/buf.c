@@ -89,8 +89,13 @@ int ow_buf_append_json_str(struct ow_buf *b, const char *s, size_t n)
 		case '\t': out = "\\t"; break;
 		default:
 			if (c < 0x20) {
-				esc[0] = '\\'; esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
-				esc[4] = hex[c >> 4]; esc[5] = hex[c & 15]; esc[6] = '\0';
+				esc[0] = '\\';
+				esc[1] = 'u';
+				esc[2] = '0';
+				esc[3] = '0';
+				esc[4] = hex[c >> 4];
+				esc[5] = hex[c & 15];
+				esc[6] = '\0';
 				out = esc;
 				outn = 6;
 			}

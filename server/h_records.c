@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
-#include "cursor.h"
+#include "body.h"
 #include "db.h"
 #include "handlers.h"
 #include "list.h"
@@ -22,49 +21,16 @@ static const struct ow_resource *resource(struct ow_req *r)
 
 /* ---- lists ---------------------------------------------------------------------- */
 
-struct list_query {
-	const struct ow_resource *res;
-	const char *values[OW_MAX_FILTERS];
-	struct ow_list_page page;
-	struct ow_errors errs;
-};
-
-static int take_arg(void *cls, const char *key, const char *value)
-{
-	struct list_query *q = cls;
-	if (ow_list_take_page_arg(&q->page, key, value, &q->errs))
-		return 0;
-	for (size_t i = 0; i < q->res->nfilters; i++) {
-		const struct ow_filter *f = &q->res->filters[i];
-		if (strcmp(f->name, key) != 0)
-			continue;
-		const char *bad = ow_filter_check(f, value ? value : "");
-		if (bad)
-			ow_errors_add(&q->errs, key, "%s", bad);
-		else
-			q->values[i] = value;
-		return 0;
-	}
-	ow_errors_add(&q->errs, key, "unknown query parameter");
-	return 0;
-}
-
 int ow_h_record_list(struct ow_req *r)
 {
-	struct list_query q = {.res = resource(r)};
-	ow_errors_init(&q.errs);
-	ow_list_page_init(&q.page);
-	ow_req_each_query(r, take_arg, &q);
-	int search = q.res->q_search && q.values[0];
-	if (ow_list_decode_cursor(&q.page, &q.errs) != 0 || q.errs.n)
-		return ow_problem_reply(r, OW_P_VALIDATION, "Invalid query parameters.", &q.errs, NULL);
+	const struct ow_resource *res = resource(r);
 	const char *params[OW_MAX_FILTERS + 3];
-	size_t np = 0;
-	for (size_t i = 0; i < q.res->nfilters; i++)
-		params[np++] = q.values[i];
-	ow_list_page_params(&q.page, params + np);
-	enum ow_stmt_id stmt = search ? q.res->q_search : q.res->q_list;
-	return ow_list_run(r, stmt, params, &q.page, q.res->csv_columns);
+	struct ow_list_page page;
+	if (ow_list_parse(r, res->filters, res->nfilters, params, &page) != 0)
+		return 0;
+	enum ow_stmt_id stmt = res->q_search && params[0] ? res->q_search : res->q_list;
+	ow_list_page_params(&page, params + res->nfilters);
+	return ow_list_run(r, stmt, params, &page, res->csv_columns);
 }
 
 /* ---- single records ------------------------------------------------------------- */
@@ -98,32 +64,6 @@ int ow_h_record_get(struct ow_req *r)
 	}
 	PQclear(pg);
 	return rc;
-}
-
-/* Parses and validates the JSON body against the resource's fields; NULL when a
- * reply (400) has been queued. */
-static json_t *read_body(struct ow_req *r, enum ow_jmode mode)
-{
-	if (r->body.len == 0) {
-		ow_problem_reply(r, OW_P_BAD_REQUEST, "A JSON object is required as the body.", NULL, NULL);
-		return NULL;
-	}
-	json_error_t jerr;
-	json_t *doc = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!doc) {
-		ow_problem_replyf(r, OW_P_MALFORMED_JSON, "Line %d, column %d: %s.", jerr.line, jerr.column,
-				  jerr.text);
-		return NULL;
-	}
-	struct ow_errors errs;
-	ow_errors_init(&errs);
-	const struct ow_resource *res = resource(r);
-	if (ow_jspec_check(doc, res->fields, res->nfields, mode, &errs) > 0) {
-		ow_problem_reply(r, OW_P_VALIDATION, "Some fields are invalid; see errors.", &errs, NULL);
-		json_decref(doc);
-		return NULL;
-	}
-	return doc;
 }
 
 /* Runs the resource's write statement (create when key is NULL); *out holds the row. */
@@ -201,7 +141,8 @@ fail:
 
 int ow_h_record_create(struct ow_req *r)
 {
-	json_t *doc = read_body(r, OW_JSPEC_CREATE);
+	const struct ow_resource *res = resource(r);
+	json_t *doc = ow_body_json(r, res->fields, res->nfields, OW_JSPEC_CREATE);
 	if (!doc)
 		return 0;
 	json_decref(doc);
@@ -226,7 +167,8 @@ int ow_h_record_create(struct ow_req *r)
 
 int ow_h_record_patch(struct ow_req *r)
 {
-	json_t *doc = read_body(r, OW_JSPEC_PATCH);
+	const struct ow_resource *res = resource(r);
+	json_t *doc = ow_body_json(r, res->fields, res->nfields, OW_JSPEC_PATCH);
 	if (!doc)
 		return 0;
 	json_decref(doc);

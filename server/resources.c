@@ -4,7 +4,6 @@
 
 #include <string.h>
 
-#include "pdate.h"
 
 static const char *const org_kinds[] = {"company", "startup", "lab", "university", "government",
 					"nonprofit", "other", NULL};
@@ -126,78 +125,3 @@ const struct ow_resource ow_res_sources = {
 	OW_Q_SOURCES_LIST, 0, OW_Q_SOURCES_GET, OW_Q_SOURCES_WRITE, source_csv,
 };
 
-static int digits(const char *s, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
-/* YYYY-MM-DD, optionally followed by THH:MM[:SS[.frac]] and Z or ±HH:MM. */
-static int is_timestamp(const char *s)
-{
-	struct ow_pdate d;
-	const char *why;
-	char day[11];
-	if (strlen(s) < 10)
-		return 0;
-	memcpy(day, s, 10);
-	day[10] = '\0';
-	if (ow_pdate_parse_day(day, &d, &why) != 0)
-		return 0;
-	s += 10;
-	if (*s == '\0')
-		return 1;
-	if ((*s != 'T' && *s != 't' && *s != ' ') || !digits(s + 1, 2) || s[3] != ':' || !digits(s + 4, 2))
-		return 0;
-	if (s[1] > '2' || (s[1] == '2' && s[2] > '3') || s[4] > '5')
-		return 0;
-	s += 6;
-	if (*s == ':') {
-		if (!digits(s + 1, 2) || s[1] > '5')
-			return 0;
-		s += 3;
-		if (*s == '.') {
-			s++;
-			int n = 0;
-			while (*s >= '0' && *s <= '9' && n < 9) {
-				s++;
-				n++;
-			}
-			if (n == 0)
-				return 0;
-		}
-	}
-	if (*s == 'Z' || *s == 'z')
-		return s[1] == '\0';
-	if ((*s == '+' || *s == '-') && digits(s + 1, 2) && s[3] == ':' && digits(s + 4, 2))
-		return s[6] == '\0';
-	return 0;
-}
-
-const char *ow_filter_check(const struct ow_filter *f, const char *v)
-{
-	struct ow_pdate d;
-	const char *why;
-	size_t n = strlen(v);
-	switch (f->type) {
-	case OW_F_TEXT:
-		return n == 0 ? "must not be empty" : n > 200 ? "must have at most 200 bytes" : NULL;
-	case OW_F_REF:
-		return n == 0 ? "must not be empty" : n > 300 ? "must have at most 300 bytes" : NULL;
-	case OW_F_ENUM:
-	case OW_F_BOOL:
-		for (size_t i = 0; f->values[i]; i++)
-			if (strcmp(v, f->values[i]) == 0)
-				return NULL;
-		return "is not one of the allowed values";
-	case OW_F_TIMESTAMP:
-		return is_timestamp(v) ? NULL : "must be an RFC 3339 timestamp such as 2026-11-22T10:00:00Z";
-	case OW_F_PDATE:
-		return ow_pdate_parse(v, n, &d, &why) == 0 ? NULL : "must be a date: YYYY, YYYY-MM or YYYY-MM-DD";
-	case OW_F_DAY:
-		return ow_pdate_parse_day(v, &d, &why) == 0 ? NULL : "must be a date YYYY-MM-DD";
-	}
-	return "unknown filter";
-}

@@ -18,6 +18,9 @@ const struct ow_route ow_routes[] = {
 	RECORD_ROUTES("organizations", ow_res_organizations),
 	RECORD_ROUTES("teams", ow_res_teams),
 	RECORD_ROUTES("people", ow_res_people),
+	{"GET", "/people/duplicates", ow_h_people_duplicates, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
+	{"POST", "/people/{id}/merge", ow_h_people_merge, OW_ROLE_EDITOR, OW_BODY_JSON, NULL},
+	{"GET", "/changes", ow_h_changes, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	RECORD_ROUTES("positions", ow_res_positions),
 	RECORD_ROUTES("sources", ow_res_sources),
 };

@@ -95,4 +95,26 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 			       6},
 	[OW_Q_SOURCES_GET] = {"sources_get", GET("ow_sources_get"), 1},
 	[OW_Q_SOURCES_WRITE] = {"sources_write", WRITE("ow_sources_write"), 4},
+
+	[OW_Q_PEOPLE_DUPLICATES] = {"people_duplicates",
+				    "SELECT json_build_object("
+				    "'a', json_build_object('id', a.id, 'slug', a.slug, 'full_name', a.full_name, 'aliases', to_json(a.aliases)),"
+				    " 'b', json_build_object('id', b.id, 'slug', b.slug, 'full_name', b.full_name, 'aliases', to_json(b.aliases)),"
+				    " 'score', round(s.score::numeric, 3))::text, s.score::text, s.pair"
+				    " FROM people a JOIN people b ON a.id < b.id AND a.search_text % b.search_text,"
+				    " LATERAL (SELECT similarity(a.search_text, b.search_text)::float8 AS score,"
+				    " a.id::text || ':' || b.id::text AS pair) s"
+				    " WHERE s.score >= 0.45"
+				    " AND ($1::float8 IS NULL OR (s.score, s.pair) < ($1::float8, $2::text))"
+				    " ORDER BY s.score DESC, s.pair DESC LIMIT $3::int",
+				    3},
+	[OW_Q_PEOPLE_MERGE] = {"people_merge",
+			       "SELECT r_doc, r_etag, r_id FROM ow_people_merge($1, $2, $3, $4)", 4},
+	[OW_Q_CHANGES_LIST] = {"changes_list",
+			       "SELECT ow_audit_doc(a)::text, a.id::text, a.id::text FROM audit_log a"
+			       " WHERE ($1::timestamptz IS NULL OR a.at >= $1::timestamptz)"
+			       " AND ($2::text IS NULL OR a.entity = $2)"
+			       " AND ($3::bigint IS NULL OR a.id > $3::bigint) AND ($4::text IS NULL OR true)"
+			       " ORDER BY a.id LIMIT $5::int",
+			       5},
 };

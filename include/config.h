@@ -1,0 +1,45 @@
+/* config.h — the server's settings, read from ORGWATCH_* environment variables. */
+#ifndef OW_CONFIG_H
+#define OW_CONFIG_H
+#include <stddef.h>
+
+#include "buf.h"
+#include "log.h" /* enum ow_log_level */
+
+struct ow_config {
+	char database_url[1024]; /* "" when unset: commands needing the database check it */
+	char listen_host[64];	 /* dotted quad, "localhost" (verbatim) or an IPv6 address
+				    without its brackets ("::1") */
+	unsigned short listen_port;
+	unsigned threads;
+	size_t max_body;
+	int public_reads;
+	int log_level; /* enum ow_log_level: 0 error, 1 warn, 2 info, 3 debug */
+	unsigned max_connections;
+	char home[1024];
+};
+
+/* Looks up a setting by name like getenv(3): the value, or NULL when unset. */
+typedef const char *(*ow_getenv_fn)(const char *name);
+
+/* Fills *c with the defaults, then with each setting that get (NULL: getenv) returns; a set
+ * but empty value counts as unset. Settings and what they accept:
+ *   ORGWATCH_DATABASE_URL    libpq conninfo or URI, < 1024 bytes (default "")
+ *   ORGWATCH_LISTEN          HOST:PORT, HOST a dotted-quad IPv4 address or "localhost", or
+ *                            [IPv6]:PORT; PORT 1..65535 (default 127.0.0.1:8080)
+ *   ORGWATCH_THREADS         1..256 (default: online cores, clamped to that range)
+ *   ORGWATCH_MAX_BODY        bytes 1024..1073741824, optional suffix k/K (KiB), m/M (MiB) or
+ *                            g/G (GiB) (default 1048576)
+ *   ORGWATCH_PUBLIC_READS    0, 1, true or false, any case (default 1)
+ *   ORGWATCH_LOG             error, warn, info or debug, any case (default info)
+ *   ORGWATCH_MAX_CONNECTIONS 1..100000 (default 1024)
+ *   ORGWATCH_HOME            folder holding sql/, openapi.yaml and web/, < 1024 bytes
+ *                            (default ".")
+ * Numbers are plain decimal digits (no sign, no spaces). Returns 0 on success. On the first
+ * bad value returns -1 and writes into err (errsz bytes, may be 0) one line naming the setting,
+ * what it accepts and the value given (quoted, control bytes escaped, cut after 60 bytes), e.g.
+ * `ORGWATCH_THREADS: expected a whole number from 1 to 256, got "x"`. A value longer than its
+ * buffer is an error, never truncated. *c is fully initialised either way. */
+int ow_config_load(struct ow_config *c, ow_getenv_fn get, char *err, size_t errsz) OW_WUR;
+
+#endif

@@ -1,0 +1,245 @@
+/* config.c — the ORGWATCH_* settings: defaults, one parser per setting, one-line errors. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+/* Where a parse error goes: the setting's name and the caller's buffer. */
+struct errout {
+	const char *name;
+	char *buf;
+	size_t size;
+};
+
+/* Writes `NAME: expected WHAT, got "VALUE"` with VALUE escaped onto one line and cut short. */
+static int bad(const struct errout *e, const char *what, const char *value)
+{
+	char shown[4 * 60 + 4];
+	size_t o = 0, i = 0;
+
+	for (; value[i] && i < 60; i++) {
+		unsigned char ch = (unsigned char)value[i];
+		if (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\\')
+			o += (size_t)snprintf(shown + o, sizeof(shown) - o, "\\x%02x", ch);
+		else
+			shown[o++] = (char)ch;
+	}
+	if (value[i])
+		o += (size_t)snprintf(shown + o, sizeof(shown) - o, "...");
+	shown[o] = '\0';
+	if (e->buf && e->size)
+		snprintf(e->buf, e->size, "%s: expected %s, got \"%s\"", e->name, what, shown);
+	return -1;
+}
+
+/* Parses all of s as decimal digits into *out; -1 if empty, not all digits or above max. */
+static int parse_uint(const char *s, size_t n, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	if (n == 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		unsigned d = (unsigned)(s[i] - '0');
+		if (v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int copy_str(const struct errout *e, char *dst, size_t dstsz, const char *v)
+{
+	size_t n = strnlen(v, dstsz);
+	if (n >= dstsz) {
+		char what[64];
+		snprintf(what, sizeof(what), "at most %zu bytes", dstsz - 1);
+		return bad(e, what, v);
+	}
+	memcpy(dst, v, n + 1);
+	return 0;
+}
+
+static int set_database_url(struct ow_config *c, const struct errout *e, const char *v)
+{
+	return copy_str(e, c->database_url, sizeof(c->database_url), v);
+}
+
+static int set_home(struct ow_config *c, const struct errout *e, const char *v)
+{
+	return copy_str(e, c->home, sizeof(c->home), v);
+}
+
+/* Checks the host part of ORGWATCH_LISTEN (brackets removed) and stores it. */
+static int store_host(struct ow_config *c, const char *host, size_t n, int v6)
+{
+	char tmp[64];
+	unsigned char addr[16];
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, host, n);
+	tmp[n] = '\0';
+	if (v6) {
+		if (inet_pton(AF_INET6, tmp, addr) != 1)
+			return -1;
+	} else if (strcmp(tmp, "localhost") != 0 && inet_pton(AF_INET, tmp, addr) != 1) {
+		return -1;
+	}
+	memcpy(c->listen_host, tmp, n + 1);
+	return 0;
+}
+
+static int set_listen(struct ow_config *c, const struct errout *e, const char *v)
+{
+	static const char what[] = "HOST:PORT with HOST an IPv4 address, localhost or [IPv6] "
+				   "and PORT 1-65535";
+	const char *host = v, *port;
+	size_t hostlen;
+	int v6 = v[0] == '[';
+	unsigned long long p;
+
+	if (v6) {
+		const char *close = strchr(v, ']');
+		if (!close || close[1] != ':')
+			return bad(e, what, v);
+		host = v + 1;
+		hostlen = (size_t)(close - host);
+		port = close + 2;
+	} else {
+		const char *colon = strchr(v, ':');
+		if (!colon)
+			return bad(e, what, v);
+		hostlen = (size_t)(colon - v);
+		port = colon + 1;
+	}
+	if (parse_uint(port, strlen(port), 65535, &p) != 0 || p == 0 ||
+	    store_host(c, host, hostlen, v6) != 0)
+		return bad(e, what, v);
+	c->listen_port = (unsigned short)p;
+	return 0;
+}
+
+static int set_threads(struct ow_config *c, const struct errout *e, const char *v)
+{
+	unsigned long long n;
+	if (parse_uint(v, strlen(v), 256, &n) != 0 || n < 1)
+		return bad(e, "a whole number from 1 to 256", v);
+	c->threads = (unsigned)n;
+	return 0;
+}
+
+static int set_max_connections(struct ow_config *c, const struct errout *e, const char *v)
+{
+	unsigned long long n;
+	if (parse_uint(v, strlen(v), 100000, &n) != 0 || n < 1)
+		return bad(e, "a whole number from 1 to 100000", v);
+	c->max_connections = (unsigned)n;
+	return 0;
+}
+
+static int set_max_body(struct ow_config *c, const struct errout *e, const char *v)
+{
+	static const char what[] = "a byte count from 1024 to 1073741824, optionally with "
+				   "suffix k, m or g";
+	const unsigned long long lo = 1024, hi = 1073741824;
+	size_t n = strlen(v);
+	unsigned long long mult = 1, bytes;
+
+	if (n > 0) {
+		switch (v[n - 1]) {
+		case 'k':
+		case 'K': mult = 1024; break;
+		case 'm':
+		case 'M': mult = 1024 * 1024; break;
+		case 'g':
+		case 'G': mult = 1024 * 1024 * 1024; break;
+		}
+	}
+	if (mult != 1)
+		n--;
+	if (parse_uint(v, n, hi, &bytes) != 0 || bytes > hi / mult || bytes * mult < lo)
+		return bad(e, what, v);
+	c->max_body = (size_t)(bytes * mult);
+	return 0;
+}
+
+static int set_public_reads(struct ow_config *c, const struct errout *e, const char *v)
+{
+	if (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0)
+		c->public_reads = 1;
+	else if (strcmp(v, "0") == 0 || strcasecmp(v, "false") == 0)
+		c->public_reads = 0;
+	else
+		return bad(e, "0, 1, true or false", v);
+	return 0;
+}
+
+static int set_log(struct ow_config *c, const struct errout *e, const char *v)
+{
+	static const char *const names[] = {"error", "warn", "info", "debug"};
+	for (int i = 0; i < 4; i++) {
+		if (strcasecmp(v, names[i]) == 0) {
+			c->log_level = i;
+			return 0;
+		}
+	}
+	return bad(e, "error, warn, info or debug", v);
+}
+
+/* The settings, in the order they are checked. */
+static const struct setting {
+	const char *name;
+	int (*set)(struct ow_config *c, const struct errout *e, const char *v);
+} SETTINGS[] = {
+	{"ORGWATCH_DATABASE_URL", set_database_url},
+	{"ORGWATCH_LISTEN", set_listen},
+	{"ORGWATCH_THREADS", set_threads},
+	{"ORGWATCH_MAX_BODY", set_max_body},
+	{"ORGWATCH_PUBLIC_READS", set_public_reads},
+	{"ORGWATCH_LOG", set_log},
+	{"ORGWATCH_MAX_CONNECTIONS", set_max_connections},
+	{"ORGWATCH_HOME", set_home},
+};
+
+static const char *real_getenv(const char *name)
+{
+	return getenv(name);
+}
+
+static void set_defaults(struct ow_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->listen_host, sizeof(c->listen_host), "127.0.0.1");
+	c->listen_port = 8080;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	c->threads = cores < 1 ? 1 : cores > 256 ? 256 : (unsigned)cores;
+	c->max_body = 1048576;
+	c->public_reads = 1;
+	c->log_level = OW_LOG_INFO;
+	c->max_connections = 1024;
+	snprintf(c->home, sizeof(c->home), ".");
+}
+
+int ow_config_load(struct ow_config *c, ow_getenv_fn get, char *err, size_t errsz)
+{
+	if (err && errsz)
+		err[0] = '\0';
+	set_defaults(c);
+	if (!get)
+		get = real_getenv;
+	for (size_t i = 0; i < sizeof(SETTINGS) / sizeof(SETTINGS[0]); i++) {
+		const char *v = get(SETTINGS[i].name);
+		if (!v || !v[0])
+			continue;
+		struct errout e = {SETTINGS[i].name, err, errsz};
+		if (SETTINGS[i].set(c, &e, v) != 0)
+			return -1;
+	}
+	return 0;
+}

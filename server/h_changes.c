@@ -1,0 +1,24 @@
+/* h_changes.c — GET /changes: the audit log of every write, oldest first. */
+#include "db.h"
+#include "handlers.h"
+#include "list.h"
+#include "req.h"
+
+static const char *const entities[] = {"organization", "team", "person", "position",
+				       "reporting_line", "departure", "layoff", "source", NULL};
+static const struct ow_filter filters[] = {
+	{"since", OW_F_TIMESTAMP, NULL},
+	{"entity", OW_F_ENUM, entities},
+};
+static const char *const csv_columns[] = {"id", "at", "actor", "entity", "entity_id",
+					  "operation", "before", "after", NULL};
+
+int ow_h_changes(struct ow_req *r)
+{
+	const char *params[5];
+	struct ow_list_page page;
+	if (ow_list_parse(r, filters, 2, params, &page) != 0)
+		return 0;
+	ow_list_page_params(&page, params + 2);
+	return ow_list_run(r, OW_Q_CHANGES_LIST, params, &page, csv_columns);
+}
