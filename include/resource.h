@@ -8,6 +8,12 @@
 #include "list.h"
 #include "stmts.h"
 
+/* A list order chosen with ?sort=: its value and the statement that lists in it. */
+struct ow_sort {
+	const char *value;
+	enum ow_stmt_id stmt;
+};
+
 struct ow_resource {
 	const char *plural; /* path segment: "people" */
 	const char *entity; /* "person": audit log entity, import type */
@@ -22,9 +28,10 @@ struct ow_resource {
 	enum ow_stmt_id q_get;    /* (key) → doc, etag, moved_to */
 	enum ow_stmt_id q_write;  /* (actor, key|NULL, doc, if_match) → doc, etag, id */
 	const char *const *csv_columns; /* NULL-terminated document keys */
+	const struct ow_sort *sorts;     /* NULL-terminated by value; the "sort" filter picks one */
 };
 
 extern const struct ow_resource ow_res_organizations, ow_res_teams, ow_res_people,
-	ow_res_positions, ow_res_sources;
+	ow_res_positions, ow_res_sources, ow_res_departures, ow_res_layoffs, ow_res_reporting_lines;
 
 #endif

@@ -29,6 +29,13 @@ int ow_h_record_list(struct ow_req *r)
 	if (ow_list_parse(r, res->filters, res->nfilters, params, &page) != 0)
 		return 0;
 	enum ow_stmt_id stmt = res->q_search && params[0] ? res->q_search : res->q_list;
+	for (size_t i = 0; res->sorts && i < res->nfilters; i++) {
+		if (strcmp(res->filters[i].name, "sort") != 0 || !params[i])
+			continue;
+		for (const struct ow_sort *so = res->sorts; so->value; so++)
+			if (strcmp(so->value, params[i]) == 0)
+				stmt = so->stmt;
+	}
 	ow_list_page_params(&page, params + res->nfilters);
 	return ow_list_run(r, stmt, params, &page, res->csv_columns);
 }

@@ -32,7 +32,7 @@ static const char *const org_csv[] = {"id", "slug", "name", "kind", "website", "
 				      "parent_id", "description", "created_at", "updated_at", NULL};
 const struct ow_resource ow_res_organizations = {
 	"organizations", "organization", org_fields, N(org_fields), org_filters, N(org_filters),
-	OW_Q_ORGANIZATIONS_LIST, 0, OW_Q_ORGANIZATIONS_GET, OW_Q_ORGANIZATIONS_WRITE, org_csv,
+	OW_Q_ORGANIZATIONS_LIST, 0, OW_Q_ORGANIZATIONS_GET, OW_Q_ORGANIZATIONS_WRITE, org_csv, NULL,
 };
 
 static const struct ow_jfield team_fields[] = {
@@ -56,7 +56,7 @@ static const char *const team_csv[] = {"id", "slug", "org_id", "org", "parent_id
 				       "reported_headcount", "created_at", "updated_at", NULL};
 const struct ow_resource ow_res_teams = {
 	"teams", "team", team_fields, N(team_fields), team_filters, N(team_filters),
-	OW_Q_TEAMS_LIST, 0, OW_Q_TEAMS_GET, OW_Q_TEAMS_WRITE, team_csv,
+	OW_Q_TEAMS_LIST, 0, OW_Q_TEAMS_GET, OW_Q_TEAMS_WRITE, team_csv, NULL,
 };
 
 static const struct ow_jfield person_fields[] = {
@@ -78,7 +78,7 @@ static const char *const person_csv[] = {"id", "slug", "full_name", "aliases", "
 					 "tags", "current_positions", "created_at", "updated_at", NULL};
 const struct ow_resource ow_res_people = {
 	"people", "person", person_fields, N(person_fields), person_filters, N(person_filters),
-	OW_Q_PEOPLE_LIST, OW_Q_PEOPLE_SEARCH, OW_Q_PEOPLE_GET, OW_Q_PEOPLE_WRITE, person_csv,
+	OW_Q_PEOPLE_LIST, OW_Q_PEOPLE_SEARCH, OW_Q_PEOPLE_GET, OW_Q_PEOPLE_WRITE, person_csv, NULL,
 };
 
 static const struct ow_jfield position_fields[] = {
@@ -103,7 +103,7 @@ static const char *const position_csv[] = {"id", "person_id", "person", "org_id"
 const struct ow_resource ow_res_positions = {
 	"positions", "position", position_fields, N(position_fields), position_filters,
 	N(position_filters), OW_Q_POSITIONS_LIST, 0, OW_Q_POSITIONS_GET, OW_Q_POSITIONS_WRITE,
-	position_csv,
+	position_csv, NULL,
 };
 
 static const struct ow_jfield source_fields[] = {
@@ -122,6 +122,119 @@ static const char *const source_csv[] = {"id", "url", "title", "publisher", "aut
 					 "published_on", "created_at", "updated_at", NULL};
 const struct ow_resource ow_res_sources = {
 	"sources", "source", source_fields, N(source_fields), source_filters, N(source_filters),
-	OW_Q_SOURCES_LIST, 0, OW_Q_SOURCES_GET, OW_Q_SOURCES_WRITE, source_csv,
+	OW_Q_SOURCES_LIST, 0, OW_Q_SOURCES_GET, OW_Q_SOURCES_WRITE, source_csv, NULL,
 };
 
+
+static const char *const departure_kinds[] = {"resigned", "laid_off", "fired", "retired",
+					      "contract_ended", "deceased", "unknown", NULL};
+static const char *const reason_categories[] = {"startup", "competitor", "burnout",
+						"reorganization", "layoff", "compensation",
+						"academia", "personal", "other", "unknown", NULL};
+static const char *const destination_kinds[] = {"founded", "joined", "academia", "government",
+						"none", "unknown", NULL};
+static const char *const statuses[] = {"reported", "confirmed", "disputed", "retracted", NULL};
+static const char *const status_filter[] = {"reported", "confirmed", "disputed", "retracted",
+					    "all", NULL};
+static const char *const departure_sort_values[] = {"departed_on", "-departed_on", "announced_on",
+						    "-announced_on", NULL};
+
+static const struct ow_jfield departure_fields[] = {
+	{.name = "person_id", .type = OW_J_UUID, .flags = REQUIRED, .alias = "person"},
+	{.name = "org_id", .type = OW_J_UUID, .flags = REQUIRED, .alias = "org"},
+	{.name = "team_id", .type = OW_J_UUID, .flags = NULLABLE, .alias = "team"},
+	{.name = "title", .type = OW_J_STRING, .flags = NULLABLE},
+	{.name = "departed_on", .type = OW_J_PDATE, .flags = REQUIRED},
+	{.name = "announced_on", .type = OW_J_PDATE, .flags = NULLABLE},
+	{.name = "kind", .type = OW_J_ENUM, .values = departure_kinds},
+	{.name = "reason_category", .type = OW_J_ENUM, .values = reason_categories},
+	{.name = "reason", .type = OW_J_TEXT, .flags = NULLABLE},
+	{.name = "destination_org_id", .type = OW_J_UUID, .flags = NULLABLE, .alias = "destination_org"},
+	{.name = "destination_title", .type = OW_J_STRING, .flags = NULLABLE},
+	{.name = "destination_kind", .type = OW_J_ENUM, .values = destination_kinds},
+	{.name = "layoff_id", .type = OW_J_UUID, .flags = NULLABLE, .alias = "layoff"},
+	{.name = "returned_on", .type = OW_J_PDATE, .flags = NULLABLE},
+	{.name = "source_ids", .type = OW_J_UUID_LIST, .alias = "sources"},
+	{.name = "notes", .type = OW_J_TEXT, .flags = NULLABLE},
+	{.name = "status", .type = OW_J_ENUM, .values = statuses},
+};
+static const struct ow_filter departure_filters[] = {
+	{"person", OW_F_REF, NULL},
+	{"org", OW_F_REF, NULL},
+	{"team", OW_F_REF, NULL},
+	{"destination_org", OW_F_REF, NULL},
+	{"kind", OW_F_ENUM, departure_kinds},
+	{"reason_category", OW_F_ENUM, reason_categories},
+	{"destination_kind", OW_F_ENUM, destination_kinds},
+	{"from", OW_F_PDATE, NULL},
+	{"to", OW_F_PDATE, NULL},
+	{"layoff", OW_F_REF, NULL},
+	{"updated_since", OW_F_TIMESTAMP, NULL},
+	{"status", OW_F_ENUM, status_filter},
+	{"sort", OW_F_ENUM, departure_sort_values},
+};
+static const struct ow_sort departure_sorts[] = {
+	{"departed_on", OW_Q_DEPARTURES_LIST},
+	{"-departed_on", OW_Q_DEPARTURES_LIST_DESC},
+	{"announced_on", OW_Q_DEPARTURES_LIST_ANNOUNCED},
+	{"-announced_on", OW_Q_DEPARTURES_LIST_ANNOUNCED_DESC},
+	{NULL, 0},
+};
+static const char *const departure_csv[] = {
+	"id", "person_id", "person", "org_id", "org", "team_id", "team", "title", "departed_on",
+	"announced_on", "kind", "reason_category", "reason", "destination_org_id",
+	"destination_org", "destination_title", "destination_kind", "layoff_id", "returned_on",
+	"source_ids", "sources", "notes", "status", "created_at", "updated_at", NULL};
+const struct ow_resource ow_res_departures = {
+	"departures", "departure", departure_fields, N(departure_fields), departure_filters,
+	N(departure_filters), OW_Q_DEPARTURES_LIST, 0, OW_Q_DEPARTURES_GET, OW_Q_DEPARTURES_WRITE,
+	departure_csv, departure_sorts,
+};
+
+static const struct ow_jfield layoff_fields[] = {
+	{.name = "org_id", .type = OW_J_UUID, .flags = REQUIRED, .alias = "org"},
+	{.name = "team_id", .type = OW_J_UUID, .flags = NULLABLE, .alias = "team"},
+	{.name = "announced_on", .type = OW_J_PDATE, .flags = NULLABLE},
+	{.name = "effective_on", .type = OW_J_PDATE, .flags = NULLABLE},
+	{.name = "count", .type = OW_J_INT, .flags = NULLABLE, .min = 0, .maxv = 10000000},
+	{.name = "percentage", .type = OW_J_NUMBER, .flags = NULLABLE, .min = 0, .maxv = 100},
+	{.name = "description", .type = OW_J_TEXT, .flags = NULLABLE},
+	{.name = "source_ids", .type = OW_J_UUID_LIST, .alias = "sources"},
+};
+static const struct ow_filter layoff_filters[] = {
+	{"org", OW_F_REF, NULL},
+	{"team", OW_F_REF, NULL},
+	{"from", OW_F_PDATE, NULL},
+	{"to", OW_F_PDATE, NULL},
+	{"updated_since", OW_F_TIMESTAMP, NULL},
+};
+static const char *const layoff_csv[] = {"id", "org_id", "org", "team_id", "team",
+					 "announced_on", "effective_on", "count", "percentage",
+					 "description", "source_ids", "named_departures",
+					 "created_at", "updated_at", NULL};
+const struct ow_resource ow_res_layoffs = {
+	"layoffs", "layoff", layoff_fields, N(layoff_fields), layoff_filters, N(layoff_filters),
+	OW_Q_LAYOFFS_LIST, 0, OW_Q_LAYOFFS_GET, OW_Q_LAYOFFS_WRITE, layoff_csv, NULL,
+};
+
+static const struct ow_jfield line_fields[] = {
+	{.name = "report_id", .type = OW_J_UUID, .flags = REQUIRED, .alias = "report"},
+	{.name = "manager_id", .type = OW_J_UUID, .flags = REQUIRED, .alias = "manager"},
+	{.name = "valid_from", .type = OW_J_PDATE, .flags = NULLABLE},
+	{.name = "valid_to", .type = OW_J_PDATE, .flags = NULLABLE},
+	{.name = "source_ids", .type = OW_J_UUID_LIST, .alias = "sources"},
+};
+static const struct ow_filter line_filters[] = {
+	{"report", OW_F_REF, NULL},
+	{"manager", OW_F_REF, NULL},
+	{"as_of", OW_F_DAY, NULL},
+	{"updated_since", OW_F_TIMESTAMP, NULL},
+};
+static const char *const line_csv[] = {"id", "report_id", "report", "manager_id", "manager",
+				       "valid_from", "valid_to", "source_ids", "created_at",
+				       "updated_at", NULL};
+const struct ow_resource ow_res_reporting_lines = {
+	"reporting-lines", "reporting_line", line_fields, N(line_fields), line_filters,
+	N(line_filters), OW_Q_REPORTING_LINES_LIST, 0, OW_Q_REPORTING_LINES_GET,
+	OW_Q_REPORTING_LINES_WRITE, line_csv, NULL,
+};

@@ -23,6 +23,9 @@ const struct ow_route ow_routes[] = {
 	{"GET", "/changes", ow_h_changes, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	RECORD_ROUTES("positions", ow_res_positions),
 	RECORD_ROUTES("sources", ow_res_sources),
+	RECORD_ROUTES("departures", ow_res_departures),
+	RECORD_ROUTES("layoffs", ow_res_layoffs),
+	RECORD_ROUTES("reporting-lines", ow_res_reporting_lines),
 };
 
 const size_t ow_routes_n = sizeof ow_routes / sizeof ow_routes[0];

@@ -19,6 +19,33 @@
 	" AND ($4::text IS NULL OR p.tags @> ARRAY[$4::text])"                                     \
 	" AND ($5::timestamptz IS NULL OR p.updated_at >= $5::timestamptz)"
 
+/* Departures: filters $1..$13 (person, org, team, destination_org, kind, reason_category,
+ * destination_kind, from, to, layoff, updated_since, status, sort). Dates overlap: a
+ * departure matches when the days it covers meet [first day of from, last day of to]. */
+#define DEPARTURE_FILTERS                                                                      \
+	" FROM departures d WHERE"                                                             \
+	" ($1::text IS NULL OR d.person_id = (SELECT ow_key_strict('person', $1, 'person')))"     \
+	" AND ($2::text IS NULL OR d.org_id = (SELECT ow_key_strict('organization', $2, 'org')))" \
+	" AND ($3::text IS NULL OR d.team_id = (SELECT ow_key_strict('team', $3, 'team')))"       \
+	" AND ($4::text IS NULL OR d.destination_org_id ="                                       \
+	" (SELECT ow_key_strict('organization', $4, 'destination_org')))"                         \
+	" AND ($5::text IS NULL OR d.kind = $5) AND ($6::text IS NULL OR d.reason_category = $6)" \
+	" AND ($7::text IS NULL OR d.destination_kind = $7)"                                      \
+	" AND ($8::text IS NULL AND $9::text IS NULL OR d.departed_range && daterange("          \
+	" lower(ow_pdate_range($8::text)), upper(ow_pdate_range($9::text))))"                     \
+	" AND ($10::text IS NULL OR d.layoff_id = (SELECT ow_key_strict('layoff', $10, 'layoff')))" \
+	" AND ($11::timestamptz IS NULL OR d.updated_at >= $11::timestamptz)"                     \
+	" AND CASE WHEN $12::text IS NULL THEN d.status <> 'retracted' WHEN $12 = 'all' THEN true" \
+	" ELSE d.status = $12 END AND ($13::text IS NULL OR true)"
+
+#define DEPARTURES_SORTED(key, cmp, dir)                                                       \
+	"SELECT ow_departure_doc(d)::text, (" key ")::text, d.id::text" DEPARTURE_FILTERS        \
+	" AND ($14::date IS NULL OR ((" key "), d.id) " cmp " ($14::date, $15::uuid))"            \
+	" ORDER BY (" key ") " dir ", d.id " dir " LIMIT $16::int"
+
+#define DEPARTED "lower(d.departed_range)"
+#define ANNOUNCED "coalesce(lower(d.announced_range), 'infinity'::date)"
+
 const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_READY] = {"ready", "SELECT count(*) FROM schema_migrations", 0},
 	[OW_Q_AUTH_LOOKUP] = {"auth_lookup",
@@ -117,4 +144,37 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 			       " AND ($3::bigint IS NULL OR a.id > $3::bigint) AND ($4::text IS NULL OR true)"
 			       " ORDER BY a.id LIMIT $5::int",
 			       5},
+
+	[OW_Q_DEPARTURES_LIST] = {"departures_list", DEPARTURES_SORTED(DEPARTED, ">", "ASC"), 16},
+	[OW_Q_DEPARTURES_LIST_DESC] = {"departures_list_desc", DEPARTURES_SORTED(DEPARTED, "<", "DESC"), 16},
+	[OW_Q_DEPARTURES_LIST_ANNOUNCED] = {"departures_list_announced",
+					    DEPARTURES_SORTED(ANNOUNCED, ">", "ASC"), 16},
+	[OW_Q_DEPARTURES_LIST_ANNOUNCED_DESC] = {"departures_list_announced_desc",
+						 DEPARTURES_SORTED(ANNOUNCED, "<", "DESC"), 16},
+	[OW_Q_DEPARTURES_GET] = {"departures_get", GET("ow_departures_get"), 1},
+	[OW_Q_DEPARTURES_WRITE] = {"departures_write", WRITE("ow_departures_write"), 4},
+
+	[OW_Q_LAYOFFS_LIST] = {"layoffs_list",
+			       "SELECT ow_layoff_doc(l)::text, l.created_at::text, l.id::text FROM layoffs l WHERE"
+			       " ($1::text IS NULL OR l.org_id = (SELECT ow_key_strict('organization', $1, 'org')))"
+			       " AND ($2::text IS NULL OR l.team_id = (SELECT ow_key_strict('team', $2, 'team')))"
+			       " AND ($3::text IS NULL AND $4::text IS NULL OR l.announced_range && daterange("
+			       " lower(ow_pdate_range($3::text)), upper(ow_pdate_range($4::text))))"
+			       " AND ($5::timestamptz IS NULL OR l.updated_at >= $5::timestamptz)"
+			       KEYSET("l", 6, 7, 8),
+			       8},
+	[OW_Q_LAYOFFS_GET] = {"layoffs_get", GET("ow_layoffs_get"), 1},
+	[OW_Q_LAYOFFS_WRITE] = {"layoffs_write", WRITE("ow_layoffs_write"), 4},
+
+	[OW_Q_REPORTING_LINES_LIST] = {"reporting_lines_list",
+				       "SELECT ow_reporting_line_doc(x)::text, x.created_at::text, x.id::text"
+				       " FROM reporting_lines x WHERE"
+				       " ($1::text IS NULL OR x.report_id = (SELECT ow_key_strict('person', $1, 'report')))"
+				       " AND ($2::text IS NULL OR x.manager_id = (SELECT ow_key_strict('person', $2, 'manager')))"
+				       " AND ($3::date IS NULL OR x.period @> $3::date)"
+				       " AND ($4::timestamptz IS NULL OR x.updated_at >= $4::timestamptz)"
+				       KEYSET("x", 5, 6, 7),
+				       7},
+	[OW_Q_REPORTING_LINES_GET] = {"reporting_lines_get", GET("ow_reporting_lines_get"), 1},
+	[OW_Q_REPORTING_LINES_WRITE] = {"reporting_lines_write", WRITE("ow_reporting_lines_write"), 4},
 };

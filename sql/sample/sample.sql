@@ -133,5 +133,59 @@ BEGIN
 		PERFORM ow_positions_write(actor, NULL, doc, NULL);
 	END LOOP;
 
+	-- Reporting lines (S4): LeCun's manager changes in 2025; none is reported before.
+	FOR doc IN SELECT * FROM jsonb_array_elements($j$[
+		{"report": "andrew-bosworth", "manager": "mark-zuckerberg",
+		 "sources": ["https://example.org/sources/meta-ai-exodus-hiring-gamble"]},
+		{"report": "javier-olivan", "manager": "mark-zuckerberg",
+		 "sources": ["https://example.org/sources/meta-ai-exodus-hiring-gamble"]},
+		{"report": "thomas-wang", "manager": "mark-zuckerberg", "valid_from": "2025",
+		 "sources": ["https://example.org/sources/meta-ai-exodus-hiring-gamble"]},
+		{"report": "yann-lecun", "manager": "thomas-wang", "valid_from": "2025",
+		 "sources": ["https://example.org/sources/meta-ai-exodus-hiring-gamble"]},
+		{"report": "bucky-friedman", "manager": "thomas-wang", "valid_from": "2025",
+		 "sources": ["https://example.org/sources/meta-ai-exodus-hiring-gamble"]},
+		{"report": "zhao", "manager": "thomas-wang", "valid_from": "2025",
+		 "sources": ["https://example.org/sources/meta-ai-exodus-hiring-gamble"]}
+	]$j$::jsonb) LOOP
+		PERFORM ow_reporting_lines_write(actor, NULL, doc, NULL);
+	END LOOP;
+
+	-- Layoffs: Meta's November 2022 layoff (S3), and the Probability team within it (S1).
+	PERFORM ow_layoffs_write(actor, NULL, $j${"org": "meta", "announced_on": "2022-11", "count": 11000,
+		"description": "Over 11,000 employees laid off.",
+		"sources": ["https://example.org/sources/readwrite-meta-ai-layoffs-researcher-departures"]}$j$::jsonb, NULL);
+	PERFORM ow_layoffs_write(actor, NULL, $j${"org": "meta", "team": "meta/probability", "announced_on": "2022-11",
+		"count": 50, "percentage": 100,
+		"description": "The entire ~50-person Probability team was laid off; Erik Meijer stayed.",
+		"sources": ["https://example.org/sources/fortune-meta-ai-mafia-brain-drain"]}$j$::jsonb, NULL);
+
+	-- Departures
+	FOR doc IN SELECT * FROM jsonb_array_elements($j$[
+		{"person": "erik-meijer", "org": "meta", "team": "meta/pytorch", "title": "Senior Director of Engineering",
+		 "departed_on": "2024-04", "kind": "resigned", "reason_category": "startup",
+		 "destination_org": "automind", "destination_title": "Founder", "destination_kind": "founded",
+		 "notes": "Announced on X. Declined offers from other AI companies.", "status": "confirmed",
+		 "sources": ["https://example.org/sources/fortune-meta-ai-mafia-brain-drain"]},
+		{"person": "devi-parikh", "org": "meta", "team": "meta/genai", "title": "Senior Director of Generative AI",
+		 "departed_on": "2024-04", "kind": "resigned", "reason_category": "startup", "destination_kind": "unknown",
+		 "reason": "To \"build something new\".",
+		 "sources": ["https://example.org/sources/fortune-meta-ai-mafia-brain-drain"]},
+		{"person": "abhishek-das", "org": "meta", "team": "meta/fair", "title": "Research Scientist",
+		 "departed_on": "2024-04", "kind": "resigned", "reason_category": "startup", "destination_kind": "unknown",
+		 "sources": ["https://example.org/sources/fortune-meta-ai-mafia-brain-drain"]},
+		{"person": "shawn-shen", "org": "meta", "departed_on": "2024", "kind": "resigned",
+		 "reason_category": "startup", "destination_org": "memories-ai", "destination_title": "Co-founder and CEO",
+		 "destination_kind": "founded", "notes": "\"Last year\" in a 2025 report.",
+		 "sources": ["https://example.org/sources/ai-talent-exodus-meta-researchers-startups"]},
+		{"person": "chi-hao-wu", "org": "meta", "title": "Research Scientist", "departed_on": "2025",
+		 "kind": "resigned", "reason_category": "startup", "destination_org": "memories-ai",
+		 "destination_title": "Chief AI Officer", "destination_kind": "joined",
+		 "notes": "Reported as having left by 2025.",
+		 "sources": ["https://example.org/sources/ai-talent-exodus-meta-researchers-startups"]}
+	]$j$::jsonb) LOOP
+		PERFORM ow_departures_write(actor, NULL, doc, NULL);
+	END LOOP;
+
 	INSERT INTO ow_meta (key, value) VALUES ('sample_loaded', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'));
 END $$;
