@@ -36,6 +36,8 @@ struct ow_db *ow_db_acquire(struct ow_db_error *err);
  * owns the result (PQclear). */
 PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *params,
 		     struct ow_db_error *err) OW_WUR;
+/* Runs constant SQL text (FETCH ...) returning rows; NULL with *err on failure. */
+PGresult *ow_db_query(struct ow_db *db, const char *sql, struct ow_db_error *err) OW_WUR;
 /* Runs a constant SQL command (BEGIN, COMMIT, ROLLBACK): 0 or -1 with *err. */
 int ow_db_command(struct ow_db *db, const char *sql, struct ow_db_error *err) OW_WUR;
 /* Rolls back the open transaction, if any (errors ignored: the connection is then

@@ -30,6 +30,14 @@ int ow_h_record_delete(struct ow_req *r);
 /* h_people.c */
 int ow_h_people_duplicates(struct ow_req *r);
 int ow_h_people_merge(struct ow_req *r);
+/* h_history.c */
+int ow_h_person_timeline(struct ow_req *r);
+int ow_h_person_reports(struct ow_req *r);
+int ow_h_person_managers(struct ow_req *r);
+int ow_h_org_chart(struct ow_req *r);
+int ow_h_org_changes(struct ow_req *r);
+int ow_h_team_members(struct ow_req *r);
+int ow_h_team_alumni(struct ow_req *r);
 /* h_changes.c */
 int ow_h_changes(struct ow_req *r);
 

@@ -16,6 +16,7 @@ enum ow_ftype {
 	OW_F_TIMESTAMP, /* RFC 3339 date-time, or a plain YYYY-MM-DD */
 	OW_F_PDATE,     /* partial date */
 	OW_F_DAY,       /* YYYY-MM-DD */
+	OW_F_DEPTH,     /* whole number 0..1000 */
 };
 
 struct ow_filter {
@@ -46,6 +47,9 @@ void ow_list_page_init(struct ow_list_page *p);
  * queuing the 400 reply. */
 int ow_list_parse(struct ow_req *r, const struct ow_filter *filters, size_t n,
 		  const char **values, struct ow_list_page *page) OW_WUR;
+/* The same for endpoints that are not lists (page NULL: limit and cursor are unknown). */
+int ow_query_parse(struct ow_req *r, const struct ow_filter *filters, size_t n,
+		   const char **values) OW_WUR;
 /* Takes the "limit" and "cursor" arguments (errors named); returns 1 when key was one. */
 int ow_list_take_page_arg(struct ow_list_page *p, const char *key, const char *value,
 			  struct ow_errors *errs);

@@ -21,7 +21,9 @@ struct ow_req {
 	struct MHD_Connection *conn;
 	const struct ow_config *cfg;
 	char method[16];
-	char path[1024];
+	char path[1024]; /* as sent: still percent-encoded, without the query string */
+	int path_too_long;
+	int begun; /* the access handler has seen the request line and headers */
 	char request_id[40];
 	const struct ow_route *route;
 	int route_index; /* index into the route table, -1 when none matched */

@@ -37,8 +37,11 @@ enum ow_match { OW_MATCH_OK = 0, OW_MATCH_NO_PATH, OW_MATCH_NO_METHOD };
 /* Finds the route for method + path. Among patterns that fit the path, the most
  * specific wins (a literal segment beats a {param} at the first position they differ),
  * so "/people/duplicates" is not taken as "/people/{id}". HEAD is served by GET routes.
- * One trailing slash is ignored; empty segments ("//") and segments longer than
- * OW_ROUTE_PARAM_MAX-1 bytes never match. On OW_MATCH_NO_METHOD, `allow` receives the
+ * `path` is the raw request path (still percent-encoded): segments are split on '/'
+ * first, then each {param} value is percent-decoded, so "meta%2Ffair" is one value
+ * "meta/fair". A bad escape or an encoded NUL never matches. One trailing slash is
+ * ignored; empty segments ("//") and segments longer than OW_ROUTE_PARAM_MAX-1 bytes
+ * never match. On OW_MATCH_NO_METHOD, `allow` receives the
  * comma-separated methods of the winning pattern ("GET, PATCH, DELETE"). */
 enum ow_match ow_router_match(const struct ow_route *table, size_t n, const char *method,
 			      const char *path, const struct ow_route **out,

@@ -40,6 +40,15 @@ enum ow_stmt_id {
 	OW_Q_REPORTING_LINES_LIST,
 	OW_Q_REPORTING_LINES_GET,
 	OW_Q_REPORTING_LINES_WRITE,
+	OW_Q_PERSON_TIMELINE,
+	OW_Q_PERSON_MANAGERS,
+	OW_Q_ORG_CHANGES,
+	OW_Q_CHART_HEAD,
+	OW_Q_CHART_DECLARE,
+	OW_Q_REPORTS_HEAD,
+	OW_Q_REPORTS_DECLARE,
+	OW_Q_TEAM_MEMBERS,
+	OW_Q_TEAM_ALUMNI,
 	OW_Q_COUNT
 };
 
@@ -47,6 +56,7 @@ struct ow_stmt {
 	const char *name;
 	const char *sql;
 	int nparams;
+	int unnamed; /* run with PQexecParams, not prepared (DECLARE ... CURSOR cannot be) */
 };
 
 /* The statement table, indexed by enum ow_stmt_id. */

@@ -200,10 +200,28 @@ static int prepare(struct ow_db *db, enum ow_stmt_id id, struct ow_db_error *err
 PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *params,
 		     struct ow_db_error *err)
 {
-	if (prepare(db, id, err) != 0)
-		return NULL;
 	const struct ow_stmt *s = &ow_stmts[id];
-	PGresult *res = PQexecPrepared(db->conn, s->name, s->nparams, params, NULL, NULL, 0);
+	PGresult *res;
+	if (s->unnamed) {
+		res = PQexecParams(db->conn, s->sql, s->nparams, NULL, params, NULL, NULL, 0);
+	} else {
+		if (prepare(db, id, err) != 0)
+			return NULL;
+		res = PQexecPrepared(db->conn, s->name, s->nparams, params, NULL, NULL, 0);
+	}
+	ExecStatusType st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return res;
+	fill_error(err, res, db->conn);
+	if (err->unavailable)
+		db->broken = 1;
+	PQclear(res);
+	return NULL;
+}
+
+PGresult *ow_db_query(struct ow_db *db, const char *sql, struct ow_db_error *err)
+{
+	PGresult *res = PQexec(db->conn, sql);
 	ExecStatusType st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return res;

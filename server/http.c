@@ -165,20 +165,40 @@ static int json_content_type(struct ow_req *r)
 	       strncasecmp(ct, "application/merge-patch+json", 28) == 0;
 }
 
-/* Everything decided before the body is read: route, auth, media type, size. */
-static void begin(struct ow_req *r, const char *url, const char *method)
+/* Called by libmicrohttpd with the raw request URI before anything else: the request
+ * context is born here, keeping the path still percent-encoded for the router. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
+	struct ow_req *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	__atomic_fetch_add(&inflight, 1, __ATOMIC_RELAXED);
+	clock_gettime(CLOCK_MONOTONIC, &r->t0);
+	r->conn = conn;
+	r->cfg = cls;
+	r->route_index = -1;
+	size_t n = strcspn(uri, "?#");
+	if (n >= sizeof r->path)
+		r->path_too_long = 1;
+	else
+		memcpy(r->path, uri, n);
+	return r;
+}
+
+/* Everything decided before the body is read: route, auth, media type, size. */
+static void begin(struct ow_req *r, const char *method)
+{
+	r->begun = 1;
 	snprintf(r->method, sizeof r->method, "%s", method);
-	snprintf(r->path, sizeof r->path, "%s", url);
 	set_request_id(r);
 	ow_buf_init(&r->body, r->cfg->max_body);
-	if (strlen(url) >= sizeof r->path) {
+	if (r->path_too_long) {
 		ow_problem_reply(r, OW_P_NOT_FOUND, "The path is too long.", NULL, NULL);
 		return;
 	}
 	char allow[128];
 	const struct ow_route *route;
-	enum ow_match m = ow_router_match(routes, nroutes, method, url, &route, &r->params, allow,
+	enum ow_match m = ow_router_match(routes, nroutes, method, r->path, &route, &r->params, allow,
 					  sizeof allow);
 	if (m == OW_MATCH_NO_PATH) {
 		ow_problem_replyf(r, OW_P_NOT_FOUND, "No resource at %s.", r->path);
@@ -217,18 +237,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  size_t *upload_size, void **con_cls)
 {
 	(void)version;
+	(void)url;
 	struct ow_req *r = *con_cls;
 	if (!r) {
-		r = calloc(1, sizeof *r);
+		r = on_uri(cls, url, conn); /* never without the URI callback; kept for safety */
 		if (!r)
 			return MHD_NO;
 		*con_cls = r;
-		__atomic_fetch_add(&inflight, 1, __ATOMIC_RELAXED);
-		clock_gettime(CLOCK_MONOTONIC, &r->t0);
-		r->conn = conn;
-		r->cfg = cls;
-		r->route_index = -1;
-		begin(r, url, method);
+	}
+	if (!r->begun) {
+		begin(r, method);
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -267,7 +285,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	double secs = (double)(t1.tv_sec - r->t0.tv_sec) + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e9;
 	unsigned status = r->queued ? r->status : 499;
 	ow_metrics_observe(r->route_index, status, secs);
-	ow_log(status >= 500 ? OW_LOG_WARN : OW_LOG_INFO, "%s %s %u %.1fms id=%s key=%s%s", r->method,
+	if (r->begun)
+		ow_log(status >= 500 ? OW_LOG_WARN : OW_LOG_INFO, "%s %s %u %.1fms id=%s key=%s%s", r->method,
 	       r->path, status, secs * 1000.0, r->request_id, r->who.name[0] ? r->who.name : "-",
 	       toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
 	if (r->stream_free)
@@ -322,7 +341,8 @@ int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, siz
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned int)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)0,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
-		(unsigned int)511, MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL, MHD_OPTION_END);
+		(unsigned int)511, MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL, MHD_OPTION_URI_LOG_CALLBACK, &on_uri,
+		(void *)cfg, MHD_OPTION_END);
 	if (!d) {
 		ow_log(OW_LOG_ERROR, "cannot listen on %s:%u (address in use or not available)",
 		       cfg->listen_host, cfg->listen_port);

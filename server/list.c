@@ -86,6 +86,10 @@ const char *ow_filter_check(const struct ow_filter *f, const char *v)
 		return ow_pdate_parse(v, n, &d, &why) == 0 ? NULL : "must be a date: YYYY, YYYY-MM or YYYY-MM-DD";
 	case OW_F_DAY:
 		return ow_pdate_parse_day(v, &d, &why) == 0 ? NULL : "must be a date YYYY-MM-DD";
+	case OW_F_DEPTH:
+		if (n == 0 || n > 4 || strspn(v, "0123456789") != n || atoi(v) > 1000)
+			return "must be a whole number from 0 to 1000";
+		return NULL;
 	}
 	return "unknown filter";
 }
@@ -101,7 +105,7 @@ struct parse_ctx {
 static int take_arg(void *cls, const char *key, const char *value)
 {
 	struct parse_ctx *c = cls;
-	if (ow_list_take_page_arg(c->page, key, value, &c->errs))
+	if (c->page && ow_list_take_page_arg(c->page, key, value, &c->errs))
 		return 0;
 	for (size_t i = 0; i < c->n; i++) {
 		if (strcmp(c->filters[i].name, key) != 0)
@@ -122,15 +126,23 @@ int ow_list_parse(struct ow_req *r, const struct ow_filter *filters, size_t n,
 {
 	struct parse_ctx c = {filters, n, values, page, {0}};
 	ow_errors_init(&c.errs);
-	ow_list_page_init(page);
+	if (page)
+		ow_list_page_init(page);
 	for (size_t i = 0; i < n; i++)
 		values[i] = NULL;
 	ow_req_each_query(r, take_arg, &c);
-	(void)ow_list_decode_cursor(page, &c.errs);
+	if (page)
+		(void)ow_list_decode_cursor(page, &c.errs);
 	if (c.errs.n == 0)
 		return 0;
 	ow_problem_reply(r, OW_P_VALIDATION, "Invalid query parameters.", &c.errs, NULL);
 	return -1;
+}
+
+int ow_query_parse(struct ow_req *r, const struct ow_filter *filters, size_t n,
+		   const char **values)
+{
+	return ow_list_parse(r, filters, n, values, NULL);
 }
 
 void ow_list_page_init(struct ow_list_page *p)

@@ -40,6 +40,39 @@ static int split(const char *path, struct segs *s)
 	return 0;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes one raw path segment into out (at least len + 1 bytes); -1 on a bad
+ * escape or an encoded NUL. */
+static int decode(const char *p, size_t len, char *out)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] != '%') {
+			out[o++] = p[i];
+			continue;
+		}
+		if (i + 2 >= len)
+			return -1;
+		int hi = hexval(p[i + 1]), lo = hexval(p[i + 2]);
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+			return -1;
+		out[o++] = (char)(hi * 16 + lo);
+		i += 2;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
 /* Returns the specificity of pattern for path (bit set per literal segment, first
  * segment most significant) or 0 when it does not fit. Literal-free patterns fit
  * with specificity 1 so that they are still distinguishable from "no fit". */
@@ -55,10 +88,9 @@ static uint32_t fit(const char *pattern, const struct segs *path, struct ow_rout
 		if (is_param) {
 			if (path->len[i] >= OW_ROUTE_PARAM_MAX || np == OW_ROUTE_MAX_PARAMS)
 				return 0;
-			if (params) {
-				memcpy(params->values[np], path->p[i], path->len[i]);
-				params->values[np][path->len[i]] = '\0';
-			}
+			char tmp[OW_ROUTE_PARAM_MAX];
+			if (decode(path->p[i], path->len[i], params ? params->values[np] : tmp) != 0)
+				return 0;
 			np++;
 		} else {
 			if (pat.len[i] != path->len[i] || memcmp(pat.p[i], path->p[i], pat.len[i]) != 0)

@@ -177,4 +177,34 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 				       7},
 	[OW_Q_REPORTING_LINES_GET] = {"reporting_lines_get", GET("ow_reporting_lines_get"), 1},
 	[OW_Q_REPORTING_LINES_WRITE] = {"reporting_lines_write", WRITE("ow_reporting_lines_write"), 4},
+
+	[OW_Q_PERSON_TIMELINE] = {"person_timeline", "SELECT ow_person_timeline($1)", 1},
+	[OW_Q_PERSON_MANAGERS] = {"person_managers",
+				  "SELECT ow_person_managers($1, coalesce($2::date, current_date))", 2},
+	[OW_Q_ORG_CHANGES] = {"org_changes", "SELECT ow_org_changes($1, $2, $3)", 3},
+	[OW_Q_CHART_HEAD] = {"chart_head", "SELECT ow_chart_head($1, coalesce($2::date, current_date))", 2},
+	[OW_Q_CHART_DECLARE] = {"chart_declare",
+				"DECLARE ow_tree NO SCROLL CURSOR FOR SELECT depth, node"
+				" FROM ow_chart_rows($1, coalesce($2::date, current_date), $3, $4::int)",
+				4, 1},
+	[OW_Q_REPORTS_HEAD] = {"reports_head",
+			       "SELECT ow_reports_head($1, coalesce($2::date, current_date))", 2},
+	[OW_Q_REPORTS_DECLARE] = {"reports_declare",
+				  "DECLARE ow_tree NO SCROLL CURSOR FOR SELECT depth, node"
+				  " FROM ow_reports_rows($1, coalesce($2::date, current_date), $3::int)",
+				  3, 1},
+	[OW_Q_TEAM_MEMBERS] = {"team_members",
+			       "SELECT ow_team_member_doc(po)::text, po.id::text, po.id::text FROM positions po"
+			       " WHERE po.team_id = (SELECT ow_key_404('team', $1))"
+			       " AND po.period @> coalesce($2::date, current_date)"
+			       " AND ($3::uuid IS NULL OR po.id > $3::uuid) AND ($4::text IS NULL OR true)"
+			       " ORDER BY po.id LIMIT $5::int",
+			       5},
+	[OW_Q_TEAM_ALUMNI] = {"team_alumni",
+			      "SELECT ow_team_alumnus_doc(m.person_id, m.team_id)::text, m.person_id::text,"
+			      " m.person_id::text FROM (SELECT DISTINCT po.person_id, po.team_id FROM positions po"
+			      " WHERE po.team_id = (SELECT ow_key_404('team', $1))) m"
+			      " WHERE ($2::uuid IS NULL OR m.person_id > $2::uuid) AND ($3::text IS NULL OR true)"
+			      " ORDER BY m.person_id LIMIT $4::int",
+			      4},
 };
