@@ -38,6 +38,10 @@ int ow_h_org_chart(struct ow_req *r);
 int ow_h_org_changes(struct ow_req *r);
 int ow_h_team_members(struct ow_req *r);
 int ow_h_team_alumni(struct ow_req *r);
+/* h_stats.c */
+int ow_h_stats_departures(struct ow_req *r);
+int ow_h_stats_flows(struct ow_req *r);
+int ow_h_stats_attrition(struct ow_req *r);
 /* h_changes.c */
 int ow_h_changes(struct ow_req *r);
 

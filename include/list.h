@@ -17,6 +17,7 @@ enum ow_ftype {
 	OW_F_PDATE,     /* partial date */
 	OW_F_DAY,       /* YYYY-MM-DD */
 	OW_F_DEPTH,     /* whole number 0..1000 */
+	OW_F_ENUM_LIST, /* comma-separated values, each one of values */
 };
 
 struct ow_filter {

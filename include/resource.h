@@ -31,6 +31,10 @@ struct ow_resource {
 	const struct ow_sort *sorts;     /* NULL-terminated by value; the "sort" filter picks one */
 };
 
+/* Enum values shared by departures and the statistics endpoints. */
+extern const char *const ow_departure_kinds[], *const ow_reason_categories[],
+	*const ow_destination_kinds[], *const ow_status_filter_values[];
+
 extern const struct ow_resource ow_res_organizations, ow_res_teams, ow_res_people,
 	ow_res_positions, ow_res_sources, ow_res_departures, ow_res_layoffs, ow_res_reporting_lines;
 

@@ -64,6 +64,23 @@ static int is_timestamp(const char *s)
 	return 0;
 }
 
+/* Every comma-separated item of v is one of values (no empty items). */
+static int enum_list_ok(const char *const *values, const char *v)
+{
+	while (*v) {
+		size_t len = strcspn(v, ",");
+		int found = 0;
+		for (size_t i = 0; values[i] && !found; i++)
+			found = strlen(values[i]) == len && strncmp(values[i], v, len) == 0;
+		if (!found)
+			return 0;
+		v += len;
+		if (*v == ',' && *++v == '\0')
+			return 0;
+	}
+	return 1;
+}
+
 const char *ow_filter_check(const struct ow_filter *f, const char *v)
 {
 	struct ow_pdate d;
@@ -86,6 +103,9 @@ const char *ow_filter_check(const struct ow_filter *f, const char *v)
 		return ow_pdate_parse(v, n, &d, &why) == 0 ? NULL : "must be a date: YYYY, YYYY-MM or YYYY-MM-DD";
 	case OW_F_DAY:
 		return ow_pdate_parse_day(v, &d, &why) == 0 ? NULL : "must be a date YYYY-MM-DD";
+	case OW_F_ENUM_LIST:
+		return n > 0 && n <= 200 && enum_list_ok(f->values, v) ? NULL
+			: "must be one or more of the allowed values, separated by commas";
 	case OW_F_DEPTH:
 		if (n == 0 || n > 4 || strspn(v, "0123456789") != n || atoi(v) > 1000)
 			return "must be a whole number from 0 to 1000";

@@ -126,16 +126,17 @@ const struct ow_resource ow_res_sources = {
 };
 
 
-static const char *const departure_kinds[] = {"resigned", "laid_off", "fired", "retired",
+const char *const ow_departure_kinds[] = {"resigned", "laid_off", "fired", "retired",
 					      "contract_ended", "deceased", "unknown", NULL};
-static const char *const reason_categories[] = {"startup", "competitor", "burnout",
+const char *const ow_reason_categories[] = {"startup", "competitor", "burnout",
 						"reorganization", "layoff", "compensation",
 						"academia", "personal", "other", "unknown", NULL};
-static const char *const destination_kinds[] = {"founded", "joined", "academia", "government",
+const char *const ow_destination_kinds[] = {"founded", "joined", "academia", "government",
 						"none", "unknown", NULL};
 static const char *const statuses[] = {"reported", "confirmed", "disputed", "retracted", NULL};
-static const char *const status_filter[] = {"reported", "confirmed", "disputed", "retracted",
-					    "all", NULL};
+/* ?status=: a comma-separated list of statuses, or "all". */
+const char *const ow_status_filter_values[] = {"reported", "confirmed", "disputed", "retracted",
+					       "all", NULL};
 static const char *const departure_sort_values[] = {"departed_on", "-departed_on", "announced_on",
 						    "-announced_on", NULL};
 
@@ -146,12 +147,12 @@ static const struct ow_jfield departure_fields[] = {
 	{.name = "title", .type = OW_J_STRING, .flags = NULLABLE},
 	{.name = "departed_on", .type = OW_J_PDATE, .flags = REQUIRED},
 	{.name = "announced_on", .type = OW_J_PDATE, .flags = NULLABLE},
-	{.name = "kind", .type = OW_J_ENUM, .values = departure_kinds},
-	{.name = "reason_category", .type = OW_J_ENUM, .values = reason_categories},
+	{.name = "kind", .type = OW_J_ENUM, .values = ow_departure_kinds},
+	{.name = "reason_category", .type = OW_J_ENUM, .values = ow_reason_categories},
 	{.name = "reason", .type = OW_J_TEXT, .flags = NULLABLE},
 	{.name = "destination_org_id", .type = OW_J_UUID, .flags = NULLABLE, .alias = "destination_org"},
 	{.name = "destination_title", .type = OW_J_STRING, .flags = NULLABLE},
-	{.name = "destination_kind", .type = OW_J_ENUM, .values = destination_kinds},
+	{.name = "destination_kind", .type = OW_J_ENUM, .values = ow_destination_kinds},
 	{.name = "layoff_id", .type = OW_J_UUID, .flags = NULLABLE, .alias = "layoff"},
 	{.name = "returned_on", .type = OW_J_PDATE, .flags = NULLABLE},
 	{.name = "source_ids", .type = OW_J_UUID_LIST, .alias = "sources"},
@@ -163,14 +164,14 @@ static const struct ow_filter departure_filters[] = {
 	{"org", OW_F_REF, NULL},
 	{"team", OW_F_REF, NULL},
 	{"destination_org", OW_F_REF, NULL},
-	{"kind", OW_F_ENUM, departure_kinds},
-	{"reason_category", OW_F_ENUM, reason_categories},
-	{"destination_kind", OW_F_ENUM, destination_kinds},
+	{"kind", OW_F_ENUM, ow_departure_kinds},
+	{"reason_category", OW_F_ENUM, ow_reason_categories},
+	{"destination_kind", OW_F_ENUM, ow_destination_kinds},
 	{"from", OW_F_PDATE, NULL},
 	{"to", OW_F_PDATE, NULL},
 	{"layoff", OW_F_REF, NULL},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
-	{"status", OW_F_ENUM, status_filter},
+	{"status", OW_F_ENUM_LIST, ow_status_filter_values},
 	{"sort", OW_F_ENUM, departure_sort_values},
 };
 static const struct ow_sort departure_sorts[] = {

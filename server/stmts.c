@@ -35,8 +35,9 @@
 	" lower(ow_pdate_range($8::text)), upper(ow_pdate_range($9::text))))"                     \
 	" AND ($10::text IS NULL OR d.layoff_id = (SELECT ow_key_strict('layoff', $10, 'layoff')))" \
 	" AND ($11::timestamptz IS NULL OR d.updated_at >= $11::timestamptz)"                     \
-	" AND CASE WHEN $12::text IS NULL THEN d.status <> 'retracted' WHEN $12 = 'all' THEN true" \
-	" ELSE d.status = $12 END AND ($13::text IS NULL OR true)"
+	" AND d.status = ANY (CASE WHEN $12::text IS NULL THEN '{reported,confirmed,disputed}'::text[]" \
+	" WHEN $12 = 'all' THEN '{reported,confirmed,disputed,retracted}'::text[]"                \
+	" ELSE string_to_array($12, ',') END) AND ($13::text IS NULL OR true)"
 
 #define DEPARTURES_SORTED(key, cmp, dir)                                                       \
 	"SELECT ow_departure_doc(d)::text, (" key ")::text, d.id::text" DEPARTURE_FILTERS        \
@@ -207,4 +208,11 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 			      " WHERE ($2::uuid IS NULL OR m.person_id > $2::uuid) AND ($3::text IS NULL OR true)"
 			      " ORDER BY m.person_id LIMIT $4::int",
 			      4},
+
+	[OW_Q_STATS_DEPARTURES] = {"stats_departures",
+				   "SELECT ow_stats_departures(coalesce($1, 'month'), $2, $3, $4, $5, $6, $7, $8,"
+				   " $9, $10, $11, $12::timestamptz, $13)",
+				   13},
+	[OW_Q_STATS_FLOWS] = {"stats_flows", "SELECT ow_stats_flows($1, $2, $3, $4)", 4},
+	[OW_Q_STATS_ATTRITION] = {"stats_attrition", "SELECT ow_stats_attrition($1, $2, $3, $4, $5)", 5},
 };
