@@ -42,6 +42,10 @@ int ow_h_team_alumni(struct ow_req *r);
 int ow_h_stats_departures(struct ow_req *r);
 int ow_h_stats_flows(struct ow_req *r);
 int ow_h_stats_attrition(struct ow_req *r);
+/* h_static.c: the dashboard page and its assets under ORGWATCH_HOME/web */
+void ow_static_init(const char *home);
+int ow_h_dashboard(struct ow_req *r);
+int ow_h_asset(struct ow_req *r);
 /* h_changes.c */
 int ow_h_changes(struct ow_req *r);
 

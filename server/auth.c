@@ -82,8 +82,11 @@ int ow_auth_check(struct ow_req *r)
 	if (r->who.role >= need)
 		return 0;
 	if (r->who.role == OW_ROLE_PUBLIC) {
-		ow_problem_replyf(r, OW_P_UNAUTHORIZED, "This needs an API key with role %s.",
-				  ow_role_name(need));
+		char detail[128];
+		snprintf(detail, sizeof detail,
+			 "This needs an API key with role %s: send 'Authorization: Bearer <key>'.",
+			 ow_role_name(need));
+		ow_problem_reply(r, OW_P_UNAUTHORIZED, detail, NULL, challenge);
 		return -1;
 	}
 	ow_problem_replyf(r, OW_P_FORBIDDEN, "This needs role %s; the key '%s' has role %s.",

@@ -2,6 +2,7 @@
  * and the mapping of SQLSTATEs to problems. */
 #include "db.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,18 @@ static int session_setup(PGconn *c)
 	return ok ? 0 : -1;
 }
 
+/* An idle connection has nothing to read; when its socket is readable the server
+ * sent something unasked — in practice a FATAL "terminating connection" before
+ * closing it (restart, failover). Such a connection is replaced before any statement
+ * is sent, so no request fails and nothing is ever sent twice. */
+static int server_hung_up(PGconn *c)
+{
+	struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
+	if (p.fd < 0)
+		return 1;
+	return poll(&p, 1, 0) != 0;
+}
+
 struct ow_db *ow_db_acquire(struct ow_db_error *err)
 {
 	struct ow_db *db = thread_db;
@@ -146,7 +159,7 @@ struct ow_db *ow_db_acquire(struct ow_db_error *err)
 		thread_db = db;
 		db->broken = 1;
 	}
-	if (db->conn && !db->broken && PQstatus(db->conn) == CONNECTION_OK)
+	if (db->conn && !db->broken && PQstatus(db->conn) == CONNECTION_OK && !server_hung_up(db->conn))
 		return db;
 	if (db->last_attempt.tv_sec && since(&db->last_attempt) < 0.2)
 		goto unavailable;

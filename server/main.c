@@ -78,6 +78,7 @@ static int cmd_serve(const struct ow_config *cfg)
 		return 1;
 	if (ow_ops_init(cfg->home) != 0 || ow_metrics_init(ow_routes, ow_routes_n) != 0)
 		goto out;
+	ow_static_init(cfg->home);
 	rc = ow_http_serve(cfg, ow_routes, ow_routes_n);
 out:
 	ow_metrics_free();

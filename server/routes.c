@@ -15,6 +15,8 @@ const struct ow_route ow_routes[] = {
 	{"GET", "/ready", ow_h_ready, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/metrics", ow_h_metrics, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/openapi.yaml", ow_h_openapi, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
+	{"GET", "/", ow_h_dashboard, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
+	{"GET", "/assets/{file}", ow_h_asset, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	RECORD_ROUTES("organizations", ow_res_organizations),
 	RECORD_ROUTES("teams", ow_res_teams),
 	RECORD_ROUTES("people", ow_res_people),

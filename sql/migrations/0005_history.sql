@@ -234,7 +234,7 @@ LANGUAGE sql STABLE AS $$
 			  AND (first_pos.started_on IS NULL
 			       OR lower(d.departed_range) >= ow_pdate_lower(first_pos.started_on))
 			ORDER BY lower(d.departed_range) LIMIT 1),
-		'current_positions', coalesce((SELECT json_agg(json_build_object('org', ow_org_summary(c.org_id),
+		'current_positions', coalesce((SELECT json_agg(json_build_object('id', c.id, 'org', ow_org_summary(c.org_id),
 			'team', ow_team_summary(c.team_id), 'title', c.title, 'started_on', c.started_on)
 			ORDER BY lower(c.period) NULLS FIRST, c.id)
 			FROM positions c WHERE c.person_id = p_person AND c.ended_on IS NULL), '[]'))
