@@ -58,6 +58,9 @@ int ow_db_problem(struct ow_req *r, const struct ow_db_error *e);
 /* Pool state for /metrics. */
 void ow_db_stats(unsigned *connected, unsigned *broken, unsigned long *reconnects);
 
+/* A connection of its own for a long streamed request (import, export), so it never
+ * shares the worker's connection; NULL with err filled. The caller PQfinish'es it. */
+PGconn *ow_db_connect_dedicated(char *err, size_t errsz);
 /* A one-off connection for the command line (migrate, key, import). */
 PGconn *ow_db_connect_once(const char *url, char *err, size_t errsz);
 

@@ -46,6 +46,9 @@ int ow_h_stats_attrition(struct ow_req *r);
 void ow_static_init(const char *home);
 int ow_h_dashboard(struct ow_req *r);
 int ow_h_asset(struct ow_req *r);
+/* h_import.c, h_export.c */
+int ow_h_import(struct ow_req *r);
+int ow_h_export(struct ow_req *r);
 /* h_changes.c */
 int ow_h_changes(struct ow_req *r);
 

@@ -11,6 +11,8 @@ struct MHD_Connection;
 struct ow_config;
 struct ow_db;
 
+enum ow_phase { OW_PHASE_END = 0, OW_PHASE_START = 1 };
+
 struct ow_principal {
 	enum ow_role role; /* OW_ROLE_PUBLIC when no key was given */
 	char name[201];    /* the key's name, "anonymous" without a key */
@@ -34,7 +36,12 @@ struct ow_req {
 	int queued;       /* a response has been queued */
 	unsigned status;  /* the status queued */
 	struct timespec t0;
-	void *stream;     /* OW_BODY_STREAM handlers' own state */
+	/* OW_BODY_STREAM routes: the handler is called once with phase START before the
+	 * body (it may reply at once, or set stream_feed), stream_feed for each chunk,
+	 * then the handler again with phase END. stream_free releases stream. */
+	int phase;
+	void *stream;
+	int (*stream_feed)(struct ow_req *r, const char *data, size_t n);
 	void (*stream_free)(void *stream);
 };
 

@@ -111,13 +111,6 @@ PGconn *ow_db_connect_once(const char *url, char *err, size_t errsz)
 	return c;
 }
 
-static double since(const struct timespec *t)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
-}
-
 static int session_setup(PGconn *c)
 {
 	PGresult *res = PQexec(c, "SET statement_timeout = '30s'; SET lock_timeout = '10s';"
@@ -128,6 +121,25 @@ static int session_setup(PGconn *c)
 	PQclear(res);
 	return ok ? 0 : -1;
 }
+
+PGconn *ow_db_connect_dedicated(char *err, size_t errsz)
+{
+	PGconn *c = ow_db_connect_once(conn_url, err, errsz);
+	if (c && session_setup(c) != 0) {
+		snprintf(err, errsz, "session setup failed");
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
+static double since(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
 
 /* An idle connection has nothing to read; when its socket is readable the server
  * sent something unasked — in practice a FATAL "terminating connection" before

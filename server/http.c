@@ -214,6 +214,12 @@ static void begin(struct ow_req *r, const char *method)
 	r->route_index = (int)(route - routes);
 	if (ow_auth_check(r) != 0)
 		return;
+	if (route->body == OW_BODY_STREAM) {
+		r->phase = OW_PHASE_START;
+		route->handler(r); /* checks media type and arguments; sets r->stream_feed */
+		r->phase = OW_PHASE_END;
+		return;
+	}
 	if (route->body != OW_BODY_JSON)
 		return;
 	if (!json_content_type(r)) {
@@ -250,8 +256,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!r->queued && r->route && r->route->body == OW_BODY_JSON && !r->body_too_large &&
-		    ow_buf_append(&r->body, upload_data, *upload_size) != 0)
+		if (!r->queued && r->stream_feed)
+			r->stream_feed(r, upload_data, *upload_size);
+		else if (!r->queued && r->route && r->route->body == OW_BODY_JSON && !r->body_too_large &&
+			 ow_buf_append(&r->body, upload_data, *upload_size) != 0)
 			r->body_too_large = 1;
 		*upload_size = 0;
 		return MHD_YES;

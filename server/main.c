@@ -5,12 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "config.h"
 #include "db.h"
 #include "handlers.h"
 #include "http.h"
+#include "import.h"
 #include "log.h"
 #include "metrics.h"
 #include "migrate.h"
@@ -24,6 +27,8 @@ static const char usage[] =
 	"  key create --name NAME --role ROLE      print a new API key (reader|editor|admin)\n"
 	"  key revoke --name NAME                  revoke the key with that name\n"
 	"  load-sample                             load the sample dataset once (first start)\n"
+	"  import FILE [--type TYPE] [--dry-run]   import NDJSON (or CSV: FILE.csv with --type or\n"
+	"                                          named after its type, e.g. departures.csv)\n"
 	"\n"
 	"settings (environment):\n"
 	"  ORGWATCH_DATABASE_URL    libpq connection string or URI (required)\n"
@@ -87,6 +92,41 @@ out:
 	return rc;
 }
 
+static int load_sample_file(PGconn *c, const char *home)
+{
+	char path[1200];
+	snprintf(path, sizeof path, "%s/sql/sample/sample.ndjson", home);
+	FILE *in = fopen(path, "rb");
+	if (!in) {
+		fprintf(stderr, "orgwatch: cannot open %s\n", path);
+		return 1;
+	}
+	struct ow_import *imp = ow_import_new(c, "sample", OW_IMPORT_NDJSON, NULL, 0);
+	char chunk[65536];
+	size_t got;
+	while (imp && (got = fread(chunk, 1, sizeof chunk, in)) > 0)
+		if (ow_import_feed(imp, chunk, got) != 0)
+			break;
+	fclose(in);
+	int rc = 1;
+	if (imp && ow_import_finish(imp) == 0 && ow_import_status(imp) == 200) {
+		PGresult *res = PQexec(c, "INSERT INTO ow_meta (key, value) VALUES ('sample_loaded',"
+					  " to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))"
+					  " ON CONFLICT (key) DO NOTHING");
+		rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : 1;
+		PQclear(res);
+		printf("sample dataset loaded (%lu records)\n", ow_import_records(imp));
+	} else if (imp) {
+		struct ow_buf b;
+		ow_buf_init(&b, 1 << 20);
+		if (ow_import_report(imp, &b) == 0)
+			fprintf(stderr, "orgwatch: loading the sample failed: %s\n", b.data);
+		ow_buf_free(&b);
+	}
+	ow_import_free(imp);
+	return rc;
+}
+
 static int cmd_migrate(const struct ow_config *cfg)
 {
 	PGconn *c = connect_cli(cfg);
@@ -104,6 +144,7 @@ static int cmd_migrate(const struct ow_config *cfg)
 	return 0;
 }
 
+/* Imports sql/sample/sample.ndjson through the import engine, once per database. */
 static int cmd_load_sample(const struct ow_config *cfg)
 {
 	PGconn *c = connect_cli(cfg);
@@ -114,22 +155,22 @@ static int cmd_load_sample(const struct ow_config *cfg)
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fprintf(stderr, "orgwatch: %s(run 'orgwatch migrate' first)\n", PQerrorMessage(c));
 	} else if (PQntuples(res) > 0) {
-		printf("sample dataset already loaded on %s; not loading it again\n",
-		       PQgetvalue(res, 0, 0));
+		printf("sample dataset already loaded on %s; not loading it again\n", PQgetvalue(res, 0, 0));
 		rc = 0;
 	} else {
-		char path[1200], err[1024];
-		snprintf(path, sizeof path, "%s/sql/sample/sample.sql", cfg->home);
-		if (ow_sql_file_run(c, path, err, sizeof err) != 0) {
-			fprintf(stderr, "orgwatch: loading the sample failed: %s\n", err);
-		} else {
-			printf("sample dataset loaded\n");
-			rc = 0;
-		}
+		rc = load_sample_file(c, cfg->home);
 	}
 	PQclear(res);
 	PQfinish(c);
 	return rc;
+}
+
+static int has_flag(int argc, char **argv, const char *flag)
+{
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], flag) == 0)
+			return 1;
+	return 0;
 }
 
 static const char *opt(int argc, char **argv, const char *name)
@@ -174,6 +215,100 @@ static int cmd_key(const struct ow_config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* The record type a CSV file name implies: ".../departures.csv" → "departures". */
+static const char *type_from_name(const char *path, char *out, size_t outsz)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	snprintf(out, outsz, "%s", base);
+	char *dot = strrchr(out, '.');
+	if (dot)
+		*dot = '\0';
+	return ow_import_type_name(out);
+}
+
+static void progress(FILE *f, const struct ow_import *imp, long long done, long long size,
+		     const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double secs = (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+	unsigned long n = ow_import_records(imp);
+	fprintf(f, "\r%lu records, %.0f records/s, %.0f%% of the file   ", n, secs > 0 ? (double)n / secs : 0.0,
+		size > 0 ? 100.0 * (double)done / (double)size : 100.0);
+	fflush(f);
+}
+
+static int cmd_import(const struct ow_config *cfg, int argc, char **argv)
+{
+	if (argc < 1 || argv[0][0] == '-') {
+		fprintf(stderr, "usage: orgwatch import FILE [--type TYPE] [--dry-run]\n");
+		return 2;
+	}
+	const char *path = argv[0];
+	size_t len = strlen(path);
+	int csv = len > 4 && strcmp(path + len - 4, ".csv") == 0;
+	char stem[256];
+	const char *type_arg = opt(argc, argv, "--type");
+	const char *type = type_arg ? ow_import_type_name(type_arg) : csv ? type_from_name(path, stem, sizeof stem) : NULL;
+	if ((type_arg && !type) || (csv && !type)) {
+		fprintf(stderr, "orgwatch: --type: expected organizations, teams, people, positions,"
+				" reporting_lines, departures, layoffs or sources\n");
+		return 2;
+	}
+	FILE *in = fopen(path, "rb");
+	if (!in) {
+		fprintf(stderr, "orgwatch: cannot open %s\n", path);
+		return 2;
+	}
+	fseek(in, 0, SEEK_END);
+	long long size = ftell(in);
+	fseek(in, 0, SEEK_SET);
+	PGconn *c = connect_cli(cfg);
+	if (!c) {
+		fclose(in);
+		return 1;
+	}
+	struct ow_import *imp = ow_import_new(c, "cli", csv ? OW_IMPORT_CSV : OW_IMPORT_NDJSON, type,
+					      has_flag(argc, argv, "--dry-run"));
+	int tty = isatty(STDERR_FILENO);
+	struct timespec t0, last;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	last = t0;
+	char chunk[65536];
+	size_t got;
+	long long done = 0;
+	while (imp && (got = fread(chunk, 1, sizeof chunk, in)) > 0) {
+		done += (long long)got;
+		if (ow_import_feed(imp, chunk, got) != 0)
+			break;
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (tty && now.tv_sec != last.tv_sec) {
+			progress(stderr, imp, done, size, &t0);
+			last = now;
+		}
+	}
+	fclose(in);
+	int rc = 1;
+	if (imp) {
+		(void)ow_import_finish(imp);
+		if (tty) {
+			progress(stderr, imp, done, size, &t0);
+			fputc('\n', stderr);
+		}
+		struct ow_buf b;
+		ow_buf_init(&b, 1 << 20);
+		if (ow_import_report(imp, &b) == 0)
+			printf("%s\n", b.data);
+		ow_buf_free(&b);
+		rc = ow_import_status(imp) == 200 ? 0 : 1;
+	}
+	ow_import_free(imp);
+	PQfinish(c);
+	return rc;
+}
+
 static int wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
@@ -190,7 +325,7 @@ int main(int argc, char **argv)
 	}
 	const char *cmd = argv[1];
 	int known = !strcmp(cmd, "serve") || !strcmp(cmd, "migrate") || !strcmp(cmd, "key") ||
-		    !strcmp(cmd, "load-sample");
+		    !strcmp(cmd, "load-sample") || !strcmp(cmd, "import");
 	if (!known) {
 		fprintf(stderr, "orgwatch: unknown command '%s' (try --help)\n", cmd);
 		return 2;
@@ -204,5 +339,7 @@ int main(int argc, char **argv)
 		return cmd_migrate(&cfg);
 	if (!strcmp(cmd, "load-sample"))
 		return cmd_load_sample(&cfg);
+	if (!strcmp(cmd, "import"))
+		return cmd_import(&cfg, argc - 2, argv + 2);
 	return cmd_key(&cfg, argc - 2, argv + 2);
 }

@@ -30,6 +30,8 @@ const struct ow_route ow_routes[] = {
 	{"GET", "/organizations/{id}/changes", ow_h_org_changes, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/teams/{id}/members", ow_h_team_members, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/teams/{id}/alumni", ow_h_team_alumni, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
+	{"POST", "/import", ow_h_import, OW_ROLE_EDITOR, OW_BODY_STREAM, NULL},
+	{"GET", "/export", ow_h_export, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/stats/departures", ow_h_stats_departures, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/stats/flows", ow_h_stats_flows, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/stats/attrition", ow_h_stats_attrition, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},

@@ -1,0 +1,161 @@
+/* h_export.c — GET /export: the whole database (or ?type= one record type) in the
+ * import format, streamed from a cursor on a connection of its own, in dependency
+ * order; CSV (one type) when the client accepts text/csv. */
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "db.h"
+#include "handlers.h"
+#include "import.h"
+#include "list.h"
+#include "log.h"
+#include "problem.h"
+#include "req.h"
+
+#define EXPORT_FETCH "FETCH 1000 FROM ow_export"
+
+struct csv_layout {
+	const char *type;
+	const char *const columns[20];
+};
+
+/* CSV columns per type: the import format's fields, so an exported file imports back. */
+static const struct csv_layout layouts[] = {
+	{"source", {"url", "title", "publisher", "author", "published_on", NULL}},
+	{"organization", {"slug", "name", "kind", "website", "founded_on", "parent", "description", NULL}},
+	{"team", {"org", "slug", "parent", "name", "description", "formed_on", "dissolved_on",
+		  "reported_headcount", NULL}},
+	{"person", {"slug", "full_name", "aliases", "bio", "links", "tags", NULL}},
+	{"position", {"person", "org", "team", "title", "started_on", "ended_on", "sources", NULL}},
+	{"reporting_line", {"report", "manager", "valid_from", "valid_to", "sources", NULL}},
+	{"layoff", {"id", "org", "team", "announced_on", "effective_on", "count", "percentage",
+		    "description", "sources", NULL}},
+	{"departure", {"person", "org", "team", "title", "departed_on", "announced_on", "kind",
+		       "reason_category", "reason", "destination_org", "destination_title",
+		       "destination_kind", "layoff", "returned_on", "sources", "notes", "status", NULL}},
+};
+
+struct export_stream {
+	PGconn *conn;
+	const char *const *columns; /* CSV when set */
+	int header_done, done;
+	struct ow_buf pending;
+	size_t off;
+	char request_id[40];
+};
+
+static void export_free(void *p)
+{
+	struct export_stream *s = p;
+	if (s->conn)
+		PQfinish(s->conn); /* an unfinished read-only transaction simply ends */
+	ow_buf_free(&s->pending);
+	free(s);
+}
+
+/* Refills the pending buffer with the next rows; -1 on a database error. */
+static int refill(struct export_stream *s)
+{
+	ow_buf_reset(&s->pending);
+	s->off = 0;
+	int rc = 0;
+	if (s->columns && !s->header_done) {
+		s->header_done = 1;
+		for (size_t i = 0; s->columns[i] && rc == 0; i++)
+			rc = ow_csv_append_field(&s->pending, s->columns[i], strlen(s->columns[i]));
+		return rc == 0 ? ow_csv_end_row(&s->pending) : -1;
+	}
+	PGresult *res = PQexec(s->conn, EXPORT_FETCH);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		ow_log(OW_LOG_WARN, "export %s: %s", s->request_id, PQerrorMessage(s->conn));
+		PQclear(res);
+		return -1;
+	}
+	int n = PQntuples(res);
+	for (int i = 0; i < n && rc == 0; i++) {
+		if (s->columns)
+			rc = ow_list_csv_row(&s->pending, PQgetvalue(res, i, 0), s->columns);
+		else
+			rc = ow_buf_append(&s->pending, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0)) |
+			     ow_buf_append(&s->pending, "\n", 1);
+	}
+	PQclear(res);
+	if (n == 0) {
+		s->done = 1;
+		PGresult *c = PQexec(s->conn, "COMMIT");
+		PQclear(c);
+	}
+	return rc ? -1 : 0;
+}
+
+static long reader(void *cls, unsigned long long pos, char *buf, size_t max)
+{
+	(void)pos;
+	struct export_stream *s = cls;
+	while (s->off >= s->pending.len) {
+		if (s->done)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		if (refill(s) != 0)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	size_t n = s->pending.len - s->off;
+	if (n > max)
+		n = max;
+	memcpy(buf, s->pending.data + s->off, n);
+	s->off += n;
+	return (long)n;
+}
+
+static const struct ow_filter filters[] = {{"type", OW_F_TEXT, NULL}};
+
+int ow_h_export(struct ow_req *r)
+{
+	const char *args[1];
+	if (ow_query_parse(r, filters, 1, args) != 0)
+		return 0;
+	const char *type = args[0] ? ow_import_type_name(args[0]) : NULL;
+	int csv = ow_req_wants_csv(r);
+	if ((args[0] && !type) || (csv && !type)) {
+		struct ow_errors errs;
+		ow_errors_init(&errs);
+		ow_errors_add(&errs, "type", "%s", args[0] ? "is not a record type" : "is required for CSV");
+		return ow_problem_reply(r, OW_P_VALIDATION, "Name one record type, e.g. ?type=departures.",
+					&errs, NULL);
+	}
+	struct export_stream *s = calloc(1, sizeof *s);
+	if (!s)
+		return ow_problem_reply(r, OW_P_UNAVAILABLE, "Out of memory; retry.", NULL, NULL);
+	ow_buf_init(&s->pending, (size_t)64 << 20);
+	memcpy(s->request_id, r->request_id, sizeof s->request_id);
+	for (size_t i = 0; csv && i < sizeof layouts / sizeof layouts[0]; i++)
+		if (strcmp(layouts[i].type, type) == 0)
+			s->columns = layouts[i].columns;
+	char err[256];
+	s->conn = ow_db_connect_dedicated(err, sizeof err);
+	const char *params[] = {type};
+	PGresult *res = NULL;
+	int ok = s->conn != NULL;
+	if (ok) {
+		res = PQexec(s->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+		PQclear(res);
+	}
+	if (ok) {
+		res = PQexecParams(s->conn,
+				   "DECLARE ow_export NO SCROLL CURSOR FOR SELECT line FROM ow_export_rows($1)"
+				   " ORDER BY rank, depth, key",
+				   1, NULL, params, NULL, NULL, 0);
+		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+		PQclear(res);
+	}
+	if (!ok) {
+		export_free(s);
+		return ow_problem_reply(r, OW_P_UNAVAILABLE, "The database is unavailable; retry shortly.",
+					NULL, NULL);
+	}
+	static const char *const headers[] = {"Cache-Control", "no-store", NULL};
+	return ow_reply_stream(r, 200, s->columns ? "text/csv; charset=utf-8" : "application/x-ndjson",
+			       reader, s, export_free, headers);
+}

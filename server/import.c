@@ -1,0 +1,522 @@
+/* import.c — the bulk import engine: NDJSON lines or CSV rows, pushed in chunks,
+ * validated record by record (every error kept with its line), upserted in batches
+ * through ow_import_batch() inside one transaction; all or nothing. Memory is bounded:
+ * one line, one batch and the first 1000 errors. */
+#include "import.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "jspec.h"
+#include "resource.h"
+
+#define MAX_LINE ((size_t)1 << 20)
+#define MAX_ERRORS 1000
+#define BATCH_RECORDS 500
+#define BATCH_BYTES ((size_t)2 << 20)
+#define MAX_COLUMNS 64
+
+struct import_error {
+	unsigned long line;
+	char field[64];
+	char message[256];
+};
+
+struct type_entry {
+	const char *name;
+	const char *alt[3];
+	const struct ow_resource *res;
+};
+
+static const struct type_entry types[] = {
+	{"organization", {"organizations", NULL}, &ow_res_organizations},
+	{"team", {"teams", NULL}, &ow_res_teams},
+	{"person", {"people", "persons", NULL}, &ow_res_people},
+	{"position", {"positions", NULL}, &ow_res_positions},
+	{"reporting_line", {"reporting_lines", "reporting-lines", "reporting-line"}, &ow_res_reporting_lines},
+	{"departure", {"departures", NULL}, &ow_res_departures},
+	{"layoff", {"layoffs", NULL}, &ow_res_layoffs},
+	{"source", {"sources", NULL}, &ow_res_sources},
+};
+#define NTYPES (sizeof types / sizeof types[0])
+
+struct ow_import {
+	PGconn *conn;
+	char actor[201];
+	enum ow_import_format format;
+	const struct type_entry *default_type;
+	int dry_run, in_tx, finished, db_failed;
+	char db_message[512];
+	unsigned long line, records;
+	struct ow_buf pending; /* NDJSON: the line being received */
+	int skipping;          /* NDJSON: inside a line longer than MAX_LINE */
+	struct ow_csv_reader csv;
+	char *columns[MAX_COLUMNS];
+	size_t ncolumns;
+	int header_done, header_bad;
+	struct ow_buf batch;
+	size_t batch_n;
+	unsigned long created, updated, unchanged;
+	struct import_error *errors;
+	size_t nerrors;
+	unsigned long errors_total;
+};
+
+static const struct type_entry *find_type(const char *s)
+{
+	for (size_t i = 0; s && i < NTYPES; i++) {
+		if (strcmp(s, types[i].name) == 0)
+			return &types[i];
+		for (size_t k = 0; k < 3 && types[i].alt[k]; k++)
+			if (strcmp(s, types[i].alt[k]) == 0)
+				return &types[i];
+	}
+	return NULL;
+}
+
+const char *ow_import_type_name(const char *s)
+{
+	const struct type_entry *t = find_type(s);
+	return t ? t->name : NULL;
+}
+
+static void add_error(struct ow_import *imp, unsigned long line, const char *field,
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void add_error(struct ow_import *imp, unsigned long line, const char *field,
+		      const char *fmt, ...)
+{
+	imp->errors_total++;
+	if (imp->nerrors == MAX_ERRORS)
+		return;
+	struct import_error *e = &imp->errors[imp->nerrors++];
+	e->line = line;
+	snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof e->message, fmt, ap);
+	va_end(ap);
+}
+
+struct ow_import *ow_import_new(PGconn *c, const char *actor, enum ow_import_format format,
+				const char *type, int dry_run)
+{
+	struct ow_import *imp = calloc(1, sizeof *imp);
+	if (!imp)
+		return NULL;
+	imp->errors = calloc(MAX_ERRORS, sizeof *imp->errors);
+	if (!imp->errors) {
+		free(imp);
+		return NULL;
+	}
+	imp->conn = c;
+	snprintf(imp->actor, sizeof imp->actor, "%s", actor);
+	imp->format = format;
+	imp->default_type = find_type(type);
+	imp->dry_run = dry_run;
+	ow_buf_init(&imp->pending, MAX_LINE + 1);
+	ow_buf_init(&imp->batch, BATCH_BYTES + MAX_LINE + 4096);
+	ow_csv_reader_init(&imp->csv, MAX_LINE, MAX_COLUMNS);
+	return imp;
+}
+
+unsigned long ow_import_records(const struct ow_import *imp)
+{
+	return imp->records;
+}
+
+static void db_failure(struct ow_import *imp, PGresult *res)
+{
+	imp->db_failed = 1;
+	snprintf(imp->db_message, sizeof imp->db_message, "%s",
+		 res ? PQresultErrorMessage(res) : PQerrorMessage(imp->conn));
+}
+
+/* Sends the batch to ow_import_batch() and tallies its outcomes. */
+static int flush(struct ow_import *imp)
+{
+	if (imp->batch_n == 0 || imp->db_failed)
+		return imp->db_failed ? -1 : 0;
+	if (ow_buf_append(&imp->batch, "]", 1) != 0)
+		return -1;
+	if (!imp->in_tx) {
+		PGresult *b = PQexec(imp->conn, "BEGIN");
+		int ok = PQresultStatus(b) == PGRES_COMMAND_OK;
+		if (!ok)
+			db_failure(imp, b);
+		PQclear(b);
+		if (!ok)
+			return -1;
+		imp->in_tx = 1;
+	}
+	const char *params[] = {imp->actor, imp->batch.data};
+	PGresult *res = PQexecParams(imp->conn,
+				     "SELECT r_line, r_outcome, r_field, r_message"
+				     " FROM ow_import_batch($1, $2::jsonb)",
+				     2, NULL, params, NULL, NULL, 0);
+	ow_buf_reset(&imp->batch);
+	imp->batch_n = 0;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		db_failure(imp, res);
+		PQclear(res);
+		return -1;
+	}
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *outcome = PQgetvalue(res, i, 1);
+		if (strcmp(outcome, "created") == 0)
+			imp->created++;
+		else if (strcmp(outcome, "updated") == 0)
+			imp->updated++;
+		else if (strcmp(outcome, "unchanged") == 0)
+			imp->unchanged++;
+		else
+			add_error(imp, strtoul(PQgetvalue(res, i, 0), NULL, 10),
+				  PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2), "%s",
+				  PQgetvalue(res, i, 3));
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* Validates one record (its "type" already removed) and queues it for the database. */
+static int take_record(struct ow_import *imp, unsigned long line, const struct type_entry *t,
+		       json_t *obj)
+{
+	imp->records++;
+	json_t *id = NULL;
+	if (strcmp(t->name, "layoff") == 0 && (id = json_object_get(obj, "id"))) {
+		json_incref(id);
+		json_object_del(obj, "id");
+		if (!json_is_string(id) || !ow_jspec_is_uuid(json_string_value(id)))
+			add_error(imp, line, "id", "must be a UUID");
+	}
+	struct ow_errors errs;
+	ow_errors_init(&errs);
+	ow_jspec_check(obj, t->res->fields, t->res->nfields, OW_JSPEC_CREATE, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		add_error(imp, line, errs.items[i].field, "%s", errs.items[i].message);
+	if (id) {
+		json_object_set(obj, "id", id);
+		json_decref(id);
+	}
+	if (errs.n)
+		return 0;
+	/* Records after a failed one still go to the database (the transaction will be
+	 * rolled back): that is how every reference error of the file gets named. */
+	char *doc = json_dumps(obj, JSON_COMPACT);
+	if (!doc)
+		return -1;
+	int rc = ow_buf_appendf(&imp->batch, "%s{\"line\":%lu,\"type\":\"%s\",\"doc\":%s}",
+				imp->batch_n ? "," : "[", line, t->name, doc);
+	free(doc);
+	if (rc != 0)
+		return -1;
+	imp->batch_n++;
+	if (imp->batch_n >= BATCH_RECORDS || imp->batch.len >= BATCH_BYTES)
+		return flush(imp);
+	return 0;
+}
+
+/* ---- NDJSON --------------------------------------------------------------------- */
+
+static int ndjson_line(struct ow_import *imp, const char *s, size_t n)
+{
+	unsigned long line = imp->line;
+	if (n && s[n - 1] == '\r')
+		n--;
+	size_t blank = 0;
+	while (blank < n && (s[blank] == ' ' || s[blank] == '\t'))
+		blank++;
+	if (blank == n)
+		return 0;
+	json_error_t jerr;
+	json_t *obj = json_loadb(s, n, JSON_REJECT_DUPLICATES, &jerr);
+	if (!obj) {
+		imp->records++;
+		add_error(imp, line, NULL, "not valid JSON: %s (column %d)", jerr.text, jerr.column);
+		return 0;
+	}
+	const struct type_entry *t = imp->default_type;
+	json_t *type = json_object_get(obj, "type");
+	int rc = 0;
+	if (!json_is_object(obj)) {
+		imp->records++;
+		add_error(imp, line, NULL, "each line must be a JSON object");
+	} else if (type && !(t = find_type(json_string_value(type)))) {
+		imp->records++;
+		add_error(imp, line, "type", "must be one of organization, team, person, position, "
+					     "reporting_line, departure, layoff, source");
+	} else if (!t) {
+		imp->records++;
+		add_error(imp, line, "type", "is required (or give ?type= for the whole body)");
+	} else {
+		json_object_del(obj, "type");
+		rc = take_record(imp, line, t, obj);
+	}
+	json_decref(obj);
+	return rc;
+}
+
+static int feed_ndjson(struct ow_import *imp, const char *data, size_t n)
+{
+	while (n) {
+		const char *nl = memchr(data, '\n', n);
+		size_t take = nl ? (size_t)(nl - data) : n;
+		if (!imp->skipping && ow_buf_append(&imp->pending, data, take) != 0) {
+			imp->skipping = 1;
+			imp->records++;
+			add_error(imp, imp->line + 1, NULL, "line longer than %zu bytes", MAX_LINE);
+		}
+		data += take;
+		n -= take;
+		if (!nl)
+			break;
+		data++;
+		n--;
+		imp->line++;
+		int rc = imp->skipping ? 0 : ndjson_line(imp, imp->pending.data ? imp->pending.data : "",
+							 imp->pending.len);
+		imp->skipping = 0;
+		ow_buf_reset(&imp->pending);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- CSV ------------------------------------------------------------------------ */
+
+static const struct ow_jfield *column_field(const struct ow_resource *res, const char *name)
+{
+	for (size_t i = 0; i < res->nfields; i++)
+		if (strcmp(res->fields[i].name, name) == 0 ||
+		    (res->fields[i].alias && strcmp(res->fields[i].alias, name) == 0))
+			return &res->fields[i];
+	return NULL;
+}
+
+/* A CSV cell as JSON for its field: lists as JSON text or "a; b"; maps as JSON text;
+ * numbers as numbers; everything else as a string. NULL when the cell is not a value
+ * of that shape (the error is recorded). */
+static json_t *cell_value(struct ow_import *imp, unsigned long line, const char *col,
+			  const struct ow_jfield *f, const char *s, size_t n)
+{
+	enum ow_jtype t = f ? f->type : OW_J_STRING;
+	int list = t == OW_J_UUID_LIST || t == OW_J_STRING_LIST || t == OW_J_REF_LIST ||
+		   (f && f->alias && strcmp(f->alias, col) == 0 && t == OW_J_UUID_LIST);
+	if (list && n && s[0] != '[') {
+		json_t *arr = json_array();
+		while (arr && n) {
+			const char *semi = memchr(s, ';', n);
+			size_t len = semi ? (size_t)(semi - s) : n;
+			size_t a = 0, b = len;
+			while (a < b && s[a] == ' ')
+				a++;
+			while (b > a && s[b - 1] == ' ')
+				b--;
+			if (b > a)
+				json_array_append_new(arr, json_stringn(s + a, b - a));
+			s += semi ? len + 1 : len;
+			n -= semi ? len + 1 : len;
+		}
+		return arr;
+	}
+	if (list || t == OW_J_STRING_MAP) {
+		json_t *v = json_loadb(s, n, JSON_REJECT_DUPLICATES, NULL);
+		if (!v)
+			add_error(imp, line, col, "must be JSON text (%s)", list ? "an array" : "an object");
+		return v;
+	}
+	if (t == OW_J_INT || t == OW_J_NUMBER) {
+		char tmp[64];
+		char *end;
+		snprintf(tmp, sizeof tmp, "%.*s", (int)(n < 63 ? n : 63), s);
+		errno = 0;
+		double d = strtod(tmp, &end);
+		if (errno || *end || n >= 63 || !isfinite(d)) {
+			add_error(imp, line, col, "must be a number");
+			return NULL;
+		}
+		return t == OW_J_INT && d == (double)(json_int_t)d ? json_integer((json_int_t)d) : json_real(d);
+	}
+	return json_stringn(s, n);
+}
+
+static int csv_header(struct ow_import *imp, const struct ow_csv_field *fields, size_t nfields)
+{
+	imp->header_done = 1;
+	const struct ow_resource *res = imp->default_type->res;
+	for (size_t i = 0; i < nfields && i < MAX_COLUMNS; i++) {
+		imp->columns[i] = strndup(fields[i].ptr, fields[i].len);
+		if (!imp->columns[i])
+			return -1;
+		imp->ncolumns++;
+		const char *c = imp->columns[i];
+		int layoff_id = strcmp(c, "id") == 0 && strcmp(imp->default_type->name, "layoff") == 0;
+		if (strcmp(c, "type") != 0 && !layoff_id && !column_field(res, c)) {
+			add_error(imp, 1, c, "unknown column for %s records", imp->default_type->name);
+			imp->header_bad = 1;
+		}
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(imp->columns[k], c) == 0) {
+				add_error(imp, 1, c, "column given twice");
+				imp->header_bad = 1;
+			}
+	}
+	return 0;
+}
+
+static int csv_record(void *ctx, unsigned long line, const struct ow_csv_field *fields, size_t nfields)
+{
+	struct ow_import *imp = ctx;
+	if (!imp->header_done)
+		return csv_header(imp, fields, nfields) != 0;
+	if (imp->header_bad)
+		return 0;
+	if (nfields != imp->ncolumns) {
+		imp->records++;
+		add_error(imp, line, NULL, "has %zu fields; the header has %zu", nfields, imp->ncolumns);
+		return 0;
+	}
+	json_t *obj = json_object();
+	if (!obj)
+		return 1;
+	int bad = 0;
+	for (size_t i = 0; i < nfields; i++) {
+		if (fields[i].len == 0 || strcmp(imp->columns[i], "type") == 0)
+			continue; /* empty cell = absent */
+		const struct ow_jfield *f = column_field(imp->default_type->res, imp->columns[i]);
+		json_t *v = cell_value(imp, line, imp->columns[i], f, fields[i].ptr, fields[i].len);
+		if (!v)
+			bad = 1;
+		else
+			json_object_set_new(obj, imp->columns[i], v);
+	}
+	int rc = 0;
+	if (bad)
+		imp->records++;
+	else
+		rc = take_record(imp, line, imp->default_type, obj);
+	json_decref(obj);
+	return rc != 0;
+}
+
+static int csv_status(struct ow_import *imp, int st)
+{
+	if (st == OW_CSV_OK)
+		return 0;
+	if (st == OW_CSV_STOPPED)
+		return imp->db_failed ? -1 : 0;
+	unsigned long line = 0;
+	const char *why = ow_csv_reader_error(&imp->csv, &line);
+	add_error(imp, line ? line : 1, NULL, "%s", why ? why : "malformed CSV");
+	return 0;
+}
+
+/* ---- the engine ------------------------------------------------------------------ */
+
+int ow_import_feed(struct ow_import *imp, const char *data, size_t n)
+{
+	if (imp->db_failed || imp->finished)
+		return imp->db_failed ? -1 : 0;
+	if (imp->format == OW_IMPORT_NDJSON)
+		return feed_ndjson(imp, data, n);
+	if (ow_csv_reader_error(&imp->csv, NULL))
+		return 0; /* a CSV syntax error ends reading; the rest is drained unread */
+	return csv_status(imp, ow_csv_reader_feed(&imp->csv, data, n, csv_record, imp));
+}
+
+static void end_tx(struct ow_import *imp, int commit)
+{
+	if (!imp->in_tx)
+		return;
+	PGresult *res = PQexec(imp->conn, commit ? "COMMIT" : "ROLLBACK");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && commit)
+		db_failure(imp, res);
+	PQclear(res);
+	imp->in_tx = 0;
+}
+
+static int by_line(const void *a, const void *b)
+{
+	const struct import_error *x = a, *y = b;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+int ow_import_finish(struct ow_import *imp)
+{
+	if (imp->finished)
+		return imp->db_failed ? -1 : 0;
+	imp->finished = 1;
+	if (!imp->db_failed) {
+		if (imp->format == OW_IMPORT_NDJSON) {
+			if (imp->pending.len && !imp->skipping) {
+				imp->line++;
+				(void)ndjson_line(imp, imp->pending.data, imp->pending.len);
+			}
+		} else if (!ow_csv_reader_error(&imp->csv, NULL)) {
+			(void)csv_status(imp, ow_csv_reader_finish(&imp->csv, csv_record, imp));
+			if (!imp->header_done)
+				add_error(imp, 1, NULL, "the CSV body needs a header row naming the fields");
+		}
+	}
+	(void)flush(imp);
+	end_tx(imp, !imp->errors_total && !imp->dry_run && !imp->db_failed);
+	qsort(imp->errors, imp->nerrors, sizeof *imp->errors, by_line); /* stable enough: lines differ or fields do */
+	return imp->db_failed ? -1 : 0;
+}
+
+unsigned ow_import_status(const struct ow_import *imp)
+{
+	if (imp->db_failed)
+		return 503;
+	return imp->errors_total ? 422 : 200;
+}
+
+int ow_import_report(const struct ow_import *imp, struct ow_buf *out)
+{
+	int ok = imp->errors_total == 0 && !imp->db_failed;
+	int rc = ow_buf_appendf(out, "{\"created\":%lu,\"updated\":%lu,\"unchanged\":%lu,\"records\":%lu,"
+				     "\"dry_run\":%s,\"errors\":[",
+				ok ? imp->created : 0, ok ? imp->updated : 0, ok ? imp->unchanged : 0,
+				imp->records, imp->dry_run ? "true" : "false");
+	for (size_t i = 0; i < imp->nerrors && rc == 0; i++) {
+		const struct import_error *e = &imp->errors[i];
+		rc |= ow_buf_appendf(out, "%s{\"line\":%lu,\"field\":", i ? "," : "", e->line);
+		rc |= e->field[0] ? ow_buf_append_json_str(out, e->field, strlen(e->field))
+				  : ow_buf_append_str(out, "null");
+		rc |= ow_buf_append_str(out, ",\"message\":");
+		rc |= ow_buf_append_json_str(out, e->message, strlen(e->message));
+		rc |= ow_buf_append_str(out, "}");
+	}
+	rc |= ow_buf_appendf(out, "],\"errors_total\":%lu", imp->errors_total);
+	if (imp->db_failed) {
+		rc |= ow_buf_append_str(out, ",\"detail\":");
+		rc |= ow_buf_append_json_str(out, imp->db_message, strlen(imp->db_message));
+	}
+	rc |= ow_buf_append_str(out, "}");
+	return rc ? -1 : 0;
+}
+
+void ow_import_free(struct ow_import *imp)
+{
+	if (!imp)
+		return;
+	if (imp->in_tx) {
+		PGresult *res = PQexec(imp->conn, "ROLLBACK");
+		PQclear(res);
+	}
+	for (size_t i = 0; i < imp->ncolumns; i++)
+		free(imp->columns[i]);
+	ow_csv_reader_free(&imp->csv);
+	ow_buf_free(&imp->pending);
+	ow_buf_free(&imp->batch);
+	free(imp->errors);
+	free(imp);
+}
