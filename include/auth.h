@@ -21,8 +21,8 @@ int ow_role_parse(const char *s, enum ow_role *out) OW_WUR;
 
 /* Creates a key for the command line: prints nothing, writes the new key (ow_ + 64 hex
  * digits from 32 random bytes) into key_out. 0 ok; -1 with err filled. */
-int ow_auth_key_create(PGconn *c, const char *name, enum ow_role role, char key_out[68],
-		       char *err, size_t errsz) OW_WUR;
+int ow_auth_key_create(PGconn *c, const char *name, enum ow_role role, char key_out[68], char *err,
+		       size_t errsz) OW_WUR;
 /* Revokes the key with that name; 0 ok, -1 with err. */
 int ow_auth_key_revoke(PGconn *c, const char *name, char *err, size_t errsz) OW_WUR;
 

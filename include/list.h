@@ -9,14 +9,14 @@
 struct ow_req;
 
 enum ow_ftype {
-	OW_F_TEXT,      /* free text, at most 200 bytes */
-	OW_F_REF,       /* id or slug / natural key, at most 300 bytes */
-	OW_F_ENUM,      /* one of values */
-	OW_F_BOOL,      /* true | false */
+	OW_F_TEXT,	/* free text, at most 200 bytes */
+	OW_F_REF,	/* id or slug / natural key, at most 300 bytes */
+	OW_F_ENUM,	/* one of values */
+	OW_F_BOOL,	/* true | false */
 	OW_F_TIMESTAMP, /* RFC 3339 date-time, or a plain YYYY-MM-DD */
-	OW_F_PDATE,     /* partial date */
-	OW_F_DAY,       /* YYYY-MM-DD */
-	OW_F_DEPTH,     /* whole number 0..1000 */
+	OW_F_PDATE,	/* partial date */
+	OW_F_DAY,	/* YYYY-MM-DD */
+	OW_F_DEPTH,	/* whole number 0..1000 */
 	OW_F_ENUM_LIST, /* comma-separated values, each one of values */
 };
 
@@ -30,7 +30,6 @@ struct ow_filter {
 
 /* Validates a filter value; returns NULL or an error message. */
 const char *ow_filter_check(const struct ow_filter *f, const char *value);
-
 
 #define OW_LIST_DEFAULT_LIMIT 50
 #define OW_LIST_MAX_LIMIT 1000
@@ -46,8 +45,8 @@ void ow_list_page_init(struct ow_list_page *p);
 /* Reads limit, cursor and the given filters (values[i] = NULL when absent) from the
  * query string. Every bad or unknown argument is named; returns 0, or -1 after
  * queuing the 400 reply. */
-int ow_list_parse(struct ow_req *r, const struct ow_filter *filters, size_t n,
-		  const char **values, struct ow_list_page *page) OW_WUR;
+int ow_list_parse(struct ow_req *r, const struct ow_filter *filters, size_t n, const char **values,
+		  struct ow_list_page *page) OW_WUR;
 /* The same for endpoints that are not lists (page NULL: limit and cursor are unknown). */
 int ow_query_parse(struct ow_req *r, const struct ow_filter *filters, size_t n,
 		   const char **values) OW_WUR;

@@ -15,7 +15,7 @@ enum ow_phase { OW_PHASE_END = 0, OW_PHASE_START = 1 };
 
 struct ow_principal {
 	enum ow_role role; /* OW_ROLE_PUBLIC when no key was given */
-	char name[201];    /* the key's name, "anonymous" without a key */
+	char name[201];	   /* the key's name, "anonymous" without a key */
 };
 
 /* Lives from the first access-handler call to the completion callback (http.c owns it). */
@@ -33,8 +33,8 @@ struct ow_req {
 	struct ow_principal who;
 	struct ow_buf body;
 	int body_too_large;
-	int queued;       /* a response has been queued */
-	unsigned status;  /* the status queued */
+	int queued;	 /* a response has been queued */
+	unsigned status; /* the status queued */
 	struct timespec t0;
 	/* OW_BODY_STREAM routes: the handler is called once with phase START before the
 	 * body (it may reply at once, or set stream_feed), stream_feed for each chunk,

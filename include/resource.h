@@ -23,19 +23,20 @@ struct ow_resource {
 	 * statements then take the cursor's two parts and the limit. */
 	const struct ow_filter *filters;
 	size_t nfilters;
-	enum ow_stmt_id q_list;   /* keyset on (created_at, id) */
+	enum ow_stmt_id q_list;	  /* keyset on (created_at, id) */
 	enum ow_stmt_id q_search; /* ranked by similarity when filter 0 ("q") is given; 0 = none */
-	enum ow_stmt_id q_get;    /* (key) → doc, etag, moved_to */
+	enum ow_stmt_id q_get;	  /* (key) → doc, etag, moved_to */
 	enum ow_stmt_id q_write;  /* (actor, key|NULL, doc, if_match) → doc, etag, id */
 	const char *const *csv_columns; /* NULL-terminated document keys */
-	const struct ow_sort *sorts;     /* NULL-terminated by value; the "sort" filter picks one */
+	const struct ow_sort *sorts;	/* NULL-terminated by value; the "sort" filter picks one */
 };
 
 /* Enum values shared by departures and the statistics endpoints. */
 extern const char *const ow_departure_kinds[], *const ow_reason_categories[],
-	*const ow_destination_kinds[], *const ow_status_filter_values[];
+						       *const ow_destination_kinds[],
+							       *const ow_status_filter_values[];
 
-extern const struct ow_resource ow_res_organizations, ow_res_teams, ow_res_people,
-	ow_res_positions, ow_res_sources, ow_res_departures, ow_res_layoffs, ow_res_reporting_lines;
+extern const struct ow_resource ow_res_organizations, ow_res_teams, ow_res_people, ow_res_positions,
+	ow_res_sources, ow_res_departures, ow_res_layoffs, ow_res_reporting_lines;
 
 #endif

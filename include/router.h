@@ -9,8 +9,8 @@ enum ow_role { OW_ROLE_PUBLIC = 0, OW_ROLE_READER = 1, OW_ROLE_EDITOR = 2, OW_RO
 
 enum ow_body_kind {
 	OW_BODY_NONE = 0, /* no body expected; one sent is ignored */
-	OW_BODY_JSON,     /* application/json (PATCH also merge-patch+json), bounded by max_body */
-	OW_BODY_STREAM,   /* streamed uploads (imports): handler consumes chunks */
+	OW_BODY_JSON,	  /* application/json (PATCH also merge-patch+json), bounded by max_body */
+	OW_BODY_STREAM,	  /* streamed uploads (imports): handler consumes chunks */
 };
 
 typedef int (*ow_handler_fn)(struct ow_req *r);

@@ -2,7 +2,6 @@
 #ifndef OW_STMTS_H
 #define OW_STMTS_H
 
-
 enum ow_stmt_id {
 	OW_Q_READY,
 	OW_Q_AUTH_LOOKUP,
@@ -59,10 +58,10 @@ struct ow_stmt {
 	const char *name;
 	const char *sql;
 	int nparams;
-	int unnamed; /* run with PQexecParams, not prepared (DECLARE ... CURSOR cannot be) */
 };
 
-/* The statement table, indexed by enum ow_stmt_id. */
+/* The statement table, indexed by enum ow_stmt_id. Statements starting with
+ * "DECLARE" run unnamed (PQexecParams): a cursor declaration cannot be prepared. */
 extern const struct ow_stmt ow_stmts[OW_Q_COUNT];
 
 #endif

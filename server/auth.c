@@ -57,13 +57,14 @@ int ow_auth_check(struct ow_req *r)
 		const char *token = bearer_token(h);
 		if (!token) {
 			ow_problem_reply(r, OW_P_UNAUTHORIZED,
-					 "Use the header 'Authorization: Bearer <key>'.", NULL, challenge);
+					 "Use the header 'Authorization: Bearer <key>'.", NULL,
+					 challenge);
 			return -1;
 		}
 		struct ow_db_error err;
 		struct ow_db *db = ow_db_acquire(&err);
-		PGresult *res = db ? ow_db_exec(db, OW_Q_AUTH_LOOKUP, (const char *[]){token}, &err)
-				   : NULL;
+		PGresult *res =
+			db ? ow_db_exec(db, OW_Q_AUTH_LOOKUP, (const char *[]){token}, &err) : NULL;
 		if (!res) {
 			ow_db_problem(r, &err);
 			return -1;
@@ -76,7 +77,8 @@ int ow_auth_check(struct ow_req *r)
 		}
 		snprintf(r->who.name, sizeof r->who.name, "%s", PQgetvalue(res, 0, 0));
 		enum ow_role role;
-		r->who.role = ow_role_parse(PQgetvalue(res, 0, 1), &role) == 0 ? role : OW_ROLE_PUBLIC;
+		r->who.role =
+			ow_role_parse(PQgetvalue(res, 0, 1), &role) == 0 ? role : OW_ROLE_PUBLIC;
 		PQclear(res);
 	}
 	if (r->who.role >= need)
@@ -94,8 +96,8 @@ int ow_auth_check(struct ow_req *r)
 	return -1;
 }
 
-int ow_auth_key_create(PGconn *c, const char *name, enum ow_role role, char key_out[68],
-		       char *err, size_t errsz)
+int ow_auth_key_create(PGconn *c, const char *name, enum ow_role role, char key_out[68], char *err,
+		       size_t errsz)
 {
 	unsigned char raw[32];
 	size_t got = 0;

@@ -7,20 +7,22 @@
 json_t *ow_body_json(struct ow_req *r, const struct ow_jfield *spec, size_t n, enum ow_jmode mode)
 {
 	if (r->body.len == 0) {
-		ow_problem_reply(r, OW_P_BAD_REQUEST, "A JSON object is required as the body.", NULL, NULL);
+		ow_problem_reply(r, OW_P_BAD_REQUEST, "A JSON object is required as the body.",
+				 NULL, NULL);
 		return NULL;
 	}
 	json_error_t jerr;
 	json_t *doc = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc) {
-		ow_problem_replyf(r, OW_P_MALFORMED_JSON, "Line %d, column %d: %s.", jerr.line, jerr.column,
-				  jerr.text);
+		ow_problem_replyf(r, OW_P_MALFORMED_JSON, "Line %d, column %d: %s.", jerr.line,
+				  jerr.column, jerr.text);
 		return NULL;
 	}
 	struct ow_errors errs;
 	ow_errors_init(&errs);
 	if (ow_jspec_check(doc, spec, n, mode, &errs) > 0) {
-		ow_problem_reply(r, OW_P_VALIDATION, "Some fields are invalid; see errors.", &errs, NULL);
+		ow_problem_reply(r, OW_P_VALIDATION, "Some fields are invalid; see errors.", &errs,
+				 NULL);
 		json_decref(doc);
 		return NULL;
 	}

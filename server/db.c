@@ -116,7 +116,8 @@ static int session_setup(PGconn *c)
 	PGresult *res = PQexec(c, "SET statement_timeout = '30s'; SET lock_timeout = '10s';"
 				  " SET plan_cache_mode = 'force_custom_plan';"
 				  " SET idle_in_transaction_session_timeout = '60s';"
-				  " SET pg_trgm.word_similarity_threshold = 0.3; SET pg_trgm.similarity_threshold = 0.3");
+				  " SET pg_trgm.word_similarity_threshold = 0.3; SET "
+				  "pg_trgm.similarity_threshold = 0.3");
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
 	return ok ? 0 : -1;
@@ -139,7 +140,6 @@ static double since(const struct timespec *t)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
 }
-
 
 /* An idle connection has nothing to read; when its socket is readable the server
  * sent something unasked — in practice a FATAL "terminating connection" before
@@ -171,7 +171,8 @@ struct ow_db *ow_db_acquire(struct ow_db_error *err)
 		thread_db = db;
 		db->broken = 1;
 	}
-	if (db->conn && !db->broken && PQstatus(db->conn) == CONNECTION_OK && !server_hung_up(db->conn))
+	if (db->conn && !db->broken && PQstatus(db->conn) == CONNECTION_OK &&
+	    !server_hung_up(db->conn))
 		return db;
 	if (db->last_attempt.tv_sec && since(&db->last_attempt) < 0.2)
 		goto unavailable;
@@ -227,7 +228,7 @@ PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *pa
 {
 	const struct ow_stmt *s = &ow_stmts[id];
 	PGresult *res;
-	if (s->unnamed) {
+	if (strncmp(s->sql, "DECLARE ", 8) == 0) {
 		res = PQexecParams(db->conn, s->sql, s->nparams, NULL, params, NULL, NULL, 0);
 	} else {
 		if (prepare(db, id, err) != 0)
@@ -320,12 +321,14 @@ int ow_db_problem(struct ow_req *r, const struct ow_db_error *e)
 	struct ow_errors errs;
 	ow_errors_init(&errs);
 	if (e->unavailable)
-		return ow_problem_reply(r, OW_P_UNAVAILABLE, "The database is unavailable; retry shortly.",
-					NULL, (const char *const[]){"Retry-After", "2", NULL});
+		return ow_problem_reply(r, OW_P_UNAVAILABLE,
+					"The database is unavailable; retry shortly.", NULL,
+					(const char *const[]){"Retry-After", "2", NULL});
 	const char *st = e->sqlstate;
 	if (strcmp(st, "OW400") == 0) {
 		ow_errors_add(&errs, e->column, "%s", e->message);
-		return ow_problem_reply(r, OW_P_VALIDATION, e->detail[0] ? e->detail : NULL, &errs, NULL);
+		return ow_problem_reply(r, OW_P_VALIDATION, e->detail[0] ? e->detail : NULL, &errs,
+					NULL);
 	}
 	if (strcmp(st, "OW404") == 0)
 		return ow_problem_reply(r, OW_P_NOT_FOUND, e->message, NULL, NULL);
@@ -341,8 +344,8 @@ int ow_db_problem(struct ow_req *r, const struct ow_db_error *e)
 	}
 	if (strcmp(st, "23503") == 0) {
 		if (strcmp(r->method, "DELETE") == 0)
-			return ow_problem_replyf(r, OW_P_CONFLICT, "Other records refer to it (%s).",
-						 e->table);
+			return ow_problem_replyf(r, OW_P_CONFLICT,
+						 "Other records refer to it (%s).", e->table);
 		char field[128];
 		fk_field(e->constraint, e->table, field, sizeof field);
 		ow_errors_add(&errs, field, "no such record");

@@ -4,13 +4,14 @@
 #include "list.h"
 #include "req.h"
 
-static const char *const entities[] = {"organization", "team", "person", "position",
-				       "reporting_line", "departure", "layoff", "source", NULL};
+static const char *const entities[] = {"organization", "team",		 "person",
+				       "position",     "reporting_line", "departure",
+				       "layoff",       "source",	 NULL};
 static const struct ow_filter filters[] = {
 	{"since", OW_F_TIMESTAMP, NULL},
 	{"entity", OW_F_ENUM, entities},
 };
-static const char *const csv_columns[] = {"id", "at", "actor", "entity", "entity_id",
+static const char *const csv_columns[] = {"id",	       "at",	 "actor", "entity", "entity_id",
 					  "operation", "before", "after", NULL};
 
 int ow_h_changes(struct ow_req *r)

@@ -24,17 +24,21 @@ struct csv_layout {
 /* CSV columns per type: the import format's fields, so an exported file imports back. */
 static const struct csv_layout layouts[] = {
 	{"source", {"url", "title", "publisher", "author", "published_on", NULL}},
-	{"organization", {"slug", "name", "kind", "website", "founded_on", "parent", "description", NULL}},
-	{"team", {"org", "slug", "parent", "name", "description", "formed_on", "dissolved_on",
-		  "reported_headcount", NULL}},
+	{"organization",
+	 {"slug", "name", "kind", "website", "founded_on", "parent", "description", NULL}},
+	{"team",
+	 {"org", "slug", "parent", "name", "description", "formed_on", "dissolved_on",
+	  "reported_headcount", NULL}},
 	{"person", {"slug", "full_name", "aliases", "bio", "links", "tags", NULL}},
 	{"position", {"person", "org", "team", "title", "started_on", "ended_on", "sources", NULL}},
 	{"reporting_line", {"report", "manager", "valid_from", "valid_to", "sources", NULL}},
-	{"layoff", {"id", "org", "team", "announced_on", "effective_on", "count", "percentage",
-		    "description", "sources", NULL}},
-	{"departure", {"person", "org", "team", "title", "departed_on", "announced_on", "kind",
-		       "reason_category", "reason", "destination_org", "destination_title",
-		       "destination_kind", "layoff", "returned_on", "sources", "notes", "status", NULL}},
+	{"layoff",
+	 {"id", "org", "team", "announced_on", "effective_on", "count", "percentage", "description",
+	  "sources", NULL}},
+	{"departure",
+	 {"person", "org", "team", "title", "departed_on", "announced_on", "kind",
+	  "reason_category", "reason", "destination_org", "destination_title", "destination_kind",
+	  "layoff", "returned_on", "sources", "notes", "status", NULL}},
 };
 
 struct export_stream {
@@ -78,7 +82,8 @@ static int refill(struct export_stream *s)
 		if (s->columns)
 			rc = ow_list_csv_row(&s->pending, PQgetvalue(res, i, 0), s->columns);
 		else
-			rc = ow_buf_append(&s->pending, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0)) |
+			rc = ow_buf_append(&s->pending, PQgetvalue(res, i, 0),
+					   (size_t)PQgetlength(res, i, 0)) |
 			     ow_buf_append(&s->pending, "\n", 1);
 	}
 	PQclear(res);
@@ -120,9 +125,11 @@ int ow_h_export(struct ow_req *r)
 	if ((args[0] && !type) || (csv && !type)) {
 		struct ow_errors errs;
 		ow_errors_init(&errs);
-		ow_errors_add(&errs, "type", "%s", args[0] ? "is not a record type" : "is required for CSV");
-		return ow_problem_reply(r, OW_P_VALIDATION, "Name one record type, e.g. ?type=departures.",
-					&errs, NULL);
+		ow_errors_add(&errs, "type", "%s",
+			      args[0] ? "is not a record type" : "is required for CSV");
+		return ow_problem_reply(r, OW_P_VALIDATION,
+					"Name one record type, e.g. ?type=departures.", &errs,
+					NULL);
 	}
 	struct export_stream *s = calloc(1, sizeof *s);
 	if (!s)
@@ -143,19 +150,21 @@ int ow_h_export(struct ow_req *r)
 		PQclear(res);
 	}
 	if (ok) {
-		res = PQexecParams(s->conn,
-				   "DECLARE ow_export NO SCROLL CURSOR FOR SELECT line FROM ow_export_rows($1)"
-				   " ORDER BY rank, depth, key",
-				   1, NULL, params, NULL, NULL, 0);
+		res = PQexecParams(
+			s->conn,
+			"DECLARE ow_export NO SCROLL CURSOR FOR SELECT line FROM ow_export_rows($1)"
+			" ORDER BY rank, depth, key",
+			1, NULL, params, NULL, NULL, 0);
 		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 		PQclear(res);
 	}
 	if (!ok) {
 		export_free(s);
-		return ow_problem_reply(r, OW_P_UNAVAILABLE, "The database is unavailable; retry shortly.",
-					NULL, NULL);
+		return ow_problem_reply(r, OW_P_UNAVAILABLE,
+					"The database is unavailable; retry shortly.", NULL, NULL);
 	}
 	static const char *const headers[] = {"Cache-Control", "no-store", NULL};
-	return ow_reply_stream(r, 200, s->columns ? "text/csv; charset=utf-8" : "application/x-ndjson",
+	return ow_reply_stream(r, 200,
+			       s->columns ? "text/csv; charset=utf-8" : "application/x-ndjson",
 			       reader, s, export_free, headers);
 }

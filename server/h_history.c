@@ -58,10 +58,13 @@ int ow_h_org_changes(struct ow_req *r)
 		struct ow_errors errs;
 		ow_errors_init(&errs);
 		if (!params[1])
-			ow_errors_add(&errs, "from", "is required (a date: YYYY, YYYY-MM or YYYY-MM-DD)");
+			ow_errors_add(&errs, "from",
+				      "is required (a date: YYYY, YYYY-MM or YYYY-MM-DD)");
 		if (!params[2])
-			ow_errors_add(&errs, "to", "is required (a date: YYYY, YYYY-MM or YYYY-MM-DD)");
-		return ow_problem_reply(r, OW_P_VALIDATION, "Give the period with from and to.", &errs, NULL);
+			ow_errors_add(&errs, "to",
+				      "is required (a date: YYYY, YYYY-MM or YYYY-MM-DD)");
+		return ow_problem_reply(r, OW_P_VALIDATION, "Give the period with from and to.",
+					&errs, NULL);
 	}
 	return reply_json_value(r, OW_Q_ORG_CHANGES, params);
 }
@@ -159,8 +162,8 @@ int ow_h_person_reports(struct ow_req *r)
 	return reply_tree(r, OW_Q_REPORTS_HEAD, params, OW_Q_REPORTS_DECLARE, params);
 }
 
-static const char *const member_csv[] = {"person", "title", "started_on", "ended_on",
-					 "position_id", NULL};
+static const char *const member_csv[] = {"person",   "title",	    "started_on",
+					 "ended_on", "position_id", NULL};
 
 int ow_h_team_members(struct ow_req *r)
 {
@@ -172,9 +175,8 @@ int ow_h_team_members(struct ow_req *r)
 	return ow_list_run(r, OW_Q_TEAM_MEMBERS, params, &page, member_csv);
 }
 
-static const char *const alumni_csv[] = {"person",    "title",     "started_on",
-					 "ended_on",  "current",   "departure",
-					 "current_positions", NULL};
+static const char *const alumni_csv[] = {"person",  "title",	 "started_on",	      "ended_on",
+					 "current", "departure", "current_positions", NULL};
 
 int ow_h_team_alumni(struct ow_req *r)
 {

@@ -61,17 +61,20 @@ static int start(struct ow_req *r)
 	else if (ct && media_is(ct, "text/csv"))
 		format = OW_IMPORT_CSV;
 	else
-		return ow_problem_replyf(r, OW_P_MEDIA_TYPE,
-					 "Send the records as application/x-ndjson (one JSON object a line)"
-					 " or text/csv with ?type=.");
+		return ow_problem_replyf(
+			r, OW_P_MEDIA_TYPE,
+			"Send the records as application/x-ndjson (one JSON object a line)"
+			" or text/csv with ?type=.");
 	const char *type = args[0] ? ow_import_type_name(args[0]) : NULL;
 	if ((args[0] && !type) || (format == OW_IMPORT_CSV && !type)) {
 		struct ow_errors errs;
 		ow_errors_init(&errs);
-		ow_errors_add(&errs, "type", "%s", args[0] ? "is not a record type" : "is required for CSV");
+		ow_errors_add(&errs, "type", "%s",
+			      args[0] ? "is not a record type" : "is required for CSV");
 		return ow_problem_reply(r, OW_P_VALIDATION,
 					"type is one of organizations, teams, people, positions,"
-					" reporting_lines, departures, layoffs, sources.", &errs, NULL);
+					" reporting_lines, departures, layoffs, sources.",
+					&errs, NULL);
 	}
 	char err[256];
 	struct import_stream *s = calloc(1, sizeof *s);
@@ -80,8 +83,8 @@ static int start(struct ow_req *r)
 	s->conn = ow_db_connect_dedicated(err, sizeof err);
 	if (!s->conn) {
 		free(s);
-		return ow_problem_reply(r, OW_P_UNAVAILABLE, "The database is unavailable; retry shortly.",
-					NULL, NULL);
+		return ow_problem_reply(r, OW_P_UNAVAILABLE,
+					"The database is unavailable; retry shortly.", NULL, NULL);
 	}
 	s->imp = ow_import_new(s->conn, r->who.name, format, type,
 			       args[1] && strcmp(args[1], "true") == 0);
@@ -104,9 +107,10 @@ int ow_h_import(struct ow_req *r)
 	ow_buf_init(&b, 1 << 20);
 	if (status == 503) {
 		ow_log(OW_LOG_WARN, "import %s failed in the database", r->request_id);
-		return ow_problem_reply(r, OW_P_UNAVAILABLE,
-					"The database failed during the import; nothing was written. Retry.",
-					NULL, NULL);
+		return ow_problem_reply(
+			r, OW_P_UNAVAILABLE,
+			"The database failed during the import; nothing was written. Retry.", NULL,
+			NULL);
 	}
 	int rc = ow_import_report(s->imp, &b);
 	rc = rc == 0 ? ow_reply_json(r, status, b.data, b.len, NULL)

@@ -65,12 +65,14 @@ int ow_h_ready(struct ow_req *r)
 	int applied = atoi(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	if (applied != expected_migrations)
-		return ow_problem_replyf(r, OW_P_UNAVAILABLE,
-					 "Migrations not current: %d applied, %d expected. Run 'orgwatch migrate'.",
-					 applied, expected_migrations);
+		return ow_problem_replyf(
+			r, OW_P_UNAVAILABLE,
+			"Migrations not current: %d applied, %d expected. Run 'orgwatch migrate'.",
+			applied, expected_migrations);
 	char body[160];
 	int n = snprintf(body, sizeof body,
-			 "{\"status\":\"ready\",\"database\":\"ok\",\"migrations\":{\"applied\":%d,\"expected\":%d}}",
+			 "{\"status\":\"ready\",\"database\":\"ok\",\"migrations\":{\"applied\":%d,"
+			 "\"expected\":%d}}",
 			 applied, expected_migrations);
 	return ow_reply_json(r, 200, body, (size_t)n, NULL);
 }
@@ -81,9 +83,11 @@ int ow_h_metrics(struct ow_req *r)
 	ow_buf_init(&b, 16 << 20);
 	int rc = ow_metrics_render(&b, ow_http_inflight());
 	if (rc == 0)
-		rc = ow_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len, NULL);
+		rc = ow_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len,
+			      NULL);
 	else
-		rc = ow_problem_reply(r, OW_P_INTERNAL, "Metrics could not be rendered.", NULL, NULL);
+		rc = ow_problem_reply(r, OW_P_INTERNAL, "Metrics could not be rendered.", NULL,
+				      NULL);
 	ow_buf_free(&b);
 	return rc;
 }
@@ -91,6 +95,7 @@ int ow_h_metrics(struct ow_req *r)
 int ow_h_openapi(struct ow_req *r)
 {
 	if (!openapi.len)
-		return ow_problem_reply(r, OW_P_NOT_FOUND, "openapi.yaml is not installed.", NULL, NULL);
+		return ow_problem_reply(r, OW_P_NOT_FOUND, "openapi.yaml is not installed.", NULL,
+					NULL);
 	return ow_reply(r, 200, "application/yaml; charset=utf-8", openapi.data, openapi.len, NULL);
 }

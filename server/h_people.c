@@ -40,7 +40,8 @@ int ow_h_people_merge(struct ow_req *r)
 	if (!pg)
 		return ow_db_problem(r, &err);
 	const char *const headers[] = {"ETag", PQgetvalue(pg, 0, 1), NULL};
-	int rc = ow_reply_json(r, 200, PQgetvalue(pg, 0, 0), (size_t)PQgetlength(pg, 0, 0), headers);
+	int rc =
+		ow_reply_json(r, 200, PQgetvalue(pg, 0, 0), (size_t)PQgetlength(pg, 0, 0), headers);
 	PQclear(pg);
 	return rc;
 }

@@ -53,13 +53,14 @@ int ow_h_record_get(struct ow_req *r)
 		return ow_db_problem(r, &err);
 	int rc;
 	if (PQntuples(pg) == 0) {
-		rc = ow_problem_replyf(r, OW_P_NOT_FOUND, "No %s with id or slug '%s'.", res->entity,
-				       r->params.values[0]);
+		rc = ow_problem_replyf(r, OW_P_NOT_FOUND, "No %s with id or slug '%s'.",
+				       res->entity, r->params.values[0]);
 	} else if (!PQgetisnull(pg, 0, 2)) {
 		char location[512], body[600];
 		snprintf(location, sizeof location, "/%s/%s", res->plural, PQgetvalue(pg, 0, 2));
 		int n = snprintf(body, sizeof body, "{\"moved_to\":\"%s\"}", location);
-		rc = ow_reply_json(r, 301, body, (size_t)n, (const char *const[]){"Location", location, NULL});
+		rc = ow_reply_json(r, 301, body, (size_t)n,
+				   (const char *const[]){"Location", location, NULL});
 	} else {
 		const char *etag = PQgetvalue(pg, 0, 1);
 		const char *inm = ow_req_header(r, "If-None-Match");
@@ -67,7 +68,8 @@ int ow_h_record_get(struct ow_req *r)
 		if (inm && strstr(inm, etag))
 			rc = ow_reply(r, 304, NULL, "", 0, headers);
 		else
-			rc = ow_reply_json(r, 200, PQgetvalue(pg, 0, 0), (size_t)PQgetlength(pg, 0, 0), headers);
+			rc = ow_reply_json(r, 200, PQgetvalue(pg, 0, 0),
+					   (size_t)PQgetlength(pg, 0, 0), headers);
 	}
 	PQclear(pg);
 	return rc;
@@ -112,13 +114,20 @@ static int create_idempotent(struct ow_req *r, struct ow_db *db, const char *key
 		PQclear(claim);
 		ow_db_rollback(db);
 		return ow_problem_reply(r, OW_P_CONFLICT,
-					"This Idempotency-Key was used with another request body.", NULL, NULL);
+					"This Idempotency-Key was used with another request body.",
+					NULL, NULL);
 	}
 	if (strcmp(state, "replay") == 0) {
-		const char *const headers[] = {"Location", PQgetvalue(claim, 0, 2), "ETag",
-					       PQgetvalue(claim, 0, 3), "Idempotent-Replayed", "true", NULL};
-		int rc = ow_reply_json(r, (unsigned)atoi(PQgetvalue(claim, 0, 1)), PQgetvalue(claim, 0, 4),
-				       (size_t)PQgetlength(claim, 0, 4), headers);
+		const char *const headers[] = {"Location",
+					       PQgetvalue(claim, 0, 2),
+					       "ETag",
+					       PQgetvalue(claim, 0, 3),
+					       "Idempotent-Replayed",
+					       "true",
+					       NULL};
+		int rc = ow_reply_json(r, (unsigned)atoi(PQgetvalue(claim, 0, 1)),
+				       PQgetvalue(claim, 0, 4), (size_t)PQgetlength(claim, 0, 4),
+				       headers);
 		PQclear(claim);
 		if (ow_db_command(db, "COMMIT", &err) != 0)
 			ow_db_rollback(db);
@@ -129,7 +138,7 @@ static int create_idempotent(struct ow_req *r, struct ow_db *db, const char *key
 	if (write_record(r, db, NULL, location, sizeof location, &pg, &err) != 0)
 		goto fail;
 	snprintf(status_s, sizeof status_s, "201");
-	const char *store[] = {r->who.name, key, status_s, location, PQgetvalue(pg, 0, 1),
+	const char *store[] = {r->who.name,	    key, status_s, location, PQgetvalue(pg, 0, 1),
 			       PQgetvalue(pg, 0, 0)};
 	PGresult *st = ow_db_exec(db, OW_Q_IDEM_STORE, store, &err);
 	if (!st || ow_db_command(db, "COMMIT", &err) != 0) {
@@ -155,8 +164,9 @@ int ow_h_record_create(struct ow_req *r)
 	json_decref(doc);
 	const char *idem = ow_req_header(r, "Idempotency-Key");
 	if (idem && (strlen(idem) == 0 || strlen(idem) > 255))
-		return ow_problem_reply(r, OW_P_BAD_REQUEST, "Idempotency-Key must have 1 to 255 characters.",
-					NULL, NULL);
+		return ow_problem_reply(r, OW_P_BAD_REQUEST,
+					"Idempotency-Key must have 1 to 255 characters.", NULL,
+					NULL);
 	struct ow_db_error err;
 	struct ow_db *db = ow_db_acquire(&err);
 	if (!db)
@@ -183,7 +193,8 @@ int ow_h_record_patch(struct ow_req *r)
 	struct ow_db *db = ow_db_acquire(&err);
 	char location[512];
 	PGresult *pg;
-	if (!db || write_record(r, db, r->params.values[0], location, sizeof location, &pg, &err) != 0)
+	if (!db ||
+	    write_record(r, db, r->params.values[0], location, sizeof location, &pg, &err) != 0)
 		return ow_db_problem(r, &err);
 	int rc = reply_record(r, 200, pg, location);
 	PQclear(pg);

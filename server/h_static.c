@@ -34,8 +34,9 @@ static const struct media media_types[] = {
 static const char *media_type(const char *name)
 {
 	size_t n = strlen(name);
-	if (n == 0 || n > 100 || name[0] == '.' || strspn(name, "abcdefghijklmnopqrstuvwxyz"
-							  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
+	if (n == 0 || n > 100 || name[0] == '.' ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
 		return NULL;
 	for (size_t i = 0; i < sizeof media_types / sizeof media_types[0]; i++) {
 		size_t e = strlen(media_types[i].ext);

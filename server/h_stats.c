@@ -6,9 +6,9 @@
 #include "req.h"
 #include "resource.h"
 
-static const char *const group_values[] = {"month", "quarter", "year", "team", "org",
-					   "destination_org", "kind", "reason_category",
-					   "destination_kind", NULL};
+static const char *const group_values[] = {
+	"month",	   "quarter",	       "year", "team", "org", "destination_org", "kind",
+	"reason_category", "destination_kind", NULL};
 
 /* group_by first, then the /departures filters in the order the SQL takes them. */
 static const struct ow_filter departure_stats_filters[] = {

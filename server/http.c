@@ -139,7 +139,8 @@ static void set_request_id(struct ow_req *r)
 {
 	const char *given = ow_req_header(r, "X-Request-Id");
 	if (given) {
-		size_t n = strspn(given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
+		size_t n = strspn(
+			given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
 		if (n > 0 && n < sizeof r->request_id && given[n] == '\0') {
 			memcpy(r->request_id, given, n + 1);
 			return;
@@ -198,16 +199,18 @@ static void begin(struct ow_req *r, const char *method)
 	}
 	char allow[128];
 	const struct ow_route *route;
-	enum ow_match m = ow_router_match(routes, nroutes, method, r->path, &route, &r->params, allow,
-					  sizeof allow);
+	enum ow_match m = ow_router_match(routes, nroutes, method, r->path, &route, &r->params,
+					  allow, sizeof allow);
 	if (m == OW_MATCH_NO_PATH) {
 		ow_problem_replyf(r, OW_P_NOT_FOUND, "No resource at %s.", r->path);
 		return;
 	}
 	if (m == OW_MATCH_NO_METHOD) {
 		char detail[256];
-		snprintf(detail, sizeof detail, "%s is not allowed here; allowed: %s.", r->method, allow);
-		ow_problem_reply(r, OW_P_METHOD, detail, NULL, (const char *const[]){"Allow", allow, NULL});
+		snprintf(detail, sizeof detail, "%s is not allowed here; allowed: %s.", r->method,
+			 allow);
+		ow_problem_reply(r, OW_P_METHOD, detail, NULL,
+				 (const char *const[]){"Allow", allow, NULL});
 		return;
 	}
 	r->route = route;
@@ -223,8 +226,9 @@ static void begin(struct ow_req *r, const char *method)
 	if (route->body != OW_BODY_JSON)
 		return;
 	if (!json_content_type(r)) {
-		ow_problem_replyf(r, OW_P_MEDIA_TYPE, "Send the body as application/json%s.",
-				  strcmp(r->method, "PATCH") == 0 ? " or application/merge-patch+json" : "");
+		ow_problem_replyf(
+			r, OW_P_MEDIA_TYPE, "Send the body as application/json%s.",
+			strcmp(r->method, "PATCH") == 0 ? " or application/merge-patch+json" : "");
 		return;
 	}
 	const char *cl = ow_req_header(r, "Content-Length");
@@ -258,7 +262,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (*upload_size) {
 		if (!r->queued && r->stream_feed)
 			r->stream_feed(r, upload_data, *upload_size);
-		else if (!r->queued && r->route && r->route->body == OW_BODY_JSON && !r->body_too_large &&
+		else if (!r->queued && r->route && r->route->body == OW_BODY_JSON &&
+			 !r->body_too_large &&
 			 ow_buf_append(&r->body, upload_data, *upload_size) != 0)
 			r->body_too_large = 1;
 		*upload_size = 0;
@@ -274,8 +279,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	ow_db_release_thread();
 	if (!r->queued) {
 		ow_log(OW_LOG_ERROR, "bug: %s %s queued no response", r->method, r->path);
-		ow_problem_reply(r, OW_P_INTERNAL, "The server failed to answer; it has been logged.",
-				 NULL, NULL);
+		ow_problem_reply(r, OW_P_INTERNAL,
+				 "The server failed to answer; it has been logged.", NULL, NULL);
 	}
 	return r->queued ? MHD_YES : MHD_NO;
 }
@@ -290,13 +295,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	struct timespec t1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double secs = (double)(t1.tv_sec - r->t0.tv_sec) + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e9;
+	double secs =
+		(double)(t1.tv_sec - r->t0.tv_sec) + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e9;
 	unsigned status = r->queued ? r->status : 499;
 	ow_metrics_observe(r->route_index, status, secs);
 	if (r->begun)
-		ow_log(status >= 500 ? OW_LOG_WARN : OW_LOG_INFO, "%s %s %u %.1fms id=%s key=%s%s", r->method,
-	       r->path, status, secs * 1000.0, r->request_id, r->who.name[0] ? r->who.name : "-",
-	       toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+		ow_log(status >= 500 ? OW_LOG_WARN : OW_LOG_INFO, "%s %s %u %.1fms id=%s key=%s%s",
+		       r->method, r->path, status, secs * 1000.0, r->request_id,
+		       r->who.name[0] ? r->who.name : "-",
+		       toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ""
+								  : " (connection ended early)");
 	if (r->stream_free)
 		r->stream_free(r->stream);
 	ow_buf_free(&r->body);
@@ -347,10 +355,10 @@ int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, siz
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads, MHD_OPTION_SOCK_ADDR,
 		(struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, &on_completed, NULL,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned int)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)0,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
-		(unsigned int)511, MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL, MHD_OPTION_URI_LOG_CALLBACK, &on_uri,
-		(void *)cfg, MHD_OPTION_END);
+		(unsigned int)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned int)0, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)511, MHD_OPTION_EXTERNAL_LOGGER,
+		&mhd_log, NULL, MHD_OPTION_URI_LOG_CALLBACK, &on_uri, (void *)cfg, MHD_OPTION_END);
 	if (!d) {
 		ow_log(OW_LOG_ERROR, "cannot listen on %s:%u (address in use or not available)",
 		       cfg->listen_host, cfg->listen_port);

@@ -39,7 +39,9 @@ static const struct type_entry types[] = {
 	{"team", {"teams", NULL}, &ow_res_teams},
 	{"person", {"people", "persons", NULL}, &ow_res_people},
 	{"position", {"positions", NULL}, &ow_res_positions},
-	{"reporting_line", {"reporting_lines", "reporting-lines", "reporting-line"}, &ow_res_reporting_lines},
+	{"reporting_line",
+	 {"reporting_lines", "reporting-lines", "reporting-line"},
+	 &ow_res_reporting_lines},
 	{"departure", {"departures", NULL}, &ow_res_departures},
 	{"layoff", {"layoffs", NULL}, &ow_res_layoffs},
 	{"source", {"sources", NULL}, &ow_res_sources},
@@ -55,7 +57,7 @@ struct ow_import {
 	char db_message[512];
 	unsigned long line, records;
 	struct ow_buf pending; /* NDJSON: the line being received */
-	int skipping;          /* NDJSON: inside a line longer than MAX_LINE */
+	int skipping;	       /* NDJSON: inside a line longer than MAX_LINE */
 	struct ow_csv_reader csv;
 	char *columns[MAX_COLUMNS];
 	size_t ncolumns;
@@ -86,11 +88,11 @@ const char *ow_import_type_name(const char *s)
 	return t ? t->name : NULL;
 }
 
-static void add_error(struct ow_import *imp, unsigned long line, const char *field,
-		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void add_error(struct ow_import *imp, unsigned long line, const char *field, const char *fmt,
+		      ...) __attribute__((format(printf, 4, 5)));
 
-static void add_error(struct ow_import *imp, unsigned long line, const char *field,
-		      const char *fmt, ...)
+static void add_error(struct ow_import *imp, unsigned long line, const char *field, const char *fmt,
+		      ...)
 {
 	imp->errors_total++;
 	if (imp->nerrors == MAX_ERRORS)
@@ -239,7 +241,8 @@ static int ndjson_line(struct ow_import *imp, const char *s, size_t n)
 	json_t *obj = json_loadb(s, n, JSON_REJECT_DUPLICATES, &jerr);
 	if (!obj) {
 		imp->records++;
-		add_error(imp, line, NULL, "not valid JSON: %s (column %d)", jerr.text, jerr.column);
+		add_error(imp, line, NULL, "not valid JSON: %s (column %d)", jerr.text,
+			  jerr.column);
 		return 0;
 	}
 	const struct type_entry *t = imp->default_type;
@@ -250,8 +253,9 @@ static int ndjson_line(struct ow_import *imp, const char *s, size_t n)
 		add_error(imp, line, NULL, "each line must be a JSON object");
 	} else if (type && !(t = find_type(json_string_value(type)))) {
 		imp->records++;
-		add_error(imp, line, "type", "must be one of organization, team, person, position, "
-					     "reporting_line, departure, layoff, source");
+		add_error(imp, line, "type",
+			  "must be one of organization, team, person, position, "
+			  "reporting_line, departure, layoff, source");
 	} else if (!t) {
 		imp->records++;
 		add_error(imp, line, "type", "is required (or give ?type= for the whole body)");
@@ -280,8 +284,10 @@ static int feed_ndjson(struct ow_import *imp, const char *data, size_t n)
 		data++;
 		n--;
 		imp->line++;
-		int rc = imp->skipping ? 0 : ndjson_line(imp, imp->pending.data ? imp->pending.data : "",
-							 imp->pending.len);
+		int rc = imp->skipping
+				 ? 0
+				 : ndjson_line(imp, imp->pending.data ? imp->pending.data : "",
+					       imp->pending.len);
 		imp->skipping = 0;
 		ow_buf_reset(&imp->pending);
 		if (rc != 0)
@@ -330,7 +336,8 @@ static json_t *cell_value(struct ow_import *imp, unsigned long line, const char 
 	if (list || t == OW_J_STRING_MAP) {
 		json_t *v = json_loadb(s, n, JSON_REJECT_DUPLICATES, NULL);
 		if (!v)
-			add_error(imp, line, col, "must be JSON text (%s)", list ? "an array" : "an object");
+			add_error(imp, line, col, "must be JSON text (%s)",
+				  list ? "an array" : "an object");
 		return v;
 	}
 	if (t == OW_J_INT || t == OW_J_NUMBER) {
@@ -343,7 +350,8 @@ static json_t *cell_value(struct ow_import *imp, unsigned long line, const char 
 			add_error(imp, line, col, "must be a number");
 			return NULL;
 		}
-		return t == OW_J_INT && d == (double)(json_int_t)d ? json_integer((json_int_t)d) : json_real(d);
+		return t == OW_J_INT && d == (double)(json_int_t)d ? json_integer((json_int_t)d)
+								   : json_real(d);
 	}
 	return json_stringn(s, n);
 }
@@ -358,9 +366,11 @@ static int csv_header(struct ow_import *imp, const struct ow_csv_field *fields, 
 			return -1;
 		imp->ncolumns++;
 		const char *c = imp->columns[i];
-		int layoff_id = strcmp(c, "id") == 0 && strcmp(imp->default_type->name, "layoff") == 0;
+		int layoff_id =
+			strcmp(c, "id") == 0 && strcmp(imp->default_type->name, "layoff") == 0;
 		if (strcmp(c, "type") != 0 && !layoff_id && !column_field(res, c)) {
-			add_error(imp, 1, c, "unknown column for %s records", imp->default_type->name);
+			add_error(imp, 1, c, "unknown column for %s records",
+				  imp->default_type->name);
 			imp->header_bad = 1;
 		}
 		for (size_t k = 0; k < i; k++)
@@ -372,7 +382,8 @@ static int csv_header(struct ow_import *imp, const struct ow_csv_field *fields, 
 	return 0;
 }
 
-static int csv_record(void *ctx, unsigned long line, const struct ow_csv_field *fields, size_t nfields)
+static int csv_record(void *ctx, unsigned long line, const struct ow_csv_field *fields,
+		      size_t nfields)
 {
 	struct ow_import *imp = ctx;
 	if (!imp->header_done)
@@ -381,7 +392,8 @@ static int csv_record(void *ctx, unsigned long line, const struct ow_csv_field *
 		return 0;
 	if (nfields != imp->ncolumns) {
 		imp->records++;
-		add_error(imp, line, NULL, "has %zu fields; the header has %zu", nfields, imp->ncolumns);
+		add_error(imp, line, NULL, "has %zu fields; the header has %zu", nfields,
+			  imp->ncolumns);
 		return 0;
 	}
 	json_t *obj = json_object();
@@ -463,12 +475,14 @@ int ow_import_finish(struct ow_import *imp)
 		} else if (!ow_csv_reader_error(&imp->csv, NULL)) {
 			(void)csv_status(imp, ow_csv_reader_finish(&imp->csv, csv_record, imp));
 			if (!imp->header_done)
-				add_error(imp, 1, NULL, "the CSV body needs a header row naming the fields");
+				add_error(imp, 1, NULL,
+					  "the CSV body needs a header row naming the fields");
 		}
 	}
 	(void)flush(imp);
 	end_tx(imp, !imp->errors_total && !imp->dry_run && !imp->db_failed);
-	qsort(imp->errors, imp->nerrors, sizeof *imp->errors, by_line); /* stable enough: lines differ or fields do */
+	qsort(imp->errors, imp->nerrors, sizeof *imp->errors,
+	      by_line); /* stable enough: lines differ or fields do */
 	return imp->db_failed ? -1 : 0;
 }
 
@@ -482,10 +496,12 @@ unsigned ow_import_status(const struct ow_import *imp)
 int ow_import_report(const struct ow_import *imp, struct ow_buf *out)
 {
 	int ok = imp->errors_total == 0 && !imp->db_failed;
-	int rc = ow_buf_appendf(out, "{\"created\":%lu,\"updated\":%lu,\"unchanged\":%lu,\"records\":%lu,"
-				     "\"dry_run\":%s,\"errors\":[",
-				ok ? imp->created : 0, ok ? imp->updated : 0, ok ? imp->unchanged : 0,
-				imp->records, imp->dry_run ? "true" : "false");
+	int rc = ow_buf_appendf(
+		out,
+		"{\"created\":%lu,\"updated\":%lu,\"unchanged\":%lu,\"records\":%lu,"
+		"\"dry_run\":%s,\"errors\":[",
+		ok ? imp->created : 0, ok ? imp->updated : 0, ok ? imp->unchanged : 0, imp->records,
+		imp->dry_run ? "true" : "false");
 	for (size_t i = 0; i < imp->nerrors && rc == 0; i++) {
 		const struct import_error *e = &imp->errors[i];
 		rc |= ow_buf_appendf(out, "%s{\"line\":%lu,\"field\":", i ? "," : "", e->line);

@@ -36,7 +36,8 @@ int ow_jspec_is_uuid(const char *s)
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (c != '-')
 				return 0;
-		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+			     (c >= 'A' && c <= 'F'))) {
 			return 0;
 		}
 	}
@@ -50,7 +51,8 @@ int ow_jspec_is_slug(const char *s)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && s[i + 1] != '-');
+		int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			 (c == '-' && s[i + 1] != '-');
 		if (!ok)
 			return 0;
 	}
@@ -102,15 +104,19 @@ static const char *check_string(const struct ow_jfield *f, const char *s, size_t
 		break;
 	case OW_J_SLUG:
 		return ow_jspec_is_slug(s) ? NULL
-					   : "must be a slug: lowercase letters, digits and single hyphens, at most 100";
+					   : "must be a slug: lowercase letters, digits and single "
+					     "hyphens, at most 100";
 	case OW_J_URL:
-		return is_url(s, n) ? NULL : "must be an http(s) URL without spaces, at most 2048 characters";
+		return is_url(s, n)
+			       ? NULL
+			       : "must be an http(s) URL without spaces, at most 2048 characters";
 	case OW_J_PDATE: {
 		struct ow_pdate d;
 		const char *why = NULL;
 		if (ow_pdate_parse(s, n, &d, &why) == 0)
 			return NULL;
-		snprintf(buf, bufsz, "%s (a date as reported: \"2024\", \"2024-04\" or \"2024-04-18\")",
+		snprintf(buf, bufsz,
+			 "%s (a date as reported: \"2024\", \"2024-04\" or \"2024-04-18\")",
 			 why ? why : "invalid date");
 		return buf;
 	}
@@ -121,20 +127,18 @@ static const char *check_string(const struct ow_jfield *f, const char *s, size_t
 		{
 			size_t used = (size_t)snprintf(buf, bufsz, "must be one of:");
 			for (size_t i = 0; f->values[i] && used < bufsz; i++)
-				used += (size_t)snprintf(buf + used, bufsz - used, "%s %s", i ? "," : "",
-							 f->values[i]);
+				used += (size_t)snprintf(buf + used, bufsz - used, "%s %s",
+							 i ? "," : "", f->values[i]);
 		}
 		return buf;
-	case OW_J_UUID:
-		return ow_jspec_is_uuid(s) ? NULL : "must be a UUID";
+	case OW_J_UUID: return ow_jspec_is_uuid(s) ? NULL : "must be a UUID";
 	case OW_J_REF:
 		if (!max)
 			max = 300;
 		if (n == 0)
 			return "must not be empty";
 		break;
-	default:
-		return "unexpected type";
+	default: return "unexpected type";
 	}
 	if (n > max) {
 		snprintf(buf, bufsz, "must have at most %zu bytes", max);
@@ -195,7 +199,8 @@ static void check_map(const struct ow_jfield *f, const char *name, const json_t 
 			continue;
 		if (strlen(k) == 0 || strlen(k) > 50 || !json_is_string(item) ||
 		    json_string_length(item) > 2048) {
-			ow_errors_add(errs, name, "entry '%.50s' must be a string of at most 2048 bytes", k);
+			ow_errors_add(errs, name,
+				      "entry '%.50s' must be a string of at most 2048 bytes", k);
 			return;
 		}
 	}
@@ -214,29 +219,27 @@ static void check_value(const struct ow_jfield *f, const char *name, const json_
 	case OW_J_INT:
 		if (!json_is_integer(v) || (double)json_integer_value(v) < f->min ||
 		    (double)json_integer_value(v) > f->maxv)
-			ow_errors_add(errs, name, "must be a whole number from %.0f to %.0f", f->min, f->maxv);
+			ow_errors_add(errs, name, "must be a whole number from %.0f to %.0f",
+				      f->min, f->maxv);
 		return;
 	case OW_J_NUMBER:
 		if (!json_is_number(v) || !isfinite(json_number_value(v)) ||
 		    json_number_value(v) < f->min || json_number_value(v) > f->maxv)
-			ow_errors_add(errs, name, "must be a number from %g to %g", f->min, f->maxv);
+			ow_errors_add(errs, name, "must be a number from %g to %g", f->min,
+				      f->maxv);
 		return;
 	case OW_J_UUID_LIST:
 	case OW_J_STRING_LIST:
-	case OW_J_REF_LIST:
-		check_list(f, name, v, errs);
-		return;
-	case OW_J_STRING_MAP:
-		check_map(f, name, v, mode, errs);
-		return;
-	default:
-		break;
+	case OW_J_REF_LIST: check_list(f, name, v, errs); return;
+	case OW_J_STRING_MAP: check_map(f, name, v, mode, errs); return;
+	default: break;
 	}
 	if (!json_is_string(v)) {
 		ow_errors_add(errs, name, "must be a string");
 		return;
 	}
-	const char *bad = check_string(f, json_string_value(v), json_string_length(v), buf, sizeof buf);
+	const char *bad =
+		check_string(f, json_string_value(v), json_string_length(v), buf, sizeof buf);
 	if (bad)
 		ow_errors_add(errs, name, "%s", bad);
 }
@@ -257,8 +260,8 @@ static const struct ow_jfield *find(const struct ow_jfield *spec, size_t n, cons
 	return NULL;
 }
 
-size_t ow_jspec_check(const json_t *obj, const struct ow_jfield *spec, size_t n,
-		      enum ow_jmode mode, struct ow_errors *errs)
+size_t ow_jspec_check(const json_t *obj, const struct ow_jfield *spec, size_t n, enum ow_jmode mode,
+		      struct ow_errors *errs)
 {
 	size_t before = errs->n + errs->dropped;
 	if (!json_is_object(obj)) {
@@ -272,7 +275,8 @@ size_t ow_jspec_check(const json_t *obj, const struct ow_jfield *spec, size_t n,
 		int is_alias = 0;
 		const struct ow_jfield *f = find(spec, n, key, &is_alias);
 		if (!f) {
-			int ro = !strcmp(key, "id") || !strcmp(key, "created_at") || !strcmp(key, "updated_at");
+			int ro = !strcmp(key, "id") || !strcmp(key, "created_at") ||
+				 !strcmp(key, "updated_at");
 			ow_errors_add(errs, key, ro ? "is read-only" : "unknown field");
 			continue;
 		}
@@ -285,7 +289,8 @@ size_t ow_jspec_check(const json_t *obj, const struct ow_jfield *spec, size_t n,
 			continue;
 		}
 		struct ow_jfield alt = {.name = key,
-					.type = f->type == OW_J_UUID_LIST ? OW_J_REF_LIST : OW_J_REF,
+					.type = f->type == OW_J_UUID_LIST ? OW_J_REF_LIST
+									  : OW_J_REF,
 					.flags = f->flags};
 		check_value(&alt, key, v, mode, errs);
 	}

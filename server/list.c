@@ -37,7 +37,8 @@ static int is_timestamp(const char *s)
 	s += 10;
 	if (*s == '\0')
 		return 1;
-	if ((*s != 'T' && *s != 't' && *s != ' ') || !digits(s + 1, 2) || s[3] != ':' || !digits(s + 4, 2))
+	if ((*s != 'T' && *s != 't' && *s != ' ') || !digits(s + 1, 2) || s[3] != ':' ||
+	    !digits(s + 4, 2))
 		return 0;
 	if (s[1] > '2' || (s[1] == '2' && s[2] > '3') || s[4] > '5')
 		return 0;
@@ -88,9 +89,13 @@ const char *ow_filter_check(const struct ow_filter *f, const char *v)
 	size_t n = strlen(v);
 	switch (f->type) {
 	case OW_F_TEXT:
-		return n == 0 ? "must not be empty" : n > 200 ? "must have at most 200 bytes" : NULL;
+		return n == 0	 ? "must not be empty"
+		       : n > 200 ? "must have at most 200 bytes"
+				 : NULL;
 	case OW_F_REF:
-		return n == 0 ? "must not be empty" : n > 300 ? "must have at most 300 bytes" : NULL;
+		return n == 0	 ? "must not be empty"
+		       : n > 300 ? "must have at most 300 bytes"
+				 : NULL;
 	case OW_F_ENUM:
 	case OW_F_BOOL:
 		for (size_t i = 0; f->values[i]; i++)
@@ -98,14 +103,19 @@ const char *ow_filter_check(const struct ow_filter *f, const char *v)
 				return NULL;
 		return "is not one of the allowed values";
 	case OW_F_TIMESTAMP:
-		return is_timestamp(v) ? NULL : "must be an RFC 3339 timestamp such as 2026-11-22T10:00:00Z";
+		return is_timestamp(v)
+			       ? NULL
+			       : "must be an RFC 3339 timestamp such as 2026-11-22T10:00:00Z";
 	case OW_F_PDATE:
-		return ow_pdate_parse(v, n, &d, &why) == 0 ? NULL : "must be a date: YYYY, YYYY-MM or YYYY-MM-DD";
+		return ow_pdate_parse(v, n, &d, &why) == 0
+			       ? NULL
+			       : "must be a date: YYYY, YYYY-MM or YYYY-MM-DD";
 	case OW_F_DAY:
 		return ow_pdate_parse_day(v, &d, &why) == 0 ? NULL : "must be a date YYYY-MM-DD";
 	case OW_F_ENUM_LIST:
-		return n > 0 && n <= 200 && enum_list_ok(f->values, v) ? NULL
-			: "must be one or more of the allowed values, separated by commas";
+		return n > 0 && n <= 200 && enum_list_ok(f->values, v)
+			       ? NULL
+			       : "must be one or more of the allowed values, separated by commas";
 	case OW_F_DEPTH:
 		if (n == 0 || n > 4 || strspn(v, "0123456789") != n || atoi(v) > 1000)
 			return "must be a whole number from 0 to 1000";
@@ -141,8 +151,8 @@ static int take_arg(void *cls, const char *key, const char *value)
 	return 0;
 }
 
-int ow_list_parse(struct ow_req *r, const struct ow_filter *filters, size_t n,
-		  const char **values, struct ow_list_page *page)
+int ow_list_parse(struct ow_req *r, const struct ow_filter *filters, size_t n, const char **values,
+		  struct ow_list_page *page)
 {
 	struct parse_ctx c = {filters, n, values, page, {0}};
 	ow_errors_init(&c.errs);
@@ -159,8 +169,7 @@ int ow_list_parse(struct ow_req *r, const struct ow_filter *filters, size_t n,
 	return -1;
 }
 
-int ow_query_parse(struct ow_req *r, const struct ow_filter *filters, size_t n,
-		   const char **values)
+int ow_query_parse(struct ow_req *r, const struct ow_filter *filters, size_t n, const char **values)
 {
 	return ow_list_parse(r, filters, n, values, NULL);
 }
@@ -185,7 +194,8 @@ int ow_list_take_page_arg(struct ow_list_page *p, const char *key, const char *v
 	errno = 0;
 	long n = value ? strtol(value, &end, 10) : 0;
 	if (!value || !*value || *end || errno || n < 1 || n > OW_LIST_MAX_LIMIT) {
-		ow_errors_add(errs, "limit", "must be a whole number from 1 to %d", OW_LIST_MAX_LIMIT);
+		ow_errors_add(errs, "limit", "must be a whole number from 1 to %d",
+			      OW_LIST_MAX_LIMIT);
 		return 1;
 	}
 	p->limit = n;
@@ -198,7 +208,8 @@ int ow_list_decode_cursor(struct ow_list_page *p, struct ow_errors *errs)
 	if (!p->cursor)
 		return 0;
 	if (ow_cursor_decode(p->cursor, p->parts, 2) != 0) {
-		ow_errors_add(errs, "cursor", "is not a cursor this server gave out (use next_cursor as is)");
+		ow_errors_add(errs, "cursor",
+			      "is not a cursor this server gave out (use next_cursor as is)");
 		return -1;
 	}
 	return 0;
@@ -216,8 +227,8 @@ static int append_encoded(struct ow_buf *b, const char *s)
 	static const char hex[] = "0123456789ABCDEF";
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			    c == '-' || c == '_' || c == '.' || c == '~';
+		int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
 		char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
 		if (plain ? ow_buf_append(b, s, 1) : ow_buf_append(b, esc, 3))
 			return -1;
@@ -336,10 +347,12 @@ int ow_list_run(struct ow_req *r, enum ow_stmt_id stmt, const char *const *param
 	if (rc == 0 && has_next)
 		rc = build_link(r, next, &link);
 	if (rc != 0) {
-		rc = ow_problem_reply(r, OW_P_INTERNAL, "The page could not be rendered.", NULL, NULL);
+		rc = ow_problem_reply(r, OW_P_INTERNAL, "The page could not be rendered.", NULL,
+				      NULL);
 	} else {
 		const char *const headers[] = {"Link", link.data, NULL};
-		rc = ow_reply(r, 200, csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+		rc = ow_reply(r, 200,
+			      csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
 			      body.data, body.len, has_next ? headers : NULL);
 	}
 	ow_buf_free(&body);

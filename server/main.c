@@ -53,8 +53,9 @@ static int load_config(struct ow_config *cfg, int need_db)
 		return -1;
 	}
 	if (need_db && !cfg->database_url[0]) {
-		fprintf(stderr, "orgwatch: ORGWATCH_DATABASE_URL: not set (a libpq connection string"
-				" or URI such as postgresql://user@127.0.0.1:5432/orgwatch)\n");
+		fprintf(stderr,
+			"orgwatch: ORGWATCH_DATABASE_URL: not set (a libpq connection string"
+			" or URI such as postgresql://user@127.0.0.1:5432/orgwatch)\n");
 		return -1;
 	}
 	ow_log_set_level(cfg->log_level);
@@ -110,9 +111,10 @@ static int load_sample_file(PGconn *c, const char *home)
 	fclose(in);
 	int rc = 1;
 	if (imp && ow_import_finish(imp) == 0 && ow_import_status(imp) == 200) {
-		PGresult *res = PQexec(c, "INSERT INTO ow_meta (key, value) VALUES ('sample_loaded',"
-					  " to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))"
-					  " ON CONFLICT (key) DO NOTHING");
+		PGresult *res = PQexec(
+			c, "INSERT INTO ow_meta (key, value) VALUES ('sample_loaded',"
+			   " to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))"
+			   " ON CONFLICT (key) DO NOTHING");
 		rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : 1;
 		PQclear(res);
 		printf("sample dataset loaded (%lu records)\n", ow_import_records(imp));
@@ -155,7 +157,8 @@ static int cmd_load_sample(const struct ow_config *cfg)
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fprintf(stderr, "orgwatch: %s(run 'orgwatch migrate' first)\n", PQerrorMessage(c));
 	} else if (PQntuples(res) > 0) {
-		printf("sample dataset already loaded on %s; not loading it again\n", PQgetvalue(res, 0, 0));
+		printf("sample dataset already loaded on %s; not loading it again\n",
+		       PQgetvalue(res, 0, 0));
 		rc = 0;
 	} else {
 		rc = load_sample_file(c, cfg->home);
@@ -189,8 +192,9 @@ static int cmd_key(const struct ow_config *cfg, int argc, char **argv)
 	int revoke = argc >= 1 && strcmp(argv[0], "revoke") == 0;
 	enum ow_role role = OW_ROLE_EDITOR;
 	if ((!create && !revoke) || !name || !name[0] || strlen(name) > 200) {
-		fprintf(stderr, "usage: orgwatch key create --name NAME --role reader|editor|admin\n"
-				"       orgwatch key revoke --name NAME\n");
+		fprintf(stderr,
+			"usage: orgwatch key create --name NAME --role reader|editor|admin\n"
+			"       orgwatch key revoke --name NAME\n");
 		return 2;
 	}
 	if (create && (!role_s || ow_role_parse(role_s, &role) != 0)) {
@@ -234,7 +238,8 @@ static void progress(FILE *f, const struct ow_import *imp, long long done, long 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double secs = (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 	unsigned long n = ow_import_records(imp);
-	fprintf(f, "\r%lu records, %.0f records/s, %.0f%% of the file   ", n, secs > 0 ? (double)n / secs : 0.0,
+	fprintf(f, "\r%lu records, %.0f records/s, %.0f%% of the file   ", n,
+		secs > 0 ? (double)n / secs : 0.0,
 		size > 0 ? 100.0 * (double)done / (double)size : 100.0);
 	fflush(f);
 }
@@ -250,10 +255,13 @@ static int cmd_import(const struct ow_config *cfg, int argc, char **argv)
 	int csv = len > 4 && strcmp(path + len - 4, ".csv") == 0;
 	char stem[256];
 	const char *type_arg = opt(argc, argv, "--type");
-	const char *type = type_arg ? ow_import_type_name(type_arg) : csv ? type_from_name(path, stem, sizeof stem) : NULL;
+	const char *type = type_arg ? ow_import_type_name(type_arg)
+			   : csv    ? type_from_name(path, stem, sizeof stem)
+				    : NULL;
 	if ((type_arg && !type) || (csv && !type)) {
-		fprintf(stderr, "orgwatch: --type: expected organizations, teams, people, positions,"
-				" reporting_lines, departures, layoffs or sources\n");
+		fprintf(stderr,
+			"orgwatch: --type: expected organizations, teams, people, positions,"
+			" reporting_lines, departures, layoffs or sources\n");
 		return 2;
 	}
 	FILE *in = fopen(path, "rb");
@@ -269,8 +277,8 @@ static int cmd_import(const struct ow_config *cfg, int argc, char **argv)
 		fclose(in);
 		return 1;
 	}
-	struct ow_import *imp = ow_import_new(c, "cli", csv ? OW_IMPORT_CSV : OW_IMPORT_NDJSON, type,
-					      has_flag(argc, argv, "--dry-run"));
+	struct ow_import *imp = ow_import_new(c, "cli", csv ? OW_IMPORT_CSV : OW_IMPORT_NDJSON,
+					      type, has_flag(argc, argv, "--dry-run"));
 	int tty = isatty(STDERR_FILENO);
 	struct timespec t0, last;
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -7,8 +7,8 @@
 #include "db.h"
 
 #define NSTATUS 500 /* statuses 100..599 */
-static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-				0.05,   0.1,   0.25,   0.5,   1.0,  2.5, 10.0};
+static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+				0.1,	0.25,  0.5,    1.0,   2.5,  10.0};
 #define NBUCKETS (sizeof bounds / sizeof bounds[0])
 
 struct route_stats {
@@ -41,7 +41,8 @@ void ow_metrics_observe(int route_index, unsigned status, double seconds)
 	if (!stats)
 		return;
 	struct route_stats *s =
-		&stats[route_index >= 0 && (size_t)route_index < ntable ? (size_t)route_index : ntable];
+		&stats[route_index >= 0 && (size_t)route_index < ntable ? (size_t)route_index
+									: ntable];
 	if (status >= 100 && status < 600)
 		__atomic_fetch_add(&s->status[status - 100], 1, __ATOMIC_RELAXED);
 	size_t b = 0;
@@ -60,8 +61,9 @@ static void labels(size_t i, const char **method, const char **route)
 
 static int render_requests(struct ow_buf *b)
 {
-	int rc = ow_buf_append_str(b, "# HELP orgwatch_http_requests_total HTTP requests by route and status.\n"
-				      "# TYPE orgwatch_http_requests_total counter\n");
+	int rc = ow_buf_append_str(
+		b, "# HELP orgwatch_http_requests_total HTTP requests by route and status.\n"
+		   "# TYPE orgwatch_http_requests_total counter\n");
 	for (size_t i = 0; i <= ntable; i++) {
 		const char *m, *route;
 		labels(i, &m, &route);
@@ -69,7 +71,8 @@ static int render_requests(struct ow_buf *b)
 			uint64_t v = __atomic_load_n(&stats[i].status[st], __ATOMIC_RELAXED);
 			if (v)
 				rc |= ow_buf_appendf(b,
-						     "orgwatch_http_requests_total{method=\"%s\",route=\"%s\",status=\"%u\"} %llu\n",
+						     "orgwatch_http_requests_total{method=\"%s\","
+						     "route=\"%s\",status=\"%u\"} %llu\n",
 						     m, route, st + 100, (unsigned long long)v);
 		}
 	}
@@ -78,8 +81,9 @@ static int render_requests(struct ow_buf *b)
 
 static int render_latency(struct ow_buf *b)
 {
-	int rc = ow_buf_append_str(b, "# HELP orgwatch_http_request_duration_seconds Request latency by route.\n"
-				      "# TYPE orgwatch_http_request_duration_seconds histogram\n");
+	int rc = ow_buf_append_str(
+		b, "# HELP orgwatch_http_request_duration_seconds Request latency by route.\n"
+		   "# TYPE orgwatch_http_request_duration_seconds histogram\n");
 	for (size_t i = 0; i <= ntable; i++) {
 		uint64_t count = __atomic_load_n(&stats[i].count, __ATOMIC_RELAXED);
 		if (!count)
@@ -90,19 +94,26 @@ static int render_latency(struct ow_buf *b)
 		for (size_t k = 0; k <= NBUCKETS; k++) {
 			cum += __atomic_load_n(&stats[i].bucket[k], __ATOMIC_RELAXED);
 			if (k < NBUCKETS)
-				rc |= ow_buf_appendf(b,
-						     "orgwatch_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%g\"} %llu\n",
-						     m, route, bounds[k], (unsigned long long)cum);
+				rc |= ow_buf_appendf(
+					b,
+					"orgwatch_http_request_duration_seconds_bucket{method=\"%"
+					"s\",route=\"%s\",le=\"%g\"} %llu\n",
+					m, route, bounds[k], (unsigned long long)cum);
 			else
-				rc |= ow_buf_appendf(b,
-						     "orgwatch_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"+Inf\"} %llu\n",
-						     m, route, (unsigned long long)cum);
+				rc |= ow_buf_appendf(
+					b,
+					"orgwatch_http_request_duration_seconds_bucket{method=\"%"
+					"s\",route=\"%s\",le=\"+Inf\"} %llu\n",
+					m, route, (unsigned long long)cum);
 		}
-		rc |= ow_buf_appendf(b,
-				     "orgwatch_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n"
-				     "orgwatch_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %llu\n",
-				     m, route, (double)__atomic_load_n(&stats[i].sum_us, __ATOMIC_RELAXED) / 1e6,
-				     m, route, (unsigned long long)count);
+		rc |= ow_buf_appendf(
+			b,
+			"orgwatch_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} "
+			"%.6f\n"
+			"orgwatch_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} "
+			"%llu\n",
+			m, route, (double)__atomic_load_n(&stats[i].sum_us, __ATOMIC_RELAXED) / 1e6,
+			m, route, (unsigned long long)count);
 	}
 	return rc;
 }
@@ -116,17 +127,18 @@ int ow_metrics_render(struct ow_buf *b, unsigned inflight)
 	unsigned connected, broken;
 	unsigned long reconnects;
 	ow_db_stats(&connected, &broken, &reconnects);
-	rc |= ow_buf_appendf(b,
-			     "# HELP orgwatch_db_connections Worker database connections by state.\n"
-			     "# TYPE orgwatch_db_connections gauge\n"
-			     "orgwatch_db_connections{state=\"connected\"} %u\n"
-			     "orgwatch_db_connections{state=\"down\"} %u\n"
-			     "# HELP orgwatch_db_connects_total Database connections opened.\n"
-			     "# TYPE orgwatch_db_connects_total counter\n"
-			     "orgwatch_db_connects_total %lu\n"
-			     "# HELP orgwatch_http_requests_in_flight Requests being served.\n"
-			     "# TYPE orgwatch_http_requests_in_flight gauge\n"
-			     "orgwatch_http_requests_in_flight %u\n",
-			     connected, broken, reconnects, inflight);
+	rc |= ow_buf_appendf(
+		b,
+		"# HELP orgwatch_db_connections Worker database connections by state.\n"
+		"# TYPE orgwatch_db_connections gauge\n"
+		"orgwatch_db_connections{state=\"connected\"} %u\n"
+		"orgwatch_db_connections{state=\"down\"} %u\n"
+		"# HELP orgwatch_db_connects_total Database connections opened.\n"
+		"# TYPE orgwatch_db_connects_total counter\n"
+		"orgwatch_db_connects_total %lu\n"
+		"# HELP orgwatch_http_requests_in_flight Requests being served.\n"
+		"# TYPE orgwatch_http_requests_in_flight gauge\n"
+		"orgwatch_http_requests_in_flight %u\n",
+		connected, broken, reconnects, inflight);
 	return rc ? -1 : 0;
 }

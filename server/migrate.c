@@ -154,8 +154,9 @@ static int apply_one(PGconn *c, const char *dir, const char *name, char *err, si
 	ow_buf_free(&b);
 	if (rc == 0) {
 		const char *p[] = {name};
-		PGresult *res = PQexecParams(c, "INSERT INTO schema_migrations (version) VALUES ($1)",
-					     1, NULL, p, NULL, NULL, 0);
+		PGresult *res =
+			PQexecParams(c, "INSERT INTO schema_migrations (version) VALUES ($1)", 1,
+				     NULL, p, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			snprintf(err, errsz, "%s", PQresultErrorMessage(res));
 			rc = -1;

@@ -4,9 +4,8 @@
 
 #include <string.h>
 
-
-static const char *const org_kinds[] = {"company", "startup", "lab", "university", "government",
-					"nonprofit", "other", NULL};
+static const char *const org_kinds[] = {"company",    "startup",   "lab",   "university",
+					"government", "nonprofit", "other", NULL};
 static const char *const bools[] = {"true", "false", NULL};
 
 #define NULLABLE OW_JF_NULLABLE
@@ -28,11 +27,22 @@ static const struct ow_filter org_filters[] = {
 	{"parent", OW_F_REF, NULL},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
 };
-static const char *const org_csv[] = {"id", "slug", "name", "kind", "website", "founded_on",
-				      "parent_id", "description", "created_at", "updated_at", NULL};
+static const char *const org_csv[] = {"id",	    "slug",	  "name",      "kind",
+				      "website",    "founded_on", "parent_id", "description",
+				      "created_at", "updated_at", NULL};
 const struct ow_resource ow_res_organizations = {
-	"organizations", "organization", org_fields, N(org_fields), org_filters, N(org_filters),
-	OW_Q_ORGANIZATIONS_LIST, 0, OW_Q_ORGANIZATIONS_GET, OW_Q_ORGANIZATIONS_WRITE, org_csv, NULL,
+	"organizations",
+	"organization",
+	org_fields,
+	N(org_fields),
+	org_filters,
+	N(org_filters),
+	OW_Q_ORGANIZATIONS_LIST,
+	0,
+	OW_Q_ORGANIZATIONS_GET,
+	OW_Q_ORGANIZATIONS_WRITE,
+	org_csv,
+	NULL,
 };
 
 static const struct ow_jfield team_fields[] = {
@@ -43,7 +53,11 @@ static const struct ow_jfield team_fields[] = {
 	{.name = "description", .type = OW_J_TEXT, .flags = NULLABLE},
 	{.name = "formed_on", .type = OW_J_PDATE, .flags = NULLABLE},
 	{.name = "dissolved_on", .type = OW_J_PDATE, .flags = NULLABLE},
-	{.name = "reported_headcount", .type = OW_J_INT, .flags = NULLABLE, .min = 0, .maxv = 10000000},
+	{.name = "reported_headcount",
+	 .type = OW_J_INT,
+	 .flags = NULLABLE,
+	 .min = 0,
+	 .maxv = 10000000},
 };
 static const struct ow_filter team_filters[] = {
 	{"q", OW_F_TEXT, NULL},
@@ -51,12 +65,13 @@ static const struct ow_filter team_filters[] = {
 	{"parent", OW_F_REF, NULL},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
 };
-static const char *const team_csv[] = {"id", "slug", "org_id", "org", "parent_id", "name",
-				       "description", "formed_on", "dissolved_on",
-				       "reported_headcount", "created_at", "updated_at", NULL};
+static const char *const team_csv[] = {
+	"id",	      "slug",	     "org_id",	  "org",	  "parent_id",
+	"name",	      "description", "formed_on", "dissolved_on", "reported_headcount",
+	"created_at", "updated_at",  NULL};
 const struct ow_resource ow_res_teams = {
-	"teams", "team", team_fields, N(team_fields), team_filters, N(team_filters),
-	OW_Q_TEAMS_LIST, 0, OW_Q_TEAMS_GET, OW_Q_TEAMS_WRITE, team_csv, NULL,
+	"teams",	 "team", team_fields,	 N(team_fields),   team_filters, N(team_filters),
+	OW_Q_TEAMS_LIST, 0,	 OW_Q_TEAMS_GET, OW_Q_TEAMS_WRITE, team_csv,	 NULL,
 };
 
 static const struct ow_jfield person_fields[] = {
@@ -74,11 +89,14 @@ static const struct ow_filter person_filters[] = {
 	{"tag", OW_F_TEXT, NULL},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
 };
-static const char *const person_csv[] = {"id", "slug", "full_name", "aliases", "bio", "links",
-					 "tags", "current_positions", "created_at", "updated_at", NULL};
+static const char *const person_csv[] = {
+	"id",	      "slug",	    "full_name", "aliases",
+	"bio",	      "links",	    "tags",	 "current_positions",
+	"created_at", "updated_at", NULL};
 const struct ow_resource ow_res_people = {
-	"people", "person", person_fields, N(person_fields), person_filters, N(person_filters),
-	OW_Q_PEOPLE_LIST, OW_Q_PEOPLE_SEARCH, OW_Q_PEOPLE_GET, OW_Q_PEOPLE_WRITE, person_csv, NULL,
+	"people",	 "person",	    person_fields,    N(person_fields),
+	person_filters,	 N(person_filters), OW_Q_PEOPLE_LIST, OW_Q_PEOPLE_SEARCH,
+	OW_Q_PEOPLE_GET, OW_Q_PEOPLE_WRITE, person_csv,	      NULL,
 };
 
 static const struct ow_jfield position_fields[] = {
@@ -97,13 +115,13 @@ static const struct ow_filter position_filters[] = {
 	{"current", OW_F_BOOL, bools},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
 };
-static const char *const position_csv[] = {"id", "person_id", "person", "org_id", "org",
-					   "team_id", "team", "title", "started_on", "ended_on",
-					   "source_ids", "created_at", "updated_at", NULL};
+static const char *const position_csv[] = {
+	"id",	 "person_id",  "person",   "org_id",	 "org",	       "team_id",    "team",
+	"title", "started_on", "ended_on", "source_ids", "created_at", "updated_at", NULL};
 const struct ow_resource ow_res_positions = {
-	"positions", "position", position_fields, N(position_fields), position_filters,
-	N(position_filters), OW_Q_POSITIONS_LIST, 0, OW_Q_POSITIONS_GET, OW_Q_POSITIONS_WRITE,
-	position_csv, NULL,
+	"positions",	    "position",		  position_fields,     N(position_fields),
+	position_filters,   N(position_filters),  OW_Q_POSITIONS_LIST, 0,
+	OW_Q_POSITIONS_GET, OW_Q_POSITIONS_WRITE, position_csv,	       NULL,
 };
 
 static const struct ow_jfield source_fields[] = {
@@ -118,25 +136,26 @@ static const struct ow_filter source_filters[] = {
 	{"publisher", OW_F_TEXT, NULL},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
 };
-static const char *const source_csv[] = {"id", "url", "title", "publisher", "author",
-					 "published_on", "created_at", "updated_at", NULL};
+static const char *const source_csv[] = {"id",	       "url",	     "title",
+					 "publisher",  "author",     "published_on",
+					 "created_at", "updated_at", NULL};
 const struct ow_resource ow_res_sources = {
-	"sources", "source", source_fields, N(source_fields), source_filters, N(source_filters),
-	OW_Q_SOURCES_LIST, 0, OW_Q_SOURCES_GET, OW_Q_SOURCES_WRITE, source_csv, NULL,
+	"sources",	  "source",	      source_fields,	 N(source_fields),
+	source_filters,	  N(source_filters),  OW_Q_SOURCES_LIST, 0,
+	OW_Q_SOURCES_GET, OW_Q_SOURCES_WRITE, source_csv,	 NULL,
 };
 
-
-const char *const ow_departure_kinds[] = {"resigned", "laid_off", "fired", "retired",
-					      "contract_ended", "deceased", "unknown", NULL};
-const char *const ow_reason_categories[] = {"startup", "competitor", "burnout",
-						"reorganization", "layoff", "compensation",
-						"academia", "personal", "other", "unknown", NULL};
-const char *const ow_destination_kinds[] = {"founded", "joined", "academia", "government",
-						"none", "unknown", NULL};
+const char *const ow_departure_kinds[] = {"resigned",	    "laid_off", "fired",   "retired",
+					  "contract_ended", "deceased", "unknown", NULL};
+const char *const ow_reason_categories[] = {"startup", "competitor",   "burnout",  "reorganization",
+					    "layoff",  "compensation", "academia", "personal",
+					    "other",   "unknown",      NULL};
+const char *const ow_destination_kinds[] = {"founded", "joined",  "academia", "government",
+					    "none",    "unknown", NULL};
 static const char *const statuses[] = {"reported", "confirmed", "disputed", "retracted", NULL};
 /* ?status=: a comma-separated list of statuses, or "all". */
-const char *const ow_status_filter_values[] = {"reported", "confirmed", "disputed", "retracted",
-					       "all", NULL};
+const char *const ow_status_filter_values[] = {"reported",  "confirmed", "disputed",
+					       "retracted", "all",	 NULL};
 static const char *const departure_sort_values[] = {"departed_on", "-departed_on", "announced_on",
 						    "-announced_on", NULL};
 
@@ -150,7 +169,10 @@ static const struct ow_jfield departure_fields[] = {
 	{.name = "kind", .type = OW_J_ENUM, .values = ow_departure_kinds},
 	{.name = "reason_category", .type = OW_J_ENUM, .values = ow_reason_categories},
 	{.name = "reason", .type = OW_J_TEXT, .flags = NULLABLE},
-	{.name = "destination_org_id", .type = OW_J_UUID, .flags = NULLABLE, .alias = "destination_org"},
+	{.name = "destination_org_id",
+	 .type = OW_J_UUID,
+	 .flags = NULLABLE,
+	 .alias = "destination_org"},
 	{.name = "destination_title", .type = OW_J_STRING, .flags = NULLABLE},
 	{.name = "destination_kind", .type = OW_J_ENUM, .values = ow_destination_kinds},
 	{.name = "layoff_id", .type = OW_J_UUID, .flags = NULLABLE, .alias = "layoff"},
@@ -181,15 +203,36 @@ static const struct ow_sort departure_sorts[] = {
 	{"-announced_on", OW_Q_DEPARTURES_LIST_ANNOUNCED_DESC},
 	{NULL, 0},
 };
-static const char *const departure_csv[] = {
-	"id", "person_id", "person", "org_id", "org", "team_id", "team", "title", "departed_on",
-	"announced_on", "kind", "reason_category", "reason", "destination_org_id",
-	"destination_org", "destination_title", "destination_kind", "layoff_id", "returned_on",
-	"source_ids", "sources", "notes", "status", "created_at", "updated_at", NULL};
+static const char *const departure_csv[] = {"id",
+					    "person_id",
+					    "person",
+					    "org_id",
+					    "org",
+					    "team_id",
+					    "team",
+					    "title",
+					    "departed_on",
+					    "announced_on",
+					    "kind",
+					    "reason_category",
+					    "reason",
+					    "destination_org_id",
+					    "destination_org",
+					    "destination_title",
+					    "destination_kind",
+					    "layoff_id",
+					    "returned_on",
+					    "source_ids",
+					    "sources",
+					    "notes",
+					    "status",
+					    "created_at",
+					    "updated_at",
+					    NULL};
 const struct ow_resource ow_res_departures = {
-	"departures", "departure", departure_fields, N(departure_fields), departure_filters,
-	N(departure_filters), OW_Q_DEPARTURES_LIST, 0, OW_Q_DEPARTURES_GET, OW_Q_DEPARTURES_WRITE,
-	departure_csv, departure_sorts,
+	"departures",	     "departure",	    departure_fields,	  N(departure_fields),
+	departure_filters,   N(departure_filters),  OW_Q_DEPARTURES_LIST, 0,
+	OW_Q_DEPARTURES_GET, OW_Q_DEPARTURES_WRITE, departure_csv,	  departure_sorts,
 };
 
 static const struct ow_jfield layoff_fields[] = {
@@ -209,13 +252,14 @@ static const struct ow_filter layoff_filters[] = {
 	{"to", OW_F_PDATE, NULL},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
 };
-static const char *const layoff_csv[] = {"id", "org_id", "org", "team_id", "team",
-					 "announced_on", "effective_on", "count", "percentage",
-					 "description", "source_ids", "named_departures",
-					 "created_at", "updated_at", NULL};
+static const char *const layoff_csv[] = {
+	"id",		"org_id",	    "org",	  "team_id",	"team",
+	"announced_on", "effective_on",	    "count",	  "percentage", "description",
+	"source_ids",	"named_departures", "created_at", "updated_at", NULL};
 const struct ow_resource ow_res_layoffs = {
-	"layoffs", "layoff", layoff_fields, N(layoff_fields), layoff_filters, N(layoff_filters),
-	OW_Q_LAYOFFS_LIST, 0, OW_Q_LAYOFFS_GET, OW_Q_LAYOFFS_WRITE, layoff_csv, NULL,
+	"layoffs",	  "layoff",	      layoff_fields,	 N(layoff_fields),
+	layoff_filters,	  N(layoff_filters),  OW_Q_LAYOFFS_LIST, 0,
+	OW_Q_LAYOFFS_GET, OW_Q_LAYOFFS_WRITE, layoff_csv,	 NULL,
 };
 
 static const struct ow_jfield line_fields[] = {
@@ -231,11 +275,20 @@ static const struct ow_filter line_filters[] = {
 	{"as_of", OW_F_DAY, NULL},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
 };
-static const char *const line_csv[] = {"id", "report_id", "report", "manager_id", "manager",
-				       "valid_from", "valid_to", "source_ids", "created_at",
-				       "updated_at", NULL};
+static const char *const line_csv[] = {"id",	     "report_id",  "report",   "manager_id",
+				       "manager",    "valid_from", "valid_to", "source_ids",
+				       "created_at", "updated_at", NULL};
 const struct ow_resource ow_res_reporting_lines = {
-	"reporting-lines", "reporting_line", line_fields, N(line_fields), line_filters,
-	N(line_filters), OW_Q_REPORTING_LINES_LIST, 0, OW_Q_REPORTING_LINES_GET,
-	OW_Q_REPORTING_LINES_WRITE, line_csv, NULL,
+	"reporting-lines",
+	"reporting_line",
+	line_fields,
+	N(line_fields),
+	line_filters,
+	N(line_filters),
+	OW_Q_REPORTING_LINES_LIST,
+	0,
+	OW_Q_REPORTING_LINES_GET,
+	OW_Q_REPORTING_LINES_WRITE,
+	line_csv,
+	NULL,
 };

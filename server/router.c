@@ -84,16 +84,19 @@ static uint32_t fit(const char *pattern, const struct segs *path, struct ow_rout
 	uint32_t score = 1;
 	size_t np = 0;
 	for (size_t i = 0; i < pat.n; i++) {
-		int is_param = pat.len[i] >= 2 && pat.p[i][0] == '{' && pat.p[i][pat.len[i] - 1] == '}';
+		int is_param =
+			pat.len[i] >= 2 && pat.p[i][0] == '{' && pat.p[i][pat.len[i] - 1] == '}';
 		if (is_param) {
 			if (path->len[i] >= OW_ROUTE_PARAM_MAX || np == OW_ROUTE_MAX_PARAMS)
 				return 0;
 			char tmp[OW_ROUTE_PARAM_MAX];
-			if (decode(path->p[i], path->len[i], params ? params->values[np] : tmp) != 0)
+			if (decode(path->p[i], path->len[i], params ? params->values[np] : tmp) !=
+			    0)
 				return 0;
 			np++;
 		} else {
-			if (pat.len[i] != path->len[i] || memcmp(pat.p[i], path->p[i], pat.len[i]) != 0)
+			if (pat.len[i] != path->len[i] ||
+			    memcmp(pat.p[i], path->p[i], pat.len[i]) != 0)
 				return 0;
 			score |= (uint32_t)1 << (31 - i);
 		}

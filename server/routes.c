@@ -3,12 +3,16 @@
 #include "handlers.h"
 #include "resource.h"
 
-#define RECORD_ROUTES(plural, res)                                                             \
-	{"GET", "/" plural, ow_h_record_list, OW_ROLE_PUBLIC, OW_BODY_NONE, &res},              \
-	{"POST", "/" plural, ow_h_record_create, OW_ROLE_EDITOR, OW_BODY_JSON, &res},           \
-	{"GET", "/" plural "/{id}", ow_h_record_get, OW_ROLE_PUBLIC, OW_BODY_NONE, &res},       \
-	{"PATCH", "/" plural "/{id}", ow_h_record_patch, OW_ROLE_EDITOR, OW_BODY_JSON, &res},   \
-	{"DELETE", "/" plural "/{id}", ow_h_record_delete, OW_ROLE_EDITOR, OW_BODY_NONE, &res}
+#define RECORD_ROUTES(plural, res)                                                                 \
+	{"GET", "/" plural, ow_h_record_list, OW_ROLE_PUBLIC, OW_BODY_NONE, &res},                 \
+		{"POST", "/" plural, ow_h_record_create, OW_ROLE_EDITOR, OW_BODY_JSON, &res},      \
+		{"GET", "/" plural "/{id}", ow_h_record_get, OW_ROLE_PUBLIC, OW_BODY_NONE, &res},  \
+		{"PATCH",	 "/" plural "/{id}", ow_h_record_patch,                            \
+		 OW_ROLE_EDITOR, OW_BODY_JSON,	     &res},                                        \
+	{                                                                                          \
+		"DELETE", "/" plural "/{id}", ow_h_record_delete, OW_ROLE_EDITOR, OW_BODY_NONE,    \
+			&res                                                                       \
+	}
 
 const struct ow_route ow_routes[] = {
 	{"GET", "/health", ow_h_health, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
@@ -27,7 +31,8 @@ const struct ow_route ow_routes[] = {
 	{"GET", "/people/{id}/reports", ow_h_person_reports, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/people/{id}/managers", ow_h_person_managers, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/organizations/{id}/chart", ow_h_org_chart, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"GET", "/organizations/{id}/changes", ow_h_org_changes, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
+	{"GET", "/organizations/{id}/changes", ow_h_org_changes, OW_ROLE_PUBLIC, OW_BODY_NONE,
+	 NULL},
 	{"GET", "/teams/{id}/members", ow_h_team_members, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/teams/{id}/alumni", ow_h_team_alumni, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"POST", "/import", ow_h_import, OW_ROLE_EDITOR, OW_BODY_STREAM, NULL},

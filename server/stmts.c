@@ -4,44 +4,47 @@
 #include "stmts.h"
 
 /* Keyset condition and order shared by the created-order lists ($c1 = created_at, $c2 = id). */
-#define KEYSET(t, c1, c2, lim)                                                              \
-	" AND ($" #c1 "::timestamptz IS NULL OR (" t ".created_at, " t ".id) > ($" #c1        \
+#define KEYSET(t, c1, c2, lim)                                                                     \
+	" AND ($" #c1 "::timestamptz IS NULL OR (" t ".created_at, " t ".id) > ($" #c1             \
 	"::timestamptz, $" #c2 "::uuid)) ORDER BY " t ".created_at, " t ".id LIMIT $" #lim "::int"
 
 #define GET(fn) "SELECT r_doc, r_etag, r_moved FROM " fn "($1)"
 #define WRITE(fn) "SELECT r_doc, r_etag, r_id FROM " fn "($1, $2, $3::jsonb, $4)"
 
-#define PEOPLE_FILTERS                                                                        \
-	" AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM positions po WHERE po.person_id = p.id"  \
-	" AND po.ended_on IS NULL AND po.org_id = (SELECT ow_key_strict('organization', $2, 'org'))))" \
-	" AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM positions po WHERE po.person_id = p.id"  \
-	" AND po.ended_on IS NULL AND po.team_id = (SELECT ow_key_strict('team', $3, 'team'))))"    \
+#define PEOPLE_FILTERS                                                                             \
+	" AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM positions po WHERE po.person_id = p.id"   \
+	" AND po.ended_on IS NULL AND po.org_id = (SELECT ow_key_strict('organization', $2, "      \
+	"'org'))))"                                                                                \
+	" AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM positions po WHERE po.person_id = p.id"   \
+	" AND po.ended_on IS NULL AND po.team_id = (SELECT ow_key_strict('team', $3, 'team'))))"   \
 	" AND ($4::text IS NULL OR p.tags @> ARRAY[$4::text])"                                     \
 	" AND ($5::timestamptz IS NULL OR p.updated_at >= $5::timestamptz)"
 
 /* Departures: filters $1..$13 (person, org, team, destination_org, kind, reason_category,
  * destination_kind, from, to, layoff, updated_since, status, sort). Dates overlap: a
  * departure matches when the days it covers meet [first day of from, last day of to]. */
-#define DEPARTURE_FILTERS                                                                      \
-	" FROM departures d WHERE"                                                             \
-	" ($1::text IS NULL OR d.person_id = (SELECT ow_key_strict('person', $1, 'person')))"     \
-	" AND ($2::text IS NULL OR d.org_id = (SELECT ow_key_strict('organization', $2, 'org')))" \
-	" AND ($3::text IS NULL OR d.team_id = (SELECT ow_key_strict('team', $3, 'team')))"       \
-	" AND ($4::text IS NULL OR d.destination_org_id ="                                       \
-	" (SELECT ow_key_strict('organization', $4, 'destination_org')))"                         \
-	" AND ($5::text IS NULL OR d.kind = $5) AND ($6::text IS NULL OR d.reason_category = $6)" \
-	" AND ($7::text IS NULL OR d.destination_kind = $7)"                                      \
-	" AND ($8::text IS NULL AND $9::text IS NULL OR d.departed_range && daterange("          \
-	" lower(ow_pdate_range($8::text)), upper(ow_pdate_range($9::text))))"                     \
-	" AND ($10::text IS NULL OR d.layoff_id = (SELECT ow_key_strict('layoff', $10, 'layoff')))" \
-	" AND ($11::timestamptz IS NULL OR d.updated_at >= $11::timestamptz)"                     \
-	" AND d.status = ANY (CASE WHEN $12::text IS NULL THEN '{reported,confirmed,disputed}'::text[]" \
-	" WHEN $12 = 'all' THEN '{reported,confirmed,disputed,retracted}'::text[]"                \
+#define DEPARTURE_FILTERS                                                                          \
+	" FROM departures d WHERE"                                                                 \
+	" ($1::text IS NULL OR d.person_id = (SELECT ow_key_strict('person', $1, 'person')))"      \
+	" AND ($2::text IS NULL OR d.org_id = (SELECT ow_key_strict('organization', $2, 'org')))"  \
+	" AND ($3::text IS NULL OR d.team_id = (SELECT ow_key_strict('team', $3, 'team')))"        \
+	" AND ($4::text IS NULL OR d.destination_org_id ="                                         \
+	" (SELECT ow_key_strict('organization', $4, 'destination_org')))"                          \
+	" AND ($5::text IS NULL OR d.kind = $5) AND ($6::text IS NULL OR d.reason_category = $6)"  \
+	" AND ($7::text IS NULL OR d.destination_kind = $7)"                                       \
+	" AND ($8::text IS NULL AND $9::text IS NULL OR d.departed_range && daterange("            \
+	" lower(ow_pdate_range($8::text)), upper(ow_pdate_range($9::text))))"                      \
+	" AND ($10::text IS NULL OR d.layoff_id = (SELECT ow_key_strict('layoff', $10, "           \
+	"'layoff')))"                                                                              \
+	" AND ($11::timestamptz IS NULL OR d.updated_at >= $11::timestamptz)"                      \
+	" AND d.status = ANY (CASE WHEN $12::text IS NULL THEN "                                   \
+	"'{reported,confirmed,disputed}'::text[]"                                                  \
+	" WHEN $12 = 'all' THEN '{reported,confirmed,disputed,retracted}'::text[]"                 \
 	" ELSE string_to_array($12, ',') END) AND ($13::text IS NULL OR true)"
 
-#define DEPARTURES_SORTED(key, cmp, dir)                                                       \
-	"SELECT ow_departure_doc(d)::text, (" key ")::text, d.id::text" DEPARTURE_FILTERS        \
-	" AND ($14::date IS NULL OR ((" key "), d.id) " cmp " ($14::date, $15::uuid))"            \
+#define DEPARTURES_SORTED(key, cmp, dir)                                                           \
+	"SELECT ow_departure_doc(d)::text, (" key ")::text, d.id::text" DEPARTURE_FILTERS          \
+	" AND ($14::date IS NULL OR ((" key "), d.id) " cmp " ($14::date, $15::uuid))"             \
 	" ORDER BY (" key ") " dir ", d.id " dir " LIMIT $16::int"
 
 #define DEPARTED "lower(d.departed_range)"
@@ -49,10 +52,11 @@
 
 const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_READY] = {"ready", "SELECT count(*) FROM schema_migrations", 0},
-	[OW_Q_AUTH_LOOKUP] = {"auth_lookup",
-			      "SELECT name, role FROM api_keys"
-			      " WHERE key_hash = sha256(convert_to($1, 'UTF8')) AND revoked_at IS NULL",
-			      1},
+	[OW_Q_AUTH_LOOKUP] =
+		{"auth_lookup",
+		 "SELECT name, role FROM api_keys"
+		 " WHERE key_hash = sha256(convert_to($1, 'UTF8')) AND revoked_at IS NULL",
+		 1},
 	[OW_Q_RECORD_DELETE] = {"record_delete", "SELECT ow_record_delete($1, $2, $3, $4)", 4},
 	[OW_Q_IDEM_CLAIM] = {"idem_claim",
 			     "SELECT r_state, r_status, r_location, r_etag, r_response"
@@ -60,94 +64,113 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 			     5},
 	[OW_Q_IDEM_STORE] = {"idem_store", "SELECT ow_idem_store($1, $2, $3::int, $4, $5, $6)", 6},
 
-	[OW_Q_ORGANIZATIONS_LIST] = {"organizations_list",
-				     "SELECT ow_organization_doc(o)::text, o.created_at::text, o.id::text"
-				     " FROM organizations o WHERE"
-				     " ($1::text IS NULL OR strpos(ow_fold(o.name), ow_fold($1)) > 0"
-				     " OR strpos(o.slug, lower($1)) > 0)"
-				     " AND ($2::text IS NULL OR o.kind = $2)"
-				     " AND ($3::text IS NULL OR o.parent_id = (SELECT ow_key_strict('organization', $3, 'parent')))"
-				     " AND ($4::timestamptz IS NULL OR o.updated_at >= $4::timestamptz)"
-				     KEYSET("o", 5, 6, 7),
-				     7},
+	[OW_Q_ORGANIZATIONS_LIST] =
+		{"organizations_list",
+		 "SELECT ow_organization_doc(o)::text, o.created_at::text, o.id::text"
+		 " FROM organizations o WHERE"
+		 " ($1::text IS NULL OR strpos(ow_fold(o.name), ow_fold($1)) > 0"
+		 " OR strpos(o.slug, lower($1)) > 0)"
+		 " AND ($2::text IS NULL OR o.kind = $2)"
+		 " AND ($3::text IS NULL OR o.parent_id = (SELECT ow_key_strict('organization', "
+		 "$3, 'parent')))"
+		 " AND ($4::timestamptz IS NULL OR o.updated_at >= $4::timestamptz)" KEYSET("o", 5,
+											    6, 7),
+		 7},
 	[OW_Q_ORGANIZATIONS_GET] = {"organizations_get", GET("ow_organizations_get"), 1},
 	[OW_Q_ORGANIZATIONS_WRITE] = {"organizations_write", WRITE("ow_organizations_write"), 4},
 
-	[OW_Q_TEAMS_LIST] = {"teams_list",
-			     "SELECT ow_team_doc(t)::text, t.created_at::text, t.id::text FROM teams t WHERE"
-			     " ($1::text IS NULL OR strpos(ow_fold(t.name), ow_fold($1)) > 0"
-			     " OR strpos(t.slug, lower($1)) > 0)"
-			     " AND ($2::text IS NULL OR t.org_id = (SELECT ow_key_strict('organization', $2, 'org')))"
-			     " AND ($3::text IS NULL OR t.parent_id = (SELECT ow_key_strict('team', $3, 'parent')))"
-			     " AND ($4::timestamptz IS NULL OR t.updated_at >= $4::timestamptz)"
-			     KEYSET("t", 5, 6, 7),
-			     7},
+	[OW_Q_TEAMS_LIST] =
+		{"teams_list",
+		 "SELECT ow_team_doc(t)::text, t.created_at::text, t.id::text FROM teams t WHERE"
+		 " ($1::text IS NULL OR strpos(ow_fold(t.name), ow_fold($1)) > 0"
+		 " OR strpos(t.slug, lower($1)) > 0)"
+		 " AND ($2::text IS NULL OR t.org_id = (SELECT ow_key_strict('organization', $2, "
+		 "'org')))"
+		 " AND ($3::text IS NULL OR t.parent_id = (SELECT ow_key_strict('team', $3, "
+		 "'parent')))"
+		 " AND ($4::timestamptz IS NULL OR t.updated_at >= $4::timestamptz)" KEYSET("t", 5,
+											    6, 7),
+		 7},
 	[OW_Q_TEAMS_GET] = {"teams_get", GET("ow_teams_get"), 1},
 	[OW_Q_TEAMS_WRITE] = {"teams_write", WRITE("ow_teams_write"), 4},
 
-	[OW_Q_PEOPLE_LIST] = {"people_list",
-			      "SELECT ow_person_doc(p)::text, p.created_at::text, p.id::text FROM people p"
-			      " WHERE $1::text IS NULL" PEOPLE_FILTERS KEYSET("p", 6, 7, 8),
-			      8},
-	[OW_Q_PEOPLE_SEARCH] = {"people_search",
-				"SELECT ow_person_doc(p)::text, s.score::text, p.id::text FROM people p,"
-				" LATERAL (SELECT greatest(word_similarity(ow_fold($1), p.search_text),"
-				" similarity(ow_fold($1), p.search_text))::float8 AS score) s"
-				" WHERE (ow_fold($1) <% p.search_text OR ow_fold($1) % p.search_text)"
-				PEOPLE_FILTERS
-				" AND ($6::float8 IS NULL OR (s.score, p.id) < ($6::float8, $7::uuid))"
-				" ORDER BY s.score DESC, p.id DESC LIMIT $8::int",
-				8},
+	[OW_Q_PEOPLE_LIST] =
+		{"people_list",
+		 "SELECT ow_person_doc(p)::text, p.created_at::text, p.id::text FROM people p"
+		 " WHERE $1::text IS NULL" PEOPLE_FILTERS KEYSET("p", 6, 7, 8),
+		 8},
+	[OW_Q_PEOPLE_SEARCH] =
+		{"people_search",
+		 "SELECT ow_person_doc(p)::text, s.score::text, p.id::text FROM people p,"
+		 " LATERAL (SELECT greatest(word_similarity(ow_fold($1), p.search_text),"
+		 " similarity(ow_fold($1), p.search_text))::float8 AS score) s"
+		 " WHERE (ow_fold($1) <% p.search_text OR ow_fold($1) % "
+		 "p.search_text)" PEOPLE_FILTERS
+		 " AND ($6::float8 IS NULL OR (s.score, p.id) < ($6::float8, $7::uuid))"
+		 " ORDER BY s.score DESC, p.id DESC LIMIT $8::int",
+		 8},
 	[OW_Q_PEOPLE_GET] = {"people_get", GET("ow_people_get"), 1},
 	[OW_Q_PEOPLE_WRITE] = {"people_write", WRITE("ow_people_write"), 4},
 
-	[OW_Q_POSITIONS_LIST] = {"positions_list",
-				 "SELECT ow_position_doc(x)::text, x.created_at::text, x.id::text"
-				 " FROM positions x WHERE"
-				 " ($1::text IS NULL OR x.person_id = (SELECT ow_key_strict('person', $1, 'person')))"
-				 " AND ($2::text IS NULL OR x.org_id = (SELECT ow_key_strict('organization', $2, 'org')))"
-				 " AND ($3::text IS NULL OR x.team_id = (SELECT ow_key_strict('team', $3, 'team')))"
-				 " AND ($4::boolean IS NULL OR (x.ended_on IS NULL) = $4::boolean)"
-				 " AND ($5::timestamptz IS NULL OR x.updated_at >= $5::timestamptz)"
-				 KEYSET("x", 6, 7, 8),
-				 8},
+	[OW_Q_POSITIONS_LIST] =
+		{"positions_list",
+		 "SELECT ow_position_doc(x)::text, x.created_at::text, x.id::text"
+		 " FROM positions x WHERE"
+		 " ($1::text IS NULL OR x.person_id = (SELECT ow_key_strict('person', $1, "
+		 "'person')))"
+		 " AND ($2::text IS NULL OR x.org_id = (SELECT ow_key_strict('organization', $2, "
+		 "'org')))"
+		 " AND ($3::text IS NULL OR x.team_id = (SELECT ow_key_strict('team', $3, 'team')))"
+		 " AND ($4::boolean IS NULL OR (x.ended_on IS NULL) = $4::boolean)"
+		 " AND ($5::timestamptz IS NULL OR x.updated_at >= $5::timestamptz)" KEYSET("x", 6,
+											    7, 8),
+		 8},
 	[OW_Q_POSITIONS_GET] = {"positions_get", GET("ow_positions_get"), 1},
 	[OW_Q_POSITIONS_WRITE] = {"positions_write", WRITE("ow_positions_write"), 4},
 
-	[OW_Q_SOURCES_LIST] = {"sources_list",
-			       "SELECT ow_source_doc(s)::text, s.created_at::text, s.id::text FROM sources s WHERE"
-			       " ($1::text IS NULL OR strpos(ow_fold(coalesce(s.title, '') || ' ' || s.url), ow_fold($1)) > 0)"
-			       " AND ($2::text IS NULL OR s.publisher = $2)"
-			       " AND ($3::timestamptz IS NULL OR s.updated_at >= $3::timestamptz)"
-			       KEYSET("s", 4, 5, 6),
-			       6},
+	[OW_Q_SOURCES_LIST] =
+		{"sources_list",
+		 "SELECT ow_source_doc(s)::text, s.created_at::text, s.id::text FROM sources s "
+		 "WHERE"
+		 " ($1::text IS NULL OR strpos(ow_fold(coalesce(s.title, '') || ' ' || s.url), "
+		 "ow_fold($1)) > 0)"
+		 " AND ($2::text IS NULL OR s.publisher = $2)"
+		 " AND ($3::timestamptz IS NULL OR s.updated_at >= $3::timestamptz)" KEYSET("s", 4,
+											    5, 6),
+		 6},
 	[OW_Q_SOURCES_GET] = {"sources_get", GET("ow_sources_get"), 1},
 	[OW_Q_SOURCES_WRITE] = {"sources_write", WRITE("ow_sources_write"), 4},
 
-	[OW_Q_PEOPLE_DUPLICATES] = {"people_duplicates",
-				    "SELECT json_build_object("
-				    "'a', json_build_object('id', a.id, 'slug', a.slug, 'full_name', a.full_name, 'aliases', to_json(a.aliases)),"
-				    " 'b', json_build_object('id', b.id, 'slug', b.slug, 'full_name', b.full_name, 'aliases', to_json(b.aliases)),"
-				    " 'score', round(s.score::numeric, 3))::text, s.score::text, s.pair"
-				    " FROM people a JOIN people b ON a.id < b.id AND a.search_text % b.search_text,"
-				    " LATERAL (SELECT similarity(a.search_text, b.search_text)::float8 AS score,"
-				    " a.id::text || ':' || b.id::text AS pair) s"
-				    " WHERE s.score >= 0.45"
-				    " AND ($1::float8 IS NULL OR (s.score, s.pair) < ($1::float8, $2::text))"
-				    " ORDER BY s.score DESC, s.pair DESC LIMIT $3::int",
-				    3},
+	[OW_Q_PEOPLE_DUPLICATES] =
+		{"people_duplicates",
+		 "SELECT json_build_object("
+		 "'a', json_build_object('id', a.id, 'slug', a.slug, 'full_name', a.full_name, "
+		 "'aliases', to_json(a.aliases)),"
+		 " 'b', json_build_object('id', b.id, 'slug', b.slug, 'full_name', b.full_name, "
+		 "'aliases', to_json(b.aliases)),"
+		 " 'score', round(s.score::numeric, 3))::text, s.score::text, s.pair"
+		 " FROM people a JOIN people b ON a.id < b.id AND a.search_text % b.search_text,"
+		 " LATERAL (SELECT similarity(a.search_text, b.search_text)::float8 AS score,"
+		 " a.id::text || ':' || b.id::text AS pair) s"
+		 " WHERE s.score >= 0.45"
+		 " AND ($1::float8 IS NULL OR (s.score, s.pair) < ($1::float8, $2::text))"
+		 " ORDER BY s.score DESC, s.pair DESC LIMIT $3::int",
+		 3},
 	[OW_Q_PEOPLE_MERGE] = {"people_merge",
-			       "SELECT r_doc, r_etag, r_id FROM ow_people_merge($1, $2, $3, $4)", 4},
-	[OW_Q_CHANGES_LIST] = {"changes_list",
-			       "SELECT ow_audit_doc(a)::text, a.id::text, a.id::text FROM audit_log a"
-			       " WHERE ($1::timestamptz IS NULL OR a.at >= $1::timestamptz)"
-			       " AND ($2::text IS NULL OR a.entity = $2)"
-			       " AND ($3::bigint IS NULL OR a.id > $3::bigint) AND ($4::text IS NULL OR true)"
-			       " ORDER BY a.id LIMIT $5::int",
-			       5},
+			       "SELECT r_doc, r_etag, r_id FROM ow_people_merge($1, $2, $3, $4)",
+			       4},
+	[OW_Q_CHANGES_LIST] =
+		{"changes_list",
+		 "SELECT ow_audit_doc(a)::text, a.id::text, a.id::text FROM audit_log a"
+		 " WHERE ($1::timestamptz IS NULL OR a.at >= $1::timestamptz)"
+		 " AND ($2::text IS NULL OR a.entity = $2)"
+		 " AND ($3::bigint IS NULL OR a.id > $3::bigint) AND ($4::text IS NULL OR true)"
+		 " ORDER BY a.id LIMIT $5::int",
+		 5},
 
 	[OW_Q_DEPARTURES_LIST] = {"departures_list", DEPARTURES_SORTED(DEPARTED, ">", "ASC"), 16},
-	[OW_Q_DEPARTURES_LIST_DESC] = {"departures_list_desc", DEPARTURES_SORTED(DEPARTED, "<", "DESC"), 16},
+	[OW_Q_DEPARTURES_LIST_DESC] = {"departures_list_desc",
+				       DEPARTURES_SORTED(DEPARTED, "<", "DESC"), 16},
 	[OW_Q_DEPARTURES_LIST_ANNOUNCED] = {"departures_list_announced",
 					    DEPARTURES_SORTED(ANNOUNCED, ">", "ASC"), 16},
 	[OW_Q_DEPARTURES_LIST_ANNOUNCED_DESC] = {"departures_list_announced_desc",
@@ -155,64 +178,81 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_DEPARTURES_GET] = {"departures_get", GET("ow_departures_get"), 1},
 	[OW_Q_DEPARTURES_WRITE] = {"departures_write", WRITE("ow_departures_write"), 4},
 
-	[OW_Q_LAYOFFS_LIST] = {"layoffs_list",
-			       "SELECT ow_layoff_doc(l)::text, l.created_at::text, l.id::text FROM layoffs l WHERE"
-			       " ($1::text IS NULL OR l.org_id = (SELECT ow_key_strict('organization', $1, 'org')))"
-			       " AND ($2::text IS NULL OR l.team_id = (SELECT ow_key_strict('team', $2, 'team')))"
-			       " AND ($3::text IS NULL AND $4::text IS NULL OR l.announced_range && daterange("
-			       " lower(ow_pdate_range($3::text)), upper(ow_pdate_range($4::text))))"
-			       " AND ($5::timestamptz IS NULL OR l.updated_at >= $5::timestamptz)"
-			       KEYSET("l", 6, 7, 8),
-			       8},
+	[OW_Q_LAYOFFS_LIST] =
+		{"layoffs_list",
+		 "SELECT ow_layoff_doc(l)::text, l.created_at::text, l.id::text FROM layoffs l "
+		 "WHERE"
+		 " ($1::text IS NULL OR l.org_id = (SELECT ow_key_strict('organization', $1, "
+		 "'org')))"
+		 " AND ($2::text IS NULL OR l.team_id = (SELECT ow_key_strict('team', $2, 'team')))"
+		 " AND ($3::text IS NULL AND $4::text IS NULL OR l.announced_range && daterange("
+		 " lower(ow_pdate_range($3::text)), upper(ow_pdate_range($4::text))))"
+		 " AND ($5::timestamptz IS NULL OR l.updated_at >= $5::timestamptz)" KEYSET("l", 6,
+											    7, 8),
+		 8},
 	[OW_Q_LAYOFFS_GET] = {"layoffs_get", GET("ow_layoffs_get"), 1},
 	[OW_Q_LAYOFFS_WRITE] = {"layoffs_write", WRITE("ow_layoffs_write"), 4},
 
-	[OW_Q_REPORTING_LINES_LIST] = {"reporting_lines_list",
-				       "SELECT ow_reporting_line_doc(x)::text, x.created_at::text, x.id::text"
-				       " FROM reporting_lines x WHERE"
-				       " ($1::text IS NULL OR x.report_id = (SELECT ow_key_strict('person', $1, 'report')))"
-				       " AND ($2::text IS NULL OR x.manager_id = (SELECT ow_key_strict('person', $2, 'manager')))"
-				       " AND ($3::date IS NULL OR x.period @> $3::date)"
-				       " AND ($4::timestamptz IS NULL OR x.updated_at >= $4::timestamptz)"
-				       KEYSET("x", 5, 6, 7),
-				       7},
+	[OW_Q_REPORTING_LINES_LIST] =
+		{"reporting_lines_list",
+		 "SELECT ow_reporting_line_doc(x)::text, x.created_at::text, x.id::text"
+		 " FROM reporting_lines x WHERE"
+		 " ($1::text IS NULL OR x.report_id = (SELECT ow_key_strict('person', $1, "
+		 "'report')))"
+		 " AND ($2::text IS NULL OR x.manager_id = (SELECT ow_key_strict('person', $2, "
+		 "'manager')))"
+		 " AND ($3::date IS NULL OR x.period @> $3::date)"
+		 " AND ($4::timestamptz IS NULL OR x.updated_at >= $4::timestamptz)" KEYSET("x", 5,
+											    6, 7),
+		 7},
 	[OW_Q_REPORTING_LINES_GET] = {"reporting_lines_get", GET("ow_reporting_lines_get"), 1},
-	[OW_Q_REPORTING_LINES_WRITE] = {"reporting_lines_write", WRITE("ow_reporting_lines_write"), 4},
+	[OW_Q_REPORTING_LINES_WRITE] = {"reporting_lines_write", WRITE("ow_reporting_lines_write"),
+					4},
 
 	[OW_Q_PERSON_TIMELINE] = {"person_timeline", "SELECT ow_person_timeline($1)", 1},
 	[OW_Q_PERSON_MANAGERS] = {"person_managers",
-				  "SELECT ow_person_managers($1, coalesce($2::date, current_date))", 2},
+				  "SELECT ow_person_managers($1, coalesce($2::date, current_date))",
+				  2},
 	[OW_Q_ORG_CHANGES] = {"org_changes", "SELECT ow_org_changes($1, $2, $3)", 3},
-	[OW_Q_CHART_HEAD] = {"chart_head", "SELECT ow_chart_head($1, coalesce($2::date, current_date))", 2},
-	[OW_Q_CHART_DECLARE] = {"chart_declare",
-				"DECLARE ow_tree NO SCROLL CURSOR FOR SELECT depth, node"
-				" FROM ow_chart_rows($1, coalesce($2::date, current_date), $3, $4::int)",
-				4, 1},
+	[OW_Q_CHART_HEAD] = {"chart_head",
+			     "SELECT ow_chart_head($1, coalesce($2::date, current_date))", 2},
+	[OW_Q_CHART_DECLARE] =
+		{"chart_declare",
+		 "DECLARE ow_tree NO SCROLL CURSOR FOR SELECT depth, node"
+		 " FROM ow_chart_rows($1, coalesce($2::date, current_date), $3, $4::int)",
+		 4},
 	[OW_Q_REPORTS_HEAD] = {"reports_head",
 			       "SELECT ow_reports_head($1, coalesce($2::date, current_date))", 2},
-	[OW_Q_REPORTS_DECLARE] = {"reports_declare",
-				  "DECLARE ow_tree NO SCROLL CURSOR FOR SELECT depth, node"
-				  " FROM ow_reports_rows($1, coalesce($2::date, current_date), $3::int)",
-				  3, 1},
-	[OW_Q_TEAM_MEMBERS] = {"team_members",
-			       "SELECT ow_team_member_doc(po)::text, po.id::text, po.id::text FROM positions po"
-			       " WHERE po.team_id = (SELECT ow_key_404('team', $1))"
-			       " AND po.period @> coalesce($2::date, current_date)"
-			       " AND ($3::uuid IS NULL OR po.id > $3::uuid) AND ($4::text IS NULL OR true)"
-			       " ORDER BY po.id LIMIT $5::int",
-			       5},
-	[OW_Q_TEAM_ALUMNI] = {"team_alumni",
-			      "SELECT ow_team_alumnus_doc(m.person_id, m.team_id)::text, m.person_id::text,"
-			      " m.person_id::text FROM (SELECT DISTINCT po.person_id, po.team_id FROM positions po"
-			      " WHERE po.team_id = (SELECT ow_key_404('team', $1))) m"
-			      " WHERE ($2::uuid IS NULL OR m.person_id > $2::uuid) AND ($3::text IS NULL OR true)"
-			      " ORDER BY m.person_id LIMIT $4::int",
-			      4},
+	[OW_Q_REPORTS_DECLARE] =
+		{"reports_declare",
+		 "DECLARE ow_tree NO SCROLL CURSOR FOR SELECT depth, node"
+		 " FROM ow_reports_rows($1, coalesce($2::date, current_date), $3::int)",
+		 3},
+	[OW_Q_TEAM_MEMBERS] =
+		{"team_members",
+		 "SELECT ow_team_member_doc(po)::text, po.id::text, po.id::text FROM positions po"
+		 " WHERE po.team_id = (SELECT ow_key_404('team', $1))"
+		 " AND po.period @> coalesce($2::date, current_date)"
+		 " AND ($3::uuid IS NULL OR po.id > $3::uuid) AND ($4::text IS NULL OR true)"
+		 " ORDER BY po.id LIMIT $5::int",
+		 5},
+	[OW_Q_TEAM_ALUMNI] =
+		{"team_alumni",
+		 "SELECT ow_team_alumnus_doc(m.person_id, m.team_id)::text, m.person_id::text,"
+		 " m.person_id::text FROM (SELECT DISTINCT po.person_id, po.team_id FROM positions "
+		 "po"
+		 " WHERE po.team_id = (SELECT ow_key_404('team', $1))) m"
+		 " WHERE ($2::uuid IS NULL OR m.person_id > $2::uuid) AND ($3::text IS NULL OR "
+		 "true)"
+		 " ORDER BY m.person_id LIMIT $4::int",
+		 4},
 
-	[OW_Q_STATS_DEPARTURES] = {"stats_departures",
-				   "SELECT ow_stats_departures(coalesce($1, 'month'), $2, $3, $4, $5, $6, $7, $8,"
-				   " $9, $10, $11, $12::timestamptz, $13)",
-				   13},
+	[OW_Q_STATS_DEPARTURES] =
+		{"stats_departures",
+		 "SELECT ow_stats_departures(coalesce($1, 'month'), $2, $3, $4, $5, $6, $7, $8,"
+		 " $9, $10, $11, $12::timestamptz, $13)",
+		 13},
 	[OW_Q_STATS_FLOWS] = {"stats_flows", "SELECT ow_stats_flows($1, $2, $3, $4)", 4},
-	[OW_Q_STATS_ATTRITION] = {"stats_attrition", "SELECT ow_stats_attrition($1, $2, $3, $4, $5)", 5},
+	[OW_Q_STATS_ATTRITION] = {"stats_attrition",
+				  "SELECT ow_stats_attrition($1, $2, $3, $4, $5)", 5},
 };
