@@ -114,7 +114,7 @@ PGconn *ow_db_connect_once(const char *url, char *err, size_t errsz)
 static int session_setup(PGconn *c)
 {
 	PGresult *res = PQexec(c, "SET statement_timeout = '30s'; SET lock_timeout = '10s';"
-				  " SET plan_cache_mode = 'force_custom_plan';"
+				  ""
 				  " SET idle_in_transaction_session_timeout = '60s';"
 				  " SET pg_trgm.word_similarity_threshold = 0.3; SET "
 				  "pg_trgm.similarity_threshold = 0.3");
