@@ -316,6 +316,32 @@ static void fk_field(const char *constraint, const char *table, char *out, size_
 		out[n - 5] = '\0';
 }
 
+/* The field a failed check names: the column when PostgreSQL gives one, else the
+ * constraint name less its table prefix and its "_check"/"_not_..." suffix
+ * ("people_slug_not_reserved" → "slug"). */
+static void check_field(const struct ow_db_error *e, char *out, size_t outsz)
+{
+	if (e->column[0]) {
+		snprintf(out, outsz, "%s", e->column);
+		return;
+	}
+	fk_field(e->constraint, e->table, out, outsz);
+	char *cut = strstr(out, "_check");
+	if (!cut)
+		cut = strstr(out, "_not_");
+	if (cut)
+		*cut = '\0';
+	if (strcmp(out, "check") == 0)
+		out[0] = '\0';
+}
+
+static const char *check_message(const struct ow_db_error *e)
+{
+	if (strcmp(e->constraint, "people_slug_not_reserved") == 0)
+		return "is reserved (it names the endpoint /people/duplicates)";
+	return e->message;
+}
+
 int ow_db_problem(struct ow_req *r, const struct ow_db_error *e)
 {
 	struct ow_errors errs;
@@ -353,7 +379,9 @@ int ow_db_problem(struct ow_req *r, const struct ow_db_error *e)
 					&errs, NULL);
 	}
 	if (strcmp(st, "23514") == 0 || strcmp(st, "23502") == 0 || strncmp(st, "22", 2) == 0) {
-		ow_errors_add(&errs, e->column[0] ? e->column : e->constraint, "%s", e->message);
+		char field[128];
+		check_field(e, field, sizeof field);
+		ow_errors_add(&errs, field, "%s", check_message(e));
 		return ow_problem_reply(r, OW_P_VALIDATION, NULL, &errs, NULL);
 	}
 	if (strcmp(st, "57014") == 0 || strcmp(st, "55P03") == 0 || strcmp(st, "40001") == 0 ||
