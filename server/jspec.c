@@ -291,7 +291,8 @@ size_t ow_jspec_check(const json_t *obj, const struct ow_jfield *spec, size_t n,
 		struct ow_jfield alt = {.name = key,
 					.type = f->type == OW_J_UUID_LIST ? OW_J_REF_LIST
 									  : OW_J_REF,
-					.flags = f->flags};
+					.flags = f->flags,
+					.max = f->type == OW_J_UUID_LIST ? f->max : 0};
 		check_value(&alt, key, v, mode, errs);
 	}
 	for (size_t i = 0; mode == OW_JSPEC_CREATE && i < n; i++) {
@@ -300,7 +301,8 @@ size_t ow_jspec_check(const json_t *obj, const struct ow_jfield *spec, size_t n,
 		const json_t *have = json_object_get(obj, spec[i].name);
 		if (!have && spec[i].alias)
 			have = json_object_get(obj, spec[i].alias);
-		if (!have)
+		/* A null where not nullable was already reported as "must not be null". */
+		if (!have || (json_is_null(have) && (spec[i].flags & OW_JF_NULLABLE)))
 			ow_errors_add(errs, spec[i].name, "is required");
 	}
 	return errs->n + errs->dropped - before;

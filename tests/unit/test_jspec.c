@@ -1,0 +1,780 @@
+/* test_jspec.c — unit tests of declarative JSON field validation: types, bounds, nulls,
+ * aliases, required fields, read-only and unknown fields, several errors at once. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jspec.h"
+
+#define UUID_LOWER "3f2a9c1e-0000-4000-8000-00000000abcd"
+#define UUID_UPPER "3F2A9C1E-0000-4000-8000-00000000ABCD"
+
+static const char *const statuses[] = {"active", "departed", "unknown", NULL};
+
+/* A position-like spec: every type once, with aliases as the import uses them. */
+static const struct ow_jfield spec[] = {
+	{.name = "slug", .type = OW_J_SLUG, .flags = OW_JF_REQUIRED},
+	{.name = "full_name", .type = OW_J_STRING, .flags = OW_JF_REQUIRED},
+	{.name = "person_id", .type = OW_J_UUID, .flags = OW_JF_REQUIRED, .alias = "person"},
+	{.name = "team_id", .type = OW_J_UUID, .flags = OW_JF_NULLABLE, .alias = "team"},
+	{.name = "bio", .type = OW_J_TEXT, .flags = OW_JF_NULLABLE},
+	{.name = "url", .type = OW_J_URL, .flags = OW_JF_NULLABLE},
+	{.name = "start_date", .type = OW_J_PDATE, .flags = OW_JF_NULLABLE},
+	{.name = "status", .type = OW_J_ENUM, .values = statuses},
+	{.name = "count", .type = OW_J_INT, .flags = OW_JF_NULLABLE, .min = 0, .maxv = 10000000},
+	{.name = "percentage", .type = OW_J_NUMBER, .flags = OW_JF_NULLABLE, .min = 0, .maxv = 100},
+	{.name = "aliases", .type = OW_J_STRING_LIST},
+	{.name = "links", .type = OW_J_STRING_MAP},
+	{.name = "source_ids", .type = OW_J_UUID_LIST, .alias = "sources"},
+};
+#define NSPEC (sizeof spec / sizeof spec[0])
+
+/* Parses text as the server does (duplicates rejected) and checks it against sp. */
+static size_t check_text(const char *text, const struct ow_jfield *sp, size_t n, enum ow_jmode mode,
+			 struct ow_errors *e)
+{
+	json_error_t jerr;
+	json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc)
+		fail_msg("bad test JSON %s: %s", text, jerr.text);
+	ow_errors_init(e);
+	size_t added = ow_jspec_check(doc, sp, n, mode, e);
+	json_decref(doc);
+	assert_int_equal(added, e->n + e->dropped);
+	return added;
+}
+
+/* Asserts that exactly the NULL-terminated list of fields was reported, in that order. */
+static void expect_fields(const struct ow_errors *e, ...)
+{
+	va_list ap;
+	va_start(ap, e);
+	size_t i = 0;
+	for (const char *f = va_arg(ap, const char *); f; f = va_arg(ap, const char *), i++) {
+		if (i >= e->n)
+			fail_msg("missing error #%zu for field '%s'", i, f);
+		if (strcmp(e->items[i].field, f) != 0)
+			fail_msg("error #%zu: field '%s' (%s), expected '%s'", i, e->items[i].field,
+				 e->items[i].message, f);
+	}
+	va_end(ap);
+	if (i != e->n)
+		fail_msg("%zu extra error(s), first: '%s' %s", e->n - i, e->items[i].field,
+			 e->items[i].message);
+	assert_int_equal(e->dropped, 0);
+}
+
+/* Checks {"v": value} against the single field f (value is stolen); returns the number of
+ * errors and leaves them in *e. */
+static size_t check_one(const struct ow_jfield *f, enum ow_jmode mode, json_t *value,
+			struct ow_errors *e)
+{
+	assert_non_null(value);
+	json_t *obj = json_object();
+	assert_int_equal(json_object_set_new(obj, f->name, value), 0);
+	ow_errors_init(e);
+	size_t added = ow_jspec_check(obj, f, 1, mode, e);
+	json_decref(obj);
+	return added;
+}
+
+static void ok_one(const struct ow_jfield *f, json_t *value)
+{
+	struct ow_errors e;
+	char *text = json_dumps(value, JSON_ENCODE_ANY);
+	if (check_one(f, OW_JSPEC_PATCH, value, &e) != 0)
+		fail_msg("%s: %.60s rejected: %s", f->name, text, e.items[0].message);
+	free(text);
+}
+
+/* Asserts that value is refused for f with a message starting with want (if not NULL). */
+static void bad_one(const struct ow_jfield *f, json_t *value, const char *want)
+{
+	struct ow_errors e;
+	char *text = json_dumps(value, JSON_ENCODE_ANY);
+	if (check_one(f, OW_JSPEC_PATCH, value, &e) != 1)
+		fail_msg("%s: %.60s accepted (or %zu errors)", f->name, text, e.n);
+	assert_string_equal(e.items[0].field, f->name);
+	if (want && strncmp(e.items[0].message, want, strlen(want)) != 0)
+		fail_msg("%s: %.60s: message '%s', expected '%s...'", f->name, text,
+			 e.items[0].message, want);
+	free(text);
+}
+
+/* A string of n copies of c (static storage, up to 4096 bytes). */
+static json_t *str_of(size_t n, char c)
+{
+	static char s[4097];
+	assert_true(n < sizeof s);
+	memset(s, c, n);
+	s[n] = '\0';
+	return json_string(s);
+}
+
+static void test_string(void **state)
+{
+	(void)state;
+	const struct ow_jfield f = {.name = "full_name", .type = OW_J_STRING};
+	ok_one(&f, json_string("A"));
+	ok_one(&f, json_string("Ada Lovelace"));
+	ok_one(&f, str_of(300, 'x'));
+	bad_one(&f, str_of(301, 'x'), "must have at most 300 bytes");
+	bad_one(&f, json_string(""), "must not be empty");
+	bad_one(&f, json_string(" "), "must not be empty");
+	bad_one(&f, json_string(" \t\r\n "), "must not be empty");
+	bad_one(&f, json_integer(5), "must be a string");
+	bad_one(&f, json_true(), "must be a string");
+	bad_one(&f, json_array(), "must be a string");
+	bad_one(&f, json_object(), "must be a string");
+
+	/* max counts bytes, not characters. */
+	const struct ow_jfield g = {.name = "title", .type = OW_J_STRING, .max = 10};
+	ok_one(&g, str_of(10, 'x'));
+	bad_one(&g, str_of(11, 'x'), "must have at most 10 bytes");
+	ok_one(&g, json_string("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"));		    /* 10 */
+	bad_one(&g, json_string("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"), NULL); /* 12 */
+}
+
+static void test_text(void **state)
+{
+	(void)state;
+	const struct ow_jfield f = {.name = "bio", .type = OW_J_TEXT};
+	ok_one(&f, json_string(""));
+	ok_one(&f, json_string("  "));
+	char *big = malloc(20002);
+	assert_non_null(big);
+	memset(big, 'y', 20001);
+	big[20001] = '\0';
+	ok_one(&f, json_stringn(big, 20000));
+	bad_one(&f, json_string(big), "must have at most 20000 bytes");
+	free(big);
+	bad_one(&f, json_integer(0), "must be a string");
+
+	const struct ow_jfield g = {.name = "note", .type = OW_J_TEXT, .max = 5};
+	ok_one(&g, json_string("12345"));
+	bad_one(&g, json_string("123456"), "must have at most 5 bytes");
+}
+
+static void test_slug(void **state)
+{
+	(void)state;
+	const struct ow_jfield f = {.name = "slug", .type = OW_J_SLUG};
+	const char *good[] = {"a", "0", "ada", "ada-lovelace", "ada-lovelace-2", "a-b-c", "2024"};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		assert_true(ow_jspec_is_slug(good[i]));
+		ok_one(&f, json_string(good[i]));
+	}
+	const char *bad[] = {"",    "A",   "Ada", "a--b", "-a",	 "a-",	     "-",   "a_b",
+			     "a b", "a.b", "a/b", " a",	  "a\n", "\xC3\xA9", "a--", "ü"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (ow_jspec_is_slug(bad[i]))
+			fail_msg("slug \"%s\" accepted", bad[i]);
+		bad_one(&f, json_string(bad[i]), "must be a slug");
+	}
+	ok_one(&f, str_of(100, 'a'));
+	bad_one(&f, str_of(101, 'a'), "must be a slug");
+	bad_one(&f, json_integer(1), "must be a string");
+}
+
+static void test_url(void **state)
+{
+	(void)state;
+	const struct ow_jfield f = {.name = "url", .type = OW_J_URL};
+	const char *good[] = {"https://example.com", "http://x", "https://example.com/a?b=c#d",
+			      "https://example.com:8443/x", "http://127.0.0.1/"};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		ok_one(&f, json_string(good[i]));
+	const char *bad[] = {"",
+			     "example.com",
+			     "ftp://example.com",
+			     "http://",
+			     "https://",
+			     "https:///path",
+			     "https://?q",
+			     "https://#x",
+			     "https://.example.com",
+			     "https://exa mple.com",
+			     "https://example.com/\n",
+			     "https://example.com/\t",
+			     "https://example.com/\x7f",
+			     " https://example.com",
+			     "javascript:alert(1)",
+			     "//example.com"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		bad_one(&f, json_string(bad[i]), "must be an http(s) URL");
+
+	char url[2100];
+	strcpy(url, "https://example.com/");
+	size_t p = strlen(url);
+	memset(url + p, 'a', 2048 - p);
+	url[2048] = '\0';
+	ok_one(&f, json_string(url));
+	url[2048] = 'a';
+	url[2049] = '\0';
+	bad_one(&f, json_string(url), "must be an http(s) URL");
+}
+
+static void test_pdate(void **state)
+{
+	(void)state;
+	const struct ow_jfield f = {.name = "start_date", .type = OW_J_PDATE};
+	ok_one(&f, json_string("2024"));
+	ok_one(&f, json_string("2024-04"));
+	ok_one(&f, json_string("2024-04-18"));
+	ok_one(&f, json_string("2024-02-29"));
+	ok_one(&f, json_string("2000-02-29"));
+	bad_one(&f, json_string("2023-02-29"), "February has 28 days in a common year (a date");
+	bad_one(&f, json_string("1900-02-29"), "February has 28 days");
+	bad_one(&f, json_string("2024-04-31"), "April has 30 days");
+	bad_one(&f, json_string("2024-13"), "month must be 01-12");
+	bad_one(&f, json_string("0000"), "year must be 0001-9999");
+	bad_one(&f, json_string("April 2024"), "expected YYYY, YYYY-MM or YYYY-MM-DD");
+	bad_one(&f, json_string("2024-4"), "expected YYYY");
+	bad_one(&f, json_string(" 2024"), "expected YYYY");
+	bad_one(&f, json_string("2024-04-18T00:00:00Z"), "expected YYYY");
+	bad_one(&f, json_string(""), "expected YYYY");
+	bad_one(&f, json_integer(2024), "must be a string");
+	/* The message shows the accepted shapes. */
+	struct ow_errors e;
+	assert_int_equal(check_one(&f, OW_JSPEC_PATCH, json_string("April 2024"), &e), 1);
+	assert_non_null(strstr(e.items[0].message, "\"2024\", \"2024-04\" or \"2024-04-18\""));
+}
+
+static void test_enum(void **state)
+{
+	(void)state;
+	const struct ow_jfield f = {.name = "status", .type = OW_J_ENUM, .values = statuses};
+	ok_one(&f, json_string("active"));
+	ok_one(&f, json_string("departed"));
+	ok_one(&f, json_string("unknown"));
+	bad_one(&f, json_string("Active"), "must be one of: active, departed, unknown");
+	bad_one(&f, json_string("activ"), "must be one of:");
+	bad_one(&f, json_string("active "), "must be one of:");
+	bad_one(&f, json_string(""), "must be one of:");
+	bad_one(&f, json_integer(0), "must be a string");
+
+	/* A long list of values truncates the message instead of overrunning it. */
+	static char names[40][32];
+	const char *many[41];
+	for (int i = 0; i < 40; i++) {
+		snprintf(names[i], sizeof names[i], "value-number-%02d-abcdefghij", i);
+		many[i] = names[i];
+	}
+	many[40] = NULL;
+	const struct ow_jfield g = {.name = "kind", .type = OW_J_ENUM, .values = many};
+	ok_one(&g, json_string("value-number-39-abcdefghij"));
+	struct ow_errors e;
+	assert_int_equal(check_one(&g, OW_JSPEC_PATCH, json_string("nope"), &e), 1);
+	assert_true(strlen(e.items[0].message) < sizeof e.items[0].message);
+	assert_non_null(strstr(e.items[0].message, "value-number-00-abcdefghij"));
+}
+
+static void test_int(void **state)
+{
+	(void)state;
+	const struct ow_jfield f = {.name = "count", .type = OW_J_INT, .min = 0, .maxv = 10000000};
+	ok_one(&f, json_integer(0));
+	ok_one(&f, json_integer(1));
+	ok_one(&f, json_integer(10000000));
+	bad_one(&f, json_integer(-1), "must be a whole number from 0 to 10000000");
+	bad_one(&f, json_integer(10000001), "must be a whole number from 0 to 10000000");
+	bad_one(&f, json_integer(INT64_MAX), "must be a whole number");
+	bad_one(&f, json_integer(INT64_MIN), "must be a whole number");
+	bad_one(&f, json_real(1.5), "must be a whole number");
+	bad_one(&f, json_string("5"), "must be a whole number");
+	bad_one(&f, json_true(), "must be a whole number");
+
+	const struct ow_jfield g = {.name = "delta", .type = OW_J_INT, .min = -5, .maxv = 5};
+	ok_one(&g, json_integer(-5));
+	ok_one(&g, json_integer(5));
+	bad_one(&g, json_integer(-6), "must be a whole number from -5 to 5");
+	bad_one(&g, json_integer(6), NULL);
+
+	/* Parsed from text, as a request body is. */
+	struct ow_errors e;
+	assert_int_equal(check_text("{\"count\": 9223372036854775807}", &f, 1, OW_JSPEC_PATCH, &e),
+			 1);
+	assert_int_equal(check_text("{\"count\": -0}", &f, 1, OW_JSPEC_PATCH, &e), 0);
+}
+
+static void test_number(void **state)
+{
+	(void)state;
+	const struct ow_jfield f = {
+		.name = "percentage", .type = OW_J_NUMBER, .min = 0, .maxv = 100};
+	ok_one(&f, json_real(0.0));
+	ok_one(&f, json_real(-0.0));
+	ok_one(&f, json_real(100.0));
+	ok_one(&f, json_real(12.5));
+	ok_one(&f, json_integer(50));
+	ok_one(&f, json_integer(100));
+	bad_one(&f, json_real(-0.0001), "must be a number from 0 to 100");
+	bad_one(&f, json_real(100.0001), "must be a number from 0 to 100");
+	bad_one(&f, json_integer(101), "must be a number");
+	bad_one(&f, json_real(1e308), "must be a number");
+	bad_one(&f, json_real(-1e308), "must be a number");
+	bad_one(&f, json_string("50"), "must be a number");
+	bad_one(&f, json_false(), "must be a number");
+
+	/* NaN and infinities cannot reach a check: jansson refuses to hold or parse them. */
+	assert_null(json_real(NAN));
+	assert_null(json_real(INFINITY));
+	assert_null(json_real(-INFINITY));
+	assert_null(json_loads("{\"percentage\": 1e400}", 0, NULL));
+	assert_null(json_loads("{\"percentage\": NaN}", 0, NULL));
+	assert_null(json_loads("{\"percentage\": Infinity}", 0, NULL));
+
+	struct ow_errors e;
+	assert_int_equal(check_text("{\"percentage\": 33.3}", &f, 1, OW_JSPEC_PATCH, &e), 0);
+	assert_int_equal(check_text("{\"percentage\": 1e2}", &f, 1, OW_JSPEC_PATCH, &e), 0);
+	assert_int_equal(check_text("{\"percentage\": 1e3}", &f, 1, OW_JSPEC_PATCH, &e), 1);
+}
+
+static void test_uuid(void **state)
+{
+	(void)state;
+	const struct ow_jfield f = {.name = "person_id", .type = OW_J_UUID};
+	ok_one(&f, json_string(UUID_LOWER));
+	ok_one(&f, json_string(UUID_UPPER));
+	ok_one(&f, json_string("3f2a9c1e-0000-4000-8000-00000000AbCd"));
+	ok_one(&f, json_string("00000000-0000-0000-0000-000000000000"));
+	const char *bad[] = {
+		"",
+		"3f2a9c1e",
+		"3f2a9c1e-0000-4000-8000-00000000abc",	 /* 35 */
+		"3f2a9c1e-0000-4000-8000-00000000abcde", /* 37 */
+		"3f2a9c1e00004000800000000000abcd",	 /* no hyphens */
+		"3f2a9c1e-00004-000-8000-00000000abcd",	 /* hyphen moved */
+		"3f2a9c1e-0000-4000-8000-00000000abcg",	 /* not hex */
+		"{3f2a9c1e-0000-4000-8000-00000000abcd}",
+		"urn:uuid:3f2a9c1e-0000-4000-8000-00000000abcd",
+		" 3f2a9c1e-0000-4000-8000-00000000abcd",
+		"3f2a9c1e-0000-4000-8000-00000000abcd ",
+		"3f2a9c1e_0000_4000_8000_00000000abcd",
+		"ada-lovelace",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (ow_jspec_is_uuid(bad[i]))
+			fail_msg("UUID \"%s\" accepted", bad[i]);
+		bad_one(&f, json_string(bad[i]), "must be a UUID");
+	}
+	/* Short strings are not read past their end (ASan run). */
+	char *shorty = strdup("3f2a9c1e-00");
+	assert_false(ow_jspec_is_uuid(shorty));
+	free(shorty);
+	bad_one(&f, json_integer(1), "must be a string");
+}
+
+static void test_uuid_list(void **state)
+{
+	(void)state;
+	const struct ow_jfield f = {.name = "source_ids", .type = OW_J_UUID_LIST};
+	ok_one(&f, json_array());
+	ok_one(&f, json_pack("[ss]", UUID_LOWER, UUID_UPPER));
+	bad_one(&f, json_pack("[s]", "acme-blog"), "item 0 must be a UUID");
+	bad_one(&f, json_pack("[si]", UUID_LOWER, 7), "item 1 must be a string");
+	bad_one(&f, json_pack("[sn]", UUID_LOWER), "item 1 must be a string");
+	bad_one(&f, json_string(UUID_LOWER), "must be an array");
+	bad_one(&f, json_object(), "must be an array");
+	/* Default cap: 100 items. */
+	json_t *a = json_array();
+	for (int i = 0; i < 100; i++)
+		json_array_append_new(a, json_string(UUID_LOWER));
+	ok_one(&f, json_deep_copy(a));
+	json_array_append_new(a, json_string(UUID_LOWER));
+	bad_one(&f, a, "must have at most 100 items");
+	/* One error per field, even with several bad items. */
+	struct ow_errors e;
+	assert_int_equal(check_one(&f, OW_JSPEC_PATCH, json_pack("[sss]", "x", "y", "z"), &e), 1);
+}
+
+static void test_string_list(void **state)
+{
+	(void)state;
+	const struct ow_jfield f = {.name = "aliases", .type = OW_J_STRING_LIST, .max = 3};
+	ok_one(&f, json_array());
+	ok_one(&f, json_pack("[sss]", "Ada", "A. Lovelace", "Countess"));
+	bad_one(&f, json_pack("[ssss]", "a", "b", "c", "d"), "must have at most 3 items");
+	bad_one(&f, json_pack("[s]", ""), "item 0 must have 1 to 300 bytes");
+	bad_one(&f, json_pack("[ss]", "ok", "  "), "item 1 must have 1 to 300 bytes");
+	bad_one(&f, json_pack("[n]"), "item 0 must be a string");
+	bad_one(&f, json_pack("[[]]"), "item 0 must be a string");
+	bad_one(&f, json_string("Ada"), "must be an array");
+	json_t *a = json_array();
+	json_array_append_new(a, str_of(300, 'q'));
+	ok_one(&f, a);
+	a = json_array();
+	json_array_append_new(a, str_of(301, 'q'));
+	bad_one(&f, a, "item 0 must have 1 to 300 bytes");
+}
+
+static void test_ref_and_ref_list(void **state)
+{
+	(void)state;
+	const struct ow_jfield r = {.name = "org", .type = OW_J_REF};
+	ok_one(&r, json_string("acme"));
+	ok_one(&r, json_string(UUID_LOWER));
+	ok_one(&r, json_string("https://example.com/org"));
+	ok_one(&r, str_of(300, 'r'));
+	bad_one(&r, str_of(301, 'r'), "must have at most 300 bytes");
+	bad_one(&r, json_string(""), "must not be empty");
+	bad_one(&r, json_integer(3), "must be a string");
+
+	const struct ow_jfield l = {.name = "sources", .type = OW_J_REF_LIST, .max = 2};
+	ok_one(&l, json_pack("[ss]", "acme-blog", UUID_LOWER));
+	bad_one(&l, json_pack("[sss]", "a", "b", "c"), "must have at most 2 items");
+	bad_one(&l, json_pack("[s]", ""), "item 0 must have 1 to 300 bytes");
+	bad_one(&l, json_pack("[b]", 1), "item 0 must be a string");
+}
+
+static void test_string_map(void **state)
+{
+	(void)state;
+	const struct ow_jfield f = {.name = "links", .type = OW_J_STRING_MAP};
+	ok_one(&f, json_object());
+	ok_one(&f, json_pack("{ss}", "home", "https://ada.example"));
+	bad_one(&f, json_array(), "must be an object of strings");
+	bad_one(&f, json_string("x"), "must be an object of strings");
+	bad_one(&f, json_pack("{si}", "home", 5), "entry 'home' must be a string");
+	bad_one(&f, json_pack("{ss}", "", "x"), "entry '' must be a string");
+	bad_one(&f, json_pack("{s{}}", "home"), "entry 'home'");
+
+	/* Null values delete a key in a patch; on create they are refused. */
+	struct ow_errors e;
+	assert_int_equal(check_one(&f, OW_JSPEC_PATCH, json_pack("{sn}", "home"), &e), 0);
+	assert_int_equal(check_one(&f, OW_JSPEC_CREATE, json_pack("{sn}", "home"), &e), 1);
+	assert_string_equal(e.items[0].field, "links");
+
+	/* Keys 1..50 bytes, values up to 2048 bytes. */
+	char key[64];
+	memset(key, 'k', 50);
+	key[50] = '\0';
+	json_t *m = json_object();
+	json_object_set_new(m, key, str_of(2048, 'v'));
+	ok_one(&f, m);
+	key[50] = 'k';
+	key[51] = '\0';
+	m = json_object();
+	json_object_set_new(m, key, json_string("v"));
+	bad_one(&f, m, "entry 'kkkkk");
+	m = json_object();
+	json_object_set_new(m, "home", str_of(2049, 'v'));
+	bad_one(&f, m, "entry 'home' must be a string of at most 2048 bytes");
+
+	/* Default cap: 50 entries. */
+	m = json_object();
+	for (int i = 0; i < 50; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		json_object_set_new(m, key, json_string("v"));
+	}
+	ok_one(&f, json_deep_copy(m));
+	json_object_set_new(m, "one-more", json_string("v"));
+	bad_one(&f, m, "must have at most 50 entries");
+}
+
+static void test_nulls(void **state)
+{
+	(void)state;
+	struct ow_errors e;
+	/* Nullable fields take null in both modes. */
+	assert_int_equal(check_text("{\"bio\": null, \"url\": null, \"start_date\": null, "
+				    "\"count\": null, \"percentage\": null, \"team_id\": null}",
+				    spec, NSPEC, OW_JSPEC_PATCH, &e),
+			 0);
+	/* Non-nullable ones refuse it, in a patch too. */
+	check_text("{\"slug\": null, \"status\": null, \"aliases\": null, \"links\": null, "
+		   "\"source_ids\": null}",
+		   spec, NSPEC, OW_JSPEC_PATCH, &e);
+	expect_fields(&e, "slug", "status", "aliases", "links", "source_ids", NULL);
+	for (size_t i = 0; i < e.n; i++)
+		assert_string_equal(e.items[i].message, "must not be null");
+	/* A required field given as null is one error, not two. */
+	check_text("{\"slug\": \"ada\", \"full_name\": null, \"person_id\": \"" UUID_LOWER "\"}",
+		   spec, NSPEC, OW_JSPEC_CREATE, &e);
+	expect_fields(&e, "full_name", NULL);
+	assert_string_equal(e.items[0].message, "must not be null");
+	/* An alias takes its field's nullability. */
+	assert_int_equal(check_text("{\"team\": null}", spec, NSPEC, OW_JSPEC_PATCH, &e), 0);
+	check_text("{\"person\": null}", spec, NSPEC, OW_JSPEC_PATCH, &e);
+	expect_fields(&e, "person", NULL);
+	assert_string_equal(e.items[0].message, "must not be null");
+}
+
+/* REQUIRED means present and not null on create, even for a field a patch may clear. */
+static void test_required_nullable(void **state)
+{
+	(void)state;
+	const struct ow_jfield f[] = {
+		{.name = "name", .type = OW_J_STRING, .flags = OW_JF_REQUIRED | OW_JF_NULLABLE},
+		{.name = "org_id",
+		 .type = OW_J_UUID,
+		 .flags = OW_JF_REQUIRED | OW_JF_NULLABLE,
+		 .alias = "org"},
+	};
+	struct ow_errors e;
+	check_text("{\"name\": null, \"org\": null}", f, 2, OW_JSPEC_CREATE, &e);
+	expect_fields(&e, "name", "org_id", NULL);
+	assert_string_equal(e.items[0].message, "is required");
+	assert_int_equal(check_text("{\"name\": null, \"org\": null}", f, 2, OW_JSPEC_PATCH, &e),
+			 0);
+	assert_int_equal(
+		check_text("{\"name\": \"x\", \"org\": \"acme\"}", f, 2, OW_JSPEC_CREATE, &e), 0);
+}
+
+static void test_create_valid_document(void **state)
+{
+	(void)state;
+	struct ow_errors e;
+	const char *doc = "{\"slug\": \"ada-lovelace\", \"full_name\": \"Ada Lovelace\", "
+			  "\"person_id\": \"" UUID_LOWER "\", \"team\": \"analytical-engine\", "
+			  "\"bio\": \"\", \"url\": \"https://ada.example/\", "
+			  "\"start_date\": \"1843\", \"status\": \"active\", \"count\": 12, "
+			  "\"percentage\": 7.5, \"aliases\": [\"Ada\"], "
+			  "\"links\": {\"wiki\": \"https://en.wikipedia.org/wiki/Ada_Lovelace\"}, "
+			  "\"sources\": [\"babbage-notes\", \"" UUID_UPPER "\"]}";
+	assert_int_equal(check_text(doc, spec, NSPEC, OW_JSPEC_CREATE, &e), 0);
+	assert_int_equal(e.n, 0);
+	assert_int_equal(e.dropped, 0);
+}
+
+static void test_required_on_create(void **state)
+{
+	(void)state;
+	struct ow_errors e;
+	/* Every missing required field, in spec order. */
+	assert_int_equal(check_text("{}", spec, NSPEC, OW_JSPEC_CREATE, &e), 3);
+	expect_fields(&e, "slug", "full_name", "person_id", NULL);
+	for (size_t i = 0; i < e.n; i++)
+		assert_string_equal(e.items[i].message, "is required");
+	/* A patch needs none of them. */
+	assert_int_equal(check_text("{}", spec, NSPEC, OW_JSPEC_PATCH, &e), 0);
+	assert_int_equal(check_text("{\"bio\": \"x\"}", spec, NSPEC, OW_JSPEC_PATCH, &e), 0);
+	/* The alias meets the requirement. */
+	assert_int_equal(
+		check_text("{\"slug\": \"ada\", \"full_name\": \"Ada\", \"person\": \"ada\"}", spec,
+			   NSPEC, OW_JSPEC_CREATE, &e),
+		0);
+	/* Bad fields first (body order), then the missing ones (spec order). */
+	check_text("{\"status\": \"gone\", \"full_name\": \"\"}", spec, NSPEC, OW_JSPEC_CREATE, &e);
+	expect_fields(&e, "status", "full_name", "slug", "person_id", NULL);
+	assert_string_equal(e.items[3].message, "is required");
+}
+
+static void test_aliases(void **state)
+{
+	(void)state;
+	struct ow_errors e;
+	/* Both forms: one error, on the alias, naming both. */
+	check_text("{\"person_id\": \"" UUID_LOWER "\", \"person\": \"ada\"}", spec, NSPEC,
+		   OW_JSPEC_PATCH, &e);
+	expect_fields(&e, "person", NULL);
+	assert_string_equal(e.items[0].message, "give either person_id or person, not both");
+	check_text("{\"person\": \"ada\", \"person_id\": \"" UUID_LOWER "\"}", spec, NSPEC,
+		   OW_JSPEC_CREATE, &e);
+	expect_fields(&e, "person", "slug", "full_name", NULL);
+	/* Even a null canonical field counts as given. */
+	check_text("{\"team_id\": null, \"team\": \"core\"}", spec, NSPEC, OW_JSPEC_PATCH, &e);
+	expect_fields(&e, "team", NULL);
+	/* The alias is a reference: a slug, a UUID or a natural key, 1..300 bytes. */
+	assert_int_equal(
+		check_text("{\"person\": \"" UUID_UPPER "\"}", spec, NSPEC, OW_JSPEC_PATCH, &e), 0);
+	assert_int_equal(
+		check_text("{\"person\": \"Ada Lovelace\"}", spec, NSPEC, OW_JSPEC_PATCH, &e), 0);
+	check_text("{\"person\": \"\", \"team\": 5}", spec, NSPEC, OW_JSPEC_PATCH, &e);
+	expect_fields(&e, "person", "team", NULL);
+	assert_string_equal(e.items[0].message, "must not be empty");
+	assert_string_equal(e.items[1].message, "must be a string");
+	/* The canonical field is still strict: a slug is not a UUID. */
+	check_text("{\"person_id\": \"ada\"}", spec, NSPEC, OW_JSPEC_PATCH, &e);
+	expect_fields(&e, "person_id", NULL);
+	assert_string_equal(e.items[0].message, "must be a UUID");
+	/* A *_ids alias is a list of references. */
+	assert_int_equal(check_text("{\"sources\": [\"acme-blog\", \"" UUID_LOWER "\"]}", spec,
+				    NSPEC, OW_JSPEC_PATCH, &e),
+			 0);
+	check_text("{\"sources\": \"acme-blog\"}", spec, NSPEC, OW_JSPEC_PATCH, &e);
+	expect_fields(&e, "sources", NULL);
+	assert_string_equal(e.items[0].message, "must be an array");
+	check_text("{\"source_ids\": [\"acme-blog\"]}", spec, NSPEC, OW_JSPEC_PATCH, &e);
+	expect_fields(&e, "source_ids", NULL);
+	assert_string_equal(e.items[0].message, "item 0 must be a UUID");
+}
+
+/* The item cap of a *_ids field holds for its alias too. */
+static void test_alias_list_keeps_cap(void **state)
+{
+	(void)state;
+	const struct ow_jfield f[] = {
+		{.name = "source_ids", .type = OW_J_UUID_LIST, .max = 2, .alias = "sources"},
+	};
+	struct ow_errors e;
+	assert_int_equal(check_text("{\"sources\": [\"a\", \"b\"]}", f, 1, OW_JSPEC_PATCH, &e), 0);
+	check_text("{\"sources\": [\"a\", \"b\", \"c\"]}", f, 1, OW_JSPEC_PATCH, &e);
+	expect_fields(&e, "sources", NULL);
+	assert_string_equal(e.items[0].message, "must have at most 2 items");
+	check_text("{\"source_ids\": [\"" UUID_LOWER "\", \"" UUID_LOWER "\", \"" UUID_LOWER "\"]}",
+		   f, 1, OW_JSPEC_PATCH, &e);
+	expect_fields(&e, "source_ids", NULL);
+}
+
+static void test_unknown_and_read_only(void **state)
+{
+	(void)state;
+	struct ow_errors e;
+	check_text("{\"nickname\": \"Ada\"}", spec, NSPEC, OW_JSPEC_PATCH, &e);
+	expect_fields(&e, "nickname", NULL);
+	assert_string_equal(e.items[0].message, "unknown field");
+	/* Names are exact: no case folding. */
+	check_text("{\"Slug\": \"ada\", \"SLUG\": \"ada\"}", spec, NSPEC, OW_JSPEC_PATCH, &e);
+	expect_fields(&e, "Slug", "SLUG", NULL);
+	check_text("{\"id\": \"" UUID_LOWER "\", \"created_at\": \"2024-01-01T00:00:00Z\", "
+		   "\"updated_at\": null}",
+		   spec, NSPEC, OW_JSPEC_PATCH, &e);
+	expect_fields(&e, "id", "created_at", "updated_at", NULL);
+	for (size_t i = 0; i < e.n; i++)
+		assert_string_equal(e.items[i].message, "is read-only");
+	check_text("{\"id\": \"" UUID_LOWER "\"}", spec, NSPEC, OW_JSPEC_CREATE, &e);
+	expect_fields(&e, "id", "slug", "full_name", "person_id", NULL);
+	assert_string_equal(e.items[0].message, "is read-only");
+	/* A very long unknown name is cut to fit, still NUL-terminated. */
+	char text[400];
+	snprintf(text, sizeof text, "{\"%0300d\": 1}", 7);
+	check_text(text, spec, NSPEC, OW_JSPEC_PATCH, &e);
+	assert_int_equal(e.n, 1);
+	assert_int_equal(strlen(e.items[0].field), sizeof e.items[0].field - 1);
+	assert_string_equal(e.items[0].message, "unknown field");
+}
+
+static void test_several_errors_in_body_order(void **state)
+{
+	(void)state;
+	struct ow_errors e;
+	const char *doc = "{\"url\": \"ftp://x\", \"slug\": \"Ada\", \"extra\": 1, "
+			  "\"start_date\": \"2023-02-29\", \"count\": -1, \"full_name\": \"Ada\", "
+			  "\"percentage\": 101, \"status\": \"retired\", \"id\": \"x\", "
+			  "\"person\": \"ada\", \"aliases\": [\"\"], \"links\": [], "
+			  "\"team_id\": \"core\"}";
+	assert_int_equal(check_text(doc, spec, NSPEC, OW_JSPEC_CREATE, &e), 11);
+	expect_fields(&e, "url", "slug", "extra", "start_date", "count", "percentage", "status",
+		      "id", "aliases", "links", "team_id", NULL);
+	assert_non_null(strstr(e.items[3].message, "February has 28 days"));
+	assert_string_equal(e.items[2].message, "unknown field");
+	assert_string_equal(e.items[7].message, "is read-only");
+}
+
+static void test_non_object_body(void **state)
+{
+	(void)state;
+	const char *bodies[] = {"[]", "[{\"slug\": \"a\"}]", "\"slug\"", "1", "null", "true"};
+	for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+		struct ow_errors e;
+		json_t *v = json_loads(bodies[i], JSON_DECODE_ANY, NULL);
+		assert_non_null(v);
+		ow_errors_init(&e);
+		assert_int_equal(ow_jspec_check(v, spec, NSPEC, OW_JSPEC_CREATE, &e), 1);
+		json_decref(v);
+		expect_fields(&e, "", NULL);
+		assert_string_equal(e.items[0].message, "the body must be a JSON object");
+	}
+	struct ow_errors e;
+	ow_errors_init(&e);
+	assert_int_equal(ow_jspec_check(NULL, spec, NSPEC, OW_JSPEC_PATCH, &e), 1);
+	expect_fields(&e, "", NULL);
+}
+
+static void test_error_overflow(void **state)
+{
+	(void)state;
+	/* 70 unknown fields: 64 kept, 6 counted. */
+	json_t *obj = json_object();
+	char key[16];
+	for (int i = 0; i < OW_MAX_FIELD_ERRORS + 6; i++) {
+		snprintf(key, sizeof key, "f%02d", i);
+		json_object_set_new(obj, key, json_integer(i));
+	}
+	struct ow_errors e;
+	ow_errors_init(&e);
+	assert_int_equal(ow_jspec_check(obj, spec, NSPEC, OW_JSPEC_CREATE, &e),
+			 OW_MAX_FIELD_ERRORS + 6 + 3);
+	assert_int_equal(e.n, OW_MAX_FIELD_ERRORS);
+	assert_int_equal(e.dropped, 6 + 3); /* the missing required fields are counted too */
+	assert_string_equal(e.items[0].field, "f00");
+	assert_string_equal(e.items[OW_MAX_FIELD_ERRORS - 1].field, "f63");
+
+	/* A second check appends; once full, everything is counted as dropped. */
+	assert_int_equal(ow_jspec_check(obj, spec, NSPEC, OW_JSPEC_PATCH, &e),
+			 OW_MAX_FIELD_ERRORS + 6);
+	assert_int_equal(e.n, OW_MAX_FIELD_ERRORS);
+	assert_int_equal(e.dropped, 9 + OW_MAX_FIELD_ERRORS + 6);
+	json_decref(obj);
+
+	/* Exactly the limit: nothing dropped. */
+	obj = json_object();
+	for (int i = 0; i < OW_MAX_FIELD_ERRORS; i++) {
+		snprintf(key, sizeof key, "g%02d", i);
+		json_object_set_new(obj, key, json_null());
+	}
+	ow_errors_init(&e);
+	assert_int_equal(ow_jspec_check(obj, spec, NSPEC, OW_JSPEC_PATCH, &e), OW_MAX_FIELD_ERRORS);
+	assert_int_equal(e.n, OW_MAX_FIELD_ERRORS);
+	assert_int_equal(e.dropped, 0);
+	json_decref(obj);
+}
+
+static void test_errors_add(void **state)
+{
+	(void)state;
+	struct ow_errors e;
+	ow_errors_init(&e);
+	ow_errors_add(&e, NULL, "whole body %d", 1);
+	assert_string_equal(e.items[0].field, "");
+	assert_string_equal(e.items[0].message, "whole body 1");
+	char longmsg[600];
+	memset(longmsg, 'm', sizeof longmsg - 1);
+	longmsg[sizeof longmsg - 1] = '\0';
+	ow_errors_add(&e, "f", "%s", longmsg);
+	assert_int_equal(strlen(e.items[1].message), sizeof e.items[1].message - 1);
+	assert_int_equal(e.n, 2);
+	assert_int_equal(e.dropped, 0);
+	ow_errors_init(&e);
+	assert_int_equal(e.n, 0);
+	assert_int_equal(e.dropped, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_string),
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_slug),
+		cmocka_unit_test(test_url),
+		cmocka_unit_test(test_pdate),
+		cmocka_unit_test(test_enum),
+		cmocka_unit_test(test_int),
+		cmocka_unit_test(test_number),
+		cmocka_unit_test(test_uuid),
+		cmocka_unit_test(test_uuid_list),
+		cmocka_unit_test(test_string_list),
+		cmocka_unit_test(test_ref_and_ref_list),
+		cmocka_unit_test(test_string_map),
+		cmocka_unit_test(test_nulls),
+		cmocka_unit_test(test_required_nullable),
+		cmocka_unit_test(test_create_valid_document),
+		cmocka_unit_test(test_required_on_create),
+		cmocka_unit_test(test_aliases),
+		cmocka_unit_test(test_alias_list_keeps_cap),
+		cmocka_unit_test(test_unknown_and_read_only),
+		cmocka_unit_test(test_several_errors_in_body_order),
+		cmocka_unit_test(test_non_object_body),
+		cmocka_unit_test(test_error_overflow),
+		cmocka_unit_test(test_errors_add),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
