@@ -15,7 +15,7 @@ struct ow_db_error {
 	int unavailable; /* connection lost or database unreachable → 503 */
 	char sqlstate[6];
 	char message[512];
-	char detail[512];
+	char detail[2048];
 	char column[128];
 	char constraint[128];
 	char table[128];

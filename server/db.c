@@ -2,6 +2,8 @@
  * and the mapping of SQLSTATEs to problems. */
 #include "db.h"
 
+#include <jansson.h>
+
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -352,9 +354,21 @@ int ow_db_problem(struct ow_req *r, const struct ow_db_error *e)
 					(const char *const[]){"Retry-After", "2", NULL});
 	const char *st = e->sqlstate;
 	if (strcmp(st, "OW400") == 0) {
-		ow_errors_add(&errs, e->column, "%s", e->message);
-		return ow_problem_reply(r, OW_P_VALIDATION, e->detail[0] ? e->detail : NULL, &errs,
-					NULL);
+		/* Several fields at once come as a JSON array in DETAIL (ow_check_refs). */
+		json_t *list = e->detail[0] == '[' ? json_loads(e->detail, 0, NULL) : NULL;
+		size_t i;
+		json_t *item;
+		json_array_foreach(list, i, item)
+		{
+			const char *f = json_string_value(json_object_get(item, "field"));
+			const char *m = json_string_value(json_object_get(item, "message"));
+			ow_errors_add(&errs, f ? f : "", "%s", m ? m : "invalid");
+		}
+		json_decref(list);
+		if (errs.n == 0)
+			ow_errors_add(&errs, e->column, "%s", e->message);
+		return ow_problem_reply(r, OW_P_VALIDATION, "Some fields are invalid; see errors.",
+					&errs, NULL);
 	}
 	if (strcmp(st, "OW404") == 0)
 		return ow_problem_reply(r, OW_P_NOT_FOUND, e->message, NULL, NULL);
@@ -363,7 +377,7 @@ int ow_db_problem(struct ow_req *r, const struct ow_db_error *e)
 	if (strcmp(st, "OW412") == 0)
 		return ow_problem_reply(r, OW_P_PRECONDITION, e->message, NULL, NULL);
 	if (strcmp(st, "23505") == 0 || strcmp(st, "23P01") == 0) {
-		char detail[1100];
+		char detail[2600];
 		snprintf(detail, sizeof detail, "%s%s%s", e->message, e->detail[0] ? ": " : "",
 			 e->detail);
 		return ow_problem_reply(r, OW_P_CONFLICT, detail, NULL, NULL);

@@ -65,7 +65,7 @@ int ow_h_record_get(struct ow_req *r)
 		const char *etag = PQgetvalue(pg, 0, 1);
 		const char *inm = ow_req_header(r, "If-None-Match");
 		const char *const headers[] = {"ETag", etag, NULL};
-		if (inm && strstr(inm, etag))
+		if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0))
 			rc = ow_reply(r, 304, NULL, "", 0, headers);
 		else
 			rc = ow_reply_json(r, 200, PQgetvalue(pg, 0, 0),

@@ -77,10 +77,10 @@ const struct ow_resource ow_res_teams = {
 static const struct ow_jfield person_fields[] = {
 	{.name = "slug", .type = OW_J_SLUG},
 	{.name = "full_name", .type = OW_J_STRING, .flags = REQUIRED},
-	{.name = "aliases", .type = OW_J_STRING_LIST},
+	{.name = "aliases", .type = OW_J_STRING_LIST, .flags = NULLABLE},
 	{.name = "bio", .type = OW_J_TEXT, .flags = NULLABLE},
-	{.name = "links", .type = OW_J_STRING_MAP},
-	{.name = "tags", .type = OW_J_STRING_LIST},
+	{.name = "links", .type = OW_J_STRING_MAP, .flags = NULLABLE},
+	{.name = "tags", .type = OW_J_STRING_LIST, .flags = NULLABLE},
 };
 static const struct ow_filter person_filters[] = {
 	{"q", OW_F_TEXT, NULL},
@@ -106,7 +106,7 @@ static const struct ow_jfield position_fields[] = {
 	{.name = "title", .type = OW_J_STRING, .flags = NULLABLE},
 	{.name = "started_on", .type = OW_J_PDATE, .flags = NULLABLE},
 	{.name = "ended_on", .type = OW_J_PDATE, .flags = NULLABLE},
-	{.name = "source_ids", .type = OW_J_UUID_LIST, .alias = "sources"},
+	{.name = "source_ids", .type = OW_J_UUID_LIST, .flags = NULLABLE, .alias = "sources"},
 };
 static const struct ow_filter position_filters[] = {
 	{"person", OW_F_REF, NULL},
@@ -177,7 +177,7 @@ static const struct ow_jfield departure_fields[] = {
 	{.name = "destination_kind", .type = OW_J_ENUM, .values = ow_destination_kinds},
 	{.name = "layoff_id", .type = OW_J_UUID, .flags = NULLABLE, .alias = "layoff"},
 	{.name = "returned_on", .type = OW_J_PDATE, .flags = NULLABLE},
-	{.name = "source_ids", .type = OW_J_UUID_LIST, .alias = "sources"},
+	{.name = "source_ids", .type = OW_J_UUID_LIST, .flags = NULLABLE, .alias = "sources"},
 	{.name = "notes", .type = OW_J_TEXT, .flags = NULLABLE},
 	{.name = "status", .type = OW_J_ENUM, .values = statuses},
 };
@@ -243,7 +243,7 @@ static const struct ow_jfield layoff_fields[] = {
 	{.name = "count", .type = OW_J_INT, .flags = NULLABLE, .min = 0, .maxv = 10000000},
 	{.name = "percentage", .type = OW_J_NUMBER, .flags = NULLABLE, .min = 0, .maxv = 100},
 	{.name = "description", .type = OW_J_TEXT, .flags = NULLABLE},
-	{.name = "source_ids", .type = OW_J_UUID_LIST, .alias = "sources"},
+	{.name = "source_ids", .type = OW_J_UUID_LIST, .flags = NULLABLE, .alias = "sources"},
 };
 static const struct ow_filter layoff_filters[] = {
 	{"org", OW_F_REF, NULL},
@@ -267,7 +267,7 @@ static const struct ow_jfield line_fields[] = {
 	{.name = "manager_id", .type = OW_J_UUID, .flags = REQUIRED, .alias = "manager"},
 	{.name = "valid_from", .type = OW_J_PDATE, .flags = NULLABLE},
 	{.name = "valid_to", .type = OW_J_PDATE, .flags = NULLABLE},
-	{.name = "source_ids", .type = OW_J_UUID_LIST, .alias = "sources"},
+	{.name = "source_ids", .type = OW_J_UUID_LIST, .flags = NULLABLE, .alias = "sources"},
 };
 static const struct ow_filter line_filters[] = {
 	{"report", OW_F_REF, NULL},

@@ -9,7 +9,8 @@
 	"::timestamptz, $" #c2 "::uuid)) ORDER BY " t ".created_at, " t ".id LIMIT $" #lim "::int"
 
 #define GET(fn) "SELECT r_doc, r_etag, r_moved FROM " fn "($1)"
-#define WRITE(fn) "SELECT r_doc, r_etag, r_id FROM " fn "($1, $2, $3::jsonb, $4)"
+/* Every record write goes through ow_write(), which first names every unknown reference. */
+#define WRITE(entity) "SELECT r_doc, r_etag, r_id FROM ow_write('" entity "', $1, $2, $3::jsonb, $4)"
 
 #define PEOPLE_FILTERS                                                                             \
 	" AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM positions po WHERE po.person_id = p.id"   \
@@ -77,7 +78,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 											    6, 7),
 		 7},
 	[OW_Q_ORGANIZATIONS_GET] = {"organizations_get", GET("ow_organizations_get"), 1},
-	[OW_Q_ORGANIZATIONS_WRITE] = {"organizations_write", WRITE("ow_organizations_write"), 4},
+	[OW_Q_ORGANIZATIONS_WRITE] = {"organizations_write", WRITE("organization"), 4},
 
 	[OW_Q_TEAMS_LIST] =
 		{"teams_list",
@@ -92,7 +93,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 											    6, 7),
 		 7},
 	[OW_Q_TEAMS_GET] = {"teams_get", GET("ow_teams_get"), 1},
-	[OW_Q_TEAMS_WRITE] = {"teams_write", WRITE("ow_teams_write"), 4},
+	[OW_Q_TEAMS_WRITE] = {"teams_write", WRITE("team"), 4},
 
 	[OW_Q_PEOPLE_LIST] =
 		{"people_list",
@@ -110,7 +111,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 " ORDER BY s.score DESC, p.id DESC LIMIT $8::int",
 		 8},
 	[OW_Q_PEOPLE_GET] = {"people_get", GET("ow_people_get"), 1},
-	[OW_Q_PEOPLE_WRITE] = {"people_write", WRITE("ow_people_write"), 4},
+	[OW_Q_PEOPLE_WRITE] = {"people_write", WRITE("person"), 4},
 
 	[OW_Q_POSITIONS_LIST] =
 		{"positions_list",
@@ -126,7 +127,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 											    7, 8),
 		 8},
 	[OW_Q_POSITIONS_GET] = {"positions_get", GET("ow_positions_get"), 1},
-	[OW_Q_POSITIONS_WRITE] = {"positions_write", WRITE("ow_positions_write"), 4},
+	[OW_Q_POSITIONS_WRITE] = {"positions_write", WRITE("position"), 4},
 
 	[OW_Q_SOURCES_LIST] =
 		{"sources_list",
@@ -139,7 +140,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 											    5, 6),
 		 6},
 	[OW_Q_SOURCES_GET] = {"sources_get", GET("ow_sources_get"), 1},
-	[OW_Q_SOURCES_WRITE] = {"sources_write", WRITE("ow_sources_write"), 4},
+	[OW_Q_SOURCES_WRITE] = {"sources_write", WRITE("source"), 4},
 
 	[OW_Q_PEOPLE_DUPLICATES] =
 		{"people_duplicates",
@@ -176,7 +177,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_DEPARTURES_LIST_ANNOUNCED_DESC] = {"departures_list_announced_desc",
 						 DEPARTURES_SORTED(ANNOUNCED, "<", "DESC"), 16},
 	[OW_Q_DEPARTURES_GET] = {"departures_get", GET("ow_departures_get"), 1},
-	[OW_Q_DEPARTURES_WRITE] = {"departures_write", WRITE("ow_departures_write"), 4},
+	[OW_Q_DEPARTURES_WRITE] = {"departures_write", WRITE("departure"), 4},
 
 	[OW_Q_LAYOFFS_LIST] =
 		{"layoffs_list",
@@ -191,7 +192,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 											    7, 8),
 		 8},
 	[OW_Q_LAYOFFS_GET] = {"layoffs_get", GET("ow_layoffs_get"), 1},
-	[OW_Q_LAYOFFS_WRITE] = {"layoffs_write", WRITE("ow_layoffs_write"), 4},
+	[OW_Q_LAYOFFS_WRITE] = {"layoffs_write", WRITE("layoff"), 4},
 
 	[OW_Q_REPORTING_LINES_LIST] =
 		{"reporting_lines_list",
@@ -206,7 +207,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 											    6, 7),
 		 7},
 	[OW_Q_REPORTING_LINES_GET] = {"reporting_lines_get", GET("ow_reporting_lines_get"), 1},
-	[OW_Q_REPORTING_LINES_WRITE] = {"reporting_lines_write", WRITE("ow_reporting_lines_write"),
+	[OW_Q_REPORTING_LINES_WRITE] = {"reporting_lines_write", WRITE("reporting_line"),
 					4},
 
 	[OW_Q_PERSON_TIMELINE] = {"person_timeline", "SELECT ow_person_timeline($1)", 1},
