@@ -1,0 +1,391 @@
+// The server process itself (issue 2): bad settings, --help, graceful shutdown on SIGTERM/SIGINT,
+// and 503-then-recover when PostgreSQL goes away and comes back.
+// Each test starts its own `orgwatch serve` on a free port of 18081-18099.
+//
+// Environment: ORGWATCH_BIN (default build/orgwatch), ORGWATCH_TEST_DATABASE_URL, ORGWATCH_HOME,
+// ORGWATCH_TEST_PG_STOP / ORGWATCH_TEST_PG_START (shell commands stopping/starting the test cluster).
+// The database test stops the cluster the other test files use too: run the API test files one
+// at a time (`node --test --test-concurrency=1 tests/api/`).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { api, BASE, checkSpec, expectProblem, freePort, keys, REPO, sleep, uniq } from './lib.mjs';
+
+const BIN = process.env.ORGWATCH_BIN || path.join(REPO, 'build', 'orgwatch');
+const DB_URL = process.env.ORGWATCH_TEST_DATABASE_URL || process.env.ORGWATCH_DATABASE_URL;
+const HOME = process.env.ORGWATCH_HOME || REPO;
+const haveBin = existsSync(BIN);
+const noBin = haveBin ? false : `no server binary at ${BIN} (set ORGWATCH_BIN)`;
+const noDb = noBin || (DB_URL ? false : 'ORGWATCH_TEST_DATABASE_URL is not set');
+
+// The environment of a child: ours without any ORGWATCH_* setting, plus `settings`.
+function childEnv(settings) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ORGWATCH_')) env[k] = v;
+  return { ...env, ...settings };
+}
+
+// Runs `BIN args` to completion (killed after `ms`); resolves {code, signal, stdout, stderr, timedOut}.
+function run(args, settings, ms = 15_000) {
+  return new Promise((resolve) => {
+    const child = spawn(BIN, args, { env: childEnv(settings), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, ms);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+}
+
+// Starts `orgwatch serve` on a free port and waits until /health answers.
+async function startServer(settings = {}) {
+  const port = await freePort(18081, 18099);
+  const base = `http://127.0.0.1:${port}`;
+  const env = childEnv({
+    ORGWATCH_DATABASE_URL: DB_URL,
+    ORGWATCH_LISTEN: `127.0.0.1:${port}`,
+    ORGWATCH_HOME: HOME,
+    ORGWATCH_THREADS: '2',
+    ORGWATCH_MAX_BODY: '65536',
+    ORGWATCH_LOG: 'info',
+    ...settings,
+  });
+  const proc = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout.on('data', (d) => (output += d));
+  proc.stderr.on('data', (d) => (output += d));
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  let gone = null;
+  exited.then((e) => (gone = e));
+  const server = {
+    proc,
+    port,
+    base,
+    exited,
+    output: () => output,
+    // Sends `signal` and waits for the exit; SIGKILL after `ms`.
+    async stop(signal = 'SIGTERM', ms = 15_000) {
+      if (gone) return gone;
+      proc.kill(signal);
+      return waitExit(server, ms);
+    },
+  };
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (gone) throw new Error(`server exited (${JSON.stringify(gone)}) before answering:\n${output}`);
+    try {
+      const res = await api('GET', '/health', { base, timeoutMs: 1000 });
+      if (res.status === 200) return server;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`server did not answer /health within 20 s:\n${output}`);
+    }
+    await sleep(100);
+  }
+}
+
+async function waitExit(server, ms) {
+  let timer;
+  const timeout = new Promise((resolve) => (timer = setTimeout(resolve, ms, 'timeout')));
+  const r = await Promise.race([server.exited, timeout]);
+  clearTimeout(timer);
+  if (r === 'timeout') {
+    server.proc.kill('SIGKILL');
+    throw new Error(`server did not exit within ${ms} ms:\n${server.output()}`);
+  }
+  return r;
+}
+
+// ------------------------------------------------------------------ settings and usage
+
+const badSettings = [
+  ['ORGWATCH_THREADS', '0'],
+  ['ORGWATCH_THREADS', 'many'],
+  ['ORGWATCH_LISTEN', 'nonsense'],
+  ['ORGWATCH_LISTEN', '127.0.0.1:99999'],
+  ['ORGWATCH_MAX_BODY', 'lots'],
+  ['ORGWATCH_PUBLIC_READS', 'maybe'],
+  ['ORGWATCH_LOG', 'loud'],
+];
+
+for (const [name, value] of badSettings) {
+  test(`${name}=${value} exits non-zero with one stderr line naming the setting`, { skip: noBin, timeout: 30_000 }, async () => {
+    const port = await freePort(18081, 18099);
+    const r = await run(['serve'], {
+      ORGWATCH_DATABASE_URL: DB_URL || 'postgresql://127.0.0.1:1/orgwatch_unreachable',
+      ORGWATCH_LISTEN: `127.0.0.1:${port}`,
+      ORGWATCH_HOME: HOME,
+      [name]: value,
+    });
+    assert.ok(!r.timedOut, `still running after 15 s (it should have refused ${name}=${value}):\n${r.stderr}`);
+    assert.ok(r.code !== 0 && r.code !== null, `exit code ${r.code} (signal ${r.signal})`);
+    const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+    assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
+    assert.ok(lines[0].includes(name), `the line names ${name}: ${lines[0]}`);
+  });
+}
+
+test('serve without ORGWATCH_DATABASE_URL exits non-zero naming it', { skip: noBin, timeout: 30_000 }, async () => {
+  const port = await freePort(18081, 18099);
+  const r = await run(['serve'], { ORGWATCH_LISTEN: `127.0.0.1:${port}`, ORGWATCH_HOME: HOME });
+  assert.ok(!r.timedOut, 'it exits');
+  assert.ok(r.code !== 0 && r.code !== null, `exit code ${r.code}`);
+  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
+  assert.ok(lines[0].includes('ORGWATCH_DATABASE_URL'), lines[0]);
+});
+
+for (const args of [['--help'], ['serve', '--help'], ['migrate', '--help'], ['key', 'create', '--help']]) {
+  test(`orgwatch ${args.join(' ')} exits 0 with usage on stdout`, { skip: noBin, timeout: 30_000 }, async () => {
+    const r = await run(args, {});
+    assert.equal(r.code, 0, `exit code ${r.code}; stderr: ${r.stderr}`);
+    assert.ok(r.stdout.trim().length > 0, 'prints usage');
+    if (args.length === 1) assert.match(r.stdout, /serve/, 'the top-level usage lists `serve`');
+  });
+}
+
+test('an unknown command is a usage error (non-zero exit, message on stderr)', { skip: noBin, timeout: 30_000 }, async () => {
+  const r = await run(['frobnicate'], {});
+  assert.ok(r.code !== 0 && r.code !== null, `exit code ${r.code}`);
+  assert.ok(r.stderr.trim().length > 0);
+});
+
+// ------------------------------------------------------------------ shutdown
+
+test('SIGTERM with a request in flight: the request completes, new connections are refused, exit 0', { skip: noDb, timeout: 60_000 }, async (t) => {
+  if (!keys.editor) return t.skip('no editor key (ORGWATCH_TEST_EDITOR_KEY)');
+  const server = await startServer();
+  try {
+    const name = `Shutdown Test ${uniq()}`;
+    const body = JSON.stringify({ full_name: name });
+    // A POST whose headers and first bytes are sent now and whose last bytes come after SIGTERM.
+    const req = http.request({
+      host: '127.0.0.1',
+      port: server.port,
+      method: 'POST',
+      path: '/people',
+      agent: false,
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        authorization: `Bearer ${keys.editor}`,
+      },
+    });
+    const answer = new Promise((resolve, reject) => {
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode, headers: new Headers(res.headers), text }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+    });
+    req.write(body.slice(0, 5));
+    await sleep(300);
+    server.proc.kill('SIGTERM');
+    await sleep(400);
+
+    // Stopped accepting: a fresh connection is refused (or at least not served).
+    const fresh = await new Promise((resolve) => {
+      const r = http.get({ host: '127.0.0.1', port: server.port, path: '/health', agent: false, timeout: 2000 }, (res) => {
+        res.resume();
+        resolve(`answered ${res.statusCode}`);
+      });
+      r.on('timeout', () => {
+        r.destroy();
+        resolve('timeout');
+      });
+      r.on('error', (e) => resolve(e.code || e.message));
+    });
+    assert.notEqual(fresh, 'answered 200', 'a new connection after SIGTERM is not served');
+
+    req.end(body.slice(5));
+    let res;
+    try {
+      res = await answer;
+    } catch (e) {
+      assert.fail(`the in-flight request was dropped: ${e.message}\n${server.output()}`);
+    }
+    res.body = JSON.parse(res.text);
+    checkSpec(res, 'POST', '/people');
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.body.full_name, name);
+
+    const exit = await waitExit(server, 15_000);
+    assert.deepEqual(exit, { code: 0, signal: null }, server.output());
+  } finally {
+    await server.stop('SIGKILL', 5000).catch(() => {});
+  }
+});
+
+test('SIGTERM and SIGINT on an idle server (with an idle keep-alive connection) exit 0 promptly', { skip: noDb, timeout: 60_000 }, async () => {
+  for (const signal of ['SIGTERM', 'SIGINT']) {
+    const server = await startServer();
+    try {
+      // fetch keeps this connection open and idle in its pool.
+      const res = checkSpec(await api('GET', '/ready', { base: server.base }), 'GET', '/ready');
+      assert.equal(res.status, 200, res.text);
+      const t0 = Date.now();
+      const exit = await server.stop(signal, 10_000);
+      assert.deepEqual(exit, { code: 0, signal: null }, `${signal}:\n${server.output()}`);
+      assert.ok(Date.now() - t0 < 10_000);
+    } finally {
+      await server.stop('SIGKILL', 5000).catch(() => {});
+    }
+  }
+});
+
+// ------------------------------------------------------------------ database outage
+
+const PG_STOP = process.env.ORGWATCH_TEST_PG_STOP;
+const PG_START = process.env.ORGWATCH_TEST_PG_START;
+const noPgControl = noDb || (PG_STOP && PG_START ? false : 'ORGWATCH_TEST_PG_STOP / ORGWATCH_TEST_PG_START are not set');
+
+function sh(command) {
+  execSync(command, { shell: '/bin/sh', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+}
+
+// One request that must be answered (any status) within `ms`; resolves {res, ms}.
+async function timed(method, p, opts, ms) {
+  const t0 = Date.now();
+  const res = await api(method, p, { ...opts, timeoutMs: ms });
+  return { res, ms: Date.now() - t0 };
+}
+
+test('a database restart while the server is idle costs no failed request', { skip: noPgControl, timeout: 120_000 }, async () => {
+  const server = await startServer();
+  let stopped = false;
+  try {
+    // Every worker opens its connection.
+    const warm = await Promise.all(Array.from({ length: 6 }, () => api('GET', '/people?limit=1', { base: server.base })));
+    for (const r of warm) assert.equal(checkSpec(r, 'GET', '/people').status, 200, r.text);
+
+    sh(PG_STOP);
+    stopped = true;
+    sh(PG_START);
+    stopped = false;
+
+    // The database is up again: stale connections must be replaced, not reported as 503.
+    const after = [];
+    for (let i = 0; i < 3; i++) after.push(await api('GET', '/people?limit=1', { base: server.base, timeoutMs: 10_000 }));
+    after.push(...(await Promise.all(Array.from({ length: 6 }, () => api('GET', '/people?limit=1', { base: server.base, timeoutMs: 10_000 })))));
+    for (const r of after) {
+      checkSpec(r, 'GET', '/people');
+      assert.equal(r.status, 200, `after the restart: ${r.status} ${r.text}`);
+    }
+    const exit = await server.stop('SIGTERM');
+    assert.deepEqual(exit, { code: 0, signal: null }, server.output());
+  } finally {
+    if (stopped) {
+      try {
+        sh(PG_START);
+      } catch (e) {
+        console.error(`could not restart the database: ${e.message}`);
+      }
+    }
+    await server.stop('SIGKILL', 5000).catch(() => {});
+  }
+});
+
+test('database stopped → 503 problem within 5 s, /health still 200; database back → requests succeed within 10 s', { skip: noPgControl, timeout: 120_000 }, async () => {
+  const server = await startServer();
+  const mainWasReady = await api('GET', '/ready', { timeoutMs: 3000 }).then((r) => r.status === 200, () => false);
+  let stopped = false;
+  try {
+    // Warm both workers' connections.
+    for (let i = 0; i < 4; i++) {
+      const res = checkSpec(await api('GET', '/people?limit=1', { base: server.base }), 'GET', '/people');
+      assert.equal(res.status, 200, res.text);
+    }
+
+    sh(PG_STOP);
+    stopped = true;
+
+    const dbRequests = [
+      ['GET', '/people?limit=1', '/people', {}],
+      ['GET', '/ready', '/ready', {}],
+      ['GET', `/people/${crypto.randomUUID()}`, '/people/{id}', {}],
+    ];
+    if (keys.editor) dbRequests.push(['POST', '/people', '/people', { body: { full_name: `Outage ${uniq()}` }, key: 'editor' }]);
+    for (const [method, p, template, opts] of dbRequests) {
+      let r;
+      try {
+        r = await timed(method, p, { ...opts, base: server.base }, 5000);
+      } catch (e) {
+        assert.fail(`${method} ${p} was not answered within 5 s of the outage: ${e.message}`);
+      }
+      checkSpec(r.res, method, template);
+      expectProblem(r.res, 503);
+    }
+    // Several at once, so every worker thread meets the outage.
+    const many = await Promise.all(
+      Array.from({ length: 6 }, () => timed('GET', '/people?limit=1', { base: server.base }, 5000)),
+    );
+    for (const r of many) expectProblem(checkSpec(r.res, 'GET', '/people'), 503);
+
+    const health = checkSpec(await api('GET', '/health', { base: server.base, timeoutMs: 2000 }), 'GET', '/health');
+    assert.equal(health.status, 200);
+
+    sh(PG_START);
+    stopped = false;
+
+    const deadline = Date.now() + 10_000;
+    let last;
+    for (;;) {
+      try {
+        last = await api('GET', '/people?limit=1', { base: server.base, timeoutMs: 3000 });
+        if (last.status === 200) break;
+      } catch (e) {
+        last = { status: e.message, text: '' };
+      }
+      assert.ok(Date.now() < deadline, `no recovery within 10 s; last answer ${last.status} ${last.text}\n${server.output()}`);
+      await sleep(250);
+    }
+    checkSpec(last, 'GET', '/people');
+    for (let i = 0; i < 4; i++) {
+      const res = checkSpec(await api('GET', '/people?limit=1', { base: server.base }), 'GET', '/people');
+      assert.equal(res.status, 200, 'every worker reconnected');
+    }
+    const ready = checkSpec(await api('GET', '/ready', { base: server.base }), 'GET', '/ready');
+    assert.equal(ready.status, 200, ready.text);
+
+    // The shared test server (ORGWATCH_TEST_URL) must recover by itself as well.
+    if (mainWasReady) {
+      const until = Date.now() + 15_000;
+      let status;
+      do {
+        status = await api('GET', '/ready', { timeoutMs: 3000 }).then((r) => r.status, (e) => e.message);
+        if (status === 200) break;
+        await sleep(250);
+      } while (Date.now() < until);
+      assert.equal(status, 200, `${BASE} recovers after the outage`);
+    }
+
+    const exit = await server.stop('SIGTERM');
+    assert.deepEqual(exit, { code: 0, signal: null }, server.output());
+  } finally {
+    if (stopped) {
+      try {
+        sh(PG_START);
+      } catch (e) {
+        console.error(`could not restart the database: ${e.message}`);
+      }
+    }
+    await server.stop('SIGKILL', 5000).catch(() => {});
+  }
+});
