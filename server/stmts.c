@@ -12,13 +12,14 @@
 /* Every record write goes through ow_write(), which first names every unknown reference. */
 #define WRITE(entity) "SELECT r_doc, r_etag, r_id FROM ow_write('" entity "', $1, $2, $3::jsonb, $4)"
 
+/* People filters $2 org, $3 team (current members), $4 tag, $5 updated_since. Written as
+ * IN (...) so that, with the argument given, the planner can start from the members. */
 #define PEOPLE_FILTERS                                                                             \
-	" AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM positions po WHERE po.person_id = p.id"   \
-	" AND po.ended_on IS NULL AND po.org_id = (SELECT ow_key_strict('organization', $2, "      \
-	"'org'))))"                                                                                \
-	" AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM positions po WHERE po.person_id = p.id"   \
-	" AND po.ended_on IS NULL AND po.team_id = (SELECT ow_key_strict('team', $3, 'team'))))"   \
-	" AND ($4::text IS NULL OR p.tags @> ARRAY[$4::text])"                                     \
+	" AND ($2::text IS NULL OR p.id IN (SELECT po.person_id FROM positions po"                 \
+	" WHERE po.ended_on IS NULL AND po.org_id = (SELECT ow_key_strict('organization', $2, 'org'))))" \
+	" AND ($3::text IS NULL OR p.id IN (SELECT po.person_id FROM positions po"                 \
+	" WHERE po.ended_on IS NULL AND po.team_id = (SELECT ow_key_strict('team', $3, 'team'))))"    \
+	" AND ($4::text IS NULL OR p.tags @> ARRAY[$4::text])"                                       \
 	" AND ($5::timestamptz IS NULL OR p.updated_at >= $5::timestamptz)"
 
 /* Departures: filters $1..$13 (person, org, team, destination_org, kind, reason_category,
