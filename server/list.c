@@ -151,6 +151,32 @@ static int take_arg(void *cls, const char *key, const char *value)
 	return 0;
 }
 
+/* A "from" after the "to" of the same query is named on "to" (whatever their precision:
+ * from=2025-06&to=2024 is empty by construction, and surely a typo). */
+static void check_period(const struct ow_filter *filters, size_t n, const char **values,
+			 struct ow_errors *errs)
+{
+	const char *from = NULL, *to = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (filters[i].type != OW_F_PDATE || !values[i])
+			continue;
+		if (strcmp(filters[i].name, "from") == 0)
+			from = values[i];
+		else if (strcmp(filters[i].name, "to") == 0)
+			to = values[i];
+	}
+	struct ow_pdate f, t;
+	const char *why;
+	if (!from || !to || ow_pdate_parse(from, strlen(from), &f, &why) != 0 ||
+	    ow_pdate_parse(to, strlen(to), &t, &why) != 0)
+		return;
+	char f_first[11], f_last[11], t_first[11], t_last[11];
+	ow_pdate_bounds(&f, f_first, f_last);
+	ow_pdate_bounds(&t, t_first, t_last);
+	if (strcmp(f_first, t_last) > 0)
+		ow_errors_add(errs, "to", "must not be before from (%s)", from);
+}
+
 int ow_list_parse(struct ow_req *r, const struct ow_filter *filters, size_t n, const char **values,
 		  struct ow_list_page *page)
 {
@@ -161,6 +187,7 @@ int ow_list_parse(struct ow_req *r, const struct ow_filter *filters, size_t n, c
 	for (size_t i = 0; i < n; i++)
 		values[i] = NULL;
 	ow_req_each_query(r, take_arg, &c);
+	check_period(filters, n, values, &c.errs);
 	if (page)
 		(void)ow_list_decode_cursor(page, &c.errs);
 	if (c.errs.n == 0)

@@ -221,6 +221,7 @@ static const char *const departure_csv[] = {"id",
 					    "destination_title",
 					    "destination_kind",
 					    "layoff_id",
+					    "layoff",
 					    "returned_on",
 					    "source_ids",
 					    "sources",
@@ -238,7 +239,7 @@ const struct ow_resource ow_res_departures = {
 static const struct ow_jfield layoff_fields[] = {
 	{.name = "org_id", .type = OW_J_UUID, .flags = REQUIRED, .alias = "org"},
 	{.name = "team_id", .type = OW_J_UUID, .flags = NULLABLE, .alias = "team"},
-	{.name = "announced_on", .type = OW_J_PDATE, .flags = NULLABLE},
+	{.name = "announced_on", .type = OW_J_PDATE, .flags = REQUIRED},
 	{.name = "effective_on", .type = OW_J_PDATE, .flags = NULLABLE},
 	{.name = "count", .type = OW_J_INT, .flags = NULLABLE, .min = 0, .maxv = 10000000},
 	{.name = "percentage", .type = OW_J_NUMBER, .flags = NULLABLE, .min = 0, .maxv = 100},
@@ -252,10 +253,22 @@ static const struct ow_filter layoff_filters[] = {
 	{"to", OW_F_PDATE, NULL},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
 };
-static const char *const layoff_csv[] = {
-	"id",		"org_id",	    "org",	  "team_id",	"team",
-	"announced_on", "effective_on",	    "count",	  "percentage", "description",
-	"source_ids",	"named_departures", "created_at", "updated_at", NULL};
+static const char *const layoff_csv[] = {"id",
+					 "org_id",
+					 "org",
+					 "team_id",
+					 "team",
+					 "announced_on",
+					 "effective_on",
+					 "count",
+					 "percentage",
+					 "description",
+					 "source_ids",
+					 "sources",
+					 "named_departures",
+					 "created_at",
+					 "updated_at",
+					 NULL};
 const struct ow_resource ow_res_layoffs = {
 	"layoffs",	  "layoff",	      layoff_fields,	 N(layoff_fields),
 	layoff_filters,	  N(layoff_filters),  OW_Q_LAYOFFS_LIST, 0,
@@ -275,9 +288,9 @@ static const struct ow_filter line_filters[] = {
 	{"as_of", OW_F_DAY, NULL},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
 };
-static const char *const line_csv[] = {"id",	     "report_id",  "report",   "manager_id",
-				       "manager",    "valid_from", "valid_to", "source_ids",
-				       "created_at", "updated_at", NULL};
+static const char *const line_csv[] = {"id",	  "report_id",	"report",     "manager_id",
+				       "manager", "valid_from", "valid_to",   "source_ids",
+				       "sources", "created_at", "updated_at", NULL};
 const struct ow_resource ow_res_reporting_lines = {
 	"reporting-lines",
 	"reporting_line",

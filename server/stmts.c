@@ -10,16 +10,18 @@
 
 #define GET(fn) "SELECT r_doc, r_etag, r_moved FROM " fn "($1)"
 /* Every record write goes through ow_write(), which first names every unknown reference. */
-#define WRITE(entity) "SELECT r_doc, r_etag, r_id FROM ow_write('" entity "', $1, $2, $3::jsonb, $4)"
+#define WRITE(entity)                                                                              \
+	"SELECT r_doc, r_etag, r_id FROM ow_write('" entity "', $1, $2, $3::jsonb, $4)"
 
 /* People filters $2 org, $3 team (current members), $4 tag, $5 updated_since. Written as
  * IN (...) so that, with the argument given, the planner can start from the members. */
 #define PEOPLE_FILTERS                                                                             \
 	" AND ($2::text IS NULL OR p.id IN (SELECT po.person_id FROM positions po"                 \
-	" WHERE po.ended_on IS NULL AND po.org_id = (SELECT ow_key_strict('organization', $2, 'org'))))" \
+	" WHERE po.ended_on IS NULL AND po.org_id = (SELECT ow_key_strict('organization', $2, "    \
+	"'org'))))"                                                                                \
 	" AND ($3::text IS NULL OR p.id IN (SELECT po.person_id FROM positions po"                 \
-	" WHERE po.ended_on IS NULL AND po.team_id = (SELECT ow_key_strict('team', $3, 'team'))))"    \
-	" AND ($4::text IS NULL OR p.tags @> ARRAY[$4::text])"                                       \
+	" WHERE po.ended_on IS NULL AND po.team_id = (SELECT ow_key_strict('team', $3, 'team'))))" \
+	" AND ($4::text IS NULL OR p.tags @> ARRAY[$4::text])"                                     \
 	" AND ($5::timestamptz IS NULL OR p.updated_at >= $5::timestamptz)"
 
 /* Departures: filters $1..$13 (person, org, team, destination_org, kind, reason_category,
@@ -44,13 +46,19 @@
 	" WHEN $12 = 'all' THEN '{reported,confirmed,disputed,retracted}'::text[]"                 \
 	" ELSE string_to_array($12, ',') END) AND ($13::text IS NULL OR true)"
 
-#define DEPARTURES_SORTED(key, cmp, dir)                                                           \
-	"SELECT ow_departure_doc(d)::text, (" key ")::text, d.id::text" DEPARTURE_FILTERS          \
-	" AND ($14::date IS NULL OR ((" key "), d.id) " cmp " ($14::date, $15::uuid))"             \
-	" ORDER BY (" key ") " dir ", d.id " dir " LIMIT $16::int"
+/* Sorted by the start of the date's range, then its end (a "2016-01-01" departure before
+ * "2016-01" before "2016"), then id. The cursor's first part is "start|end". */
+#define DEPARTURES_SORTED(lo, hi, cmp, dir)                                                        \
+	"SELECT ow_departure_doc(d)::text, (" lo ")::text || '|' || (" hi                          \
+	")::text, d.id::text" DEPARTURE_FILTERS " AND ($14::text IS NULL OR ((" lo "), (" hi       \
+	"), d.id) " cmp                                                                            \
+	" (split_part($14, '|', 1)::date, split_part($14, '|', 2)::date, $15::uuid))"              \
+	" ORDER BY (" lo ") " dir ", (" hi ") " dir ", d.id " dir " LIMIT $16::int"
 
-#define DEPARTED "lower(d.departed_range)"
-#define ANNOUNCED "coalesce(lower(d.announced_range), 'infinity'::date)"
+#define DEPARTED_LO "lower(d.departed_range)"
+#define DEPARTED_HI "upper(d.departed_range)"
+#define ANNOUNCED_LO "coalesce(lower(d.announced_range), 'infinity'::date)"
+#define ANNOUNCED_HI "coalesce(upper(d.announced_range), 'infinity'::date)"
 
 const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_READY] = {"ready", "SELECT count(*) FROM schema_migrations", 0},
@@ -170,13 +178,19 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 " ORDER BY a.id LIMIT $5::int",
 		 5},
 
-	[OW_Q_DEPARTURES_LIST] = {"departures_list", DEPARTURES_SORTED(DEPARTED, ">", "ASC"), 16},
+	[OW_Q_DEPARTURES_LIST] = {"departures_list",
+				  DEPARTURES_SORTED(DEPARTED_LO, DEPARTED_HI, ">", "ASC"), 16},
 	[OW_Q_DEPARTURES_LIST_DESC] = {"departures_list_desc",
-				       DEPARTURES_SORTED(DEPARTED, "<", "DESC"), 16},
+				       DEPARTURES_SORTED(DEPARTED_LO, DEPARTED_HI, "<", "DESC"),
+				       16},
 	[OW_Q_DEPARTURES_LIST_ANNOUNCED] = {"departures_list_announced",
-					    DEPARTURES_SORTED(ANNOUNCED, ">", "ASC"), 16},
+					    DEPARTURES_SORTED(ANNOUNCED_LO, ANNOUNCED_HI, ">",
+							      "ASC"),
+					    16},
 	[OW_Q_DEPARTURES_LIST_ANNOUNCED_DESC] = {"departures_list_announced_desc",
-						 DEPARTURES_SORTED(ANNOUNCED, "<", "DESC"), 16},
+						 DEPARTURES_SORTED(ANNOUNCED_LO, ANNOUNCED_HI, "<",
+								   "DESC"),
+						 16},
 	[OW_Q_DEPARTURES_GET] = {"departures_get", GET("ow_departures_get"), 1},
 	[OW_Q_DEPARTURES_WRITE] = {"departures_write", WRITE("departure"), 4},
 
@@ -208,8 +222,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 											    6, 7),
 		 7},
 	[OW_Q_REPORTING_LINES_GET] = {"reporting_lines_get", GET("ow_reporting_lines_get"), 1},
-	[OW_Q_REPORTING_LINES_WRITE] = {"reporting_lines_write", WRITE("reporting_line"),
-					4},
+	[OW_Q_REPORTING_LINES_WRITE] = {"reporting_lines_write", WRITE("reporting_line"), 4},
 
 	[OW_Q_PERSON_TIMELINE] = {"person_timeline", "SELECT ow_person_timeline($1)", 1},
 	[OW_Q_PERSON_MANAGERS] = {"person_managers",
