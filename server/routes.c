@@ -3,16 +3,14 @@
 #include "handlers.h"
 #include "resource.h"
 
-#define RECORD_ROUTES(plural, res)                                                                 \
-	{"GET", "/" plural, ow_h_record_list, OW_ROLE_PUBLIC, OW_BODY_NONE, &res},                 \
-		{"POST", "/" plural, ow_h_record_create, OW_ROLE_EDITOR, OW_BODY_JSON, &res},      \
-		{"GET", "/" plural "/{id}", ow_h_record_get, OW_ROLE_PUBLIC, OW_BODY_NONE, &res},  \
-		{"PATCH",	 "/" plural "/{id}", ow_h_record_patch,                            \
-		 OW_ROLE_EDITOR, OW_BODY_JSON,	     &res},                                        \
-	{                                                                                          \
-		"DELETE", "/" plural "/{id}", ow_h_record_delete, OW_ROLE_EDITOR, OW_BODY_NONE,    \
-			&res                                                                       \
-	}
+/* clang-format off */
+#define RECORD_ROUTES(plural, res)                                                           \
+	{"GET",    "/" plural,          ow_h_record_list,   OW_ROLE_PUBLIC, OW_BODY_NONE, &res}, \
+	{"POST",   "/" plural,          ow_h_record_create, OW_ROLE_EDITOR, OW_BODY_JSON, &res}, \
+	{"GET",    "/" plural "/{id}",  ow_h_record_get,    OW_ROLE_PUBLIC, OW_BODY_NONE, &res}, \
+	{"PATCH",  "/" plural "/{id}",  ow_h_record_patch,  OW_ROLE_EDITOR, OW_BODY_JSON, &res}, \
+	{"DELETE", "/" plural "/{id}",  ow_h_record_delete, OW_ROLE_EDITOR, OW_BODY_NONE, &res}
+/* clang-format on */
 
 const struct ow_route ow_routes[] = {
 	{"GET", "/health", ow_h_health, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
