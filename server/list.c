@@ -65,9 +65,12 @@ static int is_timestamp(const char *s)
 	return 0;
 }
 
-/* Every comma-separated item of v is one of values (no empty items). */
+/* Every comma-separated item of v is one of values (no empty items); "all" stands alone. */
 static int enum_list_ok(const char *const *values, const char *v)
 {
+	if (strstr(v, ",") && (strncmp(v, "all,", 4) == 0 || strstr(v, ",all,") ||
+			       (strlen(v) >= 4 && strcmp(v + strlen(v) - 4, ",all") == 0)))
+		return 0;
 	while (*v) {
 		size_t len = strcspn(v, ",");
 		int found = 0;

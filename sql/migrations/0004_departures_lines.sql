@@ -158,7 +158,7 @@ BEGIN
 		VALUES (n.person_id, n.org_id, n.team_id, n.title, n.departed_on, n.announced_on,
 			coalesce(n.kind, 'unknown'), coalesce(n.reason_category, 'unknown'), n.reason,
 			n.destination_org_id, n.destination_title,
-			coalesce(n.destination_kind, CASE WHEN n.destination_org_id IS NULL THEN 'unknown' ELSE 'joined' END),
+			coalesce(n.destination_kind, 'unknown'),
 			n.layoff_id, n.returned_on, n.notes, coalesce(n.status, 'reported'))
 		RETURNING * INTO n;
 		IF n.status <> 'retracted' THEN
