@@ -246,6 +246,9 @@ LANGUAGE sql STABLE AS $$ SELECT slug FROM organizations WHERE id = o_id $$;
 
 -- Every record of one type (or of all types when p_type is NULL) as export lines:
 -- (ord, key, line) ordered by type rank, then depth (parents first), then natural key.
+-- Layoffs and departures come before positions and reporting lines: importing a
+-- departure closes the open positions and lines it ends, so on a round trip they must
+-- arrive afterwards, exactly as exported.
 CREATE FUNCTION ow_export_rows(p_type text) RETURNS TABLE (rank int, depth int, key text, line text)
 LANGUAGE sql STABLE AS $$
 	WITH RECURSIVE org_depth (id, depth) AS (
@@ -275,25 +278,25 @@ LANGUAGE sql STABLE AS $$
 		'tags', to_jsonb(p.tags)))::text
 	FROM people p WHERE p_type IS NULL OR p_type = 'person'
 	UNION ALL
-	SELECT 5, 0, ow_person_slug(x.person_id) || '|' || ow_org_slug(x.org_id) || '|' || coalesce(x.started_on, ''),
+	SELECT 7, 0, ow_person_slug(x.person_id) || '|' || ow_org_slug(x.org_id) || '|' || coalesce(x.started_on, ''),
 		jsonb_strip_nulls(jsonb_build_object('type', 'position', 'person', ow_person_slug(x.person_id),
 		'org', ow_org_slug(x.org_id), 'team', ow_team_key(x.team_id), 'title', x.title,
 		'started_on', x.started_on, 'ended_on', x.ended_on, 'sources', ow_source_urls('position', x.id)))::text
 	FROM positions x WHERE p_type IS NULL OR p_type = 'position'
 	UNION ALL
-	SELECT 6, 0, ow_person_slug(l.report_id) || '|' || coalesce(l.valid_from, ''),
+	SELECT 8, 0, ow_person_slug(l.report_id) || '|' || coalesce(l.valid_from, ''),
 		jsonb_strip_nulls(jsonb_build_object('type', 'reporting_line', 'report', ow_person_slug(l.report_id),
 		'manager', ow_person_slug(l.manager_id), 'valid_from', l.valid_from, 'valid_to', l.valid_to,
 		'sources', ow_source_urls('reporting_line', l.id)))::text
 	FROM reporting_lines l WHERE p_type IS NULL OR p_type = 'reporting_line'
 	UNION ALL
-	SELECT 7, 0, l.id::text, jsonb_strip_nulls(jsonb_build_object('type', 'layoff', 'id', l.id,
+	SELECT 5, 0, l.id::text, jsonb_strip_nulls(jsonb_build_object('type', 'layoff', 'id', l.id,
 		'org', ow_org_slug(l.org_id), 'team', ow_team_key(l.team_id), 'announced_on', l.announced_on,
 		'effective_on', l.effective_on, 'count', l.count, 'percentage', l.percentage,
 		'description', l.description, 'sources', ow_source_urls('layoff', l.id)))::text
 	FROM layoffs l WHERE p_type IS NULL OR p_type = 'layoff'
 	UNION ALL
-	SELECT 8, 0, ow_person_slug(d.person_id) || '|' || ow_org_slug(d.org_id) || '|' || d.departed_on,
+	SELECT 6, 0, ow_person_slug(d.person_id) || '|' || ow_org_slug(d.org_id) || '|' || d.departed_on,
 		jsonb_strip_nulls(jsonb_build_object('type', 'departure', 'person', ow_person_slug(d.person_id),
 		'org', ow_org_slug(d.org_id), 'team', ow_team_key(d.team_id), 'title', d.title,
 		'departed_on', d.departed_on, 'announced_on', d.announced_on, 'kind', d.kind,
