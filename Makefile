@@ -67,3 +67,4 @@ format-check:
 
 clean:
 	rm -rf build
+include tests/fuzz/Makefile.fuzz

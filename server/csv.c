@@ -169,6 +169,10 @@ static int utf8_valid(const unsigned char *s, size_t n)
 static int field_add(struct ow_csv_reader *r, const char *p, size_t n)
 {
 	size_t have = r->data.len - r->field_start;
+	/* A field past max_fields is refused before it is buffered: the data buffer only has
+	 * room for max_fields fields, so it would otherwise run out ("out of memory"). */
+	if (r->nfields >= r->max_fields)
+		return fail(r, r->line, "record has more than %zu fields", r->max_fields);
 	if (n > r->max_field - have)
 		return fail(r, r->line, "field %zu is longer than %zu bytes", r->nfields + 1,
 			    r->max_field);
