@@ -19,14 +19,14 @@ BUILD := build
 endif
 
 # Pure modules: no libmicrohttpd, no libpq at run time; unit-tested one by one.
-PURE := buf pdate cursor csv config router jspec
+PURE := buf pdate cursor csv config router jspec tree filter
 SRCS := $(wildcard server/*.c)
 OBJS := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRCS))
 PURE_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(filter $(PURE),$(patsubst server/%.c,%,$(SRCS))))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
-.PHONY: all run test unit bench clean format format-check deps
+.PHONY: all run test unit bench memcheck security faults soak clean format format-check deps
 all: $(BUILD)/orgwatch
 
 $(BUILD)/orgwatch: $(OBJS)

@@ -25,7 +25,8 @@ int ow_buf_append_str(struct ow_buf *b, const char *s) OW_WUR;
 int ow_buf_appendf(struct ow_buf *b, const char *fmt, ...) OW_WUR
 	__attribute__((format(printf, 2, 3)));
 int ow_buf_vappendf(struct ow_buf *b, const char *fmt, va_list ap) OW_WUR;
-/* Appends s as a JSON string literal (quotes included, escapes as RFC 8259). */
+/* Appends s as a JSON string literal (quotes included, escapes as RFC 8259); bytes that are
+ * not well-formed UTF-8 become U+FFFD. */
 int ow_buf_append_json_str(struct ow_buf *b, const char *s, size_t n) OW_WUR;
 void ow_buf_reset(struct ow_buf *b);
 void ow_buf_free(struct ow_buf *b);

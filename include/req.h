@@ -64,9 +64,17 @@ int ow_reply(struct ow_req *r, unsigned status, const char *content_type, const 
 /* Queues a JSON response (application/json; charset=utf-8). */
 int ow_reply_json(struct ow_req *r, unsigned status, const char *json, size_t len,
 		  const char *const *headers);
-/* Queues a streamed response produced by `reader` (see libmicrohttpd's content reader). */
-typedef long (*ow_stream_fn)(void *cls, unsigned long long pos, char *buf, size_t max);
-int ow_reply_stream(struct ow_req *r, unsigned status, const char *content_type, ow_stream_fn fn,
-		    void *cls, void (*free_cls)(void *), const char *const *headers);
+/* Queues a JSON response whose body is b's bytes, handed over without a copy: b is left
+ * empty (and is emptied on failure too). */
+int ow_reply_json_buf(struct ow_req *r, unsigned status, struct ow_buf *b);
+/* A streamed body made in parts: next(cls, out) appends the next part to out (empty at each
+ * call) and returns 1 when more parts follow, 0 after the last one, -1 on an error (the
+ * connection is then cut: the client sees a truncated body). */
+typedef int (*ow_next_part_fn)(void *cls, struct ow_buf *out);
+/* Queues a streamed response (no Content-Length) whose parts next() makes as libmicrohttpd
+ * asks for bytes; free_cls(cls) runs when the response is done (also on failure here). */
+int ow_reply_stream(struct ow_req *r, unsigned status, const char *content_type,
+		    ow_next_part_fn next, void *cls, void (*free_cls)(void *),
+		    const char *const *headers);
 
 #endif

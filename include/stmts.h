@@ -43,7 +43,7 @@ enum ow_stmt_id {
 	OW_Q_PERSON_MANAGERS,
 	OW_Q_ORG_CHANGES,
 	OW_Q_CHART_HEAD,
-	OW_Q_CHART_DECLARE,
+	OW_Q_CHART_FLAT,
 	OW_Q_REPORTS_HEAD,
 	OW_Q_REPORTS_DECLARE,
 	OW_Q_TEAM_MEMBERS,
@@ -58,10 +58,15 @@ struct ow_stmt {
 	const char *name;
 	const char *sql;
 	int nparams;
+	/* 1: planned at every execution with the real values (PQexecParams), never prepared.
+	 * For statements whose best plan depends on which optional filters are given: a
+	 * prepared statement's generic plan cannot use "($8 IS NULL OR x >= $8)" as an
+	 * index bound. */
+	int replan;
 };
 
 /* The statement table, indexed by enum ow_stmt_id. Statements starting with
- * "DECLARE" run unnamed (PQexecParams): a cursor declaration cannot be prepared. */
+ * "DECLARE" run unnamed (PQexecParams) too: a cursor declaration cannot be prepared. */
 extern const struct ow_stmt ow_stmts[OW_Q_COUNT];
 
 #endif

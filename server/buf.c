@@ -71,6 +71,22 @@ int ow_buf_appendf(struct ow_buf *b, const char *fmt, ...)
 	return rc;
 }
 
+/* Length of the well-formed UTF-8 sequence at s (n bytes left), or 0 when it is not one
+ * (bad lead, missing continuation, overlong form, surrogate, above U+10FFFF). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] < 0xC2 ? 0 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : s[0] < 0xF5 ? 4 : 0;
+	if (len == 0 || len > n)
+		return 0;
+	for (size_t k = 1; k < len; k++)
+		if ((s[k] & 0xC0) != 0x80)
+			return 0;
+	if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
+	    (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
+		return 0;
+	return len;
+}
+
 int ow_buf_append_json_str(struct ow_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -99,6 +115,17 @@ int ow_buf_append_json_str(struct ow_buf *b, const char *s, size_t n)
 				out = esc;
 				outn = 6;
 			}
+		}
+		if (!out && c >= 0x80) {
+			/* Valid UTF-8 is copied; anything else (a sequence cut by truncation,
+			 * stray bytes) becomes U+FFFD so the document stays valid JSON. */
+			size_t len = utf8_seq((const unsigned char *)s + i, n - i);
+			int rc =
+				len ? ow_buf_append(b, &s[i], len) : ow_buf_append(b, "\\ufffd", 6);
+			if (rc != 0)
+				return -1;
+			i += len ? len - 1 : 0;
+			continue;
 		}
 		int rc = out ? ow_buf_append(b, out, outn) : ow_buf_append(b, &s[i], 1);
 		if (rc != 0)

@@ -230,7 +230,7 @@ PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *pa
 {
 	const struct ow_stmt *s = &ow_stmts[id];
 	PGresult *res;
-	if (strncmp(s->sql, "DECLARE ", 8) == 0) {
+	if (s->replan || strncmp(s->sql, "DECLARE ", 8) == 0) {
 		res = PQexecParams(db->conn, s->sql, s->nparams, NULL, params, NULL, NULL, 0);
 	} else {
 		if (prepare(db, id, err) != 0)

@@ -1,7 +1,6 @@
 /* h_export.c — GET /export: the whole database (or ?type= one record type) in the
  * import format, streamed from a cursor on a connection of its own, in dependency
  * order; CSV (one type) when the client accepts text/csv. */
-#include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,9 +43,7 @@ static const struct csv_layout layouts[] = {
 struct export_stream {
 	PGconn *conn;
 	const char *const *columns; /* CSV when set */
-	int header_done, done;
-	struct ow_buf pending;
-	size_t off;
+	int header_done;
 	char request_id[40];
 };
 
@@ -55,21 +52,20 @@ static void export_free(void *p)
 	struct export_stream *s = p;
 	if (s->conn)
 		PQfinish(s->conn); /* an unfinished read-only transaction simply ends */
-	ow_buf_free(&s->pending);
 	free(s);
 }
 
-/* Refills the pending buffer with the next rows; -1 on a database error. */
-static int refill(struct export_stream *s)
+/* The next part of the export (ow_reply_stream): the CSV header row, then each FETCH's rows;
+ * 0 after the last rows, -1 on a database error. */
+static int next_part(void *cls, struct ow_buf *out)
 {
-	ow_buf_reset(&s->pending);
-	s->off = 0;
+	struct export_stream *s = cls;
 	int rc = 0;
 	if (s->columns && !s->header_done) {
 		s->header_done = 1;
 		for (size_t i = 0; s->columns[i] && rc == 0; i++)
-			rc = ow_csv_append_field(&s->pending, s->columns[i], strlen(s->columns[i]));
-		return rc == 0 ? ow_csv_end_row(&s->pending) : -1;
+			rc = ow_csv_append_field(out, s->columns[i], strlen(s->columns[i]));
+		return rc == 0 && ow_csv_end_row(out) == 0 ? 1 : -1;
 	}
 	PGresult *res = PQexec(s->conn, EXPORT_FETCH);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -80,37 +76,20 @@ static int refill(struct export_stream *s)
 	int n = PQntuples(res);
 	for (int i = 0; i < n && rc == 0; i++) {
 		if (s->columns)
-			rc = ow_list_csv_row(&s->pending, PQgetvalue(res, i, 0), s->columns);
+			rc = ow_list_csv_row(out, PQgetvalue(res, i, 0), s->columns);
 		else
-			rc = ow_buf_append(&s->pending, PQgetvalue(res, i, 0),
+			rc = ow_buf_append(out, PQgetvalue(res, i, 0),
 					   (size_t)PQgetlength(res, i, 0)) |
-			     ow_buf_append(&s->pending, "\n", 1);
+			     ow_buf_append(out, "\n", 1);
 	}
 	PQclear(res);
-	if (n == 0) {
-		s->done = 1;
-		PGresult *c = PQexec(s->conn, "COMMIT");
-		PQclear(c);
-	}
-	return rc ? -1 : 0;
-}
-
-static long reader(void *cls, unsigned long long pos, char *buf, size_t max)
-{
-	(void)pos;
-	struct export_stream *s = cls;
-	while (s->off >= s->pending.len) {
-		if (s->done)
-			return MHD_CONTENT_READER_END_OF_STREAM;
-		if (refill(s) != 0)
-			return MHD_CONTENT_READER_END_WITH_ERROR;
-	}
-	size_t n = s->pending.len - s->off;
-	if (n > max)
-		n = max;
-	memcpy(buf, s->pending.data + s->off, n);
-	s->off += n;
-	return (long)n;
+	if (rc)
+		return -1;
+	if (n > 0)
+		return 1;
+	PGresult *c = PQexec(s->conn, "COMMIT");
+	PQclear(c);
+	return 0;
 }
 
 static const struct ow_filter filters[] = {{"type", OW_F_TEXT, NULL}};
@@ -134,7 +113,6 @@ int ow_h_export(struct ow_req *r)
 	struct export_stream *s = calloc(1, sizeof *s);
 	if (!s)
 		return ow_problem_reply(r, OW_P_UNAVAILABLE, "Out of memory; retry.", NULL, NULL);
-	ow_buf_init(&s->pending, (size_t)64 << 20);
 	memcpy(s->request_id, r->request_id, sizeof s->request_id);
 	for (size_t i = 0; csv && i < sizeof layouts / sizeof layouts[0]; i++)
 		if (strcmp(layouts[i].type, type) == 0)
@@ -152,8 +130,9 @@ int ow_h_export(struct ow_req *r)
 	if (ok) {
 		res = PQexecParams(
 			s->conn,
-			"DECLARE ow_export NO SCROLL CURSOR FOR SELECT line FROM ow_export_rows($1)"
-			" ORDER BY rank, depth, key",
+			/* Keys sorted first, each line rendered as the cursor reaches it. */
+			"DECLARE ow_export NO SCROLL CURSOR FOR SELECT l FROM ow_export_lines($1) "
+			"AS l",
 			1, NULL, params, NULL, NULL, 0);
 		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 		PQclear(res);
@@ -166,5 +145,5 @@ int ow_h_export(struct ow_req *r)
 	static const char *const headers[] = {"Cache-Control", "no-store", NULL};
 	return ow_reply_stream(r, 200,
 			       s->columns ? "text/csv; charset=utf-8" : "application/x-ndjson",
-			       reader, s, export_free, headers);
+			       next_part, s, export_free, headers);
 }

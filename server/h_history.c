@@ -1,5 +1,5 @@
 /* h_history.c — time travel: GET /people/{id}/timeline, /people/{id}/reports,
- * /people/{id}/managers, /organizations/{id}/chart, /organizations/{id}/changes,
+ * /people/{id}/managers, /organizations/{id}/changes,
  * /teams/{id}/members and /teams/{id}/alumni. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,27 +126,13 @@ static int reply_tree(struct ow_req *r, enum ow_stmt_id head, const char *const 
 	if (ow_db_command(db, "COMMIT", &err) != 0)
 		goto fail;
 	rc = rc ? ow_problem_reply(r, OW_P_INTERNAL, "The tree is too large to answer.", NULL, NULL)
-		: ow_reply_json(r, 200, b.data, b.len, NULL);
+		: ow_reply_json_buf(r, 200, &b);
 	ow_buf_free(&b);
 	return rc;
 fail:
 	ow_db_rollback(db);
 	ow_buf_free(&b);
 	return ow_db_problem(r, &err);
-}
-
-static const struct ow_filter chart_filters[] = {
-	{"as_of", OW_F_DAY, NULL},
-	{"root", OW_F_REF, NULL},
-	{"depth", OW_F_DEPTH, NULL},
-};
-
-int ow_h_org_chart(struct ow_req *r)
-{
-	const char *params[4] = {r->params.values[0]};
-	if (ow_query_parse(r, chart_filters, 3, params + 1) != 0)
-		return 0;
-	return reply_tree(r, OW_Q_CHART_HEAD, params, OW_Q_CHART_DECLARE, params);
 }
 
 static const struct ow_filter reports_filters[] = {

@@ -7,6 +7,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +19,16 @@
 
 #include "auth.h"
 #include "config.h"
+#include "conns.h"
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
 #include "problem.h"
 #include "req.h"
+
+/* Idle time after which libmicrohttpd closes a connection, and the time a client gets to send
+ * a complete request header (conns.c). */
+#define CONNECTION_TIMEOUT_S 30
 
 static const struct ow_route *routes;
 static size_t nroutes;
@@ -109,22 +115,92 @@ int ow_reply(struct ow_req *r, unsigned status, const char *content_type, const 
 	return queue(r, status, resp);
 }
 
+int ow_reply_json_buf(struct ow_req *r, unsigned status, struct ow_buf *b)
+{
+	if (r->queued) {
+		ow_buf_free(b);
+		return -1;
+	}
+	if (!b->data)
+		return ow_reply_json(r, status, "", 0, NULL);
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(b->len, b->data, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		ow_buf_free(b);
+		return -1;
+	}
+	/* libmicrohttpd owns the bytes now and frees them with the response. */
+	ow_buf_init(b, b->max);
+	if (add_headers(resp, r, "application/json; charset=utf-8", NULL) != 0) {
+		MHD_destroy_response(resp);
+		return -1;
+	}
+	return queue(r, status, resp);
+}
+
 int ow_reply_json(struct ow_req *r, unsigned status, const char *json, size_t len,
 		  const char *const *headers)
 {
 	return ow_reply(r, status, "application/json; charset=utf-8", json, len, headers);
 }
 
-int ow_reply_stream(struct ow_req *r, unsigned status, const char *content_type, ow_stream_fn fn,
-		    void *cls, void (*free_cls)(void *), const char *const *headers)
+/* The state of an ow_reply_stream body: the part being sent and how much of it is out. */
+struct part_stream {
+	ow_next_part_fn next;
+	void *cls;
+	void (*free_cls)(void *);
+	struct ow_buf part;
+	size_t sent;
+	int last; /* the part in `part` is the last one */
+};
+
+static ssize_t part_reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
-	if (r->queued)
-		return -1;
-	struct MHD_Response *resp = MHD_create_response_from_callback(
-		MHD_SIZE_UNKNOWN, 64 * 1024, (MHD_ContentReaderCallback)fn, cls, free_cls);
-	if (!resp) {
+	(void)pos;
+	struct part_stream *s = cls;
+	while (s->sent >= s->part.len) {
+		if (s->last)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		ow_buf_reset(&s->part);
+		s->sent = 0;
+		int more = s->next(s->cls, &s->part);
+		if (more < 0)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		s->last = more == 0;
+	}
+	size_t n = s->part.len - s->sent;
+	if (n > max)
+		n = max;
+	memcpy(buf, s->part.data + s->sent, n);
+	s->sent += n;
+	return (ssize_t)n;
+}
+
+static void part_free(void *cls)
+{
+	struct part_stream *s = cls;
+	if (s->free_cls)
+		s->free_cls(s->cls);
+	ow_buf_free(&s->part);
+	free(s);
+}
+
+int ow_reply_stream(struct ow_req *r, unsigned status, const char *content_type,
+		    ow_next_part_fn next, void *cls, void (*free_cls)(void *),
+		    const char *const *headers)
+{
+	struct part_stream *s = r->queued ? NULL : calloc(1, sizeof *s);
+	if (!s) {
 		if (free_cls)
 			free_cls(cls);
+		return -1;
+	}
+	*s = (struct part_stream){.next = next, .cls = cls, .free_cls = free_cls};
+	ow_buf_init(&s->part, (size_t)64 << 20);
+	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
+								      part_reader, s, part_free);
+	if (!resp) {
+		part_free(s);
 		return -1;
 	}
 	if (add_headers(resp, r, content_type, headers) != 0) {
@@ -256,6 +332,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*con_cls = r;
 	}
 	if (!r->begun) {
+		ow_conns_body_awaited(conn);
 		begin(r, method);
 		return MHD_YES;
 	}
@@ -269,6 +346,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	ow_conns_answering(conn);
 	if (r->queued)
 		return MHD_YES;
 	if (r->body_too_large)
@@ -289,7 +367,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
-	(void)conn;
+	ow_conns_request_done(conn);
 	struct ow_req *r = *con_cls;
 	if (!r)
 		return;
@@ -348,18 +426,30 @@ int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, siz
 		ow_log(OW_LOG_ERROR, "ORGWATCH_LISTEN: cannot resolve %s", cfg->listen_host);
 		return 1;
 	}
+	/* Our cap (conns.c) refuses excess connections at accept; libmicrohttpd's own limit,
+	 * which it splits between the worker threads and enforces by not accepting (leaving
+	 * clients in the backlog), is set high enough never to be reached first. */
+	unsigned mhd_limit = cfg->max_connections <= (UINT32_MAX - 64) / cfg->threads
+				     ? cfg->max_connections * cfg->threads + 64
+				     : UINT32_MAX;
+	if (ow_conns_start(cfg->max_connections, CONNECTION_TIMEOUT_S) != 0) {
+		ow_log(OW_LOG_ERROR, "cannot start the connection watcher");
+		return 1;
+	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
 	struct MHD_Daemon *d = MHD_start_daemon(
-		flags, cfg->listen_port, NULL, NULL, &on_request, (void *)cfg,
+		flags, cfg->listen_port, &ow_conns_accept, NULL, &on_request, (void *)cfg,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads, MHD_OPTION_SOCK_ADDR,
 		(struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, &on_completed, NULL,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned int)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned int)0, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
+		MHD_OPTION_CONNECTION_LIMIT, mhd_limit, MHD_OPTION_NOTIFY_CONNECTION,
+		&ow_conns_notify, NULL, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)0,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)511, MHD_OPTION_EXTERNAL_LOGGER,
 		&mhd_log, NULL, MHD_OPTION_URI_LOG_CALLBACK, &on_uri, (void *)cfg, MHD_OPTION_END);
 	if (!d) {
+		ow_conns_stop();
 		ow_log(OW_LOG_ERROR, "cannot listen on %s:%u (address in use or not available)",
 		       cfg->listen_host, cfg->listen_port);
 		return 1;
@@ -378,6 +468,7 @@ int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, siz
 	for (int i = 0; i < 1000 && ow_http_inflight() > 0; i++)
 		usleep(10 * 1000);
 	MHD_stop_daemon(d);
+	ow_conns_stop();
 	if (lfd != MHD_INVALID_SOCKET)
 		close(lfd);
 	ow_log(OW_LOG_INFO, "stopped");

@@ -28,23 +28,31 @@ struct import_error {
 	char message[256];
 };
 
+/* The first record count at which the tables being filled get fresh statistics; then at
+ * every doubling. Plans cached in the import's session are made for the tables' sizes at
+ * the start: filling an empty table without this turns key lookups into sequential scans
+ * and the import quadratic. */
+#define FIRST_ANALYZE 1000
+
 struct type_entry {
 	const char *name;
 	const char *alt[3];
 	const struct ow_resource *res;
+	const char *tables; /* what importing this type fills, for ANALYZE */
 };
 
 static const struct type_entry types[] = {
-	{"organization", {"organizations", NULL}, &ow_res_organizations},
-	{"team", {"teams", NULL}, &ow_res_teams},
-	{"person", {"people", "persons", NULL}, &ow_res_people},
-	{"position", {"positions", NULL}, &ow_res_positions},
+	{"organization", {"organizations", NULL}, &ow_res_organizations, "organizations"},
+	{"team", {"teams", NULL}, &ow_res_teams, "teams"},
+	{"person", {"people", "persons", NULL}, &ow_res_people, "people"},
+	{"position", {"positions", NULL}, &ow_res_positions, "positions, position_sources"},
 	{"reporting_line",
 	 {"reporting_lines", "reporting-lines", "reporting-line"},
-	 &ow_res_reporting_lines},
-	{"departure", {"departures", NULL}, &ow_res_departures},
-	{"layoff", {"layoffs", NULL}, &ow_res_layoffs},
-	{"source", {"sources", NULL}, &ow_res_sources},
+	 &ow_res_reporting_lines,
+	 "reporting_lines, reporting_line_sources"},
+	{"departure", {"departures", NULL}, &ow_res_departures, "departures, departure_sources"},
+	{"layoff", {"layoffs", NULL}, &ow_res_layoffs, "layoffs, layoff_sources"},
+	{"source", {"sources", NULL}, &ow_res_sources, "sources"},
 };
 #define NTYPES (sizeof types / sizeof types[0])
 
@@ -64,6 +72,8 @@ struct ow_import {
 	int header_done, header_bad;
 	struct ow_buf batch;
 	size_t batch_n;
+	unsigned types_seen;		  /* bit i: types[i] is in the file */
+	unsigned long sent, next_analyze; /* records sent to the database; when to ANALYZE */
 	unsigned long created, updated, unchanged;
 	struct import_error *errors;
 	size_t nerrors;
@@ -122,6 +132,7 @@ struct ow_import *ow_import_new(PGconn *c, const char *actor, enum ow_import_for
 	imp->format = format;
 	imp->default_type = find_type(type);
 	imp->dry_run = dry_run;
+	imp->next_analyze = FIRST_ANALYZE;
 	ow_buf_init(&imp->pending, MAX_LINE + 1);
 	ow_buf_init(&imp->batch, BATCH_BYTES + MAX_LINE + 4096);
 	ow_csv_reader_init(&imp->csv, MAX_LINE, MAX_COLUMNS);
@@ -138,6 +149,32 @@ static void db_failure(struct ow_import *imp, PGresult *res)
 	imp->db_failed = 1;
 	snprintf(imp->db_message, sizeof imp->db_message, "%s",
 		 res ? PQresultErrorMessage(res) : PQerrorMessage(imp->conn));
+}
+
+/* ANALYZE (inside the import's transaction, so it counts the rows written so far) the
+ * tables the file fills; PostgreSQL then replans the session's cached statements. */
+static int refresh_statistics(struct ow_import *imp)
+{
+	char sql[512] = "ANALYZE ";
+	size_t n = strlen(sql);
+	for (size_t i = 0; i < NTYPES; i++) {
+		if (!(imp->types_seen & (1u << i)))
+			continue;
+		int w = snprintf(sql + n, sizeof sql - n, "%s%s", n > 8 ? ", " : "",
+				 types[i].tables);
+		if (w < 0 || (size_t)w >= sizeof sql - n)
+			return -1;
+		n += (size_t)w;
+	}
+	imp->next_analyze = imp->sent * 2;
+	if (n == 8)
+		return 0;
+	PGresult *res = PQexec(imp->conn, sql);
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		db_failure(imp, res);
+	PQclear(res);
+	return ok ? 0 : -1;
 }
 
 /* Sends the batch to ow_import_batch() and tallies its outcomes. */
@@ -162,6 +199,7 @@ static int flush(struct ow_import *imp)
 				     "SELECT r_line, r_outcome, r_field, r_message"
 				     " FROM ow_import_batch($1, $2::jsonb)",
 				     2, NULL, params, NULL, NULL, 0);
+	imp->sent += imp->batch_n;
 	ow_buf_reset(&imp->batch);
 	imp->batch_n = 0;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -183,7 +221,7 @@ static int flush(struct ow_import *imp)
 				  PQgetvalue(res, i, 3));
 	}
 	PQclear(res);
-	return 0;
+	return imp->sent >= imp->next_analyze ? refresh_statistics(imp) : 0;
 }
 
 /* Validates one record (its "type" already removed) and queues it for the database. */
@@ -220,6 +258,7 @@ static int take_record(struct ow_import *imp, unsigned long line, const struct t
 	if (rc != 0)
 		return -1;
 	imp->batch_n++;
+	imp->types_seen |= 1u << (unsigned)(t - types);
 	if (imp->batch_n >= BATCH_RECORDS || imp->batch.len >= BATCH_BYTES)
 		return flush(imp);
 	return 0;
@@ -359,6 +398,12 @@ static json_t *cell_value(struct ow_import *imp, unsigned long line, const char 
 static int csv_header(struct ow_import *imp, const struct ow_csv_field *fields, size_t nfields)
 {
 	imp->header_done = 1;
+	if (!imp->default_type) {
+		/* The callers ask for it first; a CSV without a known type has no columns. */
+		add_error(imp, 1, "type", "a CSV import needs a record type (?type=)");
+		imp->header_bad = 1;
+		return 0;
+	}
 	const struct ow_resource *res = imp->default_type->res;
 	for (size_t i = 0; i < nfields && i < MAX_COLUMNS; i++) {
 		imp->columns[i] = strndup(fields[i].ptr, fields[i].len);

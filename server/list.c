@@ -14,119 +14,6 @@
 #include "problem.h"
 #include "req.h"
 
-static int digits(const char *s, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
-/* YYYY-MM-DD, optionally followed by THH:MM[:SS[.frac]] and Z or ±HH:MM. */
-static int is_timestamp(const char *s)
-{
-	struct ow_pdate d;
-	const char *why;
-	char day[11];
-	if (strlen(s) < 10)
-		return 0;
-	memcpy(day, s, 10);
-	day[10] = '\0';
-	if (ow_pdate_parse_day(day, &d, &why) != 0)
-		return 0;
-	s += 10;
-	if (*s == '\0')
-		return 1;
-	if ((*s != 'T' && *s != 't' && *s != ' ') || !digits(s + 1, 2) || s[3] != ':' ||
-	    !digits(s + 4, 2))
-		return 0;
-	if (s[1] > '2' || (s[1] == '2' && s[2] > '3') || s[4] > '5')
-		return 0;
-	s += 6;
-	if (*s == ':') {
-		if (!digits(s + 1, 2) || s[1] > '5')
-			return 0;
-		s += 3;
-		if (*s == '.') {
-			s++;
-			int n = 0;
-			while (*s >= '0' && *s <= '9' && n < 9) {
-				s++;
-				n++;
-			}
-			if (n == 0)
-				return 0;
-		}
-	}
-	if (*s == 'Z' || *s == 'z')
-		return s[1] == '\0';
-	if ((*s == '+' || *s == '-') && digits(s + 1, 2) && s[3] == ':' && digits(s + 4, 2))
-		return s[6] == '\0';
-	return 0;
-}
-
-/* Every comma-separated item of v is one of values (no empty items); "all" stands alone. */
-static int enum_list_ok(const char *const *values, const char *v)
-{
-	if (strstr(v, ",") && (strncmp(v, "all,", 4) == 0 || strstr(v, ",all,") ||
-			       (strlen(v) >= 4 && strcmp(v + strlen(v) - 4, ",all") == 0)))
-		return 0;
-	while (*v) {
-		size_t len = strcspn(v, ",");
-		int found = 0;
-		for (size_t i = 0; values[i] && !found; i++)
-			found = strlen(values[i]) == len && strncmp(values[i], v, len) == 0;
-		if (!found)
-			return 0;
-		v += len;
-		if (*v == ',' && *++v == '\0')
-			return 0;
-	}
-	return 1;
-}
-
-const char *ow_filter_check(const struct ow_filter *f, const char *v)
-{
-	struct ow_pdate d;
-	const char *why;
-	size_t n = strlen(v);
-	switch (f->type) {
-	case OW_F_TEXT:
-		return n == 0	 ? "must not be empty"
-		       : n > 200 ? "must have at most 200 bytes"
-				 : NULL;
-	case OW_F_REF:
-		return n == 0	 ? "must not be empty"
-		       : n > 300 ? "must have at most 300 bytes"
-				 : NULL;
-	case OW_F_ENUM:
-	case OW_F_BOOL:
-		for (size_t i = 0; f->values[i]; i++)
-			if (strcmp(v, f->values[i]) == 0)
-				return NULL;
-		return "is not one of the allowed values";
-	case OW_F_TIMESTAMP:
-		return is_timestamp(v)
-			       ? NULL
-			       : "must be an RFC 3339 timestamp such as 2026-11-22T10:00:00Z";
-	case OW_F_PDATE:
-		return ow_pdate_parse(v, n, &d, &why) == 0
-			       ? NULL
-			       : "must be a date: YYYY, YYYY-MM or YYYY-MM-DD";
-	case OW_F_DAY:
-		return ow_pdate_parse_day(v, &d, &why) == 0 ? NULL : "must be a date YYYY-MM-DD";
-	case OW_F_ENUM_LIST:
-		return n > 0 && n <= 200 && enum_list_ok(f->values, v)
-			       ? NULL
-			       : "must be one or more of the allowed values, separated by commas";
-	case OW_F_DEPTH:
-		if (n == 0 || n > 4 || strspn(v, "0123456789") != n || atoi(v) > 1000)
-			return "must be a whole number from 0 to 1000";
-		return NULL;
-	}
-	return "unknown filter";
-}
-
 struct parse_ctx {
 	const struct ow_filter *filters;
 	size_t n;
@@ -356,6 +243,15 @@ int ow_list_run(struct ow_req *r, enum ow_stmt_id stmt, const char *const *param
 	struct ow_db_error err;
 	struct ow_db *db = ow_db_acquire(&err);
 	PGresult *pg = db ? ow_db_exec(db, stmt, params, &err) : NULL;
+	if (!pg && p->cursor && strncmp(err.sqlstate, "22", 2) == 0) {
+		/* Filters are checked before the query; a value PostgreSQL cannot take as a key
+		 * came from the cursor (one of another list, or forged): name it, not the
+		 * database's message. */
+		struct ow_errors errs;
+		ow_errors_init(&errs);
+		ow_errors_add(&errs, "cursor", "is not a cursor of this list");
+		return ow_problem_reply(r, OW_P_VALIDATION, NULL, &errs, NULL);
+	}
 	if (!pg)
 		return ow_db_problem(r, &err);
 	int rows = PQntuples(pg);

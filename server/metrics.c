@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "conns.h"
 #include "db.h"
 
 #define NSTATUS 500 /* statuses 100..599 */
@@ -138,7 +139,19 @@ int ow_metrics_render(struct ow_buf *b, unsigned inflight)
 		"orgwatch_db_connects_total %lu\n"
 		"# HELP orgwatch_http_requests_in_flight Requests being served.\n"
 		"# TYPE orgwatch_http_requests_in_flight gauge\n"
-		"orgwatch_http_requests_in_flight %u\n",
-		connected, broken, reconnects, inflight);
+		"orgwatch_http_requests_in_flight %u\n"
+		"# HELP orgwatch_http_connections_open Client connections open.\n"
+		"# TYPE orgwatch_http_connections_open gauge\n"
+		"orgwatch_http_connections_open %u\n"
+		"# HELP orgwatch_http_connections_closed_total Client connections the server "
+		"closed, "
+		"by reason: refused over ORGWATCH_MAX_CONNECTIONS, header not complete in time, "
+		"client gone while its body was awaited.\n"
+		"# TYPE orgwatch_http_connections_closed_total counter\n"
+		"orgwatch_http_connections_closed_total{reason=\"refused\"} %llu\n"
+		"orgwatch_http_connections_closed_total{reason=\"header_timeout\"} %llu\n"
+		"orgwatch_http_connections_closed_total{reason=\"client_gone\"} %llu\n",
+		connected, broken, reconnects, inflight, ow_conns_open(), ow_conns_refused(),
+		ow_conns_timed_out(), ow_conns_abandoned());
 	return rc ? -1 : 0;
 }

@@ -26,7 +26,9 @@
 
 /* Departures: filters $1..$13 (person, org, team, destination_org, kind, reason_category,
  * destination_kind, from, to, layoff, updated_since, status, sort). Dates overlap: a
- * departure matches when the days it covers meet [first day of from, last day of to]. */
+ * departure matches when the days it covers meet [first day of from, last day of to]. The
+ * two bounds on lower(departed_range) follow from the overlap (a date spans at most 366
+ * days) and let the sort index start at the window instead of the oldest departure. */
 #define DEPARTURE_FILTERS                                                                          \
 	" FROM departures d WHERE"                                                                 \
 	" ($1::text IS NULL OR d.person_id = (SELECT ow_key_strict('person', $1, 'person')))"      \
@@ -38,6 +40,9 @@
 	" AND ($7::text IS NULL OR d.destination_kind = $7)"                                       \
 	" AND ($8::text IS NULL AND $9::text IS NULL OR d.departed_range && daterange("            \
 	" lower(ow_pdate_range($8::text)), upper(ow_pdate_range($9::text))))"                      \
+	" AND ($8::text IS NULL OR lower(d.departed_range) >= lower(ow_pdate_range($8::text)) - "  \
+	"366)"                                                                                     \
+	" AND ($9::text IS NULL OR lower(d.departed_range) < upper(ow_pdate_range($9::text)))"     \
 	" AND ($10::text IS NULL OR d.layoff_id = (SELECT ow_key_strict('layoff', $10, "           \
 	"'layoff')))"                                                                              \
 	" AND ($11::timestamptz IS NULL OR d.updated_at >= $11::timestamptz)"                      \
@@ -85,7 +90,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 "$3, 'parent')))"
 		 " AND ($4::timestamptz IS NULL OR o.updated_at >= $4::timestamptz)" KEYSET("o", 5,
 											    6, 7),
-		 7},
+		 7, 1},
 	[OW_Q_ORGANIZATIONS_GET] = {"organizations_get", GET("ow_organizations_get"), 1},
 	[OW_Q_ORGANIZATIONS_WRITE] = {"organizations_write", WRITE("organization"), 4},
 
@@ -100,7 +105,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 "'parent')))"
 		 " AND ($4::timestamptz IS NULL OR t.updated_at >= $4::timestamptz)" KEYSET("t", 5,
 											    6, 7),
-		 7},
+		 7, 1},
 	[OW_Q_TEAMS_GET] = {"teams_get", GET("ow_teams_get"), 1},
 	[OW_Q_TEAMS_WRITE] = {"teams_write", WRITE("team"), 4},
 
@@ -108,7 +113,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		{"people_list",
 		 "SELECT ow_person_doc(p)::text, p.created_at::text, p.id::text FROM people p"
 		 " WHERE $1::text IS NULL" PEOPLE_FILTERS KEYSET("p", 6, 7, 8),
-		 8},
+		 8, 1},
 	[OW_Q_PEOPLE_SEARCH] =
 		{"people_search",
 		 "SELECT ow_person_doc(p)::text, s.score::text, p.id::text FROM people p,"
@@ -118,7 +123,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 "p.search_text)" PEOPLE_FILTERS
 		 " AND ($6::float8 IS NULL OR (s.score, p.id) < ($6::float8, $7::uuid))"
 		 " ORDER BY s.score DESC, p.id DESC LIMIT $8::int",
-		 8},
+		 8, 1},
 	[OW_Q_PEOPLE_GET] = {"people_get", GET("ow_people_get"), 1},
 	[OW_Q_PEOPLE_WRITE] = {"people_write", WRITE("person"), 4},
 
@@ -134,7 +139,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 " AND ($4::boolean IS NULL OR (x.ended_on IS NULL) = $4::boolean)"
 		 " AND ($5::timestamptz IS NULL OR x.updated_at >= $5::timestamptz)" KEYSET("x", 6,
 											    7, 8),
-		 8},
+		 8, 1},
 	[OW_Q_POSITIONS_GET] = {"positions_get", GET("ow_positions_get"), 1},
 	[OW_Q_POSITIONS_WRITE] = {"positions_write", WRITE("position"), 4},
 
@@ -147,7 +152,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 " AND ($2::text IS NULL OR s.publisher = $2)"
 		 " AND ($3::timestamptz IS NULL OR s.updated_at >= $3::timestamptz)" KEYSET("s", 4,
 											    5, 6),
-		 6},
+		 6, 1},
 	[OW_Q_SOURCES_GET] = {"sources_get", GET("ow_sources_get"), 1},
 	[OW_Q_SOURCES_WRITE] = {"sources_write", WRITE("source"), 4},
 
@@ -179,18 +184,18 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 5},
 
 	[OW_Q_DEPARTURES_LIST] = {"departures_list",
-				  DEPARTURES_SORTED(DEPARTED_LO, DEPARTED_HI, ">", "ASC"), 16},
+				  DEPARTURES_SORTED(DEPARTED_LO, DEPARTED_HI, ">", "ASC"), 16, 1},
 	[OW_Q_DEPARTURES_LIST_DESC] = {"departures_list_desc",
-				       DEPARTURES_SORTED(DEPARTED_LO, DEPARTED_HI, "<", "DESC"),
-				       16},
+				       DEPARTURES_SORTED(DEPARTED_LO, DEPARTED_HI, "<", "DESC"), 16,
+				       1},
 	[OW_Q_DEPARTURES_LIST_ANNOUNCED] = {"departures_list_announced",
 					    DEPARTURES_SORTED(ANNOUNCED_LO, ANNOUNCED_HI, ">",
 							      "ASC"),
-					    16},
+					    16, 1},
 	[OW_Q_DEPARTURES_LIST_ANNOUNCED_DESC] = {"departures_list_announced_desc",
 						 DEPARTURES_SORTED(ANNOUNCED_LO, ANNOUNCED_HI, "<",
 								   "DESC"),
-						 16},
+						 16, 1},
 	[OW_Q_DEPARTURES_GET] = {"departures_get", GET("ow_departures_get"), 1},
 	[OW_Q_DEPARTURES_WRITE] = {"departures_write", WRITE("departure"), 4},
 
@@ -205,7 +210,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 " lower(ow_pdate_range($3::text)), upper(ow_pdate_range($4::text))))"
 		 " AND ($5::timestamptz IS NULL OR l.updated_at >= $5::timestamptz)" KEYSET("l", 6,
 											    7, 8),
-		 8},
+		 8, 1},
 	[OW_Q_LAYOFFS_GET] = {"layoffs_get", GET("ow_layoffs_get"), 1},
 	[OW_Q_LAYOFFS_WRITE] = {"layoffs_write", WRITE("layoff"), 4},
 
@@ -220,7 +225,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 " AND ($3::date IS NULL OR x.period @> $3::date)"
 		 " AND ($4::timestamptz IS NULL OR x.updated_at >= $4::timestamptz)" KEYSET("x", 5,
 											    6, 7),
-		 7},
+		 7, 1},
 	[OW_Q_REPORTING_LINES_GET] = {"reporting_lines_get", GET("ow_reporting_lines_get"), 1},
 	[OW_Q_REPORTING_LINES_WRITE] = {"reporting_lines_write", WRITE("reporting_line"), 4},
 
@@ -231,11 +236,10 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_ORG_CHANGES] = {"org_changes", "SELECT ow_org_changes($1, $2, $3)", 3},
 	[OW_Q_CHART_HEAD] = {"chart_head",
 			     "SELECT ow_chart_head($1, coalesce($2::date, current_date))", 2},
-	[OW_Q_CHART_DECLARE] =
-		{"chart_declare",
-		 "DECLARE ow_tree NO SCROLL CURSOR FOR SELECT depth, node"
-		 " FROM ow_chart_rows($1, coalesce($2::date, current_date), $3, $4::int)",
-		 4},
+	[OW_Q_CHART_FLAT] = {"chart_flat",
+			     "SELECT * FROM ow_chart_flat($1, coalesce($2::date, current_date), $3,"
+			     " $4::int)",
+			     4},
 	[OW_Q_REPORTS_HEAD] = {"reports_head",
 			       "SELECT ow_reports_head($1, coalesce($2::date, current_date))", 2},
 	[OW_Q_REPORTS_DECLARE] =

@@ -150,3 +150,17 @@ test('a request line or header far too long is refused and the server keeps serv
   assert.ok(!m || Number(m[1]) >= 400, `got ${out.slice(0, 120)}`);
   await stillHealthy();
 });
+
+test('a long non-ASCII unknown field name is named in valid UTF-8 (cut at a character, not mid-byte)', async () => {
+  // Field names in problem bodies have a bound; truncation used to cut a 2-byte character in
+  // half and the whole answer stopped being valid JSON.
+  const name = 'é'.repeat(100);
+  const res = await post('/people', JSON.stringify({ full_name: `Utf ${runId}`, [name]: 1 }));
+  const bytes = Buffer.from(await res.arrayBuffer());
+  assert.equal(res.status, 400);
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes); // throws on invalid UTF-8
+  const body = JSON.parse(text);
+  const e = body.errors.find((x) => x.field.startsWith('éé'));
+  assert.ok(e, JSON.stringify(body.errors));
+  assert.ok(name.startsWith(e.field.replace(/\uFFFD$/, '')), `the field is a prefix of the name: ${e.field}`);
+});

@@ -9,7 +9,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { api, BASE, checkSpec, expectProblem } from './lib.mjs';
-import { assertCsvCell, csvObjects, expectFields, page, patch, qs, read, remove, walk } from './helpers-records.mjs';
+import { assertCsvCell, csvObjects, expectFields, nameWord, page, patch, qs, read, remove, walk } from './helpers-records.mjs';
 import {
   chainSlugs,
   changes,
@@ -422,6 +422,67 @@ test('chart: root not at the org that day, bad as_of/depth/root, unknown org', a
   expectProblem(checkSpec(await api('GET', `/organizations/no-such-org-${RUN}/chart`), 'GET', tmpl), 404);
 });
 
+test('chart: siblings ordered by name with case and accents ignored, then id; names and titles keep every character', async () => {
+  const org = await fx.org('Order Co');
+  const boss = await fx.person('Boss');
+  await fx.position(boss, org, { started_on: '2020' });
+  // Folded: "anna …", "bob "q" …", "emile …", "zoe …" — not the byte order of the names.
+  const labels = ['Zoë', 'Émile', 'anna', 'Bob "Q"'];
+  const kids = [];
+  for (const l of labels) {
+    const p = await fx.person(l);
+    await fx.position(p, org, { started_on: '2020', title: `${l} \\ <Lead> \u2028 ✓` });
+    await fx.line(p, boss, { valid_from: '2020' });
+    kids.push(p);
+  }
+  const c = await chart(org.slug, { as_of: '2024-01-01' });
+  assert.equal(c.roots.length, 1);
+  const got = c.roots[0].reports;
+  assert.deepEqual(got.map((n) => n.person.full_name.split(' ')[0]), ['anna', 'Bob', 'Émile', 'Zoë'], 'siblings by folded name');
+  for (const n of got) {
+    const p = kids.find((k) => k.id === n.person.id);
+    assert.equal(n.person.full_name, p.full_name, 'the name as stored');
+    assert.equal(n.title, `${labels[kids.indexOf(p)]} \\ <Lead> \u2028 ✓`, 'the title as stored');
+  }
+});
+
+test('chart: a large tree (1,200 people, wide and 6 deep) streams whole and matches its reporting lines', async () => {
+  const org = await fx.org('Big Co');
+  const tag = `${RUN}-big`;
+  const slug = (i) => `chart-${tag}-${i}`.toLowerCase();
+  const N = 1200;
+  const manager = (i) => (i === 0 ? null : i < 6 ? i - 1 : (i * 7) % Math.min(i, 300)); // a chain of 6, then fan-out
+  const lines = [];
+  for (let i = 0; i < N; i++) lines.push({ type: 'person', slug: slug(i), full_name: `Big ${nameWord()} ${nameWord()}` }); // unlike each other (GET /people/duplicates)
+  for (let i = 0; i < N; i++) lines.push({ type: 'position', person: slug(i), org: org.slug, title: `T${i}`, started_on: '2021' });
+  for (let i = 1; i < N; i++) lines.push({ type: 'reporting_line', report: slug(i), manager: slug(manager(i)), valid_from: '2021' });
+  const res = await api('POST', '/import', {
+    key: 'editor',
+    body: lines.map((l) => JSON.stringify(l)).join('\n') + '\n',
+    raw: true,
+    headers: { 'content-type': 'application/x-ndjson' },
+    timeoutMs: 300_000,
+  });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const c = await chart(org.slug, { as_of: '2024-01-01' });
+  const nodes = flatten(c.roots);
+  assert.equal(nodes.size, N, 'every person once');
+  assert.deepEqual(c.roots.map((n) => n.person.slug), [slug(0)], 'one root');
+  for (let i = 1; i < N; i++) assert.equal(nodes.get(slug(i)).parent, slug(manager(i)), `${slug(i)} under its manager`);
+  for (const { node } of nodes.values()) {
+    const names = node.reports.map((r) => r.person.full_name);
+    assert.deepEqual(names, [...names].sort(), 'siblings in name order');
+  }
+  const depth3 = flatten((await chart(org.slug, { as_of: '2024-01-01', depth: 3 })).roots);
+  assert.equal(Math.max(...[...depth3.values()].map((v) => v.depth)), 3, 'depth=3 stops at the third level');
+  const sub = flatten((await chart(org.slug, { as_of: '2024-01-01', root: slug(5) })).roots);
+  const below5 = [...nodes.keys()].filter((k) => {
+    for (let v = nodes.get(k); v; v = v.parent ? nodes.get(v.parent) : null) if (v.node.person.slug === slug(5)) return true;
+    return false;
+  });
+  assert.deepEqual([...sub.keys()].sort(), below5.sort(), 'root= gives exactly the subtree');
+});
+
 test('chart before and after a departure: the leaver is gone from the first day, their reports become roots', async () => {
   const org = await fx.org('Leaving Co');
   const [boss, mid, low] = await Promise.all(['LvBoss', 'LvMid', 'LvLow'].map((l) => fx.person(l)));
@@ -475,6 +536,7 @@ test('GET /people/{id}/reports: every level by default (each with its depth), de
   assert.equal(flatten(all.reports).get(s('e1')).node.title, 'Lead');
   assert.deepEqual(shape((await reports(s('ceo'), { as_of: '2022-06-01', depth: 1 })).reports), { [s('vp1')]: {}, [s('vp2')]: {} }, 'depth=1: direct reports');
   assert.deepEqual(shape((await reports(X.ceo.id, { as_of: '2022-06-01', depth: 2 })).reports), { [s('vp1')]: { [s('e1')]: {} }, [s('vp2')]: { [s('e2')]: {} } }, 'depth=2');
+  assert.deepEqual((await reports(s('ceo'), { as_of: '2022-06-01', depth: 0 })).reports, [], 'depth=0: no level below the person');
   assert.deepEqual(shape((await reports(s('vp2'), { as_of: '2023-06-01' })).reports), { [s('e1')]: { [s('e11')]: {} }, [s('e2')]: {} }, 'after the change');
   assert.deepEqual((await reports(s('ceo'), { as_of: '2020-06-01' })).reports, [], 'before any line');
   assert.deepEqual((await reports(s('e11'), { as_of: '2022-06-01' })).reports, [], 'a leaf');

@@ -16,14 +16,7 @@
 #include <string.h>
 
 #include "cursor.h"
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c)) {                                                                        \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #c);  \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
+#include "fuzz_check.h"
 
 typedef char part_t[OW_CURSOR_PART_MAX + 1];
 

@@ -20,14 +20,7 @@
 
 #include "jspec.h"
 #include "resource.h"
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c)) {                                                                        \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #c);  \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
+#include "fuzz_check.h"
 
 static const struct ow_resource *const RESOURCES[] = {
 	&ow_res_organizations, &ow_res_teams,	   &ow_res_people,  &ow_res_positions,

@@ -1,0 +1,237 @@
+/* conns.c — the registry of open client connections and its watcher thread.
+ *
+ * libmicrohttpd alone leaves three holes this module closes:
+ *  - Over MHD_OPTION_CONNECTION_LIMIT it stops accepting, so excess clients wait in the
+ *    kernel's backlog with no answer. Here the accept policy refuses them at once instead
+ *    (accepted and closed), and libmicrohttpd's own limit is set above ours.
+ *  - Its connection timeout counts inactivity, so a client sending a header byte every few
+ *    seconds holds a connection for ever. Here a request's header must be complete within
+ *    header_timeout_s of the connection's start (or of the end of its previous request).
+ *  - With edge-triggered epoll, a FIN that arrives together with the last bytes of a partial
+ *    body raises no further event, so an abandoned upload (and the import transaction it
+ *    holds) waits for the timeout. Here a connection whose body has been awaited for a second
+ *    is peeked at; if the client has closed or reset it, it is shut down.
+ * In each case the watcher calls shutdown(2) on the socket, never close(2): libmicrohttpd
+ * sees the end of the stream, closes the connection itself and runs the usual completion
+ * callbacks (so an import's transaction is rolled back). The registry's mutex is held while
+ * doing so, and libmicrohttpd notifies MHD_CONNECTION_NOTIFY_CLOSED (which takes the mutex)
+ * before it closes the descriptor, so the watcher never touches a reused descriptor. */
+#include "conns.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "log.h"
+
+enum phase { PH_HEADER, PH_BODY, PH_ANSWERING };
+
+struct conn {
+	struct conn *prev, *next;
+	int fd;
+	enum phase phase;
+	struct timespec since; /* start of the current phase */
+	int shut;	       /* shutdown(2) already called */
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static struct conn *head;
+static unsigned open_count, max_open, header_timeout;
+static unsigned long long refused, timed_out, abandoned;
+static int running;
+static pthread_t watcher;
+
+static double since_s(const struct timespec *t, const struct timespec *now)
+{
+	return (double)(now->tv_sec - t->tv_sec) + (double)(now->tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* True when the peer has closed or reset the connection and sent nothing still unread. */
+static int peer_gone(int fd)
+{
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n == 0)
+		return 1;
+	return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+}
+
+static void check_all(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&lock);
+	for (struct conn *c = head; c; c = c->next) {
+		if (c->shut || c->fd < 0)
+			continue;
+		double age = since_s(&c->since, &now);
+		if (c->phase == PH_HEADER && age > header_timeout) {
+			c->shut = 1;
+			timed_out++;
+			shutdown(c->fd, SHUT_RDWR);
+		} else if (c->phase == PH_BODY && age >= 1.0 && peer_gone(c->fd)) {
+			c->shut = 1;
+			abandoned++;
+			shutdown(c->fd, SHUT_RDWR);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+static void *watch(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	while (running) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 500 * 1000 * 1000;
+		if (until.tv_nsec >= 1000 * 1000 * 1000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		pthread_cond_timedwait(&wake, &lock, &until);
+		if (!running)
+			break;
+		pthread_mutex_unlock(&lock);
+		check_all();
+		pthread_mutex_lock(&lock);
+	}
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+int ow_conns_start(unsigned max, unsigned header_timeout_s)
+{
+	max_open = max;
+	header_timeout = header_timeout_s;
+	running = 1;
+	if (pthread_create(&watcher, NULL, watch, NULL) != 0) {
+		running = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void ow_conns_stop(void)
+{
+	pthread_mutex_lock(&lock);
+	int was = running;
+	running = 0;
+	pthread_cond_signal(&wake);
+	pthread_mutex_unlock(&lock);
+	if (was)
+		pthread_join(watcher, NULL);
+}
+
+enum MHD_Result ow_conns_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	(void)cls;
+	(void)addr;
+	(void)addrlen;
+	if (__atomic_load_n(&open_count, __ATOMIC_RELAXED) < max_open)
+		return MHD_YES;
+	__atomic_fetch_add(&refused, 1, __ATOMIC_RELAXED);
+	return MHD_NO;
+}
+
+void ow_conns_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+		     enum MHD_ConnectionNotificationCode code)
+{
+	(void)cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		struct conn *c = calloc(1, sizeof *c);
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!c || !ci) {
+			free(c); /* untracked: only libmicrohttpd's own timeout applies */
+			*socket_context = NULL;
+			return;
+		}
+		c->fd = ci->connect_fd;
+		c->phase = PH_HEADER;
+		clock_gettime(CLOCK_MONOTONIC, &c->since);
+		pthread_mutex_lock(&lock);
+		c->next = head;
+		if (head)
+			head->prev = c;
+		head = c;
+		__atomic_fetch_add(&open_count, 1, __ATOMIC_RELAXED);
+		pthread_mutex_unlock(&lock);
+		*socket_context = c;
+		return;
+	}
+	struct conn *c = *socket_context;
+	if (!c)
+		return;
+	pthread_mutex_lock(&lock);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	__atomic_fetch_sub(&open_count, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&lock);
+	free(c);
+	*socket_context = NULL;
+}
+
+static void set_phase(struct MHD_Connection *conn, enum phase p)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn *c = ci ? ci->socket_context : NULL;
+	if (!c)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&lock);
+	c->phase = p;
+	c->since = now;
+	pthread_mutex_unlock(&lock);
+}
+
+void ow_conns_body_awaited(struct MHD_Connection *conn)
+{
+	set_phase(conn, PH_BODY);
+}
+
+void ow_conns_answering(struct MHD_Connection *conn)
+{
+	set_phase(conn, PH_ANSWERING);
+}
+
+void ow_conns_request_done(struct MHD_Connection *conn)
+{
+	set_phase(conn, PH_HEADER);
+}
+
+unsigned ow_conns_open(void)
+{
+	return __atomic_load_n(&open_count, __ATOMIC_RELAXED);
+}
+
+unsigned long long ow_conns_refused(void)
+{
+	return __atomic_load_n(&refused, __ATOMIC_RELAXED);
+}
+
+unsigned long long ow_conns_timed_out(void)
+{
+	pthread_mutex_lock(&lock);
+	unsigned long long n = timed_out;
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+
+unsigned long long ow_conns_abandoned(void)
+{
+	pthread_mutex_lock(&lock);
+	unsigned long long n = abandoned;
+	pthread_mutex_unlock(&lock);
+	return n;
+}
