@@ -59,6 +59,33 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh
 
+# The API suites against the server under valgrind memcheck (slow; not part of make test).
+memcheck:
+	@bash scripts/deps.sh test
+	@$(MAKE) --no-print-directory all
+	@bash scripts/memcheck.sh
+
+# sqlmap --level 3 --risk 2 against every endpoint with query parameters or a body (the
+# targets are read from openapi.yaml with node, hence the test tools first).
+security:
+	@bash scripts/deps.sh test
+	@bash scripts/deps.sh security
+	@$(MAKE) --no-print-directory all
+	@bash scripts/security.sh
+
+# Fault tests: PostgreSQL stopped under load, SIGKILL during an import, disconnects,
+# slow clients, idle-connection floods (also a layer of make test).
+faults:
+	@bash scripts/deps.sh test
+	@$(MAKE) --no-print-directory all
+	@bash scripts/faults.sh
+
+# 10 minutes of mixed reads and writes at 64 connections (SOAK_SECONDS to change it).
+soak:
+	@bash scripts/deps.sh soak
+	@$(MAKE) --no-print-directory all
+	@bash scripts/soak.sh
+
 format:
 	clang-format -i server/*.c include/*.h tests/unit/*.c
 

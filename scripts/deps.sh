@@ -5,6 +5,8 @@
 #   deps.sh runtime   build + run the server (make run)
 #   deps.sh test      + unit/API/spec/browser test tools (make test)
 #   deps.sh bench     + wrk and the PostgreSQL client (make bench)
+#   deps.sh security  + sqlmap (make security)
+#   deps.sh soak      + wrk and the PostgreSQL client (make soak)
 #
 # Missing packages are installed with apt when running as root; otherwise the exact
 # `sudo apt-get install ...` line is printed and the exit status is 1. When everything is
@@ -19,7 +21,7 @@ die() {
 	exit 1
 }
 usage() {
-	printf 'usage: bash scripts/deps.sh runtime|test|bench\n' >&2
+	printf 'usage: bash scripts/deps.sh runtime|test|bench|security|soak\n' >&2
 	exit 2
 }
 
@@ -37,7 +39,8 @@ BENCH=(wrk postgresql-client-15 jq iproute2)
 case $MODE in
 runtime) WANT=("${RUNTIME[@]}") ;;
 test) WANT=("${RUNTIME[@]}" "${TEST[@]}") ;;
-bench) WANT=("${RUNTIME[@]}" "${BENCH[@]}") ;;
+bench | soak) WANT=("${RUNTIME[@]}" "${BENCH[@]}") ;;
+security) WANT=("${RUNTIME[@]}" sqlmap jq) ;;
 *) usage ;;
 esac
 

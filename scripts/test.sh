@@ -6,9 +6,12 @@
 # `N passed, M failed` (layers). Exit status 0 only when no layer failed.
 #
 # Layers: build (make SAN=1: server + unit programs), format (make format-check), setup
-# (cluster, migrate, load-sample, keys, server up), unit (make unit SAN=1), openapi (redocly
+# (cluster, migrate, load-sample, keys, server up), unit (make unit SAN=1), fuzz (every kept
+# crash input, then each libFuzzer target for a few seconds), openapi (redocly
 # lint), browser (tests/browser/: reads the untouched sample, so before the writers), api
-# (node --test tests/api/), docs (tests/*.test.mjs: the README's examples), compose
+# (node --test tests/api/), docs (tests/*.test.mjs: the README's examples), faults
+# (scripts/faults.sh with the sanitizer build: its own cluster and servers; the faults named
+# by ORGWATCH_TEST_FAULTS, default all five), compose
 # (docker-compose config -q), sanitizers (the server's log after SIGTERM, its exit status). A layer that cannot run because another one failed is shown
 # as "not run" and not counted (the failure that caused it is). Logs: build/test/logs/.
 #
@@ -78,31 +81,9 @@ run_layer() {
 
 # ------------------------------------------------------------------ server and cluster
 
-SERVER_PID=
+# shellcheck source=scripts/server-lib.sh
+. "$ROOT/scripts/server-lib.sh"
 PG_UP=0
-
-# A server left running by an interrupted earlier run holds the port: stop it.
-stop_leftover_server() {
-	[ -f "$SERVER_PID_FILE" ] || return 0
-	local pid exe
-	pid=$(cat "$SERVER_PID_FILE" 2>/dev/null || true)
-	rm -f "$SERVER_PID_FILE"
-	[[ $pid =~ ^[0-9]+$ ]] || return 0
-	exe=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
-	case $exe in
-	"$BIN" | "$BIN (deleted)")
-		say "stopping a test server left by an earlier run (PID $pid)"
-		kill -TERM "$pid" 2>/dev/null || true
-		for _ in $(seq 100); do
-			kill -0 "$pid" 2>/dev/null || return 0
-			sleep 0.1
-		done
-		kill -KILL "$pid" 2>/dev/null || true
-		;;
-	esac
-}
-
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 shq() { printf '%q' "$1"; }
 
@@ -176,26 +157,6 @@ setup_server() {
 	return 1
 }
 
-SERVER_STATUS=
-stop_server() {
-	[ -n "$SERVER_PID" ] || return 0
-	local i
-	if kill -0 "$SERVER_PID" 2>/dev/null; then
-		kill -TERM "$SERVER_PID" 2>/dev/null || true
-		for i in $(seq 300); do
-			kill -0 "$SERVER_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		if kill -0 "$SERVER_PID" 2>/dev/null; then
-			say "the server did not stop within 30 s of SIGTERM; killing it"
-			kill -KILL "$SERVER_PID" 2>/dev/null || true
-		fi
-	fi
-	SERVER_STATUS=0
-	wait "$SERVER_PID" 2>/dev/null || SERVER_STATUS=$?
-	SERVER_PID=
-	rm -f "$SERVER_PID_FILE"
-}
 
 # ------------------------------------------------------------------ cleanup and summary
 
@@ -297,6 +258,11 @@ else
 	record unit "not run" 0 "build failed"
 fi
 
+# libFuzzer targets (clang, ASan+UBSan): every kept crash input, then each target for
+# ORGWATCH_TEST_FUZZ_SECONDS (5) — a short run on every change; `make fuzz` runs 60 s each.
+run_layer fuzz bash -c 'make --no-print-directory fuzz-build fuzz-regress &&
+	bash tests/fuzz/run.sh fuzz "${ORGWATCH_TEST_FUZZ_SECONDS:-5}" $(make --no-print-directory -s fuzz-targets)'
+
 if [ ! -f openapi.yaml ]; then
 	record openapi FAIL 0 "openapi.yaml is missing"
 elif [ ! -x node_modules/.bin/redocly ]; then
@@ -326,6 +292,15 @@ node_layer browser tests/browser/*.test.mjs
 node_layer api tests/api/*.test.mjs
 node_layer docs tests/*.test.mjs
 shopt -u nullglob
+
+# Fault tests: a cluster (build/faults/pg, port 15461) and servers (18131-18139) of their own.
+# All five by default (slowloris waits out the 30 s header deadline in the background).
+if ok build; then
+	run_layer faults env ORGWATCH_BIN="$BIN" FAULTS_ONLY="${ORGWATCH_TEST_FAULTS:-pg-outage slowloris kill-import disconnects idle-flood}" \
+		bash scripts/faults.sh
+else
+	record faults "not run" 0 "build failed"
+fi
 
 if [ ! -f docker-compose.yml ]; then
 	record compose FAIL 0 "docker-compose.yml is missing"
