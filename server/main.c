@@ -28,7 +28,8 @@ static const char usage[] =
 	"  key revoke --name NAME                  revoke the key with that name\n"
 	"  load-sample                             load the sample dataset once (first start)\n"
 	"  import FILE [--type TYPE] [--dry-run]   import NDJSON (or CSV: FILE.csv with --type or\n"
-	"                                          named after its type, e.g. departures.csv)\n"
+	"                                          named after its type, e.g. departures.csv);\n"
+	"                                          FILE - reads stdin (--csv --type T for CSV)\n"
 	"\n"
 	"settings (environment):\n"
 	"  ORGWATCH_DATABASE_URL    libpq connection string or URI (required)\n"
@@ -238,21 +239,25 @@ static void progress(FILE *f, const struct ow_import *imp, long long done, long 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double secs = (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 	unsigned long n = ow_import_records(imp);
-	fprintf(f, "\r%lu records, %.0f records/s, %.0f%% of the file   ", n,
-		secs > 0 ? (double)n / secs : 0.0,
-		size > 0 ? 100.0 * (double)done / (double)size : 100.0);
+	double rate = secs > 0 ? (double)n / secs : 0.0;
+	if (size > 0)
+		fprintf(f, "\r%lu records, %.0f records/s, %.0f%% of the file   ", n, rate,
+			100.0 * (double)done / (double)size);
+	else
+		fprintf(f, "\r%lu records, %.0f records/s, %lld bytes read   ", n, rate, done);
 	fflush(f);
 }
 
 static int cmd_import(const struct ow_config *cfg, int argc, char **argv)
 {
-	if (argc < 1 || argv[0][0] == '-') {
-		fprintf(stderr, "usage: orgwatch import FILE [--type TYPE] [--dry-run]\n");
+	if (argc < 1 || (argv[0][0] == '-' && argv[0][1] != '\0')) {
+		fprintf(stderr,
+			"usage: orgwatch import FILE|- [--csv] [--type TYPE] [--dry-run]\n");
 		return 2;
 	}
 	const char *path = argv[0];
 	size_t len = strlen(path);
-	int csv = len > 4 && strcmp(path + len - 4, ".csv") == 0;
+	int csv = (len > 4 && strcmp(path + len - 4, ".csv") == 0) || has_flag(argc, argv, "--csv");
 	char stem[256];
 	const char *type_arg = opt(argc, argv, "--type");
 	const char *type = type_arg ? ow_import_type_name(type_arg)
@@ -264,17 +269,23 @@ static int cmd_import(const struct ow_config *cfg, int argc, char **argv)
 			" reporting_lines, departures, layoffs or sources\n");
 		return 2;
 	}
-	FILE *in = fopen(path, "rb");
+	int from_stdin = strcmp(path, "-") == 0;
+	FILE *in = from_stdin ? stdin : fopen(path, "rb");
 	if (!in) {
 		fprintf(stderr, "orgwatch: cannot open %s\n", path);
 		return 2;
 	}
-	fseek(in, 0, SEEK_END);
-	long long size = ftell(in);
-	fseek(in, 0, SEEK_SET);
+	/* The size is known for regular files only (a pipe or stdin has none: no percentage). */
+	long long size = -1;
+	if (fseek(in, 0, SEEK_END) == 0) {
+		size = ftell(in);
+		if (fseek(in, 0, SEEK_SET) != 0)
+			size = -1;
+	}
 	PGconn *c = connect_cli(cfg);
 	if (!c) {
-		fclose(in);
+		if (!from_stdin)
+			fclose(in);
 		return 1;
 	}
 	struct ow_import *imp = ow_import_new(c, "cli", csv ? OW_IMPORT_CSV : OW_IMPORT_NDJSON,
@@ -297,7 +308,8 @@ static int cmd_import(const struct ow_config *cfg, int argc, char **argv)
 			last = now;
 		}
 	}
-	fclose(in);
+	if (!from_stdin)
+		fclose(in);
 	int rc = 1;
 	if (imp) {
 		(void)ow_import_finish(imp);
