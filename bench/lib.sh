@@ -1,0 +1,340 @@
+# lib.sh — helpers shared by bench/run.sh and its sections (sourced, not run): messages,
+# the throwaway cluster, the server process and its memory, wrk, pgbench, sequential curl
+# timings, EXPLAIN ANALYZE. Results go to the R_* arrays and to report lines (report_add).
+# shellcheck shell=bash
+
+say() { printf '== %s\n' "$*"; }
+note() { printf '   %s\n' "$*"; }
+die() {
+	printf 'bench: %s\n' "$*" >&2
+	exit 1
+}
+now_ms() { date +%s%3N; }
+secs_since() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
+# div A B [FORMAT] — A / B with awk ("-" when either is missing or B is 0).
+div() {
+	awk -v a="${1:-}" -v b="${2:-}" -v f="${3:-%.2f}" \
+		'BEGIN { if (a == "" || b == "" || a == "-" || b == "-" || b + 0 == 0) print "-"; else printf f "\n", a / b }'
+}
+hr() { printf "%.0s-" $(seq "${1:-124}"); echo; }
+
+# ---------------------------------------------------------------------------------------
+# Report: every section appends its table to REPORT (printed at the end by run.sh).
+# ---------------------------------------------------------------------------------------
+REPORT=()
+report_add() { REPORT+=("$(printf "$@")"); }
+report_line() { REPORT+=("$(hr "${1:-124}")"); }
+
+# ---------------------------------------------------------------------------------------
+# Cluster (scripts/pg.sh; as root PostgreSQL runs as a system user)
+# ---------------------------------------------------------------------------------------
+pgsh() { bash "$ROOT/scripts/pg.sh" "$@"; }
+psql_q() { psql "$DB_URL" -X -q -v ON_ERROR_STOP=1 "$@"; }
+# psql_su — as the cluster's bootstrap superuser (trust authentication on the throwaway
+# cluster): auto_explain, track_functions, clear statistics. SU_URL is empty when refused.
+psql_su() { psql "$SU_URL" -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+# run_sql_file NAME FILE TIMEOUT [psql args...] — runs a generator file; output in
+# $OUT/NAME.txt; dies with its tail on failure. Sets SQL_SECS.
+run_sql_file() {
+	local name=$1 file=$2 limit=$3
+	shift 3
+	local t0
+	t0=$(now_ms)
+	timeout "$limit" psql "$DB_URL" -X -q -At -v ON_ERROR_STOP=1 "$@" -f "$file" \
+		>"$OUT/$name.txt" 2>&1 || {
+		tail -n 20 "$OUT/$name.txt" >&2
+		die "$name failed or took more than $limit s (see $OUT/$name.txt)"
+	}
+	SQL_SECS=$(secs_since "$t0")
+}
+
+# ---------------------------------------------------------------------------------------
+# The server: one fresh process per section, so VmHWM (peak RSS) belongs to that section.
+# ---------------------------------------------------------------------------------------
+SERVER_PID=
+server_start() {
+	local log="$OUT/server-$1.log"
+	ORGWATCH_LISTEN=127.0.0.1:$HTTP_PORT ORGWATCH_THREADS=$SERVER_THREADS ORGWATCH_LOG=warn \
+		"$BIN" serve >"$log" 2>&1 &
+	SERVER_PID=$!
+	SERVER_LOG=$log
+	for _ in $(seq 100); do
+		curl -fsS -o /dev/null "$BASE/health" 2>/dev/null && return 0
+		kill -0 "$SERVER_PID" 2>/dev/null || {
+			cat "$log" >&2
+			SERVER_PID=
+			die "the server exited at start"
+		}
+		sleep 0.1
+	done
+	die "the server did not answer /health within 10 s"
+}
+
+server_stop() {
+	[ -n "$SERVER_PID" ] || return 0
+	kill -TERM "$SERVER_PID" 2>/dev/null || true
+	for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$SERVER_PID" 2>/dev/null || true
+	wait "$SERVER_PID" 2>/dev/null || true
+	SERVER_PID=
+}
+
+# server_alive WHEN — dies with the server's exit status and log tail if it is gone.
+server_alive() {
+	kill -0 "$SERVER_PID" 2>/dev/null && return 0
+	local st=0
+	wait "$SERVER_PID" || st=$?
+	SERVER_PID=
+	tail -n 20 "$SERVER_LOG" >&2
+	local why="status $st"
+	[ "$st" -gt 128 ] && why="$why: killed by signal $((st - 128))"
+	[ "$st" = 0 ] && why="$why: it shuts down cleanly only on SIGTERM/SIGINT, so another process signalled it"
+	die "the server exited $1 ($why)"
+}
+
+# server_quiesce — waits (up to 60 s) until no statement of the server is running, so work
+# left queued by the previous load run does not eat into the next one.
+server_quiesce() {
+	local n
+	for _ in $(seq 600); do
+		n=$(psql_q -At -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'orgwatch'
+			AND state = 'active'") || return 0
+		[ "$n" = 0 ] && return 0
+		sleep 0.1
+	done
+	note "(the server still had $n statements running after 60 s)"
+}
+
+# rss_kb FIELD — VmRSS or VmHWM of the server process, in kB.
+rss_kb() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$SERVER_PID/status" 2>/dev/null; }
+mb() { awk -v k="${1:-}" 'BEGIN { if (k == "") print "-"; else printf "%.1f\n", k / 1024 }'; }
+# hwm_reset — resets the server's peak RSS (Linux ≥ 4.0: "5" > clear_refs); 1 when refused.
+hwm_reset() { { echo 5 >"/proc/$SERVER_PID/clear_refs"; } 2>/dev/null; }
+
+# rss_sampler_start / rss_sampler_stop — the largest VmRSS seen every 50 ms (kB) in RSS_PEAK;
+# a cross-check of VmHWM where clear_refs is refused.
+RSS_SAMPLER=
+rss_sampler_start() {
+	local pid=$SERVER_PID file=$OUT/.rss-peak
+	echo 0 >"$file"
+	(
+		peak=0
+		while kill -0 "$pid" 2>/dev/null; do
+			v=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$pid/status" 2>/dev/null)
+			if [ -n "$v" ] && [ "$v" -gt "$peak" ]; then
+				peak=$v
+				echo "$peak" >"$file"
+			fi
+			sleep 0.05
+		done
+	) &
+	RSS_SAMPLER=$!
+}
+rss_sampler_stop() {
+	[ -n "$RSS_SAMPLER" ] && kill "$RSS_SAMPLER" 2>/dev/null
+	wait "$RSS_SAMPLER" 2>/dev/null || true
+	RSS_SAMPLER=
+	RSS_PEAK=$(cat "$OUT/.rss-peak" 2>/dev/null)
+}
+
+# ---------------------------------------------------------------------------------------
+# Load generators
+# ---------------------------------------------------------------------------------------
+declare -A R_RPS R_P99 R_BAD R_TPS R_TPS_SAME R_P50 R_SQL
+
+# run_wrk NAME CONNS DURATION URL [FILE TEMPLATE] — wrk -t2; results in R_RPS/R_P99/R_BAD[NAME].
+run_wrk() {
+	local name=$1 conns=$2 dur=$3 url=$4
+	shift 4
+	local log="$OUT/wrk-$name.txt" args=(-t2 -c"$conns" -d"${dur}s" --timeout 30s --latency)
+	[ "$conns" -lt 2 ] && args=(-t1 -c"$conns" -d"${dur}s" --timeout 30s --latency)
+	[ -n "${AUTH_HEADER:-}" ] && args+=(-H "$AUTH_HEADER")
+	server_quiesce
+	if [ $# -gt 0 ]; then
+		args+=(-s "$ROOT/bench/paths.lua" "$url" -- "$@")
+	else
+		args+=("$url")
+	fi
+	timeout $((dur + 60)) wrk "${args[@]}" >"$log" 2>&1 || {
+		cat "$log" >&2
+		die "wrk failed for $name"
+	}
+	server_alive "during the $name run"
+	R_RPS[$name]=$(awk '/^Requests\/sec:/ { print $2 }' "$log")
+	# Percentiles as printed (e.g. 12.34ms, 980.00us, 1.20s) → milliseconds.
+	local p
+	for p in 50 99; do
+		local v
+		v=$(awk -v want="$p%" '$1 == want {
+			v = $2; u = v; sub(/^[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+			f = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : (u == "m") ? 60000 : -1
+			printf "%.2f", v * f; exit }' "$log")
+		if [ "$p" = 50 ]; then R_P50[$name]=$v; else R_P99[$name]=$v; fi
+	done
+	local non2xx sockerr
+	non2xx=$(awk -F': ' '/Non-2xx or 3xx responses/ { print $2 }' "$log")
+	sockerr=$(awk '/Socket errors/ { n = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i; print n }' "$log")
+	R_BAD[$name]=$((${non2xx:-0} + ${sockerr:-0}))
+	[ -n "${R_RPS[$name]}" ] && [ -n "${R_P99[$name]}" ] || {
+		cat "$log" >&2
+		die "could not read wrk's output for $name"
+	}
+	printf '   %-16s -c%-3s %10s req/s   p50 %9s ms   p99 %9s ms   errors/non-2xx %s\n' "$name" "$conns" \
+		"${R_RPS[$name]}" "${R_P50[$name]}" "${R_P99[$name]}" "${R_BAD[$name]}"
+}
+
+# run_pgbench NAME FILE CLIENTS — pgbench -M prepared for PG_DURATION s; sets PG_TPS/PG_LAT.
+# The server's sessions keep PostgreSQL's default plan_cache_mode (auto: custom plans, then a
+# generic one when it is no dearer; server/db.c), so pgbench does too.
+run_pgbench() {
+	local name=$1 file=$2 clients=$3
+	local log="$OUT/pgbench-$name-c$clients.txt" failed
+	PGOPTIONS="-c statement_timeout=30s" \
+		timeout $((PG_DURATION + 60)) "$PGBIN/pgbench" -M prepared -n -c "$clients" -j 2 \
+		-T "$PG_DURATION" -f "$file" "$DB_URL" >"$log" 2>&1 || {
+		cat "$log" >&2
+		die "pgbench failed for $name"
+	}
+	PG_TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$log" | tail -n 1)
+	PG_LAT=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$log")
+	failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log")
+	[ -n "$PG_TPS" ] || {
+		cat "$log" >&2
+		die "could not read pgbench's output for $name"
+	}
+	[ "${failed:-0}" = 0 ] || die "pgbench $name: $failed failed transactions (see $log)"
+	PG_TPS=$(printf '%.2f' "$PG_TPS")
+	printf '   %-16s -c %-3s %10s tps   latency avg %s ms\n' "$name" "$clients" "$PG_TPS" "$PG_LAT"
+}
+
+# pgbench_pair NAME FILE — pgbench with CONNS clients (as wrk) and SERVER_THREADS clients
+# (the server's own connections); R_TPS[NAME], R_TPS_SAME[NAME].
+pgbench_pair() {
+	run_pgbench "$1" "$2" "$CONNS"
+	R_TPS[$1]=$PG_TPS
+	run_pgbench "$1" "$2" "$SERVER_THREADS"
+	R_TPS_SAME[$1]=$PG_TPS
+}
+
+# stmt_sql NAME — the SQL text of a prepared statement of server/stmts.c.
+stmt_sql() { "$WORK/stmt_sql" "$1"; }
+
+# no_params_left FILE... — dies when a pgbench script still has a $n placeholder.
+no_params_left() {
+	if grep -q '\$[0-9]' "$@"; then
+		die "unbound parameters left in $* (did server/stmts.c change?)"
+	fi
+}
+
+# timed_gets NAME N URL [ANSWER] — one warm-up GET (its body saved to ANSWER), then N timed
+# GETs, all on one keep-alive connection (one curl), so all reach the same server thread and
+# database connection (whose plan caches count executions: the warm-up is the 1st, the timed
+# ones the 2nd..N+1th). R_P50/R_P99[NAME] in ms (nearest rank), R_N, R_BYTES (size of the
+# slowest answer), R_BAD (answers other than 200).
+timed_gets() {
+	local name=$1 n=$2 url=$3 answer=${4:-/dev/null}
+	local log="$OUT/curl-$name.txt" args=(-sS --max-time 300)
+	[ -n "${AUTH_HEADER:-}" ] && args+=(-H "$AUTH_HEADER")
+	args+=(-w '%{http_code} %{time_total} %{size_download}\n' -o "$answer" "$url")
+	for _ in $(seq "$n"); do args+=(-o /dev/null "$url"); done
+	server_quiesce
+	curl "${args[@]}" >"$log.all" 2>&1 || {
+		cat "$log.all" >&2
+		die "curl failed for $name"
+	}
+	server_alive "during the $name requests"
+	head -n 1 "$log.all" | grep -q '^200 ' || die "$name: the warm-up request failed: $(head -n 1 "$log.all")"
+	tail -n +2 "$log.all" >"$log"
+	rm -f "$log.all"
+	# Answers other than 200 (e.g. a 503 when the statement hits the server's 30 s
+	# statement_timeout) are counted in R_BAD and kept in the percentiles.
+	R_BAD[$name]=$(awk '$1 != 200' "$log" | wc -l)
+	R_BAD_AT[$name]=$(awk '$1 != 200 { printf "%s#%d (%s after %.1f s)", (n++ ? ", " : ""), NR + 1, $1, $2 }' "$log")
+	[ "${R_BAD[$name]}" = 0 ] || note "($name: requests ${R_BAD_AT[$name]} of the connection were not 200)"
+	local p50 p99
+	read -r p50 p99 R_BYTES < <(awk '{ print $2 * 1000, $3 }' "$log" | sort -n | awk -v n="$n" '
+		{ t[NR] = $1; b = $2 }
+		END { i50 = int(n * 0.50 + 0.999999); i99 = int(n * 0.99 + 0.999999)
+		      if (i50 < 1) i50 = 1; if (i99 < 1) i99 = 1
+		      printf "%.1f %.1f %d\n", t[i50], t[i99], b }')
+	R_P50[$name]=$p50
+	R_P99[$name]=$p99
+	R_N[$name]=$n
+	printf '   %-16s %4s requests   p50 %8s ms   p99 %8s ms   %s bytes (slowest)\n' "$name" "$n" \
+		"${R_P50[$name]}" "${R_P99[$name]}" "$R_BYTES"
+}
+declare -A R_BAD_AT
+declare -A R_N
+
+# explain_ms NAME SQL [RUNS] — EXPLAIN (ANALYZE, BUFFERS) of SQL RUNS times (2 by default) in
+# one session as the table owner (the server's role): the first call of a PL/pgSQL function
+# in a session also compiles it and plans its statements, as only a new server connection
+# does. Plans appended to $OUT/explain-NAME.txt; prints the last Execution Time in ms.
+explain_ms() {
+	local name=$1 sql=$2 runs=${3:-2}
+	local file="$OUT/explain-$name.txt" part="$OUT/explain-$name.part" k args=()
+	for k in $(seq "$runs"); do args+=(-c "EXPLAIN (ANALYZE, BUFFERS) $sql"); done
+	psql_q "${args[@]}" >"$part" 2>&1 || {
+		cat "$part" >>"$file"
+		rm -f "$part"
+		die "EXPLAIN failed for $name (see $file)"
+	}
+	{
+		printf -- '-- %s (%s runs in one session)\n' "$sql" "$runs"
+		cat "$part"
+	} >>"$file"
+	sed -n 's/^ *Execution Time: \([0-9.]*\) ms/\1/p' "$part" | tail -n 1
+	rm -f "$part"
+}
+
+# explain_nested NAME SQL — runs SQL once with auto_explain (ANALYZE, nested statements
+# slower than 20 ms) as the superuser, so the plans inside PL/pgSQL functions are kept
+# in $OUT/explain-NAME-inside.txt. Skipped when the superuser connection is refused.
+explain_nested() {
+	local name=$1 sql=$2 file="$OUT/explain-$1-inside.txt"
+	[ -n "$SU_URL" ] || return 0
+	local role # the server's role, from its URL (postgresql://ROLE@host:port/db)
+	role=$(printf '%s' "$DB_URL" | sed -n 's|^[a-z]*://\([^@:/]*\).*|\1|p')
+	psql_su -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 20" \
+		-c "SET auto_explain.log_analyze = on" -c "SET auto_explain.log_buffers = on" \
+		-c "SET auto_explain.log_nested_statements = on" -c "SET client_min_messages = log" \
+		-c "SET ROLE \"${role:-orgwatch}\"" -c "$sql" >/dev/null 2>"$file" ||
+		echo "   (auto_explain of $name failed; see $file)"
+}
+
+# explain_prepared FILE STMT ARGS... — the plan the server runs: PREPARE the statement of
+# server/stmts.c, EXECUTE it six times (PostgreSQL's plan cache may switch to a generic plan
+# after five), then EXPLAIN (ANALYZE, BUFFERS) EXECUTE with each ARGS ("(...)" lists) in turn.
+# Appends to $OUT/FILE; prints the Execution Times (ms), one a line.
+explain_prepared() {
+	local file=$OUT/$1 stmt=$2
+	shift 2
+	local part=$file.part
+	{
+		echo "PREPARE s AS $(stmt_sql "$stmt");"
+		echo "\\o /dev/null"
+		for _ in 1 2 3 4 5 6; do echo "EXECUTE s $1;"; done
+		echo "\\o '$part'"
+		local a i=0
+		for a in "$@"; do
+			i=$((i + 1))
+			echo "\\qecho -- $stmt, arguments $i"
+			echo "EXPLAIN (ANALYZE, BUFFERS) EXECUTE s $a;"
+		done
+	} | psql_q >/dev/null 2>>"$file" || {
+		echo "   (EXPLAIN of $stmt failed; see $file)" >&2
+		rm -f "$part"
+		return 0
+	}
+	{
+		local a i=0
+		for a in "$@"; do
+			i=$((i + 1))
+			printf -- '-- %s, arguments %s: %s\n' "$stmt" "$i" "$a"
+		done
+		cat "$part"
+	} >>"$file"
+	sed -n 's/^ *Execution Time: \([0-9.]*\) ms/\1/p' "$part"
+	rm -f "$part"
+}
