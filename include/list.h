@@ -42,6 +42,10 @@ void ow_list_page_params(const struct ow_list_page *p, const char **out3);
  * text/csv — plus `Link: <...>; rel="next"` when there is a next page. */
 int ow_list_run(struct ow_req *r, enum ow_stmt_id stmt, const char *const *params,
 		const struct ow_list_page *p, const char *const *csv_columns);
+/* ow_list_run with one more response header (extra_name NULL: none). */
+int ow_list_run_headers(struct ow_req *r, enum ow_stmt_id stmt, const char *const *params,
+			const struct ow_list_page *p, const char *const *csv_columns,
+			const char *extra_name, const char *extra_value);
 /* Appends one JSON document as a CSV row of `columns` (strings as is, null empty,
  * arrays and objects as JSON text). 0 or -1. */
 int ow_list_csv_row(struct ow_buf *b, const char *json, const char *const *columns) OW_WUR;

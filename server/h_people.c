@@ -1,5 +1,6 @@
 /* h_people.c — GET /people/duplicates and POST /people/{id}/merge. */
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "body.h"
@@ -18,7 +19,18 @@ int ow_h_people_duplicates(struct ow_req *r)
 	if (ow_list_parse(r, NULL, 0, params, &page) != 0)
 		return 0;
 	ow_list_page_params(&page, params);
-	return ow_list_run(r, OW_Q_PEOPLE_DUPLICATES, params, &page, duplicate_csv);
+	/* Pairs are recomputed for people whose names changed since the last call, for at most a
+	 * second; the people still waiting are counted in Orgwatch-Duplicates-Pending. */
+	struct ow_db_error err;
+	struct ow_db *db = ow_db_acquire(&err);
+	PGresult *pg = db ? ow_db_exec(db, OW_Q_PEOPLE_SIMILAR_REFRESH, NULL, &err) : NULL;
+	if (!pg)
+		return ow_db_problem(r, &err);
+	char pending[24];
+	snprintf(pending, sizeof pending, "%s", PQgetvalue(pg, 0, 0));
+	PQclear(pg);
+	return ow_list_run_headers(r, OW_Q_PEOPLE_DUPLICATES, params, &page, duplicate_csv,
+				   "Orgwatch-Duplicates-Pending", pending);
 }
 
 static const struct ow_jfield merge_fields[] = {

@@ -240,6 +240,13 @@ static int render_json(struct ow_buf *b, PGresult *pg, int rows, const char *nex
 int ow_list_run(struct ow_req *r, enum ow_stmt_id stmt, const char *const *params,
 		const struct ow_list_page *p, const char *const *csv_columns)
 {
+	return ow_list_run_headers(r, stmt, params, p, csv_columns, NULL, NULL);
+}
+
+int ow_list_run_headers(struct ow_req *r, enum ow_stmt_id stmt, const char *const *params,
+			const struct ow_list_page *p, const char *const *csv_columns,
+			const char *extra_name, const char *extra_value)
+{
 	struct ow_db_error err;
 	struct ow_db *db = ow_db_acquire(&err);
 	PGresult *pg = db ? ow_db_exec(db, stmt, params, &err) : NULL;
@@ -276,10 +283,19 @@ int ow_list_run(struct ow_req *r, enum ow_stmt_id stmt, const char *const *param
 		rc = ow_problem_reply(r, OW_P_INTERNAL, "The page could not be rendered.", NULL,
 				      NULL);
 	} else {
-		const char *const headers[] = {"Link", link.data, NULL};
+		const char *headers[5] = {NULL};
+		int h = 0;
+		if (has_next) {
+			headers[h++] = "Link";
+			headers[h++] = link.data;
+		}
+		if (extra_name) {
+			headers[h++] = extra_name;
+			headers[h++] = extra_value;
+		}
 		rc = ow_reply(r, 200,
 			      csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
-			      body.data, body.len, has_next ? headers : NULL);
+			      body.data, body.len, h ? headers : NULL);
 	}
 	ow_buf_free(&body);
 	ow_buf_free(&link);

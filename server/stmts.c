@@ -156,6 +156,10 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_SOURCES_GET] = {"sources_get", GET("ow_sources_get"), 1},
 	[OW_Q_SOURCES_WRITE] = {"sources_write", WRITE("source"), 4},
 
+	/* Recomputes the pairs of people whose names changed (at most 1 s of work); returns how
+	 * many people are still waiting (0015_people_similar.sql). */
+	[OW_Q_PEOPLE_SIMILAR_REFRESH] = {"people_similar_refresh",
+					 "SELECT ow_people_similar_refresh('1 second')::text", 0},
 	[OW_Q_PEOPLE_DUPLICATES] =
 		{"people_duplicates",
 		 "SELECT json_build_object("
@@ -163,13 +167,12 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 "'aliases', to_json(a.aliases)),"
 		 " 'b', json_build_object('id', b.id, 'slug', b.slug, 'full_name', b.full_name, "
 		 "'aliases', to_json(b.aliases)),"
-		 " 'score', round(s.score::numeric, 3))::text, s.score::text, s.pair"
-		 " FROM people a JOIN people b ON a.id < b.id AND a.search_text % b.search_text,"
-		 " LATERAL (SELECT similarity(a.search_text, b.search_text)::float8 AS score,"
-		 " a.id::text || ':' || b.id::text AS pair) s"
-		 " WHERE s.score >= 0.45"
-		 " AND ($1::float8 IS NULL OR (s.score, s.pair) < ($1::float8, $2::text))"
-		 " ORDER BY s.score DESC, s.pair DESC LIMIT $3::int",
+		 " 'score', round(s.score::numeric, 3))::text, s.score::text,"
+		 " s.a::text || ':' || s.b::text"
+		 " FROM people_similar s JOIN people a ON a.id = s.a JOIN people b ON b.id = s.b"
+		 " WHERE $1::float8 IS NULL OR (s.score, s.a, s.b) < ($1::float8,"
+		 " split_part($2::text, ':', 1)::uuid, split_part($2::text, ':', 2)::uuid)"
+		 " ORDER BY s.score DESC, s.a DESC, s.b DESC LIMIT $3::int",
 		 3},
 	[OW_Q_PEOPLE_MERGE] = {"people_merge",
 			       "SELECT r_doc, r_etag, r_id FROM ow_people_merge($1, $2, $3, $4)",

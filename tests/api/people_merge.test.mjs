@@ -57,9 +57,24 @@ async function merge(survivor, duplicate, { key = 'editor', headers = {}, body }
   return checkSpec(res, 'POST', '/people/{id}/merge');
 }
 
+// GET /people/duplicates until no person waits for its pairs (each call works through the
+// waiting people for up to a second; Orgwatch-Duplicates-Pending counts those left).
+async function settled() {
+  const t0 = Date.now();
+  for (;;) {
+    const res = await page('/people/duplicates?limit=1');
+    assert.equal(res.status, 200, res.text);
+    const pending = res.headers.get('orgwatch-duplicates-pending');
+    assert.match(pending || '', /^[0-9]+$/, 'Orgwatch-Duplicates-Pending is a count');
+    if (pending === '0') return;
+    assert.ok(Date.now() - t0 < 170_000, `${pending} people still waiting for their pairs`);
+  }
+}
+
 // Walks /people/duplicates until the pair of these two ids shows up; returns it or undefined.
 async function findPair(idA, idB) {
   const want = [idA, idB].sort().join(':');
+  await settled();
   const { items } = await walk('/people/duplicates?limit=1000');
   return items.find((p) => [p.a.id, p.b.id].sort().join(':') === want);
 }
@@ -97,6 +112,30 @@ test('GET /people/duplicates lists a pair of similar names with a score', async 
   expectFields(await page('/people/duplicates?cursor=nope'), ['cursor']);
   expectFields(await page('/people/duplicates?q=x'), ['q']);
   for (const p of [a, b, c]) await remove('people', p.id);
+});
+
+test('GET /people/duplicates follows renames and deletes', async () => {
+  const [right, wrong] = twoSpellings();
+  const a = await make('people', { full_name: right });
+  const b = await make('people', { full_name: `${nameWord(4)} ${nameWord(3)}` });
+  assert.equal(await findPair(a.id, b.id), undefined, 'unlike names: no pair');
+
+  // b renamed to a spelling of a's name: now a pair.
+  assert.equal((await patch('people', b.id, { full_name: wrong })).status, 200);
+  const pair = await findPair(a.id, b.id);
+  assert.ok(pair, 'a rename to a similar name makes a pair');
+  assert.equal([pair.a, pair.b].find((x) => x.id === b.id).full_name, wrong, 'the pair shows the new name');
+
+  // Renamed away again: the pair goes.
+  assert.equal((await patch('people', b.id, { full_name: `${nameWord(4)} ${nameWord(3)}` })).status, 200);
+  assert.equal(await findPair(a.id, b.id), undefined, 'a rename away removes the pair');
+
+  // Similar again, then deleted: a deleted person leaves no pair behind.
+  assert.equal((await patch('people', b.id, { full_name: wrong })).status, 200);
+  assert.ok(await findPair(a.id, b.id), 'similar again');
+  assert.equal((await remove('people', b.id)).status, 204);
+  assert.equal(await findPair(a.id, b.id), undefined, 'a deleted person is in no pair');
+  await remove('people', a.id);
 });
 
 test('POST /people/{id}/merge moves positions and their sources, keeps the names as aliases, deletes the duplicate', async () => {
