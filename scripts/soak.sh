@@ -72,21 +72,11 @@ rm -f "$OUT"/* "$WORK"/wrk.txt "$WORK"/rss.txt "$WORK"/acks.tsv "$WORK"/summary.
 # A private copy: a rebuild of build/orgwatch during the run cannot pull the binary away.
 cp "$ROOT/build/orgwatch" "$BIN"
 
-SERVER_PID=
 SAMPLER_PID=
 PG_STARTED=0
-server_stop() {
-	[ -n "$SERVER_PID" ] || return 0
-	kill -TERM "$SERVER_PID" 2>/dev/null || true
-	for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-	if kill -0 "$SERVER_PID" 2>/dev/null; then
-		note "(the server did not stop within 10 s of SIGTERM: SIGKILL)"
-		kill -KILL "$SERVER_PID" 2>/dev/null || true
-	fi
-	SERVER_STATUS=0
-	wait "$SERVER_PID" 2>/dev/null || SERVER_STATUS=$?
-	SERVER_PID=
-}
+SERVER_PID_FILE=$WORK/server.pid
+# shellcheck source=scripts/server-lib.sh
+. "$ROOT/scripts/server-lib.sh"
 cleanup() {
 	local rc=$?
 	trap '' INT TERM
@@ -94,7 +84,7 @@ cleanup() {
 		kill "$SAMPLER_PID" 2>/dev/null || true
 		wait "$SAMPLER_PID" 2>/dev/null || true
 	fi
-	server_stop
+	stop_server
 	if [ "$PG_STARTED" = 1 ]; then
 		bash scripts/pg.sh destroy "$PG_DIR" >>"$WORK/pg-script.log" 2>&1 || true
 	fi
@@ -129,9 +119,11 @@ note "sample: $N_PEOPLE0 people, $N_POS0 positions, $N_DEP0 departures"
 max_conns=$((CONNS + 64))
 [ "$max_conns" -ge 1024 ] || max_conns=1024
 say "server: $BIN on $BASE (ORGWATCH_LOG=$LOG_LEVEL, log build/soak/server.log)"
+stop_leftover_server
 ORGWATCH_LISTEN=127.0.0.1:$HTTP_PORT ORGWATCH_LOG=$LOG_LEVEL ORGWATCH_MAX_CONNECTIONS=$max_conns \
 	"$BIN" serve </dev/null >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
+echo "$SERVER_PID" >"$SERVER_PID_FILE"
 up=0
 for _ in $(seq 100); do
 	if curl -fsS --max-time 2 -o /dev/null "$BASE/health" 2>/dev/null; then
@@ -350,7 +342,7 @@ note "database now: ${N_PEOPLE:-?} people, ${N_POS:-?} positions, ${N_DEP:-?} de
 # ------------------------------------------------------------------ shutdown
 if [ "$ALIVE" = 1 ]; then
 	SERVER_STATUS=0
-	server_stop
+	stop_server
 	if [ "$SERVER_STATUS" = 0 ]; then
 		note "server stopped cleanly on SIGTERM (exit 0)"
 	else
