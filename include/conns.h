@@ -1,7 +1,8 @@
 /* conns.h — the registry of open client connections and its watcher thread: the cap on
  * how many may be open (excess refused at accept), a deadline for each request's header
- * (slow-loris clients), and closing connections whose client went away while its body was
- * awaited (libmicrohttpd's edge-triggered epoll can miss a FIN that arrives with the data). */
+ * (slow-loris clients), a minimum rate for request bodies, and closing connections whose
+ * client went away while its body was awaited (libmicrohttpd's edge-triggered epoll can miss a FIN
+ * that arrives with the data). */
 #ifndef OW_CONNS_H
 #define OW_CONNS_H
 
@@ -9,8 +10,11 @@
 
 /* Starts the watcher. max: connections open at once (more are refused: accepted and closed
  * at once); header_timeout_s: time a client gets to send a complete request header, counted
- * from the connection's start or the end of its previous request. */
-int ow_conns_start(unsigned max, unsigned header_timeout_s);
+ * from the connection's start or the end of its previous request; body_timeout_s and
+ * body_min_rate_bps: a body must arrive within body_timeout_s plus one second for every
+ * body_min_rate_bps bytes received, counting only time spent waiting for the client. */
+int ow_conns_start(unsigned max, unsigned header_timeout_s, unsigned body_timeout_s,
+		   unsigned body_min_rate_bps);
 void ow_conns_stop(void);
 
 /* libmicrohttpd callbacks: MHD_start_daemon's accept policy and MHD_OPTION_NOTIFY_CONNECTION. */
@@ -20,6 +24,10 @@ void ow_conns_notify(void *cls, struct MHD_Connection *conn, void **socket_conte
 
 /* The request's header is complete; its body (if any) is awaited. */
 void ow_conns_body_awaited(struct MHD_Connection *conn);
+/* A chunk of n body bytes arrived and is being handled (the client is not waited for)... */
+void ow_conns_body_chunk(struct MHD_Connection *conn, size_t n);
+/* ... and has been: the client is waited for again. */
+void ow_conns_body_waiting(struct MHD_Connection *conn);
 /* The body is complete; the request is being answered. */
 void ow_conns_answering(struct MHD_Connection *conn);
 /* The request is over; the header clock of the next one starts. */
@@ -30,5 +38,6 @@ unsigned ow_conns_open(void);
 unsigned long long ow_conns_refused(void);
 unsigned long long ow_conns_timed_out(void);
 unsigned long long ow_conns_abandoned(void);
+unsigned long long ow_conns_too_slow(void);
 
 #endif

@@ -7,6 +7,12 @@
  *  - Its connection timeout counts inactivity, so a client sending a header byte every few
  *    seconds holds a connection for ever. Here a request's header must be complete within
  *    header_timeout_s of the connection's start (or of the end of its previous request).
+ *  - Nothing bounds how slowly a body may arrive: a client sending a byte every few seconds
+ *    holds its connection (and an import's transaction) for ever. Here, as Apache's
+ *    mod_reqtimeout does (body=20,MinRate=500), a body gets body_timeout_s plus one second
+ *    for every min_rate bytes received. Only time spent waiting for the client counts: not
+ *    the time the server spends on a chunk (an import waiting for another import's lock),
+ *    nor time when unread bytes sit in the socket (the worker thread is busy elsewhere).
  *  - With edge-triggered epoll, a FIN that arrives together with the last bytes of a partial
  *    body raises no further event, so an abandoned upload (and the import transaction it
  *    holds) waits for the timeout. Here a connection whose body has been awaited for a second
@@ -20,6 +26,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -34,19 +41,32 @@ struct conn {
 	enum phase phase;
 	struct timespec since; /* start of the current phase */
 	int shut;	       /* shutdown(2) already called */
+	/* PH_BODY: bytes received, seconds spent waiting for the client before wait_start,
+	 * and whether the server is handling a chunk (busy: the client is not waited for). */
+	unsigned long long body_bytes;
+	double waited;
+	struct timespec wait_start;
+	int busy;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static struct conn *head;
-static unsigned open_count, max_open, header_timeout;
-static unsigned long long refused, timed_out, abandoned;
+static unsigned open_count, max_open, header_timeout, body_timeout, body_min_rate;
+static unsigned long long refused, timed_out, abandoned, too_slow;
 static int running;
 static pthread_t watcher;
 
 static double since_s(const struct timespec *t, const struct timespec *now)
 {
 	return (double)(now->tv_sec - t->tv_sec) + (double)(now->tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* True when bytes the client sent wait unread in the socket (the server is behind). */
+static int unread(int fd)
+{
+	int n = 0;
+	return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
 }
 
 /* True when the peer has closed or reset the connection and sent nothing still unread. */
@@ -76,6 +96,20 @@ static void check_all(void)
 			c->shut = 1;
 			abandoned++;
 			shutdown(c->fd, SHUT_RDWR);
+		} else if (c->phase == PH_BODY && !c->busy) {
+			if (unread(c->fd)) {
+				c->wait_start =
+					now; /* the server is behind: not the client's time */
+				continue;
+			}
+			double waited = c->waited + since_s(&c->wait_start, &now);
+			double allowed =
+				(double)body_timeout + (double)c->body_bytes / body_min_rate;
+			if (waited > allowed) {
+				c->shut = 1;
+				too_slow++;
+				shutdown(c->fd, SHUT_RDWR);
+			}
 		}
 	}
 	pthread_mutex_unlock(&lock);
@@ -104,10 +138,13 @@ static void *watch(void *arg)
 	return NULL;
 }
 
-int ow_conns_start(unsigned max, unsigned header_timeout_s)
+int ow_conns_start(unsigned max, unsigned header_timeout_s, unsigned body_timeout_s,
+		   unsigned body_min_rate_bps)
 {
 	max_open = max;
 	header_timeout = header_timeout_s;
+	body_timeout = body_timeout_s;
+	body_min_rate = body_min_rate_bps ? body_min_rate_bps : 1;
 	running = 1;
 	if (pthread_create(&watcher, NULL, watch, NULL) != 0) {
 		running = 0;
@@ -180,11 +217,16 @@ void ow_conns_notify(void *cls, struct MHD_Connection *conn, void **socket_conte
 	*socket_context = NULL;
 }
 
-static void set_phase(struct MHD_Connection *conn, enum phase p)
+static struct conn *conn_of(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	struct conn *c = ci ? ci->socket_context : NULL;
+	return ci ? ci->socket_context : NULL;
+}
+
+static void set_phase(struct MHD_Connection *conn, enum phase p)
+{
+	struct conn *c = conn_of(conn);
 	if (!c)
 		return;
 	struct timespec now;
@@ -192,6 +234,38 @@ static void set_phase(struct MHD_Connection *conn, enum phase p)
 	pthread_mutex_lock(&lock);
 	c->phase = p;
 	c->since = now;
+	c->body_bytes = 0;
+	c->waited = 0;
+	c->wait_start = now;
+	c->busy = 0;
+	pthread_mutex_unlock(&lock);
+}
+
+void ow_conns_body_chunk(struct MHD_Connection *conn, size_t n)
+{
+	struct conn *c = conn_of(conn);
+	if (!c)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&lock);
+	if (!c->busy)
+		c->waited += since_s(&c->wait_start, &now);
+	c->busy = 1;
+	c->body_bytes += n;
+	pthread_mutex_unlock(&lock);
+}
+
+void ow_conns_body_waiting(struct MHD_Connection *conn)
+{
+	struct conn *c = conn_of(conn);
+	if (!c)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&lock);
+	c->busy = 0;
+	c->wait_start = now;
 	pthread_mutex_unlock(&lock);
 }
 
@@ -232,6 +306,14 @@ unsigned long long ow_conns_abandoned(void)
 {
 	pthread_mutex_lock(&lock);
 	unsigned long long n = abandoned;
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+
+unsigned long long ow_conns_too_slow(void)
+{
+	pthread_mutex_lock(&lock);
+	unsigned long long n = too_slow;
 	pthread_mutex_unlock(&lock);
 	return n;
 }

@@ -29,6 +29,9 @@
 /* Idle time after which libmicrohttpd closes a connection, and the time a client gets to send
  * a complete request header (conns.c). */
 #define CONNECTION_TIMEOUT_S 30
+/* A request body gets CONNECTION_TIMEOUT_S plus a second for every BODY_MIN_RATE_BPS bytes
+ * (conns.c; Apache mod_reqtimeout's MinRate default). */
+#define BODY_MIN_RATE_BPS 500
 
 static const struct ow_route *routes;
 static size_t nroutes;
@@ -334,9 +337,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!r->begun) {
 		ow_conns_body_awaited(conn);
 		begin(r, method);
+		ow_conns_body_waiting(conn);
 		return MHD_YES;
 	}
 	if (*upload_size) {
+		ow_conns_body_chunk(conn, *upload_size);
 		if (!r->queued && r->stream_feed)
 			r->stream_feed(r, upload_data, *upload_size);
 		else if (!r->queued && r->route && r->route->body == OW_BODY_JSON &&
@@ -344,6 +349,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			 ow_buf_append(&r->body, upload_data, *upload_size) != 0)
 			r->body_too_large = 1;
 		*upload_size = 0;
+		ow_conns_body_waiting(conn);
 		return MHD_YES;
 	}
 	ow_conns_answering(conn);
@@ -432,7 +438,8 @@ int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, siz
 	unsigned mhd_limit = cfg->max_connections <= (UINT32_MAX - 64) / cfg->threads
 				     ? cfg->max_connections * cfg->threads + 64
 				     : UINT32_MAX;
-	if (ow_conns_start(cfg->max_connections, CONNECTION_TIMEOUT_S) != 0) {
+	if (ow_conns_start(cfg->max_connections, CONNECTION_TIMEOUT_S, CONNECTION_TIMEOUT_S,
+			   BODY_MIN_RATE_BPS) != 0) {
 		ow_log(OW_LOG_ERROR, "cannot start the connection watcher");
 		return 1;
 	}

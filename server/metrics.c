@@ -146,12 +146,13 @@ int ow_metrics_render(struct ow_buf *b, unsigned inflight)
 		"# HELP orgwatch_http_connections_closed_total Client connections the server "
 		"closed, "
 		"by reason: refused over ORGWATCH_MAX_CONNECTIONS, header not complete in time, "
-		"client gone while its body was awaited.\n"
+		"client gone while its body was awaited, body slower than the minimum rate.\n"
 		"# TYPE orgwatch_http_connections_closed_total counter\n"
 		"orgwatch_http_connections_closed_total{reason=\"refused\"} %llu\n"
 		"orgwatch_http_connections_closed_total{reason=\"header_timeout\"} %llu\n"
-		"orgwatch_http_connections_closed_total{reason=\"client_gone\"} %llu\n",
+		"orgwatch_http_connections_closed_total{reason=\"client_gone\"} %llu\n"
+		"orgwatch_http_connections_closed_total{reason=\"body_too_slow\"} %llu\n",
 		connected, broken, reconnects, inflight, ow_conns_open(), ow_conns_refused(),
-		ow_conns_timed_out(), ow_conns_abandoned());
+		ow_conns_timed_out(), ow_conns_abandoned(), ow_conns_too_slow());
 	return rc ? -1 : 0;
 }

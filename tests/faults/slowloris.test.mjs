@@ -1,23 +1,31 @@
-// Fault 4 (slowloris): many connections that send nothing, and many that send a request header
-// one byte every 2 s, held open against a server with ORGWATCH_THREADS=2.
+// Fault 4 (slowloris): many connections that send nothing, many that send a request header
+// one byte every 2 s, and some that send a whole header then their body (POST /import,
+// POST /people) one byte every 2 s, held open against a server with ORGWATCH_THREADS=2; and
+// one honest upload at 2 kB/s for ~45 s (an import of 900 people).
 // Asserts: meanwhile other clients (a fresh connection every 250 ms: /health and /people) are
 // answered 200 within 5 s each; the server closes every slow connection by its connection
 // timeout + 10 s (30 s: libmicrohttpd's idle timeout for the silent ones, the header deadline of
-// server/conns.c for the trickling ones; FAULTS_CONNECTION_TIMEOUT tells this test another value),
-// /metrics counts the header timeouts; the server lives
-// and stops cleanly.
+// server/conns.c for the trickling headers, its minimum body rate — 30 s plus a second per
+// 500 bytes — for the trickling bodies; FAULTS_CONNECTION_TIMEOUT tells this test another
+// value); /metrics counts the header timeouts and the slow bodies; the honest upload, slower
+// than the timeout but above the minimum rate, is answered 200 with every record created and
+// nothing of the cut imports is written; the server lives and stops cleanly.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  EDITOR_KEY,
   alive,
   connect,
+  countPeople,
   fmtTally,
   now,
   parseMetrics,
   port,
   report,
   request,
+  personLines,
   rssKb,
+  runTag,
   secs,
   sleep,
   startServer,
@@ -28,6 +36,9 @@ import {
 const NAME = 'slowloris';
 const SILENT = 100;
 const TRICKLE = 100;
+const BODY_TRICKLE = 20; // half POST /import, half POST /people
+const STEADY_LINES = 900; // the honest upload: ~90 kB at STEADY_BPS
+const STEADY_BPS = 2000;
 const BYTE_EVERY_MS = 2000;
 const TIMEOUT_S = Number(process.env.FAULTS_CONNECTION_TIMEOUT || 30);
 const GRACE_S = 10;
@@ -62,12 +73,49 @@ test('silent and byte-by-byte clients do not starve others and are timed out', {
         if (c.closedAt === null && c.sent < header.length) socket.write(header[c.sent++]);
       }, BYTE_EVERY_MS);
       socket.write(header[c.sent++]);
+    } else if (kind === 'body') {
+      // A whole header at once, then the body a byte at a time.
+      const imp = slow.filter((x) => x.kind === 'body').length % 2 === 0;
+      const body = imp ? personLines(`${bodyTag}-${slow.length}`, 1000).join('') : JSON.stringify({ full_name: 'x'.repeat(5000) });
+      const head = imp
+        ? `POST /import HTTP/1.1\r\nContent-Type: application/x-ndjson\r\n`
+        : `POST /people HTTP/1.1\r\nContent-Type: application/json\r\n`;
+      socket.write(`${head}Host: 127.0.0.1:${p}\r\nAuthorization: Bearer ${EDITOR_KEY}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+      c.timer = setInterval(() => {
+        if (c.closedAt === null && c.sent < body.length) socket.write(body[c.sent++]);
+      }, BYTE_EVERY_MS);
     }
     slow.push(c);
   };
+  const bodyTag = runTag('sb');
   for (let i = 0; i < SILENT; i++) await open('silent');
   for (let i = 0; i < TRICKLE; i++) await open('trickle');
+  for (let i = 0; i < BODY_TRICKLE; i++) await open('body');
   const openMs = now() - t0;
+
+  // The honest slow upload: STEADY_BPS bytes a second, in 200 ms steps.
+  const steadyTag = runTag('ss');
+  const steadyBody = personLines(steadyTag, STEADY_LINES).join('');
+  const tSteady = now();
+  const steady = request(p, 'POST', '/import', {
+    headers: { authorization: `Bearer ${EDITOR_KEY}`, 'content-type': 'application/x-ndjson', 'content-length': Buffer.byteLength(steadyBody) },
+    timeoutMs: 180_000,
+    agent: false,
+    body: (req) => {
+      req.on('error', () => {});
+      (async () => {
+        const step = STEADY_BPS / 5;
+        for (let at = 0; at < steadyBody.length; at += step) {
+          req.write(steadyBody.slice(at, at + step));
+          await sleep(200);
+        }
+        req.end();
+      })().catch(() => {});
+    },
+  }).then(
+    (r) => ({ ...r, secs: (now() - tSteady) / 1000 }),
+    (e) => ({ status: e.code || e.message, text: '', secs: (now() - tSteady) / 1000 }),
+  );
 
   // Others are served meanwhile, until every slow connection is closed or the deadline.
   const deadline = t0 + (TIMEOUT_S + GRACE_S) * 1000;
@@ -105,8 +153,20 @@ test('silent and byte-by-byte clients do not starve others and are timed out', {
   };
   const silent = closedBy('silent');
   const trickle = closedBy('trickle');
+  const bodies = closedBy('body');
+  const honest = await steady;
+  let honestCreated = null;
+  try {
+    honestCreated = JSON.parse(honest.text).created;
+  } catch {
+    /* reported below */
+  }
   const metricsText = (await request(p, 'GET', '/metrics', { agent: false, timeoutMs: 5000 }).catch(() => null))?.text || '';
-  const headerTimeouts = parseMetrics(metricsText)['orgwatch_http_connections_closed_total{reason="header_timeout"}'];
+  const metrics = parseMetrics(metricsText);
+  const headerTimeouts = metrics['orgwatch_http_connections_closed_total{reason="header_timeout"}'];
+  const slowBodies = metrics['orgwatch_http_connections_closed_total{reason="body_too_slow"}'];
+  const cutWritten = countPeople(bodyTag);
+  const honestWritten = countPeople(steadyTag);
   const isAlive = alive(server.pid);
   const problems = await stopAndCheck(server);
 
@@ -117,7 +177,10 @@ test('silent and byte-by-byte clients do not starve others and are timed out', {
       ` silent closed by the server ${silent.closed}/${silent.total} (${silent.when});` +
       ` trickling closed ${trickle.closed}/${trickle.total} (${trickle.when}; up to ${trickle.bytes} header bytes sent)` +
       ` within ${secs(waitedMs)} s (timeout ${TIMEOUT_S} s + ${GRACE_S} s);` +
-      ` /metrics counts ${headerTimeouts} header timeouts; RSS ${rss0} → peak ${peakRss} kB; alive ${isAlive}`,
+      ` bodies a byte every ${BYTE_EVERY_MS / 1000} s closed ${bodies.closed}/${bodies.total} (${bodies.when}; up to ${bodies.bytes} body bytes sent),` +
+      ` ${cutWritten} of their records written;` +
+      ` the honest ${STEADY_BPS / 1000} kB/s upload of ${STEADY_LINES} lines: ${honest.status} in ${honest.secs.toFixed(1)} s, created ${honestCreated}, ${honestWritten} in the database;` +
+      ` /metrics counts ${headerTimeouts} header timeouts and ${slowBodies} slow bodies; RSS ${rss0} → peak ${peakRss} kB; alive ${isAlive}`,
   );
 
   assert.ok(isAlive, 'the server died');
@@ -131,5 +194,13 @@ test('silent and byte-by-byte clients do not starve others and are timed out', {
       ' receive a whole request header',
   );
   assert.ok(headerTimeouts >= 1, `/metrics counts ${headerTimeouts} connections cut for a late header`);
+  assert.equal(bodies.closed, bodies.total, `${bodies.total - bodies.closed}/${bodies.total} bodies sent a byte every ${BYTE_EVERY_MS / 1000} s are still open`);
+  assert.equal(bodies.answered, 0, 'a trickled body was answered instead of cut');
+  assert.ok(slowBodies >= BODY_TRICKLE, `/metrics counts ${slowBodies} slow bodies, want ${BODY_TRICKLE}`);
+  assert.equal(cutWritten, 0, 'records of the cut imports were written');
+  assert.equal(honest.status, 200, `the honest slow upload: ${honest.status} ${honest.text.slice(0, 300)}`);
+  assert.ok(honest.secs > TIMEOUT_S, `the honest upload took ${honest.secs} s, not longer than the ${TIMEOUT_S} s timeout: it tests nothing`);
+  assert.equal(honestCreated, STEADY_LINES);
+  assert.equal(honestWritten, STEADY_LINES);
   assert.deepEqual(problems, []);
 });
