@@ -16,6 +16,7 @@ struct ow_config {
 	int public_reads;
 	int log_level; /* enum ow_log_level: 0 error, 1 warn, 2 info, 3 debug */
 	unsigned max_connections;
+	unsigned max_streams; /* imports and exports at once (each its own database connection) */
 	char home[1024];
 };
 
@@ -33,6 +34,7 @@ typedef const char *(*ow_getenv_fn)(const char *name);
  *   ORGWATCH_PUBLIC_READS    0, 1, true or false, any case (default 1)
  *   ORGWATCH_LOG             error, warn, info or debug, any case (default info)
  *   ORGWATCH_MAX_CONNECTIONS 1..100000 (default 1024)
+ *   ORGWATCH_MAX_STREAMS     1..1000 (default 8)
  *   ORGWATCH_HOME            folder holding sql/, openapi.yaml and web/, < 1024 bytes
  *                            (default ".")
  * Numbers are plain decimal digits (no sign, no spaces). Returns 0 on success. On the first

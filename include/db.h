@@ -59,8 +59,16 @@ int ow_db_problem(struct ow_req *r, const struct ow_db_error *e);
 void ow_db_stats(unsigned *connected, unsigned *broken, unsigned long *reconnects);
 
 /* A connection of its own for a long streamed request (import, export), so it never
- * shares the worker's connection; NULL with err filled. The caller PQfinish'es it. */
-PGconn *ow_db_connect_dedicated(char *err, size_t errsz);
+ * shares the worker's connection; NULL with err filled (and *busy set when the limit of
+ * ow_db_set_max_dedicated is reached). The caller closes it with ow_db_close_dedicated. */
+PGconn *ow_db_connect_dedicated(char *err, size_t errsz, int *busy);
+/* Closes a connection of ow_db_connect_dedicated (NULL: nothing). */
+void ow_db_close_dedicated(PGconn *c);
+/* How many dedicated connections (imports and exports) may be open at once; beyond it
+ * ow_db_connect_dedicated returns NULL with *busy set (ORGWATCH_MAX_STREAMS). */
+void ow_db_set_max_dedicated(unsigned n);
+/* Dedicated connections open now, and refused over the limit since start (/metrics). */
+void ow_db_dedicated_stats(unsigned *open, unsigned long long *refused);
 /* A one-off connection for the command line (migrate, key, import). */
 PGconn *ow_db_connect_once(const char *url, char *err, size_t errsz);
 

@@ -143,6 +143,15 @@ static int set_max_connections(struct ow_config *c, const struct errout *e, cons
 	return 0;
 }
 
+static int set_max_streams(struct ow_config *c, const struct errout *e, const char *v)
+{
+	unsigned long long n;
+	if (parse_uint(v, strlen(v), 1000, &n) != 0 || n < 1)
+		return bad(e, "a whole number from 1 to 1000", v);
+	c->max_streams = (unsigned)n;
+	return 0;
+}
+
 static int set_max_body(struct ow_config *c, const struct errout *e, const char *v)
 {
 	static const char what[] = "a byte count from 1024 to 1073741824, optionally with "
@@ -204,6 +213,7 @@ static const struct setting {
 	{"ORGWATCH_PUBLIC_READS", set_public_reads},
 	{"ORGWATCH_LOG", set_log},
 	{"ORGWATCH_MAX_CONNECTIONS", set_max_connections},
+	{"ORGWATCH_MAX_STREAMS", set_max_streams},
 	{"ORGWATCH_HOME", set_home},
 };
 
@@ -223,6 +233,7 @@ static void set_defaults(struct ow_config *c)
 	c->public_reads = 1;
 	c->log_level = OW_LOG_INFO;
 	c->max_connections = 1024;
+	c->max_streams = 8;
 	snprintf(c->home, sizeof(c->home), ".");
 }
 

@@ -125,15 +125,47 @@ static int session_setup(PGconn *c)
 	return ok ? 0 : -1;
 }
 
-PGconn *ow_db_connect_dedicated(char *err, size_t errsz)
+static unsigned max_dedicated = 8, dedicated_open;
+static unsigned long long dedicated_refused;
+
+void ow_db_set_max_dedicated(unsigned n)
 {
+	max_dedicated = n ? n : 1;
+}
+
+void ow_db_dedicated_stats(unsigned *open, unsigned long long *refused)
+{
+	*open = __atomic_load_n(&dedicated_open, __ATOMIC_RELAXED);
+	*refused = __atomic_load_n(&dedicated_refused, __ATOMIC_RELAXED);
+}
+
+PGconn *ow_db_connect_dedicated(char *err, size_t errsz, int *busy)
+{
+	*busy = 0;
+	if (__atomic_add_fetch(&dedicated_open, 1, __ATOMIC_RELAXED) > max_dedicated) {
+		__atomic_sub_fetch(&dedicated_open, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&dedicated_refused, 1, __ATOMIC_RELAXED);
+		*busy = 1;
+		snprintf(err, errsz, "%u imports and exports are running", max_dedicated);
+		return NULL;
+	}
 	PGconn *c = ow_db_connect_once(conn_url, err, errsz);
 	if (c && session_setup(c) != 0) {
 		snprintf(err, errsz, "session setup failed");
 		PQfinish(c);
-		return NULL;
+		c = NULL;
 	}
+	if (!c)
+		__atomic_sub_fetch(&dedicated_open, 1, __ATOMIC_RELAXED);
 	return c;
+}
+
+void ow_db_close_dedicated(PGconn *c)
+{
+	if (!c)
+		return;
+	PQfinish(c);
+	__atomic_sub_fetch(&dedicated_open, 1, __ATOMIC_RELAXED);
 }
 
 static double since(const struct timespec *t)

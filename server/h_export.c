@@ -50,8 +50,7 @@ struct export_stream {
 static void export_free(void *p)
 {
 	struct export_stream *s = p;
-	if (s->conn)
-		PQfinish(s->conn); /* an unfinished read-only transaction simply ends */
+	ow_db_close_dedicated(s->conn); /* an unfinished read-only transaction simply ends */
 	free(s);
 }
 
@@ -118,7 +117,8 @@ int ow_h_export(struct ow_req *r)
 		if (strcmp(layouts[i].type, type) == 0)
 			s->columns = layouts[i].columns;
 	char err[256];
-	s->conn = ow_db_connect_dedicated(err, sizeof err);
+	int busy;
+	s->conn = ow_db_connect_dedicated(err, sizeof err, &busy);
 	const char *params[] = {type};
 	PGresult *res = NULL;
 	int ok = s->conn != NULL;
@@ -139,8 +139,12 @@ int ow_h_export(struct ow_req *r)
 	}
 	if (!ok) {
 		export_free(s);
-		return ow_problem_reply(r, OW_P_UNAVAILABLE,
-					"The database is unavailable; retry shortly.", NULL, NULL);
+		return ow_problem_reply(
+			r, OW_P_UNAVAILABLE,
+			busy ? "Too many imports and exports are running "
+			       "(ORGWATCH_MAX_STREAMS); retry shortly."
+			     : "The database is unavailable; retry shortly.",
+			NULL, (const char *const[]){"Retry-After", busy ? "5" : "2", NULL});
 	}
 	static const char *const headers[] = {"Cache-Control", "no-store", NULL};
 	return ow_reply_stream(r, 200,

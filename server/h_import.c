@@ -24,8 +24,7 @@ static void stream_free(void *p)
 	if (!s)
 		return;
 	ow_import_free(s->imp); /* rolls back an import cut short (client gone) */
-	if (s->conn)
-		PQfinish(s->conn);
+	ow_db_close_dedicated(s->conn);
 	free(s);
 }
 
@@ -80,11 +79,16 @@ static int start(struct ow_req *r)
 	struct import_stream *s = calloc(1, sizeof *s);
 	if (!s)
 		return ow_problem_reply(r, OW_P_UNAVAILABLE, "Out of memory; retry.", NULL, NULL);
-	s->conn = ow_db_connect_dedicated(err, sizeof err);
+	int busy;
+	s->conn = ow_db_connect_dedicated(err, sizeof err, &busy);
 	if (!s->conn) {
 		free(s);
-		return ow_problem_reply(r, OW_P_UNAVAILABLE,
-					"The database is unavailable; retry shortly.", NULL, NULL);
+		return ow_problem_reply(
+			r, OW_P_UNAVAILABLE,
+			busy ? "Too many imports and exports are running "
+			       "(ORGWATCH_MAX_STREAMS); retry shortly."
+			     : "The database is unavailable; retry shortly.",
+			NULL, (const char *const[]){"Retry-After", busy ? "5" : "2", NULL});
 	}
 	s->imp = ow_import_new(s->conn, r->who.name, format, type,
 			       args[1] && strcmp(args[1], "true") == 0);

@@ -38,6 +38,7 @@ static const char usage[] =
 	"  ORGWATCH_MAX_BODY        largest JSON body in bytes (default 1048576)\n"
 	"  ORGWATCH_PUBLIC_READS    1 = reads need no key (default), 0 = reader key needed\n"
 	"  ORGWATCH_MAX_CONNECTIONS concurrent connections (default 1024)\n"
+	"  ORGWATCH_MAX_STREAMS     imports and exports at once (default 8)\n"
 	"  ORGWATCH_LOG             error | warn | info | debug (default info)\n"
 	"  ORGWATCH_HOME            folder with sql/, openapi.yaml, web/ (default .)\n";
 
@@ -83,6 +84,7 @@ static int cmd_serve(const struct ow_config *cfg)
 	int rc = 1;
 	if (ow_db_global_init(cfg->database_url) != 0)
 		return 1;
+	ow_db_set_max_dedicated(cfg->max_streams);
 	if (ow_ops_init(cfg->home) != 0 || ow_metrics_init(ow_routes, ow_routes_n) != 0)
 		goto out;
 	ow_static_init(cfg->home);

@@ -154,5 +154,19 @@ int ow_metrics_render(struct ow_buf *b, unsigned inflight)
 		"orgwatch_http_connections_closed_total{reason=\"body_too_slow\"} %llu\n",
 		connected, broken, reconnects, inflight, ow_conns_open(), ow_conns_refused(),
 		ow_conns_timed_out(), ow_conns_abandoned(), ow_conns_too_slow());
+	unsigned streams;
+	unsigned long long streams_refused;
+	ow_db_dedicated_stats(&streams, &streams_refused);
+	rc |= ow_buf_appendf(
+		b,
+		"# HELP orgwatch_streams_open Imports and exports running (each holds a database "
+		"connection of its own).\n"
+		"# TYPE orgwatch_streams_open gauge\n"
+		"orgwatch_streams_open %u\n"
+		"# HELP orgwatch_streams_refused_total Imports and exports answered 503 over "
+		"ORGWATCH_MAX_STREAMS.\n"
+		"# TYPE orgwatch_streams_refused_total counter\n"
+		"orgwatch_streams_refused_total %llu\n",
+		streams, streams_refused);
 	return rc ? -1 : 0;
 }

@@ -120,6 +120,7 @@ const badSettings = [
   ['ORGWATCH_MAX_BODY', 'lots'],
   ['ORGWATCH_PUBLIC_READS', 'maybe'],
   ['ORGWATCH_LOG', 'loud'],
+  ['ORGWATCH_MAX_STREAMS', '0'],
 ];
 
 for (const [name, value] of badSettings) {
@@ -228,6 +229,71 @@ test('SIGTERM with a request in flight: the request completes, new connections a
 
     const exit = await waitExit(server, 15_000);
     assert.deepEqual(exit, { code: 0, signal: null }, server.output());
+  } finally {
+    await server.stop('SIGKILL', 5000).catch(() => {});
+  }
+});
+
+test('ORGWATCH_MAX_STREAMS: imports and exports over the limit get 503 with Retry-After; the slot frees when one ends', { skip: noDb, timeout: 60_000 }, async (t) => {
+  if (!keys.editor) return t.skip('no editor key (ORGWATCH_TEST_EDITOR_KEY)');
+  const server = await startServer({ ORGWATCH_MAX_STREAMS: '1' });
+  try {
+    const tag = `streams-${uniq()}`.toLowerCase().replace(/[^a-z0-9-]/g, '');
+    const lines = [0, 1].map((i) => `${JSON.stringify({ type: 'person', slug: `${tag}-${i}`, full_name: `Streams Person ${i}` })}\n`);
+    const body = lines.join('');
+    // An import whose first line is sent now and whose second comes later: it holds the slot.
+    const req = http.request({
+      host: '127.0.0.1',
+      port: server.port,
+      method: 'POST',
+      path: '/import',
+      agent: false,
+      headers: { 'content-type': 'application/x-ndjson', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${keys.editor}` },
+    });
+    const answer = new Promise((resolve, reject) => {
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode, text }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+    });
+    req.write(lines[0]);
+    let metrics;
+    for (let i = 0; i < 50; i++) {
+      metrics = await api('GET', '/metrics', { base: server.base });
+      if (/^orgwatch_streams_open 1$/m.test(metrics.text)) break;
+      await sleep(100);
+    }
+    assert.match(metrics.text, /^orgwatch_streams_open 1$/m, 'the held import counts as one stream');
+
+    const exp = await api('GET', '/export', { base: server.base });
+    expectProblem(exp, 503);
+    checkSpec(exp, 'GET', '/export');
+    assert.equal(exp.headers.get('retry-after'), '5');
+    assert.match(exp.body.detail, /ORGWATCH_MAX_STREAMS/);
+    const imp = await api('POST', '/import', { base: server.base, key: 'editor', raw: true, body: lines[1], headers: { 'content-type': 'application/x-ndjson' } });
+    expectProblem(imp, 503);
+    checkSpec(imp, 'POST', '/import');
+    assert.equal(imp.headers.get('retry-after'), '5');
+    metrics = await api('GET', '/metrics', { base: server.base });
+    assert.match(metrics.text, /^orgwatch_streams_refused_total 2$/m);
+
+    // The held import ends: 200, and the slot is free again.
+    req.end(lines[1]);
+    const done = await answer;
+    assert.equal(done.status, 200, done.text);
+    assert.equal(JSON.parse(done.text).created, 2);
+    let again;
+    for (let i = 0; i < 50; i++) {
+      again = await api('GET', '/export?type=people', { base: server.base, raw: true });
+      if (again.status !== 503) break;
+      await sleep(100);
+    }
+    assert.equal(again.status, 200, `GET /export after the import ended: ${again.status}`);
+    assert.ok(again.text.includes(`"${tag}-1"`), 'the export holds the imported person');
   } finally {
     await server.stop('SIGKILL', 5000).catch(() => {});
   }

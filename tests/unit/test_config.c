@@ -100,6 +100,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.public_reads, 1);
 	assert_int_equal(c.log_level, OW_LOG_INFO);
 	assert_int_equal(c.max_connections, 1024);
+	assert_int_equal(c.max_streams, 8);
 	assert_string_equal(c.home, ".");
 }
 
@@ -115,6 +116,7 @@ static void test_all_set(void **state)
 	put("ORGWATCH_PUBLIC_READS", "false");
 	put("ORGWATCH_LOG", "debug");
 	put("ORGWATCH_MAX_CONNECTIONS", "500");
+	put("ORGWATCH_MAX_STREAMS", "3");
 	put("ORGWATCH_HOME", "/srv/orgwatch");
 	put("UNRELATED", "x");
 	assert_int_equal(ow_config_load(&c, fake_get, err, sizeof(err)), 0);
@@ -126,6 +128,7 @@ static void test_all_set(void **state)
 	assert_int_equal(c.public_reads, 0);
 	assert_int_equal(c.log_level, OW_LOG_DEBUG);
 	assert_int_equal(c.max_connections, 500);
+	assert_int_equal(c.max_streams, 3);
 	assert_string_equal(c.home, "/srv/orgwatch");
 }
 
@@ -137,7 +140,7 @@ static void test_empty_means_unset(void **state)
 	static const char *const names[] = {
 		"ORGWATCH_DATABASE_URL",    "ORGWATCH_LISTEN",	     "ORGWATCH_THREADS",
 		"ORGWATCH_MAX_BODY",	    "ORGWATCH_PUBLIC_READS", "ORGWATCH_LOG",
-		"ORGWATCH_MAX_CONNECTIONS", "ORGWATCH_HOME",
+		"ORGWATCH_MAX_CONNECTIONS", "ORGWATCH_MAX_STREAMS",  "ORGWATCH_HOME",
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		put(names[i], "");
@@ -321,6 +324,19 @@ static void test_max_connections(void **state)
 		refused("ORGWATCH_MAX_CONNECTIONS", bad[i], "a whole number from 1 to 100000");
 }
 
+static void test_max_streams(void **state)
+{
+	(void)state;
+	struct ow_config c;
+	load_ok("ORGWATCH_MAX_STREAMS", "1", &c);
+	assert_int_equal(c.max_streams, 1);
+	load_ok("ORGWATCH_MAX_STREAMS", "1000", &c);
+	assert_int_equal(c.max_streams, 1000);
+	static const char *const bad[] = {"0", "1001", "-1", "8k", "all", "4294967304"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		refused("ORGWATCH_MAX_STREAMS", bad[i], "a whole number from 1 to 1000");
+}
+
 static void test_string_lengths(void **state)
 {
 	(void)state;
@@ -401,7 +417,7 @@ static void test_real_getenv(void **state)
 	static const char *const names[] = {
 		"ORGWATCH_DATABASE_URL",    "ORGWATCH_LISTEN",	     "ORGWATCH_THREADS",
 		"ORGWATCH_MAX_BODY",	    "ORGWATCH_PUBLIC_READS", "ORGWATCH_LOG",
-		"ORGWATCH_MAX_CONNECTIONS", "ORGWATCH_HOME",
+		"ORGWATCH_MAX_CONNECTIONS", "ORGWATCH_MAX_STREAMS",  "ORGWATCH_HOME",
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		assert_int_equal(unsetenv(names[i]), 0);
@@ -435,6 +451,7 @@ int main(void)
 		T(test_public_reads),
 		T(test_log),
 		T(test_max_connections),
+		T(test_max_streams),
 		T(test_string_lengths),
 		T(test_error_echo_is_one_safe_line),
 		T(test_small_or_no_err_buffer),
