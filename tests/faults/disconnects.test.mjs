@@ -71,7 +71,9 @@ const cut = (s, rst) => (rst && typeof s.resetAndDestroy === 'function' ? s.rese
 test('uploads and downloads cut off half-way leave nothing behind', { timeout: 300_000 }, async () => {
   const tag = runTag('dx');
   const p = port(NAME);
-  server = await startServer(NAME, p, { ORGWATCH_LOG: 'info', ...asanSmallQuarantine() });
+  // Up to 20 uploads are open at once, each holding a stream slot (ORGWATCH_MAX_STREAMS, default 8):
+  // here every one of them must reach the import, so the cap is raised.
+  server = await startServer(NAME, p, { ORGWATCH_LOG: 'info', ORGWATCH_MAX_STREAMS: '64', ...asanSmallQuarantine() });
   const pid = server.pid;
   const t0 = now();
   psql(

@@ -54,7 +54,8 @@ after(async () => {
 });
 
 test('silent and byte-by-byte clients do not starve others and are timed out', { timeout: 180_000 }, async () => {
-  server = await startServer(NAME, port(NAME));
+  // 10 trickled imports + the honest one each hold a stream slot (ORGWATCH_MAX_STREAMS, default 8).
+  server = await startServer(NAME, port(NAME), { ORGWATCH_MAX_STREAMS: '32' });
   const p = server.port;
   const rss0 = rssKb(server.pid);
   const t0 = now();
