@@ -140,7 +140,7 @@ section_import() {
 	server_stop
 
 	# The schema's own ceiling: the same rows, references resolved beforehand, by one
-	# INSERT ... SELECT into the real tables (indexes, foreign keys, checks, audit), rolled back.
+	# INSERT ... SELECT into the real tables (indexes, foreign keys, checks, audit rows), rolled back.
 	run_sql_file import-ceiling "$ROOT/bench/import_ceiling.sql" 1200
 	local ceil_dep_ms ceil_link_ms ceil_ms
 	ceil_dep_ms=$(sed -n 's/^ceiling-departures //p' "$OUT/import-ceiling.txt")
@@ -181,7 +181,7 @@ section_import() {
 	report_add '%s' "import / COPY (departure lines): $(div "$d_rps" "$copy_rps" '%.4f') — aim >= 0.5 (issue 6)."
 	report_add '%s' "import / ceiling: $(div "$d_rps" "$ceil_rps" '%.2f'); ceiling / COPY: $(div "$ceil_rps" "$copy_rps" '%.4f'). The ceiling is one INSERT ... SELECT of the"
 	report_add '%s' "same rows with their references already resolved into departures ($ceil_dep_ms ms) and departure_sources ($ceil_link_ms ms),"
-	report_add '%s' "with the tables' indexes, foreign keys, checks and audit trigger (bench/import_ceiling.sql, rolled back)."
+	report_add '%s' "with the tables' indexes, foreign keys and checks, and their audit rows (bench/import_ceiling.sql, rolled back)."
 	if [ "$dep_before" = 0 ]; then
 		report_add '%s' "The departures table started EMPTY$([ "$dep_analyzed" = t ] && echo ' and analyzed so'): the import ANALYZEs it at 1k, 2k, 4k ... lines"
 		report_add '%s' "so its cached plans follow its growth (bench/README.md, finding 9). Run with the departures section to"

@@ -1,8 +1,9 @@
 -- import_ceiling.sql — the schema's own ceiling for the import benchmark (issue 6): the
 -- departure rows of bench_copy, their references resolved beforehand (not timed), written by
--- one INSERT ... SELECT into departures and one into departure_sources, with every index,
--- foreign key, check and the audit trigger of the real tables, then rolled back. Years are
--- moved back a century so that no row meets a departure the import wrote. The two timed
+-- one INSERT ... SELECT into departures (with its audit rows, as the import writes them) and one
+-- into departure_sources, with every index, foreign key and check of the real tables, then
+-- rolled back. Years are moved back a century so that no row meets a departure the import
+-- wrote. The two timed
 -- statements print "ceiling-departures <ms>" and "ceiling-links <ms>".
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
@@ -19,12 +20,19 @@ LEFT JOIN (SELECT t.id, o2.slug || '/' || t.slug AS k FROM teams t JOIN organiza
 	ON t.k = b.team
 LEFT JOIN organizations d ON d.slug = b.destination_org
 LEFT JOIN sources s ON s.url = b.sources;
+-- The audit rows written by the statement itself, as ow_import_new_departures does (0016).
+SELECT set_config('orgwatch.audit_rows', 'off', true);
 SELECT clock_timestamp() AS t0 \gset
-INSERT INTO departures (id, person_id, org_id, team_id, title, departed_on, kind, reason_category,
-	destination_org_id, destination_kind, status)
-SELECT id, person_id, org_id, team_id, title, departed_on, kind, reason_category, destination_org_id,
-	destination_kind, status
-FROM ceiling_stage;
+WITH ins AS (
+	INSERT INTO departures (id, person_id, org_id, team_id, title, departed_on, kind, reason_category,
+		destination_org_id, destination_kind, status)
+	SELECT id, person_id, org_id, team_id, title, departed_on, kind, reason_category, destination_org_id,
+		destination_kind, status
+	FROM ceiling_stage
+	RETURNING *
+)
+INSERT INTO audit_log (actor, entity, entity_id, operation, after)
+SELECT 'bench-ceiling', 'departure', i.id, 'create', to_jsonb(i) FROM ins i;
 SELECT 'ceiling-departures ' || round(extract(epoch FROM clock_timestamp() - :'t0'::timestamptz) * 1000);
 SELECT clock_timestamp() AS t1 \gset
 INSERT INTO departure_sources (departure_id, source_id)

@@ -724,12 +724,29 @@ function eqDepartures(g, ids) {
   ];
 }
 
-/** What a group's import left: departures (without ids and times), positions, lines. */
+const EQ_SINCE = rfc3339(Date.now() - 5000);
+
+/** The audit entries of a departure: operation, actor, and the record after, without what
+ * differs between groups (ids, times). */
+async function eqAudit(id) {
+  const strip = (doc) => {
+    if (!doc) return doc;
+    const { id: _i, person_id: _p, created_at: _c, updated_at: _u, ...rest } = doc;
+    return rest;
+  };
+  return (await changesOf('departure', id, EQ_SINCE)).map((e) => [e.operation, e.actor, strip(e.after)]);
+}
+
+/** What a group's import left: departures (without ids and times) and their audit entries,
+ * positions, lines. */
 async function eqState(g) {
   const out = [];
   for (let i = 1; i <= 8; i++) {
     const who = eqPerson(g, i);
-    const deps = (await all(`/departures${qs({ person: who, status: 'all' })}`)).map((d) => ({
+    const raw = await all(`/departures${qs({ person: who, status: 'all' })}`);
+    const audit = [];
+    for (const d of raw) audit.push(await eqAudit(d.id));
+    const deps = raw.map((d) => ({
       title: d.title, departed_on: d.departed_on, announced_on: d.announced_on, kind: d.kind, reason_category: d.reason_category,
       reason: d.reason, team: d.team?.slug ?? null, destination_org: d.destination_org?.slug ?? null, destination_title: d.destination_title,
       destination_kind: d.destination_kind, layoff_id: d.layoff_id, returned_on: d.returned_on, notes: d.notes, status: d.status,
@@ -737,7 +754,7 @@ async function eqState(g) {
     }));
     const pos = (await all(`/positions${qs({ person: who })}`)).map((x) => [x.started_on, x.ended_on]);
     const lines = (await all(`/reporting-lines${qs({ report: who })}`)).map((x) => [x.valid_from, x.valid_to]);
-    out.push({ i, deps, pos, lines });
+    out.push({ i, deps, audit, pos, lines });
   }
   return out;
 }
@@ -772,7 +789,9 @@ test('departures in bulk: one file (set-based) and one line per import (record b
   for (const rec of odd(eqDepartures('slowodd', await idsOf('slowodd')))) expectReport(await importBody(nd([rec])), 200, { created: 1 });
 
   const [a, b] = [await eqState('fast'), await eqState('slow')];
-  assert.deepEqual(a, b, 'the same departures, sources, closed positions and closed lines');
+  assert.deepEqual(a, b, 'the same departures, sources, audit entries, closed positions and closed lines');
+  assert.deepEqual(a[0].audit[0].map((e) => e[0]), ['create'], 'one audit entry, create, for a departure written in bulk');
+  assert.equal(a[0].audit[0][0][2].departed_on, '2024-03', 'the audit entry holds the record');
   const [c, d] = [await eqState('fastodd'), await eqState('slowodd')];
   assert.deepEqual(c, d, 'every other person leaving: the same records');
   assert.deepEqual(c[1].lines, [['2021', '2024-03']], 'the line of a stayer under a leaver is closed by the leaver');
