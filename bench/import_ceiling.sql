@@ -20,7 +20,7 @@ LEFT JOIN (SELECT t.id, o2.slug || '/' || t.slug AS k FROM teams t JOIN organiza
 	ON t.k = b.team
 LEFT JOIN organizations d ON d.slug = b.destination_org
 LEFT JOIN sources s ON s.url = b.sources;
--- The audit rows written by the statement itself, as ow_import_new_departures does (0016).
+-- The audit rows written by the statement itself, as ow_import_new_departures does (0013).
 SELECT set_config('orgwatch.audit_rows', 'off', true);
 SELECT clock_timestamp() AS t0 \gset
 WITH ins AS (

@@ -217,21 +217,26 @@ void ow_conns_notify(void *cls, struct MHD_Connection *conn, void **socket_conte
 	*socket_context = NULL;
 }
 
-static struct conn *conn_of(struct MHD_Connection *conn)
+/* The registry entry of conn, returned with the registry's mutex held and *now read; NULL
+ * (mutex not held) for an untracked connection. */
+static struct conn *lock_conn(struct MHD_Connection *conn, struct timespec *now)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	return ci ? ci->socket_context : NULL;
+	struct conn *c = ci ? ci->socket_context : NULL;
+	if (!c)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, now);
+	pthread_mutex_lock(&lock);
+	return c;
 }
 
 static void set_phase(struct MHD_Connection *conn, enum phase p)
 {
-	struct conn *c = conn_of(conn);
+	struct timespec now;
+	struct conn *c = lock_conn(conn, &now);
 	if (!c)
 		return;
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	pthread_mutex_lock(&lock);
 	c->phase = p;
 	c->since = now;
 	c->body_bytes = 0;
@@ -243,12 +248,10 @@ static void set_phase(struct MHD_Connection *conn, enum phase p)
 
 void ow_conns_body_chunk(struct MHD_Connection *conn, size_t n)
 {
-	struct conn *c = conn_of(conn);
+	struct timespec now;
+	struct conn *c = lock_conn(conn, &now);
 	if (!c)
 		return;
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	pthread_mutex_lock(&lock);
 	if (!c->busy)
 		c->waited += since_s(&c->wait_start, &now);
 	c->busy = 1;
@@ -258,12 +261,10 @@ void ow_conns_body_chunk(struct MHD_Connection *conn, size_t n)
 
 void ow_conns_body_waiting(struct MHD_Connection *conn)
 {
-	struct conn *c = conn_of(conn);
+	struct timespec now;
+	struct conn *c = lock_conn(conn, &now);
 	if (!c)
 		return;
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	pthread_mutex_lock(&lock);
 	c->busy = 0;
 	c->wait_start = now;
 	pthread_mutex_unlock(&lock);
