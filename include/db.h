@@ -67,6 +67,9 @@ void ow_db_close_dedicated(PGconn *c);
 /* How many dedicated connections (imports and exports) may be open at once; beyond it
  * ow_db_connect_dedicated returns NULL with *busy set (ORGWATCH_MAX_STREAMS). */
 void ow_db_set_max_dedicated(unsigned n);
+/* Replies 503 for a dedicated connection that could not be had: over the limit (busy:
+ * Retry-After 5, naming ORGWATCH_MAX_STREAMS) or the database unavailable (Retry-After 2). */
+int ow_db_dedicated_problem(struct ow_req *r, int busy);
 /* Dedicated connections open now, and refused over the limit since start (/metrics). */
 void ow_db_dedicated_stats(unsigned *open, unsigned long long *refused);
 /* A one-off connection for the command line (migrate, key, import). */

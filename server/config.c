@@ -125,31 +125,32 @@ static int set_listen(struct ow_config *c, const struct errout *e, const char *v
 	return 0;
 }
 
-static int set_threads(struct ow_config *c, const struct errout *e, const char *v)
+/* *out = v when it is a whole number from 1 to max; else the setting's error. */
+static int whole_1_to(const struct errout *e, const char *v, unsigned max, unsigned *out)
 {
 	unsigned long long n;
-	if (parse_uint(v, strlen(v), 256, &n) != 0 || n < 1)
-		return bad(e, "a whole number from 1 to 256", v);
-	c->threads = (unsigned)n;
+	if (parse_uint(v, strlen(v), max, &n) != 0 || n < 1) {
+		char what[48];
+		snprintf(what, sizeof what, "a whole number from 1 to %u", max);
+		return bad(e, what, v);
+	}
+	*out = (unsigned)n;
 	return 0;
+}
+
+static int set_threads(struct ow_config *c, const struct errout *e, const char *v)
+{
+	return whole_1_to(e, v, 256, &c->threads);
 }
 
 static int set_max_connections(struct ow_config *c, const struct errout *e, const char *v)
 {
-	unsigned long long n;
-	if (parse_uint(v, strlen(v), 100000, &n) != 0 || n < 1)
-		return bad(e, "a whole number from 1 to 100000", v);
-	c->max_connections = (unsigned)n;
-	return 0;
+	return whole_1_to(e, v, 100000, &c->max_connections);
 }
 
 static int set_max_streams(struct ow_config *c, const struct errout *e, const char *v)
 {
-	unsigned long long n;
-	if (parse_uint(v, strlen(v), 1000, &n) != 0 || n < 1)
-		return bad(e, "a whole number from 1 to 1000", v);
-	c->max_streams = (unsigned)n;
-	return 0;
+	return whole_1_to(e, v, 1000, &c->max_streams);
 }
 
 static int set_max_body(struct ow_config *c, const struct errout *e, const char *v)

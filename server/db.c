@@ -160,6 +160,15 @@ PGconn *ow_db_connect_dedicated(char *err, size_t errsz, int *busy)
 	return c;
 }
 
+int ow_db_dedicated_problem(struct ow_req *r, int busy)
+{
+	return ow_problem_reply(r, OW_P_UNAVAILABLE,
+				busy ? "Too many imports and exports are running "
+				       "(ORGWATCH_MAX_STREAMS); retry shortly."
+				     : "The database is unavailable; retry shortly.",
+				NULL, (const char *const[]){"Retry-After", busy ? "5" : "2", NULL});
+}
+
 void ow_db_close_dedicated(PGconn *c)
 {
 	if (!c)

@@ -139,12 +139,7 @@ int ow_h_export(struct ow_req *r)
 	}
 	if (!ok) {
 		export_free(s);
-		return ow_problem_reply(
-			r, OW_P_UNAVAILABLE,
-			busy ? "Too many imports and exports are running "
-			       "(ORGWATCH_MAX_STREAMS); retry shortly."
-			     : "The database is unavailable; retry shortly.",
-			NULL, (const char *const[]){"Retry-After", busy ? "5" : "2", NULL});
+		return ow_db_dedicated_problem(r, busy);
 	}
 	static const char *const headers[] = {"Cache-Control", "no-store", NULL};
 	return ow_reply_stream(r, 200,

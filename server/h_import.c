@@ -83,12 +83,7 @@ static int start(struct ow_req *r)
 	s->conn = ow_db_connect_dedicated(err, sizeof err, &busy);
 	if (!s->conn) {
 		free(s);
-		return ow_problem_reply(
-			r, OW_P_UNAVAILABLE,
-			busy ? "Too many imports and exports are running "
-			       "(ORGWATCH_MAX_STREAMS); retry shortly."
-			     : "The database is unavailable; retry shortly.",
-			NULL, (const char *const[]){"Retry-After", busy ? "5" : "2", NULL});
+		return ow_db_dedicated_problem(r, busy);
 	}
 	s->imp = ow_import_new(s->conn, r->who.name, format, type,
 			       args[1] && strcmp(args[1], "true") == 0);
