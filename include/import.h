@@ -1,6 +1,7 @@
 /* import.h — the bulk import engine shared by POST /import and `orgwatch import FILE`:
- * NDJSON or CSV pushed in chunks of any size, each record validated, upserted in
- * batches inside one transaction, every error named with its line, all or nothing. */
+ * NDJSON or CSV pushed in chunks of any size, each record validated, batches parked in a
+ * temporary table while the body arrives and upserted in one transaction at its end,
+ * every error named with its line, all or nothing. */
 #ifndef OW_IMPORT_H
 #define OW_IMPORT_H
 #include <libpq-fe.h>
@@ -25,10 +26,15 @@ struct ow_import *ow_import_new(PGconn *c, const char *actor, enum ow_import_for
 /* Feeds the next bytes of the document. Returns 0, or -1 when the database failed (the
  * import is then over; the report says so). */
 int ow_import_feed(struct ow_import *imp, const char *data, size_t n);
-/* Ends the document: last records, then COMMIT (or ROLLBACK on any error or dry run). */
+/* Ends the document: last records, then every batch written in one transaction (the
+ * import lock is taken here, not while the body arrives), then COMMIT (or ROLLBACK on any
+ * error or dry run). */
 int ow_import_finish(struct ow_import *imp);
 /* Records read so far (for progress lines). */
 unsigned long ow_import_records(const struct ow_import *imp);
+/* True when the import failed because the import lock (another import being written) was
+ * not free within lock_timeout: the status is then 503 and a retry will do. */
+int ow_import_lock_busy(const struct ow_import *imp);
 /* HTTP status of the outcome: 200 done (or dry run), 422 rejected, 503 database failure. */
 unsigned ow_import_status(const struct ow_import *imp);
 /* Appends the report {"created","updated","unchanged","errors":[{line,field,message}],

@@ -9,13 +9,16 @@
 #   disconnects   clients that drop uploads and downloads half-way; pool, connections, RSS
 #   slowloris     silent and byte-by-byte clients; others served; the slow ones timed out
 #   idle-flood    up to 10,000 idle connections above ORGWATCH_MAX_CONNECTIONS
+#   import-lock   exports stalled and an upload left half-way while two imports run; the
+#                 half-sent upload never holds the import lock and, cut, goes within 1 s
 #
 # slowloris waits for the server's 30 s connection timeout, so it runs in the background
-# while kill-import, disconnects and idle-flood run (after pg-outage, which stops the cluster).
+# while kill-import, disconnects, import-lock and idle-flood run (after pg-outage, which stops
+# the cluster): its honest slow upload overlaps their imports, as it would in production.
 #
 # Settings: ORGWATCH_BIN (default build/orgwatch; e.g. build/san/orgwatch), FAULTS_ONLY
 # (names of the faults to run, space-separated), FAULTS_IMPORT_LINES (kill-import's file,
-# default 5000), FAULTS_IDLE_CONNECTIONS (idle-flood's target, default 10000).
+# default 10000), FAULTS_IDLE_CONNECTIONS (idle-flood's target, default 10000).
 # Logs: build/faults/logs/ (one per fault, one per server, setup.log, pg.log).
 set -euo pipefail
 
@@ -28,7 +31,7 @@ PG_PORT=15461
 PG=$ROOT/scripts/pg.sh
 BIN=${ORGWATCH_BIN:-$ROOT/build/orgwatch}
 case $BIN in /*) ;; *) BIN=$ROOT/$BIN ;; esac
-ALL="pg-outage slowloris kill-import disconnects idle-flood"
+ALL="pg-outage slowloris kill-import disconnects import-lock idle-flood"
 ONLY=${FAULTS_ONLY:-$ALL}
 
 declare -A FILE_OF=(
@@ -37,8 +40,9 @@ declare -A FILE_OF=(
 	[disconnects]=tests/faults/disconnects.test.mjs
 	[slowloris]=tests/faults/slowloris.test.mjs
 	[idle-flood]=tests/faults/idle_flood.test.mjs
+	[import-lock]=tests/faults/import_lock.test.mjs
 )
-declare -A PORT_OF=([pg-outage]=18131 [kill-import]=18132 [disconnects]=18133 [slowloris]=18134 [idle-flood]=18135)
+declare -A PORT_OF=([pg-outage]=18131 [kill-import]=18132 [disconnects]=18133 [slowloris]=18134 [idle-flood]=18135 [import-lock]=18136)
 
 say() { printf '%s\n' "$*"; }
 clock() { date +%s.%N; }
@@ -188,6 +192,7 @@ if wants slowloris; then
 fi
 wants kill-import && run_fault kill-import
 wants disconnects && run_fault disconnects
+wants import-lock && run_fault import-lock
 wants idle-flood && run_fault idle-flood
 if [ -n "$BG_PID" ]; then
 	rc=0

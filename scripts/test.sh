@@ -11,7 +11,7 @@
 # lint), browser (tests/browser/: reads the untouched sample, so before the writers), api
 # (node --test tests/api/), docs (tests/*.test.mjs: the README's examples), faults
 # (scripts/faults.sh with the sanitizer build: its own cluster and servers; the faults named
-# by ORGWATCH_TEST_FAULTS, default all five), compose
+# by ORGWATCH_TEST_FAULTS, default all six), compose
 # (docker-compose config -q), sanitizers (the server's log after SIGTERM, its exit status). A layer that cannot run because another one failed is shown
 # as "not run" and not counted (the failure that caused it is). Logs: build/test/logs/.
 #
@@ -294,9 +294,9 @@ node_layer docs tests/*.test.mjs
 shopt -u nullglob
 
 # Fault tests: a cluster (build/faults/pg, port 15461) and servers (18131-18139) of their own.
-# All five by default (slowloris waits out the 30 s header deadline in the background).
+# All six by default (slowloris waits out the 30 s header deadline in the background).
 if ok build; then
-	run_layer faults env ORGWATCH_BIN="$BIN" FAULTS_ONLY="${ORGWATCH_TEST_FAULTS:-pg-outage slowloris kill-import disconnects idle-flood}" \
+	run_layer faults env ORGWATCH_BIN="$BIN" FAULTS_ONLY="${ORGWATCH_TEST_FAULTS:-pg-outage slowloris kill-import disconnects import-lock idle-flood}" \
 		bash scripts/faults.sh
 else
 	record faults "not run" 0 "build failed"

@@ -104,6 +104,14 @@ int ow_h_import(struct ow_req *r)
 	unsigned status = ow_import_status(s->imp);
 	struct ow_buf b;
 	ow_buf_init(&b, 1 << 20);
+	if (status == 503 && ow_import_lock_busy(s->imp)) {
+		ow_log(OW_LOG_WARN, "import %s: the import lock stayed taken", r->request_id);
+		return ow_problem_reply(
+			r, OW_P_UNAVAILABLE,
+			"Another import was being written and did not finish in time; nothing was"
+			" written. Retry.",
+			NULL, (const char *const[]){"Retry-After", "5", NULL});
+	}
 	if (status == 503) {
 		ow_log(OW_LOG_WARN, "import %s failed in the database", r->request_id);
 		return ow_problem_reply(

@@ -1,7 +1,9 @@
 /* import.c — the bulk import engine: NDJSON lines or CSV rows, pushed in chunks,
- * validated record by record (every error kept with its line), upserted in batches
- * through ow_import_batch() inside one transaction; all or nothing. Memory is bounded:
- * one line, one batch and the first 1000 errors. */
+ * validated record by record (every error kept with its line), parked batch by batch in a
+ * temporary table while the body arrives, then upserted through ow_import_batch() in one
+ * transaction once it has ended; all or nothing. Memory is bounded: one line, one batch
+ * and the first 1000 errors. No transaction is open and no lock is held while a client is
+ * still sending, so a slow or stalled upload never keeps another import waiting. */
 #include "import.h"
 
 #include <errno.h>
@@ -21,6 +23,20 @@
 #define BATCH_RECORDS 500
 #define BATCH_BYTES ((size_t)2 << 20)
 #define MAX_COLUMNS 64
+
+/* The session's spool of batches received while the body is still arriving (spool(),
+ * apply()): a temporary table, so it goes with the session whatever happens to the import,
+ * stored uncompressed (it lives for one import). */
+#define SPOOL_CREATE                                                                               \
+	"CREATE TEMP TABLE IF NOT EXISTS ow_import_spool"                                          \
+	" (seq int PRIMARY KEY, n int NOT NULL, records text NOT NULL);"                           \
+	" ALTER TABLE ow_import_spool ALTER records SET STORAGE EXTERNAL;"                         \
+	" TRUNCATE ow_import_spool"
+#define SPOOL_INSERT "INSERT INTO ow_import_spool (seq, n, records) VALUES ($1, $2, $3)"
+#define SPOOL_APPLY                                                                                \
+	"SELECT b.*, s.n FROM ow_import_spool s"                                                   \
+	" CROSS JOIN LATERAL ow_import_batch($1, s.records::jsonb) b WHERE s.seq = $2::int"
+#define SPOOL_DROP "DROP TABLE IF EXISTS pg_temp.ow_import_spool"
 
 struct import_error {
 	unsigned long line;
@@ -62,6 +78,8 @@ struct ow_import {
 	enum ow_import_format format;
 	const struct type_entry *default_type;
 	int dry_run, in_tx, finished, db_failed;
+	int lock_busy;	       /* the failure was a lock wait over lock_timeout */
+	unsigned long spooled; /* batches parked in ow_import_spool */
 	char db_message[512];
 	unsigned long line, records;
 	struct ow_buf pending; /* NDJSON: the line being received */
@@ -147,6 +165,8 @@ unsigned long ow_import_records(const struct ow_import *imp)
 static void db_failure(struct ow_import *imp, PGresult *res)
 {
 	imp->db_failed = 1;
+	const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	imp->lock_busy = st && strcmp(st, "55P03") == 0; /* lock_timeout */
 	snprintf(imp->db_message, sizeof imp->db_message, "%s",
 		 res ? PQresultErrorMessage(res) : PQerrorMessage(imp->conn));
 }
@@ -177,31 +197,11 @@ static int refresh_statistics(struct ow_import *imp)
 	return ok ? 0 : -1;
 }
 
-/* Sends the batch to ow_import_batch() and tallies its outcomes. */
-static int flush(struct ow_import *imp)
+/* Tallies the outcome rows of ow_import_batch() (line, outcome, field, message) for a
+ * batch of n records, then refreshes the statistics when the import has grown enough. */
+static int tally(struct ow_import *imp, PGresult *res, unsigned long n)
 {
-	if (imp->batch_n == 0 || imp->db_failed)
-		return imp->db_failed ? -1 : 0;
-	if (ow_buf_append(&imp->batch, "]", 1) != 0)
-		return -1;
-	if (!imp->in_tx) {
-		PGresult *b = PQexec(imp->conn, "BEGIN");
-		int ok = PQresultStatus(b) == PGRES_COMMAND_OK;
-		if (!ok)
-			db_failure(imp, b);
-		PQclear(b);
-		if (!ok)
-			return -1;
-		imp->in_tx = 1;
-	}
-	const char *params[] = {imp->actor, imp->batch.data};
-	PGresult *res = PQexecParams(imp->conn,
-				     "SELECT r_line, r_outcome, r_field, r_message"
-				     " FROM ow_import_batch($1, $2::jsonb)",
-				     2, NULL, params, NULL, NULL, 0);
-	imp->sent += imp->batch_n;
-	ow_buf_reset(&imp->batch);
-	imp->batch_n = 0;
+	imp->sent += n;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		db_failure(imp, res);
 		PQclear(res);
@@ -222,6 +222,92 @@ static int flush(struct ow_import *imp)
 	}
 	PQclear(res);
 	return imp->sent >= imp->next_analyze ? refresh_statistics(imp) : 0;
+}
+
+static int command(struct ow_import *imp, const char *sql)
+{
+	PGresult *res = PQexec(imp->conn, sql);
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		db_failure(imp, res);
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+/* The batch being built, closed as a JSON array; -1 when out of memory. */
+static int close_batch(struct ow_import *imp)
+{
+	return ow_buf_append(&imp->batch, "]", 1);
+}
+
+static void clear_batch(struct ow_import *imp)
+{
+	ow_buf_reset(&imp->batch);
+	imp->batch_n = 0;
+}
+
+/* Parks the full batch in the session's spool table: one autocommitted INSERT into a
+ * temporary table, no transaction left open and no lock taken, however slowly the rest of
+ * the body arrives (the import lock is taken only by apply(), once the body has ended). */
+static int spool(struct ow_import *imp)
+{
+	if (imp->batch_n == 0 || imp->db_failed)
+		return imp->db_failed ? -1 : 0;
+	if (close_batch(imp) != 0)
+		return -1;
+	if (!imp->spooled && command(imp, SPOOL_CREATE) != 0)
+		return -1;
+	char seq[24], n[24];
+	snprintf(seq, sizeof seq, "%lu", imp->spooled + 1);
+	snprintf(n, sizeof n, "%zu", imp->batch_n);
+	const char *params[] = {seq, n, imp->batch.data};
+	PGresult *res = PQexecParams(imp->conn, SPOOL_INSERT, 3, NULL, params, NULL, NULL, 0);
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		db_failure(imp, res);
+	PQclear(res);
+	clear_batch(imp);
+	if (!ok)
+		return -1;
+	imp->spooled++;
+	return 0;
+}
+
+/* Writes everything in one transaction once the body has ended: the spooled batches in
+ * order, then the last batch (still in memory), each through ow_import_batch(), which
+ * takes the import lock (7406119) for the rest of the transaction. The transaction is
+ * left open for finish() to commit or roll back. */
+static int apply(struct ow_import *imp)
+{
+	if (imp->db_failed || (imp->spooled == 0 && imp->batch_n == 0))
+		return imp->db_failed ? -1 : 0;
+	if (command(imp, "BEGIN") != 0)
+		return -1;
+	imp->in_tx = 1;
+	for (unsigned long i = 1; i <= imp->spooled; i++) {
+		char seq[24];
+		snprintf(seq, sizeof seq, "%lu", i);
+		const char *params[] = {imp->actor, seq};
+		PGresult *res =
+			PQexecParams(imp->conn, SPOOL_APPLY, 2, NULL, params, NULL, NULL, 0);
+		unsigned long n = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0
+					  ? strtoul(PQgetvalue(res, 0, 4), NULL, 10)
+					  : 0;
+		if (tally(imp, res, n) != 0)
+			return -1;
+	}
+	if (imp->batch_n == 0)
+		return 0;
+	if (close_batch(imp) != 0)
+		return -1;
+	const char *params[] = {imp->actor, imp->batch.data};
+	PGresult *res = PQexecParams(imp->conn,
+				     "SELECT r_line, r_outcome, r_field, r_message"
+				     " FROM ow_import_batch($1, $2::jsonb)",
+				     2, NULL, params, NULL, NULL, 0);
+	unsigned long n = imp->batch_n;
+	clear_batch(imp);
+	return tally(imp, res, n);
 }
 
 /* Validates one record (its "type" already removed) and queues it for the database. */
@@ -260,7 +346,7 @@ static int take_record(struct ow_import *imp, unsigned long line, const struct t
 	imp->batch_n++;
 	imp->types_seen |= 1u << (unsigned)(t - types);
 	if (imp->batch_n >= BATCH_RECORDS || imp->batch.len >= BATCH_BYTES)
-		return flush(imp);
+		return spool(imp);
 	return 0;
 }
 
@@ -524,11 +610,18 @@ int ow_import_finish(struct ow_import *imp)
 					  "the CSV body needs a header row naming the fields");
 		}
 	}
-	(void)flush(imp);
+	(void)apply(imp);
 	end_tx(imp, !imp->errors_total && !imp->dry_run && !imp->db_failed);
+	if (imp->spooled && !imp->db_failed)
+		(void)command(imp, SPOOL_DROP);
 	qsort(imp->errors, imp->nerrors, sizeof *imp->errors,
 	      by_line); /* stable enough: lines differ or fields do */
 	return imp->db_failed ? -1 : 0;
+}
+
+int ow_import_lock_busy(const struct ow_import *imp)
+{
+	return imp->db_failed && imp->lock_busy;
 }
 
 unsigned ow_import_status(const struct ow_import *imp)

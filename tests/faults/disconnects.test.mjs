@@ -3,7 +3,9 @@
 //    is closed: FIN and RST alternately): the first 5 once their import's transaction has
 //    written rows; half of the rest 40 ms after the half body (the server has read it, waits for
 //    more), half right after writing it (the close arrives with the data). Blocks of 20, two
-//    clients at a time; after each block the server's backlog is let drain.
+//    clients at a time; after each block the server's backlog is let drain. (An import parks
+//    its batches in a temporary table while its body arrives and writes them only once the
+//    body has ended, so "heavy" means: its session has parked a batch.)
 //  - 12 downloads cut off after 64 kB: GET /export (NDJSON of a ~23 MB database), GET /export
 //    ?type=people as CSV, GET /people?limit=1000 as CSV; then 4 downloads that stall (never
 //    read) while other clients are served.
@@ -11,7 +13,8 @@
 // noticed every closed client (no socket left in CLOSE-WAIT), holds no more PostgreSQL
 // connections than worker threads, and /metrics shows 1 request in flight (itself) and no more
 // pool connections than threads; with the stalled downloads open, 10 requests in a row, 6 at
-// once, a write and a small import all succeed within 5 s each; RSS grows by less than 30 MB
+// once, a write and a small import all succeed within 5 s each (a failure names whoever held
+// the import lock then, from pg_locks); RSS grows by less than 30 MB
 // across the aborts (read after a warm-up; a sanitizer build gets a small ASan quarantine).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,6 +26,7 @@ import {
   alive,
   backendsOf,
   connect,
+  fmtLockHolders,
   fmtTally,
   now,
   parseMetrics,
@@ -86,7 +90,7 @@ test('uploads and downloads cut off half-way leave nothing behind', { timeout: 3
 
   // mode 'read': cut 40 ms after the half body is written (the server has usually read it and
   // waits for the rest); 'sent': cut as soon as it is written (the close arrives with the
-  // data); 'heavy': cut once the import's transaction has written rows.
+  // data); 'heavy': cut once the import's own session has parked a batch in its spool table.
   async function abortedUpload(i, mode, rst) {
     const total = mode === 'heavy' ? 1200 : 600; // heavy: the half holds one batch (500) and more
     const all = personLines(`${tag}-u${i}`, total);
@@ -105,7 +109,8 @@ test('uploads and downloads cut off half-way leave nothing behind', { timeout: 3
     let wrote = false;
     if (mode === 'heavy') {
       while (!wrote && now() < deadline && !got) {
-        wrote = backendsOf(pid).some((b) => b.xid && !pgBefore.has(b.port)); // this import's own session
+        // this import's own session, whose last statement parked a batch
+        wrote = backendsOf(pid).some((b) => !pgBefore.has(b.port) && /ow_import_spool/.test(b.query));
         if (!wrote) await sleep(50);
       }
     } else if (mode === 'read') {
@@ -253,6 +258,9 @@ test('uploads and downloads cut off half-way leave nothing behind', { timeout: 3
     body: personLines(`${tag}-ok`, 3).join(''),
     headers: { authorization: auth, 'content-type': 'application/x-ndjson' },
   }).then(note('POST /import'), note('POST /import'));
+  // Who held the import lock, should the small import have failed (read before the stalled
+  // downloads are cut, so the state is the one the import met).
+  const lockState = failures.length ? fmtLockHolders() : '';
   for (const s of stalled) cut(s, false);
   const afterStalled = await settle(SETTLE_MS);
   const log = server.log();
@@ -273,7 +281,7 @@ test('uploads and downloads cut off half-way leave nothing behind', { timeout: 3
   report(
     NAME,
     `${BULK_PEOPLE} people seeded in ${secs(seedMs)} s; ${UPLOADS} uploads cut mid-body in ${secs(uploadsMs)} s` +
-      ` (${heavyWrote}/${HEAVY} after their transaction had written, those in ${secs(heavyMs)} s; waits for the server to drain its backlog ${secs(drainMs)} s; ${idleInTx} sessions idle in transaction right after),` +
+      ` (${heavyWrote}/${HEAVY} after their import had parked a batch, those in ${secs(heavyMs)} s; waits for the server to drain its backlog ${secs(drainMs)} s; ${idleInTx} sessions idle in transaction right after),` +
       ` answers before the cut: ${fmtTally(answered)}; after the uploads ${settled(afterUploads)};` +
       ` ${DOWNLOADS} downloads cut after 64 kB in ${secs(downloadsMs)} s [${fmtTally(downloadStatus)}], then ${settled(afterDownloads)};` +
       ` with ${STALLED} downloads stalled: ${fmtTally(served)} (slowest ${slowest.toFixed(0)} ms), small import created ${smallCreated};` +
@@ -284,14 +292,14 @@ test('uploads and downloads cut off half-way leave nothing behind', { timeout: 3
 
   assert.ok(isAlive, 'the server died');
   assert.equal(leftovers, 0, `${leftovers} records of aborted imports are in the database`);
-  assert.equal(heavyWrote, HEAVY, 'some heavy uploads were cut before their import had written anything');
+  assert.equal(heavyWrote, HEAVY, 'some heavy uploads were cut before their import had parked a batch');
   assert.ok(
     afterUploads.ok,
     `${secs(afterUploads.ms)} s after the last of ${UPLOADS} cut uploads the server had not let go of them: ${settled(afterUploads)}` +
       ` (connections whose client has closed stay open, each with its import's PostgreSQL connection)`,
   );
   assert.ok(afterDownloads.ok, `after the cut downloads: ${settled(afterDownloads)}`);
-  assert.deepEqual(failures, [], 'with downloads stalled, every request succeeds within 5 s');
+  assert.deepEqual(failures, [], `with downloads stalled, every request succeeds within 5 s (import lock then: ${lockState})`);
   assert.ok(afterStalled.ok, `after the stalled downloads were cut: ${settled(afterStalled)}`);
   assert.ok(afterStalled.pool <= THREADS, `/metrics pool connections ${afterStalled.pool} > threads ${THREADS}`);
   assert.equal(write.status, 201);

@@ -1,13 +1,16 @@
-// Fault 2 (kill-import): the server is SIGKILLed in the middle of a large POST /import (the
-// import's transaction has written rows), then restarted.
+// Fault 2 (kill-import): the server is SIGKILLed in the middle of a large POST /import, while
+// the import's transaction is writing the records (an import parks its batches in a temporary
+// table while the body arrives and writes them all in one transaction once it has ended: the
+// kill comes in that transaction, once it has written rows), then restarted.
 // Asserts: none of the file's records is in the database (all or nothing); the killed
 // import's database session goes away; the restarted server serves reads and writes; the same
 // import run again to completion answers 200 with every record created, and the database then
 // holds exactly the file's records. Then the same for the CLI (`orgwatch import -`, fed
-// through a pipe, killed).
+// through a pipe, killed while its transaction writes).
 //
-// FAULTS_IMPORT_LINES sets the file's size (default 5000 person lines, 10 batches: imports run
-// at 270-1500 lines/s on a shared 2-core machine, and the file is imported twice).
+// FAULTS_IMPORT_LINES sets the file's size (default 10000 person lines, 20 batches: their
+// transaction lasts a second or more on a shared 2-core machine, time enough to be seen and
+// killed; the file is imported twice).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -36,9 +39,9 @@ import {
 } from './lib.mjs';
 
 const NAME = 'kill-import';
-const LINES = Number(process.env.FAULTS_IMPORT_LINES || 5000);
-const PACE_LINES = 250; // sent every PACE_MS while the kill is awaited
-const PACE_MS = 200;
+const LINES = Number(process.env.FAULTS_IMPORT_LINES || 10000);
+const PACE_LINES = 1000; // the body is sent in pieces of PACE_LINES lines, one every PACE_MS
+const PACE_MS = 50;
 
 const servers = [];
 const files = [];
@@ -53,13 +56,17 @@ after(async () => {
 // session ends): after the kill, the growth is what the killed import had written.
 const insertedRows = () => Number(psql(`SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = 'people'`));
 
-/** Waits until one of PID's database sessions has a transaction that wrote (has an xid) and is `minSecs` old. */
-async function awaitWritingTransaction(pid, minSecs, ms, stillGoing) {
+/**
+ * Waits until one of PID's database sessions is in the import's writing transaction: a SELECT
+ * of ow_import_batch over its spool (the statements that write the parked batches) with an xid
+ * (it has written). The INSERTs that park batches are not it.
+ */
+async function awaitWritingTransaction(pid, ms, stillGoing) {
   const deadline = now() + ms;
   while (now() < deadline && stillGoing()) {
-    const b = backendsOf(pid).find((x) => x.xid && x.xact_secs !== null && x.xact_secs >= minSecs);
+    const b = backendsOf(pid).find((x) => x.xid && x.xact_secs !== null && /^SELECT\b.*ow_import_(batch|spool)/.test(x.query));
     if (b) return b;
-    await sleep(100);
+    await sleep(50);
   }
   return null;
 }
@@ -118,7 +125,7 @@ test(`SIGKILL during a ${LINES}-line POST /import, then the CLI import killed`, 
   upload.then((r) => {
     if (r) finishedEarly = r;
   });
-  const tx = await awaitWritingTransaction(a.pid, 1.0, 60_000, () => !finishedEarly && !reqError);
+  const tx = await awaitWritingTransaction(a.pid, 60_000, () => !finishedEarly && !reqError);
   assert.ok(tx, `the import never had a writing transaction (answer: ${finishedEarly?.status} ${finishedEarly?.text?.slice(0, 200) ?? reqError?.message})`);
   const importPorts = backendsOf(a.pid).map((b) => b.port);
   const sentAtKill = sent;
@@ -165,7 +172,7 @@ test(`SIGKILL during a ${LINES}-line POST /import, then the CLI import killed`, 
   const afterFull = countPeople(tag) - (write.status === 201 ? 1 : 0);
 
   // ---- the CLI killed mid-import: `orgwatch import -` fed through a pipe at the same pace as
-  // the upload, so the kill finds its transaction open however fast this machine imports.
+  // the upload, then killed once its writing transaction has written.
   const ctag = runTag('kc');
   const clines = personLines(ctag, LINES);
   const env = childEnv({ ORGWATCH_DATABASE_URL: DB_URL, ORGWATCH_HOME: REPO });
@@ -187,7 +194,7 @@ test(`SIGKILL during a ${LINES}-line POST /import, then the CLI import killed`, 
     }
     if (!cliStop) cli.stdin.end();
   })().catch(() => {});
-  const ctx = await awaitWritingTransaction(cli.pid, 0.5, 60_000, () => cli.exitCode === null && cli.signalCode === null);
+  const ctx = await awaitWritingTransaction(cli.pid, 60_000, () => cli.exitCode === null && cli.signalCode === null);
   const cliPorts = backendsOf(cli.pid).map((x) => x.port);
   cli.kill('SIGKILL');
   cliStop = true;
@@ -203,7 +210,7 @@ test(`SIGKILL during a ${LINES}-line POST /import, then the CLI import killed`, 
       ` its session gone in ${goneMs === null ? 'NEVER' : `${secs(goneMs)} s`}; restarted in ${secs(restartMs)} s:` +
       ` /ready ${ready.status}, GET killed record ${missing.status}, POST /people ${write.status};` +
       ` re-import ${full.status} created ${created} in ${secs(importMs)} s (${Math.round(LINES / (importMs / 1000))} lines/s),` +
-      ` ${afterFull}/${LINES} in the database; CLI import SIGKILLed after its transaction ran ${ctx ? ctx.xact_secs : '?'} s:` +
+      ` ${afterFull}/${LINES} in the database; CLI import SIGKILLed in its writing transaction (${ctx ? ctx.xact_secs : '?'} s old, ${cliSent}/${LINES} lines fed):` +
       ` ${cliAfter}/${LINES} records, session gone in ${cliGoneMs === null ? 'NEVER' : `${secs(cliGoneMs)} s`}`,
   );
 

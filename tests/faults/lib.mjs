@@ -211,6 +211,39 @@ export function backendsOf(pid) {
     : [];
 }
 
+/** The advisory lock every import's writing transaction takes (ow_import_batch). */
+export const IMPORT_LOCK = 7406119;
+
+/**
+ * Who holds or awaits the import lock now, from pg_locks joined with pg_stat_activity:
+ * [{pid, granted, app, port, state, xact_secs, query}] (empty when nobody does). A failing
+ * test prints it, so a wait on the lock explains itself.
+ */
+export function importLockHolders() {
+  const out = psql(
+    `SELECT a.pid, l.granted, coalesce(a.application_name, ''), coalesce(a.client_port::text, ''),` +
+      ` coalesce(a.state, ''), coalesce(extract(epoch FROM now() - a.xact_start)::numeric(10,1)::text, ''),` +
+      ` replace(left(a.query, 80), E'\\n', ' ')` +
+      ` FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid` +
+      ` WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid = ${IMPORT_LOCK} AND l.objsubid = 1` +
+      ` ORDER BY l.granted DESC, a.pid`,
+  );
+  return out
+    ? out.split('\n').map((line) => {
+        const [pid, granted, app, port, state, xact, query] = line.split('|');
+        return { pid: Number(pid), granted: granted === 't', app, port: Number(port) || null, state, xact_secs: xact === '' ? null : Number(xact), query };
+      })
+    : [];
+}
+
+/** importLockHolders() as one line for a report or an assertion message. */
+export function fmtLockHolders(holders = importLockHolders()) {
+  if (!holders.length) return 'nobody holds or awaits the import lock';
+  return holders
+    .map((h) => `${h.granted ? 'HELD' : 'awaited'} by backend ${h.pid} (${h.app || '?'}, client port ${h.port ?? '-'}, ${h.state}, transaction ${h.xact_secs ?? '-'} s old): ${h.query}`)
+    .join('; ');
+}
+
 export function pgScript(cmd) {
   execFileSync('bash', [process.env.FAULTS_PG_SCRIPT, cmd, process.env.FAULTS_PG_DIR], {
     stdio: ['ignore', 'pipe', 'pipe'],
