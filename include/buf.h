@@ -28,6 +28,9 @@ int ow_buf_vappendf(struct ow_buf *b, const char *fmt, va_list ap) OW_WUR;
 /* Appends s as a JSON string literal (quotes included, escapes as RFC 8259); bytes that are
  * not well-formed UTF-8 become U+FFFD. */
 int ow_buf_append_json_str(struct ow_buf *b, const char *s, size_t n) OW_WUR;
+/* 1 when the n bytes at s are well-formed UTF-8 (no overlong forms, surrogates or code
+ * points above U+10FFFF), else 0. */
+int ow_utf8_valid(const char *s, size_t n);
 void ow_buf_reset(struct ow_buf *b);
 void ow_buf_free(struct ow_buf *b);
 

@@ -87,6 +87,22 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
+int ow_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		size_t len = utf8_seq(u + i, n - i);
+		if (len == 0)
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
 int ow_buf_append_json_str(struct ow_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";

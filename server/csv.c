@@ -127,44 +127,6 @@ static int fail_nomem(struct ow_csv_reader *r)
 	return r->status;
 }
 
-/* Whether the n bytes at s are well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		uint32_t c = s[i], cp;
-		size_t len;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (n - i < len)
-			return 0;
-		for (size_t k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += len;
-	}
-	return 1;
-}
-
 /* Adds n bytes to the field being read, enforcing max_field. */
 static int field_add(struct ow_csv_reader *r, const char *p, size_t n)
 {
@@ -188,7 +150,7 @@ static int field_end(struct ow_csv_reader *r)
 
 	if (r->nfields >= r->max_fields)
 		return fail(r, r->line, "record has more than %zu fields", r->max_fields);
-	if (len && !utf8_valid((const unsigned char *)r->data.data + r->field_start, len))
+	if (len && !ow_utf8_valid(r->data.data + r->field_start, len))
 		return fail(r, r->line, "field %zu is not valid UTF-8", r->nfields + 1);
 	if (r->nfields == r->fields_cap) {
 		size_t cap = r->fields_cap ? r->fields_cap * 2 : 16;

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "conns.h"
 #include "db.h"
+#include "jspec.h"
 #include "log.h"
 #include "metrics.h"
 #include "problem.h"
@@ -265,6 +266,51 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return r;
 }
 
+/* Headers whose values the server reads (and may send to PostgreSQL). */
+static const char *const read_headers[] = {"Idempotency-Key", "If-Match",     "If-None-Match",
+					   "Accept",	      "Content-Type", NULL};
+
+static enum MHD_Result check_arg_utf8(void *cls, enum MHD_ValueKind kind, const char *key,
+				      const char *value)
+{
+	(void)kind;
+	struct ow_errors *errs = cls;
+	if (!ow_utf8_valid(key, strlen(key)))
+		ow_errors_add(errs, NULL, "a query parameter's name is not valid UTF-8");
+	else if (value && !ow_utf8_valid(value, strlen(value)))
+		ow_errors_add(errs, key, "is not valid UTF-8 (percent-encode the UTF-8 bytes)");
+	return MHD_YES;
+}
+
+/* Every string the request carries into the server is well-formed UTF-8, else it is
+ * answered here, before any handler or database sees it: a path parameter that is not
+ * cannot name a record (404); a query parameter or a header that the server reads is a
+ * 400 naming it. Returns 0 when all is well. */
+static int check_utf8(struct ow_req *r)
+{
+	for (size_t i = 0; i < r->params.n; i++)
+		if (!ow_utf8_valid(r->params.values[i], strlen(r->params.values[i]))) {
+			(void)ow_problem_reply(
+				r, OW_P_NOT_FOUND,
+				"No record has that id or slug: it is not valid UTF-8"
+				" once percent-decoded.",
+				NULL, NULL);
+			return 1;
+		}
+	struct ow_errors errs;
+	ow_errors_init(&errs);
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg_utf8, &errs);
+	for (size_t i = 0; read_headers[i]; i++) {
+		const char *v = ow_req_header(r, read_headers[i]);
+		if (v && !ow_utf8_valid(v, strlen(v)))
+			ow_errors_add(&errs, read_headers[i], "header is not valid UTF-8");
+	}
+	if (errs.n == 0)
+		return 0;
+	(void)ow_problem_reply(r, OW_P_VALIDATION, "Send text as UTF-8.", &errs, NULL);
+	return 1;
+}
+
 /* Everything decided before the body is read: route, auth, media type, size. */
 static void begin(struct ow_req *r, const char *method)
 {
@@ -295,6 +341,8 @@ static void begin(struct ow_req *r, const char *method)
 	r->route = route;
 	r->route_index = (int)(route - routes);
 	if (ow_auth_check(r) != 0)
+		return;
+	if (check_utf8(r) != 0)
 		return;
 	if (route->body == OW_BODY_STREAM) {
 		r->phase = OW_PHASE_START;

@@ -211,8 +211,15 @@ static void check_value(const struct ow_jfield *f, const char *name, const json_
 {
 	char buf[256];
 	if (json_is_null(v)) {
+		/* Lists and maps are nullable in a merge patch only, where null removes them
+		 * (RFC 7396); a new record gives [] or {} or leaves them out. */
+		int collection = f->type == OW_J_UUID_LIST || f->type == OW_J_STRING_LIST ||
+				 f->type == OW_J_REF_LIST || f->type == OW_J_STRING_MAP;
 		if (!(f->flags & OW_JF_NULLABLE))
 			ow_errors_add(errs, name, "must not be null");
+		else if (collection && mode == OW_JSPEC_CREATE)
+			ow_errors_add(errs, name, "must not be null (leave it out, or give %s)",
+				      f->type == OW_J_STRING_MAP ? "{}" : "[]");
 		return;
 	}
 	switch (f->type) {
@@ -284,7 +291,10 @@ size_t ow_jspec_check(const json_t *obj, const struct ow_jfield *spec, size_t n,
 			check_value(f, key, v, mode, errs);
 			continue;
 		}
-		if (json_object_get(obj, f->name)) {
+		/* Both given is a conflict unless both are null (both say "none"; the id form
+		 * then carries it). */
+		const json_t *primary = json_object_get(obj, f->name);
+		if (primary && !(json_is_null(primary) && json_is_null(v))) {
 			ow_errors_add(errs, key, "give either %s or %s, not both", f->name, key);
 			continue;
 		}

@@ -46,6 +46,22 @@ static void test_json_replaces_broken_utf8(void **state)
 	expect_json("\xF4\x90\x80\x80", 4, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
 }
 
+/* What the server accepts as text at its edge (query values, path ids, headers). */
+static void test_utf8_valid(void **state)
+{
+	(void)state;
+	assert_true(ow_utf8_valid("", 0));
+	assert_true(ow_utf8_valid("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14));
+	assert_false(ow_utf8_valid("caf\xe9", 4));	    /* Latin-1 é */
+	assert_false(ow_utf8_valid("\xc3", 1));		    /* cut sequence */
+	assert_false(ow_utf8_valid("\xc0\xaf", 2));	    /* overlong / */
+	assert_false(ow_utf8_valid("\xed\xa0\x80", 3));	    /* surrogate U+D800 */
+	assert_false(ow_utf8_valid("\xf4\x90\x80\x80", 4)); /* above U+10FFFF */
+	assert_false(ow_utf8_valid("\x80"
+				   "abc",
+				   4)); /* stray continuation */
+}
+
 static void test_cap(void **state)
 {
 	(void)state;
@@ -64,6 +80,7 @@ int main(void)
 		cmocka_unit_test(test_json_keeps_valid_utf8),
 		cmocka_unit_test(test_json_replaces_broken_utf8),
 		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_utf8_valid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -567,6 +567,31 @@ static void test_required_on_create(void **state)
 	assert_string_equal(e.items[3].message, "is required");
 }
 
+/* Nullable lists and maps: null removes them in a merge patch; a new record refuses it. */
+static void test_null_collections(void **state)
+{
+	(void)state;
+	static const struct ow_jfield lists[] = {
+		{.name = "tags", .type = OW_J_STRING_LIST, .flags = OW_JF_NULLABLE},
+		{.name = "links", .type = OW_J_STRING_MAP, .flags = OW_JF_NULLABLE},
+		{.name = "source_ids",
+		 .type = OW_J_UUID_LIST,
+		 .flags = OW_JF_NULLABLE,
+		 .alias = "sources"},
+		{.name = "bio", .type = OW_J_TEXT, .flags = OW_JF_NULLABLE},
+	};
+	struct ow_errors e;
+	const char *nulls = "{\"tags\": null, \"links\": null, \"sources\": null, \"bio\": null}";
+	assert_int_equal(check_text(nulls, lists, 4, OW_JSPEC_PATCH, &e), 0);
+	check_text(nulls, lists, 4, OW_JSPEC_CREATE, &e);
+	expect_fields(&e, "tags", "links", "sources", NULL);
+	assert_string_equal(e.items[0].message, "must not be null (leave it out, or give [])");
+	assert_string_equal(e.items[1].message, "must not be null (leave it out, or give {})");
+	assert_int_equal(check_text("{\"tags\": [], \"links\": {}, \"source_ids\": []}", lists, 4,
+				    OW_JSPEC_CREATE, &e),
+			 0);
+}
+
 static void test_aliases(void **state)
 {
 	(void)state;
@@ -579,9 +604,20 @@ static void test_aliases(void **state)
 	check_text("{\"person\": \"ada\", \"person_id\": \"" UUID_LOWER "\"}", spec, NSPEC,
 		   OW_JSPEC_CREATE, &e);
 	expect_fields(&e, "person", "slug", "full_name", NULL);
-	/* Even a null canonical field counts as given. */
+	/* Even a null canonical field counts as given (null and a value disagree)... */
 	check_text("{\"team_id\": null, \"team\": \"core\"}", spec, NSPEC, OW_JSPEC_PATCH, &e);
 	expect_fields(&e, "team", NULL);
+	check_text("{\"team_id\": \"" UUID_LOWER "\", \"team\": null}", spec, NSPEC, OW_JSPEC_PATCH,
+		   &e);
+	expect_fields(&e, "team", NULL);
+	/* ...but both null agree ("none"), on a patch and on a create. */
+	assert_int_equal(
+		check_text("{\"team_id\": null, \"team\": null}", spec, NSPEC, OW_JSPEC_PATCH, &e),
+		0);
+	assert_int_equal(check_text("{\"slug\": \"ada\", \"full_name\": \"Ada\", \"person\": "
+				    "\"ada\", \"team_id\": null, \"team\": null}",
+				    spec, NSPEC, OW_JSPEC_CREATE, &e),
+			 0);
 	/* The alias is a reference: a slug, a UUID or a natural key, 1..300 bytes. */
 	assert_int_equal(
 		check_text("{\"person\": \"" UUID_UPPER "\"}", spec, NSPEC, OW_JSPEC_PATCH, &e), 0);
@@ -775,6 +811,7 @@ int main(void)
 		cmocka_unit_test(test_non_object_body),
 		cmocka_unit_test(test_error_overflow),
 		cmocka_unit_test(test_errors_add),
+		cmocka_unit_test(test_null_collections),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

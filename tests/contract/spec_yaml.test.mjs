@@ -1,0 +1,82 @@
+// spec_yaml.test.mjs — openapi.yaml reads the same to every parser a client generator may use:
+// YAML 1.1 (PyYAML and what is built on it: `on` is a boolean there, bare timestamps are
+// dates) and YAML 1.2; every mapping key is a string, and every example of a string schema is
+// a string. PyYAML itself is asked too, when python3 has it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+
+const SPEC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../openapi.yaml');
+const text = readFileSync(SPEC, 'utf8');
+
+function nonStrings(doc) {
+  const bad = [];
+  const walk = (x, at) => {
+    if (x instanceof Date) bad.push(`${at}: a date/time value`);
+    else if (Array.isArray(x)) x.forEach((v, i) => walk(v, `${at}/${i}`));
+    else if (x && typeof x === 'object') {
+      for (const [k, v] of Object.entries(x)) walk(v, `${at}/${k}`);
+      const types = [].concat(x.type ?? []);
+      if (types.includes('string')) {
+        for (const [i, e] of (x.examples ?? []).entries()) if (typeof e !== 'string' && !(e === null && types.includes('null'))) bad.push(`${at}/examples/${i}: ${JSON.stringify(e)} is not a string`);
+        if ('example' in x && typeof x.example !== 'string') bad.push(`${at}/example: not a string`);
+      }
+    }
+  };
+  walk(doc, '');
+  return bad;
+}
+
+test('openapi.yaml loads identically as YAML 1.1 and YAML 1.2', () => {
+  const v12 = YAML.parse(text, { version: '1.2' });
+  const v11 = YAML.parse(text, { version: '1.1' });
+  assert.deepEqual(v11, v12);
+  // Map keys: YAML.parse turns any key into a string, so look at the parsed nodes' keys.
+  const docNode = YAML.parseDocument(text, { version: '1.1' });
+  const badKeys = [];
+  YAML.visit(docNode, {
+    Pair(_, pair) {
+      const k = pair.key;
+      if (YAML.isScalar(k) && typeof k.value !== 'string') badKeys.push(`${JSON.stringify(k.value)} at offset ${k.range?.[0]}`);
+    },
+  });
+  assert.deepEqual(badKeys, [], 'mapping keys that YAML 1.1 does not read as strings');
+  assert.deepEqual(nonStrings(v11), []);
+});
+
+test('PyYAML (YAML 1.1) reads only string keys and string examples', (t) => {
+  let out;
+  try {
+    out = execFileSync(
+      'python3',
+      [
+        '-c',
+        `import yaml, json, datetime, sys
+d = yaml.safe_load(open(sys.argv[1]))
+bad = []
+def walk(x, at):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            if not isinstance(k, str): bad.append('%s: key %r' % (at, k))
+            walk(v, '%s/%s' % (at, k))
+    elif isinstance(x, list):
+        for i, v in enumerate(x):
+            if at.endswith('/required') and not isinstance(v, str): bad.append('%s/%d: %r' % (at, i, v))
+            walk(v, '%s/%d' % (at, i))
+    elif isinstance(x, (datetime.date, datetime.datetime)): bad.append('%s: %r' % (at, x))
+walk(d, '')
+print(json.dumps(bad))`,
+        SPEC,
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+  } catch (e) {
+    if (/No module named 'yaml'|ENOENT/.test(String(e.stderr ?? e.message))) return t.skip('python3 with PyYAML is not installed');
+    throw e;
+  }
+  assert.deepEqual(JSON.parse(out), []);
+});
