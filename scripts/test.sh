@@ -9,7 +9,8 @@
 # (cluster, migrate, load-sample, keys, server up), unit (make unit SAN=1), fuzz (every kept
 # crash input, then each libFuzzer target for a few seconds), openapi (redocly
 # lint), browser (tests/browser/: reads the untouched sample, so before the writers), api
-# (node --test tests/api/), docs (tests/*.test.mjs: the README's examples), faults
+# (node --test tests/api/), contract (tests/contract/: Portman + Newman contract and fuzz
+# tests, the typed client, the spec's YAML), docs (tests/*.test.mjs: the README's examples), faults
 # (scripts/faults.sh with the sanitizer build: its own cluster and servers; the faults named
 # by ORGWATCH_TEST_FAULTS, default all six), compose
 # (docker-compose config -q), sanitizers (the server's log after SIGTERM, its exit status). A layer that cannot run because another one failed is shown
@@ -290,6 +291,9 @@ shopt -s nullglob
 # reads, so it runs before the API and docs tests, which add records.
 node_layer browser tests/browser/*.test.mjs
 node_layer api tests/api/*.test.mjs
+# Generated from openapi.yaml: Portman contract/variation/fuzz tests run by Newman, a typed
+# client (openapi-typescript + openapi-fetch, tsc --noEmit), the spec under YAML 1.1 and 1.2.
+node_layer contract tests/contract/*.test.mjs
 node_layer docs tests/*.test.mjs
 shopt -u nullglob
 

@@ -80,3 +80,29 @@ print(json.dumps(bad))`,
   }
   assert.deepEqual(JSON.parse(out), []);
 });
+
+test('every error response is a plain Problem a generator can type, and no request or response needs merging', () => {
+  const doc = YAML.parse(text);
+  const resolve = (x) => {
+    while (x && x.$ref) x = x.$ref.split('/').slice(1).reduce((o, k) => o[k], doc);
+    return x;
+  };
+  const bad = [];
+  for (const [p, item] of Object.entries(doc.paths)) {
+    for (const [m, op] of Object.entries(item)) {
+      if (!op || typeof op !== 'object' || !op.responses) continue;
+      for (const [code, r0] of Object.entries(op.responses)) {
+        const r = resolve(r0);
+        for (const [type, media] of Object.entries(r.content ?? {})) {
+          if (Number(code) >= 400 && type === 'application/problem+json' && media.schema?.$ref !== '#/components/schemas/Problem') bad.push(`${m} ${p} ${code} ${type}: not a $ref to Problem`);
+          if (JSON.stringify(resolve(media.schema) ?? {}).includes('"allOf"')) bad.push(`${m} ${p} ${code}: allOf in the response schema`);
+        }
+      }
+      for (const media of Object.values(resolve(op.requestBody)?.content ?? {})) {
+        const s = resolve(media.schema) ?? {};
+        if (s.allOf || s.anyOf || s.oneOf) bad.push(`${m} ${p}: the request schema needs merging`);
+      }
+    }
+  }
+  assert.deepEqual(bad, []);
+});

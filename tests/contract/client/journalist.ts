@@ -1,0 +1,151 @@
+// journalist.ts — a script as a journalist would write it against orgwatch, through the client
+// types generated from openapi.yaml (openapi-typescript → build/contract/schema.d.ts) and
+// openapi-fetch: organizations, a person, a position, a source, a departure citing it, the
+// departures between two dates page by page (next_cursor), the org chart as of a date,
+// departures by month, an NDJSON import, and a refused write whose bad field the script reads.
+// It type-checks with `tsc --noEmit` and exits non-zero when anything is not as documented.
+// Usage: node journalist.js BASE_URL EDITOR_KEY
+import createClient from 'openapi-fetch';
+import type { components, paths } from '../../../build/contract/schema.js';
+
+type Problem = components['schemas']['Problem'];
+type Departure = components['schemas']['Departure'];
+
+const [baseUrl, key] = process.argv.slice(2);
+if (!baseUrl || !key) {
+  console.error('usage: node journalist.js BASE_URL EDITOR_KEY');
+  process.exit(2);
+}
+const client = createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${key}` } });
+const run = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
+let checks = 0;
+
+function check(ok: boolean, what: string): void {
+  checks++;
+  if (!ok) throw new Error(`not as documented: ${what}`);
+}
+
+/** The data of a 2xx answer, or a thrown error naming the problem. */
+function must<T>(r: { data?: T; error?: unknown; response: Response }, what: string): T {
+  if (r.data === undefined) {
+    const p = r.error as Problem | undefined;
+    throw new Error(`${what}: ${r.response.status} ${p?.title ?? ''} ${p?.detail ?? ''} ${JSON.stringify(p?.errors ?? [])}`);
+  }
+  return r.data;
+}
+
+async function main(): Promise<void> {
+  // Two organizations: the lab people leave, the startup they found.
+  const lab = must(await client.POST('/organizations', { body: { name: `Big Lab ${run}`, kind: 'lab' } }), 'create the lab');
+  const startup = must(
+    await client.POST('/organizations', { body: { name: `New Startup ${run}`, kind: 'startup', founded_on: '2024-04' } }),
+    'create the startup',
+  );
+  check(lab.kind === 'lab' && startup.founded_on === '2024-04', 'organizations keep kind and partial dates');
+
+  const person = must(await client.POST('/people', { body: { full_name: `Ada Researcher ${run}`, tags: ['published-ai-research'] } }), 'create a person');
+  check(person.slug.length > 0 && person.tags.includes('published-ai-research'), 'a person gets a slug and keeps tags');
+
+  const position = must(
+    await client.POST('/positions', { body: { person_id: person.id, org_id: lab.id, title: 'Research Scientist', started_on: '2019' } }),
+    'create a position',
+  );
+  check(position.ended_on === null, 'a new position is open');
+
+  const source = must(
+    await client.POST('/sources', { body: { url: `https://news.example/${run}`, title: 'Researcher leaves Big Lab', publisher: 'Example News', published_on: '2024-04-18' } }),
+    'create a source',
+  );
+
+  const departure = must(
+    await client.POST('/departures', {
+      body: {
+        person_id: person.id,
+        org_id: lab.id,
+        departed_on: '2024-04',
+        kind: 'resigned',
+        reason_category: 'startup',
+        destination_org_id: startup.id,
+        destination_kind: 'founded',
+        source_ids: [source.id],
+      },
+    }),
+    'record the departure',
+  );
+  check(departure.destination_org?.id === startup.id && departure.sources.length === 1, 'the departure embeds its destination and source');
+
+  const closed = must(await client.GET('/positions/{id}', { params: { path: { id: position.id } } }), 'read the position');
+  check(closed.ended_on === '2024-04', 'the departure closed the position at its date');
+
+  // A second leaver, whose destination is not known.
+  const other = must(await client.POST('/people', { body: { full_name: `Bo Engineer ${run}` } }), 'create a second person');
+  const otherLeft = must(
+    await client.POST('/departures', { body: { person_id: other.id, org_id: lab.id, departed_on: '2024-05-20', kind: 'laid_off' } }),
+    'record the second departure',
+  );
+  check(otherLeft.destination_org === null && otherLeft.destination_kind === 'unknown', 'an unknown destination is null / unknown');
+
+  // Every departure of April–May 2024 at the lab, one a page, following next_cursor.
+  const seen: Departure[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  for (let page = 0; page < 100; page++) {
+    pages++;
+    const list = must(
+      await client.GET('/departures', { params: { query: { org: lab.slug, from: '2024-04', to: '2024-05', limit: 1, cursor } } }),
+      'list departures',
+    );
+    // Lists are JSON, or CSV when asked with Accept: text/csv (typed as a string).
+    if (typeof list === 'string') throw new Error('a JSON list was answered as CSV');
+    seen.push(...list.items);
+    if (!list.next_cursor) break;
+    cursor = list.next_cursor;
+  }
+  check(
+    pages >= 2 && seen.map((d) => d.id).join() === [departure.id, otherLeft.id].join(),
+    'both departures are listed between the two dates, in date order, over two pages',
+  );
+
+  const chart = must(
+    await client.GET('/organizations/{id}/chart', { params: { path: { id: lab.slug }, query: { as_of: '2023-06-01' } } }),
+    'chart as of a date',
+  );
+  check(chart.roots.some((n) => n.person.id === person.id), 'the chart of 2023 shows the person, before the departure');
+
+  const stats = must(
+    await client.GET('/stats/departures', { params: { query: { group_by: 'month', org: lab.slug, from: '2024-01', to: '2024-06' } } }),
+    'departures by month',
+  );
+  check(stats.groups.length === 6 && stats.groups.find((g) => g.key === '2024-04')?.count === 1, 'April 2024 counts the departure');
+  check(stats.total === 2, 'two departures in the first half of 2024');
+
+  const ndjson =
+    [
+      { type: 'person', slug: `imported-${run}`, full_name: 'Imported Person' },
+      { type: 'position', person: `imported-${run}`, org: startup.slug, title: 'Engineer', started_on: '2024-05' },
+    ]
+      .map((r) => JSON.stringify(r))
+      .join('\n') + '\n';
+  const imported = must(
+    await client.POST('/import', {
+      body: ndjson,
+      bodySerializer: (b: string) => b,
+      headers: { 'Content-Type': 'application/x-ndjson' },
+    }),
+    'import NDJSON',
+  );
+  check(imported.created === 2 && imported.errors.length === 0, 'the import created both records');
+
+  // A date as a reporter might write it: the answer names the field.
+  const refused = await client.POST('/departures', { body: { person_id: person.id, org_id: startup.id, departed_on: 'April 2025' } });
+  check(refused.response.status === 400 && refused.data === undefined, 'a bad date is a 400');
+  const problem: Problem | undefined = refused.error;
+  check(problem?.status === 400 && (problem.errors ?? []).some((e) => e.field === 'departed_on'), 'the problem names departed_on');
+
+  console.log(`journalist: ${checks} checks passed (${seen.length} departures read in ${pages} pages, problem field: departed_on)`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
