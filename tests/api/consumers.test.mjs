@@ -158,3 +158,39 @@ test('lists and maps refuse null on create, and null removes them in a patch', a
   );
   assert.deepEqual([patched.body.tags, patched.body.aliases, patched.body.links], [[], [], {}]);
 });
+
+test('openapi.yaml states the limits the server enforces: slugs up to 100, years 0001-9999, ASCII digits', async () => {
+  const YAML = (await import('yaml')).default;
+  const { readFileSync } = await import('node:fs');
+  const { SPEC_PATH } = await import('./lib.mjs');
+  const spec = YAML.parse(readFileSync(SPEC_PATH, 'utf8'));
+  const slug = spec.components.schemas.Slug;
+  assert.equal(slug.maxLength, 100);
+  const ok100 = checkSpec(await api('POST', '/people', { key: 'editor', body: { full_name: 'Long Slug', slug: `a${'b'.repeat(99)}` } }), 'POST', '/people');
+  assert.equal(ok100.status, 201, ok100.text);
+  const bad101 = checkSpec(await api('POST', '/people', { key: 'editor', body: { full_name: 'Long Slug', slug: `c${'b'.repeat(100)}` } }), 'POST', '/people');
+  expectProblem(bad101, 400);
+  assert.deepEqual(errorFields(bad101), ['slug']);
+
+  const pattern = new RegExp(spec.components.schemas.PartialDate.pattern, 'u');
+  for (const good of ['0001', '2024', '2024-04', '2024-04-18', '9999-12-31']) assert.ok(pattern.test(good), good);
+  for (const bad of ['0000', '0000-01', '2024-13', '2024-00', '2024-04-32', '\u0662\u0660\u0662\u0664', '２０２４']) assert.ok(!pattern.test(bad), bad);
+  assert.equal(spec.components.schemas.PartialDateOrNull.pattern, spec.components.schemas.PartialDate.pattern);
+  assert.ok(!readFileSync(SPEC_PATH, 'utf8').includes('\\d'), 'patterns use [0-9], not \\d');
+  const year0 = checkSpec(
+    await api('POST', '/organizations', { key: 'editor', body: { name: uniq('Year Zero'), founded_on: '0000' } }),
+    'POST',
+    '/organizations',
+  );
+  expectProblem(year0, 400);
+  assert.deepEqual(errorFields(year0), ['founded_on']);
+
+  // from and to of an organization's changes: required in the spec and by the server.
+  const changes = spec.paths['/organizations/{id}/changes'].get.parameters.map((p) =>
+    p.$ref ? p.$ref.split('/').slice(1).reduce((o, k) => o[k], spec) : p,
+  );
+  assert.deepEqual(changes.filter((p) => p.required).map((p) => p.name).sort(), ['from', 'to']);
+  const missing = checkSpec(await api('GET', '/organizations/meta/changes?from=2024'), 'GET', '/organizations/{id}/changes');
+  expectProblem(missing, 400);
+  assert.deepEqual(errorFields(missing), ['to']);
+});

@@ -187,7 +187,7 @@ export function portmanConfig(tag, key) {
       // Every list and statistics read: query values out of their documented bounds.
       openApiOperationIds: [
         ...RESOURCES.map(([, , one]) => `list${one === 'Person' ? 'People' : `${one}s`}`),
-        'listChanges', 'getDepartureStats', 'getFlowStats', 'getAttritionStats', 'listTeamMembers', 'listTeamAlumni',
+        'listChanges', 'getDepartureStats', 'getFlowStats', 'getAttritionStats', 'listTeamMembers', 'listTeamAlumni', 'getOrganizationChanges',
       ],
       openApiResponse: '400',
       variations: [
