@@ -14,6 +14,7 @@
 
 static struct ow_buf openapi;
 static int expected_migrations;
+static char functions_checksum[OW_CHECKSUM_LEN]; /* of the sql/functions/ files at start */
 
 int ow_ops_init(const char *home)
 {
@@ -35,9 +36,14 @@ int ow_ops_init(const char *home)
 	} else {
 		ow_log(OW_LOG_WARN, "%s not found; /openapi.yaml will answer 404", path);
 	}
-	snprintf(path, sizeof path, "%s/sql/migrations", home);
+	snprintf(path, sizeof path, "%s/sql/schema", home);
 	expected_migrations = ow_migrate_count_files(path);
 	if (expected_migrations < 0) {
+		ow_log(OW_LOG_ERROR, "cannot read %s (is ORGWATCH_HOME right?)", path);
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/sql/functions", home);
+	if (ow_functions_checksum(path, functions_checksum) != 0) {
 		ow_log(OW_LOG_ERROR, "cannot read %s (is ORGWATCH_HOME right?)", path);
 		return -1;
 	}
@@ -69,11 +75,23 @@ int ow_h_ready(struct ow_req *r)
 			r, OW_P_UNAVAILABLE,
 			"Migrations not current: %d applied, %d expected. Run 'orgwatch migrate'.",
 			applied, expected_migrations);
-	char body[160];
+	res = ow_db_exec(db, OW_Q_READY_FUNCTIONS, NULL, &err);
+	if (!res)
+		return ow_db_problem(r, &err);
+	char have[OW_CHECKSUM_LEN];
+	snprintf(have, sizeof have, "%s", PQntuples(res) ? PQgetvalue(res, 0, 0) : "none");
+	PQclear(res);
+	if (strcmp(have, functions_checksum) != 0)
+		return ow_problem_replyf(
+			r, OW_P_UNAVAILABLE,
+			"SQL functions not current: the database has %s, this server's"
+			" sql/functions/ is %s. Run 'orgwatch migrate'.",
+			have, functions_checksum);
+	char body[256];
 	int n = snprintf(body, sizeof body,
 			 "{\"status\":\"ready\",\"database\":\"ok\",\"migrations\":{\"applied\":%d,"
-			 "\"expected\":%d}}",
-			 applied, expected_migrations);
+			 "\"expected\":%d},\"functions\":\"%s\"}",
+			 applied, expected_migrations, functions_checksum);
 	return ow_reply_json(r, 200, body, (size_t)n, NULL);
 }
 

@@ -1,5 +1,5 @@
 /* h_stats.c — GET /stats/departures, /stats/flows and /stats/attrition: one SQL
- * statement per answer (sql/migrations/0006_stats.sql). */
+ * statement per answer (sql/functions/12_stats.sql). */
 #include "db.h"
 #include "handlers.h"
 #include "list.h"

@@ -23,7 +23,8 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  serve                                   serve the HTTP API\n"
-	"  migrate                                 apply sql/migrations/*.sql not yet applied\n"
+	"  migrate                                 apply sql/schema/*.sql not yet applied, then\n"
+	"                                          sql/functions/*.sql when they changed\n"
 	"  key create --name NAME --role ROLE      print a new API key (reader|editor|admin)\n"
 	"  key revoke --name NAME                  revoke the key with that name\n"
 	"  load-sample                             load the sample dataset once (first start)\n"
@@ -137,9 +138,10 @@ static int cmd_migrate(const struct ow_config *cfg)
 	PGconn *c = connect_cli(cfg);
 	if (!c)
 		return 1;
-	char dir[1200], err[1024];
-	snprintf(dir, sizeof dir, "%s/sql/migrations", cfg->home);
-	int n = ow_migrate_run(c, dir, stdout, err, sizeof err);
+	char dir[1200], functions[1200], err[1024];
+	snprintf(dir, sizeof dir, "%s/sql/schema", cfg->home);
+	snprintf(functions, sizeof functions, "%s/sql/functions", cfg->home);
+	int n = ow_migrate_run(c, dir, functions, stdout, err, sizeof err);
 	PQfinish(c);
 	if (n < 0) {
 		fprintf(stderr, "orgwatch: migrate failed: %s\n", err);

@@ -1,11 +1,22 @@
-/* migrate.c — the migration runner: numbered SQL files, one transaction each. */
+/* migrate.c — the migration runner: numbered schema files (sql/schema/), one transaction
+ * each, applied once; then the function files (sql/functions/), all re-applied in one
+ * transaction whenever their checksum differs from the one the database recorded. */
 #include "migrate.h"
 
 #include <dirent.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_MIGRATIONS 1000
+
+/* A function file: NN_name.sql (two digits, an underscore). */
+static int is_function_file(const char *name)
+{
+	size_t n = strlen(name);
+	return n >= 8 && n <= 200 && strcmp(name + n - 4, ".sql") == 0 && name[0] >= '0' &&
+	       name[0] <= '9' && name[1] >= '0' && name[1] <= '9' && name[2] == '_';
+}
 
 static int is_migration(const char *name)
 {
@@ -23,8 +34,9 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Lists migration file names under dir, sorted; caller frees each and the array. */
-static int list_files(const char *dir, char ***out)
+/* Lists the file names under dir that `want` accepts, sorted; caller frees each and the
+ * array. */
+static int list_matching(const char *dir, int (*want)(const char *), char ***out)
 {
 	DIR *d = opendir(dir);
 	if (!d)
@@ -33,7 +45,7 @@ static int list_files(const char *dir, char ***out)
 	int n = 0;
 	struct dirent *e;
 	while (names && (e = readdir(d)) != NULL) {
-		if (!is_migration(e->d_name) || n == MAX_MIGRATIONS)
+		if (!want(e->d_name) || n == MAX_MIGRATIONS)
 			continue;
 		names[n] = strdup(e->d_name);
 		if (!names[n])
@@ -46,6 +58,11 @@ static int list_files(const char *dir, char ***out)
 	qsort(names, (size_t)n, sizeof *names, cmp_names);
 	*out = names;
 	return n;
+}
+
+static int list_files(const char *dir, char ***out)
+{
+	return list_matching(dir, is_migration, out);
 }
 
 static void free_list(char **names, int n)
@@ -170,7 +187,8 @@ static int apply_one(PGconn *c, const char *dir, const char *name, char *err, si
 	return -1;
 }
 
-int ow_migrate_run(PGconn *c, const char *dir, FILE *out, char *err, size_t errsz)
+int ow_migrate_run(PGconn *c, const char *dir, const char *functions_dir, FILE *out, char *err,
+		   size_t errsz)
 {
 	char **names = NULL;
 	int n = list_files(dir, &names);
@@ -201,8 +219,135 @@ int ow_migrate_run(PGconn *c, const char *dir, FILE *out, char *err, size_t errs
 		fprintf(out, "applied %s\n", names[i]);
 		count++;
 	}
+	if (count >= 0 && functions_dir &&
+	    ow_functions_apply(c, functions_dir, out, err, errsz) < 0)
+		count = -1;
 	char ignore[64];
 	(void)exec_ok(c, "SELECT pg_advisory_unlock(7406117)", ignore, sizeof ignore);
 	free_list(names, n);
 	return count;
+}
+
+/* FNV-1a, 64 bits, continued over n bytes. */
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+int ow_functions_checksum(const char *dir, char out[OW_CHECKSUM_LEN])
+{
+	char **names = NULL;
+	int n = list_matching(dir, is_function_file, &names);
+	if (n <= 0) {
+		if (n == 0)
+			free_list(names, n);
+		return -1;
+	}
+	uint64_t h = 0xcbf29ce484222325ULL;
+	int rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		char path[1400];
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		struct ow_buf b;
+		ow_buf_init(&b, (size_t)64 << 20);
+		rc = read_file(path, &b);
+		if (rc == 0) {
+			h = fnv1a(h, names[i], strlen(names[i]) + 1);
+			h = fnv1a(h, b.data, b.len);
+		}
+		ow_buf_free(&b);
+	}
+	free_list(names, n);
+	if (rc != 0)
+		return -1;
+	snprintf(out, OW_CHECKSUM_LEN, "%016llx", (unsigned long long)h);
+	return 0;
+}
+
+/* The checksum the database recorded (empty when none); 0 or -1 with err. */
+static int recorded_checksum(PGconn *c, char out[OW_CHECKSUM_LEN], char *err, size_t errsz)
+{
+	PGresult *res = PQexec(c, "SELECT checksum FROM schema_functions WHERE id = 1");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		snprintf(err, errsz, "%s", PQresultErrorMessage(res));
+		PQclear(res);
+		return -1;
+	}
+	snprintf(out, OW_CHECKSUM_LEN, "%s", PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
+	PQclear(res);
+	return 0;
+}
+
+/* Runs every function file in one transaction (bodies checked at first call, as pg_dump
+ * restores do: a file may refer to a function of a later one) and records the checksum. */
+static int apply_functions(PGconn *c, const char *dir, char **names, int n, const char *sum,
+			   char *err, size_t errsz)
+{
+	int rc = exec_ok(c, "BEGIN; SET LOCAL check_function_bodies = off", err, errsz);
+	for (int i = 0; rc == 0 && i < n; i++) {
+		char path[1400];
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		struct ow_buf b;
+		ow_buf_init(&b, (size_t)64 << 20);
+		if (read_file(path, &b) != 0) {
+			snprintf(err, errsz, "cannot read %s", path);
+			rc = -1;
+		} else if (exec_ok(c, b.data, err, errsz) != 0) {
+			char inner[768];
+			snprintf(inner, sizeof inner, "%s", err);
+			snprintf(err, errsz, "sql/functions/%s: %s", names[i], inner);
+			rc = -1;
+		}
+		ow_buf_free(&b);
+	}
+	if (rc == 0) {
+		const char *p[] = {sum};
+		PGresult *res =
+			PQexecParams(c,
+				     "INSERT INTO schema_functions (id, checksum) VALUES (1, $1)"
+				     " ON CONFLICT (id) DO UPDATE SET checksum = $1,"
+				     " applied_at = now()",
+				     1, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			snprintf(err, errsz, "%s", PQresultErrorMessage(res));
+			rc = -1;
+		}
+		PQclear(res);
+	}
+	if (rc == 0)
+		return exec_ok(c, "COMMIT", err, errsz);
+	char ignore[64];
+	(void)exec_ok(c, "ROLLBACK", ignore, sizeof ignore);
+	return -1;
+}
+
+int ow_functions_apply(PGconn *c, const char *dir, FILE *out, char *err, size_t errsz)
+{
+	char sum[OW_CHECKSUM_LEN], have[OW_CHECKSUM_LEN];
+	if (ow_functions_checksum(dir, sum) != 0) {
+		snprintf(err, errsz, "cannot read the function files in %s", dir);
+		return -1;
+	}
+	if (recorded_checksum(c, have, err, errsz) != 0)
+		return -1;
+	if (strcmp(sum, have) == 0)
+		return 0;
+	char **names = NULL;
+	int n = list_matching(dir, is_function_file, &names);
+	if (n <= 0) {
+		snprintf(err, errsz, "no function files in %s", dir);
+		if (n == 0)
+			free_list(names, n);
+		return -1;
+	}
+	int rc = apply_functions(c, dir, names, n, sum, err, errsz);
+	if (rc == 0)
+		fprintf(out, "applied sql/functions (%d files, checksum %s)\n", n, sum);
+	free_list(names, n);
+	return rc == 0 ? 1 : -1;
 }

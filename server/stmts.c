@@ -1,5 +1,5 @@
 /* stmts.c — the one table of named prepared statements; SQL text only, no request text
- * is ever spliced in. Writes call functions of sql/migrations/. List statements take
+ * is ever spliced in. Writes call functions of sql/functions/. List statements take
  * their filters first (NULL = not filtering), then the cursor's parts, then the limit. */
 #include "stmts.h"
 
@@ -67,6 +67,8 @@
 
 const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_READY] = {"ready", "SELECT count(*) FROM schema_migrations", 0},
+	[OW_Q_READY_FUNCTIONS] = {"ready_functions",
+				  "SELECT checksum FROM schema_functions WHERE id = 1", 0},
 	[OW_Q_AUTH_LOOKUP] =
 		{"auth_lookup",
 		 "SELECT name, role FROM api_keys"

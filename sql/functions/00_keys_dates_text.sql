@@ -1,0 +1,453 @@
+-- 00_keys_dates_text.sql — Keys (ids, slugs, natural keys), partial dates, text folding, ETags, merge patches, references, idempotency.
+-- The one current definition of each function here: `orgwatch migrate` re-applies every
+-- file of sql/functions/ in one transaction whenever their checksum changes. Edit here,
+-- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
+
+CREATE OR REPLACE FUNCTION public.ow_fold(t text)
+ RETURNS text
+ LANGUAGE plpgsql
+ IMMUTABLE PARALLEL SAFE STRICT
+AS $function$
+BEGIN
+	RETURN lower(public.unaccent('public.unaccent'::regdictionary, t));
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_slugify(t text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+	SELECT coalesce(nullif(left(btrim(regexp_replace(ow_fold(coalesce(t, '')), '[^a-z0-9]+', '-', 'g'), '-'), 80), ''), 'x')
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_unique_slug(tbl text, name text, org uuid DEFAULT NULL::uuid)
+ RETURNS text
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+	base text := btrim(left(ow_slugify(name), 80), '-');
+	candidate text := base;
+	n int := 1;
+	taken boolean;
+BEGIN
+	LOOP
+		IF tbl = 'people' THEN
+			SELECT candidate = 'duplicates' OR EXISTS (SELECT 1 FROM people WHERE slug = candidate)
+			    OR EXISTS (SELECT 1 FROM people_redirects WHERE old_slug = candidate) INTO taken;
+		ELSIF tbl = 'organizations' THEN
+			SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = candidate) INTO taken;
+		ELSE
+			SELECT EXISTS (SELECT 1 FROM teams WHERE org_id = org AND slug = candidate) INTO taken;
+		END IF;
+		EXIT WHEN NOT taken;
+		n := n + 1;
+		candidate := base || '-' || n;
+	END LOOP;
+	RETURN candidate;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_is_uuid(t text)
+ RETURNS boolean
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+	SELECT t ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_key(entity text, k text)
+ RETURNS uuid
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+DECLARE
+	r uuid;
+	u uuid;
+BEGIN
+	IF k IS NULL THEN RETURN NULL; END IF;
+	IF ow_is_uuid(k) THEN
+		u := k::uuid;
+		CASE entity
+		WHEN 'person' THEN SELECT id INTO r FROM people WHERE id = u;
+		WHEN 'organization' THEN SELECT id INTO r FROM organizations WHERE id = u;
+		WHEN 'team' THEN SELECT id INTO r FROM teams WHERE id = u;
+		WHEN 'source' THEN SELECT id INTO r FROM sources WHERE id = u;
+		WHEN 'position' THEN SELECT id INTO r FROM positions WHERE id = u;
+		WHEN 'reporting_line' THEN SELECT id INTO r FROM reporting_lines WHERE id = u;
+		WHEN 'departure' THEN SELECT id INTO r FROM departures WHERE id = u;
+		WHEN 'layoff' THEN SELECT id INTO r FROM layoffs WHERE id = u;
+		ELSE r := NULL;
+		END CASE;
+		RETURN r;
+	END IF;
+	CASE entity
+	WHEN 'person' THEN SELECT id INTO r FROM people WHERE slug = k;
+	WHEN 'organization' THEN SELECT id INTO r FROM organizations WHERE slug = k;
+	WHEN 'source' THEN SELECT id INTO r FROM sources WHERE url = k;
+	WHEN 'team' THEN
+		IF position('/' IN k) > 0 THEN
+			SELECT t.id INTO r FROM teams t JOIN organizations o ON o.id = t.org_id
+			WHERE o.slug = split_part(k, '/', 1) AND t.slug = substr(k, position('/' IN k) + 1);
+		ELSE
+			SELECT t.id INTO r FROM teams t WHERE t.slug = k
+			AND (SELECT count(*) FROM teams t2 WHERE t2.slug = k) = 1;
+		END IF;
+	ELSE r := NULL;
+	END CASE;
+	RETURN r;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_key_404(entity text, k text)
+ RETURNS uuid
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+DECLARE
+	r uuid := ow_key(entity, k);
+BEGIN
+	IF r IS NULL THEN
+		PERFORM ow_raise('OW404', NULL, format('No %s with id or slug %L.', ow_entity_label(entity), k));
+	END IF;
+	RETURN r;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_key_strict(entity text, k text, field text)
+ RETURNS uuid
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+DECLARE
+	r uuid := ow_key(entity, k);
+BEGIN
+	IF k IS NOT NULL AND r IS NULL THEN
+		PERFORM ow_raise('OW400', field, format('no %s with id or %s %L', ow_entity_label(entity),
+			CASE entity WHEN 'source' THEN 'url' WHEN 'team' THEN 'org/team slug' ELSE 'slug' END, k));
+	END IF;
+	RETURN r;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_pdate_lower(t text)
+ RETURNS date
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$ SELECT lower(ow_pdate_range(t)) $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_pdate_range(t text)
+ RETURNS daterange
+ LANGUAGE plpgsql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+DECLARE
+	y int; m int; first date;
+BEGIN
+	IF t IS NULL OR NOT ow_pdate_valid(t) THEN RETURN NULL; END IF;
+	y := substr(t, 1, 4)::int;
+	IF length(t) = 4 THEN
+		RETURN daterange(make_date(y, 1, 1), make_date(y + 1, 1, 1));
+	END IF;
+	m := substr(t, 6, 2)::int;
+	first := make_date(y, m, 1);
+	IF length(t) = 7 THEN
+		RETURN daterange(first, (first + interval '1 month')::date);
+	END IF;
+	first := make_date(y, m, substr(t, 9, 2)::int);
+	RETURN daterange(first, first + 1);
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_pdate_valid(t text)
+ RETURNS boolean
+ LANGUAGE plpgsql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+DECLARE
+	y int; m int; d int;
+BEGIN
+	IF t IS NULL THEN RETURN true; END IF;
+	IF t !~ '^\d{4}(-\d{2}(-\d{2})?)?$' THEN RETURN false; END IF;
+	y := substr(t, 1, 4)::int;
+	IF y < 1 THEN RETURN false; END IF;
+	IF length(t) >= 7 THEN
+		m := substr(t, 6, 2)::int;
+		IF m < 1 OR m > 12 THEN RETURN false; END IF;
+	END IF;
+	IF length(t) = 10 THEN
+		d := substr(t, 9, 2)::int;
+		IF d < 1 OR d > extract(day from (make_date(y, m, 1) + interval '1 month - 1 day')) THEN
+			RETURN false;
+		END IF;
+	END IF;
+	RETURN true;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_period(from_t text, to_t text)
+ RETURNS daterange
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+	SELECT daterange(ow_pdate_lower(from_t), ow_pdate_lower(to_t), '[)')
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_ts(t timestamp with time zone)
+ RETURNS text
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_etag(t timestamp with time zone)
+ RETURNS text
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+	SELECT '"' || to_hex((extract(epoch FROM t) * 1000000)::bigint) || '"'
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_label(v text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+	SELECT CASE WHEN v IS NULL THEN 'Unknown' ELSE initcap(replace(v, '_', ' ')) END
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_entity_label(entity text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+	SELECT replace(entity, '_', ' ')
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_raise(code text, field text, msg text)
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+	RAISE EXCEPTION USING ERRCODE = code, MESSAGE = msg, COLUMN = coalesce(field, '');
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_merge_patch(target jsonb, patch jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ IMMUTABLE
+AS $function$
+DECLARE
+	k text; v jsonb; result jsonb;
+BEGIN
+	IF patch IS NULL OR jsonb_typeof(patch) = 'null' THEN RETURN NULL; END IF;
+	IF jsonb_typeof(patch) <> 'object' THEN RETURN patch; END IF;
+	result := CASE WHEN jsonb_typeof(target) = 'object' THEN target ELSE '{}'::jsonb END;
+	FOR k, v IN SELECT * FROM jsonb_each(patch) LOOP
+		IF jsonb_typeof(v) = 'null' THEN
+			result := result - k;
+		ELSE
+			result := jsonb_set(result, ARRAY[k], ow_merge_patch(result -> k, v));
+		END IF;
+	END LOOP;
+	RETURN result;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_team_key(t_id uuid)
+ RETURNS text
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT o.slug || '/' || t.slug FROM teams t JOIN organizations o ON o.id = t.org_id WHERE t.id = t_id
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_org_slug(o_id uuid)
+ RETURNS text
+ LANGUAGE sql
+ STABLE
+AS $function$ SELECT slug FROM organizations WHERE id = o_id $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_person_slug(p_id uuid)
+ RETURNS text
+ LANGUAGE sql
+ STABLE
+AS $function$ SELECT slug FROM people WHERE id = p_id $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_ref(d jsonb, entity text, f text)
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT CASE WHEN d ? (f || '_id') THEN ow_key_strict(entity, d ->> (f || '_id'), f || '_id')
+	            ELSE ow_key_strict(entity, d ->> f, f) END
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_ref_patch(d jsonb, entity text, f text, current uuid)
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT CASE WHEN d ? (f || '_id') OR d ? f THEN ow_ref(d, entity, f) ELSE current END
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_refs(entity text, rid uuid)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+DECLARE
+	counts text;
+BEGIN
+	SELECT string_agg(n || ' ' || CASE WHEN n = 1 THEN one ELSE many END, ', ') INTO counts FROM (
+		SELECT count(*) AS n, 'position' AS one, 'positions' AS many FROM positions
+			WHERE (entity = 'person' AND person_id = rid) OR (entity = 'organization' AND org_id = rid)
+			   OR (entity = 'team' AND team_id = rid)
+		UNION ALL SELECT count(*), 'reporting line', 'reporting lines' FROM reporting_lines
+			WHERE entity = 'person' AND (report_id = rid OR manager_id = rid)
+		UNION ALL SELECT count(*), 'departure', 'departures' FROM departures
+			WHERE (entity = 'person' AND person_id = rid)
+			   OR (entity = 'organization' AND (org_id = rid OR destination_org_id = rid))
+			   OR (entity = 'team' AND team_id = rid) OR (entity = 'layoff' AND layoff_id = rid)
+		UNION ALL SELECT count(*), 'layoff', 'layoffs' FROM layoffs
+			WHERE (entity = 'organization' AND org_id = rid) OR (entity = 'team' AND team_id = rid)
+		UNION ALL SELECT count(*), 'team', 'teams' FROM teams
+			WHERE (entity = 'organization' AND org_id = rid) OR (entity = 'team' AND parent_id = rid)
+		UNION ALL SELECT count(*), 'child organization', 'child organizations' FROM organizations
+			WHERE entity = 'organization' AND parent_id = rid
+		UNION ALL SELECT count(*), 'position citing it', 'positions citing it' FROM position_sources
+			WHERE entity = 'source' AND source_id = rid
+		UNION ALL SELECT count(*), 'reporting line citing it', 'reporting lines citing it' FROM reporting_line_sources
+			WHERE entity = 'source' AND source_id = rid
+		UNION ALL SELECT count(*), 'departure citing it', 'departures citing it' FROM departure_sources
+			WHERE entity = 'source' AND source_id = rid
+		UNION ALL SELECT count(*), 'layoff citing it', 'layoffs citing it' FROM layoff_sources
+			WHERE entity = 'source' AND source_id = rid
+	) c WHERE n > 0;
+	RETURN counts;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_check_refs(d jsonb, refs text[])
+ RETURNS void
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+DECLARE
+	r text;
+	entity text;
+	f text;
+	given text;
+	name text;
+	item text;
+	errs jsonb := '[]';
+BEGIN
+	FOREACH r IN ARRAY refs LOOP
+		entity := split_part(r, ':', 1);
+		f := split_part(r, ':', 2);
+		IF entity = 'sources' THEN
+			name := CASE WHEN d ? 'source_ids' THEN 'source_ids' WHEN d ? 'sources' THEN 'sources' END;
+			IF name IS NOT NULL AND jsonb_typeof(d -> name) = 'array' THEN
+				FOR item IN SELECT jsonb_array_elements_text(d -> name) LOOP
+					IF ow_key('source', item) IS NULL THEN
+						errs := errs || jsonb_build_object('field', name,
+							'message', format('no source with id or url %L', item));
+					END IF;
+				END LOOP;
+			END IF;
+			CONTINUE;
+		END IF;
+		name := CASE WHEN d ? (f || '_id') THEN f || '_id' WHEN d ? f THEN f END;
+		given := d ->> name;
+		IF given IS NOT NULL AND ow_key(entity, given) IS NULL THEN
+			errs := errs || jsonb_build_object('field', name, 'message',
+				format('no %s with id or %s %L', ow_entity_label(entity),
+					CASE entity WHEN 'team' THEN 'org/team slug' ELSE 'slug' END, given));
+		END IF;
+	END LOOP;
+	IF jsonb_array_length(errs) > 0 THEN
+		RAISE EXCEPTION USING ERRCODE = 'OW400', MESSAGE = errs -> 0 ->> 'message',
+			COLUMN = errs -> 0 ->> 'field', DETAIL = errs::text;
+	END IF;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_entity_refs(entity text)
+ RETURNS text[]
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+	SELECT CASE entity
+		WHEN 'organization' THEN ARRAY['organization:parent']
+		WHEN 'team' THEN ARRAY['organization:org', 'team:parent']
+		WHEN 'position' THEN ARRAY['person:person', 'organization:org', 'team:team', 'sources:']
+		WHEN 'reporting_line' THEN ARRAY['person:report', 'person:manager', 'sources:']
+		WHEN 'departure' THEN ARRAY['person:person', 'organization:org', 'team:team',
+			'organization:destination_org', 'layoff:layoff', 'sources:']
+		WHEN 'layoff' THEN ARRAY['organization:org', 'team:team', 'sources:']
+		ELSE '{}'::text[] END
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_check_if_match(updated timestamp with time zone, if_match text)
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+	tag text;
+BEGIN
+	IF if_match IS NULL OR btrim(if_match) = '*' THEN RETURN; END IF;
+	FOREACH tag IN ARRAY string_to_array(if_match, ',') LOOP
+		tag := regexp_replace(btrim(tag), '^W/', '');
+		IF tag = ow_etag(updated) THEN RETURN; END IF;
+	END LOOP;
+	PERFORM ow_raise('OW412', NULL, 'If-Match does not match the current ETag ' || ow_etag(updated)
+		|| '; read the record again and retry.');
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_touch()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+	derived text[] := ARRAY['updated_at', 'period', 'search_text', 'departed_range',
+		'announced_range', 'published_range'];
+BEGIN
+	IF to_jsonb(NEW) - derived IS DISTINCT FROM to_jsonb(OLD) - derived
+	   OR current_setting('orgwatch.force_touch', true) = '1' THEN
+		NEW.updated_at := clock_timestamp();
+	ELSE
+		NEW.updated_at := OLD.updated_at;
+	END IF;
+	RETURN NEW;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_docs_wanted()
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT coalesce(current_setting('orgwatch.import', true), '') <> 'on'
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_idem_claim(p_actor text, p_key text, p_method text, p_path text, p_body text)
+ RETURNS TABLE(r_state text, r_status integer, r_location text, r_etag text, r_response text)
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+	h text := encode(sha256(convert_to(p_body, 'UTF8')), 'hex');
+	row idempotency_keys;
+BEGIN
+	DELETE FROM idempotency_keys WHERE actor = p_actor AND key = p_key AND created_at < now() - interval '24 hours';
+	INSERT INTO idempotency_keys (actor, key, method, path, body_hash, status, response)
+	VALUES (p_actor, p_key, p_method, p_path, h, 0, '')
+	ON CONFLICT DO NOTHING;
+	IF FOUND THEN
+		RETURN QUERY SELECT 'new'::text, 0, NULL::text, NULL::text, NULL::text;
+		RETURN;
+	END IF;
+	SELECT * INTO row FROM idempotency_keys WHERE actor = p_actor AND key = p_key;
+	IF row.method <> p_method OR row.path <> p_path OR row.body_hash <> h THEN
+		RETURN QUERY SELECT 'mismatch'::text, 0, NULL::text, NULL::text, NULL::text;
+		RETURN;
+	END IF;
+	RETURN QUERY SELECT 'replay'::text, row.status, row.location, row.etag, row.response;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_idem_store(p_actor text, p_key text, p_status integer, p_location text, p_etag text, p_response text)
+ RETURNS void
+ LANGUAGE sql
+AS $function$
+	UPDATE idempotency_keys SET status = p_status, location = p_location, etag = p_etag, response = p_response
+	WHERE actor = p_actor AND key = p_key
+$function$;

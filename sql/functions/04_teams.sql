@@ -1,0 +1,110 @@
+-- 04_teams.sql — Teams, their members and alumni.
+-- The one current definition of each function here: `orgwatch migrate` re-applies every
+-- file of sql/functions/ in one transaction whenever their checksum changes. Edit here,
+-- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
+
+CREATE OR REPLACE FUNCTION public.ow_team_doc(t teams)
+ RETURNS json
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT json_build_object('id', t.id, 'slug', t.slug, 'org_id', t.org_id, 'org', ow_org_summary(t.org_id),
+		'parent_id', t.parent_id, 'name', t.name, 'description', t.description,
+		'formed_on', t.formed_on, 'dissolved_on', t.dissolved_on,
+		'reported_headcount', t.reported_headcount,
+		'created_at', ow_ts(t.created_at), 'updated_at', ow_ts(t.updated_at))
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_teams_get(p_key text)
+ RETURNS TABLE(r_doc text, r_etag text, r_moved text)
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT ow_team_doc(t)::text, ow_etag(t.updated_at), NULL::text
+	FROM teams t WHERE t.id = ow_key('team', p_key)
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_teams_write(p_actor text, p_key text, d jsonb, p_if_match text)
+ RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+	cur teams;
+	n teams;
+	parent_org uuid;
+BEGIN
+	PERFORM ow_begin_write(p_actor);
+	IF p_key IS NULL THEN
+		n := jsonb_populate_record(NULL::teams, d);
+		n.org_id := ow_ref(d, 'organization', 'org');
+		INSERT INTO teams (org_id, slug, parent_id, name, description, formed_on, dissolved_on, reported_headcount)
+		VALUES (n.org_id, coalesce(n.slug, ow_unique_slug('teams', n.name, n.org_id)), ow_ref(d, 'team', 'parent'),
+			n.name, n.description, n.formed_on, n.dissolved_on, n.reported_headcount)
+		RETURNING * INTO n;
+	ELSE
+		SELECT * INTO cur FROM teams WHERE id = ow_key_404('team', p_key) FOR UPDATE;
+		PERFORM ow_check_if_match(cur.updated_at, p_if_match);
+		n := jsonb_populate_record(cur, d);
+		UPDATE teams SET org_id = ow_ref_patch(d, 'organization', 'org', cur.org_id), slug = n.slug,
+			parent_id = ow_ref_patch(d, 'team', 'parent', cur.parent_id), name = n.name,
+			description = n.description, formed_on = n.formed_on, dissolved_on = n.dissolved_on,
+			reported_headcount = n.reported_headcount
+		WHERE id = cur.id RETURNING * INTO n;
+	END IF;
+	IF n.parent_id IS NOT NULL THEN
+		SELECT org_id INTO parent_org FROM teams WHERE id = n.parent_id;
+		IF n.parent_id = n.id OR parent_org <> n.org_id THEN
+			PERFORM ow_raise('OW400', 'parent_id', 'the parent team must be another team of the same organization');
+		END IF;
+	END IF;
+	IF n.dissolved_on IS NOT NULL AND n.formed_on IS NOT NULL
+	   AND ow_pdate_lower(n.dissolved_on) < ow_pdate_lower(n.formed_on) THEN
+		PERFORM ow_raise('OW400', 'dissolved_on', 'must not be before formed_on');
+	END IF;
+	RETURN QUERY SELECT CASE WHEN ow_docs_wanted() THEN ow_team_doc(n)::text END, ow_etag(n.updated_at), n.id;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_team_summary(t_id uuid)
+ RETURNS json
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT json_build_object('id', t.id, 'slug', t.slug, 'name', t.name)
+	FROM teams t WHERE t.id = t_id
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_team_member_doc(po positions)
+ RETURNS json
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT json_build_object('person', ow_person_summary(po.person_id), 'title', po.title,
+		'started_on', po.started_on, 'ended_on', po.ended_on, 'position_id', po.id)
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_team_alumnus_doc(p_person uuid, p_team uuid)
+ RETURNS json
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT json_build_object('person', ow_person_summary(p_person),
+		'title', last_pos.title, 'started_on', first_pos.started_on, 'ended_on', last_pos.ended_on,
+		'current', last_pos.ended_on IS NULL,
+		'departure', (SELECT json_build_object('id', d.id, 'departed_on', d.departed_on, 'kind', d.kind,
+			'reason_category', d.reason_category, 'destination_org', ow_org_summary(d.destination_org_id),
+			'destination_title', d.destination_title, 'destination_kind', d.destination_kind, 'status', d.status)
+			FROM departures d WHERE d.person_id = p_person AND d.org_id = t.org_id AND d.status <> 'retracted'
+			  AND (first_pos.started_on IS NULL
+			       OR lower(d.departed_range) >= ow_pdate_lower(first_pos.started_on))
+			ORDER BY lower(d.departed_range) LIMIT 1),
+		'current_positions', coalesce((SELECT json_agg(json_build_object('id', c.id, 'org', ow_org_summary(c.org_id),
+			'team', ow_team_summary(c.team_id), 'title', c.title, 'started_on', c.started_on)
+			ORDER BY lower(c.period) NULLS FIRST, c.id)
+			FROM positions c WHERE c.person_id = p_person AND c.ended_on IS NULL), '[]'))
+	FROM teams t,
+	LATERAL (SELECT * FROM positions x WHERE x.person_id = p_person AND x.team_id = p_team
+		ORDER BY lower(x.period) NULLS FIRST LIMIT 1) first_pos,
+	LATERAL (SELECT * FROM positions x WHERE x.person_id = p_person AND x.team_id = p_team
+		ORDER BY x.ended_on IS NULL DESC, upper(x.period) DESC NULLS FIRST LIMIT 1) last_pos
+	WHERE t.id = p_team
+$function$;

@@ -1,0 +1,77 @@
+-- 06_positions.sql — Positions (employment stints).
+-- The one current definition of each function here: `orgwatch migrate` re-applies every
+-- file of sql/functions/ in one transaction whenever their checksum changes. Edit here,
+-- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
+
+CREATE OR REPLACE FUNCTION public.ow_position_doc(po positions)
+ RETURNS json
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT json_build_object('id', po.id, 'person_id', po.person_id, 'person', ow_person_summary(po.person_id),
+		'org_id', po.org_id, 'org', ow_org_summary(po.org_id), 'team_id', po.team_id,
+		'team', ow_team_summary(po.team_id), 'title', po.title, 'started_on', po.started_on,
+		'ended_on', po.ended_on, 'source_ids', s.ids, 'sources', s.summaries,
+		'created_at', ow_ts(po.created_at), 'updated_at', ow_ts(po.updated_at))
+	FROM ow_fact_sources('position', po.id) s
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_positions_get(p_key text)
+ RETURNS TABLE(r_doc text, r_etag text, r_moved text)
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT ow_position_doc(po)::text, ow_etag(po.updated_at), NULL::text
+	FROM positions po WHERE po.id = ow_key('position', p_key)
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_positions_write(p_actor text, p_key text, d jsonb, p_if_match text)
+ RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+	cur positions;
+	n positions;
+BEGIN
+	PERFORM ow_begin_write(p_actor);
+	IF p_key IS NULL THEN
+		n := jsonb_populate_record(NULL::positions, d);
+		n.person_id := ow_ref(d, 'person', 'person');
+		n.org_id := ow_ref(d, 'organization', 'org');
+		n.team_id := ow_ref(d, 'team', 'team');
+	ELSE
+		SELECT * INTO cur FROM positions WHERE id = ow_key_404('position', p_key) FOR UPDATE;
+		PERFORM ow_check_if_match(cur.updated_at, p_if_match);
+		n := jsonb_populate_record(cur, d);
+		n.person_id := ow_ref_patch(d, 'person', 'person', cur.person_id);
+		n.org_id := ow_ref_patch(d, 'organization', 'org', cur.org_id);
+		n.team_id := ow_ref_patch(d, 'team', 'team', cur.team_id);
+	END IF;
+	IF n.team_id IS NOT NULL AND (SELECT org_id FROM teams WHERE id = n.team_id) <> n.org_id THEN
+		PERFORM ow_raise('OW400', 'team_id', 'the team belongs to another organization');
+	END IF;
+	IF n.ended_on IS NOT NULL AND n.started_on IS NOT NULL
+	   AND ow_pdate_lower(n.ended_on) < ow_pdate_lower(n.started_on) THEN
+		PERFORM ow_raise('OW400', 'ended_on', 'must not be before started_on');
+	END IF;
+	IF p_key IS NULL THEN
+		INSERT INTO positions (person_id, org_id, team_id, title, started_on, ended_on)
+		VALUES (n.person_id, n.org_id, n.team_id, n.title, n.started_on, n.ended_on)
+		RETURNING * INTO n;
+	ELSE
+		UPDATE positions SET person_id = n.person_id, org_id = n.org_id, team_id = n.team_id,
+			title = n.title, started_on = n.started_on, ended_on = n.ended_on
+		WHERE id = cur.id RETURNING * INTO n;
+	END IF;
+	PERFORM ow_link_sources('position', n.id, d);
+	RETURN QUERY SELECT CASE WHEN ow_docs_wanted() THEN ow_position_doc(p)::text END, ow_etag(p.updated_at), p.id FROM positions p WHERE p.id = n.id;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_position_on(p_person uuid, p_org uuid, p_day date)
+ RETURNS positions
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT * FROM positions WHERE person_id = p_person AND org_id = p_org AND period @> p_day
+	ORDER BY lower(period) NULLS FIRST, id LIMIT 1
+$function$;

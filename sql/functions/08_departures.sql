@@ -1,0 +1,142 @@
+-- 08_departures.sql — Departures: documents, writes, what a departure closes, the filtered set.
+-- The one current definition of each function here: `orgwatch migrate` re-applies every
+-- file of sql/functions/ in one transaction whenever their checksum changes. Edit here,
+-- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
+
+CREATE OR REPLACE FUNCTION public.ow_departure_doc(d departures)
+ RETURNS json
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT json_build_object('id', d.id, 'person_id', d.person_id, 'person', ow_person_summary(d.person_id),
+		'org_id', d.org_id, 'org', ow_org_summary(d.org_id), 'team_id', d.team_id,
+		'team', ow_team_summary(d.team_id), 'title', d.title, 'departed_on', d.departed_on,
+		'announced_on', d.announced_on, 'kind', d.kind, 'reason_category', d.reason_category,
+		'reason', d.reason, 'destination_org_id', d.destination_org_id,
+		'destination_org', ow_org_summary(d.destination_org_id), 'destination_title', d.destination_title,
+		'destination_kind', d.destination_kind, 'layoff_id', d.layoff_id,
+		'layoff', ow_layoff_summary(d.layoff_id), 'returned_on', d.returned_on,
+		'source_ids', s.ids, 'sources', s.summaries, 'notes', d.notes, 'status', d.status,
+		'created_at', ow_ts(d.created_at), 'updated_at', ow_ts(d.updated_at))
+	FROM ow_fact_sources('departure', d.id) s
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_departures_get(p_key text)
+ RETURNS TABLE(r_doc text, r_etag text, r_moved text)
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT ow_departure_doc(d)::text, ow_etag(d.updated_at), NULL::text
+	FROM departures d WHERE d.id = ow_key('departure', p_key)
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_departures_write(p_actor text, p_key text, d jsonb, p_if_match text)
+ RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+	cur departures;
+	n departures;
+BEGIN
+	PERFORM ow_begin_write(p_actor);
+	IF p_key IS NULL THEN
+		n := jsonb_populate_record(NULL::departures, d);
+		n.person_id := ow_ref(d, 'person', 'person');
+		n.org_id := ow_ref(d, 'organization', 'org');
+		n.team_id := ow_ref(d, 'team', 'team');
+		n.destination_org_id := ow_ref(d, 'organization', 'destination_org');
+		n.layoff_id := ow_ref(d, 'layoff', 'layoff');
+	ELSE
+		SELECT * INTO cur FROM departures WHERE id = ow_key_404('departure', p_key) FOR UPDATE;
+		PERFORM ow_check_if_match(cur.updated_at, p_if_match);
+		n := jsonb_populate_record(cur, d);
+		n.person_id := ow_ref_patch(d, 'person', 'person', cur.person_id);
+		n.org_id := ow_ref_patch(d, 'organization', 'org', cur.org_id);
+		n.team_id := ow_ref_patch(d, 'team', 'team', cur.team_id);
+		n.destination_org_id := ow_ref_patch(d, 'organization', 'destination_org', cur.destination_org_id);
+		n.layoff_id := ow_ref_patch(d, 'layoff', 'layoff', cur.layoff_id);
+	END IF;
+	IF n.team_id IS NOT NULL AND (SELECT org_id FROM teams WHERE id = n.team_id) <> n.org_id THEN
+		PERFORM ow_raise('OW400', 'team_id', 'the team belongs to another organization');
+	END IF;
+	IF n.returned_on IS NOT NULL AND ow_pdate_lower(n.returned_on) < ow_pdate_lower(n.departed_on) THEN
+		PERFORM ow_raise('OW400', 'returned_on', 'must not be before departed_on');
+	END IF;
+	IF n.layoff_id IS NOT NULL AND (SELECT org_id FROM layoffs WHERE id = n.layoff_id) <> n.org_id THEN
+		PERFORM ow_raise('OW400', 'layoff_id', 'the layoff is at another organization');
+	END IF;
+	IF EXISTS (SELECT 1 FROM departures x WHERE x.person_id = n.person_id AND x.org_id = n.org_id
+	           AND x.departed_on = n.departed_on AND x.id IS DISTINCT FROM cur.id) THEN
+		PERFORM ow_raise('OW409', NULL, format('%s is already recorded as leaving this organization on %s',
+			(SELECT slug FROM people WHERE id = n.person_id), n.departed_on));
+	END IF;
+	IF p_key IS NULL THEN
+		INSERT INTO departures (person_id, org_id, team_id, title, departed_on, announced_on, kind,
+			reason_category, reason, destination_org_id, destination_title, destination_kind, layoff_id,
+			returned_on, notes, status)
+		VALUES (n.person_id, n.org_id, n.team_id, n.title, n.departed_on, n.announced_on,
+			coalesce(n.kind, 'unknown'), coalesce(n.reason_category, 'unknown'), n.reason,
+			n.destination_org_id, n.destination_title,
+			coalesce(n.destination_kind, 'unknown'),
+			n.layoff_id, n.returned_on, n.notes, coalesce(n.status, 'reported'))
+		RETURNING * INTO n;
+		IF n.status <> 'retracted' THEN
+			PERFORM ow_departure_close(n);
+		END IF;
+	ELSE
+		UPDATE departures SET person_id = n.person_id, org_id = n.org_id, team_id = n.team_id, title = n.title,
+			departed_on = n.departed_on, announced_on = n.announced_on, kind = n.kind,
+			reason_category = n.reason_category, reason = n.reason, destination_org_id = n.destination_org_id,
+			destination_title = n.destination_title, destination_kind = n.destination_kind,
+			layoff_id = n.layoff_id, returned_on = n.returned_on, notes = n.notes, status = n.status
+		WHERE id = cur.id RETURNING * INTO n;
+	END IF;
+	PERFORM ow_link_sources('departure', n.id, d);
+	RETURN QUERY SELECT CASE WHEN ow_docs_wanted() THEN ow_departure_doc(x)::text END, ow_etag(x.updated_at), x.id FROM departures x WHERE x.id = n.id;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_departure_close(d departures)
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+	gone date := ow_pdate_lower(d.departed_on);
+BEGIN
+	UPDATE positions SET ended_on = d.departed_on
+	WHERE person_id = d.person_id AND org_id = d.org_id AND ended_on IS NULL
+	  AND (started_on IS NULL OR ow_pdate_lower(started_on) <= gone);
+	UPDATE reporting_lines SET valid_to = d.departed_on
+	WHERE (report_id = d.person_id OR manager_id = d.person_id) AND valid_to IS NULL
+	  AND (valid_from IS NULL OR ow_pdate_lower(valid_from) < gone)
+	  AND EXISTS (SELECT 1 FROM positions p
+		WHERE p.org_id = d.org_id
+		  AND p.person_id = CASE WHEN reporting_lines.report_id = d.person_id
+		                         THEN reporting_lines.manager_id ELSE reporting_lines.report_id END);
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_departures_filtered(f_person text, f_org text, f_team text, f_dest text, f_kind text, f_reason text, f_dkind text, f_from text, f_to text, f_layoff text, f_updated timestamp with time zone, f_status text)
+ RETURNS SETOF departures
+ LANGUAGE plpgsql
+ STABLE
+ SET plan_cache_mode TO 'force_custom_plan'
+AS $function$
+DECLARE
+	person_ uuid := ow_key_strict('person', f_person, 'person');
+	org_ uuid := ow_key_strict('organization', f_org, 'org');
+	team_ uuid := ow_key_strict('team', f_team, 'team');
+	dest_ uuid := ow_key_strict('organization', f_dest, 'destination_org');
+	layoff_ uuid := ow_key_strict('layoff', f_layoff, 'layoff');
+	win daterange := daterange(lower(ow_pdate_range(f_from)), upper(ow_pdate_range(f_to)));
+	statuses text[] := CASE WHEN f_status IS NULL THEN ARRAY['reported', 'confirmed', 'disputed']
+		WHEN f_status = 'all' THEN ARRAY['reported', 'confirmed', 'disputed', 'retracted']
+		ELSE string_to_array(f_status, ',') END;
+BEGIN
+	RETURN QUERY SELECT d.* FROM departures d
+	WHERE (person_ IS NULL OR d.person_id = person_) AND (org_ IS NULL OR d.org_id = org_)
+	  AND (team_ IS NULL OR d.team_id = team_) AND (dest_ IS NULL OR d.destination_org_id = dest_)
+	  AND (f_kind IS NULL OR d.kind = f_kind) AND (f_reason IS NULL OR d.reason_category = f_reason)
+	  AND (f_dkind IS NULL OR d.destination_kind = f_dkind) AND (layoff_ IS NULL OR d.layoff_id = layoff_)
+	  AND (f_from IS NULL AND f_to IS NULL OR d.departed_range && win)
+	  AND (f_updated IS NULL OR d.updated_at >= f_updated)
+	  AND d.status = ANY (statuses);
+END $function$;

@@ -1,0 +1,78 @@
+-- 09_layoffs.sql — Layoffs.
+-- The one current definition of each function here: `orgwatch migrate` re-applies every
+-- file of sql/functions/ in one transaction whenever their checksum changes. Edit here,
+-- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
+
+CREATE OR REPLACE FUNCTION public.ow_layoff_doc(l layoffs, with_departures boolean DEFAULT false)
+ RETURNS json
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT json_build_object('id', l.id, 'org_id', l.org_id, 'org', ow_org_summary(l.org_id),
+		'team_id', l.team_id, 'team', ow_team_summary(l.team_id), 'announced_on', l.announced_on,
+		'effective_on', l.effective_on, 'count', l.count, 'percentage', l.percentage,
+		'description', l.description, 'source_ids', s.ids, 'sources', s.summaries,
+		'named_departures', (SELECT count(*) FROM departures d WHERE d.layoff_id = l.id AND d.status <> 'retracted'),
+		'departures', CASE WHEN with_departures THEN coalesce((
+			SELECT json_agg(json_build_object('id', d.id, 'person', ow_person_summary(d.person_id),
+				'team', ow_team_summary(d.team_id), 'title', d.title, 'departed_on', d.departed_on,
+				'status', d.status) ORDER BY lower(d.departed_range), d.id)
+			FROM departures d WHERE d.layoff_id = l.id AND d.status <> 'retracted'), '[]') END,
+		'created_at', ow_ts(l.created_at), 'updated_at', ow_ts(l.updated_at))
+	FROM ow_fact_sources('layoff', l.id) s
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_layoff_summary(l_id uuid)
+ RETURNS json
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT json_build_object('id', l.id, 'announced_on', l.announced_on, 'count', l.count)
+	FROM layoffs l WHERE l.id = l_id
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_layoffs_get(p_key text)
+ RETURNS TABLE(r_doc text, r_etag text, r_moved text)
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT ow_layoff_doc(l, true)::text, ow_etag(l.updated_at), NULL::text
+	FROM layoffs l WHERE l.id = ow_key('layoff', p_key)
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_layoffs_write(p_actor text, p_key text, d jsonb, p_if_match text)
+ RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+	cur layoffs;
+	n layoffs;
+BEGIN
+	PERFORM ow_begin_write(p_actor);
+	IF p_key IS NULL THEN
+		n := jsonb_populate_record(NULL::layoffs, d);
+		n.org_id := ow_ref(d, 'organization', 'org');
+		n.team_id := ow_ref(d, 'team', 'team');
+	ELSE
+		SELECT * INTO cur FROM layoffs WHERE id = ow_key_404('layoff', p_key) FOR UPDATE;
+		PERFORM ow_check_if_match(cur.updated_at, p_if_match);
+		n := jsonb_populate_record(cur, d);
+		n.org_id := ow_ref_patch(d, 'organization', 'org', cur.org_id);
+		n.team_id := ow_ref_patch(d, 'team', 'team', cur.team_id);
+	END IF;
+	IF n.team_id IS NOT NULL AND (SELECT org_id FROM teams WHERE id = n.team_id) <> n.org_id THEN
+		PERFORM ow_raise('OW400', 'team_id', 'the team belongs to another organization');
+	END IF;
+	IF p_key IS NULL THEN
+		INSERT INTO layoffs (id, org_id, team_id, announced_on, effective_on, count, percentage, description)
+		VALUES (coalesce(n.id, gen_random_uuid()), n.org_id, n.team_id, n.announced_on, n.effective_on,
+			n.count, n.percentage, n.description)
+		RETURNING * INTO n;
+	ELSE
+		UPDATE layoffs SET org_id = n.org_id, team_id = n.team_id, announced_on = n.announced_on,
+			effective_on = n.effective_on, count = n.count, percentage = n.percentage, description = n.description
+		WHERE id = cur.id RETURNING * INTO n;
+	END IF;
+	PERFORM ow_link_sources('layoff', n.id, d);
+	RETURN QUERY SELECT CASE WHEN ow_docs_wanted() THEN ow_layoff_doc(l, true)::text END, ow_etag(l.updated_at), l.id FROM layoffs l WHERE l.id = n.id;
+END $function$;

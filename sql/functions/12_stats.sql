@@ -1,0 +1,139 @@
+-- 12_stats.sql — Statistics for the dashboard.
+-- The one current definition of each function here: `orgwatch migrate` re-applies every
+-- file of sql/functions/ in one transaction whenever their checksum changes. Edit here,
+-- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
+
+CREATE OR REPLACE FUNCTION public.ow_stats_departures(group_by text, f_person text, f_org text, f_team text, f_dest text, f_kind text, f_reason text, f_dkind text, f_from text, f_to text, f_layoff text, f_updated timestamp with time zone, f_status text)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE
+ SET plan_cache_mode TO 'force_custom_plan'
+AS $function$
+DECLARE
+	groups json;
+	total bigint;
+	step interval := CASE group_by WHEN 'month' THEN interval '1 month' WHEN 'quarter' THEN interval '3 months'
+		ELSE interval '1 year' END;
+BEGIN
+	IF group_by IN ('month', 'quarter', 'year') THEN
+		WITH r AS MATERIALIZED (
+			SELECT d.departed_on, d.departed_range FROM ow_departures_filtered(f_person, f_org, f_team, f_dest,
+				f_kind, f_reason, f_dkind, f_from, f_to, f_layoff, f_updated, f_status) d
+		), bounds AS (
+			SELECT date_trunc(group_by, coalesce(lower(ow_pdate_range(f_from)), min(lower(r.departed_range))))::date AS a,
+			       coalesce(upper(ow_pdate_range(f_to)) - 1, max(lower(r.departed_range))) AS b
+			FROM r
+		), periods AS (
+			SELECT p::date AS start FROM bounds, generate_series(bounds.a, bounds.b, step) p
+		), counts AS (
+			SELECT CASE
+				WHEN group_by = 'year' THEN to_char(lower(r.departed_range), 'YYYY')
+				WHEN length(r.departed_on) = 4 THEN r.departed_on || '-unknown'
+				WHEN group_by = 'month' THEN to_char(lower(r.departed_range), 'YYYY-MM')
+				ELSE to_char(lower(r.departed_range), 'YYYY-"Q"Q') END AS key, count(*) AS n
+			FROM r GROUP BY 1
+		), all_keys AS (
+			SELECT CASE group_by WHEN 'year' THEN to_char(start, 'YYYY') WHEN 'month' THEN to_char(start, 'YYYY-MM')
+				ELSE to_char(start, 'YYYY-"Q"Q') END AS key FROM periods
+			UNION SELECT key FROM counts
+		)
+		SELECT coalesce(json_agg(json_build_object('key', k.key, 'label', CASE
+				WHEN k.key LIKE '%-unknown' THEN left(k.key, 4) || CASE group_by WHEN 'month'
+					THEN ' (month unknown)' ELSE ' (quarter unknown)' END
+				WHEN group_by = 'month' THEN to_char(to_date(k.key, 'YYYY-MM'), 'FMMonth YYYY')
+				WHEN group_by = 'quarter' THEN substr(k.key, 6) || ' ' || left(k.key, 4)
+				ELSE k.key END,
+			'count', coalesce(c.n, 0)) ORDER BY k.key), '[]'),
+			(SELECT count(*) FROM r)
+		INTO groups, total FROM all_keys k LEFT JOIN counts c ON c.key = k.key;
+	ELSE
+		WITH r AS MATERIALIZED (
+			SELECT * FROM ow_departures_filtered(f_person, f_org, f_team, f_dest, f_kind, f_reason, f_dkind,
+				f_from, f_to, f_layoff, f_updated, f_status)
+		), g AS (
+			SELECT CASE group_by
+				WHEN 'team' THEN r.team_id::text WHEN 'org' THEN r.org_id::text
+				WHEN 'destination_org' THEN r.destination_org_id::text WHEN 'kind' THEN r.kind
+				WHEN 'reason_category' THEN r.reason_category ELSE r.destination_kind END AS key,
+			count(*) AS n
+			FROM r GROUP BY 1
+		), labelled AS (
+			SELECT g.key, g.n, CASE group_by
+				WHEN 'team' THEN coalesce((SELECT t.name FROM teams t WHERE t.id = g.key::uuid), 'No team')
+				WHEN 'org' THEN (SELECT o.name FROM organizations o WHERE o.id = g.key::uuid)
+				WHEN 'destination_org' THEN coalesce((SELECT o.name FROM organizations o
+					WHERE o.id = g.key::uuid), 'Unknown')
+				ELSE ow_label(g.key) END AS label
+			FROM g
+		)
+		SELECT coalesce(json_agg(json_build_object('key', l.key, 'label', l.label, 'count', l.n)
+			ORDER BY l.n DESC, l.label), '[]'), (SELECT count(*) FROM r)
+		INTO groups, total FROM labelled l;
+	END IF;
+	RETURN json_build_object('group_by', group_by, 'groups', groups, 'total', total)::text;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_stats_flows(f_org text, f_from text, f_to text, f_status text)
+ RETURNS text
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT json_build_object('flows', coalesce(json_agg(json_build_object('from', ow_org_summary(f.org_id),
+		'to', ow_org_summary(f.destination_org_id), 'count', f.n) ORDER BY f.n DESC, f.org_id, f.destination_org_id), '[]'))::text
+	FROM (
+		SELECT d.org_id, d.destination_org_id, count(*) AS n
+		FROM ow_departures_filtered(NULL, f_org, NULL, NULL, NULL, NULL, NULL, f_from, f_to, NULL, NULL, f_status) d
+		GROUP BY 1, 2
+	) f
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_stats_attrition(f_org text, f_team text, f_from text, f_to text, group_by text)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+DECLARE
+	org_ uuid := ow_key_strict('organization', f_org, 'org');
+	team_ uuid := ow_key_strict('team', f_team, 'team');
+	to_ text := coalesce(f_to, to_char(current_date, 'YYYY-MM-DD'));
+	from_ text := coalesce(f_from, to_char(ow_pdate_lower(to_) - interval '1 year' + interval '1 day', 'YYYY-MM-DD'));
+	win daterange := daterange(lower(ow_pdate_range(from_)), upper(ow_pdate_range(to_)));
+	result jsonb;
+BEGIN
+	IF isempty(win) THEN
+		PERFORM ow_raise('OW400', 'to', 'must not be before from');
+	END IF;
+	IF group_by = 'team' AND org_ IS NULL AND team_ IS NULL THEN
+		PERFORM ow_raise('OW400', 'org', 'group_by=team needs org (or team)');
+	END IF;
+	result := ow_attrition_row(org_, team_, win)::jsonb || jsonb_build_object('from', from_, 'to', to_);
+	IF group_by = 'team' THEN
+		result := result || jsonb_build_object('teams', coalesce((
+			SELECT jsonb_agg(ow_attrition_row(t.org_id, t.id, win)::jsonb ORDER BY t.name)
+			FROM teams t WHERE (org_ IS NULL OR t.org_id = org_) AND (team_ IS NULL OR t.id = team_ OR t.parent_id = team_)),
+			'[]'));
+	END IF;
+	RETURN result::text;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_attrition_row(p_org uuid, p_team uuid, win daterange)
+ RETURNS json
+ LANGUAGE sql
+ STABLE
+AS $function$
+	WITH dep AS (
+		SELECT count(*) AS n FROM departures d
+		WHERE (p_org IS NULL OR d.org_id = p_org) AND (p_team IS NULL OR d.team_id = p_team)
+		  AND d.status <> 'retracted' AND d.departed_range && win
+	), head AS (
+		SELECT coalesce(sum(upper(po.period * win) - lower(po.period * win)), 0)::numeric
+			/ greatest(upper(win) - lower(win), 1) AS avg
+		FROM positions po
+		WHERE (p_org IS NULL OR po.org_id = p_org) AND (p_team IS NULL OR po.team_id = p_team)
+		  AND po.period && win
+	)
+	SELECT json_build_object('org', ow_org_summary(p_org), 'team', ow_team_summary(p_team),
+		'departures', dep.n, 'average_headcount', round(head.avg, 2),
+		'rate', CASE WHEN head.avg > 0 THEN round(dep.n / head.avg, 4) END)
+	FROM dep, head
+$function$;

@@ -1,0 +1,96 @@
+// functions_home.test.mjs — every SQL function has one home: sql/functions/. The files define
+// each function exactly once; the test database holds exactly those functions with exactly
+// those definitions (re-applying the files changes nothing); sql/schema/ carries no function
+// bodies after 0015; and a database made by the migrations as they were before the functions
+// moved (0001-0015, with the sample data) migrates in place and answers the same.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO } from './lib.mjs';
+
+const DB_URL = process.env.ORGWATCH_TEST_DATABASE_URL;
+const BIN = process.env.ORGWATCH_BIN || path.join(REPO, 'build', 'orgwatch');
+const FUNCTIONS = path.join(REPO, 'sql', 'functions');
+const SCHEMA = path.join(REPO, 'sql', 'schema');
+const OURS = `FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')`;
+
+const psql = (url, args, input) =>
+  execFileSync('psql', [url, '-XqAt', '-v', 'ON_ERROR_STOP=1', ...args], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], timeout: 120_000 }).trim();
+const functionFiles = () => readdirSync(FUNCTIONS).filter((f) => /^[0-9]{2}_.*\.sql$/.test(f)).sort();
+const allFunctionsSql = () => functionFiles().map((f) => readFileSync(path.join(FUNCTIONS, f), 'utf8')).join('\n');
+
+test('each function is defined once, in sql/functions/, and sql/schema/ defines none after 0015', () => {
+  const where = new Map();
+  for (const f of functionFiles()) {
+    for (const m of readFileSync(path.join(FUNCTIONS, f), 'utf8').matchAll(/CREATE OR REPLACE FUNCTION public\.(\w+)\(/g)) {
+      where.set(m[1], [...(where.get(m[1]) ?? []), f]);
+    }
+  }
+  const twice = [...where].filter(([, files]) => files.length > 1);
+  assert.deepEqual(twice, [], 'functions defined in more than one place');
+  assert.ok(where.size >= 90, `only ${where.size} functions in sql/functions`);
+  const later = readdirSync(SCHEMA).filter((f) => /^[0-9]{4}_/.test(f) && Number(f.slice(0, 4)) > 15);
+  for (const f of later) assert.doesNotMatch(readFileSync(path.join(SCHEMA, f), 'utf8'), /CREATE\s+(OR\s+REPLACE\s+)?FUNCTION/i, `${f} defines a function`);
+});
+
+test('the database holds exactly the functions of sql/functions/, as written there', { skip: !DB_URL && 'ORGWATCH_TEST_DATABASE_URL is not set' }, () => {
+  const inFiles = new Set([...allFunctionsSql().matchAll(/CREATE OR REPLACE FUNCTION public\.(\w+)\(/g)].map((m) => m[1]));
+  const inDb = new Set(psql(DB_URL, ['-c', `SELECT p.proname ${OURS}`]).split('\n').filter(Boolean));
+  assert.deepEqual([...inDb].filter((x) => !inFiles.has(x)).sort(), [], 'functions in the database that no file defines');
+  assert.deepEqual([...inFiles].filter((x) => !inDb.has(x)).sort(), [], 'functions of the files missing in the database');
+  // Re-applying every file, in a transaction rolled back, must change no definition.
+  const changed = psql(
+    DB_URL,
+    ['-f', '-'],
+    `BEGIN;
+CREATE TEMP TABLE before_defs AS SELECT p.proname, md5(pg_get_functiondef(p.oid)) AS d ${OURS};
+SET LOCAL check_function_bodies = off;
+${allFunctionsSql()}
+SELECT b.proname FROM before_defs b JOIN (SELECT p.proname, md5(pg_get_functiondef(p.oid)) AS d ${OURS}) a USING (proname) WHERE a.d <> b.d;
+ROLLBACK;`,
+  );
+  assert.equal(changed, '', `definitions in the database differ from sql/functions/: ${changed}`);
+});
+
+test('a database made by 0001-0015 with data migrates in place and answers the same', { skip: !DB_URL && 'ORGWATCH_TEST_DATABASE_URL is not set', timeout: 300_000 }, () => {
+  const name = `ow_inplace_${Date.now().toString(36)}`;
+  const url = new URL(DB_URL);
+  url.pathname = `/${name}`;
+  const scratch = url.toString();
+  psql(DB_URL, ['-c', `CREATE DATABASE ${name}`]);
+  const work = mkdtempSync(path.join(os.tmpdir(), 'ow-inplace-'));
+  try {
+    // The old layout: migrations 0001-0015 only, each in one transaction, recorded as before.
+    psql(scratch, ['-c', 'CREATE TABLE schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())']);
+    for (const f of readdirSync(SCHEMA).filter((x) => /^[0-9]{4}_.*\.sql$/.test(x) && Number(x.slice(0, 4)) <= 15).sort()) {
+      psql(scratch, ['-1', '-f', path.join(SCHEMA, f)]);
+      psql(scratch, ['-c', `INSERT INTO schema_migrations (version) VALUES ('${f}')`]);
+    }
+    const env = { ...process.env, ORGWATCH_DATABASE_URL: scratch, ORGWATCH_HOME: REPO };
+    execFileSync(BIN, ['load-sample'], { env, stdio: 'pipe' });
+    const answers = () =>
+      psql(scratch, [
+        '-c',
+        `SELECT md5(string_agg(l, E'\\n')) FROM ow_export_lines(NULL) l
+         UNION ALL SELECT md5(string_agg(x::text, E'\\n')) FROM (SELECT * FROM ow_stats_flows(NULL, NULL, NULL, NULL)) x
+         UNION ALL SELECT md5(string_agg(t::text, E'\\n')) FROM (SELECT * FROM ow_person_timeline('yann-lecun')) t`,
+      ]);
+    const before = answers();
+    const lines = before.split('\n');
+    assert.equal(lines.length, 3);
+    assert.ok(lines.every((l) => /^[0-9a-f]{32}$/.test(l)), `answers before: ${before}`);
+    const out = execFileSync(BIN, ['migrate'], { env, encoding: 'utf8' });
+    assert.match(out, /applied 0016_functions_home\.sql/);
+    assert.match(out, /applied sql\/functions \(\d+ files, checksum [0-9a-f]{16}\)/);
+    assert.equal(answers(), before, 'the answers changed when the database migrated in place');
+    assert.match(psql(scratch, ['-c', 'SELECT checksum FROM schema_functions']), /^[0-9a-f]{16}$/);
+    assert.match(execFileSync(BIN, ['migrate'], { env, encoding: 'utf8' }), /migrations current \(0 applied now\)/);
+  } finally {
+    psql(DB_URL, ['-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+    rmSync(work, { recursive: true, force: true });
+  }
+});
