@@ -1,5 +1,5 @@
 /* db.h — one PostgreSQL connection per worker thread, prepared statements by id,
- * and the one place SQLSTATEs become problems. */
+ * dedicated connections for streams; failures are returned as struct ow_db_error. */
 #ifndef OW_DB_H
 #define OW_DB_H
 #include <libpq-fe.h>
@@ -7,7 +7,6 @@
 #include "buf.h"
 #include "stmts.h"
 
-struct ow_req;
 struct ow_db;
 
 /* What went wrong with a statement, copied out of the PGresult. */
@@ -49,12 +48,6 @@ void ow_db_release(struct ow_db *db);
 /* ow_db_release for the calling thread's connection, if it has one. */
 void ow_db_release_thread(void);
 
-/* Replies to the request with the problem that matches a failed statement:
- * unavailable → 503; 23505 → 409; 23503 → 400 (a referenced record is missing) or
- * 409 on delete; 23P01 → 409; 23514/22xxx → 400; OW4xx raised by our functions →
- * that status with the column as field; anything else → 500 (logged as our bug). */
-int ow_db_problem(struct ow_req *r, const struct ow_db_error *e);
-
 /* Pool state for /metrics. */
 void ow_db_stats(unsigned *connected, unsigned *broken, unsigned long *reconnects);
 
@@ -67,9 +60,6 @@ void ow_db_close_dedicated(PGconn *c);
 /* How many dedicated connections (imports and exports) may be open at once; beyond it
  * ow_db_connect_dedicated returns NULL with *busy set (ORGWATCH_MAX_STREAMS). */
 void ow_db_set_max_dedicated(unsigned n);
-/* Replies 503 for a dedicated connection that could not be had: over the limit (busy:
- * Retry-After 5, naming ORGWATCH_MAX_STREAMS) or the database unavailable (Retry-After 2). */
-int ow_db_dedicated_problem(struct ow_req *r, int busy);
 /* Dedicated connections open now, and refused over the limit since start (/metrics). */
 void ow_db_dedicated_stats(unsigned *open, unsigned long long *refused);
 /* A one-off connection for the command line (migrate, key, import). */

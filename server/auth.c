@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "db_problem.h"
 #include "log.h"
 #include "problem.h"
 #include "req.h"

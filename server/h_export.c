@@ -6,6 +6,7 @@
 
 #include "csv.h"
 #include "db.h"
+#include "db_problem.h"
 #include "handlers.h"
 #include "import.h"
 #include "list.h"

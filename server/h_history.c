@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "db_problem.h"
 #include "handlers.h"
 #include "list.h"
 #include "problem.h"

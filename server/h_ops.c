@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "db_problem.h"
 #include "handlers.h"
 #include "http.h"
 #include "log.h"

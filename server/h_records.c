@@ -8,6 +8,7 @@
 
 #include "body.h"
 #include "db.h"
+#include "db_problem.h"
 #include "handlers.h"
 #include "list.h"
 #include "problem.h"

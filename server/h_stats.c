@@ -1,6 +1,7 @@
 /* h_stats.c — GET /stats/departures, /stats/flows and /stats/attrition: one SQL
  * statement per answer (sql/functions/12_stats.sql). */
 #include "db.h"
+#include "db_problem.h"
 #include "handlers.h"
 #include "list.h"
 #include "req.h"

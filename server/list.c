@@ -11,6 +11,7 @@
 #include "csv.h"
 #include "pdate.h"
 #include "db.h"
+#include "db_problem.h"
 #include "problem.h"
 #include "req.h"
 
