@@ -39,6 +39,33 @@ PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *pa
 PGresult *ow_db_query(struct ow_db *db, const char *sql, struct ow_db_error *err) OW_WUR;
 /* Runs a constant SQL command (BEGIN, COMMIT, ROLLBACK): 0 or -1 with *err. */
 int ow_db_command(struct ow_db *db, const char *sql, struct ow_db_error *err) OW_WUR;
+/* How ow_db_tx opens its transaction. */
+enum ow_tx_mode {
+	OW_TX_WRITE,	/* BEGIN (read committed): writes */
+	OW_TX_SNAPSHOT, /* BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY: reads of several
+			   statements that must see one snapshot */
+};
+/* A transaction's work: runs statements on db, keeps what it needs in cls, and returns 0
+ * (commit), 1 (roll back: an outcome that is no error, such as a conflict it found), or -1
+ * with *err filled (roll back). It may run more than once: it must start from cls afresh
+ * (free what an earlier run kept) and queue no reply. */
+typedef int (*ow_tx_fn)(struct ow_db *db, void *cls, struct ow_db_error *err);
+/* How many times ow_db_tx runs a transaction that keeps failing on serialization (40001)
+ * or a deadlock (40P01). */
+#define OW_TX_TRIES 3
+/* The transaction runner every write and multi-statement read goes through: BEGIN (as
+ * mode says), fn, COMMIT (or ROLLBACK when fn returned 1 or -1). A serialization failure or
+ * deadlock, in fn or at COMMIT, rolls back and runs the whole transaction again, up to
+ * OW_TX_TRIES times in all. Returns fn's 0 or 1, or -1 with *err (the last failure). */
+int ow_db_tx(struct ow_db *db, enum ow_tx_mode mode, ow_tx_fn fn, void *cls,
+	     struct ow_db_error *err) OW_WUR;
+/* One write statement through ow_db_tx (so a deadlock is retried): the result, which the
+ * caller owns, or NULL with *err. */
+PGresult *ow_db_write(struct ow_db *db, enum ow_stmt_id id, const char *const *params,
+		      struct ow_db_error *err) OW_WUR;
+/* Transactions ow_db_tx ran again after a serialization failure or deadlock (/metrics). */
+unsigned long ow_db_tx_retries(void);
+
 /* Rolls back the open transaction, if any (errors ignored: the connection is then
  * marked broken and reopened). */
 void ow_db_rollback(struct ow_db *db);

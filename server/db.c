@@ -305,6 +305,70 @@ int ow_db_command(struct ow_db *db, const char *sql, struct ow_db_error *err)
 	return -1;
 }
 
+static unsigned long tx_retries;
+
+unsigned long ow_db_tx_retries(void)
+{
+	return __atomic_load_n(&tx_retries, __ATOMIC_RELAXED);
+}
+
+/* 40001 serialization_failure, 40P01 deadlock_detected: running again may succeed. */
+static int retryable(const struct ow_db_error *e)
+{
+	return !e->unavailable &&
+	       (strcmp(e->sqlstate, "40001") == 0 || strcmp(e->sqlstate, "40P01") == 0);
+}
+
+int ow_db_tx(struct ow_db *db, enum ow_tx_mode mode, ow_tx_fn fn, void *cls,
+	     struct ow_db_error *err)
+{
+	const char *begin = mode == OW_TX_SNAPSHOT
+				    ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+				    : "BEGIN";
+	for (int attempt = 1;; attempt++) {
+		if (ow_db_command(db, begin, err) != 0)
+			return -1;
+		int rc = fn(db, cls, err);
+		if (rc == 0 && ow_db_command(db, "COMMIT", err) == 0)
+			return 0;
+		if (rc == 1) {
+			ow_db_rollback(db);
+			return 1;
+		}
+		ow_db_rollback(db);
+		if (!retryable(err) || attempt == OW_TX_TRIES)
+			return -1;
+		__atomic_add_fetch(&tx_retries, 1, __ATOMIC_RELAXED);
+		ow_log(OW_LOG_INFO, "transaction %s (%s); running it again (%d of %d)",
+		       strcmp(err->sqlstate, "40P01") == 0 ? "deadlocked" : "not serializable",
+		       err->sqlstate, attempt + 1, OW_TX_TRIES);
+	}
+}
+
+struct one_statement {
+	enum ow_stmt_id id;
+	const char *const *params;
+	PGresult *res;
+};
+
+static int one_statement(struct ow_db *db, void *cls, struct ow_db_error *err)
+{
+	struct one_statement *o = cls;
+	PQclear(o->res);
+	o->res = ow_db_exec(db, o->id, o->params, err);
+	return o->res ? 0 : -1;
+}
+
+PGresult *ow_db_write(struct ow_db *db, enum ow_stmt_id id, const char *const *params,
+		      struct ow_db_error *err)
+{
+	struct one_statement o = {id, params, NULL};
+	if (ow_db_tx(db, OW_TX_WRITE, one_statement, &o, err) == 0)
+		return o.res;
+	PQclear(o.res);
+	return NULL;
+}
+
 void ow_db_rollback(struct ow_db *db)
 {
 	if (!db || !db->conn || db->broken)

@@ -154,6 +154,24 @@ static const struct ow_filter chart_filters[] = {
 	{"depth", OW_F_DEPTH, NULL},
 };
 
+/* The head (organization) and the rows, from one snapshot (ow_db_tx). */
+struct chart_tx {
+	const char *const *params;
+	struct chart *c;
+};
+
+static int chart_fn(struct ow_db *db, void *cls, struct ow_db_error *err)
+{
+	struct chart_tx *t = cls;
+	PQclear(t->c->head);
+	PQclear(t->c->rows);
+	t->c->head = t->c->rows = NULL;
+	if (!(t->c->head = ow_db_exec(db, OW_Q_CHART_HEAD, t->params, err)) ||
+	    !(t->c->rows = ow_db_exec(db, OW_Q_CHART_FLAT, t->params, err)))
+		return -1;
+	return 0;
+}
+
 int ow_h_org_chart(struct ow_req *r)
 {
 	const char *params[4] = {r->params.values[0]};
@@ -166,16 +184,11 @@ int ow_h_org_chart(struct ow_req *r)
 	struct chart *c = calloc(1, sizeof *c);
 	if (!c)
 		return ow_problem_reply(r, OW_P_INTERNAL, "Out of memory.", NULL, NULL);
-	/* The head (organization) and the rows from one snapshot. */
-	if (ow_db_command(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", &err) != 0)
-		goto fail;
-	if (!(c->head = ow_db_exec(db, OW_Q_CHART_HEAD, params, &err)) ||
-	    !(c->rows = ow_db_exec(db, OW_Q_CHART_FLAT, params, &err))) {
-		ow_db_rollback(db);
-		goto fail;
+	struct chart_tx t = {params, c};
+	if (ow_db_tx(db, OW_TX_SNAPSHOT, chart_fn, &t, &err) != 0) {
+		chart_free(c);
+		return ow_db_problem(r, &err);
 	}
-	if (ow_db_command(db, "COMMIT", &err) != 0)
-		goto fail;
 	if (build(c, params[3] ? atoi(params[3]) : -1) != 0) {
 		chart_free(c);
 		return ow_problem_reply(r, OW_P_INTERNAL, "Out of memory building the chart.", NULL,
@@ -183,7 +196,4 @@ int ow_h_org_chart(struct ow_req *r)
 	}
 	return ow_reply_stream(r, 200, "application/json; charset=utf-8", next_part, c, chart_free,
 			       NULL);
-fail:
-	chart_free(c);
-	return ow_db_problem(r, &err);
 }

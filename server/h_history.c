@@ -89,9 +89,46 @@ static int nest_rows(struct ow_buf *b, PGresult *pg, int *open)
 	return rc ? -1 : 0;
 }
 
-/* Builds a tree reply from a head statement ("{...,\"roots\":[") and a DECLARE of the
- * depth-first rows, fetched in batches from a cursor inside one read-only snapshot so
- * the rows never sit in memory twice. */
+/* A tree read in one snapshot (ow_db_tx): the head statement ("{...,\"roots\":[") and a
+ * DECLARE of the depth-first rows, fetched in batches from its cursor so the rows never sit
+ * in memory twice; the JSON is built in b. */
+struct tree_tx {
+	enum ow_stmt_id head, declare;
+	const char *const *head_params, *const *params;
+	struct ow_buf b;
+	int too_large;
+};
+
+static int tree_fn(struct ow_db *db, void *cls, struct ow_db_error *err)
+{
+	struct tree_tx *t = cls;
+	ow_buf_reset(&t->b);
+	t->too_large = 0;
+	int open = -1, rc = 0;
+	PGresult *pg = ow_db_exec(db, t->head, t->head_params, err);
+	if (!pg)
+		return -1;
+	rc = ow_buf_append(&t->b, PQgetvalue(pg, 0, 0), (size_t)PQgetlength(pg, 0, 0));
+	PQclear(pg);
+	if (!(pg = ow_db_exec(db, t->declare, t->params, err)))
+		return -1;
+	PQclear(pg);
+	for (;;) {
+		if (!(pg = ow_db_query(db, TREE_FETCH, err)))
+			return -1;
+		int n = PQntuples(pg);
+		rc |= nest_rows(&t->b, pg, &open);
+		PQclear(pg);
+		if (n == 0 || rc)
+			break;
+	}
+	for (; open >= 0; open--)
+		rc |= ow_buf_append_str(&t->b, "]}");
+	rc |= ow_buf_append_str(&t->b, "]}");
+	t->too_large = rc != 0;
+	return 0;
+}
+
 static int reply_tree(struct ow_req *r, enum ow_stmt_id head, const char *const *head_params,
 		      enum ow_stmt_id declare, const char *const *params)
 {
@@ -99,41 +136,19 @@ static int reply_tree(struct ow_req *r, enum ow_stmt_id head, const char *const 
 	struct ow_db *db = ow_db_acquire(&err);
 	if (!db)
 		return ow_db_problem(r, &err);
-	if (ow_db_command(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", &err) != 0)
-		return ow_db_problem(r, &err);
-	struct ow_buf b;
-	ow_buf_init(&b, (size_t)512 << 20);
-	int open = -1, rc = 0;
-	PGresult *pg = ow_db_exec(db, head, head_params, &err);
-	if (!pg)
-		goto fail;
-	rc = ow_buf_append(&b, PQgetvalue(pg, 0, 0), (size_t)PQgetlength(pg, 0, 0));
-	PQclear(pg);
-	if (!(pg = ow_db_exec(db, declare, params, &err)))
-		goto fail;
-	PQclear(pg);
-	for (;;) {
-		if (!(pg = ow_db_query(db, TREE_FETCH, &err)))
-			goto fail;
-		int n = PQntuples(pg);
-		rc |= nest_rows(&b, pg, &open);
-		PQclear(pg);
-		if (n == 0 || rc)
-			break;
-	}
-	for (; open >= 0; open--)
-		rc |= ow_buf_append_str(&b, "]}");
-	rc |= ow_buf_append_str(&b, "]}");
-	if (ow_db_command(db, "COMMIT", &err) != 0)
-		goto fail;
-	rc = rc ? ow_problem_reply(r, OW_P_INTERNAL, "The tree is too large to answer.", NULL, NULL)
-		: ow_reply_json_buf(r, 200, &b);
-	ow_buf_free(&b);
+	struct tree_tx t = {
+		.head = head, .declare = declare, .head_params = head_params, .params = params};
+	ow_buf_init(&t.b, (size_t)512 << 20);
+	int rc;
+	if (ow_db_tx(db, OW_TX_SNAPSHOT, tree_fn, &t, &err) != 0)
+		rc = ow_db_problem(r, &err);
+	else if (t.too_large)
+		rc = ow_problem_reply(r, OW_P_INTERNAL, "The tree is too large to answer.", NULL,
+				      NULL);
+	else
+		rc = ow_reply_json_buf(r, 200, &t.b);
+	ow_buf_free(&t.b);
 	return rc;
-fail:
-	ow_db_rollback(db);
-	ow_buf_free(&b);
-	return ow_db_problem(r, &err);
 }
 
 static const struct ow_filter reports_filters[] = {

@@ -24,7 +24,7 @@ int ow_h_people_duplicates(struct ow_req *r)
 	 * second; the people still waiting are counted in Orgwatch-Duplicates-Pending. */
 	struct ow_db_error err;
 	struct ow_db *db = ow_db_acquire(&err);
-	PGresult *pg = db ? ow_db_exec(db, OW_Q_PEOPLE_SIMILAR_REFRESH, NULL, &err) : NULL;
+	PGresult *pg = db ? ow_db_write(db, OW_Q_PEOPLE_SIMILAR_REFRESH, NULL, &err) : NULL;
 	if (!pg)
 		return ow_db_problem(r, &err);
 	char pending[24];
@@ -48,7 +48,7 @@ int ow_h_people_merge(struct ow_req *r)
 				ow_req_header(r, "If-Match")};
 	struct ow_db_error err;
 	struct ow_db *db = ow_db_acquire(&err);
-	PGresult *pg = db ? ow_db_exec(db, OW_Q_PEOPLE_MERGE, params, &err) : NULL;
+	PGresult *pg = db ? ow_db_write(db, OW_Q_PEOPLE_MERGE, params, &err) : NULL;
 	json_decref(doc);
 	if (!pg)
 		return ow_db_problem(r, &err);

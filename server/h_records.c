@@ -76,84 +76,93 @@ int ow_h_record_get(struct ow_req *r)
 	return rc;
 }
 
-/* Runs the resource's write statement (create when key is NULL); *out holds the row. */
-static int write_record(struct ow_req *r, struct ow_db *db, const char *key, char *location,
-			size_t locsz, PGresult **out, struct ow_db_error *err)
+/* One write of a record, run by ow_db_tx: the resource's write statement (create when key
+ * is NULL), and with an Idempotency-Key the claim of the key before it and the stored
+ * answer after it, so concurrent retries wait and then replay the first answer. */
+struct write_tx {
+	struct ow_req *r;
+	const char *key;  /* the record's id or slug; NULL to create */
+	const char *idem; /* Idempotency-Key, or NULL */
+	PGresult *row;	  /* the write's row (doc, etag, id), or the replayed claim */
+	int replay;	  /* row is a replay: status, location, etag, doc */
+	int mismatch;	  /* the key was used with another body */
+	char location[512];
+};
+
+static int write_fn(struct ow_db *db, void *cls, struct ow_db_error *err)
 {
+	struct write_tx *w = cls;
+	struct ow_req *r = w->r;
 	const struct ow_resource *res = resource(r);
-	const char *params[] = {r->who.name, key, r->body.data, ow_req_header(r, "If-Match")};
-	PGresult *pg = ow_db_exec(db, res->q_write, params, err);
-	if (!pg)
+	PQclear(w->row); /* from an earlier run of this transaction */
+	w->row = NULL;
+	w->replay = w->mismatch = 0;
+	if (w->idem) {
+		const char *claim_params[] = {r->who.name, w->idem, r->method, r->path,
+					      r->body.data};
+		PGresult *claim = ow_db_exec(db, OW_Q_IDEM_CLAIM, claim_params, err);
+		if (!claim)
+			return -1;
+		const char *state = PQgetvalue(claim, 0, 0);
+		if (strcmp(state, "mismatch") == 0 || strcmp(state, "replay") == 0) {
+			w->mismatch = state[0] == 'm';
+			w->replay = !w->mismatch;
+			w->row = claim;
+			return w->mismatch ? 1 : 0;
+		}
+		PQclear(claim);
+	}
+	const char *params[] = {r->who.name, w->key, r->body.data, ow_req_header(r, "If-Match")};
+	if (!(w->row = ow_db_exec(db, res->q_write, params, err)))
 		return -1;
-	snprintf(location, locsz, "/%s/%s", res->plural, PQgetvalue(pg, 0, 2));
-	*out = pg;
-	return 0;
+	snprintf(w->location, sizeof w->location, "/%s/%s", res->plural, PQgetvalue(w->row, 0, 2));
+	if (!w->idem)
+		return 0;
+	const char *store[] = {r->who.name,
+			       w->idem,
+			       "201",
+			       w->location,
+			       PQgetvalue(w->row, 0, 1),
+			       PQgetvalue(w->row, 0, 0)};
+	PGresult *st = ow_db_exec(db, OW_Q_IDEM_STORE, store, err);
+	PQclear(st);
+	return st ? 0 : -1;
 }
 
-static int reply_record(struct ow_req *r, unsigned status, PGresult *pg, const char *location)
-{
-	const char *const created[] = {"ETag", PQgetvalue(pg, 0, 1), "Location", location, NULL};
-	const char *const updated[] = {"ETag", PQgetvalue(pg, 0, 1), NULL};
-	return ow_reply_json(r, status, PQgetvalue(pg, 0, 0), (size_t)PQgetlength(pg, 0, 0),
-			     status == 201 ? created : updated);
-}
-
-/* POST with an Idempotency-Key: claim the key, write, store the answer, all in one
- * transaction, so concurrent retries wait and then replay the first answer. */
-static int create_idempotent(struct ow_req *r, struct ow_db *db, const char *key)
+/* Runs one write and answers it: 201 or 200 with the document, ETag and Location, the
+ * replayed answer of an Idempotency-Key, or the problem. */
+static int run_write(struct ow_req *r, const char *key, const char *idem)
 {
 	struct ow_db_error err;
-	char location[512], status_s[8];
-	const char *claim_params[] = {r->who.name, key, r->method, r->path, r->body.data};
-	if (ow_db_command(db, "BEGIN", &err) != 0)
+	struct ow_db *db = ow_db_acquire(&err);
+	if (!db)
 		return ow_db_problem(r, &err);
-	PGresult *claim = ow_db_exec(db, OW_Q_IDEM_CLAIM, claim_params, &err);
-	if (!claim)
-		goto fail;
-	const char *state = PQgetvalue(claim, 0, 0);
-	if (strcmp(state, "mismatch") == 0) {
-		PQclear(claim);
-		ow_db_rollback(db);
-		return ow_problem_reply(r, OW_P_CONFLICT,
-					"This Idempotency-Key was used with another request body.",
-					NULL, NULL);
+	struct write_tx w = {.r = r, .key = key, .idem = idem};
+	int rc = ow_db_tx(db, OW_TX_WRITE, write_fn, &w, &err);
+	if (rc < 0) {
+		PQclear(w.row);
+		return ow_db_problem(r, &err);
 	}
-	if (strcmp(state, "replay") == 0) {
-		const char *const headers[] = {"Location",
-					       PQgetvalue(claim, 0, 2),
-					       "ETag",
-					       PQgetvalue(claim, 0, 3),
-					       "Idempotent-Replayed",
-					       "true",
-					       NULL};
-		int rc = ow_reply_json(r, (unsigned)atoi(PQgetvalue(claim, 0, 1)),
-				       PQgetvalue(claim, 0, 4), (size_t)PQgetlength(claim, 0, 4),
-				       headers);
-		PQclear(claim);
-		if (ow_db_command(db, "COMMIT", &err) != 0)
-			ow_db_rollback(db);
-		return rc;
-	}
-	PQclear(claim);
-	PGresult *pg;
-	if (write_record(r, db, NULL, location, sizeof location, &pg, &err) != 0)
-		goto fail;
-	snprintf(status_s, sizeof status_s, "201");
-	const char *store[] = {r->who.name,	    key, status_s, location, PQgetvalue(pg, 0, 1),
-			       PQgetvalue(pg, 0, 0)};
-	PGresult *st = ow_db_exec(db, OW_Q_IDEM_STORE, store, &err);
-	if (!st || ow_db_command(db, "COMMIT", &err) != 0) {
-		PQclear(st);
-		PQclear(pg);
-		goto fail;
-	}
-	PQclear(st);
-	int rc = reply_record(r, 201, pg, location);
+	PGresult *pg = w.row;
+	if (w.mismatch)
+		rc = ow_problem_reply(r, OW_P_CONFLICT,
+				      "This Idempotency-Key was used with another request body.",
+				      NULL, NULL);
+	else if (w.replay)
+		rc = ow_reply_json(r, (unsigned)atoi(PQgetvalue(pg, 0, 1)), PQgetvalue(pg, 0, 4),
+				   (size_t)PQgetlength(pg, 0, 4),
+				   (const char *const[]){"Location", PQgetvalue(pg, 0, 2), "ETag",
+							 PQgetvalue(pg, 0, 3),
+							 "Idempotent-Replayed", "true", NULL});
+	else if (key)
+		rc = ow_reply_json(r, 200, PQgetvalue(pg, 0, 0), (size_t)PQgetlength(pg, 0, 0),
+				   (const char *const[]){"ETag", PQgetvalue(pg, 0, 1), NULL});
+	else
+		rc = ow_reply_json(r, 201, PQgetvalue(pg, 0, 0), (size_t)PQgetlength(pg, 0, 0),
+				   (const char *const[]){"ETag", PQgetvalue(pg, 0, 1), "Location",
+							 w.location, NULL});
 	PQclear(pg);
 	return rc;
-fail:
-	ow_db_rollback(db);
-	return ow_db_problem(r, &err);
 }
 
 int ow_h_record_create(struct ow_req *r)
@@ -168,19 +177,7 @@ int ow_h_record_create(struct ow_req *r)
 		return ow_problem_reply(r, OW_P_BAD_REQUEST,
 					"Idempotency-Key must have 1 to 255 characters.", NULL,
 					NULL);
-	struct ow_db_error err;
-	struct ow_db *db = ow_db_acquire(&err);
-	if (!db)
-		return ow_db_problem(r, &err);
-	if (idem)
-		return create_idempotent(r, db, idem);
-	char location[512];
-	PGresult *pg;
-	if (write_record(r, db, NULL, location, sizeof location, &pg, &err) != 0)
-		return ow_db_problem(r, &err);
-	int rc = reply_record(r, 201, pg, location);
-	PQclear(pg);
-	return rc;
+	return run_write(r, NULL, idem);
 }
 
 int ow_h_record_patch(struct ow_req *r)
@@ -190,26 +187,16 @@ int ow_h_record_patch(struct ow_req *r)
 	if (!doc)
 		return 0;
 	json_decref(doc);
-	struct ow_db_error err;
-	struct ow_db *db = ow_db_acquire(&err);
-	char location[512];
-	PGresult *pg;
-	if (!db ||
-	    write_record(r, db, r->params.values[0], location, sizeof location, &pg, &err) != 0)
-		return ow_db_problem(r, &err);
-	int rc = reply_record(r, 200, pg, location);
-	PQclear(pg);
-	return rc;
+	return run_write(r, r->params.values[0], NULL);
 }
 
 int ow_h_record_delete(struct ow_req *r)
 {
-	const struct ow_resource *res = resource(r);
 	struct ow_db_error err;
 	struct ow_db *db = ow_db_acquire(&err);
-	const char *params[] = {res->entity, r->who.name, r->params.values[0],
+	const char *params[] = {resource(r)->entity, r->who.name, r->params.values[0],
 				ow_req_header(r, "If-Match")};
-	PGresult *pg = db ? ow_db_exec(db, OW_Q_RECORD_DELETE, params, &err) : NULL;
+	PGresult *pg = db ? ow_db_write(db, OW_Q_RECORD_DELETE, params, &err) : NULL;
 	if (!pg)
 		return ow_db_problem(r, &err);
 	PQclear(pg);

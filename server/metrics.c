@@ -166,7 +166,11 @@ int ow_metrics_render(struct ow_buf *b, unsigned inflight)
 		"# HELP orgwatch_streams_refused_total Imports and exports answered 503 over "
 		"ORGWATCH_MAX_STREAMS.\n"
 		"# TYPE orgwatch_streams_refused_total counter\n"
-		"orgwatch_streams_refused_total %llu\n",
-		streams, streams_refused);
+		"orgwatch_streams_refused_total %llu\n"
+		"# HELP orgwatch_db_tx_retries_total Transactions run again after a serialization "
+		"failure or a deadlock.\n"
+		"# TYPE orgwatch_db_tx_retries_total counter\n"
+		"orgwatch_db_tx_retries_total %lu\n",
+		streams, streams_refused, ow_db_tx_retries());
 	return rc ? -1 : 0;
 }

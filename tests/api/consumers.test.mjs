@@ -166,9 +166,9 @@ test('openapi.yaml states the limits the server enforces: slugs up to 100, years
   const spec = YAML.parse(readFileSync(SPEC_PATH, 'utf8'));
   const slug = spec.components.schemas.Slug;
   assert.equal(slug.maxLength, 100);
-  const ok100 = checkSpec(await api('POST', '/people', { key: 'editor', body: { full_name: 'Long Slug', slug: `a${'b'.repeat(99)}` } }), 'POST', '/people');
+  const ok100 = checkSpec(await api('POST', '/people', { key: 'editor', body: { full_name: 'Long Slug', slug: uniq('s100').padEnd(100, 'b') } }), 'POST', '/people');
   assert.equal(ok100.status, 201, ok100.text);
-  const bad101 = checkSpec(await api('POST', '/people', { key: 'editor', body: { full_name: 'Long Slug', slug: `c${'b'.repeat(100)}` } }), 'POST', '/people');
+  const bad101 = checkSpec(await api('POST', '/people', { key: 'editor', body: { full_name: 'Long Slug', slug: uniq('s101').padEnd(101, 'b') } }), 'POST', '/people');
   expectProblem(bad101, 400);
   assert.deepEqual(errorFields(bad101), ['slug']);
 
