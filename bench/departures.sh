@@ -19,8 +19,8 @@ departures_dataset() {
 }
 
 # departures_list: $1 person, $2 org, $3 team, $4 destination_org, $5 kind, $6 reason_category,
-# $7 destination_kind, $8 from, $9 to, $10 layoff, $11 updated_since, $12 status, $13 sort,
-# $14/$15 cursor, $16 limit + 1.
+# $7 destination_kind, $8 from, $9 to, $10 layoff, $11 updated_since, $12 status (sort picks the statement),
+# $13/$14 cursor, $15 limit + 1.
 DEP_ARGS_ORG="(NULL, 'org-1', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '51')"
 DEP_ARGS_ORG_SMALL="(NULL, 'org-150', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '51')"
 DEP_ARGS_WINDOW="(NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2024-01', '2024-06', NULL, NULL, NULL, NULL, NULL, NULL, '51')"
@@ -31,15 +31,15 @@ section_departures() {
 	{
 		echo '\set o random(1, 200)'
 		echo '\set fetch 51'
-		stmt_sql departures_list | sed -e "s/\\\$2\\b/('org-' || :o)/g" -e 's/\$16\b/:fetch/g' \
-			-e 's/\$\(1\|[3-9]\|1[0-5]\)\b/NULL/g'
+		stmt_sql departures_list | sed -e "s/\\\$2\\b/('org-' || :o)/g" -e 's/\$15\b/:fetch/g' \
+			-e 's/\$\(1\|[3-9]\|1[0-4]\)\b/NULL/g'
 	} >"$WORK/departures_org.pgbench"
 	{
 		# from/to as the handler binds them: text parameters ("2024-01", "2024-06").
 		echo '\set y 2024'
 		echo '\set fetch 51'
 		stmt_sql departures_list | sed -e "s/\\\$8\\b/(:y || '-01')/g" -e "s/\\\$9\\b/(:y || '-06')/g" \
-			-e 's/\$16\b/:fetch/g' -e 's/\$\([1-7]\|1[0-5]\)\b/NULL/g'
+			-e 's/\$15\b/:fetch/g' -e 's/\$\([1-7]\|1[0-4]\)\b/NULL/g'
 	} >"$WORK/departures_window.pgbench"
 	no_params_left "$WORK/departures_org.pgbench" "$WORK/departures_window.pgbench"
 

@@ -65,7 +65,16 @@ struct ow_stmt {
 	 * prepared statement's generic plan cannot use "($8 IS NULL OR x >= $8)" as an
 	 * index bound. */
 	int replan;
+	/* C arguments the statement does not take (bit i: argument i of the caller's array),
+	 * so that callers may pass one argument list shape (filters, then cursor parts and
+	 * limit) to statements that need less; ow_db_exec leaves them out. nparams counts the
+	 * statement's own $n; the caller passes nparams + popcount(skip) arguments
+	 * (ow_stmt_nargs). tests/unit/test_stmts.c checks both against the SQL. */
+	unsigned long long skip;
 };
+
+/* How many C arguments a caller passes to statement id (its $n and the skipped ones). */
+int ow_stmt_nargs(enum ow_stmt_id id);
 
 /* The statement table, indexed by enum ow_stmt_id. Statements starting with
  * "DECLARE" run unnamed (PQexecParams) too: a cursor declaration cannot be prepared. */

@@ -260,6 +260,14 @@ PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *pa
 		     struct ow_db_error *err)
 {
 	const struct ow_stmt *s = &ow_stmts[id];
+	const char *taken[64];
+	if (s->skip) { /* the arguments the statement takes, in order */
+		int n = 0;
+		for (int i = 0; n < s->nparams && i < 64; i++)
+			if (!(s->skip & (1ULL << i)))
+				taken[n++] = params[i];
+		params = taken;
+	}
 	PGresult *res;
 	if (s->replan || strncmp(s->sql, "DECLARE ", 8) == 0) {
 		res = PQexecParams(db->conn, s->sql, s->nparams, NULL, params, NULL, NULL, 0);

@@ -24,8 +24,9 @@
 	" AND ($4::text IS NULL OR p.tags @> ARRAY[$4::text])"                                     \
 	" AND ($5::timestamptz IS NULL OR p.updated_at >= $5::timestamptz)"
 
-/* Departures: filters $1..$13 (person, org, team, destination_org, kind, reason_category,
- * destination_kind, from, to, layoff, updated_since, status, sort). Dates overlap: a
+/* Departures: filters $1..$12 (person, org, team, destination_org, kind, reason_category,
+ * destination_kind, from, to, layoff, updated_since, status; the sort filter picks the
+ * statement and is not passed: see SKIP_SORT). Dates overlap: a
  * departure matches when the days it covers meet [first day of from, last day of to]. The
  * two bounds on lower(departed_range) follow from the overlap (a date spans at most 366
  * days) and let the sort index start at the window instead of the oldest departure. */
@@ -49,16 +50,21 @@
 	" AND d.status = ANY (CASE WHEN $12::text IS NULL THEN "                                   \
 	"'{reported,confirmed,disputed}'::text[]"                                                  \
 	" WHEN $12 = 'all' THEN '{reported,confirmed,disputed,retracted}'::text[]"                 \
-	" ELSE string_to_array($12, ',') END) AND ($13::text IS NULL OR true)"
+	" ELSE string_to_array($12, ',') END)"
 
 /* Sorted by the start of the date's range, then its end (a "2016-01-01" departure before
  * "2016-01" before "2016"), then id. The cursor's first part is "start|end". */
 #define DEPARTURES_SORTED(lo, hi, cmp, dir)                                                        \
 	"SELECT ow_departure_doc(d)::text, (" lo ")::text || '|' || (" hi                          \
-	")::text, d.id::text" DEPARTURE_FILTERS " AND ($14::text IS NULL OR ((" lo "), (" hi       \
+	")::text, d.id::text" DEPARTURE_FILTERS " AND ($13::text IS NULL OR ((" lo "), (" hi       \
 	"), d.id) " cmp                                                                            \
-	" (split_part($14, '|', 1)::date, split_part($14, '|', 2)::date, $15::uuid))"              \
-	" ORDER BY (" lo ") " dir ", (" hi ") " dir ", d.id " dir " LIMIT $16::int"
+	" (split_part($13, '|', 1)::date, split_part($13, '|', 2)::date, $14::uuid))"              \
+	" ORDER BY (" lo ") " dir ", (" hi ") " dir ", d.id " dir " LIMIT $15::int"
+
+/* The C argument a statement does not take (bit i = argument i): the departures' sort
+ * filter (it chose the statement); a cursor's second part where one part is enough. */
+#define SKIP_SORT (1ULL << 12)
+#define SKIP_ARG(i) (1ULL << (i))
 
 #define DEPARTED_LO "lower(d.departed_range)"
 #define DEPARTED_HI "upper(d.departed_range)"
@@ -184,23 +190,24 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 "SELECT ow_audit_doc(a)::text, a.id::text, a.id::text FROM audit_log a"
 		 " WHERE ($1::timestamptz IS NULL OR a.at >= $1::timestamptz)"
 		 " AND ($2::text IS NULL OR a.entity = $2)"
-		 " AND ($3::bigint IS NULL OR a.id > $3::bigint) AND ($4::text IS NULL OR true)"
-		 " ORDER BY a.id LIMIT $5::int",
-		 5},
+		 " AND ($3::bigint IS NULL OR a.id > $3::bigint)"
+		 " ORDER BY a.id LIMIT $4::int",
+		 4, 0, SKIP_ARG(3)},
 
 	[OW_Q_DEPARTURES_LIST] = {"departures_list",
-				  DEPARTURES_SORTED(DEPARTED_LO, DEPARTED_HI, ">", "ASC"), 16, 1},
+				  DEPARTURES_SORTED(DEPARTED_LO, DEPARTED_HI, ">", "ASC"), 15, 1,
+				  SKIP_SORT},
 	[OW_Q_DEPARTURES_LIST_DESC] = {"departures_list_desc",
-				       DEPARTURES_SORTED(DEPARTED_LO, DEPARTED_HI, "<", "DESC"), 16,
-				       1},
+				       DEPARTURES_SORTED(DEPARTED_LO, DEPARTED_HI, "<", "DESC"), 15,
+				       1, SKIP_SORT},
 	[OW_Q_DEPARTURES_LIST_ANNOUNCED] = {"departures_list_announced",
 					    DEPARTURES_SORTED(ANNOUNCED_LO, ANNOUNCED_HI, ">",
 							      "ASC"),
-					    16, 1},
+					    15, 1, SKIP_SORT},
 	[OW_Q_DEPARTURES_LIST_ANNOUNCED_DESC] = {"departures_list_announced_desc",
 						 DEPARTURES_SORTED(ANNOUNCED_LO, ANNOUNCED_HI, "<",
 								   "DESC"),
-						 16, 1},
+						 15, 1, SKIP_SORT},
 	[OW_Q_DEPARTURES_GET] = {"departures_get", GET("ow_departures_get"), 1},
 	[OW_Q_DEPARTURES_WRITE] = {"departures_write", WRITE("departure"), 4},
 
@@ -257,19 +264,18 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 "SELECT ow_team_member_doc(po)::text, po.id::text, po.id::text FROM positions po"
 		 " WHERE po.team_id = (SELECT ow_key_404('team', $1))"
 		 " AND po.period @> coalesce($2::date, current_date)"
-		 " AND ($3::uuid IS NULL OR po.id > $3::uuid) AND ($4::text IS NULL OR true)"
-		 " ORDER BY po.id LIMIT $5::int",
-		 5},
+		 " AND ($3::uuid IS NULL OR po.id > $3::uuid)"
+		 " ORDER BY po.id LIMIT $4::int",
+		 4, 0, SKIP_ARG(3)},
 	[OW_Q_TEAM_ALUMNI] =
 		{"team_alumni",
 		 "SELECT ow_team_alumnus_doc(m.person_id, m.team_id)::text, m.person_id::text,"
 		 " m.person_id::text FROM (SELECT DISTINCT po.person_id, po.team_id FROM positions "
 		 "po"
 		 " WHERE po.team_id = (SELECT ow_key_404('team', $1))) m"
-		 " WHERE ($2::uuid IS NULL OR m.person_id > $2::uuid) AND ($3::text IS NULL OR "
-		 "true)"
-		 " ORDER BY m.person_id LIMIT $4::int",
-		 4},
+		 " WHERE ($2::uuid IS NULL OR m.person_id > $2::uuid)"
+		 " ORDER BY m.person_id LIMIT $3::int",
+		 3, 0, SKIP_ARG(2)},
 
 	[OW_Q_STATS_DEPARTURES] =
 		{"stats_departures",
@@ -280,3 +286,8 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_STATS_ATTRITION] = {"stats_attrition",
 				  "SELECT ow_stats_attrition($1, $2, $3, $4, $5)", 5},
 };
+
+int ow_stmt_nargs(enum ow_stmt_id id)
+{
+	return ow_stmts[id].nparams + __builtin_popcountll(ow_stmts[id].skip);
+}

@@ -1,0 +1,125 @@
+/* test_stmts.c — the statement table against its SQL and its callers: every statement uses
+ * exactly $1..$nparams (no gap, no $n beyond), skipped arguments stay within what callers
+ * pass, and each record resource's statements take the arguments its handlers build
+ * (filters + cursor parts + limit for lists, the key for reads, four for writes). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "filter.h"
+#include "resource.h"
+#include "stmts.h"
+
+/* Highest $n in sql; fills used[n] for each n seen (n < 64). */
+static int scan_params(const char *sql, int used[64])
+{
+	int max = 0;
+	memset(used, 0, 64 * sizeof *used);
+	for (const char *p = strchr(sql, '$'); p; p = strchr(p + 1, '$')) {
+		if (p[1] < '1' || p[1] > '9')
+			continue; /* $$ or $function$ quoting */
+		int n = (int)strtol(p + 1, NULL, 10);
+		if (n < 64)
+			used[n] = 1;
+		if (n > max)
+			max = n;
+	}
+	return max;
+}
+
+static void test_every_statement_uses_its_parameters(void **state)
+{
+	(void)state;
+	for (int id = 0; id < OW_Q_COUNT; id++) {
+		const struct ow_stmt *s = &ow_stmts[id];
+		if (!s->sql)
+			fail_msg("statement %d has no SQL", id);
+		int used[64];
+		int max = scan_params(s->sql, used);
+		if (max != s->nparams)
+			fail_msg("%s: highest $n is $%d, nparams says %d", s->name, max,
+				 s->nparams);
+		for (int n = 1; n <= s->nparams; n++)
+			if (!used[n])
+				fail_msg("%s: $%d is never used (a gap in $1..$%d)", s->name, n,
+					 s->nparams);
+		int nargs = ow_stmt_nargs((enum ow_stmt_id)id);
+		if (nargs > OW_MAX_FILTERS + 3 || (nargs < 64 && (s->skip >> nargs) != 0))
+			fail_msg("%s: skips an argument beyond the %d its callers pass", s->name,
+				 nargs);
+	}
+}
+
+static void test_names_are_unique(void **state)
+{
+	(void)state;
+	for (int a = 0; a < OW_Q_COUNT; a++)
+		for (int b = a + 1; b < OW_Q_COUNT; b++)
+			if (strcmp(ow_stmts[a].name, ow_stmts[b].name) == 0)
+				fail_msg("two statements named %s", ow_stmts[a].name);
+}
+
+static void expect_nargs(const struct ow_resource *res, enum ow_stmt_id id, int want,
+			 const char *what)
+{
+	if (ow_stmt_nargs(id) != want)
+		fail_msg("%s %s: %s takes %d arguments, the handler passes %d", res->plural, what,
+			 ow_stmts[id].name, ow_stmt_nargs(id), want);
+}
+
+static void test_resources_match_their_statements(void **state)
+{
+	(void)state;
+	const struct ow_resource *all[] = {&ow_res_organizations, &ow_res_teams,
+					   &ow_res_people,	  &ow_res_positions,
+					   &ow_res_sources,	  &ow_res_departures,
+					   &ow_res_layoffs,	  &ow_res_reporting_lines};
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+		const struct ow_resource *res = all[i];
+		int list_args =
+			(int)res->nfilters + 3; /* h_records.c: filters, cursor parts, limit */
+		expect_nargs(res, res->q_list, list_args, "list");
+		if (res->q_search)
+			expect_nargs(res, res->q_search, list_args, "search");
+		for (const struct ow_sort *so = res->sorts; so && so->value; so++)
+			expect_nargs(res, so->stmt, list_args, so->value);
+		expect_nargs(res, res->q_get, 1, "get");     /* the id or slug */
+		expect_nargs(res, res->q_write, 4, "write"); /* actor, key, doc, If-Match */
+	}
+}
+
+/* Statements run by handlers with argument arrays of their own (h_records.c, h_people.c,
+ * h_changes.c, h_history.c, auth.c): the count each passes. */
+static void test_handler_arguments(void **state)
+{
+	(void)state;
+	static const struct {
+		enum ow_stmt_id id;
+		int nargs;
+	} calls[] = {
+		{OW_Q_RECORD_DELETE, 4}, {OW_Q_IDEM_CLAIM, 5},	 {OW_Q_IDEM_STORE, 6},
+		{OW_Q_PEOPLE_MERGE, 4},	 {OW_Q_CHANGES_LIST, 5}, {OW_Q_TEAM_MEMBERS, 5},
+		{OW_Q_TEAM_ALUMNI, 4},	 {OW_Q_AUTH_LOOKUP, 1},
+	};
+	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
+		if (ow_stmt_nargs(calls[i].id) != calls[i].nargs)
+			fail_msg("%s takes %d arguments; its handler passes %d",
+				 ow_stmts[calls[i].id].name, ow_stmt_nargs(calls[i].id),
+				 calls[i].nargs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_statement_uses_its_parameters),
+		cmocka_unit_test(test_names_are_unique),
+		cmocka_unit_test(test_resources_match_their_statements),
+		cmocka_unit_test(test_handler_arguments),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
