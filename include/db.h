@@ -35,10 +35,6 @@ struct ow_db *ow_db_acquire(struct ow_db_error *err);
  * owns the result (PQclear). */
 PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *params,
 		     struct ow_db_error *err) OW_WUR;
-/* Runs constant SQL text (FETCH ...) returning rows; NULL with *err on failure. */
-PGresult *ow_db_query(struct ow_db *db, const char *sql, struct ow_db_error *err) OW_WUR;
-/* Runs a constant SQL command (BEGIN, COMMIT, ROLLBACK): 0 or -1 with *err. */
-int ow_db_command(struct ow_db *db, const char *sql, struct ow_db_error *err) OW_WUR;
 /* How ow_db_tx opens its transaction. */
 enum ow_tx_mode {
 	OW_TX_WRITE,	/* BEGIN (read committed): writes */
@@ -66,9 +62,6 @@ PGresult *ow_db_write(struct ow_db *db, enum ow_stmt_id id, const char *const *p
 /* Transactions ow_db_tx ran again after a serialization failure or deadlock (/metrics). */
 unsigned long ow_db_tx_retries(void);
 
-/* Rolls back the open transaction, if any (errors ignored: the connection is then
- * marked broken and reopened). */
-void ow_db_rollback(struct ow_db *db);
 /* Ends the request's use of the connection: rolls back a transaction left open (and
  * logs it as our bug). */
 void ow_db_release(struct ow_db *db);

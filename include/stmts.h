@@ -53,6 +53,25 @@ enum ow_stmt_id {
 	OW_Q_STATS_DEPARTURES,
 	OW_Q_STATS_FLOWS,
 	OW_Q_STATS_ATTRITION,
+	/* Run on connections of their own (imports, exports, the command line, migrate) with
+	 * ow_stmt_run, never prepared. */
+	OW_Q_IMPORT_SPOOL_CREATE,
+	OW_Q_IMPORT_SPOOL_INSERT,
+	OW_Q_IMPORT_SPOOL_APPLY,
+	OW_Q_IMPORT_SPOOL_DROP,
+	OW_Q_IMPORT_BATCH,
+	OW_Q_EXPORT_DECLARE,
+	OW_Q_EXPORT_FETCH,
+	OW_Q_TREE_FETCH,
+	OW_Q_KEY_CREATE,
+	OW_Q_KEY_REVOKE,
+	OW_Q_SAMPLE_LOADED,
+	OW_Q_SAMPLE_MARK_LOADED,
+	OW_Q_MIGRATE_LOCK,
+	OW_Q_MIGRATE_UNLOCK,
+	OW_Q_MIGRATE_APPLIED,
+	OW_Q_MIGRATE_RECORD,
+	OW_Q_FUNCTIONS_RECORD,
 	OW_Q_COUNT
 };
 
@@ -72,6 +91,15 @@ struct ow_stmt {
 	 * (ow_stmt_nargs). tests/unit/test_stmts.c checks both against the SQL. */
 	unsigned long long skip;
 };
+
+/* Transactions of one snapshot (ow_db_tx's OW_TX_SNAPSHOT, exports). */
+#define OW_SQL_BEGIN_SNAPSHOT "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+
+struct pg_conn;
+struct pg_result;
+/* Runs statement id on connection c, unprepared (PQexec when it takes no parameter, so a
+ * statement of several commands runs whole; else PQexecParams). The caller owns the result. */
+struct pg_result *ow_stmt_run(struct pg_conn *c, enum ow_stmt_id id, const char *const *params);
 
 /* How many C arguments a caller passes to statement id (its $n and the skipped ones). */
 int ow_stmt_nargs(enum ow_stmt_id id);

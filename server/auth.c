@@ -118,10 +118,7 @@ int ow_auth_key_create(PGconn *c, const char *name, enum ow_role role, char key_
 	}
 	key_out[67] = '\0';
 	const char *params[] = {name, ow_role_name(role), key_out};
-	PGresult *res = PQexecParams(c,
-				     "INSERT INTO api_keys (name, role, key_hash)"
-				     " VALUES ($1, $2, sha256(convert_to($3, 'UTF8')))",
-				     3, NULL, params, NULL, NULL, 0);
+	PGresult *res = ow_stmt_run(c, OW_Q_KEY_CREATE, params);
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (!ok) {
 		const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
@@ -137,10 +134,7 @@ int ow_auth_key_create(PGconn *c, const char *name, enum ow_role role, char key_
 int ow_auth_key_revoke(PGconn *c, const char *name, char *err, size_t errsz)
 {
 	const char *params[] = {name};
-	PGresult *res = PQexecParams(c,
-				     "UPDATE api_keys SET revoked_at = now()"
-				     " WHERE name = $1 AND revoked_at IS NULL",
-				     1, NULL, params, NULL, NULL, 0);
+	PGresult *res = ow_stmt_run(c, OW_Q_KEY_REVOKE, params);
 	int rc = -1;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		snprintf(err, errsz, "%s", PQresultErrorMessage(res));

@@ -30,6 +30,8 @@ static size_t registry_n;
 static unsigned long reconnects;
 static _Thread_local struct ow_db *thread_db;
 
+static void rollback(struct ow_db *db);
+
 int ow_db_global_init(const char *url)
 {
 	conn_url = strdup(url);
@@ -269,7 +271,9 @@ PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *pa
 		params = taken;
 	}
 	PGresult *res;
-	if (s->replan || strncmp(s->sql, "DECLARE ", 8) == 0) {
+	if (strncmp(s->sql, "FETCH ", 6) == 0) { /* a cursor's rows: no plan to keep */
+		res = PQexec(db->conn, s->sql);
+	} else if (s->replan || strncmp(s->sql, "DECLARE ", 8) == 0) {
 		res = PQexecParams(db->conn, s->sql, s->nparams, NULL, params, NULL, NULL, 0);
 	} else {
 		if (prepare(db, id, err) != 0)
@@ -286,20 +290,8 @@ PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *pa
 	return NULL;
 }
 
-PGresult *ow_db_query(struct ow_db *db, const char *sql, struct ow_db_error *err)
-{
-	PGresult *res = PQexec(db->conn, sql);
-	ExecStatusType st = PQresultStatus(res);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
-		return res;
-	fill_error(err, res, db->conn);
-	if (err->unavailable)
-		db->broken = 1;
-	PQclear(res);
-	return NULL;
-}
-
-int ow_db_command(struct ow_db *db, const char *sql, struct ow_db_error *err)
+/* Runs a constant SQL command (BEGIN, COMMIT): 0 or -1 with *err. */
+static int command(struct ow_db *db, const char *sql, struct ow_db_error *err)
 {
 	PGresult *res = PQexec(db->conn, sql);
 	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
@@ -330,20 +322,18 @@ static int retryable(const struct ow_db_error *e)
 int ow_db_tx(struct ow_db *db, enum ow_tx_mode mode, ow_tx_fn fn, void *cls,
 	     struct ow_db_error *err)
 {
-	const char *begin = mode == OW_TX_SNAPSHOT
-				    ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-				    : "BEGIN";
+	const char *begin = mode == OW_TX_SNAPSHOT ? OW_SQL_BEGIN_SNAPSHOT : "BEGIN";
 	for (int attempt = 1;; attempt++) {
-		if (ow_db_command(db, begin, err) != 0)
+		if (command(db, begin, err) != 0)
 			return -1;
 		int rc = fn(db, cls, err);
-		if (rc == 0 && ow_db_command(db, "COMMIT", err) == 0)
+		if (rc == 0 && command(db, "COMMIT", err) == 0)
 			return 0;
 		if (rc == 1) {
-			ow_db_rollback(db);
+			rollback(db);
 			return 1;
 		}
-		ow_db_rollback(db);
+		rollback(db);
 		if (!retryable(err) || attempt == OW_TX_TRIES)
 			return -1;
 		__atomic_add_fetch(&tx_retries, 1, __ATOMIC_RELAXED);
@@ -377,7 +367,9 @@ PGresult *ow_db_write(struct ow_db *db, enum ow_stmt_id id, const char *const *p
 	return NULL;
 }
 
-void ow_db_rollback(struct ow_db *db)
+/* Rolls back the open transaction, if any (errors ignored: the connection is then marked
+ * broken and reopened). */
+static void rollback(struct ow_db *db)
 {
 	if (!db || !db->conn || db->broken)
 		return;

@@ -14,8 +14,6 @@
 #include "problem.h"
 #include "req.h"
 
-#define EXPORT_FETCH "FETCH 1000 FROM ow_export"
-
 struct csv_layout {
 	const char *type;
 	const char *const columns[20];
@@ -67,7 +65,7 @@ static int next_part(void *cls, struct ow_buf *out)
 			rc = ow_csv_append_field(out, s->columns[i], strlen(s->columns[i]));
 		return rc == 0 && ow_csv_end_row(out) == 0 ? 1 : -1;
 	}
-	PGresult *res = PQexec(s->conn, EXPORT_FETCH);
+	PGresult *res = ow_stmt_run(s->conn, OW_Q_EXPORT_FETCH, NULL);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		ow_log(OW_LOG_WARN, "export %s: %s", s->request_id, PQerrorMessage(s->conn));
 		PQclear(res);
@@ -124,17 +122,12 @@ int ow_h_export(struct ow_req *r)
 	PGresult *res = NULL;
 	int ok = s->conn != NULL;
 	if (ok) {
-		res = PQexec(s->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+		res = PQexec(s->conn, OW_SQL_BEGIN_SNAPSHOT);
 		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 		PQclear(res);
 	}
 	if (ok) {
-		res = PQexecParams(
-			s->conn,
-			/* Keys sorted first, each line rendered as the cursor reaches it. */
-			"DECLARE ow_export NO SCROLL CURSOR FOR SELECT l FROM ow_export_lines($1) "
-			"AS l",
-			1, NULL, params, NULL, NULL, 0);
+		res = ow_stmt_run(s->conn, OW_Q_EXPORT_DECLARE, params);
 		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 		PQclear(res);
 	}

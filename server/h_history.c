@@ -12,8 +12,6 @@
 #include "problem.h"
 #include "req.h"
 
-#define TREE_FETCH "FETCH 2000 FROM ow_tree"
-
 /* Runs a statement returning one JSON text and replies with it. */
 static int reply_json_value(struct ow_req *r, enum ow_stmt_id id, const char *const *params)
 {
@@ -114,7 +112,7 @@ static int tree_fn(struct ow_db *db, void *cls, struct ow_db_error *err)
 		return -1;
 	PQclear(pg);
 	for (;;) {
-		if (!(pg = ow_db_query(db, TREE_FETCH, err)))
+		if (!(pg = ow_db_exec(db, OW_Q_TREE_FETCH, NULL, err)))
 			return -1;
 		int n = PQntuples(pg);
 		rc |= nest_rows(&t->b, pg, &open);

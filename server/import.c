@@ -17,26 +17,13 @@
 #include "csv.h"
 #include "jspec.h"
 #include "resource.h"
+#include "stmts.h"
 
 #define MAX_LINE ((size_t)1 << 20)
 #define MAX_ERRORS 1000
 #define BATCH_RECORDS 500
 #define BATCH_BYTES ((size_t)2 << 20)
 #define MAX_COLUMNS 64
-
-/* The session's spool of batches received while the body is still arriving (spool(),
- * apply()): a temporary table, so it goes with the session whatever happens to the import,
- * stored uncompressed (it lives for one import). */
-#define SPOOL_CREATE                                                                               \
-	"CREATE TEMP TABLE IF NOT EXISTS ow_import_spool"                                          \
-	" (seq int PRIMARY KEY, n int NOT NULL, records text NOT NULL);"                           \
-	" ALTER TABLE ow_import_spool ALTER records SET STORAGE EXTERNAL;"                         \
-	" TRUNCATE ow_import_spool"
-#define SPOOL_INSERT "INSERT INTO ow_import_spool (seq, n, records) VALUES ($1, $2, $3)"
-#define SPOOL_APPLY                                                                                \
-	"SELECT b.*, s.n FROM ow_import_spool s"                                                   \
-	" CROSS JOIN LATERAL ow_import_batch($1, s.records::jsonb) b WHERE s.seq = $2::int"
-#define SPOOL_DROP "DROP TABLE IF EXISTS pg_temp.ow_import_spool"
 
 struct import_error {
 	unsigned long line;
@@ -224,9 +211,9 @@ static int tally(struct ow_import *imp, PGresult *res, unsigned long n)
 	return imp->sent >= imp->next_analyze ? refresh_statistics(imp) : 0;
 }
 
-static int command(struct ow_import *imp, const char *sql)
+static int command(struct ow_import *imp, enum ow_stmt_id id)
 {
-	PGresult *res = PQexec(imp->conn, sql);
+	PGresult *res = ow_stmt_run(imp->conn, id, NULL);
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (!ok)
 		db_failure(imp, res);
@@ -255,13 +242,13 @@ static int spool(struct ow_import *imp)
 		return imp->db_failed ? -1 : 0;
 	if (close_batch(imp) != 0)
 		return -1;
-	if (!imp->spooled && command(imp, SPOOL_CREATE) != 0)
+	if (!imp->spooled && command(imp, OW_Q_IMPORT_SPOOL_CREATE) != 0)
 		return -1;
 	char seq[24], n[24];
 	snprintf(seq, sizeof seq, "%lu", imp->spooled + 1);
 	snprintf(n, sizeof n, "%zu", imp->batch_n);
 	const char *params[] = {seq, n, imp->batch.data};
-	PGresult *res = PQexecParams(imp->conn, SPOOL_INSERT, 3, NULL, params, NULL, NULL, 0);
+	PGresult *res = ow_stmt_run(imp->conn, OW_Q_IMPORT_SPOOL_INSERT, params);
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (!ok)
 		db_failure(imp, res);
@@ -273,6 +260,16 @@ static int spool(struct ow_import *imp)
 	return 0;
 }
 
+static int begin(struct ow_import *imp)
+{
+	PGresult *res = PQexec(imp->conn, "BEGIN");
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		db_failure(imp, res);
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
 /* Writes everything in one transaction once the body has ended: the spooled batches in
  * order, then the last batch (still in memory), each through ow_import_batch(), which
  * takes the import lock (7406119) for the rest of the transaction. The transaction is
@@ -281,15 +278,14 @@ static int apply(struct ow_import *imp)
 {
 	if (imp->db_failed || (imp->spooled == 0 && imp->batch_n == 0))
 		return imp->db_failed ? -1 : 0;
-	if (command(imp, "BEGIN") != 0)
+	if (begin(imp) != 0)
 		return -1;
 	imp->in_tx = 1;
 	for (unsigned long i = 1; i <= imp->spooled; i++) {
 		char seq[24];
 		snprintf(seq, sizeof seq, "%lu", i);
 		const char *params[] = {imp->actor, seq};
-		PGresult *res =
-			PQexecParams(imp->conn, SPOOL_APPLY, 2, NULL, params, NULL, NULL, 0);
+		PGresult *res = ow_stmt_run(imp->conn, OW_Q_IMPORT_SPOOL_APPLY, params);
 		unsigned long n = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0
 					  ? strtoul(PQgetvalue(res, 0, 4), NULL, 10)
 					  : 0;
@@ -301,10 +297,7 @@ static int apply(struct ow_import *imp)
 	if (close_batch(imp) != 0)
 		return -1;
 	const char *params[] = {imp->actor, imp->batch.data};
-	PGresult *res = PQexecParams(imp->conn,
-				     "SELECT r_line, r_outcome, r_field, r_message"
-				     " FROM ow_import_batch($1, $2::jsonb)",
-				     2, NULL, params, NULL, NULL, 0);
+	PGresult *res = ow_stmt_run(imp->conn, OW_Q_IMPORT_BATCH, params);
 	unsigned long n = imp->batch_n;
 	clear_batch(imp);
 	return tally(imp, res, n);
@@ -613,7 +606,7 @@ int ow_import_finish(struct ow_import *imp)
 	(void)apply(imp);
 	end_tx(imp, !imp->errors_total && !imp->dry_run && !imp->db_failed);
 	if (imp->spooled && !imp->db_failed)
-		(void)command(imp, SPOOL_DROP);
+		(void)command(imp, OW_Q_IMPORT_SPOOL_DROP);
 	qsort(imp->errors, imp->nerrors, sizeof *imp->errors,
 	      by_line); /* stable enough: lines differ or fields do */
 	return imp->db_failed ? -1 : 0;

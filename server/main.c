@@ -14,6 +14,7 @@
 #include "handlers.h"
 #include "http.h"
 #include "import.h"
+#include "stmts.h"
 #include "log.h"
 #include "metrics.h"
 #include "migrate.h"
@@ -115,10 +116,7 @@ static int load_sample_file(PGconn *c, const char *home)
 	fclose(in);
 	int rc = 1;
 	if (imp && ow_import_finish(imp) == 0 && ow_import_status(imp) == 200) {
-		PGresult *res = PQexec(
-			c, "INSERT INTO ow_meta (key, value) VALUES ('sample_loaded',"
-			   " to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))"
-			   " ON CONFLICT (key) DO NOTHING");
+		PGresult *res = ow_stmt_run(c, OW_Q_SAMPLE_MARK_LOADED, NULL);
 		rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : 1;
 		PQclear(res);
 		printf("sample dataset loaded (%lu records)\n", ow_import_records(imp));
@@ -158,7 +156,7 @@ static int cmd_load_sample(const struct ow_config *cfg)
 	if (!c)
 		return 1;
 	int rc = 1;
-	PGresult *res = PQexec(c, "SELECT value FROM ow_meta WHERE key = 'sample_loaded'");
+	PGresult *res = ow_stmt_run(c, OW_Q_SAMPLE_LOADED, NULL);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fprintf(stderr, "orgwatch: %s(run 'orgwatch migrate' first)\n", PQerrorMessage(c));
 	} else if (PQntuples(res) > 0) {

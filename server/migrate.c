@@ -3,6 +3,8 @@
  * transaction whenever their checksum differs from the one the database recorded. */
 #include "migrate.h"
 
+#include "stmts.h"
+
 #include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -138,8 +140,7 @@ int ow_sql_file_run(PGconn *c, const char *path, char *err, size_t errsz)
 static int applied(PGconn *c, const char *version, int *yes, char *err, size_t errsz)
 {
 	const char *p[] = {version};
-	PGresult *res = PQexecParams(c, "SELECT 1 FROM schema_migrations WHERE version = $1", 1,
-				     NULL, p, NULL, NULL, 0);
+	PGresult *res = ow_stmt_run(c, OW_Q_MIGRATE_APPLIED, p);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		snprintf(err, errsz, "%s", PQresultErrorMessage(res));
 		PQclear(res);
@@ -171,9 +172,7 @@ static int apply_one(PGconn *c, const char *dir, const char *name, char *err, si
 	ow_buf_free(&b);
 	if (rc == 0) {
 		const char *p[] = {name};
-		PGresult *res =
-			PQexecParams(c, "INSERT INTO schema_migrations (version) VALUES ($1)", 1,
-				     NULL, p, NULL, NULL, 0);
+		PGresult *res = ow_stmt_run(c, OW_Q_MIGRATE_RECORD, p);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			snprintf(err, errsz, "%s", PQresultErrorMessage(res));
 			rc = -1;
@@ -197,12 +196,7 @@ int ow_migrate_run(PGconn *c, const char *dir, const char *functions_dir, FILE *
 		return -1;
 	}
 	int count = 0;
-	if (exec_ok(c,
-		    "SET client_min_messages = warning;"
-		    " SELECT pg_advisory_lock(7406117);"
-		    " CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY,"
-		    " applied_at timestamptz NOT NULL DEFAULT now())",
-		    err, errsz) != 0)
+	if (exec_ok(c, ow_stmts[OW_Q_MIGRATE_LOCK].sql, err, errsz) != 0)
 		count = -1;
 	for (int i = 0; count >= 0 && i < n; i++) {
 		int yes = 0;
@@ -223,7 +217,7 @@ int ow_migrate_run(PGconn *c, const char *dir, const char *functions_dir, FILE *
 	    ow_functions_apply(c, functions_dir, out, err, errsz) < 0)
 		count = -1;
 	char ignore[64];
-	(void)exec_ok(c, "SELECT pg_advisory_unlock(7406117)", ignore, sizeof ignore);
+	(void)exec_ok(c, ow_stmts[OW_Q_MIGRATE_UNLOCK].sql, ignore, sizeof ignore);
 	free_list(names, n);
 	return count;
 }
@@ -272,7 +266,7 @@ int ow_functions_checksum(const char *dir, char out[OW_CHECKSUM_LEN])
 /* The checksum the database recorded (empty when none); 0 or -1 with err. */
 static int recorded_checksum(PGconn *c, char out[OW_CHECKSUM_LEN], char *err, size_t errsz)
 {
-	PGresult *res = PQexec(c, "SELECT checksum FROM schema_functions WHERE id = 1");
+	PGresult *res = ow_stmt_run(c, OW_Q_READY_FUNCTIONS, NULL);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		snprintf(err, errsz, "%s", PQresultErrorMessage(res));
 		PQclear(res);
@@ -307,12 +301,7 @@ static int apply_functions(PGconn *c, const char *dir, char **names, int n, cons
 	}
 	if (rc == 0) {
 		const char *p[] = {sum};
-		PGresult *res =
-			PQexecParams(c,
-				     "INSERT INTO schema_functions (id, checksum) VALUES (1, $1)"
-				     " ON CONFLICT (id) DO UPDATE SET checksum = $1,"
-				     " applied_at = now()",
-				     1, NULL, p, NULL, NULL, 0);
+		PGresult *res = ow_stmt_run(c, OW_Q_FUNCTIONS_RECORD, p);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			snprintf(err, errsz, "%s", PQresultErrorMessage(res));
 			rc = -1;

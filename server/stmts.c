@@ -3,6 +3,8 @@
  * their filters first (NULL = not filtering), then the cursor's parts, then the limit. */
 #include "stmts.h"
 
+#include <libpq-fe.h>
+
 /* Keyset condition and order shared by the created-order lists ($c1 = created_at, $c2 = id). */
 #define KEYSET(t, c1, c2, lim)                                                                     \
 	" AND ($" #c1 "::timestamptz IS NULL OR (" t ".created_at, " t ".id) > ($" #c1             \
@@ -285,9 +287,81 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_STATS_FLOWS] = {"stats_flows", "SELECT ow_stats_flows($1, $2, $3, $4)", 4},
 	[OW_Q_STATS_ATTRITION] = {"stats_attrition",
 				  "SELECT ow_stats_attrition($1, $2, $3, $4, $5)", 5},
+
+	[OW_Q_IMPORT_SPOOL_CREATE] =
+		{"import_spool_create",
+		 "CREATE TEMP TABLE IF NOT EXISTS ow_import_spool"
+		 " (seq int PRIMARY KEY, n int NOT NULL, records text NOT NULL);"
+		 " ALTER TABLE ow_import_spool ALTER records SET STORAGE EXTERNAL;"
+		 " TRUNCATE ow_import_spool",
+		 0},
+	[OW_Q_IMPORT_SPOOL_INSERT] = {"import_spool_insert",
+				      "INSERT INTO ow_import_spool (seq, n, records)"
+				      " VALUES ($1, $2, $3)",
+				      3},
+	[OW_Q_IMPORT_SPOOL_APPLY] =
+		{"import_spool_apply",
+		 "SELECT b.*, s.n FROM ow_import_spool s CROSS JOIN LATERAL"
+		 " ow_import_batch($1, s.records::jsonb) b WHERE s.seq = $2::int",
+		 2},
+	[OW_Q_IMPORT_SPOOL_DROP] = {"import_spool_drop",
+				    "DROP TABLE IF EXISTS pg_temp.ow_import_spool", 0},
+	[OW_Q_IMPORT_BATCH] = {"import_batch",
+			       "SELECT r_line, r_outcome, r_field, r_message"
+			       " FROM ow_import_batch($1, $2::jsonb)",
+			       2},
+	/* Keys sorted first, each line rendered as the cursor reaches it. */
+	[OW_Q_EXPORT_DECLARE] = {"export_declare",
+				 "DECLARE ow_export NO SCROLL CURSOR FOR"
+				 " SELECT l FROM ow_export_lines($1) AS l",
+				 1},
+	[OW_Q_EXPORT_FETCH] = {"export_fetch", "FETCH 1000 FROM ow_export", 0},
+	[OW_Q_TREE_FETCH] = {"tree_fetch", "FETCH 2000 FROM ow_tree", 0},
+	[OW_Q_KEY_CREATE] = {"key_create",
+			     "INSERT INTO api_keys (name, role, key_hash)"
+			     " VALUES ($1, $2, sha256(convert_to($3, 'UTF8')))",
+			     3},
+	[OW_Q_KEY_REVOKE] = {"key_revoke",
+			     "UPDATE api_keys SET revoked_at = now()"
+			     " WHERE name = $1 AND revoked_at IS NULL",
+			     1},
+	[OW_Q_SAMPLE_LOADED] = {"sample_loaded",
+				"SELECT value FROM ow_meta WHERE key = 'sample_loaded'", 0},
+	[OW_Q_SAMPLE_MARK_LOADED] = {"sample_mark_loaded",
+				     "INSERT INTO ow_meta (key, value) VALUES ('sample_loaded',"
+				     " to_char(now() AT TIME ZONE 'UTC',"
+				     " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))"
+				     " ON CONFLICT (key) DO NOTHING",
+				     0},
+	/* Concurrent migrate runs wait for each other. */
+	[OW_Q_MIGRATE_LOCK] =
+		{"migrate_lock",
+		 "SET client_min_messages = warning;"
+		 " SELECT pg_advisory_lock(7406117);"
+		 " CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY,"
+		 " applied_at timestamptz NOT NULL DEFAULT now())",
+		 0},
+	[OW_Q_MIGRATE_UNLOCK] = {"migrate_unlock", "SELECT pg_advisory_unlock(7406117)", 0},
+	[OW_Q_MIGRATE_APPLIED] = {"migrate_applied",
+				  "SELECT 1 FROM schema_migrations WHERE version = $1", 1},
+	[OW_Q_MIGRATE_RECORD] = {"migrate_record",
+				 "INSERT INTO schema_migrations (version) VALUES ($1)", 1},
+	[OW_Q_FUNCTIONS_RECORD] =
+		{"functions_record",
+		 "INSERT INTO schema_functions (id, checksum) VALUES (1, $1)"
+		 " ON CONFLICT (id) DO UPDATE SET checksum = $1, applied_at = now()",
+		 1},
 };
 
 int ow_stmt_nargs(enum ow_stmt_id id)
 {
 	return ow_stmts[id].nparams + __builtin_popcountll(ow_stmts[id].skip);
+}
+
+PGresult *ow_stmt_run(PGconn *c, enum ow_stmt_id id, const char *const *params)
+{
+	const struct ow_stmt *s = &ow_stmts[id];
+	if (s->nparams == 0)
+		return PQexec(c, s->sql);
+	return PQexecParams(c, s->sql, s->nparams, NULL, params, NULL, NULL, 0);
 }
