@@ -19,7 +19,7 @@ BUILD := build
 endif
 
 # Pure modules: no libmicrohttpd, no libpq at run time; unit-tested one by one.
-PURE := buf pdate cursor csv config router jspec tree filter stmts resources
+PURE := buf pdate cursor csv config router jspec tree filter stmts resources rtypes
 SRCS := $(wildcard server/*.c)
 OBJS := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRCS))
 PURE_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(filter $(PURE),$(patsubst server/%.c,%,$(SRCS))))

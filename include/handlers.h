@@ -8,8 +8,10 @@
 struct ow_req;
 
 /* The route table and its length. */
-extern const struct ow_route ow_routes[];
-extern const size_t ow_routes_n;
+/* The route table, made by ow_routes_init (0, or -1 when the registry does not fit). */
+extern const struct ow_route *ow_routes;
+extern size_t ow_routes_n;
+int ow_routes_init(void);
 
 /* h_ops.c: operations endpoints. ow_ops_init loads openapi.yaml and counts migrations
  * under `home`; 0 ok, -1 with a message logged. */

@@ -13,14 +13,9 @@ enum ow_import_format { OW_IMPORT_NDJSON, OW_IMPORT_CSV };
 
 struct ow_import;
 
-/* Maps a record type as written in ?type= or a line's "type" ("departures",
- * "departure", "reporting-lines", "reporting_line", ...) to its canonical singular
- * name, or NULL when unknown. */
-const char *ow_import_type_name(const char *s);
-
 /* Starts an import on connection c (the import owns the transaction it opens on it,
- * not the connection). type: the record type for CSV (required) or the default for
- * NDJSON lines without "type" (may be NULL). Returns NULL when out of memory. */
+ * not the connection). type: the record type (any spelling of rtypes.h) for CSV (required)
+ * or the default for NDJSON lines without "type" (may be NULL). Returns NULL when out of memory. */
 struct ow_import *ow_import_new(PGconn *c, const char *actor, enum ow_import_format format,
 				const char *type, int dry_run);
 /* Feeds the next bytes of the document. Returns 0, or -1 when the database failed (the

@@ -3,13 +3,11 @@
 #include "handlers.h"
 #include "list.h"
 #include "req.h"
+#include "rtypes.h"
 
-static const char *const entities[] = {"organization", "team",		 "person",
-				       "position",     "reporting_line", "departure",
-				       "layoff",       "source",	 NULL};
 static const struct ow_filter filters[] = {
 	{"since", OW_F_TIMESTAMP, NULL},
-	{"entity", OW_F_ENUM, entities},
+	{"entity", OW_F_ENUM, ow_rtype_entity_names}, /* the record types of rtypes.c */
 };
 static const char *const csv_columns[] = {"id",	       "at",	 "actor", "entity", "entity_id",
 					  "operation", "before", "after", NULL};

@@ -13,31 +13,7 @@
 #include "log.h"
 #include "problem.h"
 #include "req.h"
-
-struct csv_layout {
-	const char *type;
-	const char *const columns[20];
-};
-
-/* CSV columns per type: the import format's fields, so an exported file imports back. */
-static const struct csv_layout layouts[] = {
-	{"source", {"url", "title", "publisher", "author", "published_on", NULL}},
-	{"organization",
-	 {"slug", "name", "kind", "website", "founded_on", "parent", "description", NULL}},
-	{"team",
-	 {"org", "slug", "parent", "name", "description", "formed_on", "dissolved_on",
-	  "reported_headcount", NULL}},
-	{"person", {"slug", "full_name", "aliases", "bio", "links", "tags", NULL}},
-	{"position", {"person", "org", "team", "title", "started_on", "ended_on", "sources", NULL}},
-	{"reporting_line", {"report", "manager", "valid_from", "valid_to", "sources", NULL}},
-	{"layoff",
-	 {"id", "org", "team", "announced_on", "effective_on", "count", "percentage", "description",
-	  "sources", NULL}},
-	{"departure",
-	 {"person", "org", "team", "title", "departed_on", "announced_on", "kind",
-	  "reason_category", "reason", "destination_org", "destination_title", "destination_kind",
-	  "layoff", "returned_on", "sources", "notes", "status", NULL}},
-};
+#include "rtypes.h"
 
 struct export_stream {
 	PGconn *conn;
@@ -97,7 +73,8 @@ int ow_h_export(struct ow_req *r)
 	const char *args[1];
 	if (ow_query_parse(r, filters, 1, args) != 0)
 		return 0;
-	const char *type = args[0] ? ow_import_type_name(args[0]) : NULL;
+	const struct ow_rtype *rt = args[0] ? ow_rtype_find(args[0]) : NULL;
+	const char *type = rt ? rt->name : NULL;
 	int csv = ow_req_wants_csv(r);
 	if ((args[0] && !type) || (csv && !type)) {
 		struct ow_errors errs;
@@ -112,9 +89,8 @@ int ow_h_export(struct ow_req *r)
 	if (!s)
 		return ow_problem_reply(r, OW_P_UNAVAILABLE, "Out of memory; retry.", NULL, NULL);
 	memcpy(s->request_id, r->request_id, sizeof s->request_id);
-	for (size_t i = 0; csv && i < sizeof layouts / sizeof layouts[0]; i++)
-		if (strcmp(layouts[i].type, type) == 0)
-			s->columns = layouts[i].columns;
+	if (csv)
+		s->columns = rt->columns; /* the import format's fields: an export imports back */
 	char err[256];
 	int busy;
 	s->conn = ow_db_connect_dedicated(err, sizeof err, &busy);

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "problem.h"
 #include "req.h"
+#include "rtypes.h"
 
 struct import_stream {
 	PGconn *conn;
@@ -65,16 +66,17 @@ static int start(struct ow_req *r)
 			r, OW_P_MEDIA_TYPE,
 			"Send the records as application/x-ndjson (one JSON object a line)"
 			" or text/csv with ?type=.");
-	const char *type = args[0] ? ow_import_type_name(args[0]) : NULL;
+	const struct ow_rtype *rt = args[0] ? ow_rtype_find(args[0]) : NULL;
+	const char *type = rt ? rt->name : NULL;
 	if ((args[0] && !type) || (format == OW_IMPORT_CSV && !type)) {
 		struct ow_errors errs;
 		ow_errors_init(&errs);
 		ow_errors_add(&errs, "type", "%s",
 			      args[0] ? "is not a record type" : "is required for CSV");
-		return ow_problem_reply(r, OW_P_VALIDATION,
-					"type is one of organizations, teams, people, positions,"
-					" reporting_lines, departures, layoffs, sources.",
-					&errs, NULL);
+		char names[256], detail[300];
+		snprintf(detail, sizeof detail, "type is one of %s.",
+			 ow_rtype_names(names, sizeof names, 0));
+		return ow_problem_reply(r, OW_P_VALIDATION, detail, &errs, NULL);
 	}
 	char err[256];
 	struct import_stream *s = calloc(1, sizeof *s);

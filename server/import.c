@@ -17,6 +17,7 @@
 #include "csv.h"
 #include "jspec.h"
 #include "resource.h"
+#include "rtypes.h"
 #include "stmts.h"
 
 #define MAX_LINE ((size_t)1 << 20)
@@ -37,33 +38,11 @@ struct import_error {
  * and the import quadratic. */
 #define FIRST_ANALYZE 1000
 
-struct type_entry {
-	const char *name;
-	const char *alt[3];
-	const struct ow_resource *res;
-	const char *tables; /* what importing this type fills, for ANALYZE */
-};
-
-static const struct type_entry types[] = {
-	{"organization", {"organizations", NULL}, &ow_res_organizations, "organizations"},
-	{"team", {"teams", NULL}, &ow_res_teams, "teams"},
-	{"person", {"people", "persons", NULL}, &ow_res_people, "people"},
-	{"position", {"positions", NULL}, &ow_res_positions, "positions, position_sources"},
-	{"reporting_line",
-	 {"reporting_lines", "reporting-lines", "reporting-line"},
-	 &ow_res_reporting_lines,
-	 "reporting_lines, reporting_line_sources"},
-	{"departure", {"departures", NULL}, &ow_res_departures, "departures, departure_sources"},
-	{"layoff", {"layoffs", NULL}, &ow_res_layoffs, "layoffs, layoff_sources"},
-	{"source", {"sources", NULL}, &ow_res_sources, "sources"},
-};
-#define NTYPES (sizeof types / sizeof types[0])
-
 struct ow_import {
 	PGconn *conn;
 	char actor[201];
 	enum ow_import_format format;
-	const struct type_entry *default_type;
+	const struct ow_rtype *default_type;
 	int dry_run, in_tx, finished, db_failed;
 	int lock_busy;	       /* the failure was a lock wait over lock_timeout */
 	unsigned long spooled; /* batches parked in ow_import_spool */
@@ -77,31 +56,13 @@ struct ow_import {
 	int header_done, header_bad;
 	struct ow_buf batch;
 	size_t batch_n;
-	unsigned types_seen;		  /* bit i: types[i] is in the file */
+	unsigned types_seen;		  /* bit i: ow_rtypes[i] is in the file */
 	unsigned long sent, next_analyze; /* records sent to the database; when to ANALYZE */
 	unsigned long created, updated, unchanged;
 	struct import_error *errors;
 	size_t nerrors;
 	unsigned long errors_total;
 };
-
-static const struct type_entry *find_type(const char *s)
-{
-	for (size_t i = 0; s && i < NTYPES; i++) {
-		if (strcmp(s, types[i].name) == 0)
-			return &types[i];
-		for (size_t k = 0; k < 3 && types[i].alt[k]; k++)
-			if (strcmp(s, types[i].alt[k]) == 0)
-				return &types[i];
-	}
-	return NULL;
-}
-
-const char *ow_import_type_name(const char *s)
-{
-	const struct type_entry *t = find_type(s);
-	return t ? t->name : NULL;
-}
 
 static void add_error(struct ow_import *imp, unsigned long line, const char *field, const char *fmt,
 		      ...) __attribute__((format(printf, 4, 5)));
@@ -135,7 +96,7 @@ struct ow_import *ow_import_new(PGconn *c, const char *actor, enum ow_import_for
 	imp->conn = c;
 	snprintf(imp->actor, sizeof imp->actor, "%s", actor);
 	imp->format = format;
-	imp->default_type = find_type(type);
+	imp->default_type = ow_rtype_find(type);
 	imp->dry_run = dry_run;
 	imp->next_analyze = FIRST_ANALYZE;
 	ow_buf_init(&imp->pending, MAX_LINE + 1);
@@ -164,11 +125,11 @@ static int refresh_statistics(struct ow_import *imp)
 {
 	char sql[512] = "ANALYZE ";
 	size_t n = strlen(sql);
-	for (size_t i = 0; i < NTYPES; i++) {
+	for (size_t i = 0; i < ow_nrtypes; i++) {
 		if (!(imp->types_seen & (1u << i)))
 			continue;
 		int w = snprintf(sql + n, sizeof sql - n, "%s%s", n > 8 ? ", " : "",
-				 types[i].tables);
+				 ow_rtypes[i].tables);
 		if (w < 0 || (size_t)w >= sizeof sql - n)
 			return -1;
 		n += (size_t)w;
@@ -304,12 +265,12 @@ static int apply(struct ow_import *imp)
 }
 
 /* Validates one record (its "type" already removed) and queues it for the database. */
-static int take_record(struct ow_import *imp, unsigned long line, const struct type_entry *t,
+static int take_record(struct ow_import *imp, unsigned long line, const struct ow_rtype *t,
 		       json_t *obj)
 {
 	imp->records++;
 	json_t *id = NULL;
-	if (strcmp(t->name, "layoff") == 0 && (id = json_object_get(obj, "id"))) {
+	if (t->import_id && (id = json_object_get(obj, "id"))) {
 		json_incref(id);
 		json_object_del(obj, "id");
 		if (!json_is_string(id) || !ow_jspec_is_uuid(json_string_value(id)))
@@ -337,7 +298,7 @@ static int take_record(struct ow_import *imp, unsigned long line, const struct t
 	if (rc != 0)
 		return -1;
 	imp->batch_n++;
-	imp->types_seen |= 1u << (unsigned)(t - types);
+	imp->types_seen |= 1u << (unsigned)(t - ow_rtypes);
 	if (imp->batch_n >= BATCH_RECORDS || imp->batch.len >= BATCH_BYTES)
 		return spool(imp);
 	return 0;
@@ -363,17 +324,17 @@ static int ndjson_line(struct ow_import *imp, const char *s, size_t n)
 			  jerr.column);
 		return 0;
 	}
-	const struct type_entry *t = imp->default_type;
+	const struct ow_rtype *t = imp->default_type;
 	json_t *type = json_object_get(obj, "type");
 	int rc = 0;
 	if (!json_is_object(obj)) {
 		imp->records++;
 		add_error(imp, line, NULL, "each line must be a JSON object");
-	} else if (type && !(t = find_type(json_string_value(type)))) {
+	} else if (type && !(t = ow_rtype_find(json_string_value(type)))) {
 		imp->records++;
-		add_error(imp, line, "type",
-			  "must be one of organization, team, person, position, "
-			  "reporting_line, departure, layoff, source");
+		char names[256];
+		add_error(imp, line, "type", "must be one of %s",
+			  ow_rtype_names(names, sizeof names, 1));
 	} else if (!t) {
 		imp->records++;
 		add_error(imp, line, "type", "is required (or give ?type= for the whole body)");
@@ -490,8 +451,7 @@ static int csv_header(struct ow_import *imp, const struct ow_csv_field *fields, 
 			return -1;
 		imp->ncolumns++;
 		const char *c = imp->columns[i];
-		int layoff_id =
-			strcmp(c, "id") == 0 && strcmp(imp->default_type->name, "layoff") == 0;
+		int layoff_id = strcmp(c, "id") == 0 && imp->default_type->import_id;
 		if (strcmp(c, "type") != 0 && !layoff_id && !column_field(res, c)) {
 			add_error(imp, 1, c, "unknown column for %s records",
 				  imp->default_type->name);

@@ -14,6 +14,7 @@
 #include "handlers.h"
 #include "http.h"
 #include "import.h"
+#include "rtypes.h"
 #include "stmts.h"
 #include "log.h"
 #include "metrics.h"
@@ -87,7 +88,8 @@ static int cmd_serve(const struct ow_config *cfg)
 	if (ow_db_global_init(cfg->database_url) != 0)
 		return 1;
 	ow_db_set_max_dedicated(cfg->max_streams);
-	if (ow_ops_init(cfg->home) != 0 || ow_metrics_init(ow_routes, ow_routes_n) != 0)
+	if (ow_routes_init() != 0 || ow_ops_init(cfg->home) != 0 ||
+	    ow_metrics_init(ow_routes, ow_routes_n) != 0)
 		goto out;
 	ow_static_init(cfg->home);
 	rc = ow_http_serve(cfg, ow_routes, ow_routes_n);
@@ -231,7 +233,8 @@ static const char *type_from_name(const char *path, char *out, size_t outsz)
 	char *dot = strrchr(out, '.');
 	if (dot)
 		*dot = '\0';
-	return ow_import_type_name(out);
+	const struct ow_rtype *t = ow_rtype_find(out);
+	return t ? t->name : NULL;
 }
 
 static void progress(FILE *f, const struct ow_import *imp, long long done, long long size,
@@ -262,13 +265,14 @@ static int cmd_import(const struct ow_config *cfg, int argc, char **argv)
 	int csv = (len > 4 && strcmp(path + len - 4, ".csv") == 0) || has_flag(argc, argv, "--csv");
 	char stem[256];
 	const char *type_arg = opt(argc, argv, "--type");
-	const char *type = type_arg ? ow_import_type_name(type_arg)
+	const struct ow_rtype *given = type_arg ? ow_rtype_find(type_arg) : NULL;
+	const char *type = type_arg ? (given ? given->name : NULL)
 			   : csv    ? type_from_name(path, stem, sizeof stem)
 				    : NULL;
 	if ((type_arg && !type) || (csv && !type)) {
-		fprintf(stderr,
-			"orgwatch: --type: expected organizations, teams, people, positions,"
-			" reporting_lines, departures, layoffs or sources\n");
+		char names[256];
+		fprintf(stderr, "orgwatch: --type: expected one of %s\n",
+			ow_rtype_names(names, sizeof names, 0));
 		return 2;
 	}
 	int from_stdin = strcmp(path, "-") == 0;

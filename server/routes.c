@@ -1,27 +1,18 @@
-/* routes.c — the route table: every endpoint, its least role and body kind. Literal
- * segments win over {params} (router.c), so order here is for readers only. */
+/* routes.c — the route table: every endpoint, its least role and body kind; the five
+ * routes of each record type come from the registry (rtypes.c). Literal segments win over
+ * {params} (router.c), so order here is for readers only. */
 #include "handlers.h"
 #include "resource.h"
+#include "rtypes.h"
 
-/* clang-format off */
-#define RECORD_ROUTES(plural, res)                                                           \
-	{"GET",    "/" plural,          ow_h_record_list,   OW_ROLE_PUBLIC, OW_BODY_NONE, &res}, \
-	{"POST",   "/" plural,          ow_h_record_create, OW_ROLE_EDITOR, OW_BODY_JSON, &res}, \
-	{"GET",    "/" plural "/{id}",  ow_h_record_get,    OW_ROLE_PUBLIC, OW_BODY_NONE, &res}, \
-	{"PATCH",  "/" plural "/{id}",  ow_h_record_patch,  OW_ROLE_EDITOR, OW_BODY_JSON, &res}, \
-	{"DELETE", "/" plural "/{id}",  ow_h_record_delete, OW_ROLE_EDITOR, OW_BODY_NONE, &res}
-/* clang-format on */
-
-const struct ow_route ow_routes[] = {
+/* Every route that is not a record route; those are made from the registry (rtypes.c). */
+static const struct ow_route fixed[] = {
 	{"GET", "/health", ow_h_health, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/ready", ow_h_ready, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/metrics", ow_h_metrics, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/openapi.yaml", ow_h_openapi, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/", ow_h_dashboard, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/assets/{file}", ow_h_asset, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	RECORD_ROUTES("organizations", ow_res_organizations),
-	RECORD_ROUTES("teams", ow_res_teams),
-	RECORD_ROUTES("people", ow_res_people),
 	{"GET", "/people/duplicates", ow_h_people_duplicates, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"POST", "/people/{id}/merge", ow_h_people_merge, OW_ROLE_EDITOR, OW_BODY_JSON, NULL},
 	{"GET", "/changes", ow_h_changes, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
@@ -38,11 +29,42 @@ const struct ow_route ow_routes[] = {
 	{"GET", "/stats/departures", ow_h_stats_departures, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/stats/flows", ow_h_stats_flows, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	{"GET", "/stats/attrition", ow_h_stats_attrition, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	RECORD_ROUTES("positions", ow_res_positions),
-	RECORD_ROUTES("sources", ow_res_sources),
-	RECORD_ROUTES("departures", ow_res_departures),
-	RECORD_ROUTES("layoffs", ow_res_layoffs),
-	RECORD_ROUTES("reporting-lines", ow_res_reporting_lines),
 };
 
-const size_t ow_routes_n = sizeof ow_routes / sizeof ow_routes[0];
+#define NFIXED (sizeof fixed / sizeof fixed[0])
+#define PER_TYPE 5
+
+static struct ow_route table[NFIXED + PER_TYPE * OW_RTYPE_MAX];
+static char collection[OW_RTYPE_MAX][64], member[OW_RTYPE_MAX][72];
+const struct ow_route *ow_routes = table;
+size_t ow_routes_n;
+
+int ow_routes_init(void)
+{
+	ow_rtypes_init();
+	size_t n = 0;
+	for (size_t i = 0; i < NFIXED; i++)
+		table[n++] = fixed[i];
+	for (size_t i = 0; i < ow_nrtypes; i++) {
+		const struct ow_rtype *t = &ow_rtypes[i];
+		if (i == OW_RTYPE_MAX || (size_t)snprintf(collection[i], sizeof collection[i],
+							  "/%s", t->path) >= sizeof collection[i])
+			return -1;
+		snprintf(member[i], sizeof member[i], "/%s/{id}", t->path);
+		const struct ow_route routes[PER_TYPE] = {
+			{"GET", collection[i], ow_h_record_list, OW_ROLE_PUBLIC, OW_BODY_NONE,
+			 t->res},
+			{"POST", collection[i], ow_h_record_create, OW_ROLE_EDITOR, OW_BODY_JSON,
+			 t->res},
+			{"GET", member[i], ow_h_record_get, OW_ROLE_PUBLIC, OW_BODY_NONE, t->res},
+			{"PATCH", member[i], ow_h_record_patch, OW_ROLE_EDITOR, OW_BODY_JSON,
+			 t->res},
+			{"DELETE", member[i], ow_h_record_delete, OW_ROLE_EDITOR, OW_BODY_NONE,
+			 t->res},
+		};
+		for (size_t k = 0; k < PER_TYPE; k++)
+			table[n++] = routes[k];
+	}
+	ow_routes_n = n;
+	return 0;
+}

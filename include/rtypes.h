@@ -1,0 +1,46 @@
+/* rtypes.h — the one registry of record types: each type's names (singular, plural, path
+ * segment, other spellings), natural key, resource (fields, filters, statements), what an
+ * import of it fills, and its columns in the import/export format. The importer, the
+ * exporter, /changes, the messages naming the types and the router's record routes all
+ * read it; the order is the import/export order (what a record refers to comes first). */
+#ifndef OW_RTYPES_H
+#define OW_RTYPES_H
+#include <stddef.h>
+
+#include "buf.h"
+#include "resource.h"
+
+#define OW_RTYPE_MAX_COLUMNS 20
+
+struct ow_rtype {
+	const char *name;	 /* "reporting_line": import "type", audit log entity */
+	const char *plural;	 /* "reporting_lines" */
+	const char *path;	 /* "reporting-lines": the record routes' path segment */
+	const char *aliases[3];	 /* other spellings accepted in ?type= and "type" */
+	const char *natural_key; /* what an import upserts by, for messages and docs */
+	const struct ow_resource *res;
+	const char *tables; /* what importing it fills (ANALYZE during an import) */
+	/* Its fields in the import/export format (CSV columns), NULL-terminated. */
+	const char *const columns[OW_RTYPE_MAX_COLUMNS];
+	int import_id; /* 1: a line may carry the record's own id (layoffs) */
+};
+
+#define OW_RTYPE_MAX 16
+
+extern const struct ow_rtype ow_rtypes[];
+extern const size_t ow_nrtypes;
+/* The types' names (ow_rtypes[i].name), NULL-terminated, for enum filters such as
+ * /changes?entity=; filled by ow_rtypes_init. */
+extern const char *ow_rtype_entity_names[OW_RTYPE_MAX + 1];
+
+/* Fills what is derived from the registry (ow_rtype_entity_names); call once at start,
+ * before any thread reads it. */
+void ow_rtypes_init(void);
+
+/* The type named s in any accepted spelling (name, plural, path, alias), or NULL. */
+const struct ow_rtype *ow_rtype_find(const char *s);
+/* Writes "organizations, teams, people, ..." (plural), or with singular != 0 the singular
+ * names, into out (n bytes, cut short if need be): the list messages show. Returns out. */
+const char *ow_rtype_names(char *out, size_t n, int singular);
+
+#endif

@@ -1,0 +1,122 @@
+/* rtypes.c — the registry of record types (see rtypes.h): one entry a type, in import and
+ * export order. Adding a record type starts here (docs/ARCHITECTURE.md, "Adding a record
+ * type"). */
+#include "rtypes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const struct ow_rtype ow_rtypes[] = {
+	{"source",
+	 "sources",
+	 "sources",
+	 {NULL},
+	 "url",
+	 &ow_res_sources,
+	 "sources",
+	 {"url", "title", "publisher", "author", "published_on", NULL},
+	 0},
+	{"organization",
+	 "organizations",
+	 "organizations",
+	 {NULL},
+	 "slug",
+	 &ow_res_organizations,
+	 "organizations",
+	 {"slug", "name", "kind", "website", "founded_on", "parent", "description", NULL},
+	 0},
+	{"team",
+	 "teams",
+	 "teams",
+	 {NULL},
+	 "org + slug",
+	 &ow_res_teams,
+	 "teams",
+	 {"org", "slug", "parent", "name", "description", "formed_on", "dissolved_on",
+	  "reported_headcount", NULL},
+	 0},
+	{"person",
+	 "people",
+	 "people",
+	 {"persons", NULL},
+	 "slug",
+	 &ow_res_people,
+	 "people",
+	 {"slug", "full_name", "aliases", "bio", "links", "tags", NULL},
+	 0},
+	{"layoff",
+	 "layoffs",
+	 "layoffs",
+	 {NULL},
+	 "id, else org + team + announced_on",
+	 &ow_res_layoffs,
+	 "layoffs, layoff_sources",
+	 {"id", "org", "team", "announced_on", "effective_on", "count", "percentage", "description",
+	  "sources", NULL},
+	 1},
+	{"departure",
+	 "departures",
+	 "departures",
+	 {NULL},
+	 "person + org + departed_on",
+	 &ow_res_departures,
+	 "departures, departure_sources",
+	 {"person", "org", "team", "title", "departed_on", "announced_on", "kind",
+	  "reason_category", "reason", "destination_org", "destination_title", "destination_kind",
+	  "layoff", "returned_on", "sources", "notes", "status", NULL},
+	 0},
+	{"position",
+	 "positions",
+	 "positions",
+	 {NULL},
+	 "person + org + started_on",
+	 &ow_res_positions,
+	 "positions, position_sources",
+	 {"person", "org", "team", "title", "started_on", "ended_on", "sources", NULL},
+	 0},
+	{"reporting_line",
+	 "reporting_lines",
+	 "reporting-lines",
+	 {"reporting-line", NULL},
+	 "report + valid_from",
+	 &ow_res_reporting_lines,
+	 "reporting_lines, reporting_line_sources",
+	 {"report", "manager", "valid_from", "valid_to", "sources", NULL},
+	 0},
+};
+const size_t ow_nrtypes = sizeof ow_rtypes / sizeof ow_rtypes[0];
+const char *ow_rtype_entity_names[OW_RTYPE_MAX + 1];
+
+void ow_rtypes_init(void)
+{
+	for (size_t i = 0; i < ow_nrtypes && i < OW_RTYPE_MAX; i++)
+		ow_rtype_entity_names[i] = ow_rtypes[i].name;
+}
+
+const struct ow_rtype *ow_rtype_find(const char *s)
+{
+	for (size_t i = 0; s && i < ow_nrtypes; i++) {
+		const struct ow_rtype *t = &ow_rtypes[i];
+		if (!strcmp(s, t->name) || !strcmp(s, t->plural) || !strcmp(s, t->path))
+			return t;
+		for (size_t k = 0; k < 3 && t->aliases[k]; k++)
+			if (!strcmp(s, t->aliases[k]))
+				return t;
+	}
+	return NULL;
+}
+
+const char *ow_rtype_names(char *out, size_t n, int singular)
+{
+	size_t used = 0;
+	if (n)
+		out[0] = '\0';
+	for (size_t i = 0; i < ow_nrtypes && used < n; i++) {
+		int w = snprintf(out + used, n - used, "%s%s", i ? ", " : "",
+				 singular ? ow_rtypes[i].name : ow_rtypes[i].plural);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	return out;
+}
