@@ -36,6 +36,25 @@ extern const char *const ow_departure_kinds[], *const ow_reason_categories[],
 						       *const ow_destination_kinds[],
 							       *const ow_status_filter_values[];
 
+/* The /departures filters, in the order ow_departures_filtered (sql/functions/
+ * 08_departures.sql) takes them: the one list the departure lists and the statistics share. */
+/* clang-format off */
+#define OW_DEPARTURE_FILTERS                                          \
+	{"person", OW_F_REF, NULL},                                   \
+	{"org", OW_F_REF, NULL},                                      \
+	{"team", OW_F_REF, NULL},                                     \
+	{"destination_org", OW_F_REF, NULL},                          \
+	{"kind", OW_F_ENUM, ow_departure_kinds},                      \
+	{"reason_category", OW_F_ENUM, ow_reason_categories},         \
+	{"destination_kind", OW_F_ENUM, ow_destination_kinds},        \
+	{"from", OW_F_PDATE, NULL},                                   \
+	{"to", OW_F_PDATE, NULL},                                     \
+	{"layoff", OW_F_REF, NULL},                                   \
+	{"updated_since", OW_F_TIMESTAMP, NULL},                      \
+	{"status", OW_F_ENUM_LIST, ow_status_filter_values}
+/* clang-format on */
+#define OW_DEPARTURE_NFILTERS 12
+
 extern const struct ow_resource ow_res_organizations, ow_res_teams, ow_res_people, ow_res_positions,
 	ow_res_sources, ow_res_departures, ow_res_layoffs, ow_res_reporting_lines;
 

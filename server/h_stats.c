@@ -11,22 +11,12 @@ static const char *const group_values[] = {
 	"month",	   "quarter",	       "year", "team", "org", "destination_org", "kind",
 	"reason_category", "destination_kind", NULL};
 
-/* group_by first, then the /departures filters in the order the SQL takes them. */
+/* group_by first, then the /departures filters (resource.h), as the SQL takes them. */
 static const struct ow_filter departure_stats_filters[] = {
 	{"group_by", OW_F_ENUM, group_values},
-	{"person", OW_F_REF, NULL},
-	{"org", OW_F_REF, NULL},
-	{"team", OW_F_REF, NULL},
-	{"destination_org", OW_F_REF, NULL},
-	{"kind", OW_F_ENUM, ow_departure_kinds},
-	{"reason_category", OW_F_ENUM, ow_reason_categories},
-	{"destination_kind", OW_F_ENUM, ow_destination_kinds},
-	{"from", OW_F_PDATE, NULL},
-	{"to", OW_F_PDATE, NULL},
-	{"layoff", OW_F_REF, NULL},
-	{"updated_since", OW_F_TIMESTAMP, NULL},
-	{"status", OW_F_ENUM_LIST, ow_status_filter_values},
+	OW_DEPARTURE_FILTERS,
 };
+#define NSTATS_FILTERS (1 + OW_DEPARTURE_NFILTERS)
 
 static int reply_stat(struct ow_req *r, enum ow_stmt_id id, const char *const *params)
 {
@@ -42,8 +32,8 @@ static int reply_stat(struct ow_req *r, enum ow_stmt_id id, const char *const *p
 
 int ow_h_stats_departures(struct ow_req *r)
 {
-	const char *params[13];
-	if (ow_query_parse(r, departure_stats_filters, 13, params) != 0)
+	const char *params[NSTATS_FILTERS];
+	if (ow_query_parse(r, departure_stats_filters, NSTATS_FILTERS, params) != 0)
 		return 0;
 	return reply_stat(r, OW_Q_STATS_DEPARTURES, params);
 }

@@ -182,19 +182,8 @@ static const struct ow_jfield departure_fields[] = {
 	{.name = "status", .type = OW_J_ENUM, .values = statuses},
 };
 static const struct ow_filter departure_filters[] = {
-	{"person", OW_F_REF, NULL},
-	{"org", OW_F_REF, NULL},
-	{"team", OW_F_REF, NULL},
-	{"destination_org", OW_F_REF, NULL},
-	{"kind", OW_F_ENUM, ow_departure_kinds},
-	{"reason_category", OW_F_ENUM, ow_reason_categories},
-	{"destination_kind", OW_F_ENUM, ow_destination_kinds},
-	{"from", OW_F_PDATE, NULL},
-	{"to", OW_F_PDATE, NULL},
-	{"layoff", OW_F_REF, NULL},
-	{"updated_since", OW_F_TIMESTAMP, NULL},
-	{"status", OW_F_ENUM_LIST, ow_status_filter_values},
-	{"sort", OW_F_ENUM, departure_sort_values},
+	OW_DEPARTURE_FILTERS,
+	{"sort", OW_F_ENUM, departure_sort_values}, /* picks the statement (ow_stmt skip) */
 };
 static const struct ow_sort departure_sorts[] = {
 	{"departed_on", OW_Q_DEPARTURES_LIST},

@@ -28,31 +28,12 @@
 
 /* Departures: filters $1..$12 (person, org, team, destination_org, kind, reason_category,
  * destination_kind, from, to, layoff, updated_since, status; the sort filter picks the
- * statement and is not passed: see SKIP_SORT). Dates overlap: a
- * departure matches when the days it covers meet [first day of from, last day of to]. The
- * two bounds on lower(departed_range) follow from the overlap (a date spans at most 366
- * days) and let the sort index start at the window instead of the oldest departure. */
+ * statement and is not passed: see SKIP_SORT), applied by ow_departures_filtered
+ * (sql/functions/08_departures.sql), the one definition the statistics use too; plain SQL,
+ * inlined into each statement by the planner. */
 #define DEPARTURE_FILTERS                                                                          \
-	" FROM departures d WHERE"                                                                 \
-	" ($1::text IS NULL OR d.person_id = (SELECT ow_key_strict('person', $1, 'person')))"      \
-	" AND ($2::text IS NULL OR d.org_id = (SELECT ow_key_strict('organization', $2, 'org')))"  \
-	" AND ($3::text IS NULL OR d.team_id = (SELECT ow_key_strict('team', $3, 'team')))"        \
-	" AND ($4::text IS NULL OR d.destination_org_id ="                                         \
-	" (SELECT ow_key_strict('organization', $4, 'destination_org')))"                          \
-	" AND ($5::text IS NULL OR d.kind = $5) AND ($6::text IS NULL OR d.reason_category = $6)"  \
-	" AND ($7::text IS NULL OR d.destination_kind = $7)"                                       \
-	" AND ($8::text IS NULL AND $9::text IS NULL OR d.departed_range && daterange("            \
-	" lower(ow_pdate_range($8::text)), upper(ow_pdate_range($9::text))))"                      \
-	" AND ($8::text IS NULL OR lower(d.departed_range) >= lower(ow_pdate_range($8::text)) - "  \
-	"366)"                                                                                     \
-	" AND ($9::text IS NULL OR lower(d.departed_range) < upper(ow_pdate_range($9::text)))"     \
-	" AND ($10::text IS NULL OR d.layoff_id = (SELECT ow_key_strict('layoff', $10, "           \
-	"'layoff')))"                                                                              \
-	" AND ($11::timestamptz IS NULL OR d.updated_at >= $11::timestamptz)"                      \
-	" AND d.status = ANY (CASE WHEN $12::text IS NULL THEN "                                   \
-	"'{reported,confirmed,disputed}'::text[]"                                                  \
-	" WHEN $12 = 'all' THEN '{reported,confirmed,disputed,retracted}'::text[]"                 \
-	" ELSE string_to_array($12, ',') END)"
+	" FROM ow_departures_filtered($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::timestamptz,"  \
+	" $12) d WHERE true"
 
 /* Sorted by the start of the date's range, then its end (a "2016-01-01" departure before
  * "2016-01" before "2016"), then id. The cursor's first part is "start|end". */

@@ -114,29 +114,29 @@ BEGIN
 		                         THEN reporting_lines.manager_id ELSE reporting_lines.report_id END);
 END $function$;
 
+-- The one definition of the /departures filters, shared by the departure lists (stmts.c),
+-- the statistics and nothing else to keep in step: plain SQL, so the planner inlines it into
+-- each statement and plans it with the values given (an index for org, the date window's
+-- bounds on lower(departed_range), which a date spanning at most 366 days implies).
+-- Retracted departures are left out unless f_status asks for them ('all' or a list).
 CREATE OR REPLACE FUNCTION public.ow_departures_filtered(f_person text, f_org text, f_team text, f_dest text, f_kind text, f_reason text, f_dkind text, f_from text, f_to text, f_layoff text, f_updated timestamp with time zone, f_status text)
  RETURNS SETOF departures
- LANGUAGE plpgsql
+ LANGUAGE sql
  STABLE
- SET plan_cache_mode TO 'force_custom_plan'
 AS $function$
-DECLARE
-	person_ uuid := ow_key_strict('person', f_person, 'person');
-	org_ uuid := ow_key_strict('organization', f_org, 'org');
-	team_ uuid := ow_key_strict('team', f_team, 'team');
-	dest_ uuid := ow_key_strict('organization', f_dest, 'destination_org');
-	layoff_ uuid := ow_key_strict('layoff', f_layoff, 'layoff');
-	win daterange := daterange(lower(ow_pdate_range(f_from)), upper(ow_pdate_range(f_to)));
-	statuses text[] := CASE WHEN f_status IS NULL THEN ARRAY['reported', 'confirmed', 'disputed']
-		WHEN f_status = 'all' THEN ARRAY['reported', 'confirmed', 'disputed', 'retracted']
-		ELSE string_to_array(f_status, ',') END;
-BEGIN
-	RETURN QUERY SELECT d.* FROM departures d
-	WHERE (person_ IS NULL OR d.person_id = person_) AND (org_ IS NULL OR d.org_id = org_)
-	  AND (team_ IS NULL OR d.team_id = team_) AND (dest_ IS NULL OR d.destination_org_id = dest_)
+	SELECT d.* FROM departures d
+	WHERE (f_person IS NULL OR d.person_id = (SELECT ow_key_strict('person', f_person, 'person')))
+	  AND (f_org IS NULL OR d.org_id = (SELECT ow_key_strict('organization', f_org, 'org')))
+	  AND (f_team IS NULL OR d.team_id = (SELECT ow_key_strict('team', f_team, 'team')))
+	  AND (f_dest IS NULL OR d.destination_org_id = (SELECT ow_key_strict('organization', f_dest, 'destination_org')))
 	  AND (f_kind IS NULL OR d.kind = f_kind) AND (f_reason IS NULL OR d.reason_category = f_reason)
-	  AND (f_dkind IS NULL OR d.destination_kind = f_dkind) AND (layoff_ IS NULL OR d.layoff_id = layoff_)
-	  AND (f_from IS NULL AND f_to IS NULL OR d.departed_range && win)
+	  AND (f_dkind IS NULL OR d.destination_kind = f_dkind)
+	  AND (f_from IS NULL AND f_to IS NULL OR d.departed_range && daterange(lower(ow_pdate_range(f_from)), upper(ow_pdate_range(f_to))))
+	  AND (f_from IS NULL OR lower(d.departed_range) >= lower(ow_pdate_range(f_from)) - 366)
+	  AND (f_to IS NULL OR lower(d.departed_range) < upper(ow_pdate_range(f_to)))
+	  AND (f_layoff IS NULL OR d.layoff_id = (SELECT ow_key_strict('layoff', f_layoff, 'layoff')))
 	  AND (f_updated IS NULL OR d.updated_at >= f_updated)
-	  AND d.status = ANY (statuses);
-END $function$;
+	  AND d.status = ANY (CASE WHEN f_status IS NULL THEN '{reported,confirmed,disputed}'::text[]
+		WHEN f_status = 'all' THEN '{reported,confirmed,disputed,retracted}'::text[]
+		ELSE string_to_array(f_status, ',') END)
+$function$;

@@ -9,6 +9,16 @@ CREATE OR REPLACE FUNCTION public.ow_write(entity text, p_actor text, p_key text
 AS $function$
 BEGIN
 	PERFORM ow_check_refs(d, ow_entity_refs(entity));
+	RETURN QUERY SELECT * FROM ow_write_record(entity, p_actor, p_key, d, p_if_match);
+END $function$;
+
+-- The one dispatch of a record write by type (create when p_key is NULL), references
+-- already checked: ow_write for the API, ow_import_one for imports.
+CREATE OR REPLACE FUNCTION public.ow_write_record(entity text, p_actor text, p_key text, d jsonb, p_if_match text)
+ RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
 	CASE entity
 	WHEN 'organization' THEN RETURN QUERY SELECT * FROM ow_organizations_write(p_actor, p_key, d, p_if_match);
 	WHEN 'team' THEN RETURN QUERY SELECT * FROM ow_teams_write(p_actor, p_key, d, p_if_match);
@@ -18,6 +28,7 @@ BEGIN
 	WHEN 'reporting_line' THEN RETURN QUERY SELECT * FROM ow_reporting_lines_write(p_actor, p_key, d, p_if_match);
 	WHEN 'departure' THEN RETURN QUERY SELECT * FROM ow_departures_write(p_actor, p_key, d, p_if_match);
 	WHEN 'layoff' THEN RETURN QUERY SELECT * FROM ow_layoffs_write(p_actor, p_key, d, p_if_match);
+	ELSE PERFORM ow_raise('OW400', 'type', format('unknown record type %L', entity));
 	END CASE;
 END $function$;
 

@@ -212,7 +212,7 @@ AS $function$
 DECLARE
 	existing uuid;
 	before timestamptz;
-	after timestamptz;
+	after_etag text;
 	org_ uuid;
 	person_ uuid;
 BEGIN
@@ -254,38 +254,12 @@ BEGIN
 	END CASE;
 
 	IF existing IS NULL THEN
-		CASE p_type
-		WHEN 'organization' THEN PERFORM ow_organizations_write(p_actor, NULL, d, NULL);
-		WHEN 'person' THEN PERFORM ow_people_write(p_actor, NULL, d, NULL);
-		WHEN 'team' THEN PERFORM ow_teams_write(p_actor, NULL, d, NULL);
-		WHEN 'source' THEN PERFORM ow_sources_write(p_actor, NULL, d, NULL);
-		WHEN 'position' THEN PERFORM ow_positions_write(p_actor, NULL, d, NULL);
-		WHEN 'reporting_line' THEN PERFORM ow_reporting_lines_write(p_actor, NULL, d, NULL);
-		WHEN 'departure' THEN PERFORM ow_departures_write(p_actor, NULL, d, NULL);
-		ELSE PERFORM ow_layoffs_write(p_actor, NULL, d, NULL);
-		END CASE;
+		PERFORM ow_write_record(p_type, p_actor, NULL, d, NULL);
 		RETURN 'created';
 	END IF;
 	d := d - 'id';
-	CASE p_type
-	WHEN 'organization' THEN PERFORM ow_organizations_write(p_actor, existing::text, d, NULL);
-		SELECT updated_at INTO after FROM organizations WHERE id = existing;
-	WHEN 'person' THEN PERFORM ow_people_write(p_actor, existing::text, d, NULL);
-		SELECT updated_at INTO after FROM people WHERE id = existing;
-	WHEN 'team' THEN PERFORM ow_teams_write(p_actor, existing::text, d, NULL);
-		SELECT updated_at INTO after FROM teams WHERE id = existing;
-	WHEN 'source' THEN PERFORM ow_sources_write(p_actor, existing::text, d, NULL);
-		SELECT updated_at INTO after FROM sources WHERE id = existing;
-	WHEN 'position' THEN PERFORM ow_positions_write(p_actor, existing::text, d, NULL);
-		SELECT updated_at INTO after FROM positions WHERE id = existing;
-	WHEN 'reporting_line' THEN PERFORM ow_reporting_lines_write(p_actor, existing::text, d, NULL);
-		SELECT updated_at INTO after FROM reporting_lines WHERE id = existing;
-	WHEN 'departure' THEN PERFORM ow_departures_write(p_actor, existing::text, d, NULL);
-		SELECT updated_at INTO after FROM departures WHERE id = existing;
-	ELSE PERFORM ow_layoffs_write(p_actor, existing::text, d, NULL);
-		SELECT updated_at INTO after FROM layoffs WHERE id = existing;
-	END CASE;
-	RETURN CASE WHEN after = before THEN 'unchanged' ELSE 'updated' END;
+	SELECT w.r_etag INTO after_etag FROM ow_write_record(p_type, p_actor, existing::text, d, NULL) w;
+	RETURN CASE WHEN after_etag = ow_etag(before) THEN 'unchanged' ELSE 'updated' END;
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_import_refkey(d jsonb, f text)
