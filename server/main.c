@@ -14,6 +14,7 @@
 #include "handlers.h"
 #include "http.h"
 #include "import.h"
+#include "resource.h"
 #include "rtypes.h"
 #include "stmts.h"
 #include "log.h"
@@ -33,6 +34,7 @@ static const char usage[] =
 	"  import FILE [--type TYPE] [--dry-run]   import NDJSON (or CSV: FILE.csv with --type or\n"
 	"                                          named after its type, e.g. departures.csv);\n"
 	"                                          FILE - reads stdin (--csv --type T for CSV)\n"
+	"  routes                                  print the route table: METHOD PATH ROLE BODY\n"
 	"\n"
 	"settings (environment):\n"
 	"  ORGWATCH_DATABASE_URL    libpq connection string or URI (required)\n"
@@ -343,6 +345,26 @@ static int wants_help(int argc, char **argv)
 	return 0;
 }
 
+/* Prints the route table as the server builds it: "METHOD PATH ROLE BODY FILTERS" lines,
+ * FILTERS the query filters of a record list (comma-separated) or "-" (the tests read the
+ * real table from here). Needs no database. */
+static int cmd_routes(void)
+{
+	if (ow_routes_init() != 0)
+		return 1;
+	static const char *const bodies[] = {"none", "json", "stream"};
+	for (size_t i = 0; i < ow_routes_n; i++) {
+		const struct ow_route *rt = &ow_routes[i];
+		printf("%s %s %s %s ", rt->method, rt->pattern, ow_role_name(rt->role),
+		       bodies[rt->body]);
+		const struct ow_resource *res = rt->handler == ow_h_record_list ? rt->arg : NULL;
+		for (size_t k = 0; res && k < res->nfilters; k++)
+			printf("%s%s", k ? "," : "", res->filters[k].name);
+		printf("%s\n", res && res->nfilters ? "" : "-");
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "help") == 0 || wants_help(argc, argv)) {
@@ -350,6 +372,8 @@ int main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	const char *cmd = argv[1];
+	if (!strcmp(cmd, "routes"))
+		return cmd_routes();
 	int known = !strcmp(cmd, "serve") || !strcmp(cmd, "migrate") || !strcmp(cmd, "key") ||
 		    !strcmp(cmd, "load-sample") || !strcmp(cmd, "import");
 	if (!known) {

@@ -1,34 +1,28 @@
 // auth.test.mjs — every write route of the router table refuses missing, malformed, wrong,
 // revoked and under-privileged keys, before touching the body or the database. The routes
-// are read from server/routes.c itself, so a new write route cannot slip through untested.
+// are read from the server itself (`orgwatch routes`), so a new write route cannot slip
+// through untested.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { BASE, keys } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Parses the route table: plain {"METHOD", "/path", handler, ROLE, BODY, arg} rows and the
- * RECORD_ROUTES("plural", res) macro (expanded from its own definition in the same file). */
+/** The route table as the server builds it (`orgwatch routes`: METHOD PATH ROLE BODY). */
 function routes() {
-  const src = readFileSync(join(ROOT, 'server', 'routes.c'), 'utf8');
-  const out = [];
-  const row = /\{\s*"([A-Z]+)",\s*"([^"]+)"\s*,\s*\w+,\s*(OW_ROLE_\w+),\s*(OW_BODY_\w+)/g;
-  const macroDef = src.match(/#define RECORD_ROUTES\(plural, res\)([\s\S]*?)\n\n/);
-  assert.ok(macroDef, 'RECORD_ROUTES macro found in routes.c');
-  const macroText = macroDef[1].replace(/\\\n/g, ' ').replace(/\s+/g, ' ');
-  const macroRows = [...macroText.matchAll(/\{ ?"([A-Z]+)", ?"\/" plural( "[^"]*")? ?, ?\w+, ?(OW_ROLE_\w+), ?(OW_BODY_\w+)/g)];
-  const table = src.slice(src.indexOf('const struct ow_route ow_routes[]'));
-  for (const m of table.matchAll(row)) out.push({ method: m[1], path: m[2], role: m[3], body: m[4] });
-  for (const m of table.matchAll(/RECORD_ROUTES\("([^"]+)"/g)) {
-    for (const r of macroRows) {
-      const suffix = r[2] ? r[2].trim().slice(1, -1) : '';
-      out.push({ method: r[1], path: `/${m[1]}${suffix}`, role: r[3], body: r[4] });
-    }
-  }
-  return out;
+  const bin = process.env.ORGWATCH_BIN || join(ROOT, 'build', 'orgwatch');
+  const out = execFileSync(bin, ['routes'], { encoding: 'utf8' });
+  const role = { public: 'OW_ROLE_PUBLIC', reader: 'OW_ROLE_READER', editor: 'OW_ROLE_EDITOR', admin: 'OW_ROLE_ADMIN' };
+  const body = { none: 'OW_BODY_NONE', json: 'OW_BODY_JSON', stream: 'OW_BODY_STREAM' };
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' '))
+    .map(([method, path, r, b]) => ({ method, path, role: role[r], body: body[b] }));
 }
 
 const ALL = routes();
