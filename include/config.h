@@ -16,7 +16,8 @@ struct ow_config {
 	int public_reads;
 	int log_level; /* enum ow_log_level: 0 error, 1 warn, 2 info, 3 debug */
 	unsigned max_connections;
-	unsigned max_streams; /* imports and exports at once (each its own database connection) */
+	unsigned max_streams;	/* imports and exports at once (each its own database connection) */
+	unsigned cache_max_age; /* seconds HTTP caches may keep public reads (Cache-Control) */
 	char home[1024];
 };
 
@@ -35,6 +36,8 @@ typedef const char *(*ow_getenv_fn)(const char *name);
  *   ORGWATCH_LOG             error, warn, info or debug, any case (default info)
  *   ORGWATCH_MAX_CONNECTIONS 1..100000 (default 1024)
  *   ORGWATCH_MAX_STREAMS     1..1000 (default 8)
+ *   ORGWATCH_CACHE_MAX_AGE   seconds 0..86400 (default 0: caches keep answers but ask
+ *                            again each time, and get 304 while nothing changed)
  *   ORGWATCH_HOME            folder holding sql/, openapi.yaml and web/, < 1024 bytes
  *                            (default ".")
  * Numbers are plain decimal digits (no sign, no spaces). Returns 0 on success. On the first

@@ -39,6 +39,11 @@ struct ow_req {
 	/* OW_BODY_STREAM routes: the handler is called once with phase START before the
 	 * body (it may reply at once, or set stream_feed), stream_feed for each chunk,
 	 * then the handler again with phase END. stream_free releases stream. */
+	/* Set by cache.c for a cacheable read: added to its 200 or 304 (with Vary: Accept). */
+	const char *etag;	   /* NULL: none (a record sets its own) */
+	const char *cache_control; /* NULL: none */
+	char etag_buf[64];
+	char cache_control_buf[48];
 	int phase;
 	void *stream;
 	int (*stream_feed)(struct ow_req *r, const char *data, size_t n);

@@ -15,6 +15,13 @@ enum ow_body_kind {
 
 typedef int (*ow_handler_fn)(struct ow_req *r);
 
+/* What HTTP caches may keep of a route's answers (cache.c). */
+enum ow_cache_kind {
+	OW_CACHE_NONE = 0, /* nothing said (writes, streams, operations, what is not audited) */
+	OW_CACHE_DATA,	   /* a public read: ETag from the data version, 304, Cache-Control */
+	OW_CACHE_RECORD,   /* a record: its own ETag (updated_at); Cache-Control added */
+};
+
 struct ow_route {
 	const char *method;  /* "GET", "POST", ... */
 	const char *pattern; /* "/people/{id}/merge": {name} matches one non-empty segment */
@@ -22,6 +29,7 @@ struct ow_route {
 	enum ow_role role; /* least role; OW_ROLE_PUBLIC for reads (closed by PUBLIC_READS=0) */
 	enum ow_body_kind body;
 	const void *arg; /* handler data, e.g. a resource descriptor */
+	enum ow_cache_kind cache;
 };
 
 #define OW_ROUTE_MAX_PARAMS 4

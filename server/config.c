@@ -153,6 +153,15 @@ static int set_max_streams(struct ow_config *c, const struct errout *e, const ch
 	return whole_1_to(e, v, 1000, &c->max_streams);
 }
 
+static int set_cache_max_age(struct ow_config *c, const struct errout *e, const char *v)
+{
+	unsigned long long n;
+	if (parse_uint(v, strlen(v), 86400, &n) != 0)
+		return bad(e, "a whole number of seconds from 0 to 86400", v);
+	c->cache_max_age = (unsigned)n;
+	return 0;
+}
+
 static int set_max_body(struct ow_config *c, const struct errout *e, const char *v)
 {
 	static const char what[] = "a byte count from 1024 to 1073741824, optionally with "
@@ -215,6 +224,7 @@ static const struct setting {
 	{"ORGWATCH_LOG", set_log},
 	{"ORGWATCH_MAX_CONNECTIONS", set_max_connections},
 	{"ORGWATCH_MAX_STREAMS", set_max_streams},
+	{"ORGWATCH_CACHE_MAX_AGE", set_cache_max_age},
 	{"ORGWATCH_HOME", set_home},
 };
 

@@ -19,6 +19,7 @@
 #include <uuid/uuid.h>
 
 #include "auth.h"
+#include "cache.h"
 #include "config.h"
 #include "conns.h"
 #include "db.h"
@@ -236,7 +237,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (r->body_too_large)
 		ow_problem_replyf(r, OW_P_TOO_LARGE, "The body may have at most %zu bytes.",
 				  r->cfg->max_body);
-	else
+	else if (ow_cache_check(r) == 0)
 		r->route->handler(r);
 	ow_db_release_thread();
 	if (!r->queued) {

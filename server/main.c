@@ -44,6 +44,7 @@ static const char usage[] =
 	"  ORGWATCH_PUBLIC_READS    1 = reads need no key (default), 0 = reader key needed\n"
 	"  ORGWATCH_MAX_CONNECTIONS concurrent connections (default 1024)\n"
 	"  ORGWATCH_MAX_STREAMS     imports and exports at once (default 8)\n"
+	"  ORGWATCH_CACHE_MAX_AGE   seconds HTTP caches may keep public reads (default 0)\n"
 	"  ORGWATCH_LOG             error | warn | info | debug (default info)\n"
 	"  ORGWATCH_HOME            folder with sql/, openapi.yaml, web/ (default .)\n";
 

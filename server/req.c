@@ -60,6 +60,18 @@ static int queue(struct ow_req *r, unsigned status, struct MHD_Response *resp)
 {
 	if (!resp)
 		return -1;
+	if ((status == 200 || status == 304) && r->route && r->route->cache != OW_CACHE_NONE) {
+		int ok = MHD_add_response_header(resp, "Vary", "Accept") == MHD_YES;
+		if (r->etag)
+			ok &= MHD_add_response_header(resp, "ETag", r->etag) == MHD_YES;
+		if (r->cache_control)
+			ok &= MHD_add_response_header(resp, "Cache-Control", r->cache_control) ==
+			      MHD_YES;
+		if (!ok) {
+			MHD_destroy_response(resp);
+			return -1;
+		}
+	}
 	enum MHD_Result q = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	if (q != MHD_YES)

@@ -31,18 +31,16 @@ static const char *const org_csv[] = {"id",	    "slug",	  "name",      "kind",
 				      "website",    "founded_on", "parent_id", "description",
 				      "created_at", "updated_at", NULL};
 const struct ow_resource ow_res_organizations = {
-	"organizations",
-	"organization",
-	org_fields,
-	N(org_fields),
-	org_filters,
-	N(org_filters),
-	OW_Q_ORGANIZATIONS_LIST,
-	0,
-	OW_Q_ORGANIZATIONS_GET,
-	OW_Q_ORGANIZATIONS_WRITE,
-	org_csv,
-	NULL,
+	.plural = "organizations",
+	.entity = "organization",
+	.fields = org_fields,
+	.nfields = N(org_fields),
+	.filters = org_filters,
+	.nfilters = N(org_filters),
+	.q_list = OW_Q_ORGANIZATIONS_LIST,
+	.q_get = OW_Q_ORGANIZATIONS_GET,
+	.q_write = OW_Q_ORGANIZATIONS_WRITE,
+	.csv_columns = org_csv,
 };
 
 static const struct ow_jfield team_fields[] = {
@@ -70,8 +68,16 @@ static const char *const team_csv[] = {
 	"name",	      "description", "formed_on", "dissolved_on", "reported_headcount",
 	"created_at", "updated_at",  NULL};
 const struct ow_resource ow_res_teams = {
-	"teams",	 "team", team_fields,	 N(team_fields),   team_filters, N(team_filters),
-	OW_Q_TEAMS_LIST, 0,	 OW_Q_TEAMS_GET, OW_Q_TEAMS_WRITE, team_csv,	 NULL,
+	.plural = "teams",
+	.entity = "team",
+	.fields = team_fields,
+	.nfields = N(team_fields),
+	.filters = team_filters,
+	.nfilters = N(team_filters),
+	.q_list = OW_Q_TEAMS_LIST,
+	.q_get = OW_Q_TEAMS_GET,
+	.q_write = OW_Q_TEAMS_WRITE,
+	.csv_columns = team_csv,
 };
 
 static const struct ow_jfield person_fields[] = {
@@ -94,9 +100,17 @@ static const char *const person_csv[] = {
 	"bio",	      "links",	    "tags",	 "current_positions",
 	"created_at", "updated_at", NULL};
 const struct ow_resource ow_res_people = {
-	"people",	 "person",	    person_fields,    N(person_fields),
-	person_filters,	 N(person_filters), OW_Q_PEOPLE_LIST, OW_Q_PEOPLE_SEARCH,
-	OW_Q_PEOPLE_GET, OW_Q_PEOPLE_WRITE, person_csv,	      NULL,
+	.plural = "people",
+	.entity = "person",
+	.fields = person_fields,
+	.nfields = N(person_fields),
+	.filters = person_filters,
+	.nfilters = N(person_filters),
+	.q_list = OW_Q_PEOPLE_LIST,
+	.q_search = OW_Q_PEOPLE_SEARCH,
+	.q_get = OW_Q_PEOPLE_GET,
+	.q_write = OW_Q_PEOPLE_WRITE,
+	.csv_columns = person_csv,
 };
 
 static const struct ow_jfield position_fields[] = {
@@ -119,9 +133,16 @@ static const char *const position_csv[] = {
 	"id",	 "person_id",  "person",   "org_id",	 "org",	       "team_id",    "team",
 	"title", "started_on", "ended_on", "source_ids", "created_at", "updated_at", NULL};
 const struct ow_resource ow_res_positions = {
-	"positions",	    "position",		  position_fields,     N(position_fields),
-	position_filters,   N(position_filters),  OW_Q_POSITIONS_LIST, 0,
-	OW_Q_POSITIONS_GET, OW_Q_POSITIONS_WRITE, position_csv,	       NULL,
+	.plural = "positions",
+	.entity = "position",
+	.fields = position_fields,
+	.nfields = N(position_fields),
+	.filters = position_filters,
+	.nfilters = N(position_filters),
+	.q_list = OW_Q_POSITIONS_LIST,
+	.q_get = OW_Q_POSITIONS_GET,
+	.q_write = OW_Q_POSITIONS_WRITE,
+	.csv_columns = position_csv,
 };
 
 static const struct ow_jfield source_fields[] = {
@@ -140,9 +161,16 @@ static const char *const source_csv[] = {"id",	       "url",	     "title",
 					 "publisher",  "author",     "published_on",
 					 "created_at", "updated_at", NULL};
 const struct ow_resource ow_res_sources = {
-	"sources",	  "source",	      source_fields,	 N(source_fields),
-	source_filters,	  N(source_filters),  OW_Q_SOURCES_LIST, 0,
-	OW_Q_SOURCES_GET, OW_Q_SOURCES_WRITE, source_csv,	 NULL,
+	.plural = "sources",
+	.entity = "source",
+	.fields = source_fields,
+	.nfields = N(source_fields),
+	.filters = source_filters,
+	.nfilters = N(source_filters),
+	.q_list = OW_Q_SOURCES_LIST,
+	.q_get = OW_Q_SOURCES_GET,
+	.q_write = OW_Q_SOURCES_WRITE,
+	.csv_columns = source_csv,
 };
 
 const char *const ow_departure_kinds[] = {"resigned",	    "laid_off", "fired",   "retired",
@@ -220,9 +248,17 @@ static const char *const departure_csv[] = {"id",
 					    "updated_at",
 					    NULL};
 const struct ow_resource ow_res_departures = {
-	"departures",	     "departure",	    departure_fields,	  N(departure_fields),
-	departure_filters,   N(departure_filters),  OW_Q_DEPARTURES_LIST, 0,
-	OW_Q_DEPARTURES_GET, OW_Q_DEPARTURES_WRITE, departure_csv,	  departure_sorts,
+	.plural = "departures",
+	.entity = "departure",
+	.fields = departure_fields,
+	.nfields = N(departure_fields),
+	.filters = departure_filters,
+	.nfilters = N(departure_filters),
+	.q_list = OW_Q_DEPARTURES_LIST,
+	.q_get = OW_Q_DEPARTURES_GET,
+	.q_write = OW_Q_DEPARTURES_WRITE,
+	.csv_columns = departure_csv,
+	.sorts = departure_sorts,
 };
 
 static const struct ow_jfield layoff_fields[] = {
@@ -259,9 +295,16 @@ static const char *const layoff_csv[] = {"id",
 					 "updated_at",
 					 NULL};
 const struct ow_resource ow_res_layoffs = {
-	"layoffs",	  "layoff",	      layoff_fields,	 N(layoff_fields),
-	layoff_filters,	  N(layoff_filters),  OW_Q_LAYOFFS_LIST, 0,
-	OW_Q_LAYOFFS_GET, OW_Q_LAYOFFS_WRITE, layoff_csv,	 NULL,
+	.plural = "layoffs",
+	.entity = "layoff",
+	.fields = layoff_fields,
+	.nfields = N(layoff_fields),
+	.filters = layoff_filters,
+	.nfilters = N(layoff_filters),
+	.q_list = OW_Q_LAYOFFS_LIST,
+	.q_get = OW_Q_LAYOFFS_GET,
+	.q_write = OW_Q_LAYOFFS_WRITE,
+	.csv_columns = layoff_csv,
 };
 
 static const struct ow_jfield line_fields[] = {
@@ -281,16 +324,14 @@ static const char *const line_csv[] = {"id",	  "report_id",	"report",     "manag
 				       "manager", "valid_from", "valid_to",   "source_ids",
 				       "sources", "created_at", "updated_at", NULL};
 const struct ow_resource ow_res_reporting_lines = {
-	"reporting-lines",
-	"reporting_line",
-	line_fields,
-	N(line_fields),
-	line_filters,
-	N(line_filters),
-	OW_Q_REPORTING_LINES_LIST,
-	0,
-	OW_Q_REPORTING_LINES_GET,
-	OW_Q_REPORTING_LINES_WRITE,
-	line_csv,
-	NULL,
+	.plural = "reporting-lines",
+	.entity = "reporting_line",
+	.fields = line_fields,
+	.nfields = N(line_fields),
+	.filters = line_filters,
+	.nfilters = N(line_filters),
+	.q_list = OW_Q_REPORTING_LINES_LIST,
+	.q_get = OW_Q_REPORTING_LINES_GET,
+	.q_write = OW_Q_REPORTING_LINES_WRITE,
+	.csv_columns = line_csv,
 };

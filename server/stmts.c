@@ -56,6 +56,8 @@
 
 const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_READY] = {"ready", "SELECT count(*) FROM schema_migrations", 0},
+	/* The data version of cache.c: every write of a record leaves an audit row. */
+	[OW_Q_DATA_VERSION] = {"data_version", "SELECT coalesce(max(id), 0) FROM audit_log", 0},
 	[OW_Q_READY_FUNCTIONS] = {"ready_functions",
 				  "SELECT checksum FROM schema_functions WHERE id = 1", 0},
 	[OW_Q_AUTH_LOOKUP] =

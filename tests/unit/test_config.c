@@ -337,6 +337,20 @@ static void test_max_streams(void **state)
 		refused("ORGWATCH_MAX_STREAMS", bad[i], "a whole number from 1 to 1000");
 }
 
+static void test_cache_max_age(void **state)
+{
+	(void)state;
+	struct ow_config c;
+	load_ok("ORGWATCH_CACHE_MAX_AGE", "0", &c);
+	assert_int_equal(c.cache_max_age, 0);
+	load_ok("ORGWATCH_CACHE_MAX_AGE", "86400", &c);
+	assert_int_equal(c.cache_max_age, 86400);
+	static const char *const bad[] = {"86401", "-1", "5s", "long", "4294967296"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		refused("ORGWATCH_CACHE_MAX_AGE", bad[i],
+			"a whole number of seconds from 0 to 86400");
+}
+
 static void test_string_lengths(void **state)
 {
 	(void)state;
@@ -452,6 +466,7 @@ int main(void)
 		T(test_log),
 		T(test_max_connections),
 		T(test_max_streams),
+		T(test_cache_max_age),
 		T(test_string_lengths),
 		T(test_error_echo_is_one_safe_line),
 		T(test_small_or_no_err_buffer),

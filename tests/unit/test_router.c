@@ -18,16 +18,18 @@ static int h_stub(struct ow_req *r)
 /* A realistic table; "/people/{id}" comes before "/people/duplicates" on purpose, so the
  * literal must win by specificity, not by order. */
 static const struct ow_route table[] = {
-	{"GET", "/people", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"POST", "/people", h_stub, OW_ROLE_EDITOR, OW_BODY_JSON, NULL},
-	{"GET", "/people/{id}", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"PATCH", "/people/{id}", h_stub, OW_ROLE_EDITOR, OW_BODY_JSON, NULL},
-	{"DELETE", "/people/{id}", h_stub, OW_ROLE_EDITOR, OW_BODY_NONE, NULL},
-	{"GET", "/people/duplicates", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"POST", "/people/{id}/merge", h_stub, OW_ROLE_EDITOR, OW_BODY_JSON, NULL},
-	{"GET", "/organizations/{id}/chart", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"GET", "/organizations/{id}/teams/{team}", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"GET", "/health", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
+	{"GET", "/people", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
+	{"POST", "/people", h_stub, OW_ROLE_EDITOR, OW_BODY_JSON, NULL, OW_CACHE_NONE},
+	{"GET", "/people/{id}", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
+	{"PATCH", "/people/{id}", h_stub, OW_ROLE_EDITOR, OW_BODY_JSON, NULL, OW_CACHE_NONE},
+	{"DELETE", "/people/{id}", h_stub, OW_ROLE_EDITOR, OW_BODY_NONE, NULL, OW_CACHE_NONE},
+	{"GET", "/people/duplicates", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
+	{"POST", "/people/{id}/merge", h_stub, OW_ROLE_EDITOR, OW_BODY_JSON, NULL, OW_CACHE_NONE},
+	{"GET", "/organizations/{id}/chart", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
+	 OW_CACHE_NONE},
+	{"GET", "/organizations/{id}/teams/{team}", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
+	 OW_CACHE_NONE},
+	{"GET", "/health", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
 };
 #define NTABLE (sizeof table / sizeof table[0])
 
@@ -155,9 +157,10 @@ static void test_first_difference_decides(void **state)
 {
 	(void)state;
 	const struct ow_route a[] = {
-		{"GET", "/{kind}/chart", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-		{"GET", "/organizations/{id}", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-		{"GET", "/{kind}/{id}", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
+		{"GET", "/{kind}/chart", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
+		{"GET", "/organizations/{id}", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
+		 OW_CACHE_NONE},
+		{"GET", "/{kind}/{id}", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
 	};
 	const struct ow_route b[] = {a[2], a[1], a[0]};
 	const struct ow_route *tables[] = {a, b};
@@ -257,8 +260,8 @@ static void test_root_only_if_listed(void **state)
 	(void)state;
 	expect_no_path("GET", "/");
 	const struct ow_route with_root[] = {
-		{"GET", "/", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-		{"GET", "/health", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
+		{"GET", "/", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
+		{"GET", "/health", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
 	};
 	struct result res;
 	assert_int_equal(match_in(with_root, 2, "GET", "/", &res), OW_MATCH_OK);
@@ -333,7 +336,8 @@ static void test_many_segments(void **state)
 	expect_no_path("GET", path);
 
 	const struct ow_route four[] = {
-		{"GET", "/{a}/{b}/x/{c}/{d}", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
+		{"GET", "/{a}/{b}/x/{c}/{d}", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
+		 OW_CACHE_NONE},
 	};
 	struct result res;
 	assert_int_equal(match_in(four, 1, "GET", "/1/2/x/3/4", &res), OW_MATCH_OK);

@@ -1,0 +1,17 @@
+/* cache.h — answers HTTP caches can keep: public reads carry a strong ETag made from the
+ * data version (the audit log's last id: every write of every record leaves a row there),
+ * the day (answers "as of today" change at midnight UTC), the path, the query and the
+ * Accept header, and are answered 304 when If-None-Match names it, without running their
+ * query; Cache-Control and Vary say how long and on what a cache may keep them. */
+#ifndef OW_CACHE_H
+#define OW_CACHE_H
+
+struct ow_req;
+
+/* Before a route's handler runs: for a cacheable route (route->cache), a key-bound view
+ * (a key sent, or reads closed) is marked no-store; a public read gets its ETag and
+ * Cache-Control (queued with its 200), or is answered 304 here. Returns 1 when it replied
+ * (the handler must not run), else 0. */
+int ow_cache_check(struct ow_req *r);
+
+#endif

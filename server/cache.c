@@ -1,0 +1,80 @@
+/* cache.c — HTTP caching of public reads (see cache.h): ETags from the data version, 304s,
+ * Cache-Control and Vary. */
+#include "cache.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "db.h"
+#include "db_problem.h"
+#include "req.h"
+
+/* FNV-1a 64 over a NUL-separated sequence of strings. */
+static uint64_t fnv(uint64_t h, const char *s)
+{
+	for (; s && *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	h ^= 0xff; /* a separator: ("ab", "c") and ("a", "bc") differ */
+	return h * 0x100000001b3ULL;
+}
+
+static int hash_arg(void *cls, const char *key, const char *value)
+{
+	uint64_t *h = cls;
+	*h = fnv(fnv(*h, key), value ? value : "");
+	return 0;
+}
+
+/* Whether If-None-Match (a list of ETags, or *) names etag. */
+static int matches(const char *inm, const char *etag)
+{
+	if (!inm)
+		return 0;
+	if (strcmp(inm, "*") == 0)
+		return 1;
+	return strstr(inm, etag) != NULL;
+}
+
+int ow_cache_check(struct ow_req *r)
+{
+	enum ow_cache_kind kind = r->route ? r->route->cache : OW_CACHE_NONE;
+	if (kind == OW_CACHE_NONE || strcmp(r->method, "GET") != 0)
+		return 0;
+	if (!r->cfg->public_reads || ow_req_header(r, "Authorization")) {
+		r->cache_control = "no-store"; /* a view bound to a key: no cache keeps it */
+		return 0;
+	}
+	snprintf(r->cache_control_buf, sizeof r->cache_control_buf, "public, max-age=%u",
+		 r->cfg->cache_max_age);
+	r->cache_control = r->cache_control_buf;
+	if (kind == OW_CACHE_RECORD)
+		return 0; /* the record's own ETag (its updated_at) is set by its handler */
+	struct ow_db_error err;
+	struct ow_db *db = ow_db_acquire(&err);
+	PGresult *pg = db ? ow_db_exec(db, OW_Q_DATA_VERSION, NULL, &err) : NULL;
+	if (!pg) {
+		r->cache_control = NULL;
+		(void)ow_db_problem(r, &err);
+		return 1;
+	}
+	uint64_t h = 0xcbf29ce484222325ULL;
+	h = fnv(fnv(h, r->path), ow_req_header(r, "Accept"));
+	ow_req_each_query(r, hash_arg, &h);
+	time_t now = time(NULL);
+	struct tm day;
+	gmtime_r(&now, &day);
+	snprintf(r->etag_buf, sizeof r->etag_buf, "\"v%s.%04d%02d%02d.%016llx\"",
+		 PQgetvalue(pg, 0, 0), day.tm_year + 1900, day.tm_mon + 1, day.tm_mday,
+		 (unsigned long long)h);
+	PQclear(pg);
+	r->etag = r->etag_buf;
+	if (!matches(ow_req_header(r, "If-None-Match"), r->etag))
+		return 0;
+	(void)ow_reply(r, 304, NULL, "", 0, NULL);
+	return 1;
+}
