@@ -26,7 +26,7 @@ PURE_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(filter $(PURE),$(patsubst server/%.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
-.PHONY: all run test unit bench memcheck security faults soak clean format format-check deps
+.PHONY: all run test unit bench memcheck security faults replicas soak clean format format-check deps
 all: $(BUILD)/orgwatch
 
 $(BUILD)/orgwatch: $(OBJS)
@@ -79,6 +79,12 @@ faults:
 	@bash scripts/deps.sh test
 	@$(MAKE) --no-print-directory all
 	@bash scripts/faults.sh
+
+# Read replicas: a throwaway primary and a streaming replica (also a layer of make test).
+replicas:
+	@bash scripts/deps.sh test
+	@$(MAKE) --no-print-directory all
+	@bash scripts/replicas.sh
 
 # 10 minutes of mixed reads and writes at 64 connections (SOAK_SECONDS to change it).
 soak:

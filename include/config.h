@@ -6,6 +6,8 @@
 #include "buf.h"
 #include "log.h" /* enum ow_log_level */
 
+#define OW_CONFIG_MAX_REPLICAS 8
+
 struct ow_config {
 	char database_url[1024]; /* "" when unset: commands needing the database check it */
 	char listen_host[64];	 /* dotted quad, "localhost" (verbatim) or an IPv6 address
@@ -18,6 +20,10 @@ struct ow_config {
 	unsigned max_connections;
 	unsigned max_streams;	/* imports and exports at once (each its own database connection) */
 	unsigned cache_max_age; /* seconds HTTP caches may keep public reads (Cache-Control) */
+	char replica_urls[OW_CONFIG_MAX_REPLICAS][1024]; /* read replicas (libpq URIs) */
+	unsigned nreplicas;
+	unsigned replica_max_lag; /* seconds a replica may be behind and still take reads */
+	unsigned replica_wait_ms; /* how long a read waits for a replica to catch up */
 	char home[1024];
 };
 
@@ -38,6 +44,10 @@ typedef const char *(*ow_getenv_fn)(const char *name);
  *   ORGWATCH_MAX_STREAMS     1..1000 (default 8)
  *   ORGWATCH_CACHE_MAX_AGE   seconds 0..86400 (default 0: caches keep answers but ask
  *                            again each time, and get 304 while nothing changed)
+ *   ORGWATCH_REPLICA_URLS    up to 8 libpq URIs or conninfo strings, comma-separated, each
+ *                            < 1024 bytes (default none)
+ *   ORGWATCH_REPLICA_MAX_LAG seconds 1..3600 (default 10)
+ *   ORGWATCH_REPLICA_WAIT_MS milliseconds 0..10000 (default 200)
  *   ORGWATCH_HOME            folder holding sql/, openapi.yaml and web/, < 1024 bytes
  *                            (default ".")
  * Numbers are plain decimal digits (no sign, no spaces). Returns 0 on success. On the first

@@ -65,6 +65,17 @@ unsigned long ow_db_tx_retries(void);
 /* Ends the request's use of the connection: rolls back a transaction left open (and
  * logs it as our bug). */
 void ow_db_release(struct ow_db *db);
+/* Lets the reads of the calling thread's current request go to a healthy replica
+ * (replicas.c), one that has replayed past lsn (the caller's last write, "X/Y"; NULL or ""
+ * for none) within ORGWATCH_REPLICA_WAIT_MS, else to the primary; and to a replica anyway
+ * when the primary cannot be reached. Cleared by ow_db_release_thread. */
+void ow_db_prefer_replica(const char *lsn);
+/* Which connection served the current request's reads: -1 the primary, else a replica's
+ * index. */
+int ow_db_served_by(void);
+/* The primary's current WAL position as "X/Y" (at or past every commit so far): 0, or -1
+ * when the primary cannot be reached. */
+int ow_db_primary_lsn(char *out, size_t n);
 /* ow_db_release for the calling thread's connection, if it has one. */
 void ow_db_release_thread(void);
 

@@ -8,6 +8,7 @@
 #include "router.h"
 
 struct MHD_Connection;
+struct MHD_Response;
 struct ow_config;
 struct ow_db;
 
@@ -44,6 +45,9 @@ struct ow_req {
 	const char *cache_control; /* NULL: none */
 	char etag_buf[64];
 	char cache_control_buf[48];
+	/* Set by http.c: called with a response about to be queued, to add headers of its own
+	 * (the primary's LSN after a write, which connection served a read); 0 or -1. */
+	int (*on_queue)(struct ow_req *r, struct MHD_Response *resp, unsigned status);
 	int phase;
 	void *stream;
 	int (*stream_feed)(struct ow_req *r, const char *data, size_t n);

@@ -10,6 +10,8 @@
 #   pg.sh url DIR                       print the libpq URI of database orgwatch
 #   pg.sh where DIR                     print the folder that really holds the data
 #   pg.sh destroy DIR                   stop and delete a throwaway cluster
+#   pg.sh replica DIR PRIMARY_DIR PORT  a streaming replica of the (running, throwaway)
+#                                       cluster in PRIMARY_DIR, in DIR, on PORT (start it)
 #
 # DIR is the data folder itself; its log goes to DIR/../pg.log and its URI to
 # DIR/../database_url (mode 600). Every cluster listens on 127.0.0.1:PORT only, keeps its
@@ -282,6 +284,7 @@ cmd_init() {
 			local   all   all                  trust
 			host    all   all   127.0.0.1/32   trust
 			host    all   all   ::1/128        trust
+			host    replication   all   127.0.0.1/32   trust
 		EOF
 	else
 		cat >"$DATA/pg_hba.conf" <<-EOF
@@ -449,6 +452,50 @@ cmd_destroy() {
 	say "deleted the ${mode:-unfinished} cluster $DATA"
 }
 
+# A streaming replica of a throwaway primary: pg_basebackup -R (the replica follows the primary
+# with primary_conninfo and standby.signal), its own port and socket, its own marker and URI.
+cmd_replica() {
+	[ $# = 3 ] || usage
+	local dir=$1 primary=$2 port=$3
+	check_port "$port"
+	need_server_tools
+	need_cluster "$primary"
+	[ "$(marker_get mode)" = throwaway ] || die "pg.sh replica copies throwaway clusters only"
+	pg_running || die "the primary in $DATA is not running (pg.sh start $primary)"
+	local pport owner=$PG_OS_USER
+	pport=$(marker_get port)
+	resolve "$dir"
+	[ -z "$DATA" ] || die "$DATA already holds a cluster (pg.sh destroy $dir first)"
+	PG_OS_USER=$owner
+	local target=$REQ
+	reachable "$(dirname "$REQ")" || target=$FB
+	mkdir -p -- "$(dirname "$target")"
+	mkdir -p -- "$target"
+	chmod 700 "$target"
+	if is_root; then chown "$PG_OS_USER:" "$target"; fi
+	DATA=$target
+	local log
+	log=$(dirname "$DATA")/pg.log
+	file_for_pg "$log"
+	if ! as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$pport" -U "$PG_OS_USER" -D "$DATA" -R \
+		-X stream -c fast --no-sync >>"$log" 2>&1; then
+		tail -n 20 "$log" >&2
+		die "pg_basebackup from 127.0.0.1:$pport failed (full log: $log)"
+	fi
+	local sock="$DATA"
+	[ $((${#DATA} + 16)) -le 107 ] || sock=""
+	{
+		printf '\n# ---- written by scripts/pg.sh (orgwatch): streaming replica of 127.0.0.1:%s ----\n' "$pport"
+		printf 'port = %s\n' "$port"
+		printf "unix_socket_directories = '%s'\n" "$sock"
+		printf 'hot_standby = on\n'
+	} >>"$DATA/postgresql.conf"
+	printf 'mode=throwaway\nport=%s\nfor=%s\nreplica_of=%s\n' "$port" "$REQ" "$pport" >"$DATA/$MARKER"
+	if is_root; then chown "$PG_OS_USER:" "$DATA/$MARKER" "$DATA/postgresql.conf"; fi
+	write_url "postgresql://orgwatch@127.0.0.1:$port/orgwatch"
+	say "made a streaming replica of 127.0.0.1:$pport in $DATA (127.0.0.1:$port)"
+}
+
 [ $# -ge 1 ] || usage
 cmd=$1
 shift
@@ -460,6 +507,7 @@ status) cmd_status "$@" ;;
 url) cmd_url "$@" ;;
 where) cmd_where "$@" ;;
 destroy) cmd_destroy "$@" ;;
+replica) cmd_replica "$@" ;;
 -h | --help | help) usage ;;
 *) usage ;;
 esac

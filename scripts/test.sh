@@ -12,7 +12,8 @@
 # (node --test tests/api/), contract (tests/contract/: Portman + Newman contract and fuzz
 # tests, the typed client, the spec's YAML), docs (tests/*.test.mjs: the README's examples), faults
 # (scripts/faults.sh with the sanitizer build: its own cluster and servers; the faults named
-# by ORGWATCH_TEST_FAULTS, default all six), compose
+# by ORGWATCH_TEST_FAULTS, default all six), replicas (scripts/replicas.sh: a primary and a
+# streaming replica of their own, reads routed, read-your-writes, lag, failures), compose
 # (docker-compose config -q), sanitizers (the server's log after SIGTERM, its exit status). A layer that cannot run because another one failed is shown
 # as "not run" and not counted (the failure that caused it is). Logs: build/test/logs/.
 #
@@ -304,6 +305,14 @@ if ok build; then
 		bash scripts/faults.sh
 else
 	record faults "not run" 0 "build failed"
+fi
+
+# Read replicas: a primary and a streaming replica (pg_basebackup -R) of their own, on
+# 127.0.0.1:15481-15482, servers on 18141-18142.
+if ok build; then
+	run_layer replicas env ORGWATCH_BIN="$BIN" bash scripts/replicas.sh
+else
+	record replicas "not run" 0 "build failed"
 fi
 
 if [ ! -f docker-compose.yml ]; then

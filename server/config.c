@@ -162,6 +162,43 @@ static int set_cache_max_age(struct ow_config *c, const struct errout *e, const 
 	return 0;
 }
 
+static int set_replica_urls(struct ow_config *c, const struct errout *e, const char *v)
+{
+	const char *p = v;
+	c->nreplicas = 0;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		while (n && p[0] == ' ')
+			p++, n--;
+		while (n && p[n - 1] == ' ')
+			n--;
+		if (n == 0 || n >= sizeof c->replica_urls[0] ||
+		    c->nreplicas == OW_CONFIG_MAX_REPLICAS)
+			return bad(e, "up to 8 comma-separated libpq URIs, each under 1024 bytes",
+				   v);
+		memcpy(c->replica_urls[c->nreplicas], p, n);
+		c->replica_urls[c->nreplicas++][n] = '\0';
+		p += strcspn(p, ",");
+		if (!*p)
+			return 0;
+		p++;
+	}
+}
+
+static int set_replica_max_lag(struct ow_config *c, const struct errout *e, const char *v)
+{
+	return whole_1_to(e, v, 3600, &c->replica_max_lag);
+}
+
+static int set_replica_wait_ms(struct ow_config *c, const struct errout *e, const char *v)
+{
+	unsigned long long n;
+	if (parse_uint(v, strlen(v), 10000, &n) != 0)
+		return bad(e, "a whole number of milliseconds from 0 to 10000", v);
+	c->replica_wait_ms = (unsigned)n;
+	return 0;
+}
+
 static int set_max_body(struct ow_config *c, const struct errout *e, const char *v)
 {
 	static const char what[] = "a byte count from 1024 to 1073741824, optionally with "
@@ -225,6 +262,9 @@ static const struct setting {
 	{"ORGWATCH_MAX_CONNECTIONS", set_max_connections},
 	{"ORGWATCH_MAX_STREAMS", set_max_streams},
 	{"ORGWATCH_CACHE_MAX_AGE", set_cache_max_age},
+	{"ORGWATCH_REPLICA_URLS", set_replica_urls},
+	{"ORGWATCH_REPLICA_MAX_LAG", set_replica_max_lag},
+	{"ORGWATCH_REPLICA_WAIT_MS", set_replica_wait_ms},
 	{"ORGWATCH_HOME", set_home},
 };
 
@@ -245,6 +285,8 @@ static void set_defaults(struct ow_config *c)
 	c->log_level = OW_LOG_INFO;
 	c->max_connections = 1024;
 	c->max_streams = 8;
+	c->replica_max_lag = 10;
+	c->replica_wait_ms = 200;
 	snprintf(c->home, sizeof(c->home), ".");
 }
 

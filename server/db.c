@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "replicas.h"
 
 #define MAX_CONNS 512
 
@@ -188,29 +189,31 @@ static int server_hung_up(PGconn *c)
 	return poll(&p, 1, 0) != 0;
 }
 
-struct ow_db *ow_db_acquire(struct ow_db_error *err)
+/* The calling thread's connection to url, kept in *slot: (re)connects when needed, at most
+ * every 200 ms; NULL when the database cannot be reached. */
+static struct ow_db *connect_slot(struct ow_db **slot, const char *url)
 {
-	struct ow_db *db = thread_db;
+	struct ow_db *db = *slot;
 	if (!db) {
 		db = calloc(1, sizeof *db);
 		if (!db)
-			goto unavailable;
+			return NULL;
 		pthread_mutex_lock(&registry_lock);
 		if (registry_n == MAX_CONNS) {
 			pthread_mutex_unlock(&registry_lock);
 			free(db);
-			goto unavailable;
+			return NULL;
 		}
 		registry[registry_n++] = db;
 		pthread_mutex_unlock(&registry_lock);
-		thread_db = db;
+		*slot = db;
 		db->broken = 1;
 	}
 	if (db->conn && !db->broken && PQstatus(db->conn) == CONNECTION_OK &&
 	    !server_hung_up(db->conn))
 		return db;
 	if (db->last_attempt.tv_sec && since(&db->last_attempt) < 0.2)
-		goto unavailable;
+		return NULL;
 	clock_gettime(CLOCK_MONOTONIC, &db->last_attempt);
 	if (db->conn) {
 		PQfinish(db->conn);
@@ -218,12 +221,12 @@ struct ow_db *ow_db_acquire(struct ow_db_error *err)
 	}
 	memset(db->prepared, 0, sizeof db->prepared);
 	char why[256];
-	PGconn *c = ow_db_connect_once(conn_url, why, sizeof why);
+	PGconn *c = ow_db_connect_once(url, why, sizeof why);
 	if (!c || session_setup(c) != 0) {
 		if (c)
 			PQfinish(c);
 		ow_log(OW_LOG_WARN, "database unavailable: %s", c ? "session setup failed" : why);
-		goto unavailable;
+		return NULL;
 	}
 	db->conn = c;
 	db->broken = 0;
@@ -231,11 +234,116 @@ struct ow_db *ow_db_acquire(struct ow_db_error *err)
 	reconnects++;
 	pthread_mutex_unlock(&registry_lock);
 	return db;
-unavailable:
+}
+
+static void unavailable(struct ow_db_error *err)
+{
 	memset(err, 0, sizeof *err);
 	err->unavailable = 1;
 	snprintf(err->message, sizeof err->message, "database unavailable");
+}
+
+/* Reads of this thread's current request may go to a replica (ow_db_prefer_replica). */
+static _Thread_local struct {
+	int active;
+	int decided;   /* the request's connection is chosen: it keeps it */
+	char lsn[32];  /* the caller's last write, "" when none */
+	int served_by; /* -1 primary, else the replica's index */
+} read_pref = {0, 0, "", -1};
+static _Thread_local struct ow_db *thread_replica_db[OW_MAX_REPLICAS];
+static _Thread_local unsigned replica_cursor;
+
+void ow_db_prefer_replica(const char *lsn)
+{
+	read_pref.active = 1;
+	read_pref.decided = 0;
+	snprintf(read_pref.lsn, sizeof read_pref.lsn, "%s", lsn ? lsn : "");
+	read_pref.served_by = -1;
+}
+
+int ow_db_served_by(void)
+{
+	return read_pref.served_by;
+}
+
+/* Whether replica db has replayed past lsn, asking it every 10 ms for up to wait_ms. */
+static int replayed(struct ow_db *db, const char *lsn, unsigned wait_ms)
+{
+	const char *params[] = {lsn};
+	for (unsigned waited = 0;; waited += 10) {
+		PGresult *res = ow_stmt_run(db->conn, OW_Q_REPLICA_REPLAYED, params);
+		int ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+			 PQgetvalue(res, 0, 0)[0] == 't';
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+			db->broken = 1;
+		PQclear(res);
+		if (ok || db->broken || waited >= wait_ms)
+			return ok;
+		struct timespec ten = {0, 10 * 1000 * 1000};
+		nanosleep(&ten, NULL);
+	}
+}
+
+/* A healthy replica's connection for this read, or NULL (then the primary serves it). */
+static struct ow_db *acquire_replica(int need_fresh)
+{
+	for (int tries = 0; tries < ow_replicas_count(); tries++) {
+		int i = ow_replicas_pick(&replica_cursor);
+		if (i < 0)
+			return NULL;
+		struct ow_db *db = connect_slot(&thread_replica_db[i], ow_replica_url(i));
+		if (!db) {
+			ow_replicas_mark_down(i);
+			continue;
+		}
+		if (need_fresh && read_pref.lsn[0] &&
+		    !replayed(db, read_pref.lsn, ow_replicas_wait_ms()))
+			return NULL; /* behind the caller's own write: the primary answers */
+		read_pref.served_by = i;
+		ow_replicas_note_read(i);
+		return db;
+	}
 	return NULL;
+}
+
+struct ow_db *ow_db_acquire(struct ow_db_error *err)
+{
+	struct ow_db *db = NULL;
+	if (read_pref.active && read_pref.decided) { /* one connection for the whole request */
+		db = read_pref.served_by >= 0
+			     ? connect_slot(&thread_replica_db[read_pref.served_by],
+					    ow_replica_url(read_pref.served_by))
+			     : connect_slot(&thread_db, conn_url);
+		if (!db)
+			unavailable(err);
+		return db;
+	}
+	if (read_pref.active && ow_replicas_count() > 0)
+		db = acquire_replica(1);
+	if (!db && (db = connect_slot(&thread_db, conn_url)))
+		read_pref.served_by = -1;
+	/* The primary is away: a read is still served by a replica, fresh or not. */
+	if (!db && read_pref.active && ow_replicas_count() > 0)
+		db = acquire_replica(0);
+	read_pref.decided = db != NULL;
+	if (!db)
+		unavailable(err);
+	return db;
+}
+
+int ow_db_primary_lsn(char *out, size_t n)
+{
+	struct ow_db *db = connect_slot(&thread_db, conn_url);
+	if (!db)
+		return -1;
+	PGresult *res = ow_stmt_run(db->conn, OW_Q_PRIMARY_LSN, NULL);
+	int ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+	if (ok)
+		snprintf(out, n, "%s", PQgetvalue(res, 0, 0));
+	else
+		db->broken = 1;
+	PQclear(res);
+	return ok ? 0 : -1;
 }
 
 static int prepare(struct ow_db *db, enum ow_stmt_id id, struct ow_db_error *err)
@@ -398,4 +506,8 @@ void ow_db_release(struct ow_db *db)
 void ow_db_release_thread(void)
 {
 	ow_db_release(thread_db);
+	if (read_pref.active && read_pref.served_by >= 0)
+		ow_db_release(thread_replica_db[read_pref.served_by]);
+	read_pref.active = read_pref.decided = 0;
+	read_pref.lsn[0] = '\0';
 }

@@ -11,6 +11,7 @@
 #include "metrics.h"
 #include "migrate.h"
 #include "problem.h"
+#include "replicas.h"
 #include "req.h"
 
 static struct ow_buf openapi;
@@ -88,12 +89,19 @@ int ow_h_ready(struct ow_req *r)
 			"SQL functions not current: the database has %s, this server's"
 			" sql/functions/ is %s. Run 'orgwatch migrate'.",
 			have, functions_checksum);
-	char body[256];
-	int n = snprintf(body, sizeof body,
-			 "{\"status\":\"ready\",\"database\":\"ok\",\"migrations\":{\"applied\":%d,"
-			 "\"expected\":%d},\"functions\":\"%s\"}",
-			 applied, expected_migrations, functions_checksum);
-	return ow_reply_json(r, 200, body, (size_t)n, NULL);
+	struct ow_buf b;
+	ow_buf_init(&b, 64 * 1024);
+	int rc = ow_buf_appendf(&b,
+				"{\"status\":\"ready\",\"database\":\"ok\",\"migrations\":{"
+				"\"applied\":%d,\"expected\":%d},\"functions\":\"%s\"",
+				applied, expected_migrations, functions_checksum);
+	rc |= ow_replicas_render_ready(&b);
+	rc |= ow_buf_append_str(&b, "}");
+	rc = rc == 0 ? ow_reply_json_buf(r, 200, &b)
+		     : ow_problem_reply(r, OW_P_INTERNAL, "/ready could not be rendered.", NULL,
+					NULL);
+	ow_buf_free(&b);
+	return rc;
 }
 
 int ow_h_metrics(struct ow_req *r)

@@ -15,6 +15,7 @@
 #include "http.h"
 #include "import.h"
 #include "resource.h"
+#include "replicas.h"
 #include "rtypes.h"
 #include "stmts.h"
 #include "log.h"
@@ -45,6 +46,10 @@ static const char usage[] =
 	"  ORGWATCH_MAX_CONNECTIONS concurrent connections (default 1024)\n"
 	"  ORGWATCH_MAX_STREAMS     imports and exports at once (default 8)\n"
 	"  ORGWATCH_CACHE_MAX_AGE   seconds HTTP caches may keep public reads (default 0)\n"
+	"  ORGWATCH_REPLICA_URLS    read replicas: libpq URIs, comma-separated (default none)\n"
+	"  ORGWATCH_REPLICA_MAX_LAG seconds a replica may lag and still take reads (default 10)\n"
+	"  ORGWATCH_REPLICA_WAIT_MS ms a read waits for a replica to replay the caller's write\n"
+	"                           (default 200)\n"
 	"  ORGWATCH_LOG             error | warn | info | debug (default info)\n"
 	"  ORGWATCH_HOME            folder with sql/, openapi.yaml, web/ (default .)\n";
 
@@ -92,11 +97,13 @@ static int cmd_serve(const struct ow_config *cfg)
 		return 1;
 	ow_db_set_max_dedicated(cfg->max_streams);
 	if (ow_routes_init() != 0 || ow_ops_init(cfg->home) != 0 ||
-	    ow_metrics_init(ow_routes, ow_routes_n) != 0)
+	    ow_metrics_init(ow_routes, ow_routes_n) != 0 ||
+	    ow_replicas_start(cfg, cfg->database_url) != 0)
 		goto out;
 	ow_static_init(cfg->home);
 	rc = ow_http_serve(cfg, ow_routes, ow_routes_n);
 out:
+	ow_replicas_stop();
 	ow_metrics_free();
 	ow_ops_free();
 	ow_db_global_shutdown();

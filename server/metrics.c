@@ -6,6 +6,7 @@
 
 #include "conns.h"
 #include "db.h"
+#include "replicas.h"
 
 #define NSTATUS 500 /* statuses 100..599 */
 static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
@@ -172,5 +173,6 @@ int ow_metrics_render(struct ow_buf *b, unsigned inflight)
 		"# TYPE orgwatch_db_tx_retries_total counter\n"
 		"orgwatch_db_tx_retries_total %lu\n",
 		streams, streams_refused, ow_db_tx_retries());
+	rc |= ow_replicas_render_metrics(b);
 	return rc ? -1 : 0;
 }

@@ -72,6 +72,10 @@ static int queue(struct ow_req *r, unsigned status, struct MHD_Response *resp)
 			return -1;
 		}
 	}
+	if (r->on_queue && r->on_queue(r, resp, status) != 0) {
+		MHD_destroy_response(resp);
+		return -1;
+	}
 	enum MHD_Result q = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	if (q != MHD_YES)

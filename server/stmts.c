@@ -329,6 +329,19 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 				  "SELECT 1 FROM schema_migrations WHERE version = $1", 1},
 	[OW_Q_MIGRATE_RECORD] = {"migrate_record",
 				 "INSERT INTO schema_migrations (version) VALUES ($1)", 1},
+	/* Read replicas (replicas.c, db.c): the primary's position, past every commit so far
+	 * (the insert position: with synchronous_commit off the write position may not be). */
+	[OW_Q_PRIMARY_LSN] = {"primary_lsn", "SELECT pg_current_wal_insert_lsn()::text", 0},
+	[OW_Q_REPLICA_REPLAYED] = {"replica_replayed",
+				   "SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn", 1},
+	/* A replica's health: a replica at all, and how old its replay is when it is behind the
+	 * primary's position $1 (0 when caught up, or when the primary's is unknown). */
+	[OW_Q_REPLICA_HEALTH] = {"replica_health",
+				 "SELECT pg_is_in_recovery(), CASE WHEN $1::pg_lsn IS NULL"
+				 " OR pg_last_wal_replay_lsn() >= $1::pg_lsn THEN 0"
+				 " ELSE coalesce(extract(epoch FROM now() -"
+				 " pg_last_xact_replay_timestamp()), 0) END",
+				 1},
 	[OW_Q_FUNCTIONS_RECORD] =
 		{"functions_record",
 		 "INSERT INTO schema_functions (id, checksum) VALUES (1, $1)"
