@@ -10,6 +10,8 @@
 #               next to EXPLAIN ANALYZE, and the server's peak RSS
 #   import      issue 6: POST /import of people then departure lines (curl), COPY of the same
 #               rows as the ceiling, peak RSS, GET /export
+#   scale       issue 15: a departures list served by one server, by two servers on one
+#               database, with a streaming replica taking the reads, and as 304s
 #
 # Settings (environment): BENCH_ONLY (comma-separated sections; all by default),
 # BENCH_PG_PORT (15435), BENCH_HTTP_PORT (18190), BENCH_DURATION (10, seconds per wrk run),
@@ -26,7 +28,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ALL_SECTIONS=(people departures stats chart import)
+ALL_SECTIONS=(people departures stats chart import scale)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PG_PORT=${BENCH_PG_PORT:-15435}
 HTTP_PORT=${BENCH_HTTP_PORT:-18190}
@@ -157,7 +159,8 @@ preflight
 # A private copy: a rebuild of build/orgwatch during the run cannot pull the binary away.
 cp "$BIN" "$WORK/orgwatch"
 BIN=$WORK/orgwatch
-"${CC:-cc}" -std=c11 -O1 -Iinclude -o "$WORK/stmt_sql" bench/stmt_sql.c server/stmts.c ||
+"${CC:-cc}" -std=c11 -O1 -Iinclude $(pkg-config --cflags libpq) -o "$WORK/stmt_sql" bench/stmt_sql.c \
+	server/stmts.c $(pkg-config --libs libpq) ||
 	die "cannot build bench/stmt_sql.c"
 
 say "sections: ${SECTIONS[*]}"

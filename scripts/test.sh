@@ -14,7 +14,7 @@
 # (scripts/faults.sh with the sanitizer build: its own cluster and servers; the faults named
 # by ORGWATCH_TEST_FAULTS, default all six), replicas (scripts/replicas.sh: a primary and a
 # streaming replica of their own, reads routed, read-your-writes, lag, failures), compose
-# (docker-compose config -q), sanitizers (the server's log after SIGTERM, its exit status). A layer that cannot run because another one failed is shown
+# (docker-compose config -q, default and scale profiles), sanitizers (the server's log after SIGTERM, its exit status). A layer that cannot run because another one failed is shown
 # as "not run" and not counted (the failure that caused it is). Logs: build/test/logs/.
 #
 # Settings: ORGWATCH_TEST_PG_PORT (15433), ORGWATCH_TEST_HTTP_PORT (18080).
@@ -320,6 +320,6 @@ if [ ! -f docker-compose.yml ]; then
 elif ! command -v docker-compose >/dev/null 2>&1; then
 	record compose FAIL 0 "docker-compose not installed (run: bash scripts/deps.sh test)"
 else
-	run_layer compose docker-compose config -q
+	run_layer compose bash -c 'docker-compose config -q && docker-compose --profile scale config -q'
 fi
 # finish (the EXIT trap) adds the sanitizers layer and prints the summary.

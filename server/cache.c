@@ -63,7 +63,8 @@ int ow_cache_check(struct ow_req *r)
 		return 1;
 	}
 	uint64_t h = 0xcbf29ce484222325ULL;
-	h = fnv(fnv(h, r->path), ow_req_header(r, "Accept"));
+	/* Of Accept, only what it changes: CSV or JSON. */
+	h = fnv(fnv(h, r->path), ow_req_wants_csv(r) ? "text/csv" : "application/json");
 	ow_req_each_query(r, hash_arg, &h);
 	time_t now = time(NULL);
 	struct tm day;
