@@ -137,6 +137,27 @@ int ow_sql_file_run(PGconn *c, const char *path, char *err, size_t errsz)
 	return exec_ok(c, "COMMIT", err, errsz);
 }
 
+/* Ends a migration step's transaction: when rc is 0, records it (statement id with its one
+ * parameter) and commits; otherwise, or when recording fails, rolls back. 0 or -1 with err. */
+static int record_and_commit(PGconn *c, int rc, enum ow_stmt_id id, const char *param, char *err,
+			     size_t errsz)
+{
+	if (rc == 0) {
+		const char *p[] = {param};
+		PGresult *res = ow_stmt_run(c, id, p);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			snprintf(err, errsz, "%s", PQresultErrorMessage(res));
+			rc = -1;
+		}
+		PQclear(res);
+	}
+	if (rc == 0)
+		return exec_ok(c, "COMMIT", err, errsz);
+	char ignore[64];
+	(void)exec_ok(c, "ROLLBACK", ignore, sizeof ignore);
+	return -1;
+}
+
 static int applied(PGconn *c, const char *version, int *yes, char *err, size_t errsz)
 {
 	const char *p[] = {version};
@@ -170,20 +191,7 @@ static int apply_one(PGconn *c, const char *dir, const char *name, char *err, si
 		rc = -1;
 	}
 	ow_buf_free(&b);
-	if (rc == 0) {
-		const char *p[] = {name};
-		PGresult *res = ow_stmt_run(c, OW_Q_MIGRATE_RECORD, p);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			snprintf(err, errsz, "%s", PQresultErrorMessage(res));
-			rc = -1;
-		}
-		PQclear(res);
-	}
-	if (rc == 0)
-		return exec_ok(c, "COMMIT", err, errsz);
-	char ignore[64];
-	(void)exec_ok(c, "ROLLBACK", ignore, sizeof ignore);
-	return -1;
+	return record_and_commit(c, rc, OW_Q_MIGRATE_RECORD, name, err, errsz);
 }
 
 int ow_migrate_run(PGconn *c, const char *dir, const char *functions_dir, FILE *out, char *err,
@@ -299,20 +307,7 @@ static int apply_functions(PGconn *c, const char *dir, char **names, int n, cons
 		}
 		ow_buf_free(&b);
 	}
-	if (rc == 0) {
-		const char *p[] = {sum};
-		PGresult *res = ow_stmt_run(c, OW_Q_FUNCTIONS_RECORD, p);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			snprintf(err, errsz, "%s", PQresultErrorMessage(res));
-			rc = -1;
-		}
-		PQclear(res);
-	}
-	if (rc == 0)
-		return exec_ok(c, "COMMIT", err, errsz);
-	char ignore[64];
-	(void)exec_ok(c, "ROLLBACK", ignore, sizeof ignore);
-	return -1;
+	return record_and_commit(c, rc, OW_Q_FUNCTIONS_RECORD, sum, err, errsz);
 }
 
 int ow_functions_apply(PGconn *c, const char *dir, FILE *out, char *err, size_t errsz)

@@ -29,6 +29,11 @@ const RESOURCES = [
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 
+/** Every fuzzing Portman has: required fields removed, numbers and lengths out of bounds. */
+const FUZZ_ALL = ['requiredFields', 'minimumNumberFields', 'maximumNumberFields', 'minLengthFields', 'maxLengthFields'].map((k) => ({
+  [k]: { enabled: true },
+}));
+
 /** A pre-request script that POSTs `body` (JSON, variables resolved) to `path` and stores
  * the new record's id in the collection variable `name`. */
 function createFirst(path, body, name) {
@@ -170,13 +175,7 @@ export function portmanConfig(tag, key) {
           name: 'Fuzz',
           fuzzing: [
             {
-              requestBody: [
-                { requiredFields: { enabled: true } },
-                { minimumNumberFields: { enabled: true } },
-                { maximumNumberFields: { enabled: true } },
-                { minLengthFields: { enabled: true } },
-                { maxLengthFields: { enabled: true } },
-              ],
+              requestBody: FUZZ_ALL,
             },
           ],
           tests: { contractTests: problemTests },
@@ -195,13 +194,7 @@ export function portmanConfig(tag, key) {
           name: 'FuzzQuery',
           fuzzing: [
             {
-              requestQueryParams: [
-                { requiredFields: { enabled: true } },
-                { minimumNumberFields: { enabled: true } },
-                { maximumNumberFields: { enabled: true } },
-                { minLengthFields: { enabled: true } },
-                { maxLengthFields: { enabled: true } },
-              ],
+              requestQueryParams: FUZZ_ALL,
             },
           ],
           tests: { contractTests: problemTests },

@@ -42,6 +42,7 @@ import {
   sleep,
   backlog,
   socketCounts,
+  socketTracker,
   startServer,
   stopAndCheck,
   tally,
@@ -57,18 +58,12 @@ const RSS_BOUND_KB = 30 * 1024;
 const BULK_PEOPLE = 10_000; // with a 2 kB bio each: a ~23 MB export, far more than socket buffers hold
 
 let server;
-const sockets = new Set();
+const sockets = socketTracker();
+const track = sockets.track;
 after(async () => {
-  for (const s of sockets) s.destroy();
+  sockets.destroyAll();
   if (server && !server.exit) await server.kill();
 });
-
-const track = (s) => {
-  sockets.add(s);
-  s.on('error', () => {});
-  s.on('close', () => sockets.delete(s));
-  return s;
-};
 
 const cut = (s, rst) => (rst && typeof s.resetAndDestroy === 'function' ? s.resetAndDestroy() : s.destroy());
 

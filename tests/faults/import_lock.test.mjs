@@ -36,6 +36,7 @@ import {
   runTag,
   secs,
   sleep,
+  socketTracker,
   startServer,
   stopAndCheck,
 } from './lib.mjs';
@@ -48,17 +49,12 @@ const SLOW_SENT = 900; // past the first batch (500 records)
 const BIG = 5000;
 
 let server;
-const sockets = new Set();
+const sockets = socketTracker();
+const track = sockets.track;
 after(async () => {
-  for (const s of sockets) s.destroy();
+  sockets.destroyAll();
   if (server && !server.exit) await server.kill();
 });
-const track = (s) => {
-  sockets.add(s);
-  s.on('error', () => {});
-  s.on('close', () => sockets.delete(s));
-  return s;
-};
 
 test('stalled exports and a half-sent upload keep no import waiting', { timeout: 240_000 }, async () => {
   const tag = runTag('il');
@@ -156,7 +152,7 @@ test('stalled exports and a half-sent upload keep no import waiting', { timeout:
     await sleep(50);
   }
   const lockAfterCut = importLockHolders().filter((h) => h.port === slowPort && slowPort !== null);
-  for (const s of sockets) s.destroy();
+  sockets.destroyAll();
 
   // The lock held elsewhere for longer than lock_timeout: a clear 503, nothing written.
   const holder = spawn('psql', [DB_URL, '-Xq', '-c', `BEGIN; SELECT pg_advisory_xact_lock(${IMPORT_LOCK}); SELECT pg_sleep(13); COMMIT;`], {

@@ -445,6 +445,25 @@ export function fmtTally(map) {
   return keys.length ? keys.map((k) => `${map[k]} × ${k}`).join(', ') : 'none';
 }
 
+/**
+ * Sockets a test opens and must close at its end: `track(socket)` keeps it (errors ignored,
+ * forgotten once closed), `destroyAll()` closes every one still open.
+ */
+export function socketTracker() {
+  const sockets = new Set();
+  return {
+    track(s) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => sockets.delete(s));
+      return s;
+    },
+    destroyAll() {
+      for (const s of sockets) s.destroy();
+    },
+  };
+}
+
 /** Opens a raw TCP connection; resolves the socket once connected (rejects after `ms`). */
 export function connect(p, ms = 5000) {
   return new Promise((resolve, reject) => {
