@@ -106,3 +106,19 @@ test('every error response is a plain Problem a generator can type, and no reque
   }
   assert.deepEqual(bad, []);
 });
+
+test('either/or reference pairs are expressed: each alias names the field it stands for, which exists', () => {
+  const doc = YAML.parse(text);
+  const found = [];
+  for (const [name, schema] of Object.entries(doc.components.schemas)) {
+    for (const [prop, def] of Object.entries(schema.properties ?? {})) {
+      const other = /^Instead of `(\w+)`/.exec(def.description ?? '')?.[1];
+      if (!other) continue;
+      found.push(`${name}.${prop}`);
+      assert.equal(def['x-orgwatch-either-or'], other, `${name}.${prop} names ${other}`);
+      assert.ok(schema.properties[other], `${name}.${prop}: ${other} is a property of ${name}`);
+      assert.match(def.description, /not both; both null is accepted/);
+    }
+  }
+  assert.ok(found.length >= 30, `only ${found.length} aliases found`);
+});
