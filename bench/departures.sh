@@ -21,9 +21,9 @@ departures_dataset() {
 # departures_list: $1 person, $2 org, $3 team, $4 destination_org, $5 kind, $6 reason_category,
 # $7 destination_kind, $8 from, $9 to, $10 layoff, $11 updated_since, $12 status (sort picks the statement),
 # $13/$14 cursor, $15 limit + 1.
-DEP_ARGS_ORG="(NULL, 'org-1', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '51')"
-DEP_ARGS_ORG_SMALL="(NULL, 'org-150', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '51')"
-DEP_ARGS_WINDOW="(NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2024-01', '2024-06', NULL, NULL, NULL, NULL, NULL, NULL, '51')"
+DEP_ARGS_ORG="(NULL, 'org-1', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '51')"
+DEP_ARGS_ORG_SMALL="(NULL, 'org-150', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '51')"
+DEP_ARGS_WINDOW="(NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2024-01', '2024-06', NULL, NULL, NULL, NULL, NULL, '51')"
 
 section_departures() {
 	departures_dataset
