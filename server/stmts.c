@@ -36,13 +36,26 @@
 	" $12) d WHERE true"
 
 /* Sorted by the start of the date's range, then its end (a "2016-01-01" departure before
- * "2016-01" before "2016"), then id. The cursor's first part is "start|end". */
+ * "2016-01" before "2016"), then id. The cursor's first part is "start|end". The page is
+ * chosen first (the filters, the keyset, the limit), then rendered by ow_departure_json with
+ * joins to what its rows refer to: no lookup per row. */
 #define DEPARTURES_SORTED(lo, hi, cmp, dir)                                                        \
-	"SELECT ow_departure_doc(d)::text, (" lo ")::text || '|' || (" hi                          \
-	")::text, d.id::text" DEPARTURE_FILTERS " AND ($13::text IS NULL OR ((" lo "), (" hi       \
-	"), d.id) " cmp                                                                            \
+	"SELECT ow_departure_json(d.r, p, o, t, dst, l, src.ids, src.summaries)::text,"            \
+	" d.k_lo::text || '|' || d.k_hi::text, d.id::text"                                         \
+	" FROM (SELECT d AS r, d.id, d.person_id, d.org_id, d.team_id, d.destination_org_id,"      \
+	" d.layoff_id, " lo " AS k_lo, " hi " AS k_hi" DEPARTURE_FILTERS                           \
+	" AND ($13::text IS NULL OR ((" lo "), (" hi "), d.id) " cmp                               \
 	" (split_part($13, '|', 1)::date, split_part($13, '|', 2)::date, $14::uuid))"              \
-	" ORDER BY (" lo ") " dir ", (" hi ") " dir ", d.id " dir " LIMIT $15::int"
+	" ORDER BY (" lo ") " dir ", (" hi ") " dir ", d.id " dir " LIMIT $15::int) d"             \
+	" JOIN people p ON p.id = d.person_id JOIN organizations o ON o.id = d.org_id"             \
+	" LEFT JOIN teams t ON t.id = d.team_id"                                                   \
+	" LEFT JOIN organizations dst ON dst.id = d.destination_org_id"                            \
+	" LEFT JOIN layoffs l ON l.id = d.layoff_id"                                               \
+	" LEFT JOIN LATERAL (SELECT json_agg(s.id ORDER BY s.url) AS ids,"                         \
+	" json_agg(json_build_object('id', s.id, 'url', s.url, 'publisher', s.publisher,"          \
+	" 'title', s.title) ORDER BY s.url) AS summaries FROM departure_sources x"                 \
+	" JOIN sources s ON s.id = x.source_id WHERE x.departure_id = d.id) src ON true"           \
+	" ORDER BY d.k_lo " dir ", d.k_hi " dir ", d.id " dir
 
 /* The C argument a statement does not take (bit i = argument i): the departures' sort
  * filter (it chose the statement); a cursor's second part where one part is enough. */

@@ -3,22 +3,46 @@
 -- file of sql/functions/ in one transaction whenever their checksum changes. Edit here,
 -- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
 
+-- The one definition of a departure's document, from the departure and the rows it refers
+-- to (NULL rows where it refers to none) and its sources: one expression, which the planner
+-- inlines, so a list renders its page with joins instead of a lookup per row and reference.
+CREATE OR REPLACE FUNCTION public.ow_departure_json(d departures, p people, o organizations, t teams, dst organizations, l layoffs, src_ids json, src_summaries json)
+ RETURNS json
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT json_build_object('id', d.id, 'person_id', d.person_id,
+		'person', CASE WHEN p.id IS NOT NULL THEN json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name) END,
+		'org_id', d.org_id,
+		'org', CASE WHEN o.id IS NOT NULL THEN json_build_object('id', o.id, 'slug', o.slug, 'name', o.name) END,
+		'team_id', d.team_id,
+		'team', CASE WHEN t.id IS NOT NULL THEN json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) END,
+		'title', d.title, 'departed_on', d.departed_on,
+		'announced_on', d.announced_on, 'kind', d.kind, 'reason_category', d.reason_category,
+		'reason', d.reason, 'destination_org_id', d.destination_org_id,
+		'destination_org', CASE WHEN dst.id IS NOT NULL THEN json_build_object('id', dst.id, 'slug', dst.slug, 'name', dst.name) END,
+		'destination_title', d.destination_title,
+		'destination_kind', d.destination_kind, 'layoff_id', d.layoff_id,
+		'layoff', CASE WHEN l.id IS NOT NULL THEN json_build_object('id', l.id, 'announced_on', l.announced_on, 'count', l.count) END,
+		'returned_on', d.returned_on,
+		'source_ids', coalesce(src_ids, '[]'), 'sources', coalesce(src_summaries, '[]'), 'notes', d.notes, 'status', d.status,
+		'created_at', ow_ts(d.created_at), 'updated_at', ow_ts(d.updated_at))
+$function$;
+
+-- A departure's document by itself (records, writes): the same expression, with the rows
+-- it refers to looked up.
 CREATE OR REPLACE FUNCTION public.ow_departure_doc(d departures)
  RETURNS json
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT json_build_object('id', d.id, 'person_id', d.person_id, 'person', ow_person_summary(d.person_id),
-		'org_id', d.org_id, 'org', ow_org_summary(d.org_id), 'team_id', d.team_id,
-		'team', ow_team_summary(d.team_id), 'title', d.title, 'departed_on', d.departed_on,
-		'announced_on', d.announced_on, 'kind', d.kind, 'reason_category', d.reason_category,
-		'reason', d.reason, 'destination_org_id', d.destination_org_id,
-		'destination_org', ow_org_summary(d.destination_org_id), 'destination_title', d.destination_title,
-		'destination_kind', d.destination_kind, 'layoff_id', d.layoff_id,
-		'layoff', ow_layoff_summary(d.layoff_id), 'returned_on', d.returned_on,
-		'source_ids', s.ids, 'sources', s.summaries, 'notes', d.notes, 'status', d.status,
-		'created_at', ow_ts(d.created_at), 'updated_at', ow_ts(d.updated_at))
+	SELECT ow_departure_json(d, p, o, t, dst, l, s.ids, s.summaries)
 	FROM ow_fact_sources('departure', d.id) s
+	LEFT JOIN people p ON p.id = d.person_id
+	LEFT JOIN organizations o ON o.id = d.org_id
+	LEFT JOIN teams t ON t.id = d.team_id
+	LEFT JOIN organizations dst ON dst.id = d.destination_org_id
+	LEFT JOIN layoffs l ON l.id = d.layoff_id
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_departures_get(p_key text)
