@@ -3,6 +3,7 @@
 #define OW_BUF_H
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define OW_WUR __attribute__((warn_unused_result))
 
@@ -28,6 +29,10 @@ int ow_buf_vappendf(struct ow_buf *b, const char *fmt, va_list ap) OW_WUR;
 /* Appends s as a JSON string literal (quotes included, escapes as RFC 8259); bytes that are
  * not well-formed UTF-8 become U+FFFD. */
 int ow_buf_append_json_str(struct ow_buf *b, const char *s, size_t n) OW_WUR;
+/* FNV-1a, 64 bits: start from OW_FNV64_INIT and continue over n bytes at p (checksums of
+ * files, ETags). */
+#define OW_FNV64_INIT 0xcbf29ce484222325ULL
+uint64_t ow_fnv1a64(uint64_t h, const void *p, size_t n);
 /* 1 when the n bytes at s are well-formed UTF-8 (no overlong forms, surrogates or code
  * points above U+10FFFF), else 0. */
 int ow_utf8_valid(const char *s, size_t n);

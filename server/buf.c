@@ -87,6 +87,16 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
+uint64_t ow_fnv1a64(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
 int ow_utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;

@@ -12,21 +12,16 @@
 #include "db_problem.h"
 #include "req.h"
 
-/* FNV-1a 64 over a NUL-separated sequence of strings. */
+/* h continued over s and its NUL (a separator: ("ab", "c") and ("a", "bc") differ). */
 static uint64_t fnv(uint64_t h, const char *s)
 {
-	for (; s && *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	h ^= 0xff; /* a separator: ("ab", "c") and ("a", "bc") differ */
-	return h * 0x100000001b3ULL;
+	return ow_fnv1a64(h, s ? s : "", (s ? strlen(s) : 0) + 1);
 }
 
 static int hash_arg(void *cls, const char *key, const char *value)
 {
 	uint64_t *h = cls;
-	*h = fnv(fnv(*h, key), value ? value : "");
+	*h = fnv(fnv(*h, key), value);
 	return 0;
 }
 
@@ -62,7 +57,7 @@ int ow_cache_check(struct ow_req *r)
 		(void)ow_db_problem(r, &err);
 		return 1;
 	}
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = OW_FNV64_INIT;
 	/* Of Accept, only what it changes: CSV or JSON. */
 	h = fnv(fnv(h, r->path), ow_req_wants_csv(r) ? "text/csv" : "application/json");
 	ow_req_each_query(r, hash_arg, &h);

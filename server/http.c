@@ -184,11 +184,14 @@ static int caller_lsn(struct ow_req *r, char *out, size_t n)
 	return 0;
 }
 
-/* Headers of replica routing (r->on_queue): after a write, the primary's position (header
- * and cookie, so the caller's next reads see it); on a read, which connection served it. */
+/* Headers of replica routing (r->on_queue), when replicas are configured: after a write, the
+ * primary's position (header and cookie, so the caller's next reads see it); on a read,
+ * which connection served it. */
 static int routing_headers(struct ow_req *r, struct MHD_Response *resp, unsigned status)
 {
 	int ok = 1;
+	if (ow_replicas_count() == 0)
+		return 0; /* no replica: no position to wait for, no query to ask it */
 	if (strcmp(r->method, "GET") != 0) {
 		char lsn[32], cookie[96];
 		if (status < 200 || status >= 300 || ow_db_primary_lsn(lsn, sizeof lsn) != 0)
@@ -197,7 +200,7 @@ static int routing_headers(struct ow_req *r, struct MHD_Response *resp, unsigned
 			 "orgwatch_lsn=%s; Path=/; Max-Age=300; SameSite=Lax", lsn);
 		ok &= MHD_add_response_header(resp, "Orgwatch-LSN", lsn) == MHD_YES;
 		ok &= MHD_add_response_header(resp, "Set-Cookie", cookie) == MHD_YES;
-	} else if (ow_replicas_count() > 0 && r->route && r->route->cache != OW_CACHE_NONE) {
+	} else if (r->route && r->route->cache != OW_CACHE_NONE) {
 		char by[24];
 		int i = ow_db_served_by();
 		if (i < 0)

@@ -172,14 +172,19 @@ static int tally(struct ow_import *imp, PGresult *res, unsigned long n)
 	return imp->sent >= imp->next_analyze ? refresh_statistics(imp) : 0;
 }
 
-static int command(struct ow_import *imp, enum ow_stmt_id id)
+/* 0 when res is a command's success, else -1 with the failure kept; res is freed. */
+static int command_done(struct ow_import *imp, PGresult *res)
 {
-	PGresult *res = ow_stmt_run(imp->conn, id, NULL);
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (!ok)
 		db_failure(imp, res);
 	PQclear(res);
 	return ok ? 0 : -1;
+}
+
+static int command(struct ow_import *imp, enum ow_stmt_id id)
+{
+	return command_done(imp, ow_stmt_run(imp->conn, id, NULL));
 }
 
 /* The batch being built, closed as a JSON array; -1 when out of memory. */
@@ -223,12 +228,7 @@ static int spool(struct ow_import *imp)
 
 static int begin(struct ow_import *imp)
 {
-	PGresult *res = PQexec(imp->conn, "BEGIN");
-	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!ok)
-		db_failure(imp, res);
-	PQclear(res);
-	return ok ? 0 : -1;
+	return command_done(imp, PQexec(imp->conn, "BEGIN"));
 }
 
 /* Writes everything in one transaction once the body has ended: the spooled batches in

@@ -230,17 +230,6 @@ int ow_migrate_run(PGconn *c, const char *dir, const char *functions_dir, FILE *
 	return count;
 }
 
-/* FNV-1a, 64 bits, continued over n bytes. */
-static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 int ow_functions_checksum(const char *dir, char out[OW_CHECKSUM_LEN])
 {
 	char **names = NULL;
@@ -250,7 +239,7 @@ int ow_functions_checksum(const char *dir, char out[OW_CHECKSUM_LEN])
 			free_list(names, n);
 		return -1;
 	}
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = OW_FNV64_INIT;
 	int rc = 0;
 	for (int i = 0; i < n && rc == 0; i++) {
 		char path[1400];
@@ -259,8 +248,8 @@ int ow_functions_checksum(const char *dir, char out[OW_CHECKSUM_LEN])
 		ow_buf_init(&b, (size_t)64 << 20);
 		rc = read_file(path, &b);
 		if (rc == 0) {
-			h = fnv1a(h, names[i], strlen(names[i]) + 1);
-			h = fnv1a(h, b.data, b.len);
+			h = ow_fnv1a64(h, names[i], strlen(names[i]) + 1);
+			h = ow_fnv1a64(h, b.data, b.len);
 		}
 		ow_buf_free(&b);
 	}
