@@ -46,6 +46,12 @@ int ow_list_run(struct ow_req *r, enum ow_stmt_id stmt, const char *const *param
 int ow_list_run_headers(struct ow_req *r, enum ow_stmt_id stmt, const char *const *params,
 			const struct ow_list_page *p, const char *const *csv_columns,
 			const char *extra_name, const char *extra_value);
+struct ow_docspec;
+/* ow_list_run_headers whose rows are flat columns (doc non-NULL): each document is written
+ * from its row by doc (docrow.h), the cursor's parts still in columns 1 and 2. */
+int ow_list_run_doc(struct ow_req *r, enum ow_stmt_id stmt, const char *const *params,
+		    const struct ow_list_page *p, const char *const *csv_columns,
+		    const struct ow_docspec *doc, const char *extra_name, const char *extra_value);
 /* Appends one JSON document as a CSV row of `columns` (strings as is, null empty,
  * arrays and objects as JSON text). 0 or -1. */
 int ow_list_csv_row(struct ow_buf *b, const char *json, const char *const *columns) OW_WUR;

@@ -4,6 +4,7 @@
 #define OW_RESOURCE_H
 #include <stddef.h>
 
+#include "docrow.h"
 #include "jspec.h"
 #include "list.h"
 #include "stmts.h"
@@ -26,9 +27,18 @@ struct ow_resource {
 	enum ow_stmt_id q_list;	  /* keyset on (created_at, id) */
 	enum ow_stmt_id q_search; /* ranked by similarity when filter 0 ("q") is given; 0 = none */
 	enum ow_stmt_id q_get;	  /* (key) → doc, etag, moved_to */
-	enum ow_stmt_id q_write;  /* (actor, key|NULL, doc, if_match) → doc, etag, id */
+	/* (id) → the same, for a key shaped like a UUID, when q_get takes slugs only (so
+	 * each has one plan that goes straight to its index); 0 = q_get takes both */
+	enum ow_stmt_id q_get_id;
+	/* (key) → NULL, NULL, moved_to: asked only when q_get found nothing (merged people);
+	 * 0 = none */
+	enum ow_stmt_id q_moved;
+	enum ow_stmt_id q_write;	/* (actor, key|NULL, doc, if_match) → doc, etag, id */
 	const char *const *csv_columns; /* NULL-terminated document keys */
 	const struct ow_sort *sorts;	/* NULL-terminated by value; the "sort" filter picks one */
+	/* How the server writes a list's documents from the statements' flat columns; NULL:
+	 * the statements return each document whole, in column 0. */
+	const struct ow_docspec *list_doc;
 };
 
 /* Enum values shared by departures and the statistics endpoints. */

@@ -2,6 +2,8 @@
 #ifndef OW_STMTS_H
 #define OW_STMTS_H
 
+#include <stddef.h>
+
 enum ow_stmt_id {
 	OW_Q_READY,
 	OW_Q_READY_FUNCTIONS,
@@ -12,6 +14,7 @@ enum ow_stmt_id {
 	OW_Q_IDEM_STORE,
 	OW_Q_ORGANIZATIONS_LIST,
 	OW_Q_ORGANIZATIONS_GET,
+	OW_Q_ORGANIZATIONS_GET_ID,
 	OW_Q_ORGANIZATIONS_WRITE,
 	OW_Q_TEAMS_LIST,
 	OW_Q_TEAMS_GET,
@@ -19,6 +22,8 @@ enum ow_stmt_id {
 	OW_Q_PEOPLE_LIST,
 	OW_Q_PEOPLE_SEARCH,
 	OW_Q_PEOPLE_GET,
+	OW_Q_PEOPLE_GET_ID,
+	OW_Q_PEOPLE_MOVED,
 	OW_Q_PEOPLE_WRITE,
 	OW_Q_POSITIONS_LIST,
 	OW_Q_POSITIONS_GET,
@@ -48,7 +53,7 @@ enum ow_stmt_id {
 	OW_Q_CHART_HEAD,
 	OW_Q_CHART_FLAT,
 	OW_Q_REPORTS_HEAD,
-	OW_Q_REPORTS_DECLARE,
+	OW_Q_REPORTS_FLAT,
 	OW_Q_TEAM_MEMBERS,
 	OW_Q_TEAM_ALUMNI,
 	OW_Q_STATS_DEPARTURES,
@@ -63,7 +68,6 @@ enum ow_stmt_id {
 	OW_Q_IMPORT_BATCH,
 	OW_Q_EXPORT_DECLARE,
 	OW_Q_EXPORT_FETCH,
-	OW_Q_TREE_FETCH,
 	OW_Q_KEY_CREATE,
 	OW_Q_KEY_REVOKE,
 	OW_Q_SAMPLE_LOADED,
@@ -83,10 +87,11 @@ struct ow_stmt {
 	const char *name;
 	const char *sql;
 	int nparams;
-	/* 1: planned at every execution with the real values (PQexecParams), never prepared.
-	 * For statements whose best plan depends on which optional filters are given: a
-	 * prepared statement's generic plan cannot use "($8 IS NULL OR x >= $8)" as an
-	 * index bound. */
+	/* 1: takes optional arguments ("$k IS NULL OR ..."): prepared once per connection
+	 * for each combination of NULL arguments met, each $k that is NULL written as the
+	 * literal NULL (ow_stmt_variant_sql), so that the plan of each combination can use
+	 * the indexes of the filters given (a generic plan of the text as written could not
+	 * use "($8 IS NULL OR x >= $8)" as an index bound). */
 	int replan;
 	/* C arguments the statement does not take (bit i: argument i of the caller's array),
 	 * so that callers may pass one argument list shape (filters, then cursor parts and
@@ -111,5 +116,15 @@ int ow_stmt_nargs(enum ow_stmt_id id);
 /* The statement table, indexed by enum ow_stmt_id. Statements starting with
  * "DECLARE" run unnamed (PQexecParams) too: a cursor declaration cannot be prepared. */
 extern const struct ow_stmt ow_stmts[OW_Q_COUNT];
+
+/* The text of statement id's variant for the arguments that are NULL in this request (bit
+ * k-1 of nulls: $k is NULL): each such $k becomes the literal NULL, and "$k::type IS NULL"
+ * of an argument that is given becomes false, so the planner folds "($k IS NULL OR ...)" to
+ * true or to its condition; each "$?k" (was $k given?) becomes the literal true or
+ * false, for functions that take the answer (ow_departures_filtered); a prepared plan of
+ * the variant can thus use the indexes of the filters actually given. Only the fixed SQL
+ * text and these literals are written; no argument value ever is. The length, or -1 when
+ * cap is too small. */
+int ow_stmt_variant_sql(enum ow_stmt_id id, unsigned long long nulls, char *out, size_t cap);
 
 #endif

@@ -16,12 +16,21 @@
 #include "replicas.h"
 
 #define MAX_CONNS 512
+/* Prepared filter combinations kept per connection. */
+#define OW_DB_VARIANTS 48
 
 struct ow_db {
 	PGconn *conn;
 	int broken;
 	struct timespec last_attempt;
 	unsigned char prepared[OW_Q_COUNT];
+	/* Variants of `replan` statements prepared on this connection, one per combination
+	 * of NULL arguments met (ow_stmt_variant_sql); the oldest is deallocated when full. */
+	struct variant {
+		int id; /* -1: empty */
+		unsigned long long nulls;
+	} variants[OW_DB_VARIANTS];
+	unsigned variants_next;
 };
 
 static char *conn_url;
@@ -127,6 +136,22 @@ static int session_setup(PGconn *c)
 	return ok ? 0 : -1;
 }
 
+/* The request connections plan each prepared statement once: every statement that takes
+ * optional arguments is prepared per combination of the arguments given (exec_variant), so
+ * its generic plan is the plan of that combination and can use its indexes; planning it
+ * anew at each request (PostgreSQL's custom plans) would cost more than running it.
+ * PL/pgSQL functions whose plans depend on argument values set force_custom_plan
+ * themselves (sql/functions/). JIT is off: a generic plan's estimates assume a page of 10%
+ * of the table (the limit is an argument), which priced a 5 ms people page above
+ * jit_above_cost, and compiling it took 15 ms more. */
+static int plan_once(PGconn *c)
+{
+	PGresult *res = PQexec(c, "SET plan_cache_mode = force_generic_plan; SET jit = off");
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
 static unsigned max_dedicated = 8, dedicated_open;
 static unsigned long long dedicated_refused;
 
@@ -220,9 +245,12 @@ static struct ow_db *connect_slot(struct ow_db **slot, const char *url)
 		db->conn = NULL;
 	}
 	memset(db->prepared, 0, sizeof db->prepared);
+	for (unsigned i = 0; i < OW_DB_VARIANTS; i++)
+		db->variants[i].id = -1;
+	db->variants_next = 0;
 	char why[256];
 	PGconn *c = ow_db_connect_once(url, why, sizeof why);
-	if (!c || session_setup(c) != 0) {
+	if (!c || session_setup(c) != 0 || plan_once(c) != 0) {
 		if (c)
 			PQfinish(c);
 		ow_log(OW_LOG_WARN, "database unavailable: %s", c ? "session setup failed" : why);
@@ -366,6 +394,76 @@ static int prepare(struct ow_db *db, enum ow_stmt_id id, struct ow_db_error *err
 	return 0;
 }
 
+static void variant_name(char *out, size_t n, enum ow_stmt_id id, unsigned long long nulls)
+{
+	snprintf(out, n, "%s_%llx", ow_stmts[id].name, nulls);
+}
+
+/* Runs the variant of `replan` statement id for the arguments that are NULL here, preparing
+ * it on this connection the first time the combination is met. */
+static PGresult *exec_variant(struct ow_db *db, enum ow_stmt_id id, const char *const *params,
+			      struct ow_db_error *err)
+{
+	const struct ow_stmt *s = &ow_stmts[id];
+	unsigned long long nulls = 0;
+	for (int i = 0; i < s->nparams && i < 64; i++)
+		if (!params[i])
+			nulls |= 1ULL << i;
+	char name[96];
+	variant_name(name, sizeof name, id, nulls);
+	unsigned i;
+	for (i = 0; i < OW_DB_VARIANTS; i++)
+		if (db->variants[i].id == (int)id && db->variants[i].nulls == nulls)
+			break;
+	if (i == OW_DB_VARIANTS) {
+		static _Thread_local char sql[16384];
+		if (ow_stmt_variant_sql(id, nulls, sql, sizeof sql) < 0) {
+			memset(err, 0, sizeof *err);
+			snprintf(err->message, sizeof err->message, "statement %s too long",
+				 s->name);
+			return NULL;
+		}
+		struct variant *v = &db->variants[db->variants_next];
+		if (v->id >= 0) { /* full: the oldest goes */
+			char old[96], dealloc[128];
+			variant_name(old, sizeof old, (enum ow_stmt_id)v->id, v->nulls);
+			snprintf(dealloc, sizeof dealloc, "DEALLOCATE \"%s\"", old);
+			PQclear(PQexec(db->conn, dealloc));
+			v->id = -1;
+		}
+		/* An argument left out of the text is declared text (its type cannot be
+		 * inferred any more); the others are inferred as usual. */
+		Oid types[64] = {0};
+		for (int k = 0; k < s->nparams && k < 64; k++)
+			if (nulls & (1ULL << k))
+				types[k] = 25;
+		PGresult *res = PQprepare(db->conn, name, sql, s->nparams, types);
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		if (state && strcmp(state, "42P05") == 0) {
+			/* Still prepared on the server (a DEALLOCATE that failed): replace it. */
+			char dealloc[128];
+			snprintf(dealloc, sizeof dealloc, "DEALLOCATE \"%s\"", name);
+			PQclear(PQexec(db->conn, dealloc));
+			PQclear(res);
+			res = PQprepare(db->conn, name, sql, s->nparams, types);
+		}
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			fill_error(err, res, db->conn);
+			if (!err->unavailable)
+				ow_log(OW_LOG_ERROR, "prepare %s failed: %s", name, err->message);
+			else
+				db->broken = 1;
+			PQclear(res);
+			return NULL;
+		}
+		PQclear(res);
+		v->id = (int)id;
+		v->nulls = nulls;
+		db->variants_next = (db->variants_next + 1) % OW_DB_VARIANTS;
+	}
+	return PQexecPrepared(db->conn, name, s->nparams, params, NULL, NULL, 0);
+}
+
 PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *params,
 		     struct ow_db_error *err)
 {
@@ -381,8 +479,11 @@ PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *pa
 	PGresult *res;
 	if (strncmp(s->sql, "FETCH ", 6) == 0) { /* a cursor's rows: no plan to keep */
 		res = PQexec(db->conn, s->sql);
-	} else if (s->replan || strncmp(s->sql, "DECLARE ", 8) == 0) {
+	} else if (strncmp(s->sql, "DECLARE ", 8) == 0) {
 		res = PQexecParams(db->conn, s->sql, s->nparams, NULL, params, NULL, NULL, 0);
+	} else if (s->replan) {
+		if (!(res = exec_variant(db, id, params, err)))
+			return NULL;
 	} else {
 		if (prepare(db, id, err) != 0)
 			return NULL;

@@ -10,6 +10,7 @@
 #include "db.h"
 #include "db_problem.h"
 #include "handlers.h"
+#include "jspec.h"
 #include "list.h"
 #include "problem.h"
 #include "req.h"
@@ -38,7 +39,7 @@ int ow_h_record_list(struct ow_req *r)
 				stmt = so->stmt;
 	}
 	ow_list_page_params(&page, params + res->nfilters);
-	return ow_list_run(r, stmt, params, &page, res->csv_columns);
+	return ow_list_run_doc(r, stmt, params, &page, res->csv_columns, res->list_doc, NULL, NULL);
 }
 
 /* ---- single records ------------------------------------------------------------- */
@@ -49,7 +50,14 @@ int ow_h_record_get(struct ow_req *r)
 	struct ow_db_error err;
 	struct ow_db *db = ow_db_acquire(&err);
 	const char *params[] = {r->params.values[0]};
-	PGresult *pg = db ? ow_db_exec(db, res->q_get, params, &err) : NULL;
+	enum ow_stmt_id q = res->q_get;
+	if (res->q_get_id && ow_jspec_is_uuid(params[0]))
+		q = res->q_get_id;
+	PGresult *pg = db ? ow_db_exec(db, q, params, &err) : NULL;
+	if (pg && PQntuples(pg) == 0 && res->q_moved) { /* merged into another? */
+		PQclear(pg);
+		pg = ow_db_exec(db, res->q_moved, params, &err);
+	}
 	if (!pg)
 		return ow_db_problem(r, &err);
 	int rc;

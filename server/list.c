@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "docrow.h"
 #include "pdate.h"
 #include "db.h"
 #include "db_problem.h"
@@ -211,26 +212,43 @@ int ow_list_csv_row(struct ow_buf *b, const char *json, const char *const *colum
 	return rc ? -1 : ow_csv_end_row(b);
 }
 
-static int render_csv(struct ow_buf *b, PGresult *pg, int rows, const char *const *columns)
+/* Appends row i's document: column 0, or written from the row's columns by doc. */
+static int append_doc(struct ow_buf *b, PGresult *pg, int i, const struct ow_docspec *doc)
+{
+	if (doc)
+		return ow_docrow_append(b, pg, i, doc);
+	return ow_buf_append(b, PQgetvalue(pg, i, 0), (size_t)PQgetlength(pg, i, 0));
+}
+
+static int render_csv(struct ow_buf *b, PGresult *pg, int rows, const char *const *columns,
+		      const struct ow_docspec *doc)
 {
 	int rc = 0;
 	for (size_t i = 0; columns[i] && rc == 0; i++)
 		rc = ow_csv_append_field(b, columns[i], strlen(columns[i]));
 	if (rc == 0)
 		rc = ow_csv_end_row(b);
-	for (int i = 0; i < rows && rc == 0; i++)
-		rc = ow_list_csv_row(b, PQgetvalue(pg, i, 0), columns);
+	struct ow_buf one;
+	ow_buf_init(&one, (size_t)64 << 20);
+	for (int i = 0; i < rows && rc == 0; i++) {
+		ow_buf_reset(&one);
+		rc = append_doc(&one, pg, i, doc);
+		if (rc == 0)
+			rc = ow_list_csv_row(b, one.data, columns);
+	}
+	ow_buf_free(&one);
 	return rc;
 }
 
-static int render_json(struct ow_buf *b, PGresult *pg, int rows, const char *next)
+static int render_json(struct ow_buf *b, PGresult *pg, int rows, const char *next,
+		       const struct ow_docspec *doc)
 {
 	int rc = ow_buf_append_str(b, "{\"items\":[");
 	for (int i = 0; i < rows && rc == 0; i++) {
 		if (i)
 			rc = ow_buf_append(b, ",", 1);
 		if (rc == 0)
-			rc = ow_buf_append(b, PQgetvalue(pg, i, 0), (size_t)PQgetlength(pg, i, 0));
+			rc = append_doc(b, pg, i, doc);
 	}
 	rc |= ow_buf_append_str(b, "],\"next_cursor\":");
 	rc |= next ? ow_buf_append_json_str(b, next, strlen(next)) : ow_buf_append_str(b, "null");
@@ -241,12 +259,19 @@ static int render_json(struct ow_buf *b, PGresult *pg, int rows, const char *nex
 int ow_list_run(struct ow_req *r, enum ow_stmt_id stmt, const char *const *params,
 		const struct ow_list_page *p, const char *const *csv_columns)
 {
-	return ow_list_run_headers(r, stmt, params, p, csv_columns, NULL, NULL);
+	return ow_list_run_doc(r, stmt, params, p, csv_columns, NULL, NULL, NULL);
 }
 
 int ow_list_run_headers(struct ow_req *r, enum ow_stmt_id stmt, const char *const *params,
 			const struct ow_list_page *p, const char *const *csv_columns,
 			const char *extra_name, const char *extra_value)
+{
+	return ow_list_run_doc(r, stmt, params, p, csv_columns, NULL, extra_name, extra_value);
+}
+
+int ow_list_run_doc(struct ow_req *r, enum ow_stmt_id stmt, const char *const *params,
+		    const struct ow_list_page *p, const char *const *csv_columns,
+		    const struct ow_docspec *doc, const char *extra_name, const char *extra_value)
 {
 	struct ow_db_error err;
 	struct ow_db *db = ow_db_acquire(&err);
@@ -275,8 +300,8 @@ int ow_list_run_headers(struct ow_req *r, enum ow_stmt_id stmt, const char *cons
 	ow_buf_init(&body, (size_t)256 << 20);
 	ow_buf_init(&link, 8192);
 	int csv = csv_columns && ow_req_wants_csv(r);
-	int rc = csv ? render_csv(&body, pg, rows, csv_columns)
-		     : render_json(&body, pg, rows, has_next ? next : NULL);
+	int rc = csv ? render_csv(&body, pg, rows, csv_columns, doc)
+		     : render_json(&body, pg, rows, has_next ? next : NULL, doc);
 	PQclear(pg);
 	if (rc == 0 && has_next)
 		rc = build_link(r, next, &link);

@@ -39,6 +39,7 @@ const struct ow_resource ow_res_organizations = {
 	.nfilters = N(org_filters),
 	.q_list = OW_Q_ORGANIZATIONS_LIST,
 	.q_get = OW_Q_ORGANIZATIONS_GET,
+	.q_get_id = OW_Q_ORGANIZATIONS_GET_ID,
 	.q_write = OW_Q_ORGANIZATIONS_WRITE,
 	.csv_columns = org_csv,
 };
@@ -109,6 +110,8 @@ const struct ow_resource ow_res_people = {
 	.q_list = OW_Q_PEOPLE_LIST,
 	.q_search = OW_Q_PEOPLE_SEARCH,
 	.q_get = OW_Q_PEOPLE_GET,
+	.q_get_id = OW_Q_PEOPLE_GET_ID,
+	.q_moved = OW_Q_PEOPLE_MOVED,
 	.q_write = OW_Q_PEOPLE_WRITE,
 	.csv_columns = person_csv,
 };
@@ -247,6 +250,75 @@ static const char *const departure_csv[] = {"id",
 					    "created_at",
 					    "updated_at",
 					    NULL};
+/* A departure of a list, written from the list statement's flat columns (DEPARTURES_SORTED
+ * in stmts.c): the same document as ow_departure_json (sql/functions/08_departures.sql), which
+ * single reads and writes send; tests/api/plans.test.mjs compares the two. */
+#define STR(k, c)                                                                                  \
+	{                                                                                          \
+		OW_DOCF_STR, k, c                                                                  \
+	}
+#define RAW(k, c)                                                                                  \
+	{                                                                                          \
+		OW_DOCF_RAW, k, c                                                                  \
+	}
+#define OBJ(k, c)                                                                                  \
+	{                                                                                          \
+		OW_DOCF_OBJ, k, c                                                                  \
+	}
+#define END                                                                                        \
+	{                                                                                          \
+		OW_DOCF_END, NULL, 0                                                               \
+	}
+static const struct ow_docf departure_doc_fields[] = {
+	STR("id", 0),
+	STR("person_id", 3),
+	OBJ("person", 4),
+	STR("id", 4),
+	STR("slug", 5),
+	STR("full_name", 6),
+	END,
+	STR("org_id", 7),
+	OBJ("org", 8),
+	STR("id", 8),
+	STR("slug", 9),
+	STR("name", 10),
+	END,
+	STR("team_id", 11),
+	OBJ("team", 12),
+	STR("id", 12),
+	STR("slug", 13),
+	STR("name", 14),
+	END,
+	STR("title", 15),
+	STR("departed_on", 16),
+	STR("announced_on", 17),
+	STR("kind", 18),
+	STR("reason_category", 19),
+	STR("reason", 20),
+	STR("destination_org_id", 21),
+	OBJ("destination_org", 22),
+	STR("id", 22),
+	STR("slug", 23),
+	STR("name", 24),
+	END,
+	STR("destination_title", 25),
+	STR("destination_kind", 26),
+	STR("layoff_id", 27),
+	OBJ("layoff", 28),
+	STR("id", 28),
+	STR("announced_on", 29),
+	RAW("count", 30),
+	END,
+	STR("returned_on", 31),
+	RAW("source_ids", 32),
+	RAW("sources", 33),
+	STR("notes", 34),
+	STR("status", 35),
+	STR("created_at", 36),
+	STR("updated_at", 37),
+};
+static const struct ow_docspec departure_doc = {departure_doc_fields, N(departure_doc_fields)};
+
 const struct ow_resource ow_res_departures = {
 	.plural = "departures",
 	.entity = "departure",
@@ -259,6 +331,7 @@ const struct ow_resource ow_res_departures = {
 	.q_write = OW_Q_DEPARTURES_WRITE,
 	.csv_columns = departure_csv,
 	.sorts = departure_sorts,
+	.list_doc = &departure_doc,
 };
 
 static const struct ow_jfield layoff_fields[] = {

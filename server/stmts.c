@@ -4,6 +4,7 @@
 #include "stmts.h"
 
 #include <libpq-fe.h>
+#include <string.h>
 
 /* Keyset condition and order shared by the created-order lists ($c1 = created_at, $c2 = id). */
 #define KEYSET(t, c1, c2, lim)                                                                     \
@@ -11,12 +12,28 @@
 	"::timestamptz, $" #c2 "::uuid)) ORDER BY " t ".created_at, " t ".id LIMIT $" #lim "::int"
 
 #define GET(fn) "SELECT r_doc, r_etag, r_moved FROM " fn "($1)"
+/* A record by id, its document from a set-returning SQL function joined LATERAL (inlined:
+ * what the document refers to is joined, not looked up by a call). */
+#define ROW_GET(table, x, docrow)                                                                  \
+	"SELECT d.doc::text, ow_etag(" x ".updated_at), NULL FROM " table " " x                    \
+	", LATERAL " docrow " d WHERE " x ".id = ow_uuid_or_null($1)"
+/* A list page chosen first (filters, keyset, limit), then each row's document from a
+ * set-returning SQL function joined LATERAL (inlined). */
+#define ROW_PAGE(table, x)                                                                         \
+	"SELECT d.doc::text, pg.created_at::text, pg.id::text FROM (SELECT " x " AS r, " x         \
+	".created_at, " x ".id FROM " table " " x " WHERE"
+#define ROW_DOCS(docrow) ") pg, LATERAL " docrow " d ORDER BY pg.created_at, pg.id"
 /* Every record write goes through ow_write(), which first names every unknown reference. */
 #define WRITE(entity)                                                                              \
 	"SELECT r_doc, r_etag, r_id FROM ow_write('" entity "', $1, $2, $3::jsonb, $4)"
 
+#define PERSON_GET                                                                                 \
+	"SELECT ow_person_json(p, cp.list)::text, ow_etag(p.updated_at), NULL"                     \
+	" FROM people p, LATERAL ow_person_positions(p.id) cp WHERE "
+
 /* People filters $2 org, $3 team (current members), $4 tag, $5 updated_since. Written as
- * IN (...) so that, with the argument given, the planner can start from the members. */
+ * IN (...) so that, with the argument given, the members are one hashed set that the scan in
+ * list order probes. */
 #define PEOPLE_FILTERS                                                                             \
 	" AND ($2::text IS NULL OR p.id IN (SELECT po.person_id FROM positions po"                 \
 	" WHERE po.ended_on IS NULL AND po.org_id = (SELECT ow_key_strict('organization', $2, "    \
@@ -33,24 +50,32 @@
  * inlined into each statement by the planner. */
 #define DEPARTURE_FILTERS                                                                          \
 	" FROM ow_departures_filtered($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::timestamptz,"  \
-	" $12) d WHERE true"
+	" $12, ARRAY[$?1, $?2, $?3, $?4, $?5, $?6, $?7, $?8, $?9, $?10, $?11, $?12]) d WHERE true"
 
 /* Sorted by the start of the date's range, then its end (a "2016-01-01" departure before
  * "2016-01" before "2016"), then id. The cursor's first part is "start|end". The page is
- * chosen first (the filters, the keyset, the limit), then rendered by ow_departure_json with
- * joins to what its rows refer to: no lookup per row. */
+ * chosen first (the filters, the keyset, the limit), then joined to what its rows refer to
+ * (no lookup per row) and returned as flat columns, which the server writes as documents
+ * (departure_doc in resources.c; the same document as ow_departure_json of
+ * sql/functions/08_departures.sql, which single reads and writes use): columns 0 id, 1-2 the
+ * cursor's parts, then the fields in the document's order. */
 #define DEPARTURES_SORTED(lo, hi, cmp, dir)                                                        \
-	"SELECT ow_departure_json(d.r, p, o, t, dst, l, src.ids, src.summaries)::text,"            \
-	" d.k_lo::text || '|' || d.k_hi::text, d.id::text"                                         \
-	" FROM (SELECT d AS r, d.id, d.person_id, d.org_id, d.team_id, d.destination_org_id,"      \
-	" d.layoff_id, " lo " AS k_lo, " hi " AS k_hi" DEPARTURE_FILTERS                           \
+	"SELECT d.id, d.k_lo::text || '|' || d.k_hi::text, d.id, r.person_id, p.id, p.slug,"       \
+	" p.full_name, r.org_id, o.id, o.slug, o.name, r.team_id, t.id, t.slug, t.name, r.title,"  \
+	" r.departed_on, r.announced_on, r.kind, r.reason_category, r.reason,"                     \
+	" r.destination_org_id, dst.id, dst.slug, dst.name, r.destination_title,"                  \
+	" r.destination_kind, r.layoff_id, l.id, l.announced_on, l.count, r.returned_on,"          \
+	" coalesce(src.ids, '[]'), coalesce(src.summaries, '[]'), r.notes, r.status,"              \
+	" ow_ts(r.created_at), ow_ts(r.updated_at)"                                                \
+	" FROM (SELECT d.id, " lo " AS k_lo, " hi " AS k_hi" DEPARTURE_FILTERS                     \
 	" AND ($13::text IS NULL OR ((" lo "), (" hi "), d.id) " cmp                               \
 	" (split_part($13, '|', 1)::date, split_part($13, '|', 2)::date, $14::uuid))"              \
 	" ORDER BY (" lo ") " dir ", (" hi ") " dir ", d.id " dir " LIMIT $15::int) d"             \
-	" JOIN people p ON p.id = d.person_id JOIN organizations o ON o.id = d.org_id"             \
-	" LEFT JOIN teams t ON t.id = d.team_id"                                                   \
-	" LEFT JOIN organizations dst ON dst.id = d.destination_org_id"                            \
-	" LEFT JOIN layoffs l ON l.id = d.layoff_id"                                               \
+	" JOIN departures r ON r.id = d.id"                                                        \
+	" JOIN people p ON p.id = r.person_id JOIN organizations o ON o.id = r.org_id"             \
+	" LEFT JOIN teams t ON t.id = r.team_id"                                                   \
+	" LEFT JOIN organizations dst ON dst.id = r.destination_org_id"                            \
+	" LEFT JOIN layoffs l ON l.id = r.layoff_id"                                               \
 	" LEFT JOIN LATERAL (SELECT json_agg(s.id ORDER BY s.url) AS ids,"                         \
 	" json_agg(json_build_object('id', s.id, 'url', s.url, 'publisher', s.publisher,"          \
 	" 'title', s.title) ORDER BY s.url) AS summaries FROM departure_sources x"                 \
@@ -97,12 +122,21 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 " AND ($4::timestamptz IS NULL OR o.updated_at >= $4::timestamptz)" KEYSET("o", 5,
 											    6, 7),
 		 7, 1},
-	[OW_Q_ORGANIZATIONS_GET] = {"organizations_get", GET("ow_organizations_get"), 1},
+	[OW_Q_ORGANIZATIONS_GET] =
+		{"organizations_get",
+		 "SELECT ow_organization_doc(o)::text, ow_etag(o.updated_at), NULL"
+		 " FROM organizations o WHERE o.slug = $1",
+		 1},
+	[OW_Q_ORGANIZATIONS_GET_ID] = {"organizations_get_id",
+				       "SELECT ow_organization_doc(o)::text, ow_etag(o.updated_at),"
+				       " NULL FROM organizations o WHERE o.id = $1::uuid",
+				       1},
 	[OW_Q_ORGANIZATIONS_WRITE] = {"organizations_write", WRITE("organization"), 4},
 
 	[OW_Q_TEAMS_LIST] =
 		{"teams_list",
-		 "SELECT ow_team_doc(t)::text, t.created_at::text, t.id::text FROM teams t WHERE"
+		 "SELECT ow_team_json(t, o)::text, t.created_at::text, t.id::text FROM teams t"
+		 " LEFT JOIN organizations o ON o.id = t.org_id WHERE"
 		 " ($1::text IS NULL OR strpos(ow_fold(t.name), ow_fold($1)) > 0"
 		 " OR strpos(t.slug, lower($1)) > 0)"
 		 " AND ($2::text IS NULL OR t.org_id = (SELECT ow_key_strict('organization', $2, "
@@ -117,36 +151,54 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 
 	[OW_Q_PEOPLE_LIST] =
 		{"people_list",
-		 "SELECT ow_person_doc(p)::text, p.created_at::text, p.id::text FROM people p"
-		 " WHERE $1::text IS NULL" PEOPLE_FILTERS KEYSET("p", 6, 7, 8),
+		 "SELECT ow_person_json(pg.r, cp.list)::text, pg.created_at::text, pg.id::text"
+		 " FROM (SELECT p AS r, p.created_at, p.id FROM people p WHERE $1::text IS "
+		 "NULL" PEOPLE_FILTERS KEYSET(
+			 "p", 6, 7,
+			 8) ") pg,"
+			    " LATERAL ow_person_positions(pg.id) cp ORDER BY pg.created_at, pg.id",
 		 8, 1},
 	[OW_Q_PEOPLE_SEARCH] =
 		{"people_search",
-		 "SELECT ow_person_doc(p)::text, s.score::text, p.id::text FROM people p,"
+		 "SELECT ow_person_json(pg.r, cp.list)::text, pg.score::text, pg.id::text"
+		 " FROM (SELECT p AS r, p.id, s.score FROM people p,"
 		 " LATERAL (SELECT greatest(word_similarity(ow_fold($1), p.search_text),"
 		 " similarity(ow_fold($1), p.search_text))::float8 AS score) s"
 		 " WHERE (ow_fold($1) <% p.search_text OR ow_fold($1) % "
 		 "p.search_text)" PEOPLE_FILTERS
 		 " AND ($6::float8 IS NULL OR (s.score, p.id) < ($6::float8, $7::uuid))"
-		 " ORDER BY s.score DESC, p.id DESC LIMIT $8::int",
+		 " ORDER BY s.score DESC, p.id DESC LIMIT $8::int) pg,"
+		 " LATERAL ow_person_positions(pg.id) cp ORDER BY pg.score DESC, pg.id DESC",
 		 8, 1},
-	[OW_Q_PEOPLE_GET] = {"people_get", GET("ow_people_get"), 1},
+	/* Straight to the table by slug, or by id (h_records.c picks by the key's shape); the
+	 * positions' query is inlined. */
+	[OW_Q_PEOPLE_GET] = {"people_get", PERSON_GET "p.slug = $1", 1},
+	[OW_Q_PEOPLE_GET_ID] = {"people_get_id", PERSON_GET "p.id = $1::uuid", 1},
+	[OW_Q_PEOPLE_MOVED] = {"people_moved",
+			       "SELECT NULL, NULL, p.slug FROM people_redirects r"
+			       " JOIN people p ON p.id = r.survivor_id"
+			       " WHERE r.old_id = ow_uuid_or_null($1) OR r.old_slug = $1",
+			       1},
 	[OW_Q_PEOPLE_WRITE] = {"people_write", WRITE("person"), 4},
 
 	[OW_Q_POSITIONS_LIST] =
 		{"positions_list",
-		 "SELECT ow_position_doc(x)::text, x.created_at::text, x.id::text"
-		 " FROM positions x WHERE"
-		 " ($1::text IS NULL OR x.person_id = (SELECT ow_key_strict('person', $1, "
-		 "'person')))"
-		 " AND ($2::text IS NULL OR x.org_id = (SELECT ow_key_strict('organization', $2, "
-		 "'org')))"
-		 " AND ($3::text IS NULL OR x.team_id = (SELECT ow_key_strict('team', $3, 'team')))"
-		 " AND ($4::boolean IS NULL OR (x.ended_on IS NULL) = $4::boolean)"
-		 " AND ($5::timestamptz IS NULL OR x.updated_at >= $5::timestamptz)" KEYSET("x", 6,
-											    7, 8),
+		 ROW_PAGE("positions",
+			  "x") " ($1::text IS NULL OR x.person_id = (SELECT "
+			       "ow_key_strict('person', $1, "
+			       "'person')))"
+			       " AND ($2::text IS NULL OR x.org_id = (SELECT "
+			       "ow_key_strict('organization', $2, "
+			       "'org')))"
+			       " AND ($3::text IS NULL OR x.team_id = (SELECT "
+			       "ow_key_strict('team', $3, 'team')))"
+			       " AND ($4::boolean IS NULL OR (x.ended_on IS NULL) = $4::boolean)"
+			       " AND ($5::timestamptz IS NULL OR x.updated_at >= "
+			       "$5::timestamptz)" KEYSET("x", 6, 7, 8)
+				       ROW_DOCS("ow_position_doc_row(pg.r)"),
 		 8, 1},
-	[OW_Q_POSITIONS_GET] = {"positions_get", GET("ow_positions_get"), 1},
+	[OW_Q_POSITIONS_GET] = {"positions_get",
+				ROW_GET("positions", "x", "ow_position_doc_row(x)"), 1},
 	[OW_Q_POSITIONS_WRITE] = {"positions_write", WRITE("position"), 4},
 
 	[OW_Q_SOURCES_LIST] =
@@ -179,7 +231,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 " WHERE $1::float8 IS NULL OR (s.score, s.a, s.b) < ($1::float8,"
 		 " split_part($2::text, ':', 1)::uuid, split_part($2::text, ':', 2)::uuid)"
 		 " ORDER BY s.score DESC, s.a DESC, s.b DESC LIMIT $3::int",
-		 3},
+		 3, 1},
 	[OW_Q_PEOPLE_MERGE] = {"people_merge",
 			       "SELECT r_doc, r_etag, r_id FROM ow_people_merge($1, $2, $3, $4)",
 			       4},
@@ -190,7 +242,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 " AND ($2::text IS NULL OR a.entity = $2)"
 		 " AND ($3::bigint IS NULL OR a.id > $3::bigint)"
 		 " ORDER BY a.id LIMIT $4::int",
-		 4, 0, SKIP_ARG(3)},
+		 4, 1, SKIP_ARG(3)},
 
 	[OW_Q_DEPARTURES_LIST] = {"departures_list",
 				  DEPARTURES_SORTED(DEPARTED_LO, DEPARTED_HI, ">", "ASC"), 15, 1,
@@ -206,43 +258,83 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 						 DEPARTURES_SORTED(ANNOUNCED_LO, ANNOUNCED_HI, "<",
 								   "DESC"),
 						 15, 1, SKIP_SORT},
-	[OW_Q_DEPARTURES_GET] = {"departures_get", GET("ow_departures_get"), 1},
+	[OW_Q_DEPARTURES_GET] = {"departures_get",
+				 "SELECT ow_departure_doc(d)::text, ow_etag(d.updated_at), NULL"
+				 " FROM departures d WHERE d.id = ow_uuid_or_null($1)",
+				 1},
 	[OW_Q_DEPARTURES_WRITE] = {"departures_write", WRITE("departure"), 4},
 
 	[OW_Q_LAYOFFS_LIST] =
 		{"layoffs_list",
-		 "SELECT ow_layoff_doc(l)::text, l.created_at::text, l.id::text FROM layoffs l "
-		 "WHERE"
-		 " ($1::text IS NULL OR l.org_id = (SELECT ow_key_strict('organization', $1, "
-		 "'org')))"
-		 " AND ($2::text IS NULL OR l.team_id = (SELECT ow_key_strict('team', $2, 'team')))"
-		 " AND ($3::text IS NULL AND $4::text IS NULL OR l.announced_range && daterange("
-		 " lower(ow_pdate_range($3::text)), upper(ow_pdate_range($4::text))))"
-		 " AND ($5::timestamptz IS NULL OR l.updated_at >= $5::timestamptz)" KEYSET("l", 6,
-											    7, 8),
+		 ROW_PAGE("layoffs",
+			  "l") " ($1::text IS NULL OR l.org_id = (SELECT "
+			       "ow_key_strict('organization', $1, "
+			       "'org')))"
+			       " AND ($2::text IS NULL OR l.team_id = (SELECT "
+			       "ow_key_strict('team', $2, 'team')))"
+			       " AND ($3::text IS NULL AND $4::text IS NULL OR l.announced_range "
+			       "&& daterange("
+			       " lower(ow_pdate_range($3::text)), upper(ow_pdate_range($4::text))))"
+			       " AND ($5::timestamptz IS NULL OR l.updated_at >= "
+			       "$5::timestamptz)" KEYSET("l", 6, 7, 8)
+				       ROW_DOCS("ow_layoff_doc_row(pg.r, false)"),
 		 8, 1},
-	[OW_Q_LAYOFFS_GET] = {"layoffs_get", GET("ow_layoffs_get"), 1},
+	[OW_Q_LAYOFFS_GET] = {"layoffs_get", ROW_GET("layoffs", "l", "ow_layoff_doc_row(l, true)"),
+			      1},
 	[OW_Q_LAYOFFS_WRITE] = {"layoffs_write", WRITE("layoff"), 4},
 
 	[OW_Q_REPORTING_LINES_LIST] =
 		{"reporting_lines_list",
-		 "SELECT ow_reporting_line_doc(x)::text, x.created_at::text, x.id::text"
-		 " FROM reporting_lines x WHERE"
-		 " ($1::text IS NULL OR x.report_id = (SELECT ow_key_strict('person', $1, "
-		 "'report')))"
-		 " AND ($2::text IS NULL OR x.manager_id = (SELECT ow_key_strict('person', $2, "
-		 "'manager')))"
-		 " AND ($3::date IS NULL OR x.period @> $3::date)"
-		 " AND ($4::timestamptz IS NULL OR x.updated_at >= $4::timestamptz)" KEYSET("x", 5,
-											    6, 7),
+		 ROW_PAGE("reporting_lines",
+			  "x") " ($1::text IS NULL OR x.report_id = (SELECT "
+			       "ow_key_strict('person', $1, "
+			       "'report')))"
+			       " AND ($2::text IS NULL OR x.manager_id = (SELECT "
+			       "ow_key_strict('person', $2, "
+			       "'manager')))"
+			       " AND ($3::date IS NULL OR x.period @> $3::date)"
+			       " AND ($4::timestamptz IS NULL OR x.updated_at >= "
+			       "$4::timestamptz)" KEYSET("x", 5, 6, 7)
+				       ROW_DOCS("ow_reporting_line_doc_row(pg.r)"),
 		 7, 1},
-	[OW_Q_REPORTING_LINES_GET] = {"reporting_lines_get", GET("ow_reporting_lines_get"), 1},
+	[OW_Q_REPORTING_LINES_GET] = {"reporting_lines_get",
+				      ROW_GET("reporting_lines", "x",
+					      "ow_reporting_line_doc_row(x)"),
+				      1},
 	[OW_Q_REPORTING_LINES_WRITE] = {"reporting_lines_write", WRITE("reporting_line"), 4},
 
 	[OW_Q_PERSON_TIMELINE] = {"person_timeline", "SELECT ow_person_timeline($1)", 1},
-	[OW_Q_PERSON_MANAGERS] = {"person_managers",
-				  "SELECT ow_person_managers($1, coalesce($2::date, current_date))",
-				  2},
+	/* The chain up from $1 on $2, nearest first: the walk carries ids; people, the
+	 * position that day, its team and organization are joined once per step. */
+	[OW_Q_PERSON_MANAGERS] =
+		{"person_managers",
+		 "SELECT json_build_object('person', json_build_object('id', me.id, 'slug', "
+		 "me.slug,"
+		 " 'full_name', me.full_name), 'as_of', coalesce($2::date, current_date),"
+		 " 'managers', coalesce(ch.list, '[]'))::text"
+		 " FROM people me, LATERAL (WITH RECURSIVE up (person_id, n) AS ("
+		 " SELECT l.manager_id, 1 FROM reporting_lines l"
+		 " WHERE l.report_id = me.id AND l.period @> coalesce($2::date, current_date)"
+		 " UNION ALL"
+		 " SELECT l.manager_id, up.n + 1 FROM up JOIN reporting_lines l"
+		 " ON l.report_id = up.person_id AND l.period @> coalesce($2::date, current_date)"
+		 " WHERE up.n < 1000)"
+		 " SELECT json_agg(json_build_object('person', json_build_object('id', p.id, "
+		 "'slug',"
+		 " p.slug, 'full_name', p.full_name), 'depth', up.n, 'title', pos.title,"
+		 " 'team', CASE WHEN t.id IS NOT NULL THEN json_build_object('id', t.id, 'slug',"
+		 " t.slug, 'name', t.name) END,"
+		 " 'org', CASE WHEN o.id IS NOT NULL THEN json_build_object('id', o.id, 'slug',"
+		 " o.slug, 'name', o.name) END) ORDER BY up.n) AS list"
+		 " FROM up JOIN people p ON p.id = up.person_id"
+		 " LEFT JOIN LATERAL (SELECT po.title, po.team_id, po.org_id FROM positions po"
+		 " WHERE po.person_id = up.person_id AND po.period @> coalesce($2::date, "
+		 "current_date)"
+		 " ORDER BY lower(po.period) NULLS FIRST LIMIT 1) pos ON true"
+		 " LEFT JOIN teams t ON t.id = pos.team_id"
+		 " LEFT JOIN organizations o ON o.id = pos.org_id) ch"
+		 " WHERE me.id = ow_key_404('person', $1)",
+		 2, 1},
 	[OW_Q_ORG_CHANGES] = {"org_changes", "SELECT ow_org_changes($1, $2, $3)", 3},
 	[OW_Q_CHART_HEAD] = {"chart_head",
 			     "SELECT ow_chart_head($1, coalesce($2::date, current_date))", 2},
@@ -252,28 +344,55 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 			     4},
 	[OW_Q_REPORTS_HEAD] = {"reports_head",
 			       "SELECT ow_reports_head($1, coalesce($2::date, current_date))", 2},
-	[OW_Q_REPORTS_DECLARE] =
-		{"reports_declare",
-		 "DECLARE ow_tree NO SCROLL CURSOR FOR SELECT depth, node"
-		 " FROM ow_reports_rows($1, coalesce($2::date, current_date), $3::int)",
-		 3},
-	[OW_Q_TEAM_MEMBERS] =
-		{"team_members",
-		 "SELECT ow_team_member_doc(po)::text, po.id::text, po.id::text FROM positions po"
-		 " WHERE po.team_id = (SELECT ow_key_404('team', $1))"
-		 " AND po.period @> coalesce($2::date, current_date)"
-		 " AND ($3::uuid IS NULL OR po.id > $3::uuid)"
-		 " ORDER BY po.id LIMIT $4::int",
-		 4, 0, SKIP_ARG(3)},
+	/* The people below $1 on $2, down to $3 levels: the walk carries ids only; each row's
+	 * name and position that day (preferring one at an organization where the manager holds
+	 * a position that day), with its team, are looked up by index once per row (LATERAL
+	 * with LIMIT, so the plan stays a nested loop however many rows the walk is estimated
+	 * at: hash joins over the whole people and positions tables cost 100 ms). Columns as
+	 * ow_chart_flat's; tree_reply.c orders and links them. */
+	[OW_Q_REPORTS_FLAT] =
+		{"reports_flat",
+		 "WITH RECURSIVE tree (person_id, manager_id, d) AS ("
+		 " SELECT l.report_id, l.manager_id, 1 FROM reporting_lines l"
+		 " WHERE l.manager_id = (SELECT ow_key('person', $1))"
+		 " AND l.period @> coalesce($2::date, current_date)"
+		 " AND ($3::int IS NULL OR $3::int > 0)"
+		 " UNION ALL"
+		 " SELECT l.report_id, l.manager_id, t.d + 1 FROM tree t JOIN reporting_lines l"
+		 " ON l.manager_id = t.person_id AND l.period @> coalesce($2::date, current_date)"
+		 " WHERE ($3::int IS NULL OR t.d < $3::int) AND t.d < 1000)"
+		 " SELECT t.person_id, t.manager_id, p.slug, p.full_name, pos.title, pos.team_id,"
+		 " pos.team_slug, pos.team_name, p.sort_key"
+		 " FROM tree t CROSS JOIN LATERAL (SELECT p.slug, p.full_name,"
+		 " lower(public.unaccent('public.unaccent'::regdictionary, p.full_name)) AS "
+		 "sort_key"
+		 " FROM people p WHERE p.id = t.person_id LIMIT 1) p"
+		 " LEFT JOIN LATERAL (SELECT po.title, tm.id AS team_id, tm.slug AS team_slug,"
+		 " tm.name AS team_name FROM positions po LEFT JOIN teams tm ON tm.id = po.team_id"
+		 " WHERE po.person_id = t.person_id AND po.period @> coalesce($2::date, "
+		 "current_date)"
+		 " ORDER BY (SELECT count(*) FROM positions m WHERE m.person_id = t.manager_id"
+		 " AND m.org_id = po.org_id AND m.period @> coalesce($2::date, current_date)) DESC,"
+		 " lower(po.period) NULLS FIRST, po.id LIMIT 1) pos ON true",
+		 3, 1},
+	[OW_Q_TEAM_MEMBERS] = {"team_members",
+			       "SELECT ow_team_member_json(po, p)::text, po.id::text, po.id::text "
+			       "FROM positions po"
+			       " JOIN people p ON p.id = po.person_id WHERE po.team_id = (SELECT "
+			       "ow_key_404('team', $1))"
+			       " AND po.period @> coalesce($2::date, current_date)"
+			       " AND ($3::uuid IS NULL OR po.id > $3::uuid)"
+			       " ORDER BY po.id LIMIT $4::int",
+			       4, 1, SKIP_ARG(3)},
 	[OW_Q_TEAM_ALUMNI] =
 		{"team_alumni",
-		 "SELECT ow_team_alumnus_doc(m.person_id, m.team_id)::text, m.person_id::text,"
-		 " m.person_id::text FROM (SELECT DISTINCT po.person_id, po.team_id FROM positions "
-		 "po"
-		 " WHERE po.team_id = (SELECT ow_key_404('team', $1))) m"
+		 "SELECT a.doc::text, pg.person_id::text, pg.person_id::text FROM ("
+		 "SELECT m.person_id, m.team_id FROM (SELECT DISTINCT po.person_id, po.team_id"
+		 " FROM positions po WHERE po.team_id = (SELECT ow_key_404('team', $1))) m"
 		 " WHERE ($2::uuid IS NULL OR m.person_id > $2::uuid)"
-		 " ORDER BY m.person_id LIMIT $3::int",
-		 3, 0, SKIP_ARG(2)},
+		 " ORDER BY m.person_id LIMIT $3::int) pg,"
+		 " LATERAL ow_team_alumnus_row(pg.person_id, pg.team_id) a ORDER BY pg.person_id",
+		 3, 1, SKIP_ARG(2)},
 
 	[OW_Q_STATS_DEPARTURES] =
 		{"stats_departures",
@@ -312,7 +431,6 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 				 " SELECT l FROM ow_export_lines($1) AS l",
 				 1},
 	[OW_Q_EXPORT_FETCH] = {"export_fetch", "FETCH 1000 FROM ow_export", 0},
-	[OW_Q_TREE_FETCH] = {"tree_fetch", "FETCH 2000 FROM ow_tree", 0},
 	[OW_Q_KEY_CREATE] = {"key_create",
 			     "INSERT INTO api_keys (name, role, key_hash)"
 			     " VALUES ($1, $2, sha256(convert_to($3, 'UTF8')))",
@@ -365,6 +483,69 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 int ow_stmt_nargs(enum ow_stmt_id id)
 {
 	return ow_stmts[id].nparams + __builtin_popcountll(ow_stmts[id].skip);
+}
+
+/* After a given argument's "$k" at p: the end of "::type IS NULL" (or " IS NULL") when that
+ * follows, else NULL. */
+static const char *given_is_null(const char *p)
+{
+	if (p[0] == ':' && p[1] == ':') {
+		p += 2;
+		while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')
+			p++;
+	}
+	if (strncmp(p, " IS NULL", 8) != 0)
+		return NULL;
+	p += 8;
+	return (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ? NULL : p;
+}
+
+int ow_stmt_variant_sql(enum ow_stmt_id id, unsigned long long nulls, char *out, size_t cap)
+{
+	const char *sql = ow_stmts[id].sql;
+	size_t n = 0;
+	for (const char *p = sql; *p;) {
+		if (p[0] == '$' && p[1] == '?' && p[2] >= '1' && p[2] <= '9') { /* given? */
+			const char *q = p + 2;
+			unsigned long k = 0;
+			while (*q >= '0' && *q <= '9' && k < 1000)
+				k = k * 10 + (unsigned long)(*q++ - '0');
+			const char *lit =
+				k >= 1 && k <= 64 && (nulls & (1ULL << (k - 1))) ? "false" : "true";
+			size_t len = strlen(lit);
+			if (n + len >= cap)
+				return -1;
+			memcpy(out + n, lit, len);
+			n += len;
+			p = q;
+			continue;
+		}
+		if (p[0] == '$' && p[1] >= '1' && p[1] <= '9') {
+			const char *q = p + 1, *end;
+			unsigned long k = 0;
+			while (*q >= '0' && *q <= '9' && k < 1000)
+				k = k * 10 + (unsigned long)(*q++ - '0');
+			const char *lit = NULL;
+			if (k >= 1 && k <= 64 && (nulls & (1ULL << (k - 1))))
+				lit = "NULL"; /* not given */
+			else if ((end = given_is_null(q)) != NULL)
+				lit = "false", q = end; /* "$k::type IS NULL" with $k given */
+			size_t len = lit ? strlen(lit) : (size_t)(q - p);
+			if (n + len >= cap)
+				return -1;
+			memcpy(out + n, lit ? lit : p, len);
+			n += len;
+			p = q;
+			continue;
+		}
+		if (n + 1 >= cap)
+			return -1;
+		out[n++] = *p++;
+	}
+	if (cap == 0)
+		return -1;
+	out[n] = '\0';
+	return (int)n;
 }
 
 PGresult *ow_stmt_run(PGconn *c, enum ow_stmt_id id, const char *const *params)

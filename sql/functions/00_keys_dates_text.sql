@@ -54,6 +54,16 @@ AS $function$
 	SELECT t ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
 $function$;
 
+-- The key as an id when it is one, else NULL (never an error): point reads match
+-- "id = ow_uuid_or_null(key) OR slug = key", two index probes (inlined).
+CREATE OR REPLACE FUNCTION public.ow_uuid_or_null(t text)
+ RETURNS uuid
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+	SELECT CASE WHEN ow_is_uuid(t) THEN t::uuid END
+$function$;
+
 CREATE OR REPLACE FUNCTION public.ow_key(entity text, k text)
  RETURNS uuid
  LANGUAGE plpgsql

@@ -13,15 +13,6 @@ AS $function$
 		'description', o.description, 'created_at', ow_ts(o.created_at), 'updated_at', ow_ts(o.updated_at))
 $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_organizations_get(p_key text)
- RETURNS TABLE(r_doc text, r_etag text, r_moved text)
- LANGUAGE sql
- STABLE
-AS $function$
-	SELECT ow_organization_doc(o)::text, ow_etag(o.updated_at), NULL::text
-	FROM organizations o WHERE o.id = ow_key('organization', p_key)
-$function$;
-
 CREATE OR REPLACE FUNCTION public.ow_organizations_write(p_actor text, p_key text, d jsonb, p_if_match text)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
  LANGUAGE plpgsql

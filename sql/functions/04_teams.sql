@@ -3,16 +3,25 @@
 -- file of sql/functions/ in one transaction whenever their checksum changes. Edit here,
 -- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
 
+-- A team's document given its organization (an expression the planner inlines).
+CREATE OR REPLACE FUNCTION public.ow_team_json(t teams, o organizations)
+ RETURNS json
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT json_build_object('id', t.id, 'slug', t.slug, 'org_id', t.org_id, 'org', CASE WHEN o.id IS NOT NULL THEN json_build_object('id', o.id, 'slug', o.slug, 'name', o.name) END,
+		'parent_id', t.parent_id, 'name', t.name, 'description', t.description,
+		'formed_on', t.formed_on, 'dissolved_on', t.dissolved_on,
+		'reported_headcount', t.reported_headcount,
+		'created_at', ow_ts(t.created_at), 'updated_at', ow_ts(t.updated_at))
+$function$;
+
 CREATE OR REPLACE FUNCTION public.ow_team_doc(t teams)
  RETURNS json
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT json_build_object('id', t.id, 'slug', t.slug, 'org_id', t.org_id, 'org', ow_org_summary(t.org_id),
-		'parent_id', t.parent_id, 'name', t.name, 'description', t.description,
-		'formed_on', t.formed_on, 'dissolved_on', t.dissolved_on,
-		'reported_headcount', t.reported_headcount,
-		'created_at', ow_ts(t.created_at), 'updated_at', ow_ts(t.updated_at))
+	SELECT ow_team_json(t, o) FROM (SELECT) x LEFT JOIN organizations o ON o.id = t.org_id
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_teams_get(p_key text)
@@ -73,38 +82,41 @@ AS $function$
 	FROM teams t WHERE t.id = t_id
 $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_team_member_doc(po positions)
+-- A member's entry given the person (an expression the planner inlines).
+CREATE OR REPLACE FUNCTION public.ow_team_member_json(po positions, p people)
  RETURNS json
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT json_build_object('person', ow_person_summary(po.person_id), 'title', po.title,
+	SELECT json_build_object('person', CASE WHEN p.id IS NOT NULL THEN json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name) END, 'title', po.title,
 		'started_on', po.started_on, 'ended_on', po.ended_on, 'position_id', po.id)
 $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_team_alumnus_doc(p_person uuid, p_team uuid)
- RETURNS json
+-- A person's entry among a team's alumni in one row, with what it refers to joined (inlined
+-- when joined LATERAL: team_alumni in server/stmts.c).
+CREATE OR REPLACE FUNCTION public.ow_team_alumnus_row(p_person uuid, p_team uuid)
+ RETURNS TABLE(doc json)
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT json_build_object('person', ow_person_summary(p_person),
+	SELECT json_build_object('person', json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name),
 		'title', last_pos.title, 'started_on', first_pos.started_on, 'ended_on', last_pos.ended_on,
 		'current', last_pos.ended_on IS NULL,
 		'departure', (SELECT json_build_object('id', d.id, 'departed_on', d.departed_on, 'kind', d.kind,
-			'reason_category', d.reason_category, 'destination_org', ow_org_summary(d.destination_org_id),
+			'reason_category', d.reason_category,
+			'destination_org', CASE WHEN dst.id IS NOT NULL THEN json_build_object('id', dst.id, 'slug', dst.slug, 'name', dst.name) END,
 			'destination_title', d.destination_title, 'destination_kind', d.destination_kind, 'status', d.status)
-			FROM departures d WHERE d.person_id = p_person AND d.org_id = t.org_id AND d.status <> 'retracted'
+			FROM departures d LEFT JOIN organizations dst ON dst.id = d.destination_org_id
+			WHERE d.person_id = p_person AND d.org_id = t.org_id AND d.status <> 'retracted'
 			  AND (first_pos.started_on IS NULL
 			       OR lower(d.departed_range) >= ow_pdate_lower(first_pos.started_on))
 			ORDER BY lower(d.departed_range) LIMIT 1),
-		'current_positions', coalesce((SELECT json_agg(json_build_object('id', c.id, 'org', ow_org_summary(c.org_id),
-			'team', ow_team_summary(c.team_id), 'title', c.title, 'started_on', c.started_on)
-			ORDER BY lower(c.period) NULLS FIRST, c.id)
-			FROM positions c WHERE c.person_id = p_person AND c.ended_on IS NULL), '[]'))
-	FROM teams t,
+		'current_positions', cp.list)
+	FROM teams t JOIN people p ON p.id = p_person,
 	LATERAL (SELECT * FROM positions x WHERE x.person_id = p_person AND x.team_id = p_team
 		ORDER BY lower(x.period) NULLS FIRST LIMIT 1) first_pos,
 	LATERAL (SELECT * FROM positions x WHERE x.person_id = p_person AND x.team_id = p_team
-		ORDER BY x.ended_on IS NULL DESC, upper(x.period) DESC NULLS FIRST LIMIT 1) last_pos
+		ORDER BY x.ended_on IS NULL DESC, upper(x.period) DESC NULLS FIRST LIMIT 1) last_pos,
+	LATERAL ow_person_positions(p_person) cp
 	WHERE t.id = p_team
 $function$;

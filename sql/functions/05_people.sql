@@ -3,43 +3,43 @@
 -- file of sql/functions/ in one transaction whenever their checksum changes. Edit here,
 -- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
 
-CREATE OR REPLACE FUNCTION public.ow_person_doc(p people)
+-- A person's current positions as one JSON array, in one row: a set-returning SQL function, so
+-- a statement that joins it LATERAL gets its query inlined (planned with the statement, no
+-- call per row); reads (server/stmts.c) and ow_person_doc both use it.
+CREATE OR REPLACE FUNCTION public.ow_person_positions(p_id uuid)
+ RETURNS TABLE(list json)
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT coalesce(json_agg(json_build_object('id', po.id,
+			'org', json_build_object('id', o.id, 'slug', o.slug, 'name', o.name),
+			'team', CASE WHEN t.id IS NOT NULL THEN json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) END,
+			'title', po.title, 'started_on', po.started_on)
+			ORDER BY lower(po.period) NULLS FIRST, po.id), '[]')
+	FROM positions po JOIN organizations o ON o.id = po.org_id LEFT JOIN teams t ON t.id = po.team_id
+	WHERE po.person_id = p_id AND po.ended_on IS NULL
+$function$;
+
+-- The document of a person, given its current positions (ow_person_positions): an
+-- expression the planner inlines.
+CREATE OR REPLACE FUNCTION public.ow_person_json(p people, current_positions json)
  RETURNS json
  LANGUAGE sql
  STABLE
 AS $function$
 	SELECT json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name,
 		'aliases', to_json(p.aliases), 'bio', p.bio, 'links', p.links, 'tags', to_json(p.tags),
-		'current_positions', coalesce((
-			SELECT json_agg(json_build_object('id', po.id,
-				'org', json_build_object('id', o.id, 'slug', o.slug, 'name', o.name),
-				'team', CASE WHEN t.id IS NOT NULL THEN json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) END,
-				'title', po.title, 'started_on', po.started_on)
-				ORDER BY lower(po.period) NULLS FIRST, po.id)
-			FROM positions po JOIN organizations o ON o.id = po.org_id LEFT JOIN teams t ON t.id = po.team_id
-			WHERE po.person_id = p.id AND po.ended_on IS NULL), '[]'),
+		'current_positions', current_positions,
 		'created_at', ow_ts(p.created_at), 'updated_at', ow_ts(p.updated_at))
 $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_people_get(p_key text)
- RETURNS TABLE(r_doc text, r_etag text, r_moved text)
- LANGUAGE plpgsql
+CREATE OR REPLACE FUNCTION public.ow_person_doc(p people)
+ RETURNS json
+ LANGUAGE sql
  STABLE
 AS $function$
-DECLARE
-	rid uuid := ow_key('person', p_key);
-BEGIN
-	IF rid IS NOT NULL THEN
-		RETURN QUERY SELECT ow_person_doc(p)::text, ow_etag(p.updated_at), NULL::text
-			FROM people p WHERE p.id = rid;
-	ELSIF ow_is_uuid(p_key) THEN
-		RETURN QUERY SELECT NULL::text, NULL::text, p.slug FROM people_redirects r
-			JOIN people p ON p.id = r.survivor_id WHERE r.old_id = p_key::uuid;
-	ELSE
-		RETURN QUERY SELECT NULL::text, NULL::text, p.slug FROM people_redirects r
-			JOIN people p ON p.id = r.survivor_id WHERE r.old_slug = p_key;
-	END IF;
-END $function$;
+	SELECT ow_person_json(p, (SELECT list FROM ow_person_positions(p.id)))
+$function$;
 
 CREATE OR REPLACE FUNCTION public.ow_people_write(p_actor text, p_key text, d jsonb, p_if_match text)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid)

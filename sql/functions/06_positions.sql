@@ -3,26 +3,31 @@
 -- file of sql/functions/ in one transaction whenever their checksum changes. Edit here,
 -- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
 
+-- A position's document in one row, with what it refers to joined: a set-returning SQL
+-- function, so a statement that joins it LATERAL gets its query inlined (lists and reads in
+-- server/stmts.c); ow_position_doc is the same for one row.
+CREATE OR REPLACE FUNCTION public.ow_position_doc_row(po positions)
+ RETURNS TABLE(doc json)
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT json_build_object('id', po.id, 'person_id', po.person_id, 'person', CASE WHEN p.id IS NOT NULL THEN json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name) END,
+		'org_id', po.org_id, 'org', CASE WHEN o.id IS NOT NULL THEN json_build_object('id', o.id, 'slug', o.slug, 'name', o.name) END, 'team_id', po.team_id,
+		'team', CASE WHEN t.id IS NOT NULL THEN json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) END, 'title', po.title, 'started_on', po.started_on,
+		'ended_on', po.ended_on, 'source_ids', s.ids, 'sources', s.summaries,
+		'created_at', ow_ts(po.created_at), 'updated_at', ow_ts(po.updated_at))
+	FROM ow_fact_sources('position', po.id) s
+	LEFT JOIN people p ON p.id = po.person_id
+	LEFT JOIN organizations o ON o.id = po.org_id
+	LEFT JOIN teams t ON t.id = po.team_id
+$function$;
+
 CREATE OR REPLACE FUNCTION public.ow_position_doc(po positions)
  RETURNS json
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT json_build_object('id', po.id, 'person_id', po.person_id, 'person', ow_person_summary(po.person_id),
-		'org_id', po.org_id, 'org', ow_org_summary(po.org_id), 'team_id', po.team_id,
-		'team', ow_team_summary(po.team_id), 'title', po.title, 'started_on', po.started_on,
-		'ended_on', po.ended_on, 'source_ids', s.ids, 'sources', s.summaries,
-		'created_at', ow_ts(po.created_at), 'updated_at', ow_ts(po.updated_at))
-	FROM ow_fact_sources('position', po.id) s
-$function$;
-
-CREATE OR REPLACE FUNCTION public.ow_positions_get(p_key text)
- RETURNS TABLE(r_doc text, r_etag text, r_moved text)
- LANGUAGE sql
- STABLE
-AS $function$
-	SELECT ow_position_doc(po)::text, ow_etag(po.updated_at), NULL::text
-	FROM positions po WHERE po.id = ow_key('position', p_key)
+	SELECT doc FROM ow_position_doc_row(po)
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_positions_write(p_actor text, p_key text, d jsonb, p_if_match text)

@@ -3,25 +3,28 @@
 -- file of sql/functions/ in one transaction whenever their checksum changes. Edit here,
 -- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
 
+-- A reporting line's document in one row, with both people joined (inlined when joined
+-- LATERAL; see ow_position_doc_row).
+CREATE OR REPLACE FUNCTION public.ow_reporting_line_doc_row(l reporting_lines)
+ RETURNS TABLE(doc json)
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT json_build_object('id', l.id, 'report_id', l.report_id, 'report', CASE WHEN r.id IS NOT NULL THEN json_build_object('id', r.id, 'slug', r.slug, 'full_name', r.full_name) END,
+		'manager_id', l.manager_id, 'manager', CASE WHEN m.id IS NOT NULL THEN json_build_object('id', m.id, 'slug', m.slug, 'full_name', m.full_name) END,
+		'valid_from', l.valid_from, 'valid_to', l.valid_to, 'source_ids', s.ids, 'sources', s.summaries,
+		'created_at', ow_ts(l.created_at), 'updated_at', ow_ts(l.updated_at))
+	FROM ow_fact_sources('reporting_line', l.id) s
+	LEFT JOIN people r ON r.id = l.report_id
+	LEFT JOIN people m ON m.id = l.manager_id
+$function$;
+
 CREATE OR REPLACE FUNCTION public.ow_reporting_line_doc(l reporting_lines)
  RETURNS json
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT json_build_object('id', l.id, 'report_id', l.report_id, 'report', ow_person_summary(l.report_id),
-		'manager_id', l.manager_id, 'manager', ow_person_summary(l.manager_id),
-		'valid_from', l.valid_from, 'valid_to', l.valid_to, 'source_ids', s.ids, 'sources', s.summaries,
-		'created_at', ow_ts(l.created_at), 'updated_at', ow_ts(l.updated_at))
-	FROM ow_fact_sources('reporting_line', l.id) s
-$function$;
-
-CREATE OR REPLACE FUNCTION public.ow_reporting_lines_get(p_key text)
- RETURNS TABLE(r_doc text, r_etag text, r_moved text)
- LANGUAGE sql
- STABLE
-AS $function$
-	SELECT ow_reporting_line_doc(l)::text, ow_etag(l.updated_at), NULL::text
-	FROM reporting_lines l WHERE l.id = ow_key('reporting_line', p_key)
+	SELECT doc FROM ow_reporting_line_doc_row(l)
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_reporting_lines_write(p_actor text, p_key text, d jsonb, p_if_match text)

@@ -45,15 +45,6 @@ AS $function$
 	LEFT JOIN layoffs l ON l.id = d.layoff_id
 $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_departures_get(p_key text)
- RETURNS TABLE(r_doc text, r_etag text, r_moved text)
- LANGUAGE sql
- STABLE
-AS $function$
-	SELECT ow_departure_doc(d)::text, ow_etag(d.updated_at), NULL::text
-	FROM departures d WHERE d.id = ow_key('departure', p_key)
-$function$;
-
 CREATE OR REPLACE FUNCTION public.ow_departures_write(p_actor text, p_key text, d jsonb, p_if_match text)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
  LANGUAGE plpgsql
@@ -143,24 +134,28 @@ END $function$;
 -- each statement and plans it with the values given (an index for org, the date window's
 -- bounds on lower(departed_range), which a date spanning at most 366 days implies).
 -- Retracted departures are left out unless f_status asks for them ('all' or a list).
-CREATE OR REPLACE FUNCTION public.ow_departures_filtered(f_person text, f_org text, f_team text, f_dest text, f_kind text, f_reason text, f_dkind text, f_from text, f_to text, f_layoff text, f_updated timestamp with time zone, f_status text)
+-- The departures the list and statistics filters keep. given[k]: filter k was given (the
+-- list statements pass literal true/false, one prepared statement per combination; see
+-- ow_stmt_variant_sql), so once inlined the planner keeps only the conditions of the
+-- filters given, each one an index condition.
+CREATE OR REPLACE FUNCTION public.ow_departures_filtered(f_person text, f_org text, f_team text, f_dest text, f_kind text, f_reason text, f_dkind text, f_from text, f_to text, f_layoff text, f_updated timestamp with time zone, f_status text, given boolean[])
  RETURNS SETOF departures
  LANGUAGE sql
  STABLE
 AS $function$
 	SELECT d.* FROM departures d
-	WHERE (f_person IS NULL OR d.person_id = (SELECT ow_key_strict('person', f_person, 'person')))
-	  AND (f_org IS NULL OR d.org_id = (SELECT ow_key_strict('organization', f_org, 'org')))
-	  AND (f_team IS NULL OR d.team_id = (SELECT ow_key_strict('team', f_team, 'team')))
-	  AND (f_dest IS NULL OR d.destination_org_id = (SELECT ow_key_strict('organization', f_dest, 'destination_org')))
-	  AND (f_kind IS NULL OR d.kind = f_kind) AND (f_reason IS NULL OR d.reason_category = f_reason)
-	  AND (f_dkind IS NULL OR d.destination_kind = f_dkind)
-	  AND (f_from IS NULL AND f_to IS NULL OR d.departed_range && daterange(lower(ow_pdate_range(f_from)), upper(ow_pdate_range(f_to))))
-	  AND (f_from IS NULL OR lower(d.departed_range) >= lower(ow_pdate_range(f_from)) - 366)
-	  AND (f_to IS NULL OR lower(d.departed_range) < upper(ow_pdate_range(f_to)))
-	  AND (f_layoff IS NULL OR d.layoff_id = (SELECT ow_key_strict('layoff', f_layoff, 'layoff')))
-	  AND (f_updated IS NULL OR d.updated_at >= f_updated)
-	  AND d.status = ANY (CASE WHEN f_status IS NULL THEN '{reported,confirmed,disputed}'::text[]
+	WHERE (NOT given[1] OR d.person_id = (SELECT ow_key_strict('person', f_person, 'person')))
+	  AND (NOT given[2] OR d.org_id = (SELECT ow_key_strict('organization', f_org, 'org')))
+	  AND (NOT given[3] OR d.team_id = (SELECT ow_key_strict('team', f_team, 'team')))
+	  AND (NOT given[4] OR d.destination_org_id = (SELECT ow_key_strict('organization', f_dest, 'destination_org')))
+	  AND (NOT given[5] OR d.kind = f_kind) AND (NOT given[6] OR d.reason_category = f_reason)
+	  AND (NOT given[7] OR d.destination_kind = f_dkind)
+	  AND (NOT (given[8] OR given[9]) OR d.departed_range && daterange(lower(ow_pdate_range(f_from)), upper(ow_pdate_range(f_to))))
+	  AND (NOT given[8] OR lower(d.departed_range) >= lower(ow_pdate_range(f_from)) - 366)
+	  AND (NOT given[9] OR lower(d.departed_range) < upper(ow_pdate_range(f_to)))
+	  AND (NOT given[10] OR d.layoff_id = (SELECT ow_key_strict('layoff', f_layoff, 'layoff')))
+	  AND (NOT given[11] OR d.updated_at >= f_updated)
+	  AND d.status = ANY (CASE WHEN NOT given[12] THEN '{reported,confirmed,disputed}'::text[]
 		WHEN f_status = 'all' THEN '{reported,confirmed,disputed,retracted}'::text[]
 		ELSE string_to_array(f_status, ',') END)
 $function$;

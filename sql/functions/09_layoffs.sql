@@ -3,23 +3,38 @@
 -- file of sql/functions/ in one transaction whenever their checksum changes. Edit here,
 -- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
 
+-- A layoff's document in one row, with its organization, team and sources joined (inlined
+-- when joined LATERAL; see ow_position_doc_row); with_departures adds the named departures
+-- (a single layoff's read).
+CREATE OR REPLACE FUNCTION public.ow_layoff_doc_row(l layoffs, with_departures boolean)
+ RETURNS TABLE(doc json)
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT json_build_object('id', l.id, 'org_id', l.org_id, 'org', CASE WHEN o.id IS NOT NULL THEN json_build_object('id', o.id, 'slug', o.slug, 'name', o.name) END,
+		'team_id', l.team_id, 'team', CASE WHEN t.id IS NOT NULL THEN json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) END, 'announced_on', l.announced_on,
+		'effective_on', l.effective_on, 'count', l.count, 'percentage', l.percentage,
+		'description', l.description, 'source_ids', s.ids, 'sources', s.summaries,
+		'named_departures', (SELECT count(*) FROM departures d WHERE d.layoff_id = l.id AND d.status <> 'retracted'),
+		'departures', CASE WHEN with_departures THEN coalesce((
+			SELECT json_agg(json_build_object('id', d.id,
+				'person', CASE WHEN dp.id IS NOT NULL THEN json_build_object('id', dp.id, 'slug', dp.slug, 'full_name', dp.full_name) END,
+				'team', CASE WHEN dt.id IS NOT NULL THEN json_build_object('id', dt.id, 'slug', dt.slug, 'name', dt.name) END, 'title', d.title, 'departed_on', d.departed_on,
+				'status', d.status) ORDER BY lower(d.departed_range), d.id)
+			FROM departures d LEFT JOIN people dp ON dp.id = d.person_id LEFT JOIN teams dt ON dt.id = d.team_id
+			WHERE d.layoff_id = l.id AND d.status <> 'retracted'), '[]') END,
+		'created_at', ow_ts(l.created_at), 'updated_at', ow_ts(l.updated_at))
+	FROM ow_fact_sources('layoff', l.id) s
+	LEFT JOIN organizations o ON o.id = l.org_id
+	LEFT JOIN teams t ON t.id = l.team_id
+$function$;
+
 CREATE OR REPLACE FUNCTION public.ow_layoff_doc(l layoffs, with_departures boolean DEFAULT false)
  RETURNS json
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT json_build_object('id', l.id, 'org_id', l.org_id, 'org', ow_org_summary(l.org_id),
-		'team_id', l.team_id, 'team', ow_team_summary(l.team_id), 'announced_on', l.announced_on,
-		'effective_on', l.effective_on, 'count', l.count, 'percentage', l.percentage,
-		'description', l.description, 'source_ids', s.ids, 'sources', s.summaries,
-		'named_departures', (SELECT count(*) FROM departures d WHERE d.layoff_id = l.id AND d.status <> 'retracted'),
-		'departures', CASE WHEN with_departures THEN coalesce((
-			SELECT json_agg(json_build_object('id', d.id, 'person', ow_person_summary(d.person_id),
-				'team', ow_team_summary(d.team_id), 'title', d.title, 'departed_on', d.departed_on,
-				'status', d.status) ORDER BY lower(d.departed_range), d.id)
-			FROM departures d WHERE d.layoff_id = l.id AND d.status <> 'retracted'), '[]') END,
-		'created_at', ow_ts(l.created_at), 'updated_at', ow_ts(l.updated_at))
-	FROM ow_fact_sources('layoff', l.id) s
+	SELECT doc FROM ow_layoff_doc_row(l, with_departures)
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_layoff_summary(l_id uuid)
@@ -29,15 +44,6 @@ CREATE OR REPLACE FUNCTION public.ow_layoff_summary(l_id uuid)
 AS $function$
 	SELECT json_build_object('id', l.id, 'announced_on', l.announced_on, 'count', l.count)
 	FROM layoffs l WHERE l.id = l_id
-$function$;
-
-CREATE OR REPLACE FUNCTION public.ow_layoffs_get(p_key text)
- RETURNS TABLE(r_doc text, r_etag text, r_moved text)
- LANGUAGE sql
- STABLE
-AS $function$
-	SELECT ow_layoff_doc(l, true)::text, ow_etag(l.updated_at), NULL::text
-	FROM layoffs l WHERE l.id = ow_key('layoff', p_key)
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_layoffs_write(p_actor text, p_key text, d jsonb, p_if_match text)

@@ -70,70 +70,11 @@ AS $function$
 		|| ',"as_of":"' || p_day::text || '","reports":['
 $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_reports_rows(p_key text, p_day date, p_depth integer)
- RETURNS TABLE(depth integer, node text)
- LANGUAGE plpgsql
- STABLE
- SET plan_cache_mode TO 'force_custom_plan'
- SET jit TO 'off'
- SET work_mem TO '64MB'
-AS $function$
-DECLARE
-	pid uuid := ow_key_404('person', p_key);
-BEGIN
-	RETURN QUERY
-	WITH RECURSIVE tree (person_id, manager_id, d, path) AS (
-		SELECT l.report_id, l.manager_id, 1, ARRAY[ow_fold(p.full_name) || ':' || p.id::text]
-		FROM reporting_lines l JOIN people p ON p.id = l.report_id
-		WHERE l.manager_id = pid AND l.period @> p_day AND (p_depth IS NULL OR p_depth > 0)
-		UNION ALL
-		SELECT l.report_id, l.manager_id, t.d + 1, t.path || (ow_fold(p.full_name) || ':' || p.id::text)
-		FROM tree t JOIN reporting_lines l ON l.manager_id = t.person_id AND l.period @> p_day
-		JOIN people p ON p.id = l.report_id
-		WHERE (p_depth IS NULL OR t.d < p_depth) AND t.d < 1000
-	)
-	SELECT t.d - 1, left(json_build_object('person', ow_person_summary(t.person_id), 'depth', t.d,
-		'title', pos.title, 'team', ow_team_summary(pos.team_id))::text, -1)
-	FROM tree t LEFT JOIN LATERAL (
-		SELECT po.title, po.team_id FROM positions po
-		WHERE po.person_id = t.person_id AND po.period @> p_day
-		ORDER BY (SELECT count(*) FROM positions m WHERE m.person_id = t.manager_id AND m.org_id = po.org_id
-		          AND m.period @> p_day) DESC, lower(po.period) NULLS FIRST LIMIT 1) pos ON true
-	ORDER BY t.path;
-END $function$;
-
-CREATE OR REPLACE FUNCTION public.ow_person_managers(p_key text, p_day date)
- RETURNS text
- LANGUAGE plpgsql
- STABLE
- SET plan_cache_mode TO 'force_custom_plan'
-AS $function$
-DECLARE
-	pid uuid := ow_key_404('person', p_key);
-	chain json;
-BEGIN
-	WITH RECURSIVE up (person_id, n) AS (
-		SELECT l.manager_id, 1 FROM reporting_lines l WHERE l.report_id = pid AND l.period @> p_day
-		UNION ALL
-		SELECT l.manager_id, up.n + 1 FROM up JOIN reporting_lines l ON l.report_id = up.person_id
-			AND l.period @> p_day
-		WHERE up.n < 1000
-	)
-	SELECT coalesce(json_agg(json_build_object('person', ow_person_summary(up.person_id), 'depth', up.n,
-		'title', pos.title, 'team', ow_team_summary(pos.team_id), 'org', ow_org_summary(pos.org_id))
-		ORDER BY up.n), '[]')
-	INTO chain
-	FROM up LEFT JOIN LATERAL (
-		SELECT po.title, po.team_id, po.org_id FROM positions po
-		WHERE po.person_id = up.person_id AND po.period @> p_day
-		ORDER BY lower(po.period) NULLS FIRST LIMIT 1) pos ON true;
-	RETURN json_build_object('person', ow_person_summary(pid), 'as_of', p_day, 'managers', chain)::text;
-END $function$;
-
 CREATE OR REPLACE FUNCTION public.ow_person_timeline(p_key text)
  RETURNS text
  LANGUAGE plpgsql
  STABLE
+ SET plan_cache_mode TO 'force_custom_plan'
 AS $function$
 DECLARE
 	pid uuid := ow_key_404('person', p_key);
@@ -166,62 +107,73 @@ BEGIN
 		FROM departures d WHERE d.person_id = pid AND d.returned_on IS NOT NULL
 	)
 	SELECT coalesce(json_agg(json_build_object('on', ev.on_, 'event', ev.event,
-		'org', ow_org_summary(ev.org_id), 'team', ow_team_summary(ev.team_id), 'title', ev.title,
-		'manager', ow_person_summary(ev.manager_id), 'destination_org', ow_org_summary(ev.dest_id),
+		'org', CASE WHEN o.id IS NOT NULL THEN json_build_object('id', o.id, 'slug', o.slug, 'name', o.name) END, 'team', CASE WHEN t.id IS NOT NULL THEN json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) END, 'title', ev.title,
+		'manager', CASE WHEN m.id IS NOT NULL THEN json_build_object('id', m.id, 'slug', m.slug, 'full_name', m.full_name) END, 'destination_org', CASE WHEN dst.id IS NOT NULL THEN json_build_object('id', dst.id, 'slug', dst.slug, 'name', dst.name) END,
 		'position_id', ev.position_id, 'reporting_line_id', ev.line_id, 'departure_id', ev.departure_id,
-		'status', ev.status, 'sources', (SELECT s.summaries FROM ow_fact_sources(ev.fact, ev.fact_id) s))
+		'status', ev.status, 'sources', s.summaries)
 		ORDER BY lower(ow_pdate_range(ev.on_)), upper(ow_pdate_range(ev.on_)),
 			CASE ev.event WHEN 'position_ended' THEN 0 WHEN 'manager_ended' THEN 1 WHEN 'departed' THEN 2
 			WHEN 'position_started' THEN 3 WHEN 'manager_started' THEN 4 ELSE 5 END), '[]')
-	INTO events FROM ev;
-	RETURN json_build_object('person', ow_person_summary(pid), 'events', events)::text;
+	INTO events FROM ev
+	LEFT JOIN organizations o ON o.id = ev.org_id LEFT JOIN teams t ON t.id = ev.team_id
+	LEFT JOIN people m ON m.id = ev.manager_id LEFT JOIN organizations dst ON dst.id = ev.dest_id
+	LEFT JOIN LATERAL ow_fact_sources(ev.fact, ev.fact_id) s ON true;
+	RETURN (SELECT json_build_object('person', CASE WHEN p.id IS NOT NULL THEN json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name) END, 'events', events)
+		FROM people p WHERE p.id = pid)::text;
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_org_changes(p_key text, p_from text, p_to text)
  RETURNS text
  LANGUAGE plpgsql
  STABLE
+ SET plan_cache_mode TO 'force_custom_plan'
 AS $function$
 DECLARE
 	oid_ uuid := ow_key_404('organization', p_key);
 	win daterange := daterange(lower(ow_pdate_range(p_from)), upper(ow_pdate_range(p_to)));
 	joined json; left_ json; managers json; teams json;
 BEGIN
-	SELECT coalesce(json_agg(json_build_object('person', ow_person_summary(po.person_id), 'title', po.title,
-		'team', ow_team_summary(po.team_id), 'started_on', po.started_on, 'position_id', po.id)
+	SELECT coalesce(json_agg(json_build_object('person', CASE WHEN p.id IS NOT NULL THEN json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name) END, 'title', po.title,
+		'team', CASE WHEN t.id IS NOT NULL THEN json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) END, 'started_on', po.started_on, 'position_id', po.id)
 		ORDER BY lower(ow_pdate_range(po.started_on)), po.id), '[]')
-	INTO joined FROM positions po
+	INTO joined FROM positions po JOIN people p ON p.id = po.person_id LEFT JOIN teams t ON t.id = po.team_id
 	WHERE po.org_id = oid_ AND po.started_on IS NOT NULL AND ow_pdate_range(po.started_on) && win
 	  AND NOT EXISTS (SELECT 1 FROM positions e WHERE e.person_id = po.person_id AND e.org_id = oid_
 		AND e.id <> po.id AND e.ended_on IS NOT NULL AND e.ended_on = po.started_on);
 
-	SELECT coalesce(json_agg(json_build_object('person', ow_person_summary(d.person_id), 'title', d.title,
-		'team', ow_team_summary(d.team_id), 'departed_on', d.departed_on,
-		'destination_org', ow_org_summary(d.destination_org_id), 'destination_title', d.destination_title,
+	SELECT coalesce(json_agg(json_build_object('person', CASE WHEN p.id IS NOT NULL THEN json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name) END, 'title', d.title,
+		'team', CASE WHEN t.id IS NOT NULL THEN json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) END, 'departed_on', d.departed_on,
+		'destination_org', CASE WHEN dst.id IS NOT NULL THEN json_build_object('id', dst.id, 'slug', dst.slug, 'name', dst.name) END, 'destination_title', d.destination_title,
 		'destination_kind', d.destination_kind, 'departure_id', d.id)
 		ORDER BY lower(d.departed_range), d.id), '[]')
-	INTO left_ FROM departures d
+	INTO left_ FROM departures d JOIN people p ON p.id = d.person_id LEFT JOIN teams t ON t.id = d.team_id
+	LEFT JOIN organizations dst ON dst.id = d.destination_org_id
 	WHERE d.org_id = oid_ AND d.status <> 'retracted' AND d.departed_range && win;
 
-	SELECT coalesce(json_agg(json_build_object('person', ow_person_summary(l.report_id), 'on', l.valid_from,
-		'from_manager', ow_person_summary(prev.manager_id), 'to_manager', ow_person_summary(l.manager_id))
+	SELECT coalesce(json_agg(json_build_object('person', CASE WHEN r.id IS NOT NULL THEN json_build_object('id', r.id, 'slug', r.slug, 'full_name', r.full_name) END, 'on', l.valid_from,
+		'from_manager', CASE WHEN fm.id IS NOT NULL THEN json_build_object('id', fm.id, 'slug', fm.slug, 'full_name', fm.full_name) END, 'to_manager', CASE WHEN tm.id IS NOT NULL THEN json_build_object('id', tm.id, 'slug', tm.slug, 'full_name', tm.full_name) END)
 		ORDER BY lower(l.period), l.id), '[]')
 	INTO managers FROM reporting_lines l
 	LEFT JOIN LATERAL (SELECT x.manager_id FROM reporting_lines x WHERE x.report_id = l.report_id
 		AND upper(x.period) = lower(l.period) LIMIT 1) prev ON true
+	JOIN people r ON r.id = l.report_id JOIN people tm ON tm.id = l.manager_id
+	LEFT JOIN people fm ON fm.id = prev.manager_id
 	WHERE l.valid_from IS NOT NULL AND ow_pdate_range(l.valid_from) && win
 	  AND EXISTS (SELECT 1 FROM positions po WHERE po.person_id = l.report_id AND po.org_id = oid_
 		AND po.period @> lower(l.period));
 
-	SELECT coalesce(json_agg(json_build_object('person', ow_person_summary(n.person_id), 'on', n.started_on,
-		'from_team', ow_team_summary(o.team_id), 'to_team', ow_team_summary(n.team_id),
+	SELECT coalesce(json_agg(json_build_object('person', CASE WHEN p.id IS NOT NULL THEN json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name) END, 'on', n.started_on,
+		'from_team', CASE WHEN ft.id IS NOT NULL THEN json_build_object('id', ft.id, 'slug', ft.slug, 'name', ft.name) END, 'to_team', CASE WHEN tt.id IS NOT NULL THEN json_build_object('id', tt.id, 'slug', tt.slug, 'name', tt.name) END,
 		'from_title', o.title, 'to_title', n.title)
 		ORDER BY lower(n.period), n.id), '[]')
 	INTO teams FROM positions n JOIN positions o ON o.person_id = n.person_id AND o.org_id = n.org_id
 		AND o.ended_on = n.started_on AND o.id <> n.id
+	JOIN people p ON p.id = n.person_id LEFT JOIN teams ft ON ft.id = o.team_id
+	LEFT JOIN teams tt ON tt.id = n.team_id
 	WHERE n.org_id = oid_ AND n.started_on IS NOT NULL AND ow_pdate_range(n.started_on) && win
 	  AND (o.team_id IS DISTINCT FROM n.team_id OR o.title IS DISTINCT FROM n.title);
 
-	RETURN json_build_object('org', ow_org_summary(oid_), 'from', p_from, 'to', p_to, 'joined', joined,
-		'left', left_, 'manager_changed', managers, 'team_changed', teams)::text;
+	RETURN (SELECT json_build_object('org', CASE WHEN og.id IS NOT NULL THEN json_build_object('id', og.id, 'slug', og.slug, 'name', og.name) END, 'from', p_from, 'to', p_to,
+		'joined', joined, 'left', left_, 'manager_changed', managers, 'team_changed', teams)
+		FROM organizations og WHERE og.id = oid_)::text;
 END $function$;

@@ -18,7 +18,10 @@ BEGIN
 	IF group_by IN ('month', 'quarter', 'year') THEN
 		WITH r AS MATERIALIZED (
 			SELECT d.departed_on, d.departed_range FROM ow_departures_filtered(f_person, f_org, f_team, f_dest,
-				f_kind, f_reason, f_dkind, f_from, f_to, f_layoff, f_updated, f_status) d
+				f_kind, f_reason, f_dkind, f_from, f_to, f_layoff, f_updated, f_status,
+				ARRAY[f_person IS NOT NULL, f_org IS NOT NULL, f_team IS NOT NULL, f_dest IS NOT NULL,
+				f_kind IS NOT NULL, f_reason IS NOT NULL, f_dkind IS NOT NULL, f_from IS NOT NULL, f_to IS NOT NULL,
+				f_layoff IS NOT NULL, f_updated IS NOT NULL, f_status IS NOT NULL]) d
 		), bounds AS (
 			SELECT date_trunc(group_by, coalesce(lower(ow_pdate_range(f_from)), min(lower(r.departed_range))))::date AS a,
 			       coalesce(upper(ow_pdate_range(f_to)) - 1, max(lower(r.departed_range))) AS b
@@ -49,7 +52,10 @@ BEGIN
 	ELSE
 		WITH r AS MATERIALIZED (
 			SELECT * FROM ow_departures_filtered(f_person, f_org, f_team, f_dest, f_kind, f_reason, f_dkind,
-				f_from, f_to, f_layoff, f_updated, f_status)
+				f_from, f_to, f_layoff, f_updated, f_status,
+				ARRAY[f_person IS NOT NULL, f_org IS NOT NULL, f_team IS NOT NULL, f_dest IS NOT NULL,
+				f_kind IS NOT NULL, f_reason IS NOT NULL, f_dkind IS NOT NULL, f_from IS NOT NULL, f_to IS NOT NULL,
+				f_layoff IS NOT NULL, f_updated IS NOT NULL, f_status IS NOT NULL])
 		), g AS (
 			SELECT CASE group_by
 				WHEN 'team' THEN r.team_id::text WHEN 'org' THEN r.org_id::text
@@ -78,19 +84,23 @@ CREATE OR REPLACE FUNCTION public.ow_stats_flows(f_org text, f_from text, f_to t
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT json_build_object('flows', coalesce(json_agg(json_build_object('from', ow_org_summary(f.org_id),
-		'to', ow_org_summary(f.destination_org_id), 'count', f.n) ORDER BY f.n DESC, f.org_id, f.destination_org_id), '[]'))::text
+	SELECT json_build_object('flows', coalesce(json_agg(json_build_object('from', CASE WHEN o.id IS NOT NULL THEN json_build_object('id', o.id, 'slug', o.slug, 'name', o.name) END,
+		'to', CASE WHEN dst.id IS NOT NULL THEN json_build_object('id', dst.id, 'slug', dst.slug, 'name', dst.name) END, 'count', f.n) ORDER BY f.n DESC, f.org_id, f.destination_org_id), '[]'))::text
 	FROM (
 		SELECT d.org_id, d.destination_org_id, count(*) AS n
-		FROM ow_departures_filtered(NULL, f_org, NULL, NULL, NULL, NULL, NULL, f_from, f_to, NULL, NULL, f_status) d
+		FROM ow_departures_filtered(NULL, f_org, NULL, NULL, NULL, NULL, NULL, f_from, f_to, NULL, NULL, f_status,
+			ARRAY[false, f_org IS NOT NULL, false, false, false, false, false, f_from IS NOT NULL,
+			f_to IS NOT NULL, false, false, f_status IS NOT NULL]) d
 		GROUP BY 1, 2
 	) f
+	LEFT JOIN organizations o ON o.id = f.org_id LEFT JOIN organizations dst ON dst.id = f.destination_org_id
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_stats_attrition(f_org text, f_team text, f_from text, f_to text, group_by text)
  RETURNS text
  LANGUAGE plpgsql
  STABLE
+ SET plan_cache_mode TO 'force_custom_plan'
 AS $function$
 DECLARE
 	org_ uuid := ow_key_strict('organization', f_org, 'org');

@@ -88,7 +88,11 @@ static void test_resources_match_their_statements(void **state)
 			expect_nargs(res, res->q_search, list_args, "search");
 		for (const struct ow_sort *so = res->sorts; so && so->value; so++)
 			expect_nargs(res, so->stmt, list_args, so->value);
-		expect_nargs(res, res->q_get, 1, "get");     /* the id or slug */
+		expect_nargs(res, res->q_get, 1, "get"); /* the id or slug */
+		if (res->q_get_id)
+			expect_nargs(res, res->q_get_id, 1, "get by id");
+		if (res->q_moved)
+			expect_nargs(res, res->q_moved, 1, "moved");
 		expect_nargs(res, res->q_write, 4, "write"); /* actor, key, doc, If-Match */
 	}
 }
@@ -113,6 +117,45 @@ static void test_handler_arguments(void **state)
 				 calls[i].nargs);
 }
 
+/* A variant replaces exactly the NULL arguments' $k by NULL ($1 never touches $12), the
+ * arguments that are given keep their $k, and "$?k" says which were given. */
+static void test_variant_replaces_only_null_arguments(void **state)
+{
+	(void)state;
+	char out[16384];
+	enum ow_stmt_id id = OW_Q_DEPARTURES_LIST_DESC;
+	/* Every argument given: each $k kept, each "$?k" (given?) written true. */
+	int n = ow_stmt_variant_sql(id, 0, out, sizeof out);
+	assert_int_equal(n, (int)strlen(out));
+	assert_null(strstr(out, "$?"));
+	assert_non_null(strstr(out, "ow_departures_filtered($1, $2, $3,"));
+	assert_non_null(strstr(out, "ARRAY[true, true, true, true, true, true, true, true, true,"
+				    " true, true, true]"));
+	/* All but $2 (org) and $15 (limit) NULL. */
+	unsigned long long nulls = ((1ULL << 15) - 1) & ~((1ULL << 1) | (1ULL << 14));
+	n = ow_stmt_variant_sql(id, nulls, out, sizeof out);
+	assert_true(n > 0);
+	int used[64];
+	scan_params(out, used);
+	for (int k = 1; k <= 15; k++)
+		if (used[k] != (k == 2 || k == 15))
+			fail_msg("$%d %s in the variant", k, used[k] ? "kept" : "dropped");
+	assert_non_null(strstr(out, "ow_departures_filtered(NULL, $2, NULL,"));
+	assert_non_null(strstr(out, "ARRAY[false, true, false, false, false, false, false, false,"
+				    " false, false, false, false]"));
+	assert_null(strstr(out, "NULL2")); /* "$12" was not read as "$1" followed by "2" */
+	/* A given argument's "$k::type IS NULL" is false, so "(... OR cond)" keeps cond only;
+	 * "IS NOT NULL" and other uses of $k are left alone. */
+	n = ow_stmt_variant_sql(OW_Q_PEOPLE_LIST, 0x7D, out, sizeof out); /* $2, $8 given */
+	assert_true(n > 0);
+	assert_non_null(strstr(out, "(false OR p.id IN (SELECT"));
+	assert_null(strstr(out, "$2::text IS NULL"));
+	assert_non_null(strstr(out, "(NULL::text IS NULL OR p.tags"));
+	assert_non_null(strstr(out, "LIMIT $8::int"));
+	/* Too small a buffer is refused, not overrun. */
+	assert_int_equal(ow_stmt_variant_sql(id, nulls, out, 32), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -120,6 +163,7 @@ int main(void)
 		cmocka_unit_test(test_names_are_unique),
 		cmocka_unit_test(test_resources_match_their_statements),
 		cmocka_unit_test(test_handler_arguments),
+		cmocka_unit_test(test_variant_replaces_only_null_arguments),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

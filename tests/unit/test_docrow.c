@@ -1,0 +1,107 @@
+/* test_docrow.c — documents written from flat columns: strings escaped, raw values as they
+ * are, SQL NULL as null, a nested object null when its key column is NULL (its fields then
+ * skipped, also nested ones), and a spec that does not nest or names a missing column
+ * refused. The rows are PGresults built in memory (libpq's PQmakeEmptyPGresult). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libpq-fe.h>
+
+#include "docrow.h"
+
+/* A one-row result of text columns c0..c(n-1); values[i] NULL = SQL NULL. */
+static PGresult *row_of(int n, const char *const *values)
+{
+	PGresult *pg = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+	PGresAttDesc attrs[16];
+	char names[16][8];
+	memset(attrs, 0, sizeof attrs);
+	for (int i = 0; i < n; i++) {
+		snprintf(names[i], sizeof names[i], "c%d", i);
+		attrs[i].name = names[i];
+		attrs[i].typid = 25;
+		attrs[i].typlen = -1;
+		attrs[i].atttypmod = -1;
+	}
+	assert_int_equal(PQsetResultAttrs(pg, n, attrs), 1);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(PQsetvalue(pg, 0, i, (char *)values[i],
+					    values[i] ? (int)strlen(values[i]) : -1),
+				 1);
+	return pg;
+}
+
+/* The document (the caller frees it; "" when nothing was written); *rc its status. */
+static char *render(PGresult *pg, const struct ow_docf *f, size_t n, int *rc)
+{
+	struct ow_buf b;
+	ow_buf_init(&b, 4096);
+	struct ow_docspec spec = {f, n};
+	*rc = ow_docrow_append(&b, pg, 0, &spec);
+	char *out = strndup(b.data ? b.data : "", b.len);
+	ow_buf_free(&b);
+	return out;
+}
+
+static void test_fields_objects_and_nulls(void **state)
+{
+	(void)state;
+	const char *v[] = {"d1", "Tab\there \"quoted\" \\ Zoë", NULL, "42", "[\"a\"]", "p1", "ada",
+			   NULL};
+	PGresult *pg = row_of(8, v);
+	const struct ow_docf f[] = {
+		{OW_DOCF_STR, "id", 0},	   {OW_DOCF_STR, "title", 1}, {OW_DOCF_STR, "notes", 2},
+		{OW_DOCF_RAW, "count", 3}, {OW_DOCF_RAW, "ids", 4},   {OW_DOCF_OBJ, "person", 5},
+		{OW_DOCF_STR, "id", 5},	   {OW_DOCF_STR, "slug", 6},  {OW_DOCF_END, NULL, 0},
+		{OW_DOCF_OBJ, "team", 7}, /* NULL: null, its fields skipped, a nested one too */
+		{OW_DOCF_STR, "id", 7},	   {OW_DOCF_OBJ, "org", 5},   {OW_DOCF_STR, "id", 5},
+		{OW_DOCF_END, NULL, 0},	   {OW_DOCF_END, NULL, 0},    {OW_DOCF_RAW, "missing", 2},
+	};
+	int rc;
+	char *out = render(pg, f, sizeof f / sizeof f[0], &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(out, "{\"id\":\"d1\",\"title\":\"Tab\\there \\\"quoted\\\" \\\\ Zoë\","
+				 "\"notes\":null,\"count\":42,\"ids\":[\"a\"],"
+				 "\"person\":{\"id\":\"p1\",\"slug\":\"ada\"},\"team\":null,"
+				 "\"missing\":null}");
+	free(out);
+	PQclear(pg);
+}
+
+static void test_bad_specs_are_refused(void **state)
+{
+	(void)state;
+	const char *v[] = {"x"};
+	PGresult *pg = row_of(1, v);
+	int rc;
+	const struct ow_docf beyond[] = {{OW_DOCF_STR, "a", 1}};
+	free(render(pg, beyond, 1, &rc));
+	assert_int_equal(rc, -1);
+	const struct ow_docf unclosed[] = {{OW_DOCF_OBJ, "a", 0}, {OW_DOCF_STR, "b", 0}};
+	free(render(pg, unclosed, 2, &rc));
+	assert_int_equal(rc, -1);
+	const struct ow_docf extra_end[] = {{OW_DOCF_STR, "a", 0}, {OW_DOCF_END, NULL, 0}};
+	free(render(pg, extra_end, 2, &rc));
+	assert_int_equal(rc, -1);
+	const char *n[] = {NULL};
+	PGresult *pgn = row_of(1, n);
+	const struct ow_docf null_unclosed[] = {{OW_DOCF_OBJ, "a", 0}, {OW_DOCF_STR, "b", 0}};
+	free(render(pgn, null_unclosed, 2, &rc));
+	assert_int_equal(rc, -1);
+	PQclear(pgn);
+	PQclear(pg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fields_objects_and_nulls),
+		cmocka_unit_test(test_bad_specs_are_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
