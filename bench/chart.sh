@@ -50,13 +50,14 @@ section_chart() {
 
 	say "EXPLAIN ANALYZE of the statements the handlers run"
 	local q_chart="SELECT * FROM ow_chart_flat('chart-corp', coalesce('$AS_OF'::date, current_date), NULL, NULL::int)"
-	local q_reports="SELECT depth, node FROM ow_reports_rows('chart-2', coalesce('$AS_OF'::date, current_date), NULL::int)"
-	local q_managers="SELECT ow_person_managers('chart-100000', coalesce('$AS_OF'::date, current_date))"
+	local q_reports
+	q_reports=$(stmt_sql reports_flat | sed -e "s/\\\$1\\b/'chart-2'/g" -e "s/\\\$2\\b/'$AS_OF'/g" -e 's/\$3\b/NULL/g')
+	local q_managers
+	q_managers=$(stmt_sql person_managers | sed -e "s/\\\$1\\b/'chart-100000'/g" -e "s/\\\$2\\b/'$AS_OF'/g")
 	R_SQL[chart]=$(explain_ms chart "$q_chart" 1)
 	R_SQL[reports]=$(explain_ms reports "$q_reports")
 	R_SQL[managers]=$(explain_ms managers "$q_managers")
 	explain_nested chart "SELECT count(*) FROM ow_chart_flat('chart-corp', '$AS_OF', NULL, NULL)"
-	explain_nested reports "SELECT count(*) FROM ow_reports_rows('chart-2', '$AS_OF', NULL)"
 	note "SQL: chart ${R_SQL[chart]} ms, reports ${R_SQL[reports]} ms, managers ${R_SQL[managers]} ms"
 	local jit_ms sort_disk
 	jit_ms=$(sed -n 's/.*Timing: Generation.* Total \([0-9.]*\) ms.*/\1/p' "$OUT/explain-chart-inside.txt" 2>/dev/null | head -n 1 || true)
@@ -84,7 +85,7 @@ section_chart() {
 		report_add '%s' "NOT 200: whole-chart requests ${R_BAD_AT[chart]} of one connection (server-chart.log says why)."
 	report_add '%s' "Each row: one warm-up request, then the runs, on one keep-alive connection; p99 of $CHART_RUNS/$REPORTS_RUNS/$MANAGERS_RUNS runs is"
 	report_add '%s' "their slowest (nearest rank). SQL ms: EXPLAIN ANALYZE of the statement the handler runs (ow_chart_flat's"
-	report_add '%s' "flat rows, linked and written by the server; ow_reports_rows through a cursor; ow_person_managers), in a fresh session;"
+	report_add '%s' "flat rows, linked and written by the server; the reports' flat rows likewise; the managers' one statement), in a fresh session;"
 	report_add '%s' "plans inside in explain-*-inside.txt."
 	report_add '%s' "Server RSS: $(mb "$idle_kb") MB idle; peak while answering the whole chart $(mb "$chart_hwm") MB (VmHWM$hwm_note; sampled"
 	report_add '%s' "every 50 ms: $(mb "$chart_sampled") MB) for an answer of $(mb $(($(stat -c %s "$OUT/answer-chart.json") / 1024))) MB."

@@ -217,8 +217,9 @@ pgbench_pair() {
 	R_TPS_SAME[$1]=$PG_TPS
 }
 
-# stmt_sql NAME — the SQL text of a prepared statement of server/stmts.c.
-stmt_sql() { "$WORK/stmt_sql" "$1"; }
+# stmt_sql NAME [K...] — the SQL text of a prepared statement of server/stmts.c (with K...:
+# the variant the server prepares when exactly arguments K... are given).
+stmt_sql() { "$WORK/stmt_sql" "$@"; }
 
 # no_params_left FILE... — dies when a pgbench script still has a $n placeholder.
 no_params_left() {
@@ -303,18 +304,28 @@ explain_nested() {
 		echo "   (auto_explain of $name failed; see $file)"
 }
 
-# explain_prepared FILE STMT ARGS... — the plan the server runs: PREPARE the statement of
-# server/stmts.c, EXECUTE it six times (PostgreSQL's plan cache may switch to a generic plan
-# after five), then EXPLAIN (ANALYZE, BUFFERS) EXECUTE with each ARGS ("(...)" lists) in turn.
-# Appends to $OUT/FILE; prints the Execution Times (ms), one a line.
+# explain_prepared FILE STMT GIVEN ARGS... — the plan the server runs: PREPARE the statement
+# of server/stmts.c (for a `replan` statement, the variant the server prepares when the
+# arguments numbered in GIVEN, e.g. "2 15", are given: bench/stmt_sql; GIVEN "" for others)
+# with plan_cache_mode = force_generic_plan as the server's connections (server/db.c),
+# EXECUTE it once, then EXPLAIN (ANALYZE, BUFFERS) EXECUTE with each ARGS ("(...)" lists) in
+# turn. Appends to $OUT/FILE; prints the Execution Times (ms), one a line.
 explain_prepared() {
-	local file=$OUT/$1 stmt=$2
-	shift 2
-	local part=$file.part
+	local file=$OUT/$1 stmt=$2 given=$3
+	shift 3
+	local part=$file.part sql n types=
+	# shellcheck disable=SC2086 # GIVEN is a list of numbers
+	sql=$("$WORK/stmt_sql" "$stmt" $given) || die "stmt_sql $stmt failed"
+	if [ -n "$given" ]; then # arguments left out of the text: declare every one text
+		n=$(($(grep -o ',' <<<"$1" | wc -l) + 1)) # the arguments of the first list
+		types=$(printf 'text,%.0s' $(seq "$n"))
+		types="(${types%,})"
+	fi
 	{
-		echo "PREPARE s AS $(stmt_sql "$stmt");"
+		echo "SET plan_cache_mode = force_generic_plan;"
+		echo "PREPARE s $types AS $sql;"
 		echo "\\o /dev/null"
-		for _ in 1 2 3 4 5 6; do echo "EXECUTE s $1;"; done
+		echo "EXECUTE s $1;"
 		echo "\\o '$part'"
 		local a i=0
 		for a in "$@"; do

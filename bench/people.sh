@@ -18,8 +18,8 @@ section_people() {
 		echo '\set o random(1, 200)'
 		echo '\set fetch 51'
 		# people_list: $1 q, $2 org, $3 team, $4 tag, $5 updated_since, $6/$7 cursor, $8 limit+1.
-		stmt_sql people_list | sed -e "s/\\\$2\\b/('org-' || :o)/g" -e 's/\$8\b/:fetch/g' \
-			-e 's/\$[134567]\b/NULL/g'
+		# The variant the server prepares for ?org= (bench/stmt_sql: $2 and $8 given).
+		stmt_sql people_list 2 8 | sed -e "s/\\\$2\\b/('org-' || :o)/g" -e 's/\$8\b/:fetch/g'
 	} >"$WORK/people_list_org.pgbench"
 	no_params_left "$WORK/people_get.pgbench" "$WORK/people_list_org.pgbench"
 
@@ -35,8 +35,8 @@ section_people() {
 
 	# Plans of the two statements as the server runs them, for the record.
 	local sql_person sql_org
-	sql_person=$(explain_prepared explain-people.txt people_get "('$slug')" | tail -n 1)
-	sql_org=$(explain_prepared explain-people.txt people_list \
+	sql_person=$(explain_prepared explain-people.txt people_get "" "('$slug')" | tail -n 1)
+	sql_org=$(explain_prepared explain-people.txt people_list "2 8" \
 		"(NULL, 'org-1', NULL, NULL, NULL, NULL, NULL, '51')" \
 		"(NULL, 'org-100', NULL, NULL, NULL, NULL, NULL, '51')" \
 		"(NULL, 'org-200', NULL, NULL, NULL, NULL, NULL, '51')" | head -n 1)

@@ -12,6 +12,10 @@
 #               rows as the ceiling, peak RSS, GET /export
 #   scale       issue 15: a departures list served by one server, by two servers on one
 #               database, with a streaming replica taking the reads, and as 304s
+#   reads       issue 12: W1 GET /people/{slug}, W2 GET /departures?org=, W3 GET
+#               /people/{slug}/reports on the 402,199-record dataset (bench/dataset.sql, imported
+#               by POST /import into a database of its own), each next to its ceiling (pgbench of
+#               bench/ceiling/*.sql); BENCH_BASELINE_BIN/_HOME add an earlier build's figures
 #
 # Settings (environment): BENCH_ONLY (comma-separated sections; all by default),
 # BENCH_PG_PORT (15435), BENCH_HTTP_PORT (18190), BENCH_DURATION (10, seconds per wrk run),
@@ -21,14 +25,17 @@
 # BENCH_AS_OF (2024-06-01),
 # BENCH_IMPORT_ROWS (25000), BENCH_IMPORT_PEOPLE (= BENCH_IMPORT_ROWS), BENCH_EXPORT_ALL=1
 # (also time the whole GET /export), BENCH_WITH_KEY=1 (send the reader key), BENCH_KEEP=1
-# (keep the stopped cluster in build/bench/pg/data instead of deleting it).
+# (keep the stopped cluster in build/bench/pg/data instead of deleting it), BENCH_BEFORE=0 (do not
+# print bench/before-7128c6d.txt, the figures of the commit before issues 12 and 13, after the report),
+# BENCH_BASELINE_BIN / BENCH_BASELINE_HOME (section reads: an earlier build and its checkout, run
+# on a copy of the data for a "before" column).
 # Exit 0 when everything ran (whatever the figures), 1 when something failed to run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ALL_SECTIONS=(people departures stats chart import scale)
+ALL_SECTIONS=(people departures stats chart import scale reads)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PG_PORT=${BENCH_PG_PORT:-15435}
 HTTP_PORT=${BENCH_HTTP_PORT:-18190}
@@ -211,6 +218,12 @@ done
 	printf 'orgwatch bench: %s cores, server %s threads (%s database connections), load average %s\n' \
 		"$(nproc)" "$SERVER_THREADS" "$SERVER_THREADS" "$(cut -d' ' -f1-3 /proc/loadavg)"
 	printf '%s\n' "${REPORT[@]}"
+	if [ -f "$ROOT/bench/before-7128c6d.txt" ] && [ "${BENCH_BEFORE:-1}" = 1 ]; then
+		echo
+		echo "Before issues 12 and 13 (commit 7128c6d, bench/before-7128c6d.txt; BENCH_BEFORE=0 leaves it out):"
+		grep -v '^#' "$ROOT/bench/before-7128c6d.txt" | sed -n '/^Issue [34567] /,/^Issue 15 /p' |
+			sed '$d' | sed 's/^/  | /'
+	fi
 	echo "Figures move by ±15% or more between runs on a shared machine; compare ratios. Raw outputs,"
 	echo "plans (explain-*.txt) and server logs: ${OUT#"$ROOT"/}/. Total $(secs_since "$T_ALL") s."
 } | tee "$OUT/report.txt"

@@ -1,0 +1,159 @@
+# reads.sh — section "reads" of bench/run.sh (issue 12): the three reads of the issue at its
+# size, against the best the database can do.
+#
+#   data   bench/dataset.sql (402,199 records: 200 organizations, 2,000 teams, 100,000 people,
+#          150,000 positions, 99,999 reporting lines in one tree 8 levels deep, 50,000
+#          departures) imported by curl POST /import into a database of its own
+#          (orgwatch_reads), then VACUUM ANALYZE
+#   W1     GET /people/{slug}                                  (random person)
+#   W2     GET /departures?org={slug}&sort=-departed_on&limit=50 (random organization)
+#   W3     GET /people/{slug}/reports                          (random level-4 manager: ~500
+#          people on 4 levels below)
+#
+# Each with wrk -c$CONNS, next to its ceiling: the minimal hand-written statement on the same
+# tables that yields the same facts (bench/ceiling/), run by pgbench -M prepared -c4 -j2 on
+# the same data in the same run; the report prints server / ceiling. Then EXPLAIN ANALYZE of
+# W2's and W3's statements as the server prepares them (explain-reads.txt).
+#
+# BENCH_BASELINE_BIN + BENCH_BASELINE_HOME (a build of an earlier commit and its checkout):
+# the same three workloads are run against that server too, on a copy of the database
+# migrated by it, and printed in a "before" column. Sourced by run.sh.
+# shellcheck shell=bash
+
+READS_DB=orgwatch_reads
+
+# explain_variant LABEL STMT GIVEN ARGS — EXPLAIN (ANALYZE, BUFFERS) of the variant of STMT the
+# server prepares when the arguments numbered in GIVEN ("2 15") are given (bench/stmt_sql),
+# planned generic as the server's connections plan it, executed once before; ARGS is the
+# argument list "(...)". Appends to explain-reads.txt; prints the Execution Time (ms).
+explain_variant() {
+	local label=$1 stmt=$2 given=$3 args=$4 file=$OUT/explain-reads.txt part n types
+	part=$file.part
+	local sql
+	# shellcheck disable=SC2086 # GIVEN is a list of numbers
+	sql=$("$WORK/stmt_sql" "$stmt" $given) || die "stmt_sql $stmt failed"
+	n=$(($(grep -o ',' <<<"$args" | wc -l) + 1)) # every argument, those left out too
+	types=$(printf 'text,%.0s' $(seq "$n"))
+	types=${types%,}
+	{
+		echo "SET plan_cache_mode = force_generic_plan;"
+		echo "PREPARE s ($types) AS $sql;"
+		echo "\\o /dev/null"
+		echo "EXECUTE s $args;"
+		echo "\\o '$part'"
+		echo "EXPLAIN (ANALYZE, BUFFERS) EXECUTE s $args;"
+	} | psql "$READS_URL" -X -q -v ON_ERROR_STOP=1 >/dev/null 2>>"$file" || {
+		echo "   (EXPLAIN of $stmt failed; see $file)" >&2
+		rm -f "$part"
+		return 0
+	}
+	{
+		printf -- '\n-- %s: %s, given arguments %s, executed with %s (generic plan, as prepared by the server)\n' \
+			"$label" "$stmt" "$given" "$args"
+		cat "$part"
+	} >>"$file"
+	sed -n 's/^ *Execution Time: \([0-9.]*\) ms/\1/p' "$part"
+	rm -f "$part"
+}
+
+# reads_wrk SUFFIX — W1..W3 with wrk against the server on $BASE; results under w1$SUFFIX...
+reads_wrk() {
+	local s=$1
+	run_wrk "w1$s" "$CONNS" "$DURATION" "$BASE" "$WORK/reads-people.txt" "/people/%s"
+	run_wrk "w2$s" "$CONNS" "$DURATION" "$BASE" "$WORK/reads-orgs.txt" \
+		"/departures?org=%s&sort=-departed_on&limit=50"
+	run_wrk "w3$s" "$CONNS" "$DURATION" "$BASE" "$WORK/reads-managers.txt" "/people/%s/reports"
+}
+
+section_reads() {
+	say "reads (issue 12): W1 W2 W3 on the issue's dataset, against their ceilings"
+	local main_url=$DB_URL
+	READS_URL=$(printf '%s' "$DB_URL" | sed "s|/[^/?]*\$|/$READS_DB|")
+	psql_q -c "DROP DATABASE IF EXISTS $READS_DB" -c "CREATE DATABASE $READS_DB TEMPLATE template0 ENCODING 'UTF8'" ||
+		die "could not create the database $READS_DB"
+	local file=$WORK/reads-dataset.ndjson
+	local t0
+	t0=$(now_ms)
+	psql "$READS_URL" -X -q -v ON_ERROR_STOP=1 -v file="$file" -f "$ROOT/bench/dataset.sql" >"$OUT/reads-dataset.txt" 2>&1 ||
+		die "bench/dataset.sql failed (see $OUT/reads-dataset.txt)"
+	note "dataset: $(wc -l <"$file") records ($(mb $(($(stat -c %s "$file") / 1024))) MB NDJSON) written in $(secs_since "$t0") s"
+
+	# A server of its own on the new database (the section's settings shadow the run's).
+	local ORGWATCH_DATABASE_URL=$READS_URL DB_URL=$READS_URL EDITOR_KEY
+	export ORGWATCH_DATABASE_URL EDITOR_KEY # for import_post
+	"$BIN" migrate >"$OUT/reads-migrate.txt" 2>&1 || die "migrate of $READS_DB failed"
+	EDITOR_KEY=$("$BIN" key create --name reads-importer --role editor) || die "key create failed"
+	server_start reads
+	import_post reads-dataset "$file"
+	local import_secs=$IMP_SECS import_rows=$IMP_ROWS
+	server_stop
+	psql_q -c "VACUUM ANALYZE" 2>/dev/null || true
+	rm -f "$file"
+
+	seq 1 200 | sed 's/^/org-/' >"$WORK/reads-orgs.txt"
+	seq 26 225 | sed 's/^/person-/' >"$WORK/reads-managers.txt"
+	psql_q -At -c "SELECT slug FROM people ORDER BY random() LIMIT 2000" >"$WORK/reads-people.txt"
+
+	server_start reads
+	# Sanity: each workload answers what a client expects before it is timed.
+	curl -fsS "$BASE/people/person-77" | jq -e '.slug == "person-77" and (.current_positions | length >= 1)' \
+		>/dev/null || die "W1: GET /people/person-77 did not answer the person"
+	curl -fsS "$BASE/departures?org=org-1&sort=-departed_on&limit=50" | jq -e '.items | length == 50' \
+		>/dev/null || die "W2: GET /departures?org=org-1 did not answer 50 departures"
+	local w3_nodes
+	w3_nodes=$(curl -fsS "$BASE/people/person-30/reports" | grep -o '"person" *:' | wc -l)
+	[ "$w3_nodes" -ge 400 ] || die "W3: GET /people/person-30/reports answered $w3_nodes people (expected ~500)"
+	note "W3 sample: person-30 has $((w3_nodes - 1)) people below"
+	say "wrk -t2 -c$CONNS -d${DURATION}s --latency"
+	reads_wrk ""
+	server_stop
+
+	say "ceilings: pgbench -M prepared -n -c4 -j2 -T $PG_DURATION of bench/ceiling/*.sql"
+	run_pgbench w1 "$ROOT/bench/ceiling/w1_person.sql" 4
+	R_TPS["w1"]=$PG_TPS
+	run_pgbench w2 "$ROOT/bench/ceiling/w2_departures.sql" 4
+	R_TPS["w2"]=$PG_TPS
+	run_pgbench w3 "$ROOT/bench/ceiling/w3_reports.sql" 4
+	R_TPS["w3"]=$PG_TPS
+
+	say "EXPLAIN ANALYZE of W2 and W3 as the server prepares them (explain-reads.txt)"
+	: >"$OUT/explain-reads.txt"
+	R_SQL[w2]=$(explain_variant W2 departures_list_desc "2 15" \
+		"(NULL, 'org-1', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '51')")
+	R_SQL[w3]=$(explain_variant W3 reports_flat "1" "('person-30', NULL, NULL)")
+	note "SQL: W2 ${R_SQL[w2]:-?} ms (org-1, the largest), W3 ${R_SQL[w3]:-?} ms (person-30)"
+
+	if [ -n "${BENCH_BASELINE_BIN:-}" ]; then
+		say "baseline: $BENCH_BASELINE_BIN on a copy of $READS_DB migrated by it"
+		local base_db=${READS_DB}_base
+		psql "$main_url" -X -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $base_db" \
+			-c "CREATE DATABASE $base_db TEMPLATE $READS_DB" ||
+			die "could not copy $READS_DB"
+		local ORGWATCH_HOME=$BENCH_BASELINE_HOME BIN=$BENCH_BASELINE_BIN
+		ORGWATCH_DATABASE_URL=$(printf '%s' "$READS_URL" | sed "s|/[^/?]*\$|/$base_db|")
+		export ORGWATCH_HOME ORGWATCH_DATABASE_URL
+		"$BIN" migrate >"$OUT/reads-migrate-base.txt" 2>&1 || die "baseline migrate failed"
+		server_start reads-base
+		reads_wrk _base
+		server_stop
+	fi
+
+	report_add '\n%s' "Issue 12 — reads on the issue's dataset ($import_rows records imported by POST /import in ${import_secs} s)"
+	report_line
+	report_add '%-58s %10s %8s %11s %9s %10s %8s' workload "req/s" "p99 ms" "ceiling" "server/" "before" "before"
+	report_add '%-58s %10s %8s %11s %9s %10s %8s' "" "(wrk -c$CONNS)" "" "tps (-c4)" "ceiling" "req/s" "p99 ms"
+	report_line
+	local row name label
+	for row in "w1|W1 GET /people/{slug}" "w2|W2 GET /departures?org=&sort=-departed_on&limit=50" \
+		"w3|W3 GET /people/{slug}/reports (~500 below)"; do
+		IFS='|' read -r name label <<<"$row"
+		report_add '%-58s %10s %8s %11s %9s %10s %8s' "$label" "${R_RPS[$name]}" "${R_P99[$name]}" \
+			"${R_TPS[$name]}" "$(div "${R_RPS[$name]}" "${R_TPS[$name]}")" \
+			"${R_RPS[${name}_base]:--}" "${R_P99[${name}_base]:--}"
+	done
+	report_line
+	report_bad w1 w2 w3
+	report_add '%s' "aim (issue 12): server/ceiling >= 0.5 for each; p99 < 25 ms for the lists. Ceiling: bench/ceiling/*.sql, the"
+	report_add '%s' "minimal statement on the same tables giving the same facts as plain columns. SQL: W2 ${R_SQL[w2]:-?} ms, W3 ${R_SQL[w3]:-?} ms"
+	report_add '%s' "(EXPLAIN ANALYZE of the prepared variants, explain-reads.txt).${BENCH_BASELINE_BIN:+ Before: $BENCH_BASELINE_BIN.}"
+}
