@@ -57,18 +57,32 @@ static int append_field_json(struct ow_buf *b, const struct chart *c, int row, i
 	return ow_buf_append_json_str(b, v, n);
 }
 
+/* {"id":"...","slug":...,"<name_key>":...} of columns id_col, slug_col, name_col; null when
+ * id_col is. */
+static int append_summary(struct ow_buf *b, const struct chart *c, int row, int id_col,
+			  int slug_col, int name_col, const char *name_key)
+{
+	if (PQgetisnull(c->rows, row, id_col))
+		return ow_buf_append_str(b, "null");
+	size_t n;
+	const char *id = field(c, row, id_col, &n);
+	int rc = ow_buf_append_str(b, "{\"id\":\"");
+	rc |= ow_buf_append(b, id, n);
+	rc |= ow_buf_append_str(b, "\",\"slug\":");
+	rc |= append_field_json(b, c, row, slug_col);
+	rc |= ow_buf_append_str(b, ",");
+	rc |= ow_buf_append_json_str(b, name_key, strlen(name_key));
+	rc |= ow_buf_append_str(b, ":");
+	rc |= append_field_json(b, c, row, name_col);
+	rc |= ow_buf_append_str(b, "}");
+	return rc ? -1 : 0;
+}
+
 /* {"person":{...},"title":...,"team":...,"reports":[ — the node without its closing "]}". */
 static int append_node(struct ow_buf *b, const struct chart *c, int row, unsigned depth)
 {
-	size_t n;
-	const char *id = field(c, row, C_ID, &n);
-	int rc = ow_buf_append_str(b, "{\"person\":{\"id\":\"");
-	rc |= ow_buf_append(b, id, n);
-	rc |= ow_buf_append_str(b, "\",\"slug\":");
-	rc |= append_field_json(b, c, row, C_SLUG);
-	rc |= ow_buf_append_str(b, ",\"full_name\":");
-	rc |= append_field_json(b, c, row, C_NAME);
-	rc |= ow_buf_append_str(b, "}");
+	int rc = ow_buf_append_str(b, "{\"person\":");
+	rc |= append_summary(b, c, row, C_ID, C_SLUG, C_NAME, "full_name");
 	if (c->depth_from >= 0) {
 		char d[32];
 		int k = snprintf(d, sizeof d, ",\"depth\":%u", (unsigned)c->depth_from + depth);
@@ -77,18 +91,7 @@ static int append_node(struct ow_buf *b, const struct chart *c, int row, unsigne
 	rc |= ow_buf_append_str(b, ",\"title\":");
 	rc |= append_field_json(b, c, row, C_TITLE);
 	rc |= ow_buf_append_str(b, ",\"team\":");
-	if (PQgetisnull(c->rows, row, C_TEAM_ID)) {
-		rc |= ow_buf_append_str(b, "null");
-	} else {
-		const char *tid = field(c, row, C_TEAM_ID, &n);
-		rc |= ow_buf_append_str(b, "{\"id\":\"");
-		rc |= ow_buf_append(b, tid, n);
-		rc |= ow_buf_append_str(b, "\",\"slug\":");
-		rc |= append_field_json(b, c, row, C_TEAM_SLUG);
-		rc |= ow_buf_append_str(b, ",\"name\":");
-		rc |= append_field_json(b, c, row, C_TEAM_NAME);
-		rc |= ow_buf_append_str(b, "}");
-	}
+	rc |= append_summary(b, c, row, C_TEAM_ID, C_TEAM_SLUG, C_TEAM_NAME, "name");
 	rc |= ow_buf_append_str(b, ",\"reports\":[");
 	return rc ? -1 : 0;
 }
