@@ -307,7 +307,7 @@ explain_nested() {
 # explain_prepared FILE STMT GIVEN ARGS... — the plan the server runs: PREPARE the statement
 # of server/stmts.c (for a `replan` statement, the variant the server prepares when the
 # arguments numbered in GIVEN, e.g. "2 15", are given: bench/stmt_sql; GIVEN "" for others)
-# with plan_cache_mode = force_generic_plan and JIT off as the server's connections (server/db.c),
+# with the settings of the server's connections (server/db.c: generic plans, JIT off, random_page_cost 1.1),
 # EXECUTE it once, then EXPLAIN (ANALYZE, BUFFERS) EXECUTE with each ARGS ("(...)" lists) in
 # turn. Appends to $OUT/FILE; prints the Execution Times (ms), one a line.
 explain_prepared() {
@@ -322,7 +322,7 @@ explain_prepared() {
 		types="(${types%,})"
 	fi
 	{
-		echo "SET plan_cache_mode = force_generic_plan; SET jit = off;"
+		echo "SET plan_cache_mode = force_generic_plan; SET jit = off; SET random_page_cost = 1.1;"
 		echo "PREPARE s $types AS $sql;"
 		echo "\\o /dev/null"
 		echo "EXECUTE s $1;"

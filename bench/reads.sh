@@ -36,7 +36,7 @@ explain_variant() {
 	types=$(printf 'text,%.0s' $(seq "$n"))
 	types=${types%,}
 	{
-		echo "SET plan_cache_mode = force_generic_plan; SET jit = off;"
+		echo "SET plan_cache_mode = force_generic_plan; SET jit = off; SET random_page_cost = 1.1;"
 		echo "PREPARE s ($types) AS $sql;"
 		echo "\\o /dev/null"
 		echo "EXECUTE s $args;"

@@ -77,6 +77,7 @@ const struct ow_resource ow_res_teams = {
 	.nfilters = N(team_filters),
 	.q_list = OW_Q_TEAMS_LIST,
 	.q_get = OW_Q_TEAMS_GET,
+	.q_get_id = OW_Q_TEAMS_GET_ID,
 	.q_write = OW_Q_TEAMS_WRITE,
 	.csv_columns = team_csv,
 };
@@ -172,6 +173,7 @@ const struct ow_resource ow_res_sources = {
 	.nfilters = N(source_filters),
 	.q_list = OW_Q_SOURCES_LIST,
 	.q_get = OW_Q_SOURCES_GET,
+	.q_get_id = OW_Q_SOURCES_GET_ID,
 	.q_write = OW_Q_SOURCES_WRITE,
 	.csv_columns = source_csv,
 };

@@ -146,7 +146,14 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 " AND ($4::timestamptz IS NULL OR t.updated_at >= $4::timestamptz)" KEYSET("t", 5,
 											    6, 7),
 		 7, 1},
+	/* A team's key may be "org/team" or a slug unique across organizations: ow_teams_get
+	 * (ow_key) reads those; an id goes straight to the table. */
 	[OW_Q_TEAMS_GET] = {"teams_get", GET("ow_teams_get"), 1},
+	[OW_Q_TEAMS_GET_ID] =
+		{"teams_get_id",
+		 "SELECT ow_team_json(t, o)::text, ow_etag(t.updated_at), NULL FROM teams t"
+		 " LEFT JOIN organizations o ON o.id = t.org_id WHERE t.id = $1::uuid",
+		 1},
 	[OW_Q_TEAMS_WRITE] = {"teams_write", WRITE("team"), 4},
 
 	[OW_Q_PEOPLE_LIST] =
@@ -211,7 +218,15 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 " AND ($3::timestamptz IS NULL OR s.updated_at >= $3::timestamptz)" KEYSET("s", 4,
 											    5, 6),
 		 6, 1},
-	[OW_Q_SOURCES_GET] = {"sources_get", GET("ow_sources_get"), 1},
+	[OW_Q_SOURCES_GET] =
+		{"sources_get",
+		 "SELECT ow_source_doc(s)::text, ow_etag(s.updated_at), NULL FROM sources s"
+		 " WHERE s.url = $1",
+		 1},
+	[OW_Q_SOURCES_GET_ID] = {"sources_get_id",
+				 "SELECT ow_source_doc(s)::text, ow_etag(s.updated_at), NULL"
+				 " FROM sources s WHERE s.id = $1::uuid",
+				 1},
 	[OW_Q_SOURCES_WRITE] = {"sources_write", WRITE("source"), 4},
 
 	/* Recomputes the pairs of people whose names changed (at most 1 s of work); returns how

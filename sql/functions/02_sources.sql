@@ -25,15 +25,6 @@ AS $function$
 		UNION ALL SELECT source_id FROM layoff_sources WHERE entity = 'layoff' AND layoff_id = fact)
 $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_sources_get(p_key text)
- RETURNS TABLE(r_doc text, r_etag text, r_moved text)
- LANGUAGE sql
- STABLE
-AS $function$
-	SELECT ow_source_doc(s)::text, ow_etag(s.updated_at), NULL::text
-	FROM sources s WHERE s.id = ow_key('source', p_key)
-$function$;
-
 CREATE OR REPLACE FUNCTION public.ow_sources_write(p_actor text, p_key text, d jsonb, p_if_match text)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
  LANGUAGE plpgsql

@@ -17,6 +17,7 @@ DROP FUNCTION IF EXISTS public.ow_positions_get(text);
 DROP FUNCTION IF EXISTS public.ow_reporting_lines_get(text);
 DROP FUNCTION IF EXISTS public.ow_departures_get(text);
 DROP FUNCTION IF EXISTS public.ow_layoffs_get(text);
+DROP FUNCTION IF EXISTS public.ow_sources_get(text);
 -- Team members and alumni: ow_team_member_json and ow_team_alumnus_row, with what they refer
 -- to joined.
 DROP FUNCTION IF EXISTS public.ow_team_member_doc(positions);
