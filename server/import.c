@@ -24,8 +24,8 @@
 
 #define MAX_LINE ((size_t)1 << 20)
 #define MAX_ERRORS 1000
-#define BATCH_RECORDS 20000
-#define BATCH_BYTES ((size_t)4 << 20)
+#define BATCH_RECORDS 500
+#define BATCH_BYTES ((size_t)2 << 20)
 #define MAX_COLUMNS 64
 
 struct import_error {

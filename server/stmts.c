@@ -298,10 +298,9 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_IMPORT_BEGIN] = {"import_begin", "BEGIN; SET LOCAL statement_timeout = 0", 0},
 	[OW_Q_IMPORT_SPOOL_COPY] = {"import_spool_copy",
 				    "COPY ow_import_spool (line, type, doc) FROM STDIN", 0},
+	/* Columns: r_line, r_outcome, r_field, r_message, r_count. */
 	[OW_Q_IMPORT_SPOOL_APPLY] = {"import_spool_apply",
-				     "SELECT r_line, r_outcome, r_field, r_message, r_count"
-				     " FROM ow_import_spool_apply($1)",
-				     1},
+				     "SELECT * FROM ow_import_spool_apply($1)", 1},
 	[OW_Q_IMPORT_SPOOL_DROP] = {"import_spool_drop",
 				    "DROP TABLE IF EXISTS pg_temp.ow_import_spool", 0},
 	/* Keys sorted first, each line rendered as the cursor reaches it. */
