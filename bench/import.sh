@@ -83,33 +83,6 @@ section_import() {
 	copy_rps=$(div "$copy_rows" "$(div "$copy_ms" 1000 '%.6f')" '%.0f')
 	note "COPY: $copy_rows rows in $copy_ms ms ($copy_rps rows/s)"
 
-	# The aim (issue 13): \copy of the same rows, references resolved beforehand (not timed),
-	# into a keyed table: departures' columns, checks, generated columns and indexes (LIKE ...
-	# INCLUDING ALL) and its foreign keys, no triggers; empty. Years moved back a century so
-	# that the rows meet nothing the import writes.
-	local keyed_file=$WORK/import-departures-resolved.csv
-	psql_q -c "COPY (SELECT p.id, o.id, t.id, b.title, '19' || substr(b.departed_on, 3), b.kind,
-		b.reason_category, d.id, b.destination_kind, b.status FROM bench_copy b
-		JOIN people p ON p.slug = b.person JOIN organizations o ON o.slug = b.org
-		LEFT JOIN (SELECT t.id, o2.slug || '/' || t.slug AS k FROM teams t JOIN organizations o2 ON o2.id = t.org_id) t
-			ON t.k = b.team
-		LEFT JOIN organizations d ON d.slug = b.destination_org) TO STDOUT WITH (FORMAT csv)" >"$keyed_file" ||
-		die "cannot write the resolved departure rows"
-	psql_q -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS bench_keyed" \
-		-c "CREATE TABLE bench_keyed (LIKE departures INCLUDING ALL)" \
-		-c "ALTER TABLE bench_keyed ADD FOREIGN KEY (person_id) REFERENCES people,
-			ADD FOREIGN KEY (org_id) REFERENCES organizations, ADD FOREIGN KEY (team_id) REFERENCES teams,
-			ADD FOREIGN KEY (destination_org_id) REFERENCES organizations, ADD FOREIGN KEY (layoff_id) REFERENCES layoffs"
-	local keyed_ms keyed_rows keyed_rps
-	keyed_ms=$(psql "$DB_URL" -X -v ON_ERROR_STOP=1 -c '\timing on' \
-		-c "\\copy bench_keyed (person_id, org_id, team_id, title, departed_on, kind, reason_category, destination_org_id, destination_kind, status) FROM '$keyed_file' WITH (FORMAT csv)" |
-		sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n 1)
-	[ -n "$keyed_ms" ] || die "\\copy into bench_keyed failed"
-	keyed_rows=$(psql_q -At -c "SELECT count(*) FROM bench_keyed")
-	keyed_rps=$(div "$keyed_rows" "$(div "$keyed_ms" 1000 '%.6f')" '%.0f')
-	psql_q -c "DROP TABLE bench_keyed" >/dev/null
-	rm -f "$keyed_file"
-	note "\\copy into the keyed table: $keyed_rows rows in $keyed_ms ms ($keyed_rps rows/s)"
 
 	# Where the import's time goes: PostgreSQL's per-function statistics (superuser only).
 	if [ -n "$SU_URL" ]; then
@@ -169,6 +142,35 @@ section_import() {
 		a_rows=$EXP_ROWS a_secs=$EXP_SECS a_bytes=$EXP_BYTES
 	fi
 	server_stop
+
+	# The aim (issue 13): \copy of the same rows, references resolved beforehand (not timed; the people are in by now),
+	# into a keyed table: departures' columns, checks, generated columns and indexes (LIKE ...
+	# INCLUDING ALL) and its foreign keys, no triggers; empty. Years moved back a century so
+	# that the rows meet nothing the import writes.
+	local keyed_file=$WORK/import-departures-resolved.csv
+	psql_q -c "COPY (SELECT p.id, o.id, t.id, b.title, '19' || substr(b.departed_on, 3), b.kind,
+		b.reason_category, d.id, b.destination_kind, b.status FROM bench_copy b
+		JOIN people p ON p.slug = b.person JOIN organizations o ON o.slug = b.org
+		LEFT JOIN (SELECT t.id, o2.slug || '/' || t.slug AS k FROM teams t JOIN organizations o2 ON o2.id = t.org_id) t
+			ON t.k = b.team
+		LEFT JOIN organizations d ON d.slug = b.destination_org) TO STDOUT WITH (FORMAT csv)" >"$keyed_file" ||
+		die "cannot write the resolved departure rows"
+	psql_q -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS bench_keyed" \
+		-c "CREATE TABLE bench_keyed (LIKE departures INCLUDING ALL)" \
+		-c "ALTER TABLE bench_keyed ADD FOREIGN KEY (person_id) REFERENCES people,
+			ADD FOREIGN KEY (org_id) REFERENCES organizations, ADD FOREIGN KEY (team_id) REFERENCES teams,
+			ADD FOREIGN KEY (destination_org_id) REFERENCES organizations, ADD FOREIGN KEY (layoff_id) REFERENCES layoffs"
+	local keyed_ms keyed_rows keyed_rps
+	keyed_ms=$(psql "$DB_URL" -X -v ON_ERROR_STOP=1 -c '\timing on' \
+		-c "\\copy bench_keyed (person_id, org_id, team_id, title, departed_on, kind, reason_category, destination_org_id, destination_kind, status) FROM '$keyed_file' WITH (FORMAT csv)" |
+		sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n 1)
+	[ -n "$keyed_ms" ] || die "\\copy into bench_keyed failed"
+	keyed_rows=$(psql_q -At -c "SELECT count(*) FROM bench_keyed")
+	[ "$keyed_rows" -gt 0 ] || die "the keyed table got no rows (resolved file $keyed_file)"
+	keyed_rps=$(div "$keyed_rows" "$(div "$keyed_ms" 1000 '%.6f')" '%.0f')
+	psql_q -c "DROP TABLE bench_keyed" >/dev/null
+	rm -f "$keyed_file"
+	note "\\copy into the keyed table: $keyed_rows rows in $keyed_ms ms ($keyed_rps rows/s)"
 
 	# The schema's own ceiling: the same rows, references resolved beforehand, by one
 	# INSERT ... SELECT into the real tables (indexes, foreign keys, checks, audit rows), rolled back.

@@ -96,14 +96,18 @@ BEGIN
 	PERFORM pg_advisory_xact_lock(7406119);
 	PERFORM set_config('orgwatch.import', 'on', true);
 	PERFORM set_config('client_min_messages', 'warning', true);
-	-- Sorts and hashes over a whole file's rows stay in memory.
+	-- Sorts and hashes over a whole file's rows stay in memory; no JIT: the statements'
+	-- estimates are large enough to compile each one, which costs more (0.5 to 1 s a
+	-- statement, measured) than it saves on a few hundred thousand rows.
 	PERFORM set_config('work_mem', '64MB', true);
+	PERFORM set_config('jit', 'off', true);
 	PERFORM ow_begin_write(p_actor);
 	DROP TABLE IF EXISTS pg_temp.ow_import_result;
 	CREATE TEMP TABLE ow_import_result (line int, outcome text, field text, message text) ON COMMIT DROP;
 	DROP TABLE IF EXISTS pg_temp.ow_import_later;
 	CREATE TEMP TABLE ow_import_later (line int PRIMARY KEY) ON COMMIT DROP;
-	ANALYZE pg_temp.ow_import_spool;
+	-- Statistics of the join columns only: sampling the documents costs more than it tells.
+	ANALYZE pg_temp.ow_import_spool (line, type);
 	-- The file in runs of consecutive records of one type, in file order: a record sees
 	-- what the lines before it wrote, as one write after another would.
 	FOR run IN SELECT g.type, min(g.line) AS lo, max(g.line) AS hi, count(*) AS n FROM (
@@ -203,8 +207,9 @@ CREATE OR REPLACE FUNCTION public.ow_import_refs(p_type text, p_lo integer, p_hi
  LANGUAGE sql
  STABLE
 AS $function$
+	-- Narrow rows (line and keys) through the joins; the document joins back at the end.
 	WITH s AS MATERIALIZED (
-		SELECT x.line, x.doc AS d,
+		SELECT x.line,
 			CASE WHEN x.doc ? 'person_id' THEN 'person_id' WHEN x.doc ? 'person' THEN 'person'
 			     WHEN x.doc ? 'report_id' THEN 'report_id' WHEN x.doc ? 'report' THEN 'report' END AS f_person,
 			CASE WHEN x.doc ? 'org_id' THEN 'org_id' WHEN x.doc ? 'org' THEN 'org' END AS f_org,
@@ -212,39 +217,53 @@ AS $function$
 			CASE WHEN x.doc ? 'manager_id' THEN 'manager_id' WHEN x.doc ? 'manager' THEN 'manager' END AS f_manager,
 			CASE WHEN x.doc ? 'destination_org_id' THEN 'destination_org_id'
 			     WHEN x.doc ? 'destination_org' THEN 'destination_org' END AS f_dest,
-			CASE WHEN x.doc ? 'layoff_id' THEN 'layoff_id' WHEN x.doc ? 'layoff' THEN 'layoff' END AS f_layoff
+			CASE WHEN x.doc ? 'layoff_id' THEN 'layoff_id' WHEN x.doc ? 'layoff' THEN 'layoff' END AS f_layoff,
+			x.doc
 		FROM ow_import_spool x WHERE x.type = p_type AND x.line BETWEEN p_lo AND p_hi
-	), k AS MATERIALIZED (
-		SELECT s.*, s.d ->> s.f_person AS k_person, s.d ->> s.f_org AS k_org, s.d ->> s.f_team AS k_team,
-			s.d ->> s.f_manager AS k_manager, s.d ->> s.f_dest AS k_dest, s.d ->> s.f_layoff AS k_layoff
+	), k0 AS (
+		SELECT s.line, s.f_person, s.f_org, s.f_team, s.f_manager, s.f_dest, s.f_layoff,
+			s.doc ->> s.f_person AS k_person, s.doc ->> s.f_org AS k_org, s.doc ->> s.f_team AS k_team,
+			s.doc ->> s.f_manager AS k_manager, s.doc ->> s.f_dest AS k_dest, s.doc ->> s.f_layoff AS k_layoff
 		FROM s
+	), k AS MATERIALIZED (
+		-- Each key once as a UUID (NULL when it is not one): the joins by id use these.
+		SELECT k0.*, ow_import_uuid(k0.k_person) AS u_person, ow_import_uuid(k0.k_org) AS u_org,
+			ow_import_uuid(k0.k_team) AS u_team, ow_import_uuid(k0.k_manager) AS u_manager,
+			ow_import_uuid(k0.k_dest) AS u_dest, ow_import_uuid(k0.k_layoff) AS u_layoff
+		FROM k0
 	), teams_by_key AS (
-		SELECT o.slug || '/' || t.slug AS k, t.id FROM teams t JOIN organizations o ON o.id = t.org_id
+		SELECT o.slug || '/' || t.slug AS k, t.id, t.org_id FROM teams t JOIN organizations o ON o.id = t.org_id
 	), teams_by_slug AS (
-		SELECT t.slug AS k, (array_agg(t.id))[1] AS id FROM teams t GROUP BY t.slug HAVING count(*) = 1
+		SELECT t.slug AS k, (array_agg(t.id))[1] AS id, (array_agg(t.org_id))[1] AS org_id
+		FROM teams t GROUP BY t.slug HAVING count(*) = 1
+	), res AS MATERIALIZED (
+		SELECT k.line,
+			k.f_person, k.k_person, CASE WHEN k.u_person IS NOT NULL THEN pu.id ELSE ps.id END AS person_id,
+			k.f_org, k.k_org, CASE WHEN k.u_org IS NOT NULL THEN ou.id ELSE os.id END AS org_id,
+			k.f_team, k.k_team,
+			CASE WHEN k.u_team IS NOT NULL THEN tu.id WHEN position('/' IN k.k_team) > 0 THEN tk.id ELSE tb.id END AS team_id,
+			CASE WHEN k.u_team IS NOT NULL THEN tu.org_id WHEN position('/' IN k.k_team) > 0 THEN tk.org_id ELSE tb.org_id END AS team_org,
+			k.f_manager, k.k_manager, CASE WHEN k.u_manager IS NOT NULL THEN mu.id ELSE ms.id END AS manager_id,
+			k.f_dest, k.k_dest, CASE WHEN k.u_dest IS NOT NULL THEN du.id ELSE ds.id END AS dest_id,
+			k.f_layoff, k.k_layoff, lu.id AS layoff_id, lu.org_id AS layoff_org
+		FROM k
+		LEFT JOIN people pu ON pu.id = k.u_person
+		LEFT JOIN people ps ON ps.slug = k.k_person AND k.u_person IS NULL
+		LEFT JOIN organizations ou ON ou.id = k.u_org
+		LEFT JOIN organizations os ON os.slug = k.k_org
+		LEFT JOIN teams tu ON tu.id = k.u_team
+		LEFT JOIN teams_by_key tk ON tk.k = k.k_team
+		LEFT JOIN teams_by_slug tb ON tb.k = k.k_team
+		LEFT JOIN people mu ON mu.id = k.u_manager
+		LEFT JOIN people ms ON ms.slug = k.k_manager
+		LEFT JOIN organizations du ON du.id = k.u_dest
+		LEFT JOIN organizations ds ON ds.slug = k.k_dest
+		LEFT JOIN layoffs lu ON lu.id = k.u_layoff
 	)
-	SELECT k.line, k.d,
-		k.f_person, k.k_person, CASE WHEN ow_is_uuid(k.k_person) THEN pu.id ELSE ps.id END,
-		k.f_org, k.k_org, CASE WHEN ow_is_uuid(k.k_org) THEN ou.id ELSE os.id END,
-		k.f_team, k.k_team, CASE WHEN ow_is_uuid(k.k_team) THEN tu.id WHEN position('/' IN k.k_team) > 0 THEN tk.id ELSE tb.id END,
-		tm.org_id,
-		k.f_manager, k.k_manager, CASE WHEN ow_is_uuid(k.k_manager) THEN mu.id ELSE ms.id END,
-		k.f_dest, k.k_dest, CASE WHEN ow_is_uuid(k.k_dest) THEN du.id ELSE ds.id END,
-		k.f_layoff, k.k_layoff, lu.id, lu.org_id
-	FROM k
-	LEFT JOIN people pu ON pu.id = ow_import_uuid(k.k_person)
-	LEFT JOIN people ps ON ps.slug = k.k_person
-	LEFT JOIN organizations ou ON ou.id = ow_import_uuid(k.k_org)
-	LEFT JOIN organizations os ON os.slug = k.k_org
-	LEFT JOIN teams tu ON tu.id = ow_import_uuid(k.k_team)
-	LEFT JOIN teams_by_key tk ON tk.k = k.k_team
-	LEFT JOIN teams_by_slug tb ON tb.k = k.k_team
-	LEFT JOIN teams tm ON tm.id = CASE WHEN ow_is_uuid(k.k_team) THEN tu.id WHEN position('/' IN k.k_team) > 0 THEN tk.id ELSE tb.id END
-	LEFT JOIN people mu ON mu.id = ow_import_uuid(k.k_manager)
-	LEFT JOIN people ms ON ms.slug = k.k_manager
-	LEFT JOIN organizations du ON du.id = ow_import_uuid(k.k_dest)
-	LEFT JOIN organizations ds ON ds.slug = k.k_dest
-	LEFT JOIN layoffs lu ON lu.id = ow_import_uuid(k.k_layoff)
+	SELECT r.line, s.doc, r.f_person, r.k_person, r.person_id, r.f_org, r.k_org, r.org_id, r.f_team, r.k_team,
+		r.team_id, r.team_org, r.f_manager, r.k_manager, r.manager_id, r.f_dest, r.k_dest, r.dest_id,
+		r.f_layoff, r.k_layoff, r.layoff_id, r.layoff_org
+	FROM res r JOIN s ON s.line = r.line
 $function$;
 
 -- The reference errors of the staged records of p_type (read from ow_import_r), as
@@ -291,9 +310,9 @@ BEGIN
 		ELSE '[]' END) AS i(k)
 	LEFT JOIN sources su ON su.id = ow_import_uuid(i.k)
 	LEFT JOIN sources ss ON ss.url = i.k
-	WHERE s.type = p_type AND s.line BETWEEN p_lo AND p_hi;
+	WHERE s.type = p_type AND s.line BETWEEN p_lo AND p_hi AND (s.doc ? 'source_ids' OR s.doc ? 'sources');
 	INSERT INTO ow_import_result SELECT e.line, 'error', e.field, e.message FROM ow_import_ref_errors() e;
-	ANALYZE pg_temp.ow_import_r;
+	ANALYZE pg_temp.ow_import_r (line, person_id, org_id, manager_id);
 END $function$;
 
 -- The audit actor of the import's transaction, as ow_audit() writes it.
@@ -321,7 +340,7 @@ BEGIN
 	CROSS JOIN LATERAL (SELECT coalesce(s.doc ->> 'slug', ow_slugify(s.doc ->> 'full_name')) AS slug) k
 	LEFT JOIN people x ON x.slug = k.slug
 	WHERE s.type = 'person' AND s.line BETWEEN p_lo AND p_hi;
-	ANALYZE pg_temp.ow_import_n;
+	ANALYZE pg_temp.ow_import_n (line, slug, existing, nth);
 	INSERT INTO ow_import_result
 	SELECT n.line, 'error', 'slug', format('conflict: the slug %L belonged to a merged person', n.slug)
 	FROM ow_import_n n WHERE n.existing IS NULL AND n.nth = 1 AND n.merged;
@@ -364,7 +383,7 @@ BEGIN
 	LEFT JOIN positions x ON x.person_id = r.person_id AND x.org_id = r.org_id
 		AND coalesce(x.started_on::text, '') = coalesce(v.started_on::text, '')
 	WHERE NOT EXISTS (SELECT 1 FROM ow_import_result e WHERE e.line = r.line);
-	ANALYZE pg_temp.ow_import_n;
+	ANALYZE pg_temp.ow_import_n (line, person_id, org_id, started_on, existing, nth);
 	INSERT INTO ow_import_result
 	SELECT n.line, 'error', n.bad, CASE n.bad WHEN 'team_id' THEN 'the team belongs to another organization'
 		ELSE 'must not be before started_on' END
@@ -420,7 +439,7 @@ BEGIN
 	LEFT JOIN reporting_lines x ON x.report_id = r.person_id
 		AND coalesce(x.valid_from::text, '') = coalesce(v.valid_from::text, '')
 	WHERE NOT EXISTS (SELECT 1 FROM ow_import_result e WHERE e.line = r.line);
-	ANALYZE pg_temp.ow_import_n;
+	ANALYZE pg_temp.ow_import_n (line, report_id, manager_id, valid_from, existing, nth);
 	UPDATE ow_import_n n SET failed = true WHERE n.existing IS NULL AND n.nth = 1 AND n.bad IS NOT NULL;
 	INSERT INTO ow_import_result
 	SELECT n.line, 'error', n.bad, CASE n.bad WHEN 'manager_id' THEN 'a person cannot report to themself'
@@ -529,7 +548,7 @@ BEGIN
 	FROM ow_import_r r CROSS JOIN LATERAL jsonb_populate_record(NULL::departures, r.d) v
 	LEFT JOIN departures x ON x.person_id = r.person_id AND x.org_id = r.org_id AND x.departed_on = v.departed_on
 	WHERE NOT EXISTS (SELECT 1 FROM ow_import_result e WHERE e.line = r.line);
-	ANALYZE pg_temp.ow_import_n;
+	ANALYZE pg_temp.ow_import_n (line, person_id, org_id, existing, nth);
 	INSERT INTO ow_import_result
 	SELECT n.line, 'error', n.bad, CASE n.bad WHEN 'team_id' THEN 'the team belongs to another organization'
 		WHEN 'returned_on' THEN 'must not be before departed_on' ELSE 'the layoff is at another organization' END
