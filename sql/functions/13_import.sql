@@ -254,11 +254,12 @@ AS $function$
 		LEFT JOIN teams tu ON tu.id = k.u_team
 		LEFT JOIN teams_by_key tk ON tk.k = k.k_team
 		LEFT JOIN teams_by_slug tb ON tb.k = k.k_team
-		LEFT JOIN people mu ON mu.id = k.u_manager
-		LEFT JOIN people ms ON ms.slug = k.k_manager
-		LEFT JOIN organizations du ON du.id = k.u_dest
-		LEFT JOIN organizations ds ON ds.slug = k.k_dest
-		LEFT JOIN layoffs lu ON lu.id = k.u_layoff
+		-- Only the types that have these fields look them up (the rest join nothing).
+		LEFT JOIN people mu ON mu.id = k.u_manager AND p_type = 'reporting_line'
+		LEFT JOIN people ms ON ms.slug = k.k_manager AND k.u_manager IS NULL AND p_type = 'reporting_line'
+		LEFT JOIN organizations du ON du.id = k.u_dest AND p_type = 'departure'
+		LEFT JOIN organizations ds ON ds.slug = k.k_dest AND p_type = 'departure'
+		LEFT JOIN layoffs lu ON lu.id = k.u_layoff AND p_type = 'departure'
 	)
 	SELECT r.line, s.doc, r.f_person, r.k_person, r.person_id, r.f_org, r.k_org, r.org_id, r.f_team, r.k_team,
 		r.team_id, r.team_org, r.f_manager, r.k_manager, r.manager_id, r.f_dest, r.k_dest, r.dest_id,

@@ -40,8 +40,10 @@ ALTER TABLE departures ALTER id SET DEFAULT encode(set_bit(set_bit(overlay(uuid_
 --    ow_import_lines, the chart's managers at a date).
 DROP INDEX IF EXISTS reporting_lines_report_period_idx;
 --    departures_person_idx is btree (person_id), a prefix of departures_natural_key
---    (person_id, org_id, departed_on), which serves ?person= lists, a person's departures in
---    ow_person_doc's neighbours and the people merge just as well.
+--    (person_id, org_id, departed_on), which serves every lookup by person just as well:
+--    ?person= lists (ow_departures_filtered), ow_person_timeline, a team's alumni
+--    (04_teams.sql), the people merge (ow_people_merge) and the foreign key's checks when a
+--    person is deleted.
 DROP INDEX IF EXISTS departures_person_idx;
 
 -- 3. What the indexes left on the tables an import fills are for (the statement that uses
