@@ -220,8 +220,8 @@ section_import() {
 	report_add '%s' "same rows with their references already resolved into departures ($ceil_dep_ms ms) and departure_sources ($ceil_link_ms ms),"
 	report_add '%s' "with the tables' indexes, foreign keys and checks, and their audit rows (bench/import_ceiling.sql, rolled back)."
 	if [ "$dep_before" = 0 ]; then
-		report_add '%s' "The departures table started EMPTY$([ "$dep_analyzed" = t ] && echo ' and analyzed so'): the import ANALYZEs it at 1k, 2k, 4k ... lines"
-		report_add '%s' "so its cached plans follow its growth (bench/README.md, finding 9). Run with the departures section to"
+		report_add '%s' "The departures table started EMPTY$([ "$dep_analyzed" = t ] && echo ' and analyzed so'): the import's apply ANALYZEs its staging"
+		report_add '%s' "tables and, after each run of one type, the tables it filled (issue 13). Run with the departures section to"
 		report_add '%s' "measure on a populated table."
 	else
 		report_add '%s' "The departures table held $dep_before rows before the import (analyzed: $dep_analyzed)."
