@@ -9,7 +9,11 @@
 #   chart       issue 5: the 100,000-node chart, a ~5,000 subtree, a managers chain: latency
 #               next to EXPLAIN ANALYZE, and the server's peak RSS
 #   import      issue 6: POST /import of people then departure lines (curl), COPY of the same
-#               rows as the ceiling, peak RSS, GET /export
+#               rows into a plain table and (the aim since issue 13) into a keyed table shaped
+#               like departures, peak RSS, GET /export
+#   bulk        issue 13: the issue's dataset (bench/dataset.sql, 402,199 records) by POST /import
+#               into fresh databases: the whole file, then one request a type, then 100,000
+#               departures as CSV closing positions and lines vs \copy into the keyed table
 #   scale       issue 15: a departures list served by one server, by two servers on one
 #               database, with a streaming replica taking the reads, and as 304s
 #   reads       issue 12: W1 GET /people/{slug}, W2 GET /departures?org=, W3 GET
@@ -35,7 +39,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ALL_SECTIONS=(people departures stats chart import scale reads)
+ALL_SECTIONS=(people departures stats chart import bulk scale reads)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PG_PORT=${BENCH_PG_PORT:-15435}
 HTTP_PORT=${BENCH_HTTP_PORT:-18190}

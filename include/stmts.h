@@ -64,10 +64,10 @@ enum ow_stmt_id {
 	/* Run on connections of their own (imports, exports, the command line, migrate) with
 	 * ow_stmt_run, never prepared. */
 	OW_Q_IMPORT_SPOOL_CREATE,
-	OW_Q_IMPORT_SPOOL_INSERT,
+	OW_Q_IMPORT_BEGIN,
+	OW_Q_IMPORT_SPOOL_COPY,
 	OW_Q_IMPORT_SPOOL_APPLY,
 	OW_Q_IMPORT_SPOOL_DROP,
-	OW_Q_IMPORT_BATCH,
 	OW_Q_EXPORT_DECLARE,
 	OW_Q_EXPORT_FETCH,
 	OW_Q_KEY_CREATE,

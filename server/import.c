@@ -1,9 +1,11 @@
 /* import.c — the bulk import engine: NDJSON lines or CSV rows, pushed in chunks,
- * validated record by record (every error kept with its line), parked batch by batch in a
- * temporary table while the body arrives, then upserted through ow_import_batch() in one
- * transaction once it has ended; all or nothing. Memory is bounded: one line, one batch
- * and the first 1000 errors. No transaction is open and no lock is held while a client is
- * still sending, so a slow or stalled upload never keeps another import waiting. */
+ * validated record by record (every error kept with its line), streamed batch by batch
+ * with the COPY protocol into a temporary staging table (line, type, document) while the
+ * body arrives, then applied set-based by ow_import_spool_apply() in one transaction once
+ * it has ended; all or nothing. Memory is bounded: one line, one batch of COPY text and
+ * the first 1000 errors. No transaction is open and no lock is held while a client is
+ * still sending (each batch is one autocommitted COPY into a temporary table), so a slow or
+ * stalled upload never keeps another import waiting. */
 #include "import.h"
 
 #include <errno.h>
@@ -32,12 +34,6 @@ struct import_error {
 	char message[256];
 };
 
-/* The first record count at which the tables being filled get fresh statistics; then at
- * every doubling. Plans cached in the import's session are made for the tables' sizes at
- * the start: filling an empty table without this turns key lookups into sequential scans
- * and the import quadratic. */
-#define FIRST_ANALYZE 1000
-
 struct ow_import {
 	PGconn *conn;
 	char actor[201];
@@ -45,7 +41,7 @@ struct ow_import {
 	const struct ow_rtype *default_type;
 	int dry_run, in_tx, finished, db_failed;
 	int lock_busy;	       /* the failure was a lock wait over lock_timeout */
-	unsigned long spooled; /* batches parked in ow_import_spool */
+	unsigned long spooled; /* batches copied into ow_import_spool */
 	char db_message[512];
 	unsigned long line, records;
 	struct ow_buf pending; /* NDJSON: the line being received */
@@ -54,10 +50,8 @@ struct ow_import {
 	char *columns[MAX_COLUMNS];
 	size_t ncolumns;
 	int header_done, header_bad;
-	struct ow_buf batch;
+	struct ow_buf batch; /* COPY text: line \t type \t document \n */
 	size_t batch_n;
-	unsigned types_seen;		  /* bit i: ow_rtypes[i] is in the file */
-	unsigned long sent, next_analyze; /* records sent to the database; when to ANALYZE */
 	unsigned long created, updated, unchanged;
 	struct import_error *errors;
 	size_t nerrors;
@@ -98,9 +92,8 @@ struct ow_import *ow_import_new(PGconn *c, const char *actor, enum ow_import_for
 	imp->format = format;
 	imp->default_type = ow_rtype_find(type);
 	imp->dry_run = dry_run;
-	imp->next_analyze = FIRST_ANALYZE;
 	ow_buf_init(&imp->pending, MAX_LINE + 1);
-	ow_buf_init(&imp->batch, BATCH_BYTES + MAX_LINE + 4096);
+	ow_buf_init(&imp->batch, BATCH_BYTES + 2 * MAX_LINE + 4096);
 	ow_csv_reader_init(&imp->csv, MAX_LINE, MAX_COLUMNS);
 	return imp;
 }
@@ -119,57 +112,39 @@ static void db_failure(struct ow_import *imp, PGresult *res)
 		 res ? PQresultErrorMessage(res) : PQerrorMessage(imp->conn));
 }
 
-/* ANALYZE (inside the import's transaction, so it counts the rows written so far) the
- * tables the file fills; PostgreSQL then replans the session's cached statements. */
-static int refresh_statistics(struct ow_import *imp)
+/* Tallies the rows of ow_import_spool_apply(): (NULL, outcome, NULL, NULL, count) for
+ * the created / updated / unchanged counts, (line, 'error', field, message, 1) for the first
+ * errors in line order, and (NULL, 'errors', NULL, NULL, total) for the number of them. */
+static int tally(struct ow_import *imp, PGresult *res)
 {
-	char sql[512] = "ANALYZE ";
-	size_t n = strlen(sql);
-	for (size_t i = 0; i < ow_nrtypes; i++) {
-		if (!(imp->types_seen & (1u << i)))
-			continue;
-		int w = snprintf(sql + n, sizeof sql - n, "%s%s", n > 8 ? ", " : "",
-				 ow_rtypes[i].tables);
-		if (w < 0 || (size_t)w >= sizeof sql - n)
-			return -1;
-		n += (size_t)w;
-	}
-	imp->next_analyze = imp->sent * 2;
-	if (n == 8)
-		return 0;
-	PGresult *res = PQexec(imp->conn, sql);
-	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!ok)
-		db_failure(imp, res);
-	PQclear(res);
-	return ok ? 0 : -1;
-}
-
-/* Tallies the outcome rows of ow_import_batch() (line, outcome, field, message) for a
- * batch of n records, then refreshes the statistics when the import has grown enough. */
-static int tally(struct ow_import *imp, PGresult *res, unsigned long n)
-{
-	imp->sent += n;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		db_failure(imp, res);
 		PQclear(res);
 		return -1;
 	}
+	unsigned long listed = 0, total = 0;
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *outcome = PQgetvalue(res, i, 1);
+		unsigned long n = strtoul(PQgetvalue(res, i, 4), NULL, 10);
 		if (strcmp(outcome, "created") == 0)
-			imp->created++;
+			imp->created += n;
 		else if (strcmp(outcome, "updated") == 0)
-			imp->updated++;
+			imp->updated += n;
 		else if (strcmp(outcome, "unchanged") == 0)
-			imp->unchanged++;
-		else
+			imp->unchanged += n;
+		else if (strcmp(outcome, "errors") == 0)
+			total = n;
+		else {
+			listed++;
 			add_error(imp, strtoul(PQgetvalue(res, i, 0), NULL, 10),
 				  PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2), "%s",
 				  PQgetvalue(res, i, 3));
+		}
 	}
+	if (total > listed)
+		imp->errors_total += total - listed; /* counted, not listed */
 	PQclear(res);
-	return imp->sent >= imp->next_analyze ? refresh_statistics(imp) : 0;
+	return 0;
 }
 
 /* 0 when res is a command's success, else -1 with the failure kept; res is freed. */
@@ -187,40 +162,42 @@ static int command(struct ow_import *imp, enum ow_stmt_id id)
 	return command_done(imp, ow_stmt_run(imp->conn, id, NULL));
 }
 
-/* The batch being built, closed as a JSON array; -1 when out of memory. */
-static int close_batch(struct ow_import *imp)
-{
-	return ow_buf_append(&imp->batch, "]", 1);
-}
-
 static void clear_batch(struct ow_import *imp)
 {
 	ow_buf_reset(&imp->batch);
 	imp->batch_n = 0;
 }
 
-/* Parks the full batch in the session's spool table: one autocommitted INSERT into a
- * temporary table, no transaction left open and no lock taken, however slowly the rest of
+/* Sends the batch's COPY text into the session's staging table: one autocommitted COPY into
+ * a temporary table, no transaction left open and no lock taken, however slowly the rest of
  * the body arrives (the import lock is taken only by apply(), once the body has ended). */
 static int spool(struct ow_import *imp)
 {
 	if (imp->batch_n == 0 || imp->db_failed)
 		return imp->db_failed ? -1 : 0;
-	if (close_batch(imp) != 0)
-		return -1;
 	if (!imp->spooled && command(imp, OW_Q_IMPORT_SPOOL_CREATE) != 0)
 		return -1;
-	char seq[24], n[24];
-	snprintf(seq, sizeof seq, "%lu", imp->spooled + 1);
-	snprintf(n, sizeof n, "%zu", imp->batch_n);
-	const char *params[] = {seq, n, imp->batch.data};
-	PGresult *res = ow_stmt_run(imp->conn, OW_Q_IMPORT_SPOOL_INSERT, params);
-	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!ok)
+	PGresult *res = ow_stmt_run(imp->conn, OW_Q_IMPORT_SPOOL_COPY, NULL);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		db_failure(imp, res);
+		PQclear(res);
+		return -1;
+	}
 	PQclear(res);
+	int ok = PQputCopyData(imp->conn, imp->batch.data, (int)imp->batch.len) == 1;
+	ok = PQputCopyEnd(imp->conn, ok ? NULL : "the import could not send its batch") == 1 && ok;
+	int failed = !ok;
+	while ((res = PQgetResult(imp->conn)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && !failed) {
+			db_failure(imp, res);
+			failed = 1;
+		}
+		PQclear(res);
+	}
+	if (!ok && !imp->db_failed)
+		db_failure(imp, NULL);
 	clear_batch(imp);
-	if (!ok)
+	if (failed)
 		return -1;
 	imp->spooled++;
 	return 0;
@@ -228,40 +205,43 @@ static int spool(struct ow_import *imp)
 
 static int begin(struct ow_import *imp)
 {
-	return command_done(imp, PQexec(imp->conn, "BEGIN"));
+	return command_done(imp, ow_stmt_run(imp->conn, OW_Q_IMPORT_BEGIN, NULL));
 }
 
-/* Writes everything in one transaction once the body has ended: the spooled batches in
- * order, then the last batch (still in memory), each through ow_import_batch(), which
- * takes the import lock (7406119) for the rest of the transaction. The transaction is
- * left open for finish() to commit or roll back. */
+/* Writes everything in one transaction once the body has ended: the last batch is copied
+ * like the others, then ow_import_spool_apply() takes the import lock (7406119) for the rest
+ * of the transaction and applies the staged records type by type, set-based. The
+ * transaction is left open for finish() to commit or roll back. */
 static int apply(struct ow_import *imp)
 {
-	if (imp->db_failed || (imp->spooled == 0 && imp->batch_n == 0))
+	if (spool(imp) != 0)
+		return -1;
+	if (imp->db_failed || imp->spooled == 0)
 		return imp->db_failed ? -1 : 0;
 	if (begin(imp) != 0)
 		return -1;
 	imp->in_tx = 1;
-	for (unsigned long i = 1; i <= imp->spooled; i++) {
-		char seq[24];
-		snprintf(seq, sizeof seq, "%lu", i);
-		const char *params[] = {imp->actor, seq};
-		PGresult *res = ow_stmt_run(imp->conn, OW_Q_IMPORT_SPOOL_APPLY, params);
-		unsigned long n = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0
-					  ? strtoul(PQgetvalue(res, 0, 4), NULL, 10)
-					  : 0;
-		if (tally(imp, res, n) != 0)
+	const char *params[] = {imp->actor};
+	return tally(imp, ow_stmt_run(imp->conn, OW_Q_IMPORT_SPOOL_APPLY, params));
+}
+
+/* Appends s as a COPY text field: backslash, newline, carriage return and tab escaped. */
+static int copy_field(struct ow_buf *b, const char *s)
+{
+	const char *run = s;
+	for (; *s; s++) {
+		const char *esc = *s == '\\'   ? "\\\\"
+				  : *s == '\n' ? "\\n"
+				  : *s == '\r' ? "\\r"
+				  : *s == '\t' ? "\\t"
+					       : NULL;
+		if (!esc)
+			continue;
+		if (ow_buf_append(b, run, (size_t)(s - run)) != 0 || ow_buf_append(b, esc, 2) != 0)
 			return -1;
+		run = s + 1;
 	}
-	if (imp->batch_n == 0)
-		return 0;
-	if (close_batch(imp) != 0)
-		return -1;
-	const char *params[] = {imp->actor, imp->batch.data};
-	PGresult *res = ow_stmt_run(imp->conn, OW_Q_IMPORT_BATCH, params);
-	unsigned long n = imp->batch_n;
-	clear_batch(imp);
-	return tally(imp, res, n);
+	return ow_buf_append(b, run, (size_t)(s - run));
 }
 
 /* Validates one record (its "type" already removed) and queues it for the database. */
@@ -292,13 +272,12 @@ static int take_record(struct ow_import *imp, unsigned long line, const struct o
 	char *doc = json_dumps(obj, JSON_COMPACT);
 	if (!doc)
 		return -1;
-	int rc = ow_buf_appendf(&imp->batch, "%s{\"line\":%lu,\"type\":\"%s\",\"doc\":%s}",
-				imp->batch_n ? "," : "[", line, t->name, doc);
+	int rc = ow_buf_appendf(&imp->batch, "%lu\t%s\t", line, t->name);
+	rc = rc || copy_field(&imp->batch, doc) || ow_buf_append(&imp->batch, "\n", 1);
 	free(doc);
 	if (rc != 0)
 		return -1;
 	imp->batch_n++;
-	imp->types_seen |= 1u << (unsigned)(t - ow_rtypes);
 	if (imp->batch_n >= BATCH_RECORDS || imp->batch.len >= BATCH_BYTES)
 		return spool(imp);
 	return 0;

@@ -418,28 +418,25 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_STATS_ATTRITION] = {"stats_attrition",
 				  "SELECT ow_stats_attrition($1, $2, $3, $4, $5)", 5},
 
+	/* The import's staging: every validated record with its line, streamed in by COPY while
+	 * the body arrives (autocommitted, one COPY a batch, no lock), then applied set-based by
+	 * ow_import_spool_apply() in one transaction under the import lock (13_import.sql). */
 	[OW_Q_IMPORT_SPOOL_CREATE] =
 		{"import_spool_create",
-		 "CREATE TEMP TABLE IF NOT EXISTS ow_import_spool"
-		 " (seq int PRIMARY KEY, n int NOT NULL, records text NOT NULL);"
-		 " ALTER TABLE ow_import_spool ALTER records SET STORAGE EXTERNAL;"
-		 " TRUNCATE ow_import_spool",
+		 "CREATE TEMP TABLE IF NOT EXISTS ow_import_spool (line int NOT NULL,"
+		 " type text NOT NULL, doc jsonb NOT NULL); TRUNCATE ow_import_spool",
 		 0},
-	[OW_Q_IMPORT_SPOOL_INSERT] = {"import_spool_insert",
-				      "INSERT INTO ow_import_spool (seq, n, records)"
-				      " VALUES ($1, $2, $3)",
-				      3},
-	[OW_Q_IMPORT_SPOOL_APPLY] =
-		{"import_spool_apply",
-		 "SELECT b.*, s.n FROM ow_import_spool s CROSS JOIN LATERAL"
-		 " ow_import_batch($1, s.records::jsonb) b WHERE s.seq = $2::int",
-		 2},
+	/* The one statement that applies a whole file may run longer than the session's 30 s
+	 * statement_timeout (before, each batch of 500 was its own statement): lifted for the
+	 * import's transaction only. */
+	[OW_Q_IMPORT_BEGIN] = {"import_begin", "BEGIN; SET LOCAL statement_timeout = 0", 0},
+	[OW_Q_IMPORT_SPOOL_COPY] = {"import_spool_copy",
+				    "COPY ow_import_spool (line, type, doc) FROM STDIN", 0},
+	/* Columns: r_line, r_outcome, r_field, r_message, r_count. */
+	[OW_Q_IMPORT_SPOOL_APPLY] = {"import_spool_apply",
+				     "SELECT * FROM ow_import_spool_apply($1)", 1},
 	[OW_Q_IMPORT_SPOOL_DROP] = {"import_spool_drop",
 				    "DROP TABLE IF EXISTS pg_temp.ow_import_spool", 0},
-	[OW_Q_IMPORT_BATCH] = {"import_batch",
-			       "SELECT r_line, r_outcome, r_field, r_message"
-			       " FROM ow_import_batch($1, $2::jsonb)",
-			       2},
 	/* Keys sorted first, each line rendered as the cursor reaches it. */
 	[OW_Q_EXPORT_DECLARE] = {"export_declare",
 				 "DECLARE ow_export NO SCROLL CURSOR FOR"
