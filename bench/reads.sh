@@ -56,6 +56,25 @@ explain_variant() {
 	rm -f "$part"
 }
 
+# ceiling_p99 NAME FILE — the ceiling's statement run by pgbench with $CONNS clients (as many
+# as wrk's connections) for PG_DURATION s, every transaction's latency logged (-l): sets
+# R_CEIL_P99[NAME] (ms, nearest rank) and R_CEIL_TPS32[NAME]. What the database alone does
+# with 32 clients waiting: a p99 no server in front of it can beat.
+declare -A R_CEIL_P99 R_CEIL_TPS32
+ceiling_p99() {
+	local name=$1 file=$2 dir=$WORK/pgbench-log-$1
+	rm -rf "$dir" && mkdir -p "$dir"
+	(cd "$dir" && PGOPTIONS="-c statement_timeout=30s" timeout $((PG_DURATION + 60)) \
+		"$PGBIN/pgbench" -M prepared -n -c "$CONNS" -j 2 -T "$PG_DURATION" -l -f "$file" \
+		"$DB_URL" >"$OUT/pgbench-$name-c$CONNS-log.txt" 2>&1) || die "pgbench -l failed for $name"
+	R_CEIL_TPS32[$name]=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$OUT/pgbench-$name-c$CONNS-log.txt" | tail -n 1)
+	R_CEIL_P99[$name]=$(cat "$dir"/pgbench_log.* | awk '{ print $3 }' | sort -n |
+		awk '{ t[NR] = $1 } END { i = int(NR * 0.99 + 0.999999); if (i < 1) i = 1; printf "%.2f", t[i] / 1000 }')
+	rm -rf "$dir"
+	printf '   %-16s -c %-3s %10.2f tps   p99 %s ms (every transaction logged)\n' "$name" "$CONNS" \
+		"${R_CEIL_TPS32[$name]}" "${R_CEIL_P99[$name]}"
+}
+
 # reads_wrk SUFFIX — W1..W3 with wrk against the server on $BASE; results under w1$SUFFIX...
 reads_wrk() {
 	local s=$1
@@ -120,6 +139,10 @@ section_reads() {
 	run_pgbench w3 "$ROOT/bench/ceiling/w3_reports.sql" 4
 	R_TPS["w3"]=$PG_TPS
 
+	say "the lists' ceilings with $CONNS clients, every latency logged (pgbench -l)"
+	ceiling_p99 w2 "$ROOT/bench/ceiling/w2_departures.sql"
+	ceiling_p99 w3 "$ROOT/bench/ceiling/w3_reports.sql"
+
 	say "EXPLAIN ANALYZE of W2 and W3 as the server prepares them (explain-reads.txt)"
 	: >"$OUT/explain-reads.txt"
 	R_SQL[w2]=$(explain_variant W2 departures_list_desc "2 15" \
@@ -158,6 +181,10 @@ section_reads() {
 			"${R_RPS[${name}_base]:--}" "${R_P99[${name}_base]:--}"
 	done
 	report_line
+	local n
+	for n in w2 w3; do
+		report_add '%s' "The ${n^^} ceiling alone with -c$CONNS (pgbench, every transaction logged): ${R_CEIL_TPS32[$n]} tps, p99 ${R_CEIL_P99[$n]} ms."
+	done
 	report_bad w1 w2 w3 w2q
 	report_add '%s' "aim (issue 12): server/ceiling >= 0.5 for each; p99 < 25 ms for the lists. Ceiling: bench/ceiling/*.sql, the"
 	report_add '%s' "minimal statement on the same tables giving the same facts as plain columns. SQL: W2 ${R_SQL[w2]:-?} ms, W3 ${R_SQL[w3]:-?} ms"

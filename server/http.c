@@ -58,8 +58,26 @@ static void set_request_id(struct ow_req *r)
 			return;
 		}
 	}
+	/* A version-4 UUID from a per-thread splitmix64 stream seeded once from libuuid's
+	 * random source: uuid_generate_random() for every request cost about 1% of the
+	 * server's time (it reseeds and reads the kernel's random source each call). */
+	static _Thread_local uint64_t state;
+	if (!state) {
+		uuid_t seed;
+		uuid_generate_random(seed);
+		memcpy(&state, seed, sizeof state);
+		state |= 1;
+	}
 	uuid_t u;
-	uuid_generate_random(u);
+	for (int half = 0; half < 2; half++) {
+		uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+		z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+		z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+		z ^= z >> 31;
+		memcpy(u + 8 * half, &z, 8);
+	}
+	u[6] = (unsigned char)((u[6] & 0x0f) | 0x40); /* version 4 */
+	u[8] = (unsigned char)((u[8] & 0x3f) | 0x80); /* RFC 4122 variant */
 	uuid_unparse_lower(u, r->request_id);
 }
 
@@ -413,6 +431,10 @@ int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, siz
 		ow_log(OW_LOG_ERROR, "cannot start the connection watcher");
 		return 1;
 	}
+	/* Each connection's memory pool holds its request line and headers and the body's read
+	 * buffer; libmicrohttpd zeroes it for every request on a kept-alive connection, so it
+	 * stays at libmicrohttpd's default 32 kB (128 kB cost a 128 kB memset per request, 4%
+	 * of the machine's time under a load of point reads). */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
 	struct MHD_Daemon *d = MHD_start_daemon(
@@ -422,7 +444,7 @@ int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, siz
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_LIMIT, mhd_limit, MHD_OPTION_NOTIFY_CONNECTION,
 		&ow_conns_notify, NULL, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)0,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)511, MHD_OPTION_EXTERNAL_LOGGER,
 		&mhd_log, NULL, MHD_OPTION_URI_LOG_CALLBACK, &on_uri, (void *)cfg, MHD_OPTION_END);
 	if (!d) {
