@@ -67,7 +67,7 @@ ceiling_p99() {
 	(cd "$dir" && PGOPTIONS="-c statement_timeout=30s" timeout $((PG_DURATION + 60)) \
 		"$PGBIN/pgbench" -M prepared -n -c "$CONNS" -j 2 -T "$PG_DURATION" -l -f "$file" \
 		"$DB_URL" >"$OUT/pgbench-$name-c$CONNS-log.txt" 2>&1) || die "pgbench -l failed for $name"
-	R_CEIL_TPS32[$name]=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$OUT/pgbench-$name-c$CONNS-log.txt" | tail -n 1)
+	R_CEIL_TPS32[$name]=$(printf '%.2f' "$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$OUT/pgbench-$name-c$CONNS-log.txt" | tail -n 1)")
 	R_CEIL_P99[$name]=$(cat "$dir"/pgbench_log.* | awk '{ print $3 }' | sort -n |
 		awk '{ t[NR] = $1 } END { i = int(NR * 0.99 + 0.999999); if (i < 1) i = 1; printf "%.2f", t[i] / 1000 }')
 	rm -rf "$dir"
