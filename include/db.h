@@ -27,7 +27,8 @@ void ow_db_global_shutdown(void);
 
 /* The calling thread's connection, (re)connecting when needed; NULL when the database
  * cannot be reached (then `err->unavailable` is set). Reconnect attempts are spaced
- * at least 200 ms apart per thread so a dead database is not hammered. */
+ * at least 200 ms apart per thread so a dead database is not hammered, unless another
+ * thread has connected since (the database is back). */
 struct ow_db *ow_db_acquire(struct ow_db_error *err);
 
 /* Runs prepared statement `id` with text parameters (NULL = SQL NULL). Returns a

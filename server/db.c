@@ -23,6 +23,7 @@ struct ow_db {
 	PGconn *conn;
 	int broken;
 	struct timespec last_attempt;
+	unsigned long reconnects_seen; /* the count of connections made, at last_attempt */
 	unsigned char prepared[OW_Q_COUNT];
 	/* Variants of `replan` statements prepared on this connection, one per combination
 	 * of NULL arguments met (ow_stmt_variant_sql); the oldest is deallocated when full. */
@@ -241,9 +242,16 @@ static struct ow_db *connect_slot(struct ow_db **slot, const char *url)
 	if (db->conn && !db->broken && PQstatus(db->conn) == CONNECTION_OK &&
 	    !server_hung_up(db->conn))
 		return db;
-	if (db->last_attempt.tv_sec && since(&db->last_attempt) < 0.2)
+	/* Attempts are spaced 200 ms apart, unless another thread has connected since this
+	 * one's last failed attempt (the database is back: no request need fail for it). */
+	pthread_mutex_lock(&registry_lock);
+	unsigned long now_reconnects = reconnects;
+	pthread_mutex_unlock(&registry_lock);
+	if (db->last_attempt.tv_sec && since(&db->last_attempt) < 0.2 &&
+	    now_reconnects == db->reconnects_seen)
 		return NULL;
 	clock_gettime(CLOCK_MONOTONIC, &db->last_attempt);
+	db->reconnects_seen = now_reconnects;
 	if (db->conn) {
 		PQfinish(db->conn);
 		db->conn = NULL;

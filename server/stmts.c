@@ -165,12 +165,16 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 			 8) ") pg,"
 			    " LATERAL ow_person_positions(pg.id) cp ORDER BY pg.created_at, pg.id",
 		 8, 1},
+	/* Ranked by how well the words match plus how well the whole name matches: "Meyer"
+	 * matches a word of "Erik Meijer" no better than one of "Big Mudabuv Mefumob" (word
+	 * similarity 0.33 each) but the whole name better (0.2 to 0.1), so Meijer ranks first
+	 * instead of the tie going to the newer record. */
 	[OW_Q_PEOPLE_SEARCH] =
 		{"people_search",
 		 "SELECT ow_person_json(pg.r, cp.list)::text, pg.score::text, pg.id::text"
 		 " FROM (SELECT p AS r, p.id, s.score FROM people p,"
-		 " LATERAL (SELECT greatest(word_similarity(ow_fold($1), p.search_text),"
-		 " similarity(ow_fold($1), p.search_text))::float8 AS score) s"
+		 " LATERAL (SELECT (word_similarity(ow_fold($1), p.search_text)"
+		 " + similarity(ow_fold($1), p.search_text))::float8 AS score) s"
 		 " WHERE (ow_fold($1) <% p.search_text OR ow_fold($1) % "
 		 "p.search_text)" PEOPLE_FILTERS
 		 " AND ($6::float8 IS NULL OR (s.score, p.id) < ($6::float8, $7::uuid))"
