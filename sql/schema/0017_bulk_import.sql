@@ -8,30 +8,17 @@
 --    (a function of pgcrypto's core successor, built in): the first 6 bytes replaced by the
 --    milliseconds, the version nibble turned from 4 (0100) into 7 (0111) by setting bits 52
 --    and 53. Existing ids stay as they are (any UUID is still accepted and kept).
-ALTER TABLE sources ALTER id SET DEFAULT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
-	PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
-	FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid;
-ALTER TABLE organizations ALTER id SET DEFAULT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
-	PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
-	FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid;
-ALTER TABLE teams ALTER id SET DEFAULT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
-	PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
-	FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid;
-ALTER TABLE people ALTER id SET DEFAULT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
-	PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
-	FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid;
-ALTER TABLE positions ALTER id SET DEFAULT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
-	PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
-	FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid;
-ALTER TABLE reporting_lines ALTER id SET DEFAULT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
-	PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
-	FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid;
-ALTER TABLE layoffs ALTER id SET DEFAULT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
-	PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
-	FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid;
-ALTER TABLE departures ALTER id SET DEFAULT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
-	PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
-	FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid;
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['sources', 'organizations', 'teams', 'people', 'positions',
+	                         'reporting_lines', 'layoffs', 'departures'] LOOP
+		EXECUTE format($f$ALTER TABLE %I ALTER id SET DEFAULT encode(set_bit(set_bit(overlay(
+			uuid_send(gen_random_uuid()) PLACING substring(int8send(floor(extract(epoch FROM
+			clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid$f$, t);
+	END LOOP;
+END $$;
 
 -- 2. Indexes that no statement needs, dropped: each cost every written row an index insert.
 --    reporting_lines_report_period_idx is gist (report_id, period), the very index of the
