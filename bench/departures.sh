@@ -1,7 +1,8 @@
 # departures.sh — section "departures" of bench/run.sh (issue 4): the 50,000 departures of
 # bench/departures.sql, then GET /departures?org=X&limit=50 and
-# GET /departures?from=2024-01&to=2024-06&limit=50 with wrk, and pgbench on the very SQL the
-# handler sends (departures_list of server/stmts.c). Sourced by run.sh.
+# GET /departures?from=2024-01&to=2024-06&limit=50 with wrk, each next to its ceiling: pgbench
+# of the minimal hand-written statement giving the same facts (bench/ceiling/departures_org.sql,
+# departures_window.sql). Sourced by run.sh.
 # shellcheck shell=bash
 
 # departures_dataset — bench/departures.sql once per run (the stats section needs it too).
@@ -28,21 +29,6 @@ DEP_ARGS_WINDOW="(NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2024-01', '2024-06'
 section_departures() {
 	departures_dataset
 	say "departures (issue 4)"
-	{
-		echo '\set o random(1, 200)'
-		echo '\set fetch 51'
-		# The variant the server prepares for ?org= (bench/stmt_sql: $2 and $15 given).
-		stmt_sql departures_list 2 15 | sed -e "s/\\\$2\\b/('org-' || :o)/g" -e 's/\$15\b/:fetch/g'
-	} >"$WORK/departures_org.pgbench"
-	{
-		# from/to as the handler binds them: text parameters ("2024-01", "2024-06").
-		echo '\set y 2024'
-		echo '\set fetch 51'
-		stmt_sql departures_list 8 9 15 | sed -e "s/\\\$8\\b/(:y || '-01')/g" -e "s/\\\$9\\b/(:y || '-06')/g" \
-			-e 's/\$15\b/:fetch/g'
-	} >"$WORK/departures_window.pgbench"
-	no_params_left "$WORK/departures_org.pgbench" "$WORK/departures_window.pgbench"
-
 	server_start departures
 	curl -fsS "$BASE/departures?org=org-1&limit=50" |
 		jq -e '(.items | length == 50) and (.items[0].person.slug | startswith("person-"))' >/dev/null ||
@@ -68,16 +54,17 @@ section_departures() {
 	run_wrk dep_window "$CONNS" "$DURATION" "$BASE/departures?from=2024-01&to=2024-06&limit=50"
 	server_stop
 
-	say "pgbench -M prepared -n -j 2 -T $PG_DURATION, same SQL as the handler: -c $CONNS, then -c $SERVER_THREADS"
-	pgbench_pair dep_org "$WORK/departures_org.pgbench"
-	pgbench_pair dep_window "$WORK/departures_window.pgbench"
+	say "ceilings: pgbench -M prepared -n -j 2 -T $PG_DURATION of bench/ceiling/: -c $CONNS, then -c $SERVER_THREADS"
+	pgbench_pair dep_org "$ROOT/bench/ceiling/departures_org.sql"
+	pgbench_pair dep_window "$ROOT/bench/ceiling/departures_window.sql"
 
 	report_ratio_header "Issue 4 — departures: $N_DEP departures ($N_DEP_LISTED listed), $N_LAYOFF layoffs, $N_SRC sources; pages embed person, org, team, destination, layoff, sources"
 	report_ratio_row "GET /departures?org=X&limit=50" dep_org
 	report_ratio_row "GET /departures?from=2024-01&to=2024-06&limit=50" dep_window
 	report_line
 	report_bad dep_org dep_window
-	report_add '%s' "SQL ms: EXPLAIN ANALYZE of departures_list for org-1 and for the window, as the server runs it."
+	report_add '%s' "SQL ms: EXPLAIN ANALYZE of departures_list for org-1 and for the window, as the server runs it; ceiling: the"
+	report_add '%s' "minimal hand-written statement giving the same facts (bench/ceiling/), by pgbench."
 	if [ -n "${DEP_WINDOW_WALK:-}" ]; then
 		report_add '%s' "The window page scans ${DEP_WINDOW_INDEX:-its index} from 366 days before the window (a partial date spans at most"
 		report_add '%s' "a year) and filters out $DEP_WINDOW_WALK rows before it has 51 (explain-departures.txt; bench/README.md, finding 3)."

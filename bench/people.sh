@@ -1,27 +1,13 @@
 # people.sh — section "people" of bench/run.sh (issue 3): GET /health, GET /people/{slug}
-# and GET /people?org=X&limit=50 with wrk, and pgbench on the very SQL of the two database
-# endpoints. Sourced by run.sh.
+# and GET /people?org=X&limit=50 with wrk, each next to its ceiling: pgbench of the minimal
+# hand-written statement giving the same facts (bench/ceiling/w1_person.sql, people_org.sql).
+# Sourced by run.sh.
 # shellcheck shell=bash
 
 section_people() {
 	say "people (issue 3)"
 	psql_q -At -c "SELECT slug FROM people WHERE slug ~ '^person-[0-9]+$' ORDER BY random() LIMIT 1000" \
 		>"$WORK/people-slugs.txt"
-
-	# pgbench scripts: the statements' text from server/stmts.c, bound as the handlers bind them.
-	{
-		echo '\set n random(1, 100000)'
-		# people_get: $1 = the {id} path segment (a slug here).
-		stmt_sql people_get | sed -e "s/\\\$1\\b/('person-' || :n)/g"
-	} >"$WORK/people_get.pgbench"
-	{
-		echo '\set o random(1, 200)'
-		echo '\set fetch 51'
-		# people_list: $1 q, $2 org, $3 team, $4 tag, $5 updated_since, $6/$7 cursor, $8 limit+1.
-		# The variant the server prepares for ?org= (bench/stmt_sql: $2 and $8 given).
-		stmt_sql people_list 2 8 | sed -e "s/\\\$2\\b/('org-' || :o)/g" -e 's/\$8\b/:fetch/g'
-	} >"$WORK/people_list_org.pgbench"
-	no_params_left "$WORK/people_get.pgbench" "$WORK/people_list_org.pgbench"
 
 	server_start people
 	# Sanity: each endpoint answers what a client expects before it is timed.
@@ -49,9 +35,9 @@ section_people() {
 	run_wrk org_list "$CONNS" "$DURATION" "$BASE" "$WORK/org-slugs.txt" "/people?org=%s&limit=50"
 	server_stop
 
-	say "pgbench -M prepared -n -j 2 -T $PG_DURATION, same SQL as the handlers: -c $CONNS, then -c $SERVER_THREADS"
-	pgbench_pair person "$WORK/people_get.pgbench"
-	pgbench_pair org_list "$WORK/people_list_org.pgbench"
+	say "ceilings: pgbench -M prepared -n -j 2 -T $PG_DURATION of bench/ceiling/: -c $CONNS, then -c $SERVER_THREADS"
+	pgbench_pair person "$ROOT/bench/ceiling/w1_person.sql"
+	pgbench_pair org_list "$ROOT/bench/ceiling/people_org.sql"
 
 	report_ratio_header "Issue 3 — people: $N_PEOPLE people, $N_POS positions, $N_ORG organizations"
 	report_ratio_row "GET /health" health
@@ -59,8 +45,8 @@ section_people() {
 	report_ratio_row "GET /people?org=X&limit=50" org_list
 	report_line
 	report_bad health person org_list
-	report_add '%s' "aim: server/pgbench >= 0.70 (issue 3); the last column compares with pgbench on the server's own"
-	report_add '%s' "$SERVER_THREADS connections (-c$CONNS oversubscribes the 2 cores; see bench/README.md)."
+	report_add '%s' "ceiling: the minimal hand-written statement giving the same facts (bench/ceiling/) by pgbench with -c$CONNS"
+	report_add '%s' "and with the server's own $SERVER_THREADS connections (-c$CONNS oversubscribes the 2 cores; see bench/README.md)."
 }
 
 # The table of a wrk-vs-pgbench section (people, departures).
@@ -68,7 +54,7 @@ report_ratio_header() {
 	report_add '\n%s' "$1"
 	report_line
 	report_add '%-50s %10s %8s %9s %11s %8s %11s %7s' endpoint "req/s" "p99 ms" "SQL ms" \
-		"pgbench" "srv/pgb" "pgbench" "srv/pgb"
+		"ceiling" "srv/ceil" "ceiling" "srv/ceil"
 	report_add '%-50s %10s %8s %9s %11s %8s %11s %7s' "" "(wrk -c$CONNS)" "" "(EXPLAIN)" \
 		"tps -c$CONNS" "" "tps -c$SERVER_THREADS" ""
 	report_line

@@ -3,8 +3,8 @@
 # optimized server on it, and one section per performance issue; prints a table per section.
 # See bench/README.md.
 #
-#   people      issue 3: GET /people/{slug}, /people?org= (wrk) vs pgbench on the same SQL
-#   departures  issue 4: GET /departures?org=, ?from=&to= (wrk) vs pgbench on the same SQL
+#   people      issue 3: GET /people/{slug}, /people?org= (wrk) vs their ceilings (bench/ceiling/)
+#   departures  issue 4: GET /departures?org=, ?from=&to= (wrk) vs their ceilings (bench/ceiling/)
 #   stats       issue 7: the four statistics answers (wrk) and their SQL time
 #   chart       issue 5: the 100,000-node chart, a ~5,000 subtree, a managers chain: latency
 #               next to EXPLAIN ANALYZE, and the server's peak RSS
