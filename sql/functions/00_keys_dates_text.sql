@@ -64,6 +64,32 @@ AS $function$
 	SELECT CASE WHEN ow_is_uuid(t) THEN t::uuid END
 $function$;
 
+-- The summaries embedded in documents ({id, slug, full_name|name}, or null when the joined
+-- row is missing): expressions the planner inlines, over rows joined by the statement.
+CREATE OR REPLACE FUNCTION public.ow_person_ref(p people)
+ RETURNS json
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT CASE WHEN p.id IS NOT NULL THEN json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name) END
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_org_ref(o organizations)
+ RETURNS json
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT CASE WHEN o.id IS NOT NULL THEN json_build_object('id', o.id, 'slug', o.slug, 'name', o.name) END
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_team_ref(t teams)
+ RETURNS json
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT CASE WHEN t.id IS NOT NULL THEN json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) END
+$function$;
+
 CREATE OR REPLACE FUNCTION public.ow_key(entity text, k text)
  RETURNS uuid
  LANGUAGE plpgsql

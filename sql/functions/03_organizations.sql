@@ -48,6 +48,6 @@ CREATE OR REPLACE FUNCTION public.ow_org_summary(o_id uuid)
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT json_build_object('id', o.id, 'slug', o.slug, 'name', o.name)
+	SELECT ow_org_ref(o)
 	FROM organizations o WHERE o.id = o_id
 $function$;

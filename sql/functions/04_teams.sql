@@ -9,7 +9,7 @@ CREATE OR REPLACE FUNCTION public.ow_team_json(t teams, o organizations)
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT json_build_object('id', t.id, 'slug', t.slug, 'org_id', t.org_id, 'org', CASE WHEN o.id IS NOT NULL THEN json_build_object('id', o.id, 'slug', o.slug, 'name', o.name) END,
+	SELECT json_build_object('id', t.id, 'slug', t.slug, 'org_id', t.org_id, 'org', ow_org_ref(o),
 		'parent_id', t.parent_id, 'name', t.name, 'description', t.description,
 		'formed_on', t.formed_on, 'dissolved_on', t.dissolved_on,
 		'reported_headcount', t.reported_headcount,
@@ -78,7 +78,7 @@ CREATE OR REPLACE FUNCTION public.ow_team_summary(t_id uuid)
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT json_build_object('id', t.id, 'slug', t.slug, 'name', t.name)
+	SELECT ow_team_ref(t)
 	FROM teams t WHERE t.id = t_id
 $function$;
 
@@ -88,7 +88,7 @@ CREATE OR REPLACE FUNCTION public.ow_team_member_json(po positions, p people)
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT json_build_object('person', CASE WHEN p.id IS NOT NULL THEN json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name) END, 'title', po.title,
+	SELECT json_build_object('person', ow_person_ref(p), 'title', po.title,
 		'started_on', po.started_on, 'ended_on', po.ended_on, 'position_id', po.id)
 $function$;
 
@@ -99,12 +99,12 @@ CREATE OR REPLACE FUNCTION public.ow_team_alumnus_row(p_person uuid, p_team uuid
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT json_build_object('person', json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name),
+	SELECT json_build_object('person', ow_person_ref(p),
 		'title', last_pos.title, 'started_on', first_pos.started_on, 'ended_on', last_pos.ended_on,
 		'current', last_pos.ended_on IS NULL,
 		'departure', (SELECT json_build_object('id', d.id, 'departed_on', d.departed_on, 'kind', d.kind,
 			'reason_category', d.reason_category,
-			'destination_org', CASE WHEN dst.id IS NOT NULL THEN json_build_object('id', dst.id, 'slug', dst.slug, 'name', dst.name) END,
+			'destination_org', ow_org_ref(dst),
 			'destination_title', d.destination_title, 'destination_kind', d.destination_kind, 'status', d.status)
 			FROM departures d LEFT JOIN organizations dst ON dst.id = d.destination_org_id
 			WHERE d.person_id = p_person AND d.org_id = t.org_id AND d.status <> 'retracted'

@@ -12,8 +12,8 @@ CREATE OR REPLACE FUNCTION public.ow_person_positions(p_id uuid)
  STABLE
 AS $function$
 	SELECT coalesce(json_agg(json_build_object('id', po.id,
-			'org', json_build_object('id', o.id, 'slug', o.slug, 'name', o.name),
-			'team', CASE WHEN t.id IS NOT NULL THEN json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) END,
+			'org', ow_org_ref(o),
+			'team', ow_team_ref(t),
 			'title', po.title, 'started_on', po.started_on)
 			ORDER BY lower(po.period) NULLS FIRST, po.id), '[]')
 	FROM positions po JOIN organizations o ON o.id = po.org_id LEFT JOIN teams t ON t.id = po.team_id
@@ -76,7 +76,7 @@ CREATE OR REPLACE FUNCTION public.ow_person_summary(p_id uuid)
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name)
+	SELECT ow_person_ref(p)
 	FROM people p WHERE p.id = p_id
 $function$;
 

@@ -11,9 +11,9 @@ CREATE OR REPLACE FUNCTION public.ow_position_doc_row(po positions)
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT json_build_object('id', po.id, 'person_id', po.person_id, 'person', CASE WHEN p.id IS NOT NULL THEN json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name) END,
-		'org_id', po.org_id, 'org', CASE WHEN o.id IS NOT NULL THEN json_build_object('id', o.id, 'slug', o.slug, 'name', o.name) END, 'team_id', po.team_id,
-		'team', CASE WHEN t.id IS NOT NULL THEN json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) END, 'title', po.title, 'started_on', po.started_on,
+	SELECT json_build_object('id', po.id, 'person_id', po.person_id, 'person', ow_person_ref(p),
+		'org_id', po.org_id, 'org', ow_org_ref(o), 'team_id', po.team_id,
+		'team', ow_team_ref(t), 'title', po.title, 'started_on', po.started_on,
 		'ended_on', po.ended_on, 'source_ids', s.ids, 'sources', s.summaries,
 		'created_at', ow_ts(po.created_at), 'updated_at', ow_ts(po.updated_at))
 	FROM ow_fact_sources('position', po.id) s

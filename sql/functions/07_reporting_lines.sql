@@ -10,8 +10,8 @@ CREATE OR REPLACE FUNCTION public.ow_reporting_line_doc_row(l reporting_lines)
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT json_build_object('id', l.id, 'report_id', l.report_id, 'report', CASE WHEN r.id IS NOT NULL THEN json_build_object('id', r.id, 'slug', r.slug, 'full_name', r.full_name) END,
-		'manager_id', l.manager_id, 'manager', CASE WHEN m.id IS NOT NULL THEN json_build_object('id', m.id, 'slug', m.slug, 'full_name', m.full_name) END,
+	SELECT json_build_object('id', l.id, 'report_id', l.report_id, 'report', ow_person_ref(r),
+		'manager_id', l.manager_id, 'manager', ow_person_ref(m),
 		'valid_from', l.valid_from, 'valid_to', l.valid_to, 'source_ids', s.ids, 'sources', s.summaries,
 		'created_at', ow_ts(l.created_at), 'updated_at', ow_ts(l.updated_at))
 	FROM ow_fact_sources('reporting_line', l.id) s

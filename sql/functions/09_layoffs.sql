@@ -11,15 +11,15 @@ CREATE OR REPLACE FUNCTION public.ow_layoff_doc_row(l layoffs, with_departures b
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT json_build_object('id', l.id, 'org_id', l.org_id, 'org', CASE WHEN o.id IS NOT NULL THEN json_build_object('id', o.id, 'slug', o.slug, 'name', o.name) END,
-		'team_id', l.team_id, 'team', CASE WHEN t.id IS NOT NULL THEN json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) END, 'announced_on', l.announced_on,
+	SELECT json_build_object('id', l.id, 'org_id', l.org_id, 'org', ow_org_ref(o),
+		'team_id', l.team_id, 'team', ow_team_ref(t), 'announced_on', l.announced_on,
 		'effective_on', l.effective_on, 'count', l.count, 'percentage', l.percentage,
 		'description', l.description, 'source_ids', s.ids, 'sources', s.summaries,
 		'named_departures', (SELECT count(*) FROM departures d WHERE d.layoff_id = l.id AND d.status <> 'retracted'),
 		'departures', CASE WHEN with_departures THEN coalesce((
 			SELECT json_agg(json_build_object('id', d.id,
-				'person', CASE WHEN dp.id IS NOT NULL THEN json_build_object('id', dp.id, 'slug', dp.slug, 'full_name', dp.full_name) END,
-				'team', CASE WHEN dt.id IS NOT NULL THEN json_build_object('id', dt.id, 'slug', dt.slug, 'name', dt.name) END, 'title', d.title, 'departed_on', d.departed_on,
+				'person', ow_person_ref(dp),
+				'team', ow_team_ref(dt), 'title', d.title, 'departed_on', d.departed_on,
 				'status', d.status) ORDER BY lower(d.departed_range), d.id)
 			FROM departures d LEFT JOIN people dp ON dp.id = d.person_id LEFT JOIN teams dt ON dt.id = d.team_id
 			WHERE d.layoff_id = l.id AND d.status <> 'retracted'), '[]') END,

@@ -107,8 +107,8 @@ BEGIN
 		FROM departures d WHERE d.person_id = pid AND d.returned_on IS NOT NULL
 	)
 	SELECT coalesce(json_agg(json_build_object('on', ev.on_, 'event', ev.event,
-		'org', CASE WHEN o.id IS NOT NULL THEN json_build_object('id', o.id, 'slug', o.slug, 'name', o.name) END, 'team', CASE WHEN t.id IS NOT NULL THEN json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) END, 'title', ev.title,
-		'manager', CASE WHEN m.id IS NOT NULL THEN json_build_object('id', m.id, 'slug', m.slug, 'full_name', m.full_name) END, 'destination_org', CASE WHEN dst.id IS NOT NULL THEN json_build_object('id', dst.id, 'slug', dst.slug, 'name', dst.name) END,
+		'org', ow_org_ref(o), 'team', ow_team_ref(t), 'title', ev.title,
+		'manager', ow_person_ref(m), 'destination_org', ow_org_ref(dst),
 		'position_id', ev.position_id, 'reporting_line_id', ev.line_id, 'departure_id', ev.departure_id,
 		'status', ev.status, 'sources', s.summaries)
 		ORDER BY lower(ow_pdate_range(ev.on_)), upper(ow_pdate_range(ev.on_)),
@@ -118,7 +118,7 @@ BEGIN
 	LEFT JOIN organizations o ON o.id = ev.org_id LEFT JOIN teams t ON t.id = ev.team_id
 	LEFT JOIN people m ON m.id = ev.manager_id LEFT JOIN organizations dst ON dst.id = ev.dest_id
 	LEFT JOIN LATERAL ow_fact_sources(ev.fact, ev.fact_id) s ON true;
-	RETURN (SELECT json_build_object('person', CASE WHEN p.id IS NOT NULL THEN json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name) END, 'events', events)
+	RETURN (SELECT json_build_object('person', ow_person_ref(p), 'events', events)
 		FROM people p WHERE p.id = pid)::text;
 END $function$;
 
@@ -133,25 +133,25 @@ DECLARE
 	win daterange := daterange(lower(ow_pdate_range(p_from)), upper(ow_pdate_range(p_to)));
 	joined json; left_ json; managers json; teams json;
 BEGIN
-	SELECT coalesce(json_agg(json_build_object('person', CASE WHEN p.id IS NOT NULL THEN json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name) END, 'title', po.title,
-		'team', CASE WHEN t.id IS NOT NULL THEN json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) END, 'started_on', po.started_on, 'position_id', po.id)
+	SELECT coalesce(json_agg(json_build_object('person', ow_person_ref(p), 'title', po.title,
+		'team', ow_team_ref(t), 'started_on', po.started_on, 'position_id', po.id)
 		ORDER BY lower(ow_pdate_range(po.started_on)), po.id), '[]')
 	INTO joined FROM positions po JOIN people p ON p.id = po.person_id LEFT JOIN teams t ON t.id = po.team_id
 	WHERE po.org_id = oid_ AND po.started_on IS NOT NULL AND ow_pdate_range(po.started_on) && win
 	  AND NOT EXISTS (SELECT 1 FROM positions e WHERE e.person_id = po.person_id AND e.org_id = oid_
 		AND e.id <> po.id AND e.ended_on IS NOT NULL AND e.ended_on = po.started_on);
 
-	SELECT coalesce(json_agg(json_build_object('person', CASE WHEN p.id IS NOT NULL THEN json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name) END, 'title', d.title,
-		'team', CASE WHEN t.id IS NOT NULL THEN json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) END, 'departed_on', d.departed_on,
-		'destination_org', CASE WHEN dst.id IS NOT NULL THEN json_build_object('id', dst.id, 'slug', dst.slug, 'name', dst.name) END, 'destination_title', d.destination_title,
+	SELECT coalesce(json_agg(json_build_object('person', ow_person_ref(p), 'title', d.title,
+		'team', ow_team_ref(t), 'departed_on', d.departed_on,
+		'destination_org', ow_org_ref(dst), 'destination_title', d.destination_title,
 		'destination_kind', d.destination_kind, 'departure_id', d.id)
 		ORDER BY lower(d.departed_range), d.id), '[]')
 	INTO left_ FROM departures d JOIN people p ON p.id = d.person_id LEFT JOIN teams t ON t.id = d.team_id
 	LEFT JOIN organizations dst ON dst.id = d.destination_org_id
 	WHERE d.org_id = oid_ AND d.status <> 'retracted' AND d.departed_range && win;
 
-	SELECT coalesce(json_agg(json_build_object('person', CASE WHEN r.id IS NOT NULL THEN json_build_object('id', r.id, 'slug', r.slug, 'full_name', r.full_name) END, 'on', l.valid_from,
-		'from_manager', CASE WHEN fm.id IS NOT NULL THEN json_build_object('id', fm.id, 'slug', fm.slug, 'full_name', fm.full_name) END, 'to_manager', CASE WHEN tm.id IS NOT NULL THEN json_build_object('id', tm.id, 'slug', tm.slug, 'full_name', tm.full_name) END)
+	SELECT coalesce(json_agg(json_build_object('person', ow_person_ref(r), 'on', l.valid_from,
+		'from_manager', ow_person_ref(fm), 'to_manager', ow_person_ref(tm))
 		ORDER BY lower(l.period), l.id), '[]')
 	INTO managers FROM reporting_lines l
 	LEFT JOIN LATERAL (SELECT x.manager_id FROM reporting_lines x WHERE x.report_id = l.report_id
@@ -162,8 +162,8 @@ BEGIN
 	  AND EXISTS (SELECT 1 FROM positions po WHERE po.person_id = l.report_id AND po.org_id = oid_
 		AND po.period @> lower(l.period));
 
-	SELECT coalesce(json_agg(json_build_object('person', CASE WHEN p.id IS NOT NULL THEN json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name) END, 'on', n.started_on,
-		'from_team', CASE WHEN ft.id IS NOT NULL THEN json_build_object('id', ft.id, 'slug', ft.slug, 'name', ft.name) END, 'to_team', CASE WHEN tt.id IS NOT NULL THEN json_build_object('id', tt.id, 'slug', tt.slug, 'name', tt.name) END,
+	SELECT coalesce(json_agg(json_build_object('person', ow_person_ref(p), 'on', n.started_on,
+		'from_team', ow_team_ref(ft), 'to_team', ow_team_ref(tt),
 		'from_title', o.title, 'to_title', n.title)
 		ORDER BY lower(n.period), n.id), '[]')
 	INTO teams FROM positions n JOIN positions o ON o.person_id = n.person_id AND o.org_id = n.org_id
@@ -173,7 +173,7 @@ BEGIN
 	WHERE n.org_id = oid_ AND n.started_on IS NOT NULL AND ow_pdate_range(n.started_on) && win
 	  AND (o.team_id IS DISTINCT FROM n.team_id OR o.title IS DISTINCT FROM n.title);
 
-	RETURN (SELECT json_build_object('org', CASE WHEN og.id IS NOT NULL THEN json_build_object('id', og.id, 'slug', og.slug, 'name', og.name) END, 'from', p_from, 'to', p_to,
+	RETURN (SELECT json_build_object('org', ow_org_ref(og), 'from', p_from, 'to', p_to,
 		'joined', joined, 'left', left_, 'manager_changed', managers, 'team_changed', teams)
 		FROM organizations og WHERE og.id = oid_)::text;
 END $function$;

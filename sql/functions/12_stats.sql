@@ -88,8 +88,8 @@ AS $function$
 BEGIN
 	-- Planned with the arguments' values (a custom plan), so that the filters not given fold
 	-- away and org= is an index condition.
-	RETURN (SELECT json_build_object('flows', coalesce(json_agg(json_build_object('from', CASE WHEN o.id IS NOT NULL THEN json_build_object('id', o.id, 'slug', o.slug, 'name', o.name) END,
-		'to', CASE WHEN dst.id IS NOT NULL THEN json_build_object('id', dst.id, 'slug', dst.slug, 'name', dst.name) END, 'count', f.n) ORDER BY f.n DESC, f.org_id, f.destination_org_id), '[]'))::text
+	RETURN (SELECT json_build_object('flows', coalesce(json_agg(json_build_object('from', ow_org_ref(o),
+		'to', ow_org_ref(dst), 'count', f.n) ORDER BY f.n DESC, f.org_id, f.destination_org_id), '[]'))::text
 	FROM (
 		SELECT d.org_id, d.destination_org_id, count(*) AS n
 		FROM ow_departures_filtered(NULL, f_org, NULL, NULL, NULL, NULL, NULL, f_from, f_to, NULL, NULL, f_status,
