@@ -557,9 +557,6 @@ BEGIN
 	PERFORM set_config('orgwatch.audit_rows', 'off', true);
 	DROP TABLE IF EXISTS pg_temp.ow_import_gone;
 	CREATE TEMP TABLE ow_import_gone (line int, person_id uuid, org_id uuid, departed_on text, gone date) ON COMMIT DROP;
-	-- One statement: the new departures, their audit rows, their source links and what they
-	-- end (the ones not retracted), each row found again by its natural key in what the
-	-- INSERT returned (a hash join), not by an index probe of departures per row.
 	WITH ins AS (
 		INSERT INTO departures (person_id, org_id, team_id, title, departed_on, announced_on, kind,
 			reason_category, reason, destination_org_id, destination_title, destination_kind, layoff_id,
@@ -574,19 +571,19 @@ BEGIN
 	), audited AS (
 		INSERT INTO audit_log (actor, entity, entity_id, operation, after)
 		SELECT ow_import_actor(), 'departure', i.id, 'create', to_jsonb(i) FROM ins i
-	), lines AS MATERIALIZED (
-		SELECT n.line, i.id, i.person_id, i.org_id, i.departed_on, i.status
-		FROM ins i JOIN ow_import_n n ON n.person_id = i.person_id AND n.org_id = i.org_id
-			AND (n.v).departed_on = i.departed_on AND n.existing IS NULL AND n.nth = 1 AND n.bad IS NULL
-	), linked AS (
-		INSERT INTO departure_sources (departure_id, source_id)
-		SELECT DISTINCT l.id, s.id FROM lines l JOIN ow_import_src s ON s.line = l.line
-	), ended AS (
-		INSERT INTO ow_import_gone
-		SELECT l.line, l.person_id, l.org_id, l.departed_on, ow_pdate_lower(l.departed_on)
-		FROM lines l WHERE l.status <> 'retracted'
 	)
 	INSERT INTO ow_import_result SELECT NULL, 'created', NULL, NULL FROM ins;
+	-- Their sources, and the ones that end something (not retracted), found by the natural
+	-- key of the rows just inserted (departures_natural_key).
+	INSERT INTO departure_sources (departure_id, source_id)
+	SELECT DISTINCT x.id, s.id FROM ow_import_src s
+	JOIN ow_import_n n ON n.line = s.line AND n.existing IS NULL AND n.nth = 1 AND n.bad IS NULL
+	JOIN departures x ON x.person_id = n.person_id AND x.org_id = n.org_id AND x.departed_on = (n.v).departed_on;
+	INSERT INTO ow_import_gone
+	SELECT n.line, x.person_id, x.org_id, x.departed_on, ow_pdate_lower(x.departed_on)
+	FROM ow_import_n n
+	JOIN departures x ON x.person_id = n.person_id AND x.org_id = n.org_id AND x.departed_on = (n.v).departed_on
+	WHERE n.existing IS NULL AND n.nth = 1 AND n.bad IS NULL AND x.status <> 'retracted';
 	ANALYZE pg_temp.ow_import_gone;
 	-- The positions they close. The statement sets updated_at itself (ow_touch stands aside)
 	-- and writes the audit rows the row trigger would.
