@@ -7,12 +7,7 @@
 -- audit rows itself); then rolled back. run before the import, on the same empty table. Years
 -- are moved back a century so that no row meets a departure already there. Prints
 -- "ceiling-departures <ms>" (the one timed statement) and "ceiling-links <n>".
-\set ON_ERROR_STOP on
-SET client_min_messages = warning;
-SET work_mem = '64MB';
-SET jit = off;
-BEGIN;
-SELECT ow_begin_write('bench-ceiling');
+\ir ceiling/write_begin.sql
 CREATE TEMP TABLE ceiling_stage ON COMMIT DROP AS
 SELECT row_number() OVER () AS line, p.id AS person_id, o.id AS org_id, t.id AS team_id, b.title,
        ('19' || substr(b.departed_on, 3))::pdate AS departed_on, b.kind, b.reason_category,

@@ -8,12 +8,7 @@
 -- standing aside as they do for the import's statements. Run on the database the import then
 -- starts from, rolled back. Reads the resolved rows from standard input (CSV: person id, org id,
 -- departed_on, kind). Prints "ceiling-close <ms>" (the three statements) and the rows of each.
-\set ON_ERROR_STOP on
-SET client_min_messages = warning;
-SET work_mem = '64MB';
-SET jit = off;
-BEGIN;
-SELECT ow_begin_write('bench-ceiling');
+\ir write_begin.sql
 CREATE TEMP TABLE cc (person_id uuid, org_id uuid, departed_on text, kind text) ON COMMIT DROP;
 \copy cc FROM pstdin WITH (FORMAT csv)
 ANALYZE cc;

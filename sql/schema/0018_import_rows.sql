@@ -8,31 +8,27 @@
 --    WHEN condition is evaluated before the event is queued or the function called. The
 --    functions keep their own test, so nothing changes for any other writer; a single-record
 --    write never sets these settings (they are local to the import's transaction).
+-- Each such trigger is re-created as it stands (pg_get_triggerdef) with its WHEN condition.
 DO $$
 DECLARE
 	t record;
 BEGIN
-	FOR t IN SELECT * FROM (VALUES
-		('sources', 'source'), ('organizations', 'organization'), ('teams', 'team'),
-		('people', 'person'), ('positions', 'position'), ('reporting_lines', 'reporting_line'),
-		('layoffs', 'layoff'), ('departures', 'departure')) AS v(tbl, entity)
+	FOR t IN SELECT tg.tgname, tg.tgrelid::regclass AS tbl, pg_get_triggerdef(tg.oid) AS def,
+			CASE p.proname WHEN 'ow_audit' THEN 'orgwatch.audit_rows' WHEN 'ow_touch' THEN 'orgwatch.touched'
+				ELSE 'orgwatch.lines_checked' END AS setting,
+			CASE p.proname WHEN 'ow_audit' THEN 'off' ELSE 'on' END AS stand_aside
+		FROM pg_trigger tg JOIN pg_proc p ON p.oid = tg.tgfoid
+		WHERE NOT tg.tgisinternal AND tg.tgqual IS NULL
+		  AND p.proname IN ('ow_audit', 'ow_touch', 'ow_reporting_lines_no_cycle')
 	LOOP
-		EXECUTE format('DROP TRIGGER %I ON %I', t.tbl || '_touch', t.tbl);
-		EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE ON %I FOR EACH ROW
-			WHEN (current_setting(''orgwatch.touched'', true) IS DISTINCT FROM ''on'')
-			EXECUTE FUNCTION ow_touch()', t.tbl || '_touch', t.tbl);
-		EXECUTE format('DROP TRIGGER %I ON %I', t.tbl || '_audit', t.tbl);
-		EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON %I FOR EACH ROW
-			WHEN (current_setting(''orgwatch.audit_rows'', true) IS DISTINCT FROM ''off'')
-			EXECUTE FUNCTION ow_audit(%L)', t.tbl || '_audit', t.tbl, t.entity);
+		IF position(' FOR EACH ROW EXECUTE ' IN t.def) = 0 THEN
+			RAISE EXCEPTION '0018: unexpected definition of trigger %: %', t.tgname, t.def;
+		END IF;
+		EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.tbl);
+		EXECUTE replace(t.def, ' FOR EACH ROW EXECUTE ', format(
+			' FOR EACH ROW WHEN (current_setting(%L, true) IS DISTINCT FROM %L) EXECUTE ', t.setting, t.stand_aside));
 	END LOOP;
 END $$;
-
-DROP TRIGGER reporting_lines_no_cycle ON reporting_lines;
-CREATE TRIGGER reporting_lines_no_cycle AFTER INSERT OR UPDATE OF report_id, manager_id, valid_from, valid_to
-ON reporting_lines FOR EACH ROW
-WHEN (current_setting('orgwatch.lines_checked', true) IS DISTINCT FROM 'on')
-EXECUTE FUNCTION ow_reporting_lines_no_cycle();
 
 -- 2. The indexes on optional references hold only the rows that have one. Every statement
 --    that uses them asks for one value (`team_id = $1`, `destination_org_id = $1`,
