@@ -573,17 +573,19 @@ BEGIN
 		SELECT ow_import_actor(), 'departure', i.id, 'create', to_jsonb(i) FROM ins i
 	)
 	INSERT INTO ow_import_result SELECT NULL, 'created', NULL, NULL FROM ins;
-	-- Their sources, and the ones that end something (not retracted), found by the natural
-	-- key of the rows just inserted (departures_natural_key).
+	-- Their sources, found by the natural key of the rows just inserted
+	-- (departures_natural_key).
 	INSERT INTO departure_sources (departure_id, source_id)
 	SELECT DISTINCT x.id, s.id FROM ow_import_src s
 	JOIN ow_import_n n ON n.line = s.line AND n.existing IS NULL AND n.nth = 1 AND n.bad IS NULL
 	JOIN departures x ON x.person_id = n.person_id AND x.org_id = n.org_id AND x.departed_on = (n.v).departed_on;
+	-- The ones that end something: the rows just inserted that are not retracted, as the
+	-- INSERT above wrote them (no trigger on departures changes a value it inserts).
 	INSERT INTO ow_import_gone
-	SELECT n.line, x.person_id, x.org_id, x.departed_on, ow_pdate_lower(x.departed_on)
+	SELECT n.line, n.person_id, n.org_id, (n.v).departed_on, ow_pdate_lower((n.v).departed_on)
 	FROM ow_import_n n
-	JOIN departures x ON x.person_id = n.person_id AND x.org_id = n.org_id AND x.departed_on = (n.v).departed_on
-	WHERE n.existing IS NULL AND n.nth = 1 AND n.bad IS NULL AND x.status <> 'retracted';
+	WHERE n.existing IS NULL AND n.nth = 1 AND n.bad IS NULL
+		AND coalesce((n.v).status, 'reported') <> 'retracted';
 	ANALYZE pg_temp.ow_import_gone;
 	-- The positions they close. The statement sets updated_at itself (ow_touch stands aside)
 	-- and writes the audit rows the row trigger would.
