@@ -18,6 +18,7 @@ struct ow_config {
 	int public_reads;
 	int log_level; /* enum ow_log_level: 0 error, 1 warn, 2 info, 3 debug */
 	unsigned max_connections;
+	unsigned max_connections_per_ip; /* open at once from one client address */
 	unsigned max_streams;	/* imports and exports at once (each its own database connection) */
 	unsigned cache_max_age; /* seconds HTTP caches may keep public reads (Cache-Control) */
 	char replica_urls[OW_CONFIG_MAX_REPLICAS][1024]; /* read replicas (libpq URIs) */

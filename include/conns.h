@@ -8,12 +8,12 @@
 
 #include <microhttpd.h>
 
-/* Starts the watcher. max: connections open at once (more are refused: accepted and closed
- * at once); header_timeout_s: time a client gets to send a complete request header, counted
+/* Starts the watcher. max: connections open at once, per_ip: from one client address (more
+ * are refused: accepted and closed at once); header_timeout_s: time a client gets to send a complete request header, counted
  * from the connection's start or the end of its previous request; body_timeout_s and
  * body_min_rate_bps: a body must arrive within body_timeout_s plus one second for every
  * body_min_rate_bps bytes received, counting only time spent waiting for the client. */
-int ow_conns_start(unsigned max, unsigned header_timeout_s, unsigned body_timeout_s,
+int ow_conns_start(unsigned max, unsigned per_ip, unsigned header_timeout_s, unsigned body_timeout_s,
 		   unsigned body_min_rate_bps);
 void ow_conns_stop(void);
 
@@ -36,6 +36,8 @@ void ow_conns_request_done(struct MHD_Connection *conn);
 /* Counters for /metrics. */
 unsigned ow_conns_open(void);
 unsigned long long ow_conns_refused(void);
+/* Refused because their address had per_ip connections open. */
+unsigned long long ow_conns_refused_per_ip(void);
 unsigned long long ow_conns_timed_out(void);
 unsigned long long ow_conns_abandoned(void);
 unsigned long long ow_conns_too_slow(void);

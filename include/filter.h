@@ -6,7 +6,7 @@
 
 enum ow_ftype {
 	OW_F_TEXT,	/* free text, at most 200 bytes */
-	OW_F_REF,	/* id or slug / natural key, at most 300 bytes */
+	OW_F_REF,	/* id or slug / natural key, at most 300 bytes; values: {record type} */
 	OW_F_ENUM,	/* one of values */
 	OW_F_BOOL,	/* true | false */
 	OW_F_TIMESTAMP, /* RFC 3339 date-time, or a plain YYYY-MM-DD */
@@ -19,8 +19,15 @@ enum ow_ftype {
 struct ow_filter {
 	const char *name;
 	enum ow_ftype type;
-	const char *const *values; /* OW_F_ENUM */
+	/* OW_F_ENUM, OW_F_BOOL, OW_F_ENUM_LIST: the values allowed. OW_F_REF: one of the
+	 * ow_ref_* lists below, naming the record type a value must name (else a 400 on this
+	 * filter, list.c). */
+	const char *const *values;
 };
+
+/* The record types an OW_F_REF filter names: {"person", NULL} and so on. */
+extern const char *const ow_ref_person[], *const ow_ref_organization[], *const ow_ref_team[],
+	*const ow_ref_layoff[];
 
 #define OW_MAX_FILTERS 16
 

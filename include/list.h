@@ -12,7 +12,18 @@ struct ow_req;
 #define OW_LIST_DEFAULT_LIMIT 50
 #define OW_LIST_MAX_LIMIT 1000
 
+/* A reference the request gave: a path's {id} (field NULL: its absence is a 404) or an
+ * OW_F_REF filter (its absence is a 400 naming field). */
+struct ow_ref {
+	const char *entity; /* "person", "organization", "team", "layoff" */
+	const char *key;    /* id or slug as given */
+	const char *field;  /* the filter's name; NULL for the path's {id} */
+};
+#define OW_MAX_REFS 8
+
 struct ow_list_page {
+	struct ow_ref refs[OW_MAX_REFS]; /* checked when the page comes back empty */
+	size_t nrefs;
 	long limit;
 	const char *cursor; /* as given, or NULL */
 	char parts[2][OW_CURSOR_PART_MAX + 1];
@@ -25,9 +36,18 @@ void ow_list_page_init(struct ow_list_page *p);
  * queuing the 400 reply. */
 int ow_list_parse(struct ow_req *r, const struct ow_filter *filters, size_t n, const char **values,
 		  struct ow_list_page *page) OW_WUR;
-/* The same for endpoints that are not lists (page NULL: limit and cursor are unknown). */
+/* The same for endpoints that are not lists (limit and cursor are unknown); every reference
+ * among the filters, and the path's {id} when path_entity is given, is then resolved before
+ * the answer's statement runs: a missing one is answered here (400 naming the filter, or 404)
+ * and -1 returned. */
 int ow_query_parse(struct ow_req *r, const struct ow_filter *filters, size_t n,
-		   const char **values) OW_WUR;
+		   const char **values, const char *path_entity) OW_WUR;
+/* Adds the path's {id} to the references a page checks when it comes back empty (so an empty
+ * page of a record that does not exist is a 404). */
+void ow_list_page_path_ref(struct ow_list_page *p, const char *entity, const char *key);
+/* Resolves each reference in one statement: 0 when all name a record; else -1 after the
+ * answer — 404 for the path's {id}, else 400 naming every filter that names no record. */
+int ow_refs_verify(struct ow_req *r, const struct ow_ref *refs, size_t n) OW_WUR;
 /* Takes the "limit" and "cursor" arguments (errors named); returns 1 when key was one. */
 int ow_list_take_page_arg(struct ow_list_page *p, const char *key, const char *value,
 			  struct ow_errors *errs);
@@ -38,7 +58,8 @@ int ow_list_decode_cursor(struct ow_list_page *p, struct ow_errors *errs);
  * (NULL when no cursor) and the number of rows to fetch. */
 void ow_list_page_params(const struct ow_list_page *p, const char **out3);
 /* Runs `stmt` (rows: document JSON, cursor part 1, cursor part 2) and replies with a
- * page of documents — JSON, or CSV with the given columns when the client accepts
+ * page of documents (an empty page only once p's references were resolved: a statement that
+ * found no row never evaluated its key lookups) — JSON, or CSV with the given columns when the client accepts
  * text/csv — plus `Link: <...>; rel="next"` when there is a next page. */
 int ow_list_run(struct ow_req *r, enum ow_stmt_id stmt, const char *const *params,
 		const struct ow_list_page *p, const char *const *csv_columns);

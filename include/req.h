@@ -26,6 +26,10 @@ struct ow_req {
 	char method[16];
 	char path[1024]; /* as sent: still percent-encoded, without the query string */
 	int path_too_long;
+	/* Where the raw request target's first NUL byte is (its end when it holds none):
+	 * edge.c compares it with the version's place to find a NUL inside the target. */
+	const char *target_nul;
+	int close_after; /* the answer closes the connection (a framing fault) */
 	int begun; /* the access handler has seen the request line and headers */
 	char request_id[40];
 	const struct ow_route *route;

@@ -50,16 +50,16 @@ extern const char *const ow_departure_kinds[], *const ow_reason_categories[],
  * 08_departures.sql) takes them: the one list the departure lists and the statistics share. */
 /* clang-format off */
 #define OW_DEPARTURE_FILTERS                                          \
-	{"person", OW_F_REF, NULL},                                   \
-	{"org", OW_F_REF, NULL},                                      \
-	{"team", OW_F_REF, NULL},                                     \
-	{"destination_org", OW_F_REF, NULL},                          \
+	{"person", OW_F_REF, ow_ref_person},                                   \
+	{"org", OW_F_REF, ow_ref_organization},                                      \
+	{"team", OW_F_REF, ow_ref_team},                                     \
+	{"destination_org", OW_F_REF, ow_ref_organization},                          \
 	{"kind", OW_F_ENUM, ow_departure_kinds},                      \
 	{"reason_category", OW_F_ENUM, ow_reason_categories},         \
 	{"destination_kind", OW_F_ENUM, ow_destination_kinds},        \
 	{"from", OW_F_PDATE, NULL},                                   \
 	{"to", OW_F_PDATE, NULL},                                     \
-	{"layoff", OW_F_REF, NULL},                                   \
+	{"layoff", OW_F_REF, ow_ref_layoff},                                   \
 	{"updated_since", OW_F_TIMESTAMP, NULL},                      \
 	{"status", OW_F_ENUM_LIST, ow_status_filter_values}
 /* clang-format on */

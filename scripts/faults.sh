@@ -9,6 +9,8 @@
 #   disconnects   clients that drop uploads and downloads half-way; pool, connections, RSS
 #   slowloris     silent and byte-by-byte clients; others served; the slow ones timed out
 #   idle-flood    up to 10,000 idle connections above ORGWATCH_MAX_CONNECTIONS
+#   per-ip        1,100 idle connections from 127.0.0.1 over ORGWATCH_MAX_CONNECTIONS_PER_IP
+#                 while 127.0.0.2 is served
 #   import-lock   exports stalled and an upload left half-way while two imports run; the
 #                 half-sent upload never holds the import lock and, cut, goes within 1 s
 #
@@ -31,7 +33,7 @@ PG_PORT=15461
 PG=$ROOT/scripts/pg.sh
 BIN=${ORGWATCH_BIN:-$ROOT/build/orgwatch}
 case $BIN in /*) ;; *) BIN=$ROOT/$BIN ;; esac
-ALL="pg-outage slowloris kill-import disconnects import-lock idle-flood"
+ALL="pg-outage slowloris kill-import disconnects import-lock idle-flood per-ip"
 ONLY=${FAULTS_ONLY:-$ALL}
 
 declare -A FILE_OF=(
@@ -41,8 +43,9 @@ declare -A FILE_OF=(
 	[slowloris]=tests/faults/slowloris.test.mjs
 	[idle-flood]=tests/faults/idle_flood.test.mjs
 	[import-lock]=tests/faults/import_lock.test.mjs
+	[per-ip]=tests/faults/per_ip.test.mjs
 )
-declare -A PORT_OF=([pg-outage]=18131 [kill-import]=18132 [disconnects]=18133 [slowloris]=18134 [idle-flood]=18135 [import-lock]=18136)
+declare -A PORT_OF=([pg-outage]=18131 [kill-import]=18132 [disconnects]=18133 [slowloris]=18134 [idle-flood]=18135 [import-lock]=18136 [per-ip]=18137)
 
 say() { printf '%s\n' "$*"; }
 clock() { date +%s.%N; }
@@ -194,6 +197,7 @@ wants kill-import && run_fault kill-import
 wants disconnects && run_fault disconnects
 wants import-lock && run_fault import-lock
 wants idle-flood && run_fault idle-flood
+wants per-ip && run_fault per-ip
 if [ -n "$BG_PID" ]; then
 	rc=0
 	wait "$BG_PID" || rc=$?

@@ -120,7 +120,7 @@ max_conns=$((CONNS + 64))
 [ "$max_conns" -ge 1024 ] || max_conns=1024
 say "server: $BIN on $BASE (ORGWATCH_LOG=$LOG_LEVEL, log build/soak/server.log)"
 stop_leftover_server
-ORGWATCH_LISTEN=127.0.0.1:$HTTP_PORT ORGWATCH_LOG=$LOG_LEVEL ORGWATCH_MAX_CONNECTIONS=$max_conns \
+ORGWATCH_LISTEN=127.0.0.1:$HTTP_PORT ORGWATCH_LOG=$LOG_LEVEL ORGWATCH_MAX_CONNECTIONS=$max_conns ORGWATCH_MAX_CONNECTIONS_PER_IP=100000 \
 	"$BIN" serve </dev/null >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 echo "$SERVER_PID" >"$SERVER_PID_FILE"

@@ -12,7 +12,7 @@
 # (node --test tests/api/), contract (tests/contract/: Portman + Newman contract and fuzz
 # tests, the typed client, the spec's YAML), docs (tests/*.test.mjs: the README's examples), faults
 # (scripts/faults.sh with the sanitizer build: its own cluster and servers; the faults named
-# by ORGWATCH_TEST_FAULTS, default all six), replicas (scripts/replicas.sh: a primary and a
+# by ORGWATCH_TEST_FAULTS, default all seven), replicas (scripts/replicas.sh: a primary and a
 # streaming replica of their own, reads routed, read-your-writes, lag, failures), compose
 # (docker-compose config -q, default and scale profiles), sanitizers (the server's log after SIGTERM, its exit status). A layer that cannot run because another one failed is shown
 # as "not run" and not counted (the failure that caused it is). Logs: build/test/logs/.
@@ -299,9 +299,9 @@ node_layer docs tests/*.test.mjs
 shopt -u nullglob
 
 # Fault tests: a cluster (build/faults/pg, port 15461) and servers (18131-18139) of their own.
-# All six by default (slowloris waits out the 30 s header deadline in the background).
+# All seven by default (slowloris waits out the 30 s header deadline in the background).
 if ok build; then
-	run_layer faults env ORGWATCH_BIN="$BIN" FAULTS_ONLY="${ORGWATCH_TEST_FAULTS:-pg-outage slowloris kill-import disconnects import-lock idle-flood}" \
+	run_layer faults env ORGWATCH_BIN="$BIN" FAULTS_ONLY="${ORGWATCH_TEST_FAULTS:-pg-outage slowloris kill-import disconnects import-lock idle-flood per-ip}" \
 		bash scripts/faults.sh
 else
 	record faults "not run" 0 "build failed"

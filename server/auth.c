@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <sys/random.h>
 
+#include "buf.h"
 #include "config.h"
 #include "db.h"
 #include "db_problem.h"
@@ -59,6 +60,13 @@ int ow_auth_check(struct ow_req *r)
 		if (!token) {
 			ow_problem_reply(r, OW_P_UNAUTHORIZED,
 					 "Use the header 'Authorization: Bearer <key>'.", NULL,
+					 challenge);
+			return -1;
+		}
+		/* A key is ASCII: anything that is not even UTF-8 is simply not a key (and
+		 * PostgreSQL would refuse the text). */
+		if (!ow_utf8_valid(token, strlen(token))) {
+			ow_problem_reply(r, OW_P_UNAUTHORIZED, "Unknown or revoked API key.", NULL,
 					 challenge);
 			return -1;
 		}

@@ -148,6 +148,11 @@ static int set_max_connections(struct ow_config *c, const struct errout *e, cons
 	return whole_1_to(e, v, 100000, &c->max_connections);
 }
 
+static int set_max_connections_per_ip(struct ow_config *c, const struct errout *e, const char *v)
+{
+	return whole_1_to(e, v, 100000, &c->max_connections_per_ip);
+}
+
 static int set_max_streams(struct ow_config *c, const struct errout *e, const char *v)
 {
 	return whole_1_to(e, v, 1000, &c->max_streams);
@@ -260,6 +265,7 @@ static const struct setting {
 	{"ORGWATCH_PUBLIC_READS", set_public_reads},
 	{"ORGWATCH_LOG", set_log},
 	{"ORGWATCH_MAX_CONNECTIONS", set_max_connections},
+	{"ORGWATCH_MAX_CONNECTIONS_PER_IP", set_max_connections_per_ip},
 	{"ORGWATCH_MAX_STREAMS", set_max_streams},
 	{"ORGWATCH_CACHE_MAX_AGE", set_cache_max_age},
 	{"ORGWATCH_REPLICA_URLS", set_replica_urls},
@@ -284,6 +290,7 @@ static void set_defaults(struct ow_config *c)
 	c->public_reads = 1;
 	c->log_level = OW_LOG_INFO;
 	c->max_connections = 1024;
+	c->max_connections_per_ip = 64;
 	c->max_streams = 8;
 	c->replica_max_lag = 10;
 	c->replica_wait_ms = 200;

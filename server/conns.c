@@ -17,6 +17,12 @@
  *    body raises no further event, so an abandoned upload (and the import transaction it
  *    holds) waits for the timeout. Here a connection whose body has been awaited for a second
  *    is peeked at; if the client has closed or reset it, it is shut down.
+ *  - Its per-address limit (MHD_OPTION_PER_IP_CONNECTION_LIMIT) also leaves excess clients
+ *    unanswered in the backlog, where they keep every other client out too. Here each
+ *    address's open connections are counted (a small hash table, under the registry's
+ *    mutex) and one over per_ip is refused at accept. Counted when libmicrohttpd reports
+ *    the connection started, so threads accepting at the same instant may let in one each
+ *    over the cap; never fewer than the cap.
  * In each case the watcher calls shutdown(2) on the socket, never close(2): libmicrohttpd
  * sees the end of the stream, closes the connection itself and runs the usual completion
  * callbacks (so an import's transaction is rolled back). The registry's mutex is held while
@@ -25,7 +31,10 @@
 #include "conns.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
 #include <pthread.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -35,8 +44,18 @@
 
 enum phase { PH_HEADER, PH_BODY, PH_ANSWERING };
 
+/* One client address and how many of its connections are open. */
+struct addr_count {
+	struct addr_count *next;
+	unsigned char key[17]; /* family byte, then 4 or 16 address bytes */
+	unsigned open;
+};
+
+#define ADDR_BUCKETS 1024
+
 struct conn {
 	struct conn *prev, *next;
+	struct addr_count *addr; /* NULL: not counted (address unknown or out of memory) */
 	int fd;
 	enum phase phase;
 	struct timespec since; /* start of the current phase */
@@ -52,8 +71,76 @@ struct conn {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static struct conn *head;
-static unsigned open_count, max_open, header_timeout, body_timeout, body_min_rate;
-static unsigned long long refused, timed_out, abandoned, too_slow;
+static unsigned open_count, max_open, max_per_ip, header_timeout, body_timeout, body_min_rate;
+static unsigned long long refused, refused_per_ip, timed_out, abandoned, too_slow;
+static struct addr_count *addrs[ADDR_BUCKETS];
+
+/* The key of a client address (1 when it is IPv4 or IPv6, 0 otherwise). An IPv4-mapped IPv6
+ * address counts as its IPv4 address. */
+static int addr_key(const struct sockaddr *sa, unsigned char key[17])
+{
+	memset(key, 0, 17);
+	if (!sa)
+		return 0;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+		key[0] = 4;
+		memcpy(key + 1, &in->sin_addr, 4);
+		return 1;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+			key[0] = 4;
+			memcpy(key + 1, in6->sin6_addr.s6_addr + 12, 4);
+		} else {
+			key[0] = 6;
+			memcpy(key + 1, in6->sin6_addr.s6_addr, 16);
+		}
+		return 1;
+	}
+	return 0;
+}
+
+static unsigned addr_bucket(const unsigned char key[17])
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (int i = 0; i < 17; i++)
+		h = (h ^ key[i]) * 16777619u;
+	return h % ADDR_BUCKETS;
+}
+
+/* The entry of key, or NULL; with create, made when missing (NULL when out of memory).
+ * Called with the mutex held. */
+static struct addr_count *addr_find(const unsigned char key[17], int create)
+{
+	unsigned b = addr_bucket(key);
+	for (struct addr_count *a = addrs[b]; a; a = a->next)
+		if (memcmp(a->key, key, 17) == 0)
+			return a;
+	if (!create)
+		return NULL;
+	struct addr_count *a = calloc(1, sizeof *a);
+	if (!a)
+		return NULL;
+	memcpy(a->key, key, 17);
+	a->next = addrs[b];
+	addrs[b] = a;
+	return a;
+}
+
+/* One connection of a fewer open; the entry goes when none is left. Mutex held. */
+static void addr_release(struct addr_count *a)
+{
+	if (!a || --a->open > 0)
+		return;
+	struct addr_count **p = &addrs[addr_bucket(a->key)];
+	while (*p && *p != a)
+		p = &(*p)->next;
+	if (*p)
+		*p = a->next;
+	free(a);
+}
 static int running;
 static pthread_t watcher;
 
@@ -138,10 +225,11 @@ static void *watch(void *arg)
 	return NULL;
 }
 
-int ow_conns_start(unsigned max, unsigned header_timeout_s, unsigned body_timeout_s,
-		   unsigned body_min_rate_bps)
+int ow_conns_start(unsigned max, unsigned per_ip, unsigned header_timeout_s,
+		   unsigned body_timeout_s, unsigned body_min_rate_bps)
 {
 	max_open = max;
+	max_per_ip = per_ip ? per_ip : max;
 	header_timeout = header_timeout_s;
 	body_timeout = body_timeout_s;
 	body_min_rate = body_min_rate_bps ? body_min_rate_bps : 1;
@@ -167,12 +255,21 @@ void ow_conns_stop(void)
 enum MHD_Result ow_conns_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 {
 	(void)cls;
-	(void)addr;
 	(void)addrlen;
-	if (__atomic_load_n(&open_count, __ATOMIC_RELAXED) < max_open)
+	if (__atomic_load_n(&open_count, __ATOMIC_RELAXED) >= max_open) {
+		__atomic_fetch_add(&refused, 1, __ATOMIC_RELAXED);
+		return MHD_NO;
+	}
+	unsigned char key[17];
+	if (!addr_key(addr, key))
 		return MHD_YES;
-	__atomic_fetch_add(&refused, 1, __ATOMIC_RELAXED);
-	return MHD_NO;
+	pthread_mutex_lock(&lock);
+	struct addr_count *a = addr_find(key, 0);
+	int over = a && a->open >= max_per_ip;
+	if (over)
+		refused_per_ip++;
+	pthread_mutex_unlock(&lock);
+	return over ? MHD_NO : MHD_YES;
 }
 
 void ow_conns_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
@@ -191,7 +288,13 @@ void ow_conns_notify(void *cls, struct MHD_Connection *conn, void **socket_conte
 		c->fd = ci->connect_fd;
 		c->phase = PH_HEADER;
 		clock_gettime(CLOCK_MONOTONIC, &c->since);
+		const union MHD_ConnectionInfo *ai =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		unsigned char key[17];
+		int keyed = ai && addr_key(ai->client_addr, key);
 		pthread_mutex_lock(&lock);
+		if (keyed && (c->addr = addr_find(key, 1)) != NULL)
+			c->addr->open++;
 		c->next = head;
 		if (head)
 			head->prev = c;
@@ -211,6 +314,7 @@ void ow_conns_notify(void *cls, struct MHD_Connection *conn, void **socket_conte
 		head = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
+	addr_release(c->addr);
 	__atomic_fetch_sub(&open_count, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&lock);
 	free(c);
@@ -293,6 +397,14 @@ unsigned ow_conns_open(void)
 unsigned long long ow_conns_refused(void)
 {
 	return __atomic_load_n(&refused, __ATOMIC_RELAXED);
+}
+
+unsigned long long ow_conns_refused_per_ip(void)
+{
+	pthread_mutex_lock(&lock);
+	unsigned long long n = refused_per_ip;
+	pthread_mutex_unlock(&lock);
+	return n;
 }
 
 unsigned long long ow_conns_timed_out(void)

@@ -7,6 +7,11 @@
 
 #include "pdate.h"
 
+const char *const ow_ref_person[] = {"person", NULL};
+const char *const ow_ref_organization[] = {"organization", NULL};
+const char *const ow_ref_team[] = {"team", NULL};
+const char *const ow_ref_layoff[] = {"layoff", NULL};
+
 static int digits(const char *s, int n)
 {
 	for (int i = 0; i < n; i++)

@@ -9,14 +9,14 @@
 
 static const struct ow_filter chart_filters[] = {
 	{"as_of", OW_F_DAY, NULL},
-	{"root", OW_F_REF, NULL},
+	{"root", OW_F_REF, ow_ref_person},
 	{"depth", OW_F_DEPTH, NULL},
 };
 
 int ow_h_org_chart(struct ow_req *r)
 {
 	const char *params[4] = {r->params.values[0]};
-	if (ow_query_parse(r, chart_filters, 3, params + 1) != 0)
+	if (ow_query_parse(r, chart_filters, 3, params + 1, "organization") != 0)
 		return 0;
 	return ow_reply_tree_read(r, OW_Q_CHART_HEAD, OW_Q_CHART_FLAT, params,
 				  params[3] ? atoi(params[3]) : -1, -1);

@@ -71,7 +71,7 @@ static const struct ow_filter filters[] = {{"type", OW_F_TEXT, NULL}};
 int ow_h_export(struct ow_req *r)
 {
 	const char *args[1];
-	if (ow_query_parse(r, filters, 1, args) != 0)
+	if (ow_query_parse(r, filters, 1, args, NULL) != 0)
 		return 0;
 	const struct ow_rtype *rt = args[0] ? ow_rtype_find(args[0]) : NULL;
 	const char *type = rt ? rt->name : NULL;

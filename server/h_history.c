@@ -21,6 +21,11 @@ static int reply_json_value(struct ow_req *r, enum ow_stmt_id id, const char *co
 	PGresult *pg = db ? ow_db_exec(db, id, params, &err) : NULL;
 	if (!pg)
 		return ow_db_problem(r, &err);
+	if (PQntuples(pg) != 1) { /* its record went between the check and the statement */
+		PQclear(pg);
+		return ow_problem_replyf(r, OW_P_NOT_FOUND, "No record with id or slug '%s'.",
+					 r->params.values[0]);
+	}
 	int rc = ow_reply_json(r, 200, PQgetvalue(pg, 0, 0), (size_t)PQgetlength(pg, 0, 0), NULL);
 	PQclear(pg);
 	return rc;
@@ -29,7 +34,7 @@ static int reply_json_value(struct ow_req *r, enum ow_stmt_id id, const char *co
 int ow_h_person_timeline(struct ow_req *r)
 {
 	const char *params[] = {r->params.values[0]};
-	if (ow_query_parse(r, NULL, 0, params + 1) != 0)
+	if (ow_query_parse(r, NULL, 0, params + 1, NULL) != 0)
 		return 0;
 	return reply_json_value(r, OW_Q_PERSON_TIMELINE, params);
 }
@@ -39,7 +44,7 @@ static const struct ow_filter as_of_filter[] = {{"as_of", OW_F_DAY, NULL}};
 int ow_h_person_managers(struct ow_req *r)
 {
 	const char *params[2] = {r->params.values[0]};
-	if (ow_query_parse(r, as_of_filter, 1, params + 1) != 0)
+	if (ow_query_parse(r, as_of_filter, 1, params + 1, "person") != 0)
 		return 0;
 	return reply_json_value(r, OW_Q_PERSON_MANAGERS, params);
 }
@@ -52,7 +57,7 @@ static const struct ow_filter changes_filters[] = {
 int ow_h_org_changes(struct ow_req *r)
 {
 	const char *params[3] = {r->params.values[0]};
-	if (ow_query_parse(r, changes_filters, 2, params + 1) != 0)
+	if (ow_query_parse(r, changes_filters, 2, params + 1, NULL) != 0)
 		return 0;
 	if (!params[1] || !params[2]) {
 		struct ow_errors errs;
@@ -77,7 +82,7 @@ static const struct ow_filter reports_filters[] = {
 int ow_h_person_reports(struct ow_req *r)
 {
 	const char *params[3] = {r->params.values[0]};
-	if (ow_query_parse(r, reports_filters, 2, params + 1) != 0)
+	if (ow_query_parse(r, reports_filters, 2, params + 1, NULL) != 0)
 		return 0;
 	/* depth=1: the direct reports, the roots of the walk (depth 0 below them). */
 	int max_depth = params[2] ? atoi(params[2]) - 1 : -1;
@@ -94,6 +99,7 @@ int ow_h_team_members(struct ow_req *r)
 	struct ow_list_page page;
 	if (ow_list_parse(r, as_of_filter, 1, params + 1, &page) != 0)
 		return 0;
+	ow_list_page_path_ref(&page, "team", params[0]);
 	ow_list_page_params(&page, params + 2);
 	return ow_list_run(r, OW_Q_TEAM_MEMBERS, params, &page, member_csv);
 }
@@ -107,6 +113,7 @@ int ow_h_team_alumni(struct ow_req *r)
 	struct ow_list_page page;
 	if (ow_list_parse(r, NULL, 0, params + 1, &page) != 0)
 		return 0;
+	ow_list_page_path_ref(&page, "team", params[0]);
 	ow_list_page_params(&page, params + 1);
 	return ow_list_run(r, OW_Q_TEAM_ALUMNI, params, &page, alumni_csv);
 }

@@ -53,7 +53,7 @@ static const struct ow_filter filters[] = {
 static int start(struct ow_req *r)
 {
 	const char *args[2];
-	if (ow_query_parse(r, filters, 2, args) != 0)
+	if (ow_query_parse(r, filters, 2, args, NULL) != 0)
 		return 0;
 	const char *ct = ow_req_header(r, "Content-Type");
 	enum ow_import_format format;

@@ -33,13 +33,13 @@ static int reply_stat(struct ow_req *r, enum ow_stmt_id id, const char *const *p
 int ow_h_stats_departures(struct ow_req *r)
 {
 	const char *params[NSTATS_FILTERS];
-	if (ow_query_parse(r, departure_stats_filters, NSTATS_FILTERS, params) != 0)
+	if (ow_query_parse(r, departure_stats_filters, NSTATS_FILTERS, params, NULL) != 0)
 		return 0;
 	return reply_stat(r, OW_Q_STATS_DEPARTURES, params);
 }
 
 static const struct ow_filter flow_filters[] = {
-	{"org", OW_F_REF, NULL},
+	{"org", OW_F_REF, ow_ref_organization},
 	{"from", OW_F_PDATE, NULL},
 	{"to", OW_F_PDATE, NULL},
 	{"status", OW_F_ENUM_LIST, ow_status_filter_values},
@@ -48,15 +48,15 @@ static const struct ow_filter flow_filters[] = {
 int ow_h_stats_flows(struct ow_req *r)
 {
 	const char *params[4];
-	if (ow_query_parse(r, flow_filters, 4, params) != 0)
+	if (ow_query_parse(r, flow_filters, 4, params, NULL) != 0)
 		return 0;
 	return reply_stat(r, OW_Q_STATS_FLOWS, params);
 }
 
 static const char *const attrition_groups[] = {"team", NULL};
 static const struct ow_filter attrition_filters[] = {
-	{"org", OW_F_REF, NULL},
-	{"team", OW_F_REF, NULL},
+	{"org", OW_F_REF, ow_ref_organization},
+	{"team", OW_F_REF, ow_ref_team},
 	{"from", OW_F_PDATE, NULL},
 	{"to", OW_F_PDATE, NULL},
 	{"group_by", OW_F_ENUM, attrition_groups},
@@ -65,7 +65,7 @@ static const struct ow_filter attrition_filters[] = {
 int ow_h_stats_attrition(struct ow_req *r)
 {
 	const char *params[5];
-	if (ow_query_parse(r, attrition_filters, 5, params) != 0)
+	if (ow_query_parse(r, attrition_filters, 5, params, NULL) != 0)
 		return 0;
 	return reply_stat(r, OW_Q_STATS_ATTRITION, params);
 }

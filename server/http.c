@@ -23,6 +23,7 @@
 #include "config.h"
 #include "conns.h"
 #include "db.h"
+#include "edge.h"
 #include "jspec.h"
 #include "log.h"
 #include "metrics.h"
@@ -108,6 +109,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	r->conn = conn;
 	r->cfg = cls;
 	r->route_index = -1;
+	r->target_nul = uri + strlen(uri);
 	size_t n = strcspn(uri, "?#");
 	if (n >= sizeof r->path)
 		r->path_too_long = 1;
@@ -120,22 +122,10 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static const char *const read_headers[] = {"Idempotency-Key", "If-Match",     "If-None-Match",
 					   "Accept",	      "Content-Type", NULL};
 
-static enum MHD_Result check_arg_utf8(void *cls, enum MHD_ValueKind kind, const char *key,
-				      const char *value)
-{
-	(void)kind;
-	struct ow_errors *errs = cls;
-	if (!ow_utf8_valid(key, strlen(key)))
-		ow_errors_add(errs, NULL, "a query parameter's name is not valid UTF-8");
-	else if (value && !ow_utf8_valid(value, strlen(value)))
-		ow_errors_add(errs, key, "is not valid UTF-8 (percent-encode the UTF-8 bytes)");
-	return MHD_YES;
-}
-
 /* Every string the request carries into the server is well-formed UTF-8, else it is
  * answered here, before any handler or database sees it: a path parameter that is not
- * cannot name a record (404); a query parameter or a header that the server reads is a
- * 400 naming it. Returns 0 when all is well. */
+ * cannot name a record (404); a header that the server reads is a 400 naming it (query
+ * parameters: edge.c). Returns 0 when all is well. */
 static int check_utf8(struct ow_req *r)
 {
 	for (size_t i = 0; i < r->params.n; i++)
@@ -149,7 +139,6 @@ static int check_utf8(struct ow_req *r)
 		}
 	struct ow_errors errs;
 	ow_errors_init(&errs);
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg_utf8, &errs);
 	for (size_t i = 0; read_headers[i]; i++) {
 		const char *v = ow_req_header(r, read_headers[i]);
 		if (v && !ow_utf8_valid(v, strlen(v)))
@@ -251,12 +240,14 @@ static int route_reads(struct ow_req *r)
 }
 
 /* Everything decided before the body is read: route, auth, media type, size. */
-static void begin(struct ow_req *r, const char *method)
+static void begin(struct ow_req *r, const char *method, const char *version)
 {
 	r->begun = 1;
 	snprintf(r->method, sizeof r->method, "%s", method);
 	set_request_id(r);
 	ow_buf_init(&r->body, r->cfg->max_body);
+	if (ow_edge_check(r, version) != 0)
+		return;
 	if (r->path_too_long) {
 		ow_problem_reply(r, OW_P_NOT_FOUND, "The path is too long.", NULL, NULL);
 		return;
@@ -313,18 +304,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_size, void **con_cls)
 {
-	(void)version;
 	(void)url;
 	struct ow_req *r = *con_cls;
 	if (!r) {
 		r = on_uri(cls, url, conn); /* never without the URI callback; kept for safety */
 		if (!r)
 			return MHD_NO;
+		r->target_nul = NULL; /* url is no longer the raw target */
 		*con_cls = r;
 	}
 	if (!r->begun) {
 		ow_conns_body_awaited(conn);
-		begin(r, method);
+		begin(r, method, version);
 		ow_conns_body_waiting(conn);
 		return MHD_YES;
 	}
@@ -426,7 +417,7 @@ int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, siz
 	unsigned mhd_limit = cfg->max_connections <= (UINT32_MAX - 64) / cfg->threads
 				     ? cfg->max_connections * cfg->threads + 64
 				     : UINT32_MAX;
-	if (ow_conns_start(cfg->max_connections, CONNECTION_TIMEOUT_S, CONNECTION_TIMEOUT_S,
+	if (ow_conns_start(cfg->max_connections, cfg->max_connections_per_ip, CONNECTION_TIMEOUT_S, CONNECTION_TIMEOUT_S,
 			   BODY_MIN_RATE_BPS) != 0) {
 		ow_log(OW_LOG_ERROR, "cannot start the connection watcher");
 		return 1;

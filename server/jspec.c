@@ -86,6 +86,24 @@ static int only_space(const char *s)
 	return 1;
 }
 
+/* A control character in s (C0 U+0000-U+001F, DEL, C1 U+0080-U+009F), tab and newline
+ * aside when multiline: an error message, or NULL. Names and titles end up in CSV files and
+ * terminals, where an escape sequence acts instead of showing. */
+static const char *control_chars(const char *s, size_t n, int multiline)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0x7f || (c < 0x20 && !(multiline && (c == '\t' || c == '\n'))) ||
+		    (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+		     (unsigned char)s[i + 1] <= 0x9f))
+			return multiline ? "must not contain control characters other than tab and "
+					   "newline"
+					 : "must not contain control characters (tab and newline "
+					   "included: it is a single line)";
+	}
+	return NULL;
+}
+
 /* Checks one string value of a typed field; returns an error message or NULL. */
 static const char *check_string(const struct ow_jfield *f, const char *s, size_t n, char *buf,
 				size_t bufsz)
@@ -97,10 +115,14 @@ static const char *check_string(const struct ow_jfield *f, const char *s, size_t
 			max = 300;
 		if (n == 0 || only_space(s))
 			return "must not be empty";
+		if (control_chars(s, n, 0))
+			return control_chars(s, n, 0);
 		break;
 	case OW_J_TEXT:
 		if (!max)
 			max = 20000;
+		if (control_chars(s, n, 1))
+			return control_chars(s, n, 1);
 		break;
 	case OW_J_SLUG:
 		return ow_jspec_is_slug(s) ? NULL
@@ -137,6 +159,8 @@ static const char *check_string(const struct ow_jfield *f, const char *s, size_t
 			max = 300;
 		if (n == 0)
 			return "must not be empty";
+		if (control_chars(s, n, 0))
+			return control_chars(s, n, 0);
 		break;
 	default: return "unexpected type";
 	}
@@ -172,6 +196,8 @@ static void check_list(const struct ow_jfield *f, const char *name, const json_t
 		else if (json_string_length(item) == 0 || json_string_length(item) > 300 ||
 			 (f->type == OW_J_STRING_LIST && only_space(s)))
 			bad = "must have 1 to 300 bytes";
+		else
+			bad = control_chars(s, json_string_length(item), 0);
 		if (bad) {
 			ow_errors_add(errs, name, "item %zu %s", i, bad);
 			return;
@@ -201,6 +227,13 @@ static void check_map(const struct ow_jfield *f, const char *name, const json_t 
 		    json_string_length(item) > 2048) {
 			ow_errors_add(errs, name,
 				      "entry '%.50s' must be a string of at most 2048 bytes", k);
+			return;
+		}
+		const char *bad = control_chars(k, strlen(k), 0);
+		if (!bad)
+			bad = control_chars(json_string_value(item), json_string_length(item), 0);
+		if (bad) {
+			ow_errors_add(errs, name, "entry '%.50s' %s", k, bad);
 			return;
 		}
 	}

@@ -24,6 +24,71 @@ struct parse_ctx {
 	struct ow_errors errs;
 };
 
+/* The OW_F_REF filters given, as references (at most max). */
+static size_t given_refs(const struct ow_filter *filters, size_t n, const char **values,
+			 struct ow_ref *out, size_t max)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n && k < max; i++)
+		if (filters[i].type == OW_F_REF && values[i] && filters[i].values)
+			out[k++] = (struct ow_ref){filters[i].values[0], values[i], filters[i].name};
+	return k;
+}
+
+static const char *entity_label(const char *entity)
+{
+	return strcmp(entity, "reporting_line") == 0 ? "reporting line" : entity;
+}
+
+int ow_refs_verify(struct ow_req *r, const struct ow_ref *refs, size_t n)
+{
+	if (n == 0)
+		return 0;
+	const char *params[2 * OW_MAX_REFS] = {NULL};
+	for (size_t i = 0; i < n && i < OW_MAX_REFS; i++) {
+		params[2 * i] = refs[i].entity;
+		params[2 * i + 1] = refs[i].key;
+	}
+	struct ow_db_error err;
+	struct ow_db *db = ow_db_acquire(&err);
+	PGresult *pg = db ? ow_db_exec(db, OW_Q_REFS_MISSING, params, &err) : NULL;
+	if (!pg) {
+		(void)ow_db_problem(r, &err);
+		return -1;
+	}
+	struct ow_errors errs;
+	ow_errors_init(&errs);
+	const struct ow_ref *path = NULL;
+	for (int row = 0; row < PQntuples(pg); row++) {
+		int i = atoi(PQgetvalue(pg, row, 0)) - 1;
+		if (i < 0 || (size_t)i >= n)
+			continue;
+		if (!refs[i].field)
+			path = &refs[i];
+		else
+			ow_errors_add(&errs, refs[i].field, "no %s with id or %s '%s'",
+				      entity_label(refs[i].entity),
+				      strcmp(refs[i].entity, "team") == 0 ? "org/team slug" : "slug",
+				      refs[i].key);
+	}
+	PQclear(pg);
+	if (path) {
+		(void)ow_problem_replyf(r, OW_P_NOT_FOUND, "No %s with id or slug '%s'.",
+					entity_label(path->entity), path->key);
+		return -1;
+	}
+	if (errs.n == 0)
+		return 0;
+	(void)ow_problem_reply(r, OW_P_VALIDATION, "Invalid query parameters.", &errs, NULL);
+	return -1;
+}
+
+void ow_list_page_path_ref(struct ow_list_page *p, const char *entity, const char *key)
+{
+	if (p->nrefs < OW_MAX_REFS)
+		p->refs[p->nrefs++] = (struct ow_ref){entity, key, NULL};
+}
+
 static int take_arg(void *cls, const char *key, const char *value)
 {
 	struct parse_ctx *c = cls;
@@ -80,17 +145,27 @@ int ow_list_parse(struct ow_req *r, const struct ow_filter *filters, size_t n, c
 		values[i] = NULL;
 	ow_req_each_query(r, take_arg, &c);
 	check_period(filters, n, values, &c.errs);
-	if (page)
+	if (page) {
 		(void)ow_list_decode_cursor(page, &c.errs);
+		page->nrefs = given_refs(filters, n, values, page->refs, OW_MAX_REFS);
+	}
 	if (c.errs.n == 0)
 		return 0;
 	ow_problem_reply(r, OW_P_VALIDATION, "Invalid query parameters.", &c.errs, NULL);
 	return -1;
 }
 
-int ow_query_parse(struct ow_req *r, const struct ow_filter *filters, size_t n, const char **values)
+int ow_query_parse(struct ow_req *r, const struct ow_filter *filters, size_t n, const char **values,
+		   const char *path_entity)
 {
-	return ow_list_parse(r, filters, n, values, NULL);
+	if (ow_list_parse(r, filters, n, values, NULL) != 0)
+		return -1;
+	struct ow_ref refs[OW_MAX_REFS];
+	size_t k = 0;
+	if (path_entity)
+		refs[k++] = (struct ow_ref){path_entity, r->params.values[0], NULL};
+	k += given_refs(filters, n, values, refs + k, OW_MAX_REFS - k);
+	return ow_refs_verify(r, refs, k);
 }
 
 void ow_list_page_init(struct ow_list_page *p)
@@ -288,6 +363,10 @@ int ow_list_run_doc(struct ow_req *r, enum ow_stmt_id stmt, const char *const *p
 	if (!pg)
 		return ow_db_problem(r, &err);
 	int rows = PQntuples(pg);
+	if (rows == 0 && ow_refs_verify(r, p->refs, p->nrefs) != 0) {
+		PQclear(pg);
+		return 0;
+	}
 	char next[OW_CURSOR_MAX];
 	int has_next = rows > p->limit;
 	if (has_next) {

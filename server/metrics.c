@@ -152,9 +152,16 @@ int ow_metrics_render(struct ow_buf *b, unsigned inflight)
 		"orgwatch_http_connections_closed_total{reason=\"refused\"} %llu\n"
 		"orgwatch_http_connections_closed_total{reason=\"header_timeout\"} %llu\n"
 		"orgwatch_http_connections_closed_total{reason=\"client_gone\"} %llu\n"
-		"orgwatch_http_connections_closed_total{reason=\"body_too_slow\"} %llu\n",
+		"orgwatch_http_connections_closed_total{reason=\"body_too_slow\"} %llu\n"
+		"# HELP orgwatch_connections_refused_total Connections refused at accept, by "
+		"reason: over ORGWATCH_MAX_CONNECTIONS in all, over ORGWATCH_MAX_CONNECTIONS_PER_IP "
+		"from one address.\n"
+		"# TYPE orgwatch_connections_refused_total counter\n"
+		"orgwatch_connections_refused_total{reason=\"limit\"} %llu\n"
+		"orgwatch_connections_refused_total{reason=\"per_ip\"} %llu\n",
 		connected, broken, reconnects, inflight, ow_conns_open(), ow_conns_refused(),
-		ow_conns_timed_out(), ow_conns_abandoned(), ow_conns_too_slow());
+		ow_conns_timed_out(), ow_conns_abandoned(), ow_conns_too_slow(), ow_conns_refused(),
+		ow_conns_refused_per_ip());
 	unsigned streams;
 	unsigned long long streams_refused;
 	ow_db_dedicated_stats(&streams, &streams_refused);

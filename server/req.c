@@ -72,6 +72,10 @@ static int queue(struct ow_req *r, unsigned status, struct MHD_Response *resp)
 			return -1;
 		}
 	}
+	if (r->close_after && MHD_add_response_header(resp, "Connection", "close") != MHD_YES) {
+		MHD_destroy_response(resp);
+		return -1;
+	}
 	if (r->on_queue && r->on_queue(r, resp, status) != 0) {
 		MHD_destroy_response(resp);
 		return -1;

@@ -24,7 +24,7 @@ static const struct ow_jfield org_fields[] = {
 static const struct ow_filter org_filters[] = {
 	{"q", OW_F_TEXT, NULL},
 	{"kind", OW_F_ENUM, org_kinds},
-	{"parent", OW_F_REF, NULL},
+	{"parent", OW_F_REF, ow_ref_organization},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
 };
 static const char *const org_csv[] = {"id",	    "slug",	  "name",      "kind",
@@ -60,8 +60,8 @@ static const struct ow_jfield team_fields[] = {
 };
 static const struct ow_filter team_filters[] = {
 	{"q", OW_F_TEXT, NULL},
-	{"org", OW_F_REF, NULL},
-	{"parent", OW_F_REF, NULL},
+	{"org", OW_F_REF, ow_ref_organization},
+	{"parent", OW_F_REF, ow_ref_team},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
 };
 static const char *const team_csv[] = {
@@ -92,8 +92,8 @@ static const struct ow_jfield person_fields[] = {
 };
 static const struct ow_filter person_filters[] = {
 	{"q", OW_F_TEXT, NULL},
-	{"org", OW_F_REF, NULL},
-	{"team", OW_F_REF, NULL},
+	{"org", OW_F_REF, ow_ref_organization},
+	{"team", OW_F_REF, ow_ref_team},
 	{"tag", OW_F_TEXT, NULL},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
 };
@@ -127,9 +127,9 @@ static const struct ow_jfield position_fields[] = {
 	{.name = "source_ids", .type = OW_J_UUID_LIST, .flags = NULLABLE, .alias = "sources"},
 };
 static const struct ow_filter position_filters[] = {
-	{"person", OW_F_REF, NULL},
-	{"org", OW_F_REF, NULL},
-	{"team", OW_F_REF, NULL},
+	{"person", OW_F_REF, ow_ref_person},
+	{"org", OW_F_REF, ow_ref_organization},
+	{"team", OW_F_REF, ow_ref_team},
 	{"current", OW_F_BOOL, bools},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
 };
@@ -347,8 +347,8 @@ static const struct ow_jfield layoff_fields[] = {
 	{.name = "source_ids", .type = OW_J_UUID_LIST, .flags = NULLABLE, .alias = "sources"},
 };
 static const struct ow_filter layoff_filters[] = {
-	{"org", OW_F_REF, NULL},
-	{"team", OW_F_REF, NULL},
+	{"org", OW_F_REF, ow_ref_organization},
+	{"team", OW_F_REF, ow_ref_team},
 	{"from", OW_F_PDATE, NULL},
 	{"to", OW_F_PDATE, NULL},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
@@ -390,8 +390,8 @@ static const struct ow_jfield line_fields[] = {
 	{.name = "source_ids", .type = OW_J_UUID_LIST, .flags = NULLABLE, .alias = "sources"},
 };
 static const struct ow_filter line_filters[] = {
-	{"report", OW_F_REF, NULL},
-	{"manager", OW_F_REF, NULL},
+	{"report", OW_F_REF, ow_ref_person},
+	{"manager", OW_F_REF, ow_ref_person},
 	{"as_of", OW_F_DAY, NULL},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
 };

@@ -103,6 +103,15 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 "SELECT name, role FROM api_keys"
 		 " WHERE key_hash = sha256(convert_to($1, 'UTF8')) AND revoked_at IS NULL",
 		 1},
+	/* Which of up to 8 (record type, key) pairs name no record: ow_refs_verify (list.c)
+	 * resolves a request's references with it before answering an empty page or a
+	 * statistic, so that a missing one is never an empty 200. */
+	[OW_Q_REFS_MISSING] = {"refs_missing",
+			       "SELECT v.i FROM (VALUES (1, $1, $2), (2, $3, $4), (3, $5, $6),"
+			       " (4, $7, $8), (5, $9, $10), (6, $11, $12), (7, $13, $14),"
+			       " (8, $15, $16)) v (i, e, k)"
+			       " WHERE v.k IS NOT NULL AND ow_key(v.e, v.k) IS NULL ORDER BY v.i",
+			       16},
 	[OW_Q_RECORD_DELETE] = {"record_delete", "SELECT ow_record_delete($1, $2, $3, $4)", 4},
 	[OW_Q_IDEM_CLAIM] = {"idem_claim",
 			     "SELECT r_state, r_status, r_location, r_etag, r_response"

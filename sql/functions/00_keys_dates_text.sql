@@ -132,6 +132,18 @@ BEGIN
 	RETURN r;
 END $function$;
 
+-- Raises the 404 of a record that a key did not find. A statement whose rows depend on a
+-- key calls this when it found none (IF NOT FOUND), so the 404 never rests on the plan having
+-- evaluated ow_key_404 inside a predicate: over an empty table a scan evaluates none.
+CREATE OR REPLACE FUNCTION public.ow_not_found(entity text, k text)
+ RETURNS void
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+BEGIN
+	PERFORM ow_raise('OW404', NULL, format('No %s with id or slug %L.', ow_entity_label(entity), k));
+END $function$;
+
 CREATE OR REPLACE FUNCTION public.ow_key_404(entity text, k text)
  RETURNS uuid
  LANGUAGE plpgsql
@@ -141,7 +153,7 @@ DECLARE
 	r uuid := ow_key(entity, k);
 BEGIN
 	IF r IS NULL THEN
-		PERFORM ow_raise('OW404', NULL, format('No %s with id or slug %L.', ow_entity_label(entity), k));
+		PERFORM ow_not_found(entity, k);
 	END IF;
 	RETURN r;
 END $function$;

@@ -41,6 +41,7 @@ BEGIN
 		RETURNING * INTO n;
 	ELSE
 		SELECT * INTO cur FROM sources WHERE id = ow_key_404('source', p_key) FOR UPDATE;
+		IF NOT FOUND THEN PERFORM ow_not_found('source', p_key); END IF;
 		PERFORM ow_check_if_match(cur.updated_at, p_if_match);
 		n := jsonb_populate_record(cur, d);
 		UPDATE sources SET url = n.url, title = n.title, publisher = n.publisher, author = n.author,

@@ -61,6 +61,7 @@ BEGIN
 		RETURNING * INTO n;
 	ELSE
 		SELECT * INTO cur FROM people WHERE id = ow_key_404('person', p_key) FOR UPDATE;
+		IF NOT FOUND THEN PERFORM ow_not_found('person', p_key); END IF;
 		PERFORM ow_check_if_match(cur.updated_at, p_if_match);
 		n := jsonb_populate_record(cur, d);
 		UPDATE people SET slug = n.slug, full_name = n.full_name, aliases = coalesce(n.aliases, '{}'),
@@ -91,7 +92,9 @@ DECLARE
 BEGIN
 	PERFORM ow_begin_write(p_actor, 'merge');
 	SELECT * INTO keep FROM people WHERE id = ow_key_404('person', p_key) FOR UPDATE;
+	IF NOT FOUND THEN PERFORM ow_not_found('person', p_key); END IF;
 	SELECT * INTO dup FROM people WHERE id = ow_key_strict('person', p_duplicate, 'duplicate') FOR UPDATE;
+	IF NOT FOUND THEN PERFORM ow_key_strict('person', p_duplicate, 'duplicate'); PERFORM ow_not_found('person', p_duplicate); END IF;
 	IF dup.id = keep.id THEN
 		PERFORM ow_raise('OW400', 'duplicate', 'a person cannot be merged into themself');
 	END IF;

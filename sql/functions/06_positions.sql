@@ -46,6 +46,7 @@ BEGIN
 		n.team_id := ow_ref(d, 'team', 'team');
 	ELSE
 		SELECT * INTO cur FROM positions WHERE id = ow_key_404('position', p_key) FOR UPDATE;
+		IF NOT FOUND THEN PERFORM ow_not_found('position', p_key); END IF;
 		PERFORM ow_check_if_match(cur.updated_at, p_if_match);
 		n := jsonb_populate_record(cur, d);
 		n.person_id := ow_ref_patch(d, 'person', 'person', cur.person_id);

@@ -63,6 +63,7 @@ BEGIN
 		n.layoff_id := ow_ref(d, 'layoff', 'layoff');
 	ELSE
 		SELECT * INTO cur FROM departures WHERE id = ow_key_404('departure', p_key) FOR UPDATE;
+		IF NOT FOUND THEN PERFORM ow_not_found('departure', p_key); END IF;
 		PERFORM ow_check_if_match(cur.updated_at, p_if_match);
 		n := jsonb_populate_record(cur, d);
 		n.person_id := ow_ref_patch(d, 'person', 'person', cur.person_id);

@@ -301,6 +301,9 @@ export async function startServer(label, httpPort, settings = {}) {
     ORGWATCH_HOME: REPO,
     ORGWATCH_THREADS: String(THREADS),
     ORGWATCH_LOG: 'warn',
+    // Every client of these tests is 127.0.0.1: the per-address cap would be the first limit
+    // each of them met. The per-address test (per_ip.test.mjs) sets its own.
+    ORGWATCH_MAX_CONNECTIONS_PER_IP: '100000',
     ...settings,
   });
   const child = spawn(BIN, ['serve'], { env, stdio: ['ignore', fd, fd] });
@@ -377,9 +380,10 @@ export const keepAlive = () => new http.Agent({ keepAlive: true, maxSockets: 16 
 /**
  * One HTTP request that must be answered within `timeoutMs` (connect + whole answer).
  * Resolves {status, headers, text, ms}; rejects with an Error whose `code` is TIMEOUT,
- * ECONNREFUSED, ECONNRESET, ... `agent: false` forces a fresh connection.
+ * ECONNREFUSED, ECONNRESET, ... `agent: false` forces a fresh connection; `localAddress`
+ * sends from another loopback address (127.0.0.2: another client).
  */
-export function request(p, method, urlPath, { headers = {}, body, timeoutMs = 5000, agent } = {}) {
+export function request(p, method, urlPath, { headers = {}, body, timeoutMs = 5000, agent, localAddress } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = now();
     let settled = false;
@@ -393,7 +397,7 @@ export function request(p, method, urlPath, { headers = {}, body, timeoutMs = 50
     if (body !== undefined && h['content-length'] === undefined && typeof body !== 'function') {
       h['content-length'] = Buffer.byteLength(body);
     }
-    const req = http.request({ host: '127.0.0.1', port: p, method, path: urlPath, headers: h, agent }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port: p, method, path: urlPath, headers: h, agent, localAddress }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () =>
