@@ -9,12 +9,12 @@
 #include <microhttpd.h>
 
 /* Starts the watcher. max: connections open at once, per_ip: from one client address (more
- * are refused: accepted and closed at once); header_timeout_s: time a client gets to send a complete request header, counted
- * from the connection's start or the end of its previous request; body_timeout_s and
- * body_min_rate_bps: a body must arrive within body_timeout_s plus one second for every
- * body_min_rate_bps bytes received, counting only time spent waiting for the client. */
-int ow_conns_start(unsigned max, unsigned per_ip, unsigned header_timeout_s, unsigned body_timeout_s,
-		   unsigned body_min_rate_bps);
+ * are refused: accepted and closed at once); header_timeout_s: time a client gets to send a
+ * complete request header, counted from the connection's start or the end of its previous request;
+ * body_timeout_s and body_min_rate_bps: a body must arrive within body_timeout_s plus one second
+ * for every body_min_rate_bps bytes received, counting only time spent waiting for the client. */
+int ow_conns_start(unsigned max, unsigned per_ip, unsigned header_timeout_s,
+		   unsigned body_timeout_s, unsigned body_min_rate_bps);
 void ow_conns_stop(void);
 
 /* libmicrohttpd callbacks: MHD_start_daemon's accept policy and MHD_OPTION_NOTIFY_CONNECTION. */

@@ -26,8 +26,8 @@ struct ow_filter {
 };
 
 /* The record types an OW_F_REF filter names: {"person", NULL} and so on. */
-extern const char *const ow_ref_person[], *const ow_ref_organization[], *const ow_ref_team[],
-	*const ow_ref_layoff[];
+extern const char *const ow_ref_person[], *const ow_ref_organization[],
+						  *const ow_ref_team[], *const ow_ref_layoff[];
 
 #define OW_MAX_FILTERS 16
 

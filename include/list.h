@@ -40,8 +40,8 @@ int ow_list_parse(struct ow_req *r, const struct ow_filter *filters, size_t n, c
  * among the filters, and the path's {id} when path_entity is given, is then resolved before
  * the answer's statement runs: a missing one is answered here (400 naming the filter, or 404)
  * and -1 returned. */
-int ow_query_parse(struct ow_req *r, const struct ow_filter *filters, size_t n,
-		   const char **values, const char *path_entity) OW_WUR;
+int ow_query_parse(struct ow_req *r, const struct ow_filter *filters, size_t n, const char **values,
+		   const char *path_entity) OW_WUR;
 /* Adds the path's {id} to the references a page checks when it comes back empty (so an empty
  * page of a record that does not exist is a 404). */
 void ow_list_page_path_ref(struct ow_list_page *p, const char *entity, const char *key);
@@ -59,8 +59,8 @@ int ow_list_decode_cursor(struct ow_list_page *p, struct ow_errors *errs);
 void ow_list_page_params(const struct ow_list_page *p, const char **out3);
 /* Runs `stmt` (rows: document JSON, cursor part 1, cursor part 2) and replies with a
  * page of documents (an empty page only once p's references were resolved: a statement that
- * found no row never evaluated its key lookups) — JSON, or CSV with the given columns when the client accepts
- * text/csv — plus `Link: <...>; rel="next"` when there is a next page. */
+ * found no row never evaluated its key lookups) — JSON, or CSV with the given columns when the
+ * client accepts text/csv — plus `Link: <...>; rel="next"` when there is a next page. */
 int ow_list_run(struct ow_req *r, enum ow_stmt_id stmt, const char *const *params,
 		const struct ow_list_page *p, const char *const *csv_columns);
 /* ow_list_run with one more response header (extra_name NULL: none). */

@@ -30,7 +30,7 @@ struct ow_req {
 	 * edge.c compares it with the version's place to find a NUL inside the target. */
 	const char *target_nul;
 	int close_after; /* the answer closes the connection (a framing fault) */
-	int begun; /* the access handler has seen the request line and headers */
+	int begun;	 /* the access handler has seen the request line and headers */
 	char request_id[40];
 	const struct ow_route *route;
 	int route_index; /* index into the route table, -1 when none matched */

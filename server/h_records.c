@@ -173,6 +173,18 @@ static int run_write(struct ow_req *r, const char *key, const char *idem)
 	return rc;
 }
 
+/* 1 to 255 printable ASCII characters, as the spec's pattern says. */
+static int idempotency_key_ok(const char *k)
+{
+	size_t n = strlen(k);
+	if (n == 0 || n > 255)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (k[i] < 0x20 || k[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
 int ow_h_record_create(struct ow_req *r)
 {
 	const struct ow_resource *res = resource(r);
@@ -181,10 +193,14 @@ int ow_h_record_create(struct ow_req *r)
 		return 0;
 	json_decref(doc);
 	const char *idem = ow_req_header(r, "Idempotency-Key");
-	if (idem && (strlen(idem) == 0 || strlen(idem) > 255))
-		return ow_problem_reply(r, OW_P_BAD_REQUEST,
-					"Idempotency-Key must have 1 to 255 characters.", NULL,
+	if (idem && !idempotency_key_ok(idem)) {
+		struct ow_errors errs;
+		ow_errors_init(&errs);
+		ow_errors_add(&errs, "Idempotency-Key",
+			      "must be 1 to 255 printable ASCII characters (space to ~)");
+		return ow_problem_reply(r, OW_P_VALIDATION, "Send a usable Idempotency-Key.", &errs,
 					NULL);
+	}
 	return run_write(r, NULL, idem);
 }
 

@@ -223,10 +223,10 @@ static int routing_headers(struct ow_req *r, struct MHD_Response *resp, unsigned
  * write to wait for. Returns 0, or 1 after answering a bad Orgwatch-LSN. */
 static int route_reads(struct ow_req *r)
 {
-	if (strcmp(r->method, "GET") != 0 || !r->route || r->route->cache == OW_CACHE_NONE ||
-	    ow_replicas_count() == 0)
+	if (strcmp(r->method, "GET") != 0 || !r->route || r->route->cache == OW_CACHE_NONE)
 		return 0;
 	char lsn[32];
+	/* Checked with or without replicas: a client learns of a bad header before it matters. */
 	if (caller_lsn(r, lsn, sizeof lsn) != 0) {
 		struct ow_errors errs;
 		ow_errors_init(&errs);
@@ -235,7 +235,8 @@ static int route_reads(struct ow_req *r)
 				       "Send back the Orgwatch-LSN a write gave.", &errs, NULL);
 		return 1;
 	}
-	ow_db_prefer_replica(lsn);
+	if (ow_replicas_count() > 0)
+		ow_db_prefer_replica(lsn);
 	return 0;
 }
 
@@ -417,8 +418,8 @@ int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, siz
 	unsigned mhd_limit = cfg->max_connections <= (UINT32_MAX - 64) / cfg->threads
 				     ? cfg->max_connections * cfg->threads + 64
 				     : UINT32_MAX;
-	if (ow_conns_start(cfg->max_connections, cfg->max_connections_per_ip, CONNECTION_TIMEOUT_S, CONNECTION_TIMEOUT_S,
-			   BODY_MIN_RATE_BPS) != 0) {
+	if (ow_conns_start(cfg->max_connections, cfg->max_connections_per_ip, CONNECTION_TIMEOUT_S,
+			   CONNECTION_TIMEOUT_S, BODY_MIN_RATE_BPS) != 0) {
 		ow_log(OW_LOG_ERROR, "cannot start the connection watcher");
 		return 1;
 	}

@@ -59,6 +59,26 @@ int ow_jspec_is_slug(const char *s)
 	return 1;
 }
 
+/* 1 when u starts a C1 control (U+0080-U+009F) or a character JavaScript's \\s matches
+ * beyond ASCII (U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000,
+ * U+FEFF): the spec's Url pattern refuses the same. */
+static int unicode_space(const unsigned char *u, size_t left)
+{
+	if (left >= 2 && u[0] == 0xc2)
+		return u[1] <= 0xa0;
+	if (left < 3)
+		return 0;
+	if (u[0] == 0xe1)
+		return u[1] == 0x9a && u[2] == 0x80;
+	if (u[0] == 0xe2 && u[1] == 0x80)
+		return u[2] <= 0x8a || u[2] == 0xa8 || u[2] == 0xa9 || u[2] == 0xaf;
+	if (u[0] == 0xe2 && u[1] == 0x81)
+		return u[2] == 0x9f;
+	if (u[0] == 0xe3)
+		return u[1] == 0x80 && u[2] == 0x80;
+	return u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf;
+}
+
 static int is_url(const char *s, size_t n)
 {
 	size_t p;
@@ -72,9 +92,11 @@ static int is_url(const char *s, size_t n)
 		return 0;
 	if (p >= n || s[p] == '/' || s[p] == '.' || s[p] == '?' || s[p] == '#')
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f)
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *u = (const unsigned char *)s + i;
+		if (u[0] <= 0x20 || u[0] == 0x7f || unicode_space(u, n - i))
 			return 0;
+	}
 	return 1;
 }
 

@@ -31,7 +31,8 @@ static size_t given_refs(const struct ow_filter *filters, size_t n, const char *
 	size_t k = 0;
 	for (size_t i = 0; i < n && k < max; i++)
 		if (filters[i].type == OW_F_REF && values[i] && filters[i].values)
-			out[k++] = (struct ow_ref){filters[i].values[0], values[i], filters[i].name};
+			out[k++] =
+				(struct ow_ref){filters[i].values[0], values[i], filters[i].name};
 	return k;
 }
 
@@ -68,7 +69,8 @@ int ow_refs_verify(struct ow_req *r, const struct ow_ref *refs, size_t n)
 		else
 			ow_errors_add(&errs, refs[i].field, "no %s with id or %s '%s'",
 				      entity_label(refs[i].entity),
-				      strcmp(refs[i].entity, "team") == 0 ? "org/team slug" : "slug",
+				      strcmp(refs[i].entity, "team") == 0 ? "org/team slug"
+									  : "slug",
 				      refs[i].key);
 	}
 	PQclear(pg);

@@ -127,10 +127,8 @@ static const struct ow_jfield position_fields[] = {
 	{.name = "source_ids", .type = OW_J_UUID_LIST, .flags = NULLABLE, .alias = "sources"},
 };
 static const struct ow_filter position_filters[] = {
-	{"person", OW_F_REF, ow_ref_person},
-	{"org", OW_F_REF, ow_ref_organization},
-	{"team", OW_F_REF, ow_ref_team},
-	{"current", OW_F_BOOL, bools},
+	{"person", OW_F_REF, ow_ref_person},	 {"org", OW_F_REF, ow_ref_organization},
+	{"team", OW_F_REF, ow_ref_team},	 {"current", OW_F_BOOL, bools},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
 };
 static const char *const position_csv[] = {

@@ -279,3 +279,16 @@ test('control characters: refused in single-line fields, tab and newline allowed
   assert.equal(impCsv.status, 422, impCsv.text);
   assert.deepEqual(impCsv.body.errors.map((e) => [e.line, e.field]), [[2, 'full_name']]);
 });
+
+test('header values the spec constrains are checked with or without replicas: Orgwatch-LSN, Idempotency-Key', async () => {
+  const lsn = await api('GET', '/departures?limit=1', { headers: { 'Orgwatch-LSN': 'yesterday' } });
+  expectProblem(lsn, 400);
+  assert.deepEqual(errorFields(lsn), ['Orgwatch-LSN']);
+  const good = await api('GET', '/departures?limit=1', { headers: { 'Orgwatch-LSN': '0/16B3748' } });
+  assert.equal(good.status, 200);
+  for (const key of ['', 'x'.repeat(256), 'caf\u00e9-key']) {
+    const res = await api('POST', '/organizations', { key: 'editor', body: { name: `Idem ${uniq()}` }, headers: { 'Idempotency-Key': key } });
+    expectProblem(res, 400);
+    assert.deepEqual(errorFields(res), ['Idempotency-Key'], res.text);
+  }
+});

@@ -100,7 +100,13 @@ test('every error response is a plain Problem a generator can type, and no reque
       }
       for (const media of Object.values(resolve(op.requestBody)?.content ?? {})) {
         const s = resolve(media.schema) ?? {};
-        if (s.allOf || s.anyOf || s.oneOf) bad.push(`${m} ${p}: the request schema needs merging`);
+        // allOf may carry rules over the schema's own properties (the either/or pairs: not
+        // both, one of them required); a subschema that adds properties or types needs merging.
+        const keysIn = (x, keys) => x && typeof x === 'object' && Object.keys(x).every((k) => keys.includes(k));
+        const onlyRules = (s.allOf ?? []).every(
+          (x) => keysIn(x, ['not', 'anyOf']) && (!x.not || keysIn(x.not, ['required', 'anyOf'])) && (x.anyOf ?? []).every((y) => keysIn(y, ['required'])),
+        );
+        if (!onlyRules || s.anyOf || s.oneOf) bad.push(`${m} ${p}: the request schema needs merging`);
       }
     }
   }
@@ -118,6 +124,14 @@ test('either/or reference pairs are expressed: each alias names the field it sta
       assert.equal(def['x-orgwatch-either-or'], other, `${name}.${prop} names ${other}`);
       assert.ok(schema.properties[other], `${name}.${prop}: ${other} is a property of ${name}`);
       assert.match(def.description, /not both; both null is accepted/);
+      // The same rule in standard JSON Schema, which generic tools read: not both (unless
+      // both are null).
+      const rule = (schema.allOf ?? []).find((r) => JSON.stringify(r.not?.required) === JSON.stringify([other, prop]));
+      assert.ok(rule, `${name}: no allOf rule forbids giving both ${other} and ${prop}`);
+    }
+    for (const [a, b] of schema['x-orgwatch-required-one-of'] ?? []) {
+      const one = (schema.allOf ?? []).find((r) => JSON.stringify(r.anyOf) === JSON.stringify([{ required: [a] }, { required: [b] }]));
+      assert.ok(one, `${name}: no allOf rule requires ${a} or ${b}`);
     }
   }
   assert.ok(found.length >= 30, `only ${found.length} aliases found`);

@@ -324,6 +324,22 @@ static void test_max_connections(void **state)
 		refused("ORGWATCH_MAX_CONNECTIONS", bad[i], "a whole number from 1 to 100000");
 }
 
+static void test_max_connections_per_ip(void **state)
+{
+	(void)state;
+	struct ow_config c;
+	load_ok("ORGWATCH_LOG", "info", &c);
+	assert_int_equal(c.max_connections_per_ip, 64);
+	load_ok("ORGWATCH_MAX_CONNECTIONS_PER_IP", "1", &c);
+	assert_int_equal(c.max_connections_per_ip, 1);
+	load_ok("ORGWATCH_MAX_CONNECTIONS_PER_IP", "100000", &c);
+	assert_int_equal(c.max_connections_per_ip, 100000);
+	static const char *const bad[] = {"0", "100001", "-1", "64k", "all"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		refused("ORGWATCH_MAX_CONNECTIONS_PER_IP", bad[i],
+			"a whole number from 1 to 100000");
+}
+
 static void test_max_streams(void **state)
 {
 	(void)state;
@@ -465,6 +481,7 @@ int main(void)
 		T(test_public_reads),
 		T(test_log),
 		T(test_max_connections),
+		T(test_max_connections_per_ip),
 		T(test_max_streams),
 		T(test_cache_max_age),
 		T(test_string_lengths),

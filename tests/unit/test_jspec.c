@@ -162,6 +162,43 @@ static void test_text(void **state)
 	bad_one(&g, json_string("123456"), "must have at most 5 bytes");
 }
 
+/* C0 controls, DEL and C1 controls are refused in single-line text (names, titles, list
+ * items, references, map keys and values); tab and newline are allowed in multi-line text. */
+static void test_control_characters(void **state)
+{
+	(void)state;
+	const struct ow_jfield line = {.name = "full_name", .type = OW_J_STRING};
+	const struct ow_jfield text = {.name = "bio", .type = OW_J_TEXT};
+	const struct ow_jfield ref = {.name = "person", .type = OW_J_REF};
+	const struct ow_jfield list = {.name = "aliases", .type = OW_J_STRING_LIST};
+	const struct ow_jfield map = {.name = "links", .type = OW_J_STRING_MAP};
+	const char *bad_anywhere[] = {"Eve\x1b[31mRed",	 "Bell\x07",	  "Del\x7f", "C1\xc2\x85x",
+				      "C1 end \xc2\x9f", "Back\x08space", "Form\x0c"};
+	for (size_t i = 0; i < sizeof bad_anywhere / sizeof bad_anywhere[0]; i++) {
+		bad_one(&line, json_string(bad_anywhere[i]), "must not contain control characters");
+		bad_one(&text, json_string(bad_anywhere[i]), "must not contain control characters");
+		bad_one(&ref, json_string(bad_anywhere[i]), "must not contain control characters");
+		json_t *l = json_pack("[s]", bad_anywhere[i]);
+		bad_one(&list, l, "item 0 must not contain control characters");
+		json_t *m = json_pack("{s:s}", "x", bad_anywhere[i]);
+		bad_one(&map, m, "entry 'x' must not contain control characters");
+		json_t *k = json_pack("{s:s}", bad_anywhere[i], "https://example.org");
+		bad_one(&map, k, NULL);
+	}
+	/* Tab, newline and carriage return: single-line text refuses them, multi-line text takes
+	 * tab and newline. */
+	bad_one(&line, json_string("Tab\there"), "must not contain control characters");
+	bad_one(&line, json_string("Two\nlines"), "must not contain control characters");
+	bad_one(&text, json_string("Carriage\rreturn"), "must not contain control characters");
+	ok_one(&text, json_string("Line one\nline two\tand a tab"));
+	/* Non-ASCII text, a no-break space (U+00A0) and U+2028 are not controls. */
+	ok_one(&line, json_string("\xc5\xbdofie Dvo\xc5\x99\xc3\xa1kov\xc3\xa1"));
+	ok_one(&line, json_string("No\xc2\xa0"
+				  "break"));
+	ok_one(&line, json_string("\xe6\x9d\x8e\xe9\xa3\x9e\xe9\xa3\x9e"));
+	ok_one(&text, json_string("\xc2\xa0"));
+}
+
 static void test_slug(void **state)
 {
 	(void)state;
@@ -187,26 +224,29 @@ static void test_url(void **state)
 {
 	(void)state;
 	const struct ow_jfield f = {.name = "url", .type = OW_J_URL};
-	const char *good[] = {"https://example.com", "http://x", "https://example.com/a?b=c#d",
-			      "https://example.com:8443/x", "http://127.0.0.1/"};
+	const char *good[] = {"https://example.com",
+			      "http://x",
+			      "https://example.com/a?b=c#d",
+			      "https://example.com:8443/x",
+			      "http://127.0.0.1/",
+			      "https://example.com/caf\xc3\xa9",
+			      "https://example.com/\xe2\x80\x8b", /* U+200B is not \\s */
+			      "https://\xe4\xbe\x8b\xe5\xad\x90.example/"};
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
 		ok_one(&f, json_string(good[i]));
-	const char *bad[] = {"",
-			     "example.com",
-			     "ftp://example.com",
-			     "http://",
-			     "https://",
-			     "https:///path",
-			     "https://?q",
-			     "https://#x",
-			     "https://.example.com",
-			     "https://exa mple.com",
-			     "https://example.com/\n",
-			     "https://example.com/\t",
-			     "https://example.com/\x7f",
-			     " https://example.com",
-			     "javascript:alert(1)",
-			     "//example.com"};
+	const char *bad[] = {
+		"", "example.com", "ftp://example.com", "http://", "https://", "https:///path",
+		"https://?q", "https://#x", "https://.example.com", "https://exa mple.com",
+		"https://example.com/\n", "https://example.com/\t", "https://example.com/\x7f",
+		" https://example.com", "javascript:alert(1)", "//example.com",
+		/* C1 controls and the spaces JavaScript's \\s matches beyond ASCII, as the
+		 * spec's Url pattern refuses them */
+		"https://example.com/a\xc2\x85z", "https://example.com/a\xc2\xa0z",
+		"https://example.com/a\xe1\x9a\x80z", "https://example.com/a\xe2\x80\x80z",
+		"https://example.com/a\xe2\x80\x8az", "https://example.com/a\xe2\x80\xa8z",
+		"https://example.com/a\xe2\x80\xa9z", "https://example.com/a\xe2\x80\xafz",
+		"https://example.com/a\xe2\x81\x9fz", "https://example.com/a\xe3\x80\x80z",
+		"https://example.com/a\xef\xbb\xbfz"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		bad_one(&f, json_string(bad[i]), "must be an http(s) URL");
 
@@ -789,6 +829,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_string),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_control_characters),
 		cmocka_unit_test(test_slug),
 		cmocka_unit_test(test_url),
 		cmocka_unit_test(test_pdate),
