@@ -108,14 +108,16 @@ static int only_space(const char *s)
 	return 1;
 }
 
-/* A control character in s (C0 U+0000-U+001F, DEL, C1 U+0080-U+009F), tab and newline
- * aside when multiline: an error message, or NULL. Names and titles end up in CSV files and
+/* A control character in s (C0 U+0000-U+001F, DEL, C1 U+0080-U+009F), tab and newline (LF or
+ * CRLF, as spreadsheets write it; a bare CR would rewrite a terminal's line) aside when
+ * multiline: an error message, or NULL. Names and titles end up in CSV files and
  * terminals, where an escape sequence acts instead of showing. */
 static const char *control_chars(const char *s, size_t n, int multiline)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c == 0x7f || (c < 0x20 && !(multiline && (c == '\t' || c == '\n'))) ||
+		int line_end = c == '\n' || (c == '\r' && i + 1 < n && s[i + 1] == '\n');
+		if (c == 0x7f || (c < 0x20 && !(multiline && (c == '\t' || line_end))) ||
 		    (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
 		     (unsigned char)s[i + 1] <= 0x9f))
 			return multiline ? "must not contain control characters other than tab and "

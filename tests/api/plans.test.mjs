@@ -100,15 +100,15 @@ test('a departure in a list (written by the server from flat columns) is the ver
   assert.equal(dest.status, 201, dest.text);
   const layoff = await api('POST', '/layoffs', { key: 'editor', body: { org, announced_on: '2023-03', count: 120 } });
   assert.equal(layoff.status, 201, layoff.text);
-  const src = await api('POST', '/sources', { key: 'editor', body: { url: `https://plans.example/${org}`, title: 'Line\nbreak "quoted"', publisher: 'Plans Gazette' } });
+  const src = await api('POST', '/sources', { key: 'editor', body: { url: `https://plans.example/${org}`, title: 'Quoted "title" \\ back', publisher: 'Plans Gazette' } });
   assert.equal(src.status, 201, src.text);
   const person = await api('POST', '/people', { key: 'editor', body: { slug: `${org}-full`, full_name: 'Zoë "Full" Person' } });
   assert.equal(person.status, 201, person.text);
   const full = await api('POST', '/departures', {
     key: 'editor',
     body: {
-      person: `${org}-full`, org, team: `${org}/plans-team`, title: 'Tab\there', departed_on: '2023-04',
-      announced_on: '2023-03-15', kind: 'laid_off', reason_category: 'layoff', reason: 'Cuts',
+      person: `${org}-full`, org, team: `${org}/plans-team`, title: 'Tab-free "title"', departed_on: '2023-04',
+      announced_on: '2023-03-15', kind: 'laid_off', reason_category: 'layoff', reason: 'Cuts\nand\ta tab',
       destination_org: `${org}-dest`, destination_title: 'CTO', destination_kind: 'founded',
       layoff_id: layoff.body.id, returned_on: null, source_ids: [src.body.id], notes: 'emoji 🚀', status: 'confirmed',
     },
@@ -124,6 +124,7 @@ test('a departure in a list (written by the server from flat columns) is the ver
   }
   const mine = listed.body.items.find((d) => d.id === full.body.id);
   assert.equal(mine.layoff.count, 120);
-  assert.equal(mine.sources[0].title, 'Line\nbreak "quoted"');
+  assert.equal(mine.sources[0].title, 'Quoted "title" \\ back');
+  assert.equal(mine.reason, 'Cuts\nand\ta tab');
   assert.equal(mine.destination_org.name, 'Plans "Dest" \\ Ünïcode');
 });

@@ -150,7 +150,7 @@ test('the spec and the server agree on either/or pairs, required text, control c
         if (/\^\(000/.test(s.pattern || '') || /a-z0-9\]\+/.test(s.pattern || '')) continue; // dates, slugs
         const values = isUrl
           ? [`https://agree.example/${tag}/u${++n}`, `https://agree.example/a\u00a0b${++n}`, `https://agree.example/a\u0085b${++n}`, `https://agree.example/a\u2028b`, 'https:// agree.example']
-          : ['', ' ', 'Plain text', 'Bell\u0007here', 'Esc\u001b[31m', 'C1\u0085x', 'Tab\there', 'Two\nlines', 'No\u00a0break'];
+          : ['', ' ', 'Plain text', 'Bell\u0007here', 'Esc\u001b[31m', 'C1\u0085x', 'Tab\there', 'Two\nlines', 'Windows\r\nlines', 'Bare\rCR', 'No\u00a0break'];
         for (const value of values) {
           const body = fresh();
           body[name] = list ? [value] : value;

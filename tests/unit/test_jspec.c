@@ -190,6 +190,8 @@ static void test_control_characters(void **state)
 	bad_one(&line, json_string("Tab\there"), "must not contain control characters");
 	bad_one(&line, json_string("Two\nlines"), "must not contain control characters");
 	bad_one(&text, json_string("Carriage\rreturn"), "must not contain control characters");
+	bad_one(&text, json_string("Ends in CR\r"), "must not contain control characters");
+	ok_one(&text, json_string("Windows\r\nline ends\r\n"));
 	ok_one(&text, json_string("Line one\nline two\tand a tab"));
 	/* Non-ASCII text, a no-break space (U+00A0) and U+2028 are not controls. */
 	ok_one(&line, json_string("\xc5\xbdofie Dvo\xc5\x99\xc3\xa1kov\xc3\xa1"));
