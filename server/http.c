@@ -37,6 +37,10 @@
 /* A request body gets CONNECTION_TIMEOUT_S plus a second for every BODY_MIN_RATE_BPS bytes
  * (conns.c; Apache mod_reqtimeout's MinRate default). */
 #define BODY_MIN_RATE_BPS 500
+/* A JSON body over the limit but no larger than this is read (and dropped) before its 413:
+ * answered while the client is still sending, the 413 would often be lost to the reset that
+ * closing a socket with unread data sends. A larger one is answered at once, unread. */
+#define DRAIN_MAX_BYTES (8ULL * 1024 * 1024)
 
 static const struct ow_route *routes;
 static size_t nroutes;
@@ -295,9 +299,11 @@ static void begin(struct ow_req *r, const char *method, const char *version)
 		char *end;
 		errno = 0;
 		unsigned long long n = strtoull(cl, &end, 10);
-		if (errno || *end || n > r->cfg->max_body)
+		if (errno || *end || n > DRAIN_MAX_BYTES)
 			ow_problem_replyf(r, OW_P_TOO_LARGE, "The body may have at most %zu bytes.",
 					  r->cfg->max_body);
+		else if (n > r->cfg->max_body)
+			r->body_too_large = 1; /* read and dropped, then the 413 (on_request) */
 	}
 }
 
