@@ -8,6 +8,8 @@
 
 #define OW_CONFIG_MAX_REPLICAS 8
 
+#define OW_CONFIG_MAX_CORS_ORIGINS 16
+
 struct ow_config {
 	char database_url[1024]; /* "" when unset: commands needing the database check it */
 	char listen_host[64];	 /* dotted quad, "localhost" (verbatim) or an IPv6 address
@@ -19,6 +21,10 @@ struct ow_config {
 	int log_level; /* enum ow_log_level: 0 error, 1 warn, 2 info, 3 debug */
 	unsigned max_connections;
 	unsigned max_connections_per_ip; /* open at once from one client address */
+	unsigned max_download_rows;	 /* rows one ?all=true download may send */
+	/* Origins whose browser pages may write (and read with a key): "https://host[:port]". */
+	char cors_origins[OW_CONFIG_MAX_CORS_ORIGINS][256];
+	unsigned cors_origins_n;
 	unsigned max_streams;	/* imports and exports at once (each its own database connection) */
 	unsigned cache_max_age; /* seconds HTTP caches may keep public reads (Cache-Control) */
 	char replica_urls[OW_CONFIG_MAX_REPLICAS][1024]; /* read replicas (libpq URIs) */

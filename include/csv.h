@@ -14,6 +14,9 @@
  * starts or ends with a space or tab; an empty first field is written as "" so that a row
  * with a single empty field is not a blank line. Returns 0, or -1 if b's cap or memory ran
  * out, in which case b is left exactly as it was. */
+/* The UTF-8 byte-order mark a spreadsheet needs to read a CSV as UTF-8 (3 bytes). */
+#define OW_CSV_BOM "\xEF\xBB\xBF"
+
 int ow_csv_append_field(struct ow_buf *b, const char *s, size_t n) OW_WUR;
 
 /* Ends the current row with CRLF. Returns 0, or -1 (b unchanged) when b is full. */

@@ -12,6 +12,10 @@ struct ow_req;
 extern const struct ow_route *ow_routes;
 extern size_t ow_routes_n;
 int ow_routes_init(void);
+/* The representations a route answers (format.h's OW_FMT_* bits): lists JSON, CSV and
+ * NDJSON; records and statistics JSON and CSV; the export all three; other reads JSON
+ * (their .json suffix); 0 for what is no read (writes, /health, the dashboard). */
+unsigned ow_route_formats(const struct ow_route *route);
 
 /* h_ops.c: operations endpoints. ow_ops_init loads openapi.yaml and counts migrations
  * under `home`; 0 ok, -1 with a message logged. */

@@ -2,12 +2,15 @@
  * rendered as {"items": [...], "next_cursor": ...} or CSV, and the Link header. */
 #ifndef OW_LIST_H
 #define OW_LIST_H
+#include <libpq-fe.h>
+
 #include "cursor.h"
 #include "filter.h"
 #include "jspec.h"
 #include "stmts.h"
 
 struct ow_req;
+struct ow_docspec;
 
 #define OW_LIST_DEFAULT_LIMIT 50
 #define OW_LIST_MAX_LIMIT 1000
@@ -74,7 +77,19 @@ int ow_list_run_doc(struct ow_req *r, enum ow_stmt_id stmt, const char *const *p
 		    const struct ow_list_page *p, const char *const *csv_columns,
 		    const struct ow_docspec *doc, const char *extra_name, const char *extra_value);
 /* Appends one JSON document as a CSV row of `columns` (strings as is, null empty,
- * arrays and objects as JSON text). 0 or -1. */
-int ow_list_csv_row(struct ow_buf *b, const char *json, const char *const *columns) OW_WUR;
+ * arrays and objects as JSON text; with excel, a text cell starting with =, +, -, @, tab or
+ * CR gets a leading '). 0 or -1. */
+int ow_list_csv_row(struct ow_buf *b, const char *json, const char *const *columns,
+		    int excel) OW_WUR;
+/* Appends the CSV header row of `columns` (after a UTF-8 byte-order mark with excel). */
+int ow_list_csv_header(struct ow_buf *b, const char *const *columns, int excel) OW_WUR;
+/* Appends row i's document: column 0, or written from the row's columns by doc. */
+int ow_list_append_doc(struct ow_buf *b, PGresult *pg, int i, const struct ow_docspec *doc) OW_WUR;
+/* Appends row i as format (OW_FMT_*) has it: its document (JSON), a line (NDJSON) or a CSV
+ * row of columns. */
+int ow_list_append_row(struct ow_buf *b, PGresult *pg, int i, const struct ow_docspec *doc,
+		       int format, const char *const *columns, int excel) OW_WUR;
+/* The Content-Type of a list or table in format. */
+const char *ow_list_content_type(int format);
 
 #endif

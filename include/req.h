@@ -30,6 +30,10 @@ struct ow_req {
 	 * edge.c compares it with the version's place to find a NUL inside the target. */
 	const char *target_nul;
 	int close_after; /* the answer closes the connection (a framing fault) */
+	int format;	 /* OW_FMT_* (format.h) the answer is written in; 0 before routing */
+	char suffix[8];	 /* ".csv" when the path carried it (stripped from path; kept in Links) */
+	int all_rows;	 /* ?all=true: every row of a list in one download */
+	int excel;	 /* ?excel=true: a CSV for spreadsheets (BOM, formulas escaped) */
 	int begun;	 /* the access handler has seen the request line and headers */
 	char request_id[40];
 	const struct ow_route *route;
@@ -66,7 +70,8 @@ void ow_req_each_query(struct ow_req *r, int (*fn)(void *cls, const char *key, c
 		       void *cls);
 /* Request header or NULL. */
 const char *ow_req_header(struct ow_req *r, const char *name);
-/* 1 when the client asked for text/csv (Accept) on a list. */
+/* 1 when the answer is CSV (a .csv suffix, ?format=csv or Accept: text/csv where the route
+ * offers it; format.c). */
 int ow_req_wants_csv(struct ow_req *r);
 
 /* Header lines added to a reply: NULL-terminated pairs {name, value, name, value, NULL}. */

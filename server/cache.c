@@ -21,7 +21,8 @@ static uint64_t fnv(uint64_t h, const char *s)
 static int hash_arg(void *cls, const char *key, const char *value)
 {
 	uint64_t *h = cls;
-	*h = fnv(fnv(*h, key), value);
+	if (strcmp(key, "format") != 0) /* the format is hashed as settled (format.c) */
+		*h = fnv(fnv(*h, key), value);
 	return 0;
 }
 
@@ -58,8 +59,11 @@ int ow_cache_check(struct ow_req *r)
 		return 1;
 	}
 	uint64_t h = OW_FNV64_INIT;
-	/* Of Accept, only what it changes: CSV or JSON. */
-	h = fnv(fnv(h, r->path), ow_req_wants_csv(r) ? "text/csv" : "application/json");
+	/* The representation as settled from the suffix, ?format= or Accept: .csv, ?format=csv
+	 * and Accept: text/csv give the same bytes and the same ETag. */
+	char fmt[8];
+	snprintf(fmt, sizeof fmt, "%d", r->format);
+	h = fnv(fnv(h, r->path), fmt);
 	ow_req_each_query(r, hash_arg, &h);
 	time_t now = time(NULL);
 	struct tm day;

@@ -148,6 +148,50 @@ static int set_max_connections(struct ow_config *c, const struct errout *e, cons
 	return whole_1_to(e, v, 100000, &c->max_connections);
 }
 
+static int set_max_download_rows(struct ow_config *c, const struct errout *e, const char *v)
+{
+	return whole_1_to(e, v, 100000000, &c->max_download_rows);
+}
+
+/* 1 when o is an origin as browsers send it: http(s)://host[:port], nothing after. */
+static int is_origin(const char *o, size_t n)
+{
+	size_t p = n >= 8 && strncmp(o, "https://", 8) == 0  ? 8
+		   : n >= 7 && strncmp(o, "http://", 7) == 0 ? 7
+							     : 0;
+	if (!p || p == n)
+		return 0;
+	for (size_t i = p; i < n; i++) {
+		char c = o[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+			return 0;
+	}
+	return 1;
+}
+
+static int set_cors_origins(struct ow_config *c, const struct errout *e, const char *v)
+{
+	static const char what[] = "origins such as https://news.example or "
+				   "http://127.0.0.1:8090, comma-separated (at most 16; no path, "
+				   "no *)";
+	c->cors_origins_n = 0;
+	while (*v) {
+		while (*v == ' ' || *v == ',')
+			v++;
+		size_t n = strcspn(v, ", ");
+		if (n == 0)
+			break;
+		if (c->cors_origins_n == OW_CONFIG_MAX_CORS_ORIGINS ||
+		    n >= sizeof c->cors_origins[0] || !is_origin(v, n))
+			return bad(e, what, v);
+		memcpy(c->cors_origins[c->cors_origins_n], v, n);
+		c->cors_origins[c->cors_origins_n++][n] = '\0';
+		v += n;
+	}
+	return 0;
+}
+
 static int set_max_connections_per_ip(struct ow_config *c, const struct errout *e, const char *v)
 {
 	return whole_1_to(e, v, 100000, &c->max_connections_per_ip);
@@ -266,6 +310,8 @@ static const struct setting {
 	{"ORGWATCH_LOG", set_log},
 	{"ORGWATCH_MAX_CONNECTIONS", set_max_connections},
 	{"ORGWATCH_MAX_CONNECTIONS_PER_IP", set_max_connections_per_ip},
+	{"ORGWATCH_MAX_DOWNLOAD_ROWS", set_max_download_rows},
+	{"ORGWATCH_CORS_ORIGINS", set_cors_origins},
 	{"ORGWATCH_MAX_STREAMS", set_max_streams},
 	{"ORGWATCH_CACHE_MAX_AGE", set_cache_max_age},
 	{"ORGWATCH_REPLICA_URLS", set_replica_urls},
@@ -291,6 +337,7 @@ static void set_defaults(struct ow_config *c)
 	c->log_level = OW_LOG_INFO;
 	c->max_connections = 1024;
 	c->max_connections_per_ip = 64;
+	c->max_download_rows = 1000000;
 	c->max_streams = 8;
 	c->replica_max_lag = 10;
 	c->replica_wait_ms = 200;

@@ -7,6 +7,7 @@
 #include "csv.h"
 #include "db.h"
 #include "db_problem.h"
+#include "format.h"
 #include "handlers.h"
 #include "import.h"
 #include "list.h"
@@ -18,6 +19,9 @@
 struct export_stream {
 	PGconn *conn;
 	const char *const *columns; /* CSV when set */
+	int excel;		    /* ?excel=true: BOM, formula-like cells escaped */
+	int json;		    /* .json: one JSON array instead of lines */
+	long long lines;	    /* lines written so far (a JSON array's commas) */
 	int header_done;
 	char request_id[40];
 };
@@ -35,11 +39,12 @@ static int next_part(void *cls, struct ow_buf *out)
 {
 	struct export_stream *s = cls;
 	int rc = 0;
-	if (s->columns && !s->header_done) {
+	if (!s->header_done) {
 		s->header_done = 1;
-		for (size_t i = 0; s->columns[i] && rc == 0; i++)
-			rc = ow_csv_append_field(out, s->columns[i], strlen(s->columns[i]));
-		return rc == 0 && ow_csv_end_row(out) == 0 ? 1 : -1;
+		if (s->columns)
+			return ow_list_csv_header(out, s->columns, s->excel) == 0 ? 1 : -1;
+		if (s->json)
+			return ow_buf_append(out, "[", 1) == 0 ? 1 : -1;
 	}
 	PGresult *res = ow_stmt_run(s->conn, OW_Q_EXPORT_FETCH, NULL);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -50,8 +55,13 @@ static int next_part(void *cls, struct ow_buf *out)
 	int n = PQntuples(res);
 	for (int i = 0; i < n && rc == 0; i++) {
 		if (s->columns)
-			rc = ow_list_csv_row(out, PQgetvalue(res, i, 0), s->columns);
-		else
+			rc = ow_list_csv_row(out, PQgetvalue(res, i, 0), s->columns, s->excel);
+		else if (s->json) {
+			const char *sep = s->lines++ ? ",\n" : "\n";
+			rc = ow_buf_append_str(out, sep) |
+			     ow_buf_append(out, PQgetvalue(res, i, 0),
+					   (size_t)PQgetlength(res, i, 0));
+		} else
 			rc = ow_buf_append(out, PQgetvalue(res, i, 0),
 					   (size_t)PQgetlength(res, i, 0)) |
 			     ow_buf_append(out, "\n", 1);
@@ -61,6 +71,8 @@ static int next_part(void *cls, struct ow_buf *out)
 		return -1;
 	if (n > 0)
 		return 1;
+	if (s->json && ow_buf_append(out, "\n]\n", 3) != 0)
+		return -1;
 	PGresult *c = PQexec(s->conn, "COMMIT");
 	PQclear(c);
 	return 0;
@@ -91,6 +103,10 @@ int ow_h_export(struct ow_req *r)
 	memcpy(s->request_id, r->request_id, sizeof s->request_id);
 	if (csv)
 		s->columns = rt->columns; /* the import format's fields: an export imports back */
+	s->excel = r->excel;
+	s->json = r->format == OW_FMT_JSON && r->suffix[0]; /* NDJSON unless .json or ?format= */
+	if (r->format == OW_FMT_JSON && ow_req_query(r, "format"))
+		s->json = 1;
 	char err[256];
 	int busy;
 	s->conn = ow_db_connect_dedicated(err, sizeof err, &busy);
@@ -113,6 +129,8 @@ int ow_h_export(struct ow_req *r)
 	}
 	static const char *const headers[] = {"Cache-Control", "no-store", NULL};
 	return ow_reply_stream(r, 200,
-			       s->columns ? "text/csv; charset=utf-8" : "application/x-ndjson",
+			       s->columns ? "text/csv; charset=utf-8"
+			       : s->json  ? "application/json; charset=utf-8"
+					  : "application/x-ndjson",
 			       next_part, s, export_free, headers);
 }

@@ -9,6 +9,7 @@
 #include "body.h"
 #include "db.h"
 #include "db_problem.h"
+#include "format.h"
 #include "handlers.h"
 #include "jspec.h"
 #include "list.h"
@@ -44,6 +45,22 @@ int ow_h_record_list(struct ow_req *r)
 
 /* ---- single records ------------------------------------------------------------- */
 
+/* A record as CSV: the list's header row and its one row. */
+static int reply_csv_record(struct ow_req *r, const struct ow_resource *res, const char *doc,
+			    const char *const *headers)
+{
+	struct ow_buf b;
+	ow_buf_init(&b, (size_t)64 << 20);
+	int rc =
+		ow_list_csv_header(&b, res->csv_columns, r->excel) == 0 &&
+				ow_list_csv_row(&b, doc, res->csv_columns, r->excel) == 0
+			? ow_reply(r, 200, ow_list_content_type(OW_FMT_CSV), b.data, b.len, headers)
+			: ow_problem_reply(r, OW_P_INTERNAL, "The record could not be rendered.",
+					   NULL, NULL);
+	ow_buf_free(&b);
+	return rc;
+}
+
 int ow_h_record_get(struct ow_req *r)
 {
 	const struct ow_resource *res = resource(r);
@@ -76,6 +93,8 @@ int ow_h_record_get(struct ow_req *r)
 		const char *const headers[] = {"ETag", etag, NULL};
 		if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0))
 			rc = ow_reply(r, 304, NULL, "", 0, headers);
+		else if (r->format == OW_FMT_CSV)
+			rc = reply_csv_record(r, res, PQgetvalue(pg, 0, 0), headers);
 		else
 			rc = ow_reply_json(r, 200, PQgetvalue(pg, 0, 0),
 					   (size_t)PQgetlength(pg, 0, 0), headers);

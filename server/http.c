@@ -22,8 +22,11 @@
 #include "cache.h"
 #include "config.h"
 #include "conns.h"
+#include "cors.h"
 #include "db.h"
 #include "edge.h"
+#include "format.h"
+#include "handlers.h"
 #include "jspec.h"
 #include "log.h"
 #include "metrics.h"
@@ -244,6 +247,30 @@ static int route_reads(struct ow_req *r)
 	return 0;
 }
 
+/* OPTIONS: the methods of r->path (also with a format suffix), and what a page on another
+ * origin may send there (cors.c); 404 when no route has the path. */
+static void preflight(struct ow_req *r)
+{
+	char allow[128], bare[sizeof r->path];
+	const struct ow_route *route;
+	struct ow_route_params params;
+	const char *path = r->path;
+	memcpy(bare, r->path, sizeof bare);
+	if (ow_format_strip_suffix(bare) &&
+	    ow_router_match(routes, nroutes, "OPTIONS", bare, &route, &params, allow,
+			    sizeof allow) == OW_MATCH_NO_METHOD)
+		path = bare;
+	if (ow_router_match(routes, nroutes, "OPTIONS", path, &route, &params, allow,
+			    sizeof allow) != OW_MATCH_NO_METHOD) {
+		ow_problem_replyf(r, OW_P_NOT_FOUND, "No resource at %s.", r->path);
+		return;
+	}
+	int public_read = ow_router_match(routes, nroutes, "GET", path, &route, &params, NULL, 0) ==
+				  OW_MATCH_OK &&
+			  route->role == OW_ROLE_PUBLIC;
+	(void)ow_cors_preflight(r, allow, public_read);
+}
+
 /* Everything decided before the body is read: route, auth, media type, size. */
 static void begin(struct ow_req *r, const char *method, const char *version)
 {
@@ -257,10 +284,30 @@ static void begin(struct ow_req *r, const char *method, const char *version)
 		ow_problem_reply(r, OW_P_NOT_FOUND, "The path is too long.", NULL, NULL);
 		return;
 	}
+	if (strcmp(method, "OPTIONS") == 0) {
+		preflight(r);
+		return;
+	}
 	char allow[128];
 	const struct ow_route *route;
-	enum ow_match m = ow_router_match(routes, nroutes, method, r->path, &route, &r->params,
-					  allow, sizeof allow);
+	/* A .json, .csv or .ndjson suffix names a representation of the path without it (taken
+	 * first: a {param} would match the whole segment, suffix included). */
+	int suffix_fmt = 0;
+	char bare[sizeof r->path];
+	memcpy(bare, r->path, sizeof bare);
+	int f = ow_format_strip_suffix(bare);
+	enum ow_match m = OW_MATCH_NO_PATH;
+	if (f)
+		m = ow_router_match(routes, nroutes, method, bare, &route, &r->params, allow,
+				    sizeof allow);
+	if (m == OW_MATCH_OK) {
+		snprintf(r->suffix, sizeof r->suffix, "%s", r->path + strlen(bare));
+		memcpy(r->path, bare, sizeof bare);
+		suffix_fmt = f;
+	} else {
+		m = ow_router_match(routes, nroutes, method, r->path, &route, &r->params, allow,
+				    sizeof allow);
+	}
 	if (m == OW_MATCH_NO_PATH) {
 		ow_problem_replyf(r, OW_P_NOT_FOUND, "No resource at %s.", r->path);
 		return;
@@ -276,6 +323,8 @@ static void begin(struct ow_req *r, const char *method, const char *version)
 	r->route = route;
 	r->route_index = (int)(route - routes);
 	r->on_queue = routing_headers;
+	if (ow_format_settle(r, ow_route_formats(route), suffix_fmt) != 0)
+		return;
 	if (ow_auth_check(r) != 0)
 		return;
 	if (check_utf8(r) != 0)

@@ -10,6 +10,8 @@
 
 #include "csv.h"
 #include "docrow.h"
+#include "download.h"
+#include "format.h"
 #include "pdate.h"
 #include "db.h"
 #include "db_problem.h"
@@ -95,6 +97,9 @@ static int take_arg(void *cls, const char *key, const char *value)
 {
 	struct parse_ctx *c = cls;
 	if (c->page && ow_list_take_page_arg(c->page, key, value, &c->errs))
+		return 0;
+	/* The representation's arguments, checked by format.c for every read. */
+	if (strcmp(key, "format") == 0 || strcmp(key, "all") == 0 || strcmp(key, "excel") == 0)
 		return 0;
 	for (size_t i = 0; i < c->n; i++) {
 		if (strcmp(c->filters[i].name, key) != 0)
@@ -255,6 +260,7 @@ static int build_link(struct ow_req *r, const char *next, struct ow_buf *b)
 	struct link_ctx c = {b, 0};
 	c.rc |= ow_buf_append_str(b, "<");
 	c.rc |= ow_buf_append_str(b, r->path);
+	c.rc |= ow_buf_append_str(b, r->suffix);
 	c.rc |= ow_buf_append_str(b, "?");
 	ow_req_each_query(r, link_arg, &c);
 	c.rc |= ow_buf_append_str(b, "cursor=");
@@ -263,12 +269,30 @@ static int build_link(struct ow_req *r, const char *next, struct ow_buf *b)
 	return c.rc ? -1 : 0;
 }
 
-static int csv_value(struct ow_buf *b, json_t *v)
+/* A cell that a spreadsheet would run as a formula (=, +, -, @, tab or CR first) gets a
+ * leading apostrophe under ?excel=true (OWASP's advice against CSV injection). */
+static int formula_like(const char *s, size_t n)
+{
+	return n > 0 && strchr("=+-@\t\r", s[0]) != NULL;
+}
+
+static int csv_value(struct ow_buf *b, json_t *v, int excel)
 {
 	if (!v || json_is_null(v))
 		return ow_csv_append_field(b, "", 0);
-	if (json_is_string(v))
-		return ow_csv_append_field(b, json_string_value(v), json_string_length(v));
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		size_t n = json_string_length(v);
+		if (!excel || !formula_like(s, n))
+			return ow_csv_append_field(b, s, n);
+		struct ow_buf esc;
+		ow_buf_init(&esc, n + 2);
+		int rc = ow_buf_append(&esc, "'", 1) | ow_buf_append(&esc, s, n);
+		if (rc == 0)
+			rc = ow_csv_append_field(b, esc.data, esc.len);
+		ow_buf_free(&esc);
+		return rc;
+	}
 	char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (!text)
 		return -1;
@@ -277,43 +301,66 @@ static int csv_value(struct ow_buf *b, json_t *v)
 	return rc;
 }
 
-int ow_list_csv_row(struct ow_buf *b, const char *json, const char *const *columns)
+int ow_list_csv_row(struct ow_buf *b, const char *json, const char *const *columns, int excel)
 {
 	json_t *doc = json_loads(json, 0, NULL);
 	if (!doc)
 		return -1;
 	int rc = 0;
 	for (size_t i = 0; columns[i] && rc == 0; i++)
-		rc = csv_value(b, json_object_get(doc, columns[i]));
+		rc = csv_value(b, json_object_get(doc, columns[i]), excel);
 	json_decref(doc);
 	return rc ? -1 : ow_csv_end_row(b);
 }
 
-/* Appends row i's document: column 0, or written from the row's columns by doc. */
-static int append_doc(struct ow_buf *b, PGresult *pg, int i, const struct ow_docspec *doc)
+int ow_list_csv_header(struct ow_buf *b, const char *const *columns, int excel)
+{
+	int rc = excel ? ow_buf_append(b, OW_CSV_BOM, 3) : 0;
+	for (size_t i = 0; columns[i] && rc == 0; i++) {
+		/* after a BOM the first field is no longer at the start of the buffer */
+		if (i > 0 && ow_buf_append(b, ",", 1) != 0)
+			return -1;
+		struct ow_buf one;
+		ow_buf_init(&one, 4096);
+		rc = ow_csv_append_field(&one, columns[i], strlen(columns[i]));
+		if (rc == 0)
+			rc = ow_buf_append(b, one.data, one.len);
+		ow_buf_free(&one);
+	}
+	return rc == 0 ? ow_csv_end_row(b) : -1;
+}
+
+int ow_list_append_doc(struct ow_buf *b, PGresult *pg, int i, const struct ow_docspec *doc)
 {
 	if (doc)
 		return ow_docrow_append(b, pg, i, doc);
 	return ow_buf_append(b, PQgetvalue(pg, i, 0), (size_t)PQgetlength(pg, i, 0));
 }
 
-static int render_csv(struct ow_buf *b, PGresult *pg, int rows, const char *const *columns,
-		      const struct ow_docspec *doc)
+int ow_list_append_row(struct ow_buf *b, PGresult *pg, int i, const struct ow_docspec *doc,
+		       int format, const char *const *columns, int excel)
 {
-	int rc = 0;
-	for (size_t i = 0; columns[i] && rc == 0; i++)
-		rc = ow_csv_append_field(b, columns[i], strlen(columns[i]));
-	if (rc == 0)
-		rc = ow_csv_end_row(b);
+	if (format == OW_FMT_JSON)
+		return ow_list_append_doc(b, pg, i, doc);
+	if (format == OW_FMT_NDJSON)
+		return ow_list_append_doc(b, pg, i, doc) == 0 && ow_buf_append(b, "\n", 1) == 0
+			       ? 0
+			       : -1;
 	struct ow_buf one;
 	ow_buf_init(&one, (size_t)64 << 20);
-	for (int i = 0; i < rows && rc == 0; i++) {
-		ow_buf_reset(&one);
-		rc = append_doc(&one, pg, i, doc);
-		if (rc == 0)
-			rc = ow_list_csv_row(b, one.data, columns);
-	}
+	int rc = ow_list_append_doc(&one, pg, i, doc);
+	if (rc == 0)
+		rc = ow_list_csv_row(b, one.data, columns, excel);
 	ow_buf_free(&one);
+	return rc;
+}
+
+static int render_rows(struct ow_buf *b, PGresult *pg, int rows, int format,
+		       const char *const *columns, const struct ow_docspec *doc, int excel)
+{
+	int rc = format == OW_FMT_CSV ? ow_list_csv_header(b, columns, excel) : 0;
+	for (int i = 0; i < rows && rc == 0; i++)
+		rc = ow_list_append_row(b, pg, i, doc, format, columns, excel);
 	return rc;
 }
 
@@ -325,7 +372,7 @@ static int render_json(struct ow_buf *b, PGresult *pg, int rows, const char *nex
 		if (i)
 			rc = ow_buf_append(b, ",", 1);
 		if (rc == 0)
-			rc = append_doc(b, pg, i, doc);
+			rc = ow_list_append_doc(b, pg, i, doc);
 	}
 	rc |= ow_buf_append_str(b, "],\"next_cursor\":");
 	rc |= next ? ow_buf_append_json_str(b, next, strlen(next)) : ow_buf_append_str(b, "null");
@@ -350,6 +397,8 @@ int ow_list_run_doc(struct ow_req *r, enum ow_stmt_id stmt, const char *const *p
 		    const struct ow_list_page *p, const char *const *csv_columns,
 		    const struct ow_docspec *doc, const char *extra_name, const char *extra_value)
 {
+	if (r->all_rows)
+		return ow_download_run(r, stmt, params, p, csv_columns, doc);
 	struct ow_db_error err;
 	struct ow_db *db = ow_db_acquire(&err);
 	PGresult *pg = db ? ow_db_exec(db, stmt, params, &err) : NULL;
@@ -380,9 +429,10 @@ int ow_list_run_doc(struct ow_req *r, enum ow_stmt_id stmt, const char *const *p
 	struct ow_buf body, link;
 	ow_buf_init(&body, (size_t)256 << 20);
 	ow_buf_init(&link, 8192);
-	int csv = csv_columns && ow_req_wants_csv(r);
-	int rc = csv ? render_csv(&body, pg, rows, csv_columns, doc)
-		     : render_json(&body, pg, rows, has_next ? next : NULL, doc);
+	int format = csv_columns || r->format != OW_FMT_CSV ? r->format : OW_FMT_JSON;
+	int rc = format == OW_FMT_JSON
+			 ? render_json(&body, pg, rows, has_next ? next : NULL, doc)
+			 : render_rows(&body, pg, rows, format, csv_columns, doc, r->excel);
 	PQclear(pg);
 	if (rc == 0 && has_next)
 		rc = build_link(r, next, &link);
@@ -400,11 +450,17 @@ int ow_list_run_doc(struct ow_req *r, enum ow_stmt_id stmt, const char *const *p
 			headers[h++] = extra_name;
 			headers[h++] = extra_value;
 		}
-		rc = ow_reply(r, 200,
-			      csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
-			      body.data, body.len, h ? headers : NULL);
+		rc = ow_reply(r, 200, ow_list_content_type(format), body.data, body.len,
+			      h ? headers : NULL);
 	}
 	ow_buf_free(&body);
 	ow_buf_free(&link);
 	return rc;
+}
+
+const char *ow_list_content_type(int format)
+{
+	return format == OW_FMT_CSV	 ? "text/csv; charset=utf-8"
+	       : format == OW_FMT_NDJSON ? "application/x-ndjson"
+					 : "application/json; charset=utf-8";
 }

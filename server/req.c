@@ -5,9 +5,13 @@
 
 #include <microhttpd.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+
+#include "cors.h"
+#include "format.h"
 
 const char *ow_req_query(struct ow_req *r, const char *name)
 {
@@ -41,8 +45,7 @@ const char *ow_req_header(struct ow_req *r, const char *name)
 
 int ow_req_wants_csv(struct ow_req *r)
 {
-	const char *a = ow_req_header(r, "Accept");
-	return a && strstr(a, "text/csv") != NULL;
+	return r->format == OW_FMT_CSV;
 }
 
 static int add_headers(struct MHD_Response *resp, struct ow_req *r, const char *content_type,
@@ -54,6 +57,15 @@ static int add_headers(struct MHD_Response *resp, struct ow_req *r, const char *
 	for (size_t i = 0; headers && headers[i] && headers[i + 1]; i += 2)
 		ok &= MHD_add_response_header(resp, headers[i], headers[i + 1]) == MHD_YES;
 	return ok ? 0 : -1;
+}
+
+/* Content-Disposition of a CSV answer: shown in the browser, saved under a telling name. */
+static int csv_disposition(struct ow_req *r, struct MHD_Response *resp)
+{
+	char name[160], value[200];
+	ow_format_csv_filename(r->path, name, sizeof name);
+	snprintf(value, sizeof value, "inline; filename=\"%s\"", name);
+	return MHD_add_response_header(resp, "Content-Disposition", value) == MHD_YES ? 0 : -1;
 }
 
 static int queue(struct ow_req *r, unsigned status, struct MHD_Response *resp)
@@ -71,6 +83,14 @@ static int queue(struct ow_req *r, unsigned status, struct MHD_Response *resp)
 			MHD_destroy_response(resp);
 			return -1;
 		}
+	}
+	if (status == 200 && r->format == OW_FMT_CSV && csv_disposition(r, resp) != 0) {
+		MHD_destroy_response(resp);
+		return -1;
+	}
+	if (status != 204 && ow_cors_headers(r, resp) != 0) {
+		MHD_destroy_response(resp);
+		return -1;
 	}
 	if (r->close_after && MHD_add_response_header(resp, "Connection", "close") != MHD_YES) {
 		MHD_destroy_response(resp);

@@ -1,7 +1,10 @@
 /* routes.c — the route table: every endpoint, its least role and body kind; the five
  * routes of each record type come from the registry (rtypes.c). Literal segments win over
  * {params} (router.c), so order here is for readers only. */
+#include <string.h>
+
 #include "handlers.h"
+#include "format.h"
 #include "resource.h"
 #include "rtypes.h"
 
@@ -79,4 +82,26 @@ int ow_routes_init(void)
 	}
 	ow_routes_n = n;
 	return 0;
+}
+
+/* The handlers that answer more than JSON; every other read with a cache kind answers JSON. */
+static const struct {
+	ow_handler_fn handler;
+	unsigned formats;
+} FORMATS[] = {
+	{ow_h_record_list, OW_FMTS_LIST},	{ow_h_changes, OW_FMTS_LIST},
+	{ow_h_team_members, OW_FMTS_LIST},	{ow_h_team_alumni, OW_FMTS_LIST},
+	{ow_h_people_duplicates, OW_FMTS_LIST}, {ow_h_export, OW_FMTS_LIST},
+	{ow_h_record_get, OW_FMTS_TABLE},	{ow_h_stats_departures, OW_FMTS_TABLE},
+	{ow_h_stats_flows, OW_FMTS_TABLE},	{ow_h_stats_attrition, OW_FMTS_TABLE},
+};
+
+unsigned ow_route_formats(const struct ow_route *route)
+{
+	if (!route || strcmp(route->method, "GET") != 0)
+		return 0;
+	for (size_t i = 0; i < sizeof FORMATS / sizeof FORMATS[0]; i++)
+		if (FORMATS[i].handler == route->handler)
+			return FORMATS[i].formats;
+	return route->cache != OW_CACHE_NONE ? OW_FMT_JSON : 0;
 }

@@ -199,6 +199,18 @@ const EXPECT = [
     },
   },
   {
+    what: 'a notebook\'s URLs: CSV by suffix, every row, a statistic, a spreadsheet\'s CSV, CORS',
+    match: /\/departures\.csv\?org=meta&all=true/,
+    check: ({ out }) => {
+      const rows = parseCsv(out.split('key,label,count')[0]);
+      assert.equal(rows[0][0], 'id', `a header row first: ${out.slice(0, 200)}`);
+      assert.ok(rows.length >= 2, 'and a departure of Meta');
+      assert.match(out, /key,label,count\r\n20\d\d,20\d\d,\d+\r\n/, 'departures per year as CSV');
+      assert.match(out, /content-disposition: inline; filename="people-\d{4}-\d{2}-\d{2}\.csv"/i);
+      assert.match(out, /access-control-allow-origin: \*/i);
+    },
+  },
+  {
     what: 'record an employment stint',
     match: /-X POST \S+\/positions/,
     check: ({ json }) => {

@@ -99,7 +99,8 @@ test('every list filter the server accepts is a documented query parameter, and 
     const op = spec.paths[`/${plural}`]?.get;
     assert.ok(op, `GET /${plural} is in openapi.yaml`);
     const documented = (op.parameters || []).map(deref).filter((x) => x.in === 'query').map((x) => x.name);
-    const paging = ['limit', 'cursor'];
+    // Paging, and the representation's parameters every list takes (format.c).
+    const paging = ['limit', 'cursor', 'format', 'all', 'excel'];
     assert.deepEqual(
       documented.filter((n) => !paging.includes(n)).sort(),
       [...names].sort(),

@@ -340,6 +340,44 @@ static void test_max_connections_per_ip(void **state)
 			"a whole number from 1 to 100000");
 }
 
+static void test_max_download_rows(void **state)
+{
+	(void)state;
+	struct ow_config c;
+	load_ok("ORGWATCH_LOG", "info", &c);
+	assert_int_equal(c.max_download_rows, 1000000);
+	load_ok("ORGWATCH_MAX_DOWNLOAD_ROWS", "5", &c);
+	assert_int_equal(c.max_download_rows, 5);
+	static const char *const bad[] = {"0", "100000001", "all", "-1"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		refused("ORGWATCH_MAX_DOWNLOAD_ROWS", bad[i], "a whole number from 1 to 100000000");
+}
+
+static void test_cors_origins(void **state)
+{
+	(void)state;
+	struct ow_config c;
+	load_ok("ORGWATCH_LOG", "info", &c);
+	assert_int_equal(c.cors_origins_n, 0);
+	load_ok("ORGWATCH_CORS_ORIGINS",
+		"https://news.example, http://127.0.0.1:8090,http://[::1]:9", &c);
+	assert_int_equal(c.cors_origins_n, 3);
+	assert_string_equal(c.cors_origins[0], "https://news.example");
+	assert_string_equal(c.cors_origins[1], "http://127.0.0.1:8090");
+	assert_string_equal(c.cors_origins[2], "http://[::1]:9");
+	static const char *const bad[] = {"*",		"news.example", "https://news.example/",
+					  "ftp://x",	"https://",	"https://a.example/path",
+					  "https://a b"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char err[256];
+		nenv = 0;
+		put("ORGWATCH_CORS_ORIGINS", bad[i]);
+		if (ow_config_load(&c, fake_get, err, sizeof(err)) == 0)
+			fail_msg("ORGWATCH_CORS_ORIGINS=%s accepted", bad[i]);
+		assert_non_null(strstr(err, "ORGWATCH_CORS_ORIGINS"));
+	}
+}
+
 static void test_max_streams(void **state)
 {
 	(void)state;
@@ -482,6 +520,8 @@ int main(void)
 		T(test_log),
 		T(test_max_connections),
 		T(test_max_connections_per_ip),
+		T(test_max_download_rows),
+		T(test_cors_origins),
 		T(test_max_streams),
 		T(test_cache_max_age),
 		T(test_string_lengths),

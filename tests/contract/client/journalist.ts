@@ -75,6 +75,8 @@ async function main(): Promise<void> {
   check(departure.destination_org?.id === startup.id && departure.sources.length === 1, 'the departure embeds its destination and source');
 
   const closed = must(await client.GET('/positions/{id}', { params: { path: { id: position.id } } }), 'read the position');
+  // Records and statistics are JSON, or CSV when asked (.csv, ?format=csv, Accept: text/csv).
+  if (typeof closed === 'string') throw new Error('a JSON record was answered as CSV');
   check(closed.ended_on === '2024-04', 'the departure closed the position at its date');
 
   // A second leaver, whose destination is not known.
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
     await client.GET('/stats/departures', { params: { query: { group_by: 'month', org: lab.slug, from: '2024-01', to: '2024-06' } } }),
     'departures by month',
   );
+  if (typeof stats === 'string') throw new Error('a JSON statistic was answered as CSV');
   check(stats.groups.length === 6 && stats.groups.find((g) => g.key === '2024-04')?.count === 1, 'April 2024 counts the departure');
   check(stats.total === 2, 'two departures in the first half of 2024');
 

@@ -1,0 +1,170 @@
+/* download.c — ?all=true: every row of a list that matches its filters, in one CSV or NDJSON
+ * download. On a connection of its own (like an export) and in one snapshot: the list's own
+ * statement (the variant the filters given make, as a page would run) wrapped in count(*)
+ * first, so a download over ORGWATCH_MAX_DOWNLOAD_ROWS is a 400 before any byte is sent;
+ * then the same statement once, read in single-row mode and written as libmicrohttpd asks
+ * for bytes, so memory stays flat whatever the size. Rows come in the order pages give them. */
+#include "download.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "db.h"
+#include "db_problem.h"
+#include "format.h"
+#include "list.h"
+#include "log.h"
+#include "problem.h"
+#include "req.h"
+
+#define PART_BYTES (64 * 1024)
+
+struct download {
+	PGconn *conn;
+	int format, excel, header_done;
+	const char *const *columns;
+	const struct ow_docspec *doc;
+	long long rows;
+	char request_id[40];
+};
+
+static void download_free(void *p)
+{
+	struct download *d = p;
+	ow_db_close_dedicated(d->conn); /* an unfinished read-only transaction simply ends */
+	free(d);
+}
+
+/* The next part (ow_reply_stream): the CSV header, then rows until PART_BYTES; 0 after the
+ * last row, -1 on an error (the client sees a cut body). */
+static int next_part(void *cls, struct ow_buf *out)
+{
+	struct download *d = cls;
+	if (!d->header_done) {
+		d->header_done = 1;
+		if (d->format == OW_FMT_CSV)
+			return ow_list_csv_header(out, d->columns, d->excel) == 0 ? 1 : -1;
+	}
+	while (out->len < PART_BYTES) {
+		PGresult *res = PQgetResult(d->conn);
+		ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+		if (st == PGRES_SINGLE_TUPLE) {
+			int rc = ow_list_append_row(out, res, 0, d->doc, d->format, d->columns,
+						    d->excel);
+			PQclear(res);
+			if (rc != 0)
+				return -1;
+			d->rows++;
+			continue;
+		}
+		if (st != PGRES_TUPLES_OK) {
+			ow_log(OW_LOG_WARN, "download %s: %s", d->request_id,
+			       res ? PQresultErrorMessage(res) : PQerrorMessage(d->conn));
+			PQclear(res);
+			return -1;
+		}
+		PQclear(res);
+		while ((res = PQgetResult(d->conn)) != NULL)
+			PQclear(res);
+		res = PQexec(d->conn, "COMMIT");
+		PQclear(res);
+		return 0;
+	}
+	return 1;
+}
+
+/* The count of the rows the download would send (at most cap + 1), or -1 with err. */
+static long long count_rows(PGconn *c, enum ow_stmt_id stmt, const char *const *params,
+			    struct ow_db_error *err)
+{
+	long long n = -1;
+	if (ow_db_send_variant(c, stmt, params, "SELECT count(*) FROM (", ") ow_download", 0) !=
+	    0) {
+		ow_db_error_from(err, NULL, c);
+		return -1;
+	}
+	PGresult *res;
+	while ((res = PQgetResult(c)) != NULL) {
+		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+			n = atoll(PQgetvalue(res, 0, 0));
+		else if (n < 0)
+			ow_db_error_from(err, res, c);
+		PQclear(res);
+	}
+	return n;
+}
+
+int ow_download_run(struct ow_req *r, enum ow_stmt_id stmt, const char *const *params,
+		    const struct ow_list_page *p, const char *const *csv_columns,
+		    const struct ow_docspec *doc)
+{
+	int format = r->format == OW_FMT_CSV && !csv_columns ? OW_FMT_NDJSON : r->format;
+	int nargs = ow_stmt_nargs(stmt);
+	const char *args[64];
+	if (nargs < 1 || nargs > 64)
+		return ow_problem_reply(r, OW_P_INTERNAL, "This list cannot be downloaded.", NULL,
+					NULL);
+	memcpy(args, params, sizeof *args * (size_t)nargs);
+	long long cap = (long long)r->cfg->max_download_rows;
+	char fetch[24];
+	snprintf(fetch, sizeof fetch, "%lld", cap + 1);
+	args[nargs - 1] = fetch; /* the page's fetch count is the last argument of every list */
+
+	struct download *d = calloc(1, sizeof *d);
+	if (!d)
+		return ow_problem_reply(r, OW_P_UNAVAILABLE, "Out of memory; retry.", NULL, NULL);
+	*d = (struct download){
+		.format = format, .excel = r->excel, .columns = csv_columns, .doc = doc};
+	memcpy(d->request_id, r->request_id, sizeof d->request_id);
+	char cerr[256];
+	int busy = 0;
+	d->conn = ow_db_connect_dedicated(cerr, sizeof cerr, &busy);
+	PGresult *res = d->conn ? PQexec(d->conn, OW_SQL_BEGIN_SNAPSHOT) : NULL;
+	int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	if (!ok) {
+		download_free(d);
+		return ow_db_dedicated_problem(r, busy);
+	}
+	struct ow_db_error err;
+	memset(&err, 0, sizeof err);
+	long long n = count_rows(d->conn, stmt, args, &err);
+	if (n < 0) {
+		download_free(d);
+		if (p->cursor && strncmp(err.sqlstate, "22", 2) == 0) {
+			struct ow_errors errs;
+			ow_errors_init(&errs);
+			ow_errors_add(&errs, "cursor", "is not a cursor of this list");
+			return ow_problem_reply(r, OW_P_VALIDATION, NULL, &errs, NULL);
+		}
+		return ow_db_problem(r, &err);
+	}
+	if (n > cap) {
+		download_free(d);
+		struct ow_errors errs;
+		ow_errors_init(&errs);
+		ow_errors_add(&errs, "all",
+			      "more than %lld rows match (ORGWATCH_MAX_DOWNLOAD_ROWS): narrow the "
+			      "filters, or read the list in pages",
+			      cap);
+		return ow_problem_reply(r, OW_P_VALIDATION, "Too many rows for one download.",
+					&errs, NULL);
+	}
+	if (n == 0 && ow_refs_verify(r, p->refs, p->nrefs) != 0) {
+		download_free(d);
+		return 0;
+	}
+	if (ow_db_send_variant(d->conn, stmt, args, "", "", 1) != 0) {
+		ow_log(OW_LOG_WARN, "download %s: %s", r->request_id, PQerrorMessage(d->conn));
+		download_free(d);
+		return ow_problem_reply(r, OW_P_UNAVAILABLE, "The download could not start; retry.",
+					NULL, NULL);
+	}
+	char rows[32];
+	snprintf(rows, sizeof rows, "%lld", n);
+	const char *const headers[] = {"Orgwatch-Rows", rows, NULL};
+	return ow_reply_stream(r, 200, ow_list_content_type(format), next_part, d, download_free,
+			       headers);
+}
