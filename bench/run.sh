@@ -20,6 +20,8 @@
 #               /people/{slug}/reports on the 402,199-record dataset (bench/dataset.sql, imported
 #               by POST /import into a database of its own), each next to its ceiling (pgbench of
 #               bench/ceiling/*.sql); BENCH_BASELINE_BIN/_HOME add an earlier build's figures
+#   download    issue 32: the 100,000 people in one GET /people.csv?all=true (and .ndjson) vs
+#               \copy of the same facts to stdout (bench/ceiling/download_people.sql); RSS
 #
 # Settings (environment): BENCH_ONLY (comma-separated sections; all by default),
 # BENCH_PG_PORT (15435), BENCH_HTTP_PORT (18190), BENCH_DURATION (10, seconds per wrk run),
@@ -39,7 +41,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ALL_SECTIONS=(people departures stats chart import bulk scale reads)
+ALL_SECTIONS=(people departures stats chart import bulk scale reads download)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PG_PORT=${BENCH_PG_PORT:-15435}
 HTTP_PORT=${BENCH_HTTP_PORT:-18190}

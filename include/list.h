@@ -2,8 +2,6 @@
  * rendered as {"items": [...], "next_cursor": ...} or CSV, and the Link header. */
 #ifndef OW_LIST_H
 #define OW_LIST_H
-#include <libpq-fe.h>
-
 #include "cursor.h"
 #include "filter.h"
 #include "jspec.h"
@@ -11,6 +9,7 @@
 
 struct ow_req;
 struct ow_docspec;
+struct pg_result; /* libpq's PGresult */
 
 #define OW_LIST_DEFAULT_LIMIT 50
 #define OW_LIST_MAX_LIMIT 1000
@@ -84,10 +83,11 @@ int ow_list_csv_row(struct ow_buf *b, const char *json, const char *const *colum
 /* Appends the CSV header row of `columns` (after a UTF-8 byte-order mark with excel). */
 int ow_list_csv_header(struct ow_buf *b, const char *const *columns, int excel) OW_WUR;
 /* Appends row i's document: column 0, or written from the row's columns by doc. */
-int ow_list_append_doc(struct ow_buf *b, PGresult *pg, int i, const struct ow_docspec *doc) OW_WUR;
+int ow_list_append_doc(struct ow_buf *b, struct pg_result *pg, int i,
+		       const struct ow_docspec *doc) OW_WUR;
 /* Appends row i as format (OW_FMT_*) has it: its document (JSON), a line (NDJSON) or a CSV
  * row of columns. */
-int ow_list_append_row(struct ow_buf *b, PGresult *pg, int i, const struct ow_docspec *doc,
+int ow_list_append_row(struct ow_buf *b, struct pg_result *pg, int i, const struct ow_docspec *doc,
 		       int format, const char *const *columns, int excel) OW_WUR;
 /* The Content-Type of a list or table in format. */
 const char *ow_list_content_type(int format);
