@@ -22,6 +22,9 @@ struct ow_config {
 	unsigned max_connections;
 	unsigned max_connections_per_ip; /* open at once from one client address */
 	unsigned max_download_rows;	 /* rows one ?all=true download may send */
+	/* Requests a minute per client (ratelimit.c; 0 = no limit): reads without a key per
+	 * address, keyed reads, writes and imports per key. */
+	unsigned rate_reads, rate_writes, rate_imports;
 	/* Origins whose browser pages may write (and read with a key): "https://host[:port]". */
 	char cors_origins[OW_CONFIG_MAX_CORS_ORIGINS][256];
 	unsigned cors_origins_n;

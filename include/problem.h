@@ -21,6 +21,7 @@ enum ow_problem {
 	OW_P_TOO_LARGE,	      /* 413 */
 	OW_P_MEDIA_TYPE,      /* 415 */
 	OW_P_UNPROCESSABLE,   /* 422 */
+	OW_P_TOO_MANY,	      /* 429 over a rate limit (ratelimit.c) */
 	OW_P_NOT_IMPLEMENTED, /* 501 a Transfer-Encoding other than chunked */
 	OW_P_UNAVAILABLE,     /* 503 */
 	OW_P_INTERNAL,	      /* 500: our bug, never for client input */

@@ -34,7 +34,11 @@ struct ow_req {
 	char suffix[8];	 /* ".csv" when the path carried it (stripped from path; kept in Links) */
 	int all_rows;	 /* ?all=true: every row of a list in one download */
 	int excel;	 /* ?excel=true: a CSV for spreadsheets (BOM, formulas escaped) */
-	int begun;	 /* the access handler has seen the request line and headers */
+	/* ratelimit.c: the bucket this request was counted in (kind + 1; 0 none), its tokens
+	 * left and the seconds until it is full again (the RateLimit header). */
+	int rate_kind;
+	long rate_remaining, rate_reset;
+	int begun; /* the access handler has seen the request line and headers */
 	char request_id[40];
 	const struct ow_route *route;
 	int route_index; /* index into the route table, -1 when none matched */

@@ -45,7 +45,7 @@ ORGWATCH_TEST_REVOKED_KEY=$("$BIN" key create --name mem-revoked --role editor)
 "$BIN" key revoke --name mem-revoked 2>/dev/null
 
 echo "== server under valgrind on 127.0.0.1:$HTTP_PORT (log $VG_LOG)"
-ORGWATCH_LISTEN=127.0.0.1:$HTTP_PORT ORGWATCH_MAX_BODY=65536 ORGWATCH_LOG=warn \
+ORGWATCH_LISTEN=127.0.0.1:$HTTP_PORT ORGWATCH_MAX_BODY=65536 ORGWATCH_LOG=warn ORGWATCH_RATE_READS=0 ORGWATCH_RATE_WRITES=0 ORGWATCH_RATE_IMPORTS=0 \
 	valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
 	--show-leak-kinds=definite --log-file="$VG_LOG" "$BIN" serve </dev/null >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!

@@ -148,6 +148,31 @@ static int set_max_connections(struct ow_config *c, const struct errout *e, cons
 	return whole_1_to(e, v, 100000, &c->max_connections);
 }
 
+/* A quota a minute: 0 (off) or a whole number up to 10,000,000. */
+static int rate(const struct errout *e, const char *v, unsigned *out)
+{
+	if (strcmp(v, "0") == 0) {
+		*out = 0;
+		return 0;
+	}
+	return whole_1_to(e, v, 10000000, out);
+}
+
+static int set_rate_reads(struct ow_config *c, const struct errout *e, const char *v)
+{
+	return rate(e, v, &c->rate_reads);
+}
+
+static int set_rate_writes(struct ow_config *c, const struct errout *e, const char *v)
+{
+	return rate(e, v, &c->rate_writes);
+}
+
+static int set_rate_imports(struct ow_config *c, const struct errout *e, const char *v)
+{
+	return rate(e, v, &c->rate_imports);
+}
+
 static int set_max_download_rows(struct ow_config *c, const struct errout *e, const char *v)
 {
 	return whole_1_to(e, v, 100000000, &c->max_download_rows);
@@ -312,6 +337,9 @@ static const struct setting {
 	{"ORGWATCH_MAX_CONNECTIONS_PER_IP", set_max_connections_per_ip},
 	{"ORGWATCH_MAX_DOWNLOAD_ROWS", set_max_download_rows},
 	{"ORGWATCH_CORS_ORIGINS", set_cors_origins},
+	{"ORGWATCH_RATE_READS", set_rate_reads},
+	{"ORGWATCH_RATE_WRITES", set_rate_writes},
+	{"ORGWATCH_RATE_IMPORTS", set_rate_imports},
 	{"ORGWATCH_MAX_STREAMS", set_max_streams},
 	{"ORGWATCH_CACHE_MAX_AGE", set_cache_max_age},
 	{"ORGWATCH_REPLICA_URLS", set_replica_urls},
@@ -338,6 +366,9 @@ static void set_defaults(struct ow_config *c)
 	c->max_connections = 1024;
 	c->max_connections_per_ip = 64;
 	c->max_download_rows = 1000000;
+	c->rate_reads = 1200;
+	c->rate_writes = 600;
+	c->rate_imports = 60;
 	c->max_streams = 8;
 	c->replica_max_lag = 10;
 	c->replica_wait_ms = 200;

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "problem.h"
+#include "ratelimit.h"
 #include "replicas.h"
 #include "req.h"
 
@@ -326,6 +327,8 @@ static void begin(struct ow_req *r, const char *method, const char *version)
 	if (ow_format_settle(r, ow_route_formats(route), suffix_fmt) != 0)
 		return;
 	if (ow_auth_check(r) != 0)
+		return;
+	if (ow_ratelimit_take(r) != 0)
 		return;
 	if (check_utf8(r) != 0)
 		return;

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "migrate.h"
+#include "ratelimit.h"
 
 static const char usage[] =
 	"usage: orgwatch <command> [options]\n"
@@ -96,6 +97,7 @@ static int cmd_serve(const struct ow_config *cfg)
 	if (ow_db_global_init(cfg->database_url) != 0)
 		return 1;
 	ow_db_set_max_dedicated(cfg->max_streams);
+	ow_ratelimit_init(cfg);
 	if (ow_routes_init() != 0 || ow_ops_init(cfg->home) != 0 ||
 	    ow_metrics_init(ow_routes, ow_routes_n) != 0 ||
 	    ow_replicas_start(cfg, cfg->database_url) != 0)

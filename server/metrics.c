@@ -6,6 +6,7 @@
 
 #include "conns.h"
 #include "db.h"
+#include "ratelimit.h"
 #include "replicas.h"
 
 #define NSTATUS 500 /* statuses 100..599 */
@@ -179,8 +180,15 @@ int ow_metrics_render(struct ow_buf *b, unsigned inflight)
 		"# HELP orgwatch_db_tx_retries_total Transactions run again after a serialization "
 		"failure or a deadlock.\n"
 		"# TYPE orgwatch_db_tx_retries_total counter\n"
-		"orgwatch_db_tx_retries_total %lu\n",
-		streams, streams_refused, ow_db_tx_retries());
+		"orgwatch_db_tx_retries_total %lu\n"
+		"# HELP orgwatch_rate_limited_total Requests answered 429 over a rate limit "
+		"(ORGWATCH_RATE_READS, _WRITES, _IMPORTS).\n"
+		"# TYPE orgwatch_rate_limited_total counter\n"
+		"orgwatch_rate_limited_total{kind=\"reads\"} %llu\n"
+		"orgwatch_rate_limited_total{kind=\"writes\"} %llu\n"
+		"orgwatch_rate_limited_total{kind=\"imports\"} %llu\n",
+		streams, streams_refused, ow_db_tx_retries(), ow_ratelimit_refused(OW_RATE_READS),
+		ow_ratelimit_refused(OW_RATE_WRITES), ow_ratelimit_refused(OW_RATE_IMPORTS));
 	rc |= ow_replicas_render_metrics(b);
 	return rc ? -1 : 0;
 }

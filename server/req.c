@@ -12,6 +12,7 @@
 
 #include "cors.h"
 #include "format.h"
+#include "ratelimit.h"
 
 const char *ow_req_query(struct ow_req *r, const char *name)
 {
@@ -85,6 +86,10 @@ static int queue(struct ow_req *r, unsigned status, struct MHD_Response *resp)
 		}
 	}
 	if (status == 200 && r->format == OW_FMT_CSV && csv_disposition(r, resp) != 0) {
+		MHD_destroy_response(resp);
+		return -1;
+	}
+	if (ow_ratelimit_headers(r, resp) != 0) {
 		MHD_destroy_response(resp);
 		return -1;
 	}

@@ -50,6 +50,10 @@ export async function startServer(settings = {}) {
     ORGWATCH_HOME: HOME,
     ORGWATCH_THREADS: '2',
     ORGWATCH_MAX_BODY: '65536',
+    // no rate limit unless a test sets one (tests/api/ratelimit.test.mjs)
+    ORGWATCH_RATE_READS: '0',
+    ORGWATCH_RATE_WRITES: '0',
+    ORGWATCH_RATE_IMPORTS: '0',
     ORGWATCH_LOG: 'info',
     ...settings,
   });

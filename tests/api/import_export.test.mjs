@@ -607,7 +607,7 @@ async function emptyServer(tagWord) {
   execFileSync(bin, ['migrate'], { env, stdio: 'pipe', timeout: 120_000 });
   const key = execFileSync(bin, ['key', 'create', '--name', `rt-${RUN}`, '--role', 'editor'], { env, encoding: 'utf8', timeout: 30_000 }).trim();
   const port = await freePort();
-  const child = spawn(bin, ['serve'], { env: { ...env, ORGWATCH_LISTEN: `127.0.0.1:${port}`, ORGWATCH_THREADS: '2' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(bin, ['serve'], { env: { ...env, ORGWATCH_LISTEN: `127.0.0.1:${port}`, ORGWATCH_THREADS: '2', ORGWATCH_RATE_READS: '0', ORGWATCH_RATE_IMPORTS: '0' }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const stop = async () => {

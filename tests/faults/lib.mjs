@@ -304,6 +304,9 @@ export async function startServer(label, httpPort, settings = {}) {
     // Every client of these tests is 127.0.0.1: the per-address cap would be the first limit
     // each of them met. The per-address test (per_ip.test.mjs) sets its own.
     ORGWATCH_MAX_CONNECTIONS_PER_IP: '100000',
+    ORGWATCH_RATE_READS: '0',
+    ORGWATCH_RATE_WRITES: '0',
+    ORGWATCH_RATE_IMPORTS: '0',
     ...settings,
   });
   const child = spawn(BIN, ['serve'], { env, stdio: ['ignore', fd, fd] });

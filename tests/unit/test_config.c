@@ -353,6 +353,23 @@ static void test_max_download_rows(void **state)
 		refused("ORGWATCH_MAX_DOWNLOAD_ROWS", bad[i], "a whole number from 1 to 100000000");
 }
 
+static void test_rate_limits(void **state)
+{
+	(void)state;
+	struct ow_config c;
+	load_ok("ORGWATCH_LOG", "info", &c);
+	assert_int_equal(c.rate_reads, 1200);
+	assert_int_equal(c.rate_writes, 600);
+	assert_int_equal(c.rate_imports, 60);
+	load_ok("ORGWATCH_RATE_READS", "0", &c);
+	assert_int_equal(c.rate_reads, 0);
+	load_ok("ORGWATCH_RATE_WRITES", "10000000", &c);
+	assert_int_equal(c.rate_writes, 10000000);
+	static const char *const bad[] = {"-1", "10000001", "fast", "1.5"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		refused("ORGWATCH_RATE_IMPORTS", bad[i], "a whole number from 1 to 10000000");
+}
+
 static void test_cors_origins(void **state)
 {
 	(void)state;
@@ -522,6 +539,7 @@ int main(void)
 		T(test_max_connections_per_ip),
 		T(test_max_download_rows),
 		T(test_cors_origins),
+		T(test_rate_limits),
 		T(test_max_streams),
 		T(test_cache_max_age),
 		T(test_string_lengths),
