@@ -91,13 +91,6 @@ PGconn *ow_db_connect_dedicated(char *err, size_t errsz, int *busy);
 void ow_db_close_dedicated(PGconn *c);
 /* Fills err from a failed result of connection c (res NULL: c's own error). */
 void ow_db_error_from(struct ow_db_error *err, const PGresult *res, PGconn *c);
-/* Sends statement id (the variant for the arguments that are NULL here, the skipped ones
- * left out) on a connection of its own, unprepared, its text wrapped as prefix + SQL + suffix
- * (both fixed by the caller: "SELECT count(*) FROM (" and ") q" count its rows); rowwise
- * turns on single-row mode (a large answer read row by row, in constant memory). The
- * results come with PQgetResult. 0, or -1 (c's error message). */
-int ow_db_send_variant(PGconn *c, enum ow_stmt_id id, const char *const *params, const char *prefix,
-		       const char *suffix, int rowwise) OW_WUR;
 /* How many dedicated connections (imports and exports) may be open at once; beyond it
  * ow_db_connect_dedicated returns NULL with *busy set (ORGWATCH_MAX_STREAMS). */
 void ow_db_set_max_dedicated(unsigned n);

@@ -6,9 +6,10 @@
 
 struct ow_req;
 
-/* Checks the request line and headers of r (version: as libmicrohttpd parsed it). Returns 0
- * when the request may go on, or 1 after queuing the answer: 400 (501 for a
- * Transfer-Encoding other than chunked); framing faults also close the connection. */
-int ow_edge_check(struct ow_req *r, const char *version);
+/* Checks the request line and headers of r (method, url and version as libmicrohttpd handed
+ * them to the access handler: pointers into its copy of the request line). Returns 0 when the
+ * request may go on, or 1 after queuing the answer: 400 (501 for a Transfer-Encoding other
+ * than chunked); framing faults also close the connection. */
+int ow_edge_check(struct ow_req *r, const char *method, const char *url, const char *version);
 
 #endif

@@ -113,6 +113,10 @@ struct pg_result;
  * statement of several commands runs whole; else PQexecParams). The caller owns the result. */
 struct pg_result *ow_stmt_run(struct pg_conn *c, enum ow_stmt_id id, const char *const *params);
 
+/* The arguments statement id takes, in order: params itself, or (when it skips some of the
+ * caller's) their copy in taken (64 slots). */
+const char *const *ow_stmt_taken_args(enum ow_stmt_id id, const char *const *params,
+				      const char **taken);
 /* How many C arguments a caller passes to statement id (its $n and the skipped ones). */
 int ow_stmt_nargs(enum ow_stmt_id id);
 

@@ -481,13 +481,7 @@ PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *pa
 {
 	const struct ow_stmt *s = &ow_stmts[id];
 	const char *taken[64];
-	if (s->skip) { /* the arguments the statement takes, in order */
-		int n = 0;
-		for (int i = 0; n < s->nparams && i < 64; i++)
-			if (!(s->skip & (1ULL << i)))
-				taken[n++] = params[i];
-		params = taken;
-	}
+	params = ow_stmt_taken_args(id, params, taken);
 	PGresult *res;
 	if (strncmp(s->sql, "FETCH ", 6) == 0) { /* a cursor's rows: no plan to keep */
 		res = PQexec(db->conn, s->sql);
@@ -514,39 +508,6 @@ PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *pa
 void ow_db_error_from(struct ow_db_error *err, const PGresult *res, PGconn *c)
 {
 	fill_error(err, res, c);
-}
-
-int ow_db_send_variant(PGconn *c, enum ow_stmt_id id, const char *const *params, const char *prefix,
-		       const char *suffix, int rowwise)
-{
-	const struct ow_stmt *s = &ow_stmts[id];
-	const char *taken[64];
-	if (s->skip) {
-		int n = 0;
-		for (int i = 0; n < s->nparams && i < 64; i++)
-			if (!(s->skip & (1ULL << i)))
-				taken[n++] = params[i];
-		params = taken;
-	}
-	unsigned long long nulls = 0;
-	for (int i = 0; s->replan && i < s->nparams && i < 64; i++)
-		if (!params[i])
-			nulls |= 1ULL << i;
-	static _Thread_local char sql[16384];
-	size_t pre = strlen(prefix), post = strlen(suffix);
-	int n = s->replan ? ow_stmt_variant_sql(id, nulls, sql + pre, sizeof sql - pre - post - 1)
-			  : snprintf(sql + pre, sizeof sql - pre - post - 1, "%s", s->sql);
-	if (n < 0 || (size_t)n >= sizeof sql - pre - post - 1)
-		return -1;
-	memcpy(sql, prefix, pre);
-	memcpy(sql + pre + (size_t)n, suffix, post + 1);
-	Oid types[64] = {0}; /* an argument left out of the text is declared text (exec_variant) */
-	for (int k = 0; k < s->nparams && k < 64; k++)
-		if (nulls & (1ULL << k))
-			types[k] = 25;
-	if (!PQsendQueryParams(c, sql, s->nparams, types, params, NULL, NULL, 0))
-		return -1;
-	return rowwise && !PQsetSingleRowMode(c) ? -1 : 0;
 }
 
 /* Runs a constant SQL command (BEGIN, COMMIT): 0 or -1 with *err. */

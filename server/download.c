@@ -75,13 +75,42 @@ static int next_part(void *cls, struct ow_buf *out)
 	return 1;
 }
 
+/* Sends statement id (the variant for the arguments that are NULL here, the skipped ones left
+ * out) on c, unprepared, its text wrapped as prefix + SQL + suffix (both fixed here: a count
+ * wraps it in count(*)); rowwise turns on single-row mode. 0, or -1 (c's error message). */
+static int send_variant(PGconn *c, enum ow_stmt_id id, const char *const *params,
+			const char *prefix, const char *suffix, int rowwise)
+{
+	const struct ow_stmt *s = &ow_stmts[id];
+	const char *taken[64];
+	params = ow_stmt_taken_args(id, params, taken);
+	unsigned long long nulls = 0;
+	for (int i = 0; s->replan && i < s->nparams && i < 64; i++)
+		if (!params[i])
+			nulls |= 1ULL << i;
+	static _Thread_local char sql[16384];
+	size_t pre = strlen(prefix), post = strlen(suffix);
+	int n = s->replan ? ow_stmt_variant_sql(id, nulls, sql + pre, sizeof sql - pre - post - 1)
+			  : snprintf(sql + pre, sizeof sql - pre - post - 1, "%s", s->sql);
+	if (n < 0 || (size_t)n >= sizeof sql - pre - post - 1)
+		return -1;
+	memcpy(sql, prefix, pre);
+	memcpy(sql + pre + (size_t)n, suffix, post + 1);
+	Oid types[64] = {0}; /* an argument left out of the text is declared text (exec_variant) */
+	for (int k = 0; k < s->nparams && k < 64; k++)
+		if (nulls & (1ULL << k))
+			types[k] = 25;
+	if (!PQsendQueryParams(c, sql, s->nparams, types, params, NULL, NULL, 0))
+		return -1;
+	return rowwise && !PQsetSingleRowMode(c) ? -1 : 0;
+}
+
 /* The count of the rows the download would send (at most cap + 1), or -1 with err. */
 static long long count_rows(PGconn *c, enum ow_stmt_id stmt, const char *const *params,
 			    struct ow_db_error *err)
 {
 	long long n = -1;
-	if (ow_db_send_variant(c, stmt, params, "SELECT count(*) FROM (", ") ow_download", 0) !=
-	    0) {
+	if (send_variant(c, stmt, params, "SELECT count(*) FROM (", ") ow_download", 0) != 0) {
 		ow_db_error_from(err, NULL, c);
 		return -1;
 	}
@@ -156,7 +185,7 @@ int ow_download_run(struct ow_req *r, enum ow_stmt_id stmt, const char *const *p
 		download_free(d);
 		return 0;
 	}
-	if (ow_db_send_variant(d->conn, stmt, args, "", "", 1) != 0) {
+	if (send_variant(d->conn, stmt, args, "", "", 1) != 0) {
 		ow_log(OW_LOG_WARN, "download %s: %s", r->request_id, PQerrorMessage(d->conn));
 		download_free(d);
 		return ow_problem_reply(r, OW_P_UNAVAILABLE, "The download could not start; retry.",

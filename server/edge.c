@@ -179,8 +179,24 @@ static int check_query(struct ow_req *r)
 	return 1;
 }
 
-int ow_edge_check(struct ow_req *r, const char *version)
+/* 1 when the method held a NUL: libmicrohttpd ends it at the space before the target (written
+ * over with a NUL) and skips further spaces, so between the method's end and url there must be
+ * that NUL and spaces only. */
+static int nul_in_method(const char *method, const char *url)
 {
+	if (!method || !url || url <= method)
+		return 0;
+	for (const char *p = method + strlen(method) + 1; p < url; p++)
+		if (*p != ' ')
+			return 1;
+	return 0;
+}
+
+int ow_edge_check(struct ow_req *r, const char *method, const char *url, const char *version)
+{
+	if (nul_in_method(method, url))
+		return refuse_framing(r, OW_P_BAD_REQUEST, "method", "must not contain a NUL byte",
+				      "The request line holds a NUL byte.");
 	/* on_uri noted where the raw request target's first NUL is; libmicrohttpd puts the
 	 * version right after the target's end, so any other place means a NUL inside it. */
 	if (r->target_nul && version && version != r->target_nul + 1)

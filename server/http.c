@@ -273,13 +273,13 @@ static void preflight(struct ow_req *r)
 }
 
 /* Everything decided before the body is read: route, auth, media type, size. */
-static void begin(struct ow_req *r, const char *method, const char *version)
+static void begin(struct ow_req *r, const char *method, const char *url, const char *version)
 {
 	r->begun = 1;
 	snprintf(r->method, sizeof r->method, "%s", method);
 	set_request_id(r);
 	ow_buf_init(&r->body, r->cfg->max_body);
-	if (ow_edge_check(r, version) != 0)
+	if (ow_edge_check(r, method, r->target_nul ? url : NULL, version) != 0)
 		return;
 	if (r->path_too_long) {
 		ow_problem_reply(r, OW_P_NOT_FOUND, "The path is too long.", NULL, NULL);
@@ -363,7 +363,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_size, void **con_cls)
 {
-	(void)url;
 	struct ow_req *r = *con_cls;
 	if (!r) {
 		r = on_uri(cls, url, conn); /* never without the URI callback; kept for safety */
@@ -374,7 +373,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (!r->begun) {
 		ow_conns_body_awaited(conn);
-		begin(r, method, version);
+		begin(r, method, url, version);
 		ow_conns_body_waiting(conn);
 		return MHD_YES;
 	}

@@ -568,6 +568,19 @@ int ow_stmt_variant_sql(enum ow_stmt_id id, unsigned long long nulls, char *out,
 	return (int)n;
 }
 
+const char *const *ow_stmt_taken_args(enum ow_stmt_id id, const char *const *params,
+				      const char **taken)
+{
+	const struct ow_stmt *s = &ow_stmts[id];
+	if (!s->skip)
+		return params;
+	int n = 0;
+	for (int i = 0; n < s->nparams && i < 64; i++)
+		if (!(s->skip & (1ULL << i)))
+			taken[n++] = params[i];
+	return taken;
+}
+
 PGresult *ow_stmt_run(PGconn *c, enum ow_stmt_id id, const char *const *params)
 {
 	const struct ow_stmt *s = &ow_stmts[id];

@@ -193,6 +193,7 @@ const framing = [
   ['HTTP/1.1 without Host', 'GET /health HTTP/1.1\r\n\r\n', 400, 'Host'],
   ['a raw NUL in the path', 'GET /health\0junk HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'request-target'],
   ['a raw NUL in a query value', 'GET /departures?org=meta\0junk HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'request-target'],
+  ['a raw NUL in the method', 'GET\0X /health HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'method'],
 ];
 
 for (const [what, bytes, status, field] of framing) {
