@@ -272,6 +272,27 @@ static void preflight(struct ow_req *r)
 	(void)ow_cors_preflight(r, allow, public_read);
 }
 
+/* Matches r->path for method. A .json, .csv or .ndjson suffix names a representation of the
+ * path without it, and is tried first (a {param} would otherwise take the whole segment,
+ * suffix included): when the bare path matches, it becomes r->path, the suffix goes to
+ * r->suffix and *suffix_fmt says which format it named. */
+static enum ow_match match_route(struct ow_req *r, const char *method,
+				 const struct ow_route **route, char *allow, size_t allowsz,
+				 int *suffix_fmt)
+{
+	char bare[sizeof r->path];
+	memcpy(bare, r->path, sizeof bare);
+	int f = ow_format_strip_suffix(bare);
+	if (f && ow_router_match(routes, nroutes, method, bare, route, &r->params, allow,
+				 allowsz) == OW_MATCH_OK) {
+		snprintf(r->suffix, sizeof r->suffix, "%s", r->path + strlen(bare));
+		memcpy(r->path, bare, sizeof bare);
+		*suffix_fmt = f;
+		return OW_MATCH_OK;
+	}
+	return ow_router_match(routes, nroutes, method, r->path, route, &r->params, allow, allowsz);
+}
+
 /* Everything decided before the body is read: route, auth, media type, size. */
 static void begin(struct ow_req *r, const char *method, const char *url, const char *version)
 {
@@ -291,24 +312,8 @@ static void begin(struct ow_req *r, const char *method, const char *url, const c
 	}
 	char allow[128];
 	const struct ow_route *route;
-	/* A .json, .csv or .ndjson suffix names a representation of the path without it (taken
-	 * first: a {param} would match the whole segment, suffix included). */
 	int suffix_fmt = 0;
-	char bare[sizeof r->path];
-	memcpy(bare, r->path, sizeof bare);
-	int f = ow_format_strip_suffix(bare);
-	enum ow_match m = OW_MATCH_NO_PATH;
-	if (f)
-		m = ow_router_match(routes, nroutes, method, bare, &route, &r->params, allow,
-				    sizeof allow);
-	if (m == OW_MATCH_OK) {
-		snprintf(r->suffix, sizeof r->suffix, "%s", r->path + strlen(bare));
-		memcpy(r->path, bare, sizeof bare);
-		suffix_fmt = f;
-	} else {
-		m = ow_router_match(routes, nroutes, method, r->path, &route, &r->params, allow,
-				    sizeof allow);
-	}
+	enum ow_match m = match_route(r, method, &route, allow, sizeof allow, &suffix_fmt);
 	if (m == OW_MATCH_NO_PATH) {
 		ow_problem_replyf(r, OW_P_NOT_FOUND, "No resource at %s.", r->path);
 		return;
