@@ -77,6 +77,10 @@ static int refuse(struct ow_req *r, const char *field, const char *message)
 int ow_format_settle(struct ow_req *r, unsigned offered, int suffix_fmt)
 {
 	char names[64], msg[160];
+	if (!offered && !suffix_fmt) { /* no read (a write, an operation): its query is its own */
+		r->format = OW_FMT_JSON;
+		return 0;
+	}
 	offered_names(offered ? offered : OW_FMT_JSON, names, sizeof names);
 	if (suffix_fmt && !(offered & (unsigned)suffix_fmt)) {
 		(void)ow_problem_replyf(r, OW_P_NOT_FOUND, "No %s form of %s: it is offered as %s.",
