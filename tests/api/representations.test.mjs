@@ -118,6 +118,15 @@ test('?all=true streams exactly the rows paging returns, in the same order (CSV 
   assert.equal(none.status, 200);
   assert.equal(none.text.split('\r\n').filter(Boolean).length, 1, 'an empty download is its header row');
   expectProblem(await api('GET', '/departures.csv?all=true&org=no-such-org-here'), 400);
+  // A download may start from a page's cursor: the rest of the list.
+  const first = await api('GET', '/people?limit=5');
+  const rest = await api('GET', `/people.ndjson?all=true&cursor=${encodeURIComponent(first.body.next_cursor)}`);
+  assert.equal(rest.status, 200, rest.text);
+  const restIds = rest.text.split('\n').filter(Boolean).map((l) => JSON.parse(l).id);
+  assert.ok(!restIds.some((id) => first.body.items.some((x) => x.id === id)), 'none of the first page');
+  const bad = await api('GET', '/people.csv?all=true&cursor=not-a-cursor');
+  expectProblem(bad, 400);
+  assert.deepEqual(errorFields(bad), ['cursor']);
 });
 
 test('?all=true over ORGWATCH_MAX_DOWNLOAD_ROWS is a 400 naming all; at the cap it is sent', { skip: noDb }, async () => {
