@@ -203,6 +203,15 @@ int ow_edge_check(struct ow_req *r, const char *method, const char *url, const c
 		return refuse_framing(r, OW_P_BAD_REQUEST, "request-target",
 				      "must not contain a NUL byte",
 				      "The request line holds a NUL byte.");
+	/* %00 in the path: no record or route has a NUL in its name (a raw one is caught above). */
+	if (strstr(r->path, "%00")) {
+		struct ow_errors errs;
+		ow_errors_init(&errs);
+		ow_errors_add(&errs, "path", "must not contain a NUL byte (%%00)");
+		(void)ow_problem_reply(r, OW_P_VALIDATION, "The path holds a NUL byte.", &errs,
+				       NULL);
+		return 1;
+	}
 	if (check_framing(r, version) != 0)
 		return 1;
 	return check_query(r);

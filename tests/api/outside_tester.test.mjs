@@ -227,6 +227,10 @@ test('%00 in a query value is a 400 naming the parameter, never the value cut at
   const people = await api('GET', '/people?q=a%00b');
   expectProblem(people, 400);
   assert.ok(namesField(errorFields(people), 'q'), people.text);
+  // In the path too: a 400 naming it, not a record that is not found.
+  const path = await api('GET', '/people/yann-lecun%00x');
+  expectProblem(path, 400);
+  assert.deepEqual(errorFields(path), ['path']);
 });
 
 test('a repeated query parameter is a 400 naming it, whatever the order of the values', async () => {
