@@ -22,6 +22,8 @@
 #               bench/ceiling/*.sql); BENCH_BASELINE_BIN/_HOME add an earlier build's figures
 #   download    issue 32: the 100,000 people in one GET /people.csv?all=true (and .ndjson) vs
 #               \copy of the same facts to stdout (bench/ceiling/download_people.sql); RSS
+#   fair        issue 28 (fair share): 31 polite clients alone and beside one greedy client over
+#               ORGWATCH_RATE_READS (BENCH_FAIR_LIMIT, 600), their p99 both times (bench/fair.mjs)
 #
 # Settings (environment): BENCH_ONLY (comma-separated sections; all by default),
 # BENCH_PG_PORT (15435), BENCH_HTTP_PORT (18190), BENCH_DURATION (10, seconds per wrk run),
@@ -41,7 +43,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ALL_SECTIONS=(people departures stats chart import bulk scale reads download)
+ALL_SECTIONS=(people departures stats chart import bulk scale reads download fair)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PG_PORT=${BENCH_PG_PORT:-15435}
 HTTP_PORT=${BENCH_HTTP_PORT:-18190}

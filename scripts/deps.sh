@@ -35,7 +35,7 @@ RUNTIME=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-dev u
 TEST=(libcmocka-dev clang libclang-rt-14-dev clang-format nodejs npm chromium docker-compose jq python3-yaml
 	python3-pandas)
 # pgbench ships in postgresql-15 (/usr/lib/postgresql/15/bin/pgbench); psql in the client.
-BENCH=(wrk postgresql-client-15 jq iproute2)
+BENCH=(wrk postgresql-client-15 jq iproute2 nodejs)
 
 case $MODE in
 runtime) WANT=("${RUNTIME[@]}") ;;
