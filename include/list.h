@@ -44,6 +44,10 @@ int ow_list_parse(struct ow_req *r, const struct ow_filter *filters, size_t n, c
  * and -1 returned. */
 int ow_query_parse(struct ow_req *r, const struct ow_filter *filters, size_t n, const char **values,
 		   const char *path_entity) OW_WUR;
+/* The second half of ow_query_parse: resolves the references among the parsed values (and the
+ * path's {id} when path_entity is given); 0, or -1 after the 404/400. */
+int ow_query_verify_refs(struct ow_req *r, const struct ow_filter *filters, size_t n,
+			 const char **values, const char *path_entity) OW_WUR;
 /* Adds the path's {id} to the references a page checks when it comes back empty (so an empty
  * page of a record that does not exist is a 404). */
 void ow_list_page_path_ref(struct ow_list_page *p, const char *entity, const char *key);

@@ -167,6 +167,12 @@ int ow_query_parse(struct ow_req *r, const struct ow_filter *filters, size_t n, 
 {
 	if (ow_list_parse(r, filters, n, values, NULL) != 0)
 		return -1;
+	return ow_query_verify_refs(r, filters, n, values, path_entity);
+}
+
+int ow_query_verify_refs(struct ow_req *r, const struct ow_filter *filters, size_t n,
+			 const char **values, const char *path_entity)
+{
 	struct ow_ref refs[OW_MAX_REFS];
 	size_t k = 0;
 	if (path_entity)
