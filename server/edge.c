@@ -115,7 +115,7 @@ static int check_framing(struct ow_req *r, const char *version)
 				      "must not be sent together with Content-Length",
 				      "The request's length is ambiguous.");
 	if (s.te_bad || s.te_count > 1)
-		return refuse_framing(r, OW_P_NOT_IMPLEMENTED, "Transfer-Encoding",
+		return refuse_framing(r, OW_P_TE_UNSUPPORTED, "Transfer-Encoding",
 				      "only chunked is supported",
 				      "Send the body with Content-Length or Transfer-Encoding: "
 				      "chunked.");
