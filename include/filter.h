@@ -14,6 +14,7 @@ enum ow_ftype {
 	OW_F_DAY,	/* YYYY-MM-DD */
 	OW_F_DEPTH,	/* whole number 0..1000 */
 	OW_F_ENUM_LIST, /* comma-separated values, each one of values */
+	OW_F_COUNTRY,	/* ISO 3166-1 alpha-2 code, either case */
 };
 
 struct ow_filter {

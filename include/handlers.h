@@ -47,6 +47,7 @@ int ow_h_team_alumni(struct ow_req *r);
 /* h_stats.c */
 int ow_h_stats_departures(struct ow_req *r);
 int ow_h_stats_flows(struct ow_req *r);
+int ow_h_stats_layoffs(struct ow_req *r);
 int ow_h_stats_attrition(struct ow_req *r);
 /* h_static.c: the dashboard page and its assets under ORGWATCH_HOME/web */
 void ow_static_init(const char *home);

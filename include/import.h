@@ -25,6 +25,9 @@ int ow_import_feed(struct ow_import *imp, const char *data, size_t n);
  * import lock is taken here, not while the body arrives), then COMMIT (or ROLLBACK on any
  * error or dry run). */
 int ow_import_finish(struct ow_import *imp);
+/* ?create=organizations: organizations named by a name that matches none are created
+ * (16_import_same_record.sql). */
+void ow_import_create_organizations(struct ow_import *imp, int on);
 /* Records read so far (for progress lines). */
 unsigned long ow_import_records(const struct ow_import *imp);
 /* True when the import failed because the import lock (another import being written) was

@@ -46,6 +46,19 @@ extern const char *const ow_departure_kinds[], *const ow_reason_categories[],
 						       *const ow_destination_kinds[],
 							       *const ow_status_filter_values[];
 
+/* The stages an organization may be at (organizations.stage). */
+extern const char *const ow_org_stages[];
+
+/* Filters on the organization a record belongs to (/organizations, /layoffs, /departures,
+ * the statistics), in this order: industry (case-insensitive), country (ISO 3166-1 alpha-2
+ * code), stage. */
+/* clang-format off */
+#define OW_ORG_ATTRIBUTE_FILTERS \
+	{"industry", OW_F_TEXT, NULL}, \
+	{"country", OW_F_COUNTRY, NULL}, \
+	{"stage", OW_F_ENUM, ow_org_stages}
+/* clang-format on */
+
 /* The /departures filters, in the order ow_departures_filtered (sql/functions/
  * 08_departures.sql) takes them: the one list the departure lists and the statistics share. */
 /* clang-format off */
@@ -61,9 +74,10 @@ extern const char *const ow_departure_kinds[], *const ow_reason_categories[],
 	{"to", OW_F_PDATE, NULL},                                     \
 	{"layoff", OW_F_REF, ow_ref_layoff},                                   \
 	{"updated_since", OW_F_TIMESTAMP, NULL},                      \
-	{"status", OW_F_ENUM_LIST, ow_status_filter_values}
+	{"status", OW_F_ENUM_LIST, ow_status_filter_values},          \
+	OW_ORG_ATTRIBUTE_FILTERS
 /* clang-format on */
-#define OW_DEPARTURE_NFILTERS 12
+#define OW_DEPARTURE_NFILTERS 15
 
 extern const struct ow_resource ow_res_organizations, ow_res_teams, ow_res_people, ow_res_positions,
 	ow_res_sources, ow_res_departures, ow_res_layoffs, ow_res_reporting_lines;

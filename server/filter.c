@@ -12,6 +12,31 @@ const char *const ow_ref_organization[] = {"organization", NULL};
 const char *const ow_ref_team[] = {"team", NULL};
 const char *const ow_ref_layoff[] = {"layoff", NULL};
 
+/* The ISO 3166-1 alpha-2 codes, two letters each, in order (iso-codes 4.15, the same list
+ * as the countries table of sql/schema/0019_org_attributes.sql; see scripts/countries.sh). */
+static const char country_codes[] =
+	"ADAEAFAGAIALAMAOAQARASATAUAWAXAZBABBBDBEBFBGBHBIBJBLBMBNBOBQBRBSBTBVBWBYBZCACCCD"
+	"CFCGCHCICKCLCMCNCOCRCUCVCWCXCYCZDEDJDKDMDODZECEEEGEHERESETFIFJFKFMFOFRGAGBGDGEGF"
+	"GGGHGIGLGMGNGPGQGRGSGTGUGWGYHKHMHNHRHTHUIDIEILIMINIOIQIRISITJEJMJOJPKEKGKHKIKMKN"
+	"KPKRKWKYKZLALBLCLILKLRLSLTLULVLYMAMCMDMEMFMGMHMKMLMMMNMOMPMQMRMSMTMUMVMWMXMYMZNA"
+	"NCNENFNGNINLNONPNRNUNZOMPAPEPFPGPHPKPLPMPNPRPSPTPWPYQARERORSRURWSASBSCSDSESGSHSI"
+	"SJSKSLSMSNSOSRSSSTSVSXSYSZTCTDTFTGTHTJTKTLTMTNTOTRTTTVTWTZUAUGUMUSUYUZVAVCVEVGVI"
+	"VNVUWFWSYEYTZAZMZW";
+
+/* v is an assigned ISO 3166-1 alpha-2 code, in either case. */
+static int is_country_code(const char *v)
+{
+	if (strlen(v) != 2)
+		return 0;
+	char c0 = (char)(v[0] & ~0x20), c1 = (char)(v[1] & ~0x20);
+	if (c0 < 'A' || c0 > 'Z' || c1 < 'A' || c1 > 'Z')
+		return 0;
+	for (size_t i = 0; i + 1 < sizeof country_codes; i += 2)
+		if (country_codes[i] == c0 && country_codes[i + 1] == c1)
+			return 1;
+	return 0;
+}
+
 static int digits(const char *s, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -103,6 +128,10 @@ const char *ow_filter_check(const struct ow_filter *f, const char *v)
 			if (strcmp(v, f->values[i]) == 0)
 				return NULL;
 		return "is not one of the allowed values";
+	case OW_F_COUNTRY:
+		return is_country_code(v)
+			       ? NULL
+			       : "must be an ISO 3166-1 alpha-2 country code such as US or GB";
 	case OW_F_TIMESTAMP:
 		return is_timestamp(v)
 			       ? NULL

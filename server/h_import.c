@@ -45,15 +45,17 @@ static int media_is(const char *ct, const char *want)
 }
 
 static const char *const dry_values[] = {"true", "false", NULL};
+static const char *const create_values[] = {"organizations", NULL};
 static const struct ow_filter filters[] = {
 	{"type", OW_F_TEXT, NULL},
 	{"dry_run", OW_F_BOOL, dry_values},
+	{"create", OW_F_ENUM, create_values},
 };
 
 static int start(struct ow_req *r)
 {
-	const char *args[2];
-	if (ow_query_parse(r, filters, 2, args, NULL) != 0)
+	const char *args[3];
+	if (ow_query_parse(r, filters, 3, args, NULL) != 0)
 		return 0;
 	const char *ct = ow_req_header(r, "Content-Type");
 	enum ow_import_format format;
@@ -94,6 +96,7 @@ static int start(struct ow_req *r)
 	r->stream_free = stream_free;
 	if (!s->imp)
 		return ow_problem_reply(r, OW_P_UNAVAILABLE, "Out of memory; retry.", NULL, NULL);
+	ow_import_create_organizations(s->imp, args[2] != NULL);
 	r->stream_feed = feed;
 	return 0;
 }

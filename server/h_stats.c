@@ -1,4 +1,4 @@
-/* h_stats.c — GET /stats/departures, /stats/flows and /stats/attrition: one SQL
+/* h_stats.c — GET /stats/departures, /stats/flows, /stats/layoffs and /stats/attrition: one SQL
  * statement per answer (sql/functions/12_stats.sql), as JSON or as a CSV table. */
 #include <jansson.h>
 #include <stdio.h>
@@ -43,7 +43,10 @@ static const char *const flow_cells[] = {"from.id", "from.slug", "from.name", "t
 static const char *const attrition_cells[] = {
 	"org.id", "org.slug", "org.name",	   "team.id",	 "team.slug", "team.name",
 	"from",	  "to",	      "average_headcount", "departures", "rate",      NULL};
+static const char *const layoff_cells[] = {"key",	    "label", "layoffs", "laid_off",
+					   "without_count", "orgs",  NULL};
 static const struct stat_table departure_table = {"groups", 0, departure_cells};
+static const struct stat_table layoff_table = {"groups", 0, layoff_cells};
 static const struct stat_table flow_table = {"flows", 0, flow_cells};
 static const struct stat_table attrition_table = {"teams", 1, attrition_cells};
 
@@ -153,14 +156,36 @@ static const struct ow_filter flow_filters[] = {
 	{"from", OW_F_PDATE, NULL},
 	{"to", OW_F_PDATE, NULL},
 	{"status", OW_F_ENUM_LIST, ow_status_filter_values},
+	OW_ORG_ATTRIBUTE_FILTERS,
 };
+#define NFLOW_FILTERS (sizeof flow_filters / sizeof flow_filters[0])
 
 int ow_h_stats_flows(struct ow_req *r)
 {
-	const char *params[4];
-	if (ow_query_parse(r, flow_filters, 4, params, NULL) != 0)
+	const char *params[NFLOW_FILTERS];
+	if (ow_query_parse(r, flow_filters, NFLOW_FILTERS, params, NULL) != 0)
 		return 0;
 	return reply_stat(r, OW_Q_STATS_FLOWS, params, &flow_table);
+}
+
+static const char *const layoff_groups[] = {"month",	"quarter", "year",  "org",
+					    "industry", "country", "stage", NULL};
+/* In the order ow_stats_layoffs (12_stats.sql) takes them. */
+static const struct ow_filter layoff_stats_filters[] = {
+	{"group_by", OW_F_ENUM, layoff_groups},
+	{"org", OW_F_REF, ow_ref_organization},
+	OW_ORG_ATTRIBUTE_FILTERS,
+	{"from", OW_F_PDATE, NULL},
+	{"to", OW_F_PDATE, NULL},
+};
+#define NLAYOFF_FILTERS (sizeof layoff_stats_filters / sizeof layoff_stats_filters[0])
+
+int ow_h_stats_layoffs(struct ow_req *r)
+{
+	const char *params[NLAYOFF_FILTERS];
+	if (ow_query_parse(r, layoff_stats_filters, NLAYOFF_FILTERS, params, NULL) != 0)
+		return 0;
+	return reply_stat(r, OW_Q_STATS_LAYOFFS, params, &layoff_table);
 }
 
 static const char *const attrition_groups[] = {"team", NULL};

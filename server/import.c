@@ -54,6 +54,8 @@ struct ow_import {
 	struct ow_buf batch; /* COPY text: line \t type \t document \n */
 	size_t batch_n;
 	unsigned long created, updated, unchanged;
+	int create_organizations; /* ?create=organizations */
+	char *notes; /* {"duplicates": [...], "created_organizations": [...]} from the apply */
 	struct import_error *errors;
 	size_t nerrors;
 	unsigned long errors_total;
@@ -99,6 +101,11 @@ struct ow_import *ow_import_new(PGconn *c, const char *actor, enum ow_import_for
 	return imp;
 }
 
+void ow_import_create_organizations(struct ow_import *imp, int on)
+{
+	imp->create_organizations = on;
+}
+
 unsigned long ow_import_records(const struct ow_import *imp)
 {
 	return imp->records;
@@ -135,7 +142,10 @@ static int tally(struct ow_import *imp, PGresult *res)
 			imp->unchanged += n;
 		else if (strcmp(outcome, "errors") == 0)
 			total = n;
-		else {
+		else if (strcmp(outcome, "notes") == 0) {
+			free(imp->notes);
+			imp->notes = strdup(PQgetvalue(res, i, 3));
+		} else {
 			listed++;
 			add_error(imp, strtoul(PQgetvalue(res, i, 0), NULL, 10),
 				  PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2), "%s",
@@ -240,7 +250,7 @@ static int apply(struct ow_import *imp)
 	if (begin(imp) != 0)
 		return -1;
 	imp->in_tx = 1;
-	const char *params[] = {imp->actor};
+	const char *params[] = {imp->actor, imp->create_organizations ? "organizations" : NULL};
 	return tally(imp, ow_stmt_run(imp->conn, OW_Q_IMPORT_SPOOL_APPLY, params));
 }
 
@@ -601,6 +611,13 @@ int ow_import_report(const struct ow_import *imp, struct ow_buf *out)
 		rc |= ow_buf_append_str(out, "}");
 	}
 	rc |= ow_buf_appendf(out, "],\"errors_total\":%lu", imp->errors_total);
+	/* The notes object's members, spliced in (it is one JSON object made by the SQL). */
+	if (imp->notes && imp->notes[0] == '{' && imp->notes[1] != '}') {
+		rc |= ow_buf_append_str(out, ",");
+		rc |= ow_buf_append(out, imp->notes + 1, strlen(imp->notes) - 2);
+	} else {
+		rc |= ow_buf_append_str(out, ",\"duplicates\":[],\"created_organizations\":[]");
+	}
 	if (imp->db_failed) {
 		rc |= ow_buf_append_str(out, ",\"detail\":");
 		rc |= ow_buf_append_json_str(out, imp->db_message, strlen(imp->db_message));
@@ -624,5 +641,6 @@ void ow_import_free(struct ow_import *imp)
 	ow_buf_free(&imp->pending);
 	ow_buf_free(&imp->batch);
 	free(imp->errors);
+	free(imp->notes);
 	free(imp);
 }

@@ -20,16 +20,24 @@ static const struct ow_jfield org_fields[] = {
 	{.name = "founded_on", .type = OW_J_PDATE, .flags = NULLABLE},
 	{.name = "parent_id", .type = OW_J_UUID, .flags = NULLABLE, .alias = "parent"},
 	{.name = "description", .type = OW_J_TEXT, .flags = NULLABLE},
+	/* Normalised by the SQL (ow_org_input): trimmed; country to its code (a name is
+	 * accepted); stage from a tracker's spelling. */
+	{.name = "industry", .type = OW_J_STRING, .flags = NULLABLE, .max = 200},
+	{.name = "headquarters", .type = OW_J_STRING, .flags = NULLABLE, .max = 200},
+	{.name = "country", .type = OW_J_STRING, .flags = NULLABLE, .max = 100},
+	{.name = "stage", .type = OW_J_STRING, .flags = NULLABLE, .max = 40},
 };
 static const struct ow_filter org_filters[] = {
 	{"q", OW_F_TEXT, NULL},
 	{"kind", OW_F_ENUM, org_kinds},
 	{"parent", OW_F_REF, ow_ref_organization},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
+	OW_ORG_ATTRIBUTE_FILTERS,
 };
-static const char *const org_csv[] = {"id",	    "slug",	  "name",      "kind",
-				      "website",    "founded_on", "parent_id", "description",
-				      "created_at", "updated_at", NULL};
+static const char *const org_csv[] = {"id",	    "slug",	    "name",	 "kind",
+				      "website",    "founded_on",   "parent_id", "description",
+				      "industry",   "headquarters", "country",	 "stage",
+				      "created_at", "updated_at",   NULL};
 const struct ow_resource ow_res_organizations = {
 	.plural = "organizations",
 	.entity = "organization",
@@ -183,6 +191,10 @@ const char *const ow_reason_categories[] = {"startup", "competitor",   "burnout"
 					    "other",   "unknown",      NULL};
 const char *const ow_destination_kinds[] = {"founded", "joined",  "academia", "government",
 					    "none",    "unknown", NULL};
+const char *const ow_org_stages[] = {
+	"seed",	    "series_a", "series_b", "series_c",	  "series_d", "series_e",
+	"series_f", "series_g", "series_h", "series_i",	  "series_j", "private_equity",
+	"post_ipo", "public",	"acquired", "subsidiary", "unknown",  NULL};
 static const char *const statuses[] = {"reported", "confirmed", "disputed", "retracted", NULL};
 /* ?status=: a comma-separated list of statuses, or "all". */
 const char *const ow_status_filter_values[] = {"reported",  "confirmed", "disputed",
@@ -339,6 +351,7 @@ static const struct ow_jfield layoff_fields[] = {
 	{.name = "team_id", .type = OW_J_UUID, .flags = NULLABLE, .alias = "team"},
 	{.name = "announced_on", .type = OW_J_PDATE, .flags = REQUIRED},
 	{.name = "effective_on", .type = OW_J_PDATE, .flags = NULLABLE},
+	{.name = "location", .type = OW_J_STRING, .flags = NULLABLE, .max = 200},
 	{.name = "count", .type = OW_J_INT, .flags = NULLABLE, .min = 0, .maxv = 10000000},
 	{.name = "percentage", .type = OW_J_NUMBER, .flags = NULLABLE, .min = 0, .maxv = 100},
 	{.name = "description", .type = OW_J_TEXT, .flags = NULLABLE},
@@ -350,23 +363,14 @@ static const struct ow_filter layoff_filters[] = {
 	{"from", OW_F_PDATE, NULL},
 	{"to", OW_F_PDATE, NULL},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
+	OW_ORG_ATTRIBUTE_FILTERS,
 };
-static const char *const layoff_csv[] = {"id",
-					 "org_id",
-					 "org",
-					 "team_id",
-					 "team",
-					 "announced_on",
-					 "effective_on",
-					 "count",
-					 "percentage",
-					 "description",
-					 "source_ids",
-					 "sources",
-					 "named_departures",
-					 "created_at",
-					 "updated_at",
-					 NULL};
+static const char *const layoff_csv[] = {
+	"id",	   "org_id",	       "org",	       "team_id",
+	"team",	   "announced_on",     "effective_on", "location",
+	"count",   "percentage",       "description",  "source_ids",
+	"sources", "named_departures", "created_at",   "updated_at",
+	NULL};
 const struct ow_resource ow_res_layoffs = {
 	.plural = "layoffs",
 	.entity = "layoff",

@@ -41,6 +41,8 @@ static const struct ow_route fixed[] = {
 	 OW_CACHE_DATA},
 	{"GET", "/stats/flows", ow_h_stats_flows, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
 	 OW_CACHE_DATA},
+	{"GET", "/stats/layoffs", ow_h_stats_layoffs, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
+	 OW_CACHE_DATA},
 	{"GET", "/stats/attrition", ow_h_stats_attrition, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
 	 OW_CACHE_DATA},
 };
@@ -93,7 +95,8 @@ static const struct {
 	{ow_h_team_members, OW_FMTS_LIST},	{ow_h_team_alumni, OW_FMTS_LIST},
 	{ow_h_people_duplicates, OW_FMTS_LIST}, {ow_h_export, OW_FMTS_LIST},
 	{ow_h_record_get, OW_FMTS_TABLE},	{ow_h_stats_departures, OW_FMTS_TABLE},
-	{ow_h_stats_flows, OW_FMTS_TABLE},	{ow_h_stats_attrition, OW_FMTS_TABLE},
+	{ow_h_stats_flows, OW_FMTS_TABLE},	{ow_h_stats_layoffs, OW_FMTS_TABLE},
+	{ow_h_stats_attrition, OW_FMTS_TABLE},
 };
 
 unsigned ow_route_formats(const struct ow_route *route)

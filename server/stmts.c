@@ -43,14 +43,16 @@
 	" AND ($4::text IS NULL OR p.tags @> ARRAY[$4::text])"                                     \
 	" AND ($5::timestamptz IS NULL OR p.updated_at >= $5::timestamptz)"
 
-/* Departures: filters $1..$12 (person, org, team, destination_org, kind, reason_category,
- * destination_kind, from, to, layoff, updated_since, status; the sort filter picks the
+/* Departures: filters $1..$15 (person, org, team, destination_org, kind, reason_category,
+ * destination_kind, from, to, layoff, updated_since, status, and the organization's
+ * industry, country, stage (ow_org_attrs_ok); the sort filter picks the
  * statement and is not passed: see SKIP_SORT), applied by ow_departures_filtered
  * (sql/functions/08_departures.sql), the one definition the statistics use too; plain SQL,
  * inlined into each statement by the planner. */
 #define DEPARTURE_FILTERS                                                                          \
 	" FROM ow_departures_filtered($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::timestamptz,"  \
-	" $12, ARRAY[$?1, $?2, $?3, $?4, $?5, $?6, $?7, $?8, $?9, $?10, $?11, $?12]) d WHERE true"
+	" $12, ARRAY[$?1, $?2, $?3, $?4, $?5, $?6, $?7, $?8, $?9, $?10, $?11, $?12]) d"            \
+	" WHERE ow_org_attrs_ok(d.org_id, $13, $14, $15)"
 
 /* Sorted by the start of the date's range, then its end (a "2016-01-01" departure before
  * "2016-01" before "2016"), then id. The cursor's first part is "start|end". The page is
@@ -68,9 +70,9 @@
 	" coalesce(src.ids, '[]'), coalesce(src.summaries, '[]'), r.notes, r.status,"              \
 	" ow_ts(r.created_at), ow_ts(r.updated_at)"                                                \
 	" FROM (SELECT d.id, " lo " AS k_lo, " hi " AS k_hi" DEPARTURE_FILTERS                     \
-	" AND ($13::text IS NULL OR ((" lo "), (" hi "), d.id) " cmp                               \
-	" (split_part($13, '|', 1)::date, split_part($13, '|', 2)::date, $14::uuid))"              \
-	" ORDER BY (" lo ") " dir ", (" hi ") " dir ", d.id " dir " LIMIT $15::int) d"             \
+	" AND ($16::text IS NULL OR ((" lo "), (" hi "), d.id) " cmp                               \
+	" (split_part($16, '|', 1)::date, split_part($16, '|', 2)::date, $17::uuid))"              \
+	" ORDER BY (" lo ") " dir ", (" hi ") " dir ", d.id " dir " LIMIT $18::int) d"             \
 	" JOIN departures r ON r.id = d.id"                                                        \
 	" JOIN people p ON p.id = r.person_id JOIN organizations o ON o.id = r.org_id"             \
 	" LEFT JOIN teams t ON t.id = r.team_id"                                                   \
@@ -84,7 +86,7 @@
 
 /* The C argument a statement does not take (bit i = argument i): the departures' sort
  * filter (it chose the statement); a cursor's second part where one part is enough. */
-#define SKIP_SORT (1ULL << 12)
+#define SKIP_SORT (1ULL << 15)
 #define SKIP_ARG(i) (1ULL << (i))
 
 #define DEPARTED_LO "lower(d.departed_range)"
@@ -128,9 +130,11 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 " AND ($2::text IS NULL OR o.kind = $2)"
 		 " AND ($3::text IS NULL OR o.parent_id = (SELECT ow_key_strict('organization', "
 		 "$3, 'parent')))"
-		 " AND ($4::timestamptz IS NULL OR o.updated_at >= $4::timestamptz)" KEYSET("o", 5,
-											    6, 7),
-		 7, 1},
+		 " AND ($4::timestamptz IS NULL OR o.updated_at >= $4::timestamptz)"
+		 " AND ($5::text IS NULL OR lower(o.industry) = lower(ow_trimmed($5)))"
+		 " AND ($6::text IS NULL OR o.country = upper($6))"
+		 " AND ($7::text IS NULL OR o.stage = $7)" KEYSET("o", 8, 9, 10),
+		 10, 1},
 	[OW_Q_ORGANIZATIONS_GET] =
 		{"organizations_get",
 		 "SELECT ow_organization_doc(o)::text, ow_etag(o.updated_at), NULL"
@@ -273,19 +277,19 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 4, 1, SKIP_ARG(3)},
 
 	[OW_Q_DEPARTURES_LIST] = {"departures_list",
-				  DEPARTURES_SORTED(DEPARTED_LO, DEPARTED_HI, ">", "ASC"), 15, 1,
+				  DEPARTURES_SORTED(DEPARTED_LO, DEPARTED_HI, ">", "ASC"), 18, 1,
 				  SKIP_SORT},
 	[OW_Q_DEPARTURES_LIST_DESC] = {"departures_list_desc",
-				       DEPARTURES_SORTED(DEPARTED_LO, DEPARTED_HI, "<", "DESC"), 15,
+				       DEPARTURES_SORTED(DEPARTED_LO, DEPARTED_HI, "<", "DESC"), 18,
 				       1, SKIP_SORT},
 	[OW_Q_DEPARTURES_LIST_ANNOUNCED] = {"departures_list_announced",
 					    DEPARTURES_SORTED(ANNOUNCED_LO, ANNOUNCED_HI, ">",
 							      "ASC"),
-					    15, 1, SKIP_SORT},
+					    18, 1, SKIP_SORT},
 	[OW_Q_DEPARTURES_LIST_ANNOUNCED_DESC] = {"departures_list_announced_desc",
 						 DEPARTURES_SORTED(ANNOUNCED_LO, ANNOUNCED_HI, "<",
 								   "DESC"),
-						 15, 1, SKIP_SORT},
+						 18, 1, SKIP_SORT},
 	[OW_Q_DEPARTURES_GET] = {"departures_get",
 				 "SELECT ow_departure_doc(d)::text, ow_etag(d.updated_at), NULL"
 				 " FROM departures d WHERE d.id = ow_uuid_or_null($1)",
@@ -304,9 +308,10 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 			       "&& daterange("
 			       " lower(ow_pdate_range($3::text)), upper(ow_pdate_range($4::text))))"
 			       " AND ($5::timestamptz IS NULL OR l.updated_at >= "
-			       "$5::timestamptz)" KEYSET("l", 6, 7, 8)
+			       "$5::timestamptz)"
+			       " AND ow_org_attrs_ok(l.org_id, $6, $7, $8)" KEYSET("l", 9, 10, 11)
 				       ROW_DOCS("ow_layoff_doc_row(pg.r, false)"),
-		 8, 1},
+		 11, 1},
 	[OW_Q_LAYOFFS_GET] = {"layoffs_get", ROW_GET("layoffs", "l", "ow_layoff_doc_row(l, true)"),
 			      1},
 	[OW_Q_LAYOFFS_WRITE] = {"layoffs_write", WRITE("layoff"), 4},
@@ -420,9 +425,14 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_STATS_DEPARTURES] =
 		{"stats_departures",
 		 "SELECT ow_stats_departures(coalesce($1, 'month'), $2, $3, $4, $5, $6, $7, $8,"
-		 " $9, $10, $11, $12::timestamptz, $13)",
-		 13},
-	[OW_Q_STATS_FLOWS] = {"stats_flows", "SELECT ow_stats_flows($1, $2, $3, $4)", 4},
+		 " $9, $10, $11, $12::timestamptz, $13, $14, $15, $16)",
+		 16},
+	[OW_Q_STATS_FLOWS] = {"stats_flows", "SELECT ow_stats_flows($1, $2, $3, $4, $5, $6, $7)",
+			      7},
+	/* group_by, then org, industry, country, stage, from, to (12_stats.sql). */
+	[OW_Q_STATS_LAYOFFS] =
+		{"stats_layoffs",
+		 "SELECT ow_stats_layoffs(coalesce($1, 'month'), $2, $3, $4, $5, $6, $7)", 7},
 	[OW_Q_STATS_ATTRITION] = {"stats_attrition",
 				  "SELECT ow_stats_attrition($1, $2, $3, $4, $5)", 5},
 
@@ -442,7 +452,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 				    "COPY ow_import_spool (line, type, doc) FROM STDIN", 0},
 	/* Columns: r_line, r_outcome, r_field, r_message, r_count. */
 	[OW_Q_IMPORT_SPOOL_APPLY] = {"import_spool_apply",
-				     "SELECT * FROM ow_import_spool_apply($1)", 1},
+				     "SELECT * FROM ow_import_spool_apply($1, $2)", 2},
 	[OW_Q_IMPORT_SPOOL_DROP] = {"import_spool_drop",
 				    "DROP TABLE IF EXISTS pg_temp.ow_import_spool", 0},
 	/* Keys sorted first, each line rendered as the cursor reaches it. */

@@ -10,7 +10,9 @@ CREATE OR REPLACE FUNCTION public.ow_organization_doc(o organizations)
 AS $function$
 	SELECT json_build_object('id', o.id, 'slug', o.slug, 'name', o.name, 'kind', o.kind,
 		'website', o.website, 'founded_on', o.founded_on, 'parent_id', o.parent_id,
-		'description', o.description, 'created_at', ow_ts(o.created_at), 'updated_at', ow_ts(o.updated_at))
+		'description', o.description, 'industry', o.industry, 'headquarters', o.headquarters,
+		'country', o.country, 'stage', o.stage,
+		'created_at', ow_ts(o.created_at), 'updated_at', ow_ts(o.updated_at))
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_organizations_write(p_actor text, p_key text, d jsonb, p_if_match text)
@@ -23,19 +25,24 @@ DECLARE
 BEGIN
 	PERFORM ow_begin_write(p_actor);
 	IF p_key IS NULL THEN
+		d := ow_org_input(d);
 		n := jsonb_populate_record(NULL::organizations, d);
-		INSERT INTO organizations (slug, name, kind, website, founded_on, parent_id, description)
+		INSERT INTO organizations (slug, name, kind, website, founded_on, parent_id, description,
+			industry, headquarters, country, stage)
 		VALUES (coalesce(n.slug, ow_unique_slug('organizations', n.name)), n.name, coalesce(n.kind, 'other'),
-			n.website, n.founded_on, ow_ref(d, 'organization', 'parent'), n.description)
+			n.website, n.founded_on, ow_ref(d, 'organization', 'parent'), n.description,
+			n.industry, n.headquarters, n.country, n.stage)
 		RETURNING * INTO n;
 	ELSE
 		SELECT * INTO cur FROM organizations WHERE id = ow_key_404('organization', p_key) FOR UPDATE;
 		IF NOT FOUND THEN PERFORM ow_not_found('organization', p_key); END IF;
 		PERFORM ow_check_if_match(cur.updated_at, p_if_match);
+		d := ow_org_input(d);
 		n := jsonb_populate_record(cur, d);
 		UPDATE organizations SET slug = n.slug, name = n.name, kind = n.kind, website = n.website,
 			founded_on = n.founded_on, parent_id = ow_ref_patch(d, 'organization', 'parent', cur.parent_id),
-			description = n.description
+			description = n.description, industry = n.industry, headquarters = n.headquarters,
+			country = n.country, stage = n.stage
 		WHERE id = cur.id RETURNING * INTO n;
 	END IF;
 	IF n.parent_id = n.id THEN
@@ -51,4 +58,109 @@ CREATE OR REPLACE FUNCTION public.ow_org_summary(o_id uuid)
 AS $function$
 	SELECT ow_org_ref(o)
 	FROM organizations o WHERE o.id = o_id
+$function$;
+
+-- ---------------------------------------------------------------------------------------
+-- What a layoffs tracker says about a company (issue 26): the input forms that writes and
+-- imports accept for industry, headquarters, country and stage, and what is stored.
+-- ---------------------------------------------------------------------------------------
+
+-- A text field as stored: whitespace trimmed at both ends, NULL when nothing is left.
+CREATE OR REPLACE FUNCTION public.ow_trimmed(t text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+	SELECT nullif(regexp_replace(t, '^\s+|\s+$', '', 'g'), '')
+$function$;
+
+-- A country's name folded as country_names holds it: lower case, no accents, every run of
+-- other characters one space ("United States." and "united  states" are "united states").
+CREATE OR REPLACE FUNCTION public.ow_country_fold(t text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE STRICT
+AS $function$
+	SELECT btrim(regexp_replace(ow_fold(t), '[^a-z0-9]+', ' ', 'g'))
+$function$;
+
+-- The ISO 3166-1 alpha-2 code of a country given by its code, its alpha-3 code or an English
+-- name or variant (country_names); NULL when it names none.
+CREATE OR REPLACE FUNCTION public.ow_country_code(t text)
+ RETURNS text
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+	SELECT c.code::text FROM country_names c WHERE c.folded = ow_country_fold(t)
+$function$;
+
+-- The stage as stored, from a tracker's spelling ("Series B", "Post-IPO", "Private Equity"):
+-- lower case, every run of other characters one underscore; NULL when it is no stage.
+CREATE OR REPLACE FUNCTION public.ow_stage_code(t text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE STRICT
+AS $function$
+	SELECT CASE WHEN s IN ('seed', 'series_a', 'series_b', 'series_c', 'series_d', 'series_e', 'series_f',
+		'series_g', 'series_h', 'series_i', 'series_j', 'private_equity', 'post_ipo', 'public', 'acquired',
+		'subsidiary', 'unknown') THEN s END
+	FROM (SELECT CASE x WHEN 'postipo' THEN 'post_ipo' WHEN 'ipo' THEN 'public' ELSE x END AS s
+		FROM (SELECT btrim(regexp_replace(lower(t), '[^a-z0-9]+', '_', 'g'), '_') AS x) y) z
+$function$;
+
+-- An organization's fields as stored: industry and headquarters trimmed, country as its code,
+-- stage as ow_stage_code gives it; absent fields stay absent. An unknown country or stage is
+-- a 400 naming the field (both at once).
+CREATE OR REPLACE FUNCTION public.ow_org_input(d jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+DECLARE
+	c text;
+	errs jsonb := '[]';
+BEGIN
+	IF jsonb_typeof(d -> 'industry') = 'string' THEN
+		d := jsonb_set(d, '{industry}', coalesce(to_jsonb(ow_trimmed(d ->> 'industry')), 'null'));
+	END IF;
+	IF jsonb_typeof(d -> 'headquarters') = 'string' THEN
+		d := jsonb_set(d, '{headquarters}', coalesce(to_jsonb(ow_trimmed(d ->> 'headquarters')), 'null'));
+	END IF;
+	IF jsonb_typeof(d -> 'country') = 'string' THEN
+		c := ow_country_code(d ->> 'country');
+		IF c IS NULL THEN
+			errs := errs || jsonb_build_object('field', 'country', 'message', format('unknown country %L: '
+				'an ISO 3166-1 alpha-2 code (US, GB, DE...) or an English name', d ->> 'country'));
+		END IF;
+		d := jsonb_set(d, '{country}', coalesce(to_jsonb(c), 'null'));
+	END IF;
+	IF jsonb_typeof(d -> 'stage') = 'string' THEN
+		c := ow_stage_code(d ->> 'stage');
+		IF c IS NULL THEN
+			errs := errs || jsonb_build_object('field', 'stage', 'message', format('unknown stage %L: one of '
+				'seed, series_a ... series_j, private_equity, post_ipo, public, acquired, subsidiary, unknown '
+				'(or a tracker''s spelling such as "Series B" or "Post-IPO")', d ->> 'stage'));
+		END IF;
+		d := jsonb_set(d, '{stage}', coalesce(to_jsonb(c), 'null'));
+	END IF;
+	IF jsonb_array_length(errs) > 0 THEN
+		RAISE EXCEPTION USING ERRCODE = 'OW400', MESSAGE = errs -> 0 ->> 'message',
+			COLUMN = errs -> 0 ->> 'field', DETAIL = errs::text;
+	END IF;
+	RETURN d;
+END $function$;
+
+-- A record's organization has the industry (case-insensitive), country (code, either case)
+-- and stage asked for; true when none is asked. Plain SQL, inlined into the statements that
+-- filter by it (the filters not given fold away in their variants).
+CREATE OR REPLACE FUNCTION public.ow_org_attrs_ok(p_org uuid, f_industry text, f_country text, f_stage text)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT (f_industry IS NULL AND f_country IS NULL AND f_stage IS NULL)
+		OR p_org IN (SELECT o.id FROM organizations o
+			WHERE (f_industry IS NULL OR lower(o.industry) = lower(ow_trimmed(f_industry)))
+			  AND (f_country IS NULL OR o.country = upper(f_country))
+			  AND (f_stage IS NULL OR o.stage = f_stage))
 $function$;

@@ -13,7 +13,7 @@ CREATE OR REPLACE FUNCTION public.ow_layoff_doc_row(l layoffs, with_departures b
 AS $function$
 	SELECT json_build_object('id', l.id, 'org_id', l.org_id, 'org', ow_org_ref(o),
 		'team_id', l.team_id, 'team', ow_team_ref(t), 'announced_on', l.announced_on,
-		'effective_on', l.effective_on, 'count', l.count, 'percentage', l.percentage,
+		'effective_on', l.effective_on, 'location', l.location, 'count', l.count, 'percentage', l.percentage,
 		'description', l.description, 'source_ids', s.ids, 'sources', s.summaries,
 		'named_departures', (SELECT count(*) FROM departures d WHERE d.layoff_id = l.id AND d.status <> 'retracted'),
 		'departures', CASE WHEN with_departures THEN coalesce((
@@ -37,15 +37,6 @@ AS $function$
 	SELECT doc FROM ow_layoff_doc_row(l, with_departures)
 $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_layoff_summary(l_id uuid)
- RETURNS json
- LANGUAGE sql
- STABLE
-AS $function$
-	SELECT json_build_object('id', l.id, 'announced_on', l.announced_on, 'count', l.count)
-	FROM layoffs l WHERE l.id = l_id
-$function$;
-
 CREATE OR REPLACE FUNCTION public.ow_layoffs_write(p_actor text, p_key text, d jsonb, p_if_match text)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
  LANGUAGE plpgsql
@@ -55,6 +46,9 @@ DECLARE
 	n layoffs;
 BEGIN
 	PERFORM ow_begin_write(p_actor);
+	IF jsonb_typeof(d -> 'location') = 'string' THEN
+		d := jsonb_set(d, '{location}', coalesce(to_jsonb(ow_trimmed(d ->> 'location')), 'null'));
+	END IF;
 	IF p_key IS NULL THEN
 		n := jsonb_populate_record(NULL::layoffs, d);
 		n.org_id := ow_ref(d, 'organization', 'org');
@@ -71,13 +65,13 @@ BEGIN
 		PERFORM ow_raise('OW400', 'team_id', 'the team belongs to another organization');
 	END IF;
 	IF p_key IS NULL THEN
-		INSERT INTO layoffs (id, org_id, team_id, announced_on, effective_on, count, percentage, description)
+		INSERT INTO layoffs (id, org_id, team_id, announced_on, effective_on, location, count, percentage, description)
 		VALUES (coalesce(n.id, gen_random_uuid()), n.org_id, n.team_id, n.announced_on, n.effective_on,
-			n.count, n.percentage, n.description)
+			n.location, n.count, n.percentage, n.description)
 		RETURNING * INTO n;
 	ELSE
 		UPDATE layoffs SET org_id = n.org_id, team_id = n.team_id, announced_on = n.announced_on,
-			effective_on = n.effective_on, count = n.count, percentage = n.percentage, description = n.description
+			effective_on = n.effective_on, location = n.location, count = n.count, percentage = n.percentage, description = n.description
 		WHERE id = cur.id RETURNING * INTO n;
 	END IF;
 	PERFORM ow_link_sources('layoff', n.id, d);

@@ -3,7 +3,7 @@
 -- file of sql/functions/ in one transaction whenever their checksum changes. Edit here,
 -- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
 
-CREATE OR REPLACE FUNCTION public.ow_stats_departures(group_by text, f_person text, f_org text, f_team text, f_dest text, f_kind text, f_reason text, f_dkind text, f_from text, f_to text, f_layoff text, f_updated timestamp with time zone, f_status text)
+CREATE OR REPLACE FUNCTION public.ow_stats_departures(group_by text, f_person text, f_org text, f_team text, f_dest text, f_kind text, f_reason text, f_dkind text, f_from text, f_to text, f_layoff text, f_updated timestamp with time zone, f_status text, f_industry text, f_country text, f_stage text)
  RETURNS text
  LANGUAGE plpgsql
  STABLE
@@ -22,6 +22,7 @@ BEGIN
 				ARRAY[f_person IS NOT NULL, f_org IS NOT NULL, f_team IS NOT NULL, f_dest IS NOT NULL,
 				f_kind IS NOT NULL, f_reason IS NOT NULL, f_dkind IS NOT NULL, f_from IS NOT NULL, f_to IS NOT NULL,
 				f_layoff IS NOT NULL, f_updated IS NOT NULL, f_status IS NOT NULL]) d
+			WHERE ow_org_attrs_ok(d.org_id, f_industry, f_country, f_stage)
 		), bounds AS (
 			SELECT date_trunc(group_by, coalesce(lower(ow_pdate_range(f_from)), min(lower(r.departed_range))))::date AS a,
 			       coalesce(upper(ow_pdate_range(f_to)) - 1, max(lower(r.departed_range))) AS b
@@ -55,7 +56,8 @@ BEGIN
 				f_from, f_to, f_layoff, f_updated, f_status,
 				ARRAY[f_person IS NOT NULL, f_org IS NOT NULL, f_team IS NOT NULL, f_dest IS NOT NULL,
 				f_kind IS NOT NULL, f_reason IS NOT NULL, f_dkind IS NOT NULL, f_from IS NOT NULL, f_to IS NOT NULL,
-				f_layoff IS NOT NULL, f_updated IS NOT NULL, f_status IS NOT NULL])
+				f_layoff IS NOT NULL, f_updated IS NOT NULL, f_status IS NOT NULL]) d
+			WHERE ow_org_attrs_ok(d.org_id, f_industry, f_country, f_stage)
 		), g AS (
 			SELECT CASE group_by
 				WHEN 'team' THEN r.team_id::text WHEN 'org' THEN r.org_id::text
@@ -79,7 +81,7 @@ BEGIN
 	RETURN json_build_object('group_by', group_by, 'groups', groups, 'total', total)::text;
 END $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_stats_flows(f_org text, f_from text, f_to text, f_status text)
+CREATE OR REPLACE FUNCTION public.ow_stats_flows(f_org text, f_from text, f_to text, f_status text, f_industry text, f_country text, f_stage text)
  RETURNS text
  LANGUAGE plpgsql
  STABLE
@@ -95,6 +97,7 @@ BEGIN
 		FROM ow_departures_filtered(NULL, f_org, NULL, NULL, NULL, NULL, NULL, f_from, f_to, NULL, NULL, f_status,
 			ARRAY[false, f_org IS NOT NULL, false, false, false, false, false, f_from IS NOT NULL,
 			f_to IS NOT NULL, false, false, f_status IS NOT NULL]) d
+		WHERE ow_org_attrs_ok(d.org_id, f_industry, f_country, f_stage)
 		GROUP BY 1, 2
 	) f
 	LEFT JOIN organizations o ON o.id = f.org_id LEFT JOIN organizations dst ON dst.id = f.destination_org_id);
@@ -151,3 +154,119 @@ AS $function$
 		'rate', CASE WHEN head.avg > 0 THEN round(dep.n / head.avg, 4) END)
 	FROM dep, head
 $function$;
+
+-- Layoffs counted (issue 26): per period of announced_on (month, quarter, year: every period
+-- between the first and the last, empty ones included; a date known only to the year is
+-- counted in "YYYY-unknown" when grouping by month or quarter, as ow_stats_departures does)
+-- or per organization, industry, country or stage (largest laid_off first). Each group:
+-- layoffs (events), laid_off (the sum of the reported counts), without_count (events whose
+-- count is unknown: never guessed from a percentage), orgs (distinct organizations); and
+-- the same for the whole selection in total. Filters: org, the organization's industry,
+-- country and stage, from/to (announced_on overlapping the period, as /layoffs).
+CREATE OR REPLACE FUNCTION public.ow_stats_layoffs_rows(group_by text, org_ uuid, f_industry text, f_country text, f_stage text, f_from text, f_to text)
+ RETURNS TABLE(org_id uuid, announced_range daterange, count integer, k text, industry text)
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT l.org_id, l.announced_range, l.count,
+		CASE WHEN group_by IN ('month', 'quarter', 'year') THEN CASE
+			WHEN group_by = 'year' THEN to_char(lower(l.announced_range), 'YYYY')
+			WHEN length(l.announced_on) = 4 THEN l.announced_on || '-unknown'
+			WHEN group_by = 'month' THEN to_char(lower(l.announced_range), 'YYYY-MM')
+			ELSE to_char(lower(l.announced_range), 'YYYY-"Q"Q') END
+		WHEN group_by = 'org' THEN l.org_id::text
+		WHEN group_by = 'industry' THEN lower(o.industry)
+		WHEN group_by = 'country' THEN o.country::text
+		ELSE o.stage END,
+		o.industry
+	FROM layoffs l JOIN organizations o ON o.id = l.org_id
+	WHERE (org_ IS NULL OR l.org_id = org_)
+	  AND (f_industry IS NULL OR lower(o.industry) = lower(ow_trimmed(f_industry)))
+	  AND (f_country IS NULL OR o.country = upper(f_country))
+	  AND (f_stage IS NULL OR o.stage = f_stage)
+	  AND (f_from IS NULL AND f_to IS NULL
+		OR l.announced_range && daterange(lower(ow_pdate_range(f_from)), upper(ow_pdate_range(f_to))))
+$function$;
+
+-- Layoffs counted (issue 26): per period of announced_on (month, quarter, year: every period
+-- between the first and the last, empty ones included; a date known only to the year is
+-- counted in "YYYY-unknown" when grouping by month or quarter, as ow_stats_departures does)
+-- or per organization, industry, country or stage (largest laid_off first). Each group:
+-- layoffs (events), laid_off (the sum of the reported counts), without_count (events whose
+-- count is unknown: never guessed from a percentage), orgs (distinct organizations); and
+-- the same for the whole selection in total. Filters: org, the organization's industry,
+-- country and stage, from/to (announced_on overlapping the period, as /layoffs).
+CREATE OR REPLACE FUNCTION public.ow_stats_layoffs(group_by text, f_org text, f_industry text, f_country text, f_stage text, f_from text, f_to text)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE
+ SET plan_cache_mode TO 'force_custom_plan'
+AS $function$
+DECLARE
+	org_ uuid := ow_key_strict('organization', f_org, 'org');
+	step interval := CASE group_by WHEN 'month' THEN interval '1 month' WHEN 'quarter' THEN interval '3 months'
+		ELSE interval '1 year' END;
+	answer json;
+BEGIN
+	IF group_by IN ('month', 'quarter', 'year') THEN
+		WITH x AS MATERIALIZED (
+			SELECT * FROM ow_stats_layoffs_rows(group_by, org_, f_industry, f_country, f_stage, f_from, f_to)
+		), bounds AS (
+			SELECT date_trunc(group_by, coalesce(lower(ow_pdate_range(f_from)), min(lower(x.announced_range))))::date AS a,
+			       coalesce(upper(ow_pdate_range(f_to)) - 1, max(lower(x.announced_range))) AS b
+			FROM x
+		), all_keys AS (
+			SELECT CASE group_by WHEN 'year' THEN to_char(p, 'YYYY') WHEN 'month' THEN to_char(p, 'YYYY-MM')
+				ELSE to_char(p, 'YYYY-"Q"Q') END AS k
+			FROM bounds, generate_series(bounds.a, bounds.b, step) p
+			UNION SELECT x.k FROM x
+		), c AS (
+			SELECT x.k, count(*) AS layoffs, sum(x.count) AS laid_off,
+				count(*) FILTER (WHERE x.count IS NULL) AS without_count, count(DISTINCT x.org_id) AS orgs
+			FROM x GROUP BY x.k
+		)
+		SELECT json_build_object('group_by', group_by, 'groups', (
+			SELECT coalesce(json_agg(json_build_object('key', a.k, 'label', CASE
+					WHEN a.k LIKE '%-unknown' THEN left(a.k, 4) || CASE group_by WHEN 'month'
+						THEN ' (month unknown)' ELSE ' (quarter unknown)' END
+					WHEN group_by = 'month' THEN to_char(to_date(a.k, 'YYYY-MM'), 'FMMonth YYYY')
+					WHEN group_by = 'quarter' THEN substr(a.k, 6) || ' ' || left(a.k, 4)
+					ELSE a.k END,
+				'layoffs', coalesce(c.layoffs, 0), 'laid_off', coalesce(c.laid_off, 0),
+				'without_count', coalesce(c.without_count, 0), 'orgs', coalesce(c.orgs, 0)) ORDER BY a.k), '[]')
+			FROM all_keys a LEFT JOIN c ON c.k = a.k), 'total', (
+			SELECT json_build_object('layoffs', count(*), 'laid_off', coalesce(sum(x.count), 0),
+				'without_count', count(*) FILTER (WHERE x.count IS NULL), 'orgs', count(DISTINCT x.org_id))
+			FROM x))
+		INTO answer;
+	ELSE
+		WITH x AS MATERIALIZED (
+			SELECT * FROM ow_stats_layoffs_rows(group_by, org_, f_industry, f_country, f_stage, f_from, f_to)
+		), c AS (
+			SELECT x.k, count(*) AS layoffs, coalesce(sum(x.count), 0) AS laid_off,
+				count(*) FILTER (WHERE x.count IS NULL) AS without_count, count(DISTINCT x.org_id) AS orgs,
+				mode() WITHIN GROUP (ORDER BY x.industry) AS industry
+			FROM x GROUP BY x.k
+		), labelled AS (
+			SELECT CASE group_by WHEN 'industry' THEN c.industry ELSE c.k END AS key, c.layoffs, c.laid_off,
+				c.without_count, c.orgs, CASE
+				WHEN c.k IS NULL THEN 'Unknown'
+				WHEN group_by = 'org' THEN (SELECT o.name FROM organizations o WHERE o.id = c.k::uuid)
+				WHEN group_by = 'industry' THEN c.industry
+				WHEN group_by = 'country' THEN (SELECT n.name FROM countries n WHERE n.code = c.k)
+				WHEN c.k = 'post_ipo' THEN 'Post-IPO'
+				ELSE initcap(replace(c.k, '_', ' ')) END AS label
+			FROM c
+		)
+		SELECT json_build_object('group_by', group_by, 'groups', (
+			SELECT coalesce(json_agg(json_build_object('key', l.key, 'label', l.label, 'layoffs', l.layoffs,
+				'laid_off', l.laid_off, 'without_count', l.without_count, 'orgs', l.orgs)
+				ORDER BY l.laid_off DESC, l.layoffs DESC, l.key IS NULL, l.label), '[]')
+			FROM labelled l), 'total', (
+			SELECT json_build_object('layoffs', count(*), 'laid_off', coalesce(sum(x.count), 0),
+				'without_count', count(*) FILTER (WHERE x.count IS NULL), 'orgs', count(DISTINCT x.org_id))
+			FROM x))
+		INTO answer;
+	END IF;
+	RETURN answer::text;
+END $function$;

@@ -45,6 +45,8 @@ BEGIN
 			SELECT id, updated_at INTO existing, before FROM layoffs
 			WHERE org_id = ow_ref(d, 'organization', 'org') AND team_id IS NOT DISTINCT FROM ow_ref(d, 'team', 'team')
 			  AND announced_on IS NOT DISTINCT FROM d ->> 'announced_on'
+			  AND lower(coalesce(location, '')) = lower(coalesce(ow_trimmed(d ->> 'location'), ''))
+			ORDER BY created_at, id
 			LIMIT 1;
 		END IF;
 	ELSE
@@ -84,7 +86,7 @@ $function$;
 -- on something it did not foresee (the record-by-record path then names it).
 -- ---------------------------------------------------------------------------------------
 
-CREATE OR REPLACE FUNCTION public.ow_import_spool_apply(p_actor text)
+CREATE OR REPLACE FUNCTION public.ow_import_spool_apply(p_actor text, p_create text)
  RETURNS TABLE(r_line integer, r_outcome text, r_field text, r_message text, r_count bigint)
  LANGUAGE plpgsql
 AS $function$
@@ -108,6 +110,10 @@ BEGIN
 	CREATE TEMP TABLE ow_import_later (line int PRIMARY KEY) ON COMMIT DROP;
 	-- Statistics of the join columns only: sampling the documents costs more than it tells.
 	ANALYZE pg_temp.ow_import_spool (line, type);
+	-- The rules over the whole file (16_import_same_record.sql): organizations by name, then
+	-- lines naming one record.
+	PERFORM ow_import_org_names(p_actor, p_create = 'organizations');
+	PERFORM ow_import_same_records();
 	-- The file in runs of consecutive records of one type, in file order: a record sees
 	-- what the lines before it wrote, as one write after another would.
 	FOR run IN SELECT g.type, min(g.line) AS lo, max(g.line) AS hi, count(*) AS n FROM (
@@ -149,7 +155,16 @@ BEGIN
 	END LOOP;
 	RETURN QUERY
 		SELECT NULL::int, x.outcome, NULL::text, NULL::text, count(*)
-		FROM ow_import_result x WHERE x.outcome <> 'error' GROUP BY x.outcome
+		FROM ow_import_result x WHERE x.outcome IN ('created', 'updated', 'unchanged') GROUP BY x.outcome
+		UNION ALL
+		-- What the answer lists besides errors, as one JSON text (the first 1000 of each).
+		SELECT NULL::int, 'notes', NULL::text, json_build_object(
+			'duplicates', coalesce((SELECT json_agg(json_build_object('line', y.line, 'same_as', y.message::int)
+				ORDER BY y.line) FROM (SELECT * FROM ow_import_result x WHERE x.outcome = 'duplicate'
+				ORDER BY x.line LIMIT 1000) y), '[]'),
+			'created_organizations', coalesce((SELECT json_agg(json_build_object('line', y.line, 'field', y.field,
+				'slug', y.message) ORDER BY y.line) FROM (SELECT * FROM ow_import_result x
+				WHERE x.outcome = 'created_organization' ORDER BY x.line LIMIT 1000) y), '[]'))::text, 0::bigint
 		UNION ALL
 		(SELECT x.line, x.outcome, x.field, x.message, 1::bigint
 		 FROM ow_import_result x WHERE x.outcome = 'error' ORDER BY x.line LIMIT 1000)

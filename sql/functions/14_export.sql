@@ -53,7 +53,8 @@ AS $function$
 		FROM sources s WHERE s.id = k.id)
 	WHEN 2 THEN (SELECT jsonb_strip_nulls(jsonb_build_object('type', 'organization', 'slug', o.slug,
 		'name', o.name, 'kind', o.kind, 'website', o.website, 'founded_on', o.founded_on,
-		'parent', ow_org_slug(o.parent_id), 'description', o.description))::text
+		'parent', ow_org_slug(o.parent_id), 'description', o.description, 'industry', o.industry,
+		'headquarters', o.headquarters, 'country', o.country, 'stage', o.stage))::text
 		FROM organizations o WHERE o.id = k.id)
 	WHEN 3 THEN (SELECT jsonb_strip_nulls(jsonb_build_object('type', 'team',
 		'org', ow_org_slug(t.org_id), 'slug', t.slug, 'parent', ow_team_key(t.parent_id), 'name', t.name,
@@ -74,7 +75,7 @@ AS $function$
 		FROM reporting_lines l WHERE l.id = k.id)
 	WHEN 5 THEN (SELECT jsonb_strip_nulls(jsonb_build_object('type', 'layoff', 'id', l.id,
 		'org', ow_org_slug(l.org_id), 'team', ow_team_key(l.team_id), 'announced_on', l.announced_on,
-		'effective_on', l.effective_on, 'count', l.count, 'percentage', l.percentage,
+		'effective_on', l.effective_on, 'location', l.location, 'count', l.count, 'percentage', l.percentage,
 		'description', l.description, 'sources', ow_source_urls('layoff', l.id)))::text
 		FROM layoffs l WHERE l.id = k.id)
 	WHEN 6 THEN (SELECT jsonb_strip_nulls(jsonb_build_object('type', 'departure', 'person', ow_person_slug(d.person_id),

@@ -22,3 +22,9 @@ DROP FUNCTION IF EXISTS public.ow_sources_get(text);
 -- to joined.
 DROP FUNCTION IF EXISTS public.ow_team_member_doc(positions);
 DROP FUNCTION IF EXISTS public.ow_team_alumnus_doc(uuid, uuid);
+DROP FUNCTION IF EXISTS public.ow_layoff_summary(uuid);
+DROP FUNCTION IF EXISTS public.ow_import_spool_apply(text);
+-- Issue 26: the statistics take the organization's industry, country and stage.
+DROP FUNCTION IF EXISTS public.ow_stats_departures(text, text, text, text, text, text, text, text, text, text, text,
+	timestamp with time zone, text);
+DROP FUNCTION IF EXISTS public.ow_stats_flows(text, text, text, text);

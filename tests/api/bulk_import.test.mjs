@@ -3,7 +3,7 @@
 // and no cycle are checked for the whole batch (staged lines against each other and against
 // the table), every bad line of a big file is named, every record written gets its audit row,
 // a dry run writes nothing, a re-import is all `unchanged`, a natural key given twice in one
-// file is created then updated, departures close what a single POST /departures closes, and
+// file is one record when the lines are identical and a 422 naming both when they differ, departures close what a single POST /departures closes, and
 // new ids are time-ordered (UUID version 7).
 // Runs against ORGWATCH_TEST_URL with the editor key of lib.mjs; the audit-row count reads the
 // database when ORGWATCH_TEST_DATABASE_URL is set (psql), and is skipped otherwise.
@@ -150,14 +150,27 @@ function countAudit() {
   return Number(execFileSync('psql', [DB_URL, '-XqAt', '-c', 'SELECT count(*) FROM audit_log'], { encoding: 'utf8' }).trim());
 }
 
-test('a natural key twice in one file: the first line creates, the later one wins', async () => {
+test('a natural key twice in one file (issue 26): identical lines are one record, differing ones a 422 naming both', async () => {
   const { org, recs, p } = base('twice', 3);
-  recs.push({ type: 'person', slug: p(1), full_name: `Renamed ${RUN}` });
-  recs.push({ type: 'position', person: p(2), org, title: 'Later title', started_on: '2020' });
-  const r = report(await importBody(nd(recs)), 200);
-  assert.deepEqual([r.created, r.updated, r.unchanged], [recs.length - 2, 2, 0]);
-  assert.equal((await read('people', p(1))).body.full_name, `Renamed ${RUN}`);
-  assert.deepEqual((await all(`/positions${qs({ person: p(2) })}`)).map((x) => x.title), ['Later title']);
+  const person = recs.find((r) => r.type === 'person' && r.slug === p(1));
+  const position = recs.find((r) => r.type === 'position' && r.person === p(2));
+  // Differing lines: nothing written, each later line named with the first and the fields.
+  const bad = [...recs, { ...person, full_name: `Renamed ${RUN}` }, { ...position, title: 'Later title' }];
+  const rejected = report(await importBody(nd(bad)), 422);
+  const lineOf = (r) => bad.indexOf(r) + 1;
+  assert.deepEqual(rejected.errors.map((e) => [e.line, e.field]),
+    [[bad.length - 1, 'full_name'], [bad.length, 'title']]);
+  assert.match(rejected.errors[0].message, new RegExp(`^same person as line ${lineOf(person)} \\(slug\\) with other values: full_name Bulk twice 1 ${RUN} ≠ Renamed ${RUN}$`));
+  assert.match(rejected.errors[1].message, new RegExp(`^same position as line ${lineOf(position)} \\(person, org, started_on\\) with other values: title T2 ≠ Later title$`));
+  assert.equal((await api('GET', `/people/${p(1)}`)).status, 404, 'nothing written');
+  // Identical lines: written once, listed as duplicates.
+  const good = [...recs, { ...person }, { ...position }];
+  const r = report(await importBody(nd(good)), 200);
+  assert.deepEqual([r.created, r.updated, r.unchanged], [recs.length, 0, 0]);
+  assert.deepEqual(r.duplicates, [{ line: good.length - 1, same_as: lineOf(person) }, { line: good.length, same_as: lineOf(position) }]);
+  assert.deepEqual((await all(`/positions${qs({ person: p(2) })}`)).map((x) => x.title), ['T2']);
+  const again = report(await importBody(nd(good)), 200);
+  assert.deepEqual([again.created, again.updated, again.unchanged], [0, 0, recs.length]);
 });
 
 test('departures in an import close positions and lines exactly as POST /departures does', async () => {

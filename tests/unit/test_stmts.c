@@ -131,14 +131,14 @@ static void test_variant_replaces_only_null_arguments(void **state)
 	assert_non_null(strstr(out, "ow_departures_filtered($1, $2, $3,"));
 	assert_non_null(strstr(out, "ARRAY[true, true, true, true, true, true, true, true, true,"
 				    " true, true, true]"));
-	/* All but $2 (org) and $15 (limit) NULL. */
-	unsigned long long nulls = ((1ULL << 15) - 1) & ~((1ULL << 1) | (1ULL << 14));
+	/* All but $2 (org) and $18 (limit) NULL. */
+	unsigned long long nulls = ((1ULL << 18) - 1) & ~((1ULL << 1) | (1ULL << 17));
 	n = ow_stmt_variant_sql(id, nulls, out, sizeof out);
 	assert_true(n > 0);
 	int used[64];
 	scan_params(out, used);
-	for (int k = 1; k <= 15; k++)
-		if (used[k] != (k == 2 || k == 15))
+	for (int k = 1; k <= 18; k++)
+		if (used[k] != (k == 2 || k == 18))
 			fail_msg("$%d %s in the variant", k, used[k] ? "kept" : "dropped");
 	assert_non_null(strstr(out, "ow_departures_filtered(NULL, $2, NULL,"));
 	assert_non_null(strstr(out, "ARRAY[false, true, false, false, false, false, false, false,"
