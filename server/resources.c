@@ -346,6 +346,8 @@ const struct ow_resource ow_res_departures = {
 	.list_doc = &departure_doc,
 };
 
+static const char *const layoff_sort_values[] = {"-count", NULL};
+
 static const struct ow_jfield layoff_fields[] = {
 	{.name = "org_id", .type = OW_J_UUID, .flags = REQUIRED, .alias = "org"},
 	{.name = "team_id", .type = OW_J_UUID, .flags = NULLABLE, .alias = "team"},
@@ -364,6 +366,11 @@ static const struct ow_filter layoff_filters[] = {
 	{"to", OW_F_PDATE, NULL},
 	{"updated_since", OW_F_TIMESTAMP, NULL},
 	OW_ORG_ATTRIBUTE_FILTERS,
+	{"sort", OW_F_ENUM, layoff_sort_values}, /* picks the statement (not passed to it) */
+};
+static const struct ow_sort layoff_sorts[] = {
+	{"-count", OW_Q_LAYOFFS_LIST_COUNT_DESC},
+	{NULL, 0},
 };
 static const char *const layoff_csv[] = {
 	"id",	   "org_id",	       "org",	       "team_id",
@@ -382,6 +389,7 @@ const struct ow_resource ow_res_layoffs = {
 	.q_get = OW_Q_LAYOFFS_GET,
 	.q_write = OW_Q_LAYOFFS_WRITE,
 	.csv_columns = layoff_csv,
+	.sorts = layoff_sorts,
 };
 
 static const struct ow_jfield line_fields[] = {

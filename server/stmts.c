@@ -89,6 +89,17 @@
 #define SKIP_SORT (1ULL << 15)
 #define SKIP_ARG(i) (1ULL << (i))
 
+/* Layoffs: filters $1..$8 (org, team, from, to, updated_since, the organization's industry,
+ * country, stage); the sort filter (C argument 8) picks the statement and is not passed. */
+#define LAYOFF_FILTERS                                                                             \
+	" ($1::text IS NULL OR l.org_id = (SELECT ow_key_strict('organization', $1, 'org')))"      \
+	" AND ($2::text IS NULL OR l.team_id = (SELECT ow_key_strict('team', $2, 'team')))"        \
+	" AND ($3::text IS NULL AND $4::text IS NULL OR l.announced_range && daterange("           \
+	" lower(ow_pdate_range($3::text)), upper(ow_pdate_range($4::text))))"                      \
+	" AND ($5::timestamptz IS NULL OR l.updated_at >= $5::timestamptz)"                        \
+	" AND ow_org_attrs_ok(l.org_id, $6, $7, $8)"
+#define SKIP_LAYOFF_SORT (1ULL << 8)
+
 #define DEPARTED_LO "lower(d.departed_range)"
 #define DEPARTED_HI "upper(d.departed_range)"
 #define ANNOUNCED_LO "coalesce(lower(d.announced_range), 'infinity'::date)"
@@ -296,22 +307,19 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 				 1},
 	[OW_Q_DEPARTURES_WRITE] = {"departures_write", WRITE("departure"), 4},
 
-	[OW_Q_LAYOFFS_LIST] =
-		{"layoffs_list",
-		 ROW_PAGE("layoffs",
-			  "l") " ($1::text IS NULL OR l.org_id = (SELECT "
-			       "ow_key_strict('organization', $1, "
-			       "'org')))"
-			       " AND ($2::text IS NULL OR l.team_id = (SELECT "
-			       "ow_key_strict('team', $2, 'team')))"
-			       " AND ($3::text IS NULL AND $4::text IS NULL OR l.announced_range "
-			       "&& daterange("
-			       " lower(ow_pdate_range($3::text)), upper(ow_pdate_range($4::text))))"
-			       " AND ($5::timestamptz IS NULL OR l.updated_at >= "
-			       "$5::timestamptz)"
-			       " AND ow_org_attrs_ok(l.org_id, $6, $7, $8)" KEYSET("l", 9, 10, 11)
+	[OW_Q_LAYOFFS_LIST] = {"layoffs_list",
+			       ROW_PAGE("layoffs", "l") LAYOFF_FILTERS KEYSET("l", 9, 10, 11)
 				       ROW_DOCS("ow_layoff_doc_row(pg.r, false)"),
-		 11, 1},
+			       11, 1, SKIP_LAYOFF_SORT},
+	/* ?sort=-count: the largest first, layoffs without a count last (as -1), then id. */
+	[OW_Q_LAYOFFS_LIST_COUNT_DESC] =
+		{"layoffs_list_count_desc",
+		 "SELECT d.doc::text, pg.k::text, pg.id::text FROM (SELECT l AS r,"
+		 " coalesce(l.count, -1) AS k, l.id FROM layoffs l WHERE" LAYOFF_FILTERS
+		 " AND ($9::int IS NULL OR (coalesce(l.count, -1), l.id) < ($9::int, $10::uuid))"
+		 " ORDER BY coalesce(l.count, -1) DESC, l.id DESC LIMIT $11::int) pg,"
+		 " LATERAL ow_layoff_doc_row(pg.r, false) d ORDER BY pg.k DESC, pg.id DESC",
+		 11, 1, SKIP_LAYOFF_SORT},
 	[OW_Q_LAYOFFS_GET] = {"layoffs_get", ROW_GET("layoffs", "l", "ow_layoff_doc_row(l, true)"),
 			      1},
 	[OW_Q_LAYOFFS_WRITE] = {"layoffs_write", WRITE("layoff"), 4},

@@ -211,6 +211,23 @@ const EXPECT = [
     },
   },
   {
+    what: 'load a layoffs tracker\'s table',
+    match: /tracker-layoffs\.csv/,
+    check: ({ json }) => {
+      assert.equal(json.length, 3, 'two import answers and a statistic');
+      const [orgs, layoffs, stats] = json;
+      assert.deepEqual(orgs.errors, [], JSON.stringify(orgs));
+      assert.deepEqual(orgs.duplicates, [{ line: 3, same_as: 2 }, { line: 4, same_as: 2 }], 'the repeated company rows');
+      assert.equal(orgs.created + orgs.unchanged, 2, 'two companies (unchanged when run again)');
+      assert.deepEqual(layoffs.errors, [], JSON.stringify(layoffs));
+      assert.deepEqual(layoffs.duplicates, [{ line: 3, same_as: 2 }], 'the repeated row is one layoff');
+      assert.equal(layoffs.created + layoffs.unchanged, 3, 'Austin is a layoff of its own');
+      assert.equal(stats.group_by, 'country');
+      assert.deepEqual(stats.total, { layoffs: 2, laid_off: 160, without_count: 0, orgs: 1 });
+      assert.deepEqual(stats.groups.map((g) => [g.key, g.label, g.laid_off]), [['US', 'United States', 160]]);
+    },
+  },
+  {
     what: 'record an employment stint',
     match: /-X POST \S+\/positions/,
     check: ({ json }) => {

@@ -1,31 +1,46 @@
 // app.js — the orgwatch dashboard's entry: reads the view from the URL hash, wires the
-// controls, loads everything, and picks the org chart's defaults from the unfiltered
-// figures. Plain ES modules, no dependencies, public API only (same origin). Every piece of
+// controls, loads what the shown view needs (departures or layoffs), and picks the org
+// chart's defaults from the unfiltered figures. Plain ES modules, no dependencies, public API only (same origin). Every piece of
 // API text reaches the DOM through text nodes (textContent), never as HTML.
 import { api, setStatus } from './api.js';
 import { downloadCsv } from './csv.js';
 import { $ } from './dom.js';
 import { loadOrgs, loadTeams, showFilterError } from './filters.js';
 import { renderFlows } from './flows.js';
-import { pad2, todayIso, validDay, validMonth } from './format.js';
+import { refreshLayoffs } from './layoffs.js';
+import { renderLayoffChart } from './layoffchart.js';
+import { isUnknownBucket, pad2, todayIso, validDay, validMonth } from './format.js';
 import { indexDay, refreshOrgChart, renderPresets, setAsOf, setupSlider, syncChartControls } from './orgchart.js';
 import { onSearchInput, searchPerson } from './search.js';
 import { readHash, ref, state, writeHash } from './state.js';
 import { refreshFlows, refreshStats } from './stats.js';
 import { refreshTable, resetTable, table } from './table.js';
-import { isUnknownBucket, renderMonthChart } from './timechart.js';
+import { onMonthSelected, renderMonthChart } from './timechart.js';
+import { applyView, wireViews } from './view.js';
 
+/** After a filter changed: the departures (cheap, always) and the layoffs when shown. */
 function refreshFiltered() {
   writeHash();
   refreshStats();
   refreshFlows();
   resetTable();
+  if (state.view === 'layoffs') refreshLayoffs();
+}
+
+/** A view was shown: load the layoffs (once per filters), redraw charts to their box's width. */
+function viewShown(name) {
+  if (name === 'layoffs') {
+    refreshLayoffs();
+    renderLayoffChart();
+  } else {
+    renderMonthChart();
+    renderFlows();
+  }
 }
 
 export function resetFilters() {
-  Object.assign(state, { org: '', team: '', kind: '', from: '', to: '', month: '' });
-  $('f-org').value = '';
-  $('f-kind').value = '';
+  Object.assign(state, { org: '', team: '', kind: '', from: '', to: '', month: '', industry: '', country: '', stage: '' });
+  for (const id of ['f-org', 'f-kind', 'f-industry', 'f-country', 'f-stage']) $(id).value = '';
   $('f-from').value = '';
   $('f-to').value = '';
   showFilterError('');
@@ -65,7 +80,7 @@ function wireFilters() {
     loadTeams();
     refreshFiltered();
   });
-  for (const [id, key] of [['f-team', 'team'], ['f-kind', 'kind']]) {
+  for (const [id, key] of [['f-team', 'team'], ['f-kind', 'kind'], ['f-industry', 'industry'], ['f-country', 'country'], ['f-stage', 'stage']]) {
     $(id).addEventListener('change', (ev) => {
       state[key] = ev.target.value;
       state.month = '';
@@ -118,6 +133,10 @@ function wireTable() {
     }
   });
   $('csv').addEventListener('click', downloadCsv);
+  onMonthSelected((key) => {
+    resetTable();
+    if (key) $('s-table').scrollIntoView({ behavior: 'smooth', block: 'start' });
+  });
 }
 
 /** Charts are drawn to the box's width: redraw when the window's width changes. */
@@ -129,8 +148,11 @@ function wireResize() {
     lastWidth = window.innerWidth;
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => {
-      renderMonthChart();
-      renderFlows();
+      if (state.view === 'layoffs') renderLayoffChart();
+      else {
+        renderMonthChart();
+        renderFlows();
+      }
     }, 120);
   });
 }
@@ -156,6 +178,8 @@ function chooseChartDefaults(overview) {
 
 async function init() {
   readHash();
+  applyView();
+  wireViews(viewShown);
   wireFilters();
   wireChart();
   wireTable();
@@ -182,6 +206,7 @@ async function init() {
   refreshStats();
   refreshFlows();
   refreshTable();
+  if (state.view === 'layoffs') refreshLayoffs();
   chooseChartDefaults(await overview);
   renderPresets();
   syncChartControls();

@@ -1,7 +1,9 @@
-// filters.js — the filter bar's choices: organizations (all pages of them) and the chosen
-// organization's teams as "parent › child" paths; and the bar's error line.
+// filters.js — the filter bar's choices: organizations (all pages of them), their industries,
+// countries and stages, and the chosen organization's teams as "parent › child" paths; and
+// the bar's error line.
 import { api, latest } from './api.js';
 import { $, h } from './dom.js';
+import { STAGE_LABEL, countryName, label } from './format.js';
 import { ref, state } from './state.js';
 
 export async function loadOrgs() {
@@ -23,6 +25,35 @@ export async function loadOrgs() {
   if (state.org && !ref.orgBySlug.has(state.org)) state.org = '';
   sel.value = state.org;
   $('oc-org').replaceChildren(...ref.orgs.map((o) => h('option', { value: o.slug }, o.name)));
+  fillFacets();
+}
+
+/** One select's options ({value, text} sorted by text) after its "all" option; the state's
+ * value is kept only when it is among them. */
+function fillSelect(id, key, allText, options) {
+  const sel = $(id);
+  options.sort((a, b) => a.text.localeCompare(b.text));
+  sel.replaceChildren(h('option', { value: '' }, allText), ...options.map((o) => h('option', { value: o.value }, o.text)));
+  const kept = options.find((o) => o.value.toLowerCase() === state[key].toLowerCase());
+  state[key] = kept ? kept.value : '';
+  sel.value = state[key];
+}
+
+/** The industries (one per spelling that differs only in case), countries and stages of the
+ * organizations on record. */
+function fillFacets() {
+  const industries = new Map();
+  const countries = new Set();
+  const stages = new Set();
+  for (const o of ref.orgs) {
+    const ind = (o.industry || '').trim();
+    if (ind && !industries.has(ind.toLowerCase())) industries.set(ind.toLowerCase(), ind);
+    if (o.country) countries.add(o.country);
+    if (o.stage) stages.add(o.stage);
+  }
+  fillSelect('f-industry', 'industry', 'All industries', [...industries.values()].map((v) => ({ value: v, text: v })));
+  fillSelect('f-country', 'country', 'All countries', [...countries].map((c) => ({ value: c, text: countryName(c) })));
+  fillSelect('f-stage', 'stage', 'All stages', [...stages].map((v) => ({ value: v, text: label(STAGE_LABEL, v) })));
 }
 
 /** Teams sorted by their path of names ("Research › Probability"). */

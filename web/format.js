@@ -1,5 +1,5 @@
-// format.js — dates as reported (year, month or day), labels of the API's enums, plurals,
-// and the date checks of the filters.
+// format.js — dates as reported (year, month or day), labels of the API's enums and of
+// countries, numbers, plurals, and the date checks of the filters.
 
 export const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September',
   'October', 'November', 'December'];
@@ -29,8 +29,40 @@ export const DEST_KIND_LABEL = {
   founded: 'Founded', joined: 'Joined', academia: 'Academia', government: 'Government', none: 'None',
   unknown: 'Unknown',
 };
+export const STAGE_LABEL = {
+  seed: 'Seed', series_a: 'Series A', series_b: 'Series B', series_c: 'Series C', series_d: 'Series D',
+  series_e: 'Series E', series_f: 'Series F', series_g: 'Series G', series_h: 'Series H', series_i: 'Series I',
+  series_j: 'Series J', private_equity: 'Private equity', post_ipo: 'Post-IPO', public: 'Public',
+  acquired: 'Acquired', subsidiary: 'Subsidiary', unknown: 'Unknown',
+};
 export const label = (map, v) => (v ? map[v] || v.replace(/_/g, ' ') : '');
 export const plural = (n, one, many = one + 's') => `${n} ${n === 1 ? one : many}`;
+
+/** A period group known only to its year (key "2024-unknown", label "2024 (month unknown)"). */
+export const isUnknownBucket = (g) => /unknown/i.test(g.key || '') || /unknown/i.test(g.label || '');
+
+/** 11050 → "11,050"; 12400 → "12K" (axis ticks). */
+export const fmtInt = (n) => Number(n).toLocaleString('en-US');
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+export const fmtCompact = (n) => compact.format(n);
+/** 100 → "100%", 12.5 → "12.5%"; null → "". */
+export const fmtPct = (p) => (p === null || p === undefined ? '' : `${Number(p).toLocaleString('en-US', { maximumFractionDigits: 1 })}%`);
+
+let regionNames = null;
+try {
+  regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+} catch {
+  regionNames = null;
+}
+/** "US" → "United States" (the code itself when the browser does not know it). */
+export function countryName(code) {
+  if (!code) return '';
+  try {
+    return (regionNames && regionNames.of(code)) || code;
+  } catch {
+    return code;
+  }
+}
 
 export function listJoin(items) {
   if (items.length <= 1) return items.join('');

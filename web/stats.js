@@ -5,8 +5,8 @@ import { api, busy, latest, setStatus } from './api.js';
 import { renderDestinations } from './destinations.js';
 import { $ } from './dom.js';
 import { renderFlows, setFlowData } from './flows.js';
-import { KIND_LABEL, fmtDate, label } from './format.js';
-import { filterParams, ref, state } from './state.js';
+import { KIND_LABEL, STAGE_LABEL, countryName, fmtDate, label } from './format.js';
+import { broadParams, filterParams, ref, state } from './state.js';
 import { renderStory } from './story.js';
 import { renderMonthChart, setMonthData } from './timechart.js';
 
@@ -16,6 +16,9 @@ function timeSubtitle(total) {
   if (state.org) sub.push(ref.orgBySlug.get(state.org)?.name || state.org);
   if (state.team) sub.push($('f-team').selectedOptions[0]?.textContent || 'one team');
   if (state.kind) sub.push(label(KIND_LABEL, state.kind).toLowerCase());
+  if (state.industry) sub.push(state.industry);
+  if (state.country) sub.push(countryName(state.country));
+  if (state.stage) sub.push(label(STAGE_LABEL, state.stage));
   if (state.from || state.to) sub.push(`${state.from ? fmtDate(state.from) : '…'} – ${state.to ? fmtDate(state.to) : '…'}`);
   return `People leaving per month, by the date reported${sub.length ? ` — ${sub.join(', ')}` : ''}. Total: ${total}.`;
 }
@@ -64,13 +67,13 @@ export async function refreshFlows() {
   busy('flow-chart', true);
   setStatus('flow-status', 'loading', 'Loading flows…');
   try {
-    const res = await api('/stats/flows', { org: state.org, from: state.from, to: state.to });
+    const res = await api('/stats/flows', broadParams());
     if (!done()) return;
     setFlowData(res);
     setStatus('flow-status');
     renderFlows();
     $('flow-note').textContent = state.team || state.kind
-      ? 'Flows follow the organization and period filters only; the team and kind filters do not apply here.'
+      ? 'Flows follow every filter but team and kind, which do not apply here.'
       : '';
   } catch (e) {
     if (!done()) return;

@@ -2,14 +2,9 @@
 // filtered departures (and, for the biggest wave, the names of who left then).
 import { api } from './api.js';
 import { $, h } from './dom.js';
-import { listJoin, plural } from './format.js';
+import { isUnknownBucket, listJoin, plural } from './format.js';
+import { kpi } from './kpi.js';
 import { filterParams, ref, state } from './state.js';
-import { isUnknownBucket } from './timechart.js';
-import { resetFilters } from './app.js';
-
-function kpi(value, caption, extra) {
-  return h('div', { class: 'kpi' }, h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-label' }, caption), extra ? h('div', { class: 'kpi-extra' }, extra) : null);
-}
 
 /** The figures the headline is made of. */
 function facts(months, dests, destKinds, byOrg) {
@@ -50,7 +45,7 @@ export async function renderStory(months, dests, destKinds, byOrg, done) {
   const kpis = $('kpis');
   const f = facts(months, dests, destKinds, byOrg);
   if (f.total === 0) {
-    lede.replaceChildren('No departures match these filters. ', h('a', { href: '#', class: 'reset-link', onclick: (ev) => { ev.preventDefault(); resetFilters(); } }, 'Reset the filters'), '.');
+    lede.replaceChildren('No departures match these filters. ', h('a', { href: '#', class: 'reset-link', onclick: (ev) => { ev.preventDefault(); $('filters').reset(); } }, 'Reset the filters'), '.');
     kpis.replaceChildren();
     return;
   }

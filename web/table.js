@@ -1,8 +1,9 @@
 // table.js — the departures table: the filters plus a month or a person, sorted, page by
 // page (keyset cursors kept on a stack for "previous"), each row with its sources.
 import { api, busy, latest, setStatus } from './api.js';
-import { $, extLink, h } from './dom.js';
+import { $, h } from './dom.js';
 import { DEST_KIND_LABEL, KIND_LABEL, REASON_LABEL, fmtDate, label } from './format.js';
+import { sourceList } from './sources.js';
 import { filterParams, state, writeHash } from './state.js';
 import { selectMonth } from './timechart.js';
 
@@ -61,16 +62,6 @@ function cell(i, ...children) {
 }
 
 function departureRow(d) {
-  const sources = (d.sources || []).map((src) => {
-    let host = '';
-    try {
-      host = new URL(src.url).hostname.replace(/^www\./, '');
-    } catch {
-      host = src.url;
-    }
-    const text = src.title || host;
-    return h('li', {}, extLink(src.url, text, { class: 'src-link', title: src.title || src.url }), src.publisher ? h('span', { class: 'src-pub' }, ` · ${src.publisher}`) : null);
-  });
   return h('tr', { 'data-id': d.id, 'data-person': d.person?.slug },
     cell(0, h('span', { class: 'person' }, d.person?.full_name || '—'), d.title ? h('span', { class: 'sub' }, d.title) : null),
     cell(1, h('span', {}, d.org?.name || '—'), d.team ? h('span', { class: 'sub' }, d.team.name) : null),
@@ -84,7 +75,7 @@ function departureRow(d) {
     cell(5, d.destination_org ? h('span', { class: 'dest' }, d.destination_org.name) : h('span', { class: 'muted' }, 'Unknown'),
       d.destination_title ? h('span', { class: 'sub' }, d.destination_title) : null,
       d.destination_kind && d.destination_kind !== 'unknown' ? h('span', { class: 'sub dest-kind' }, label(DEST_KIND_LABEL, d.destination_kind)) : null),
-    cell(6, sources.length ? h('ul', { class: 'sources' }, sources) : h('span', { class: 'muted' }, 'No source')));
+    cell(6, sourceList(d.sources)));
 }
 
 /** The page's rows, or the row saying why there are none. */

@@ -1,24 +1,22 @@
 // timechart.js — departures per month as an SVG bar chart: year-only departures counted
-// apart (hatched "?" bars, never guessed into a month); a bar is a button that lists its
-// month's departures in the table.
+// apart (hatched "?" bars, never guessed into a month); a bar is a button that selects its
+// month (app.js has the table follow, through onMonthSelected).
+import { niceStep, yGrid } from './axis.js';
 import { $, h, s } from './dom.js';
-import { MON, plural, validMonth } from './format.js';
+import { MON, isUnknownBucket, plural, validMonth } from './format.js';
 import { state, writeHash } from './state.js';
-import { resetTable } from './table.js';
 
-export const isUnknownBucket = (g) => /unknown/i.test(g.key || '') || /unknown/i.test(g.label || '');
 let monthData = null;
+let monthSelected = () => {};
+
+/** fn(key) runs after a month was selected or cleared ('') and the chart redrawn. */
+export function onMonthSelected(fn) {
+  monthSelected = fn;
+}
 
 /** The month statistics to draw (null: none), kept for redraws on resize. */
 export function setMonthData(data) {
   monthData = data;
-}
-
-function niceStep(max) {
-  const raw = max / 4;
-  const mag = 10 ** Math.floor(Math.log10(Math.max(raw, 1)));
-  for (const m of [1, 2, 5, 10]) if (m * mag >= raw) return Math.max(1, m * mag);
-  return Math.max(1, 10 * mag);
 }
 
 /** The chart's geometry for this box and these groups. */
@@ -44,12 +42,7 @@ function canvas(f, groups) {
     s('defs', {}, s('pattern', { id: 'hatch', width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' },
       s('rect', { width: 6, height: 6, fill: '#e7e9ee' }), s('line', { x1: 0, y1: 0, x2: 0, y2: 6, stroke: '#8a93a6', 'stroke-width': 2.4 }))),
   );
-  const grid = s('g', { class: 'grid', 'aria-hidden': 'true' });
-  for (let v = 0; v <= f.yMax; v += f.step) {
-    grid.append(s('line', { x1: f.m.l, x2: f.W - f.m.r, y1: f.y(v), y2: f.y(v), class: v === 0 ? 'axis' : '' }),
-      s('text', { x: f.m.l - 8, y: f.y(v) + 4, 'text-anchor': 'end', class: 'tick' }, String(v)));
-  }
-  svg.append(grid);
+  svg.append(yGrid(f));
   return svg;
 }
 
@@ -140,6 +133,5 @@ export function selectMonth(key) {
   state.month = key;
   writeHash();
   renderMonthChart();
-  resetTable();
-  if (key) $('s-table').scrollIntoView({ behavior: 'smooth', block: 'start' });
+  monthSelected(key);
 }

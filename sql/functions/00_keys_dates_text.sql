@@ -20,6 +20,15 @@ AS $function$
 	SELECT coalesce(nullif(left(btrim(regexp_replace(ow_fold(coalesce(t, '')), '[^a-z0-9]+', '-', 'g'), '-'), 80), ''), 'x')
 $function$;
 
+-- A text field as stored: whitespace trimmed at both ends, NULL when nothing is left.
+CREATE OR REPLACE FUNCTION public.ow_trimmed(t text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+	SELECT nullif(regexp_replace(t, '^\s+|\s+$', '', 'g'), '')
+$function$;
+
 CREATE OR REPLACE FUNCTION public.ow_unique_slug(tbl text, name text, org uuid DEFAULT NULL::uuid)
  RETURNS text
  LANGUAGE plpgsql

@@ -65,15 +65,6 @@ $function$;
 -- imports accept for industry, headquarters, country and stage, and what is stored.
 -- ---------------------------------------------------------------------------------------
 
--- A text field as stored: whitespace trimmed at both ends, NULL when nothing is left.
-CREATE OR REPLACE FUNCTION public.ow_trimmed(t text)
- RETURNS text
- LANGUAGE sql
- IMMUTABLE PARALLEL SAFE
-AS $function$
-	SELECT nullif(regexp_replace(t, '^\s+|\s+$', '', 'g'), '')
-$function$;
-
 -- A country's name folded as country_names holds it: lower case, no accents, every run of
 -- other characters one space ("United States." and "united  states" are "united states").
 CREATE OR REPLACE FUNCTION public.ow_country_fold(t text)

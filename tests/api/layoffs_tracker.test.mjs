@@ -434,3 +434,34 @@ test('a re-import of an accepted file with every type, every optional field abse
   }
   if (DB_URL) assert.equal(auditRows(), before, 'no audit row from the CSV either');
 });
+
+test('/layoffs?sort=-count: the largest first over every page, unknown counts last, the cursor bound to the sort', async () => {
+  const org = `sorted-${RUN}`;
+  const counts = [5, null, 900, 40, null, 900, 1, 300, 12];
+  answer(await importNd([
+    { type: 'organization', slug: org, name: `Sorted ${RUN}` },
+    ...counts.map((c, i) => ({ type: 'layoff', org, announced_on: `2021-0${i + 1}`, ...(c === null ? {} : { count: c }) })),
+  ]), 200);
+  const seen = [];
+  let cursor;
+  for (let i = 0; i < 20; i++) {
+    const res = checkSpec(await api('GET', `/layoffs${qs({ org, sort: '-count', limit: 2, cursor })}`), 'GET', '/layoffs');
+    assert.equal(res.status, 200, res.text);
+    seen.push(...res.body.items);
+    cursor = res.body.next_cursor;
+    if (!cursor) break;
+  }
+  assert.deepEqual(seen.map((l) => l.count), [900, 900, 300, 40, 12, 5, 1, null, null]);
+  assert.equal(new Set(seen.map((l) => l.id)).size, counts.length, 'each layoff once');
+  const first = await api('GET', `/layoffs${qs({ org, limit: 2 })}`);
+  const mixed = await api('GET', `/layoffs${qs({ org, sort: '-count', cursor: first.body.next_cursor })}`);
+  assert.equal(mixed.status, 400);
+  assert.equal(mixed.body.errors[0].field, 'cursor');
+  const bad = await api('GET', `/layoffs${qs({ sort: 'count' })}`);
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.errors[0].field, 'sort');
+  const csv = await api('GET', `/layoffs.csv${qs({ org, sort: '-count', all: 'true' })}`);
+  const rows = parseCsv(csv.text);
+  const c = rows[0].indexOf('count');
+  assert.deepEqual(rows.slice(1).map((r) => r[c]), ['900', '900', '300', '40', '12', '5', '1', '', '']);
+});

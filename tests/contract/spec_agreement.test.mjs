@@ -4,7 +4,8 @@
 // other answer, 201/200/409, means the shape was accepted). The variants: each either/or pair
 // (`org_id`/`org`, ..., `source_ids`/`sources`) given one way, the other, both, both null, one
 // with the other null, neither; each text field empty, blank, with control characters, with
-// tab and newline, and plainly valid; URLs with a no-break space or a C1 control. The counts
+// tab and newline, and plainly valid; URLs with a no-break space or a C1 control; words in and
+// out of a vocabulary (x-orgwatch-vocabulary: a country by name or code, a stage). The counts
 // are printed; the test fails on any disagreement.
 //
 // Environment (set by scripts/test.sh): ORGWATCH_TEST_URL, ORGWATCH_TEST_EDITOR_KEY.
@@ -31,6 +32,14 @@ const TYPES = {
   departures: 'Departure',
   layoffs: 'Layoff',
   sources: 'Source',
+};
+
+/** Words in and out of the vocabularies the spec names with x-orgwatch-vocabulary. */
+const VOCABULARIES = {
+  countries: [['US', true], ['usa', true], ['United States.', true], ['South Korea', true], ['Czech Republic', true],
+    ['Côte d\'Ivoire', true], ['UK', true], ['Plain text', false], ['Narnia', false], ['ZZ', false], ['', false], ['Tab\there', false]],
+  stages: [['series_b', true], ['Series B', true], ['Post-IPO', true], ['private equity', true], ['Seed', true],
+    ['Series K', false], ['Plain text', false], ['', false], ['Bell\u0007here', false]],
 };
 
 /** The either/or pairs of a schema, read from its allOf `not: {required: [a, b]}` rules. */
@@ -101,9 +110,9 @@ test('the spec and the server agree on either/or pairs, required text, control c
 
   const tally = { sent: 0, agree: 0, specAllowsServerRefuses: [], specRefusesServerAccepts: [] };
   const byKind = {};
-  async function judge(kind, type, mode, body) {
+  async function judge(kind, type, mode, body, inVocabulary = true) {
     const schemaName = TYPES[type] + (mode === 'create' ? 'Create' : 'Patch');
-    const specOk = validator(schemaName)(body);
+    const specOk = validator(schemaName)(body) && inVocabulary;
     const res =
       mode === 'create'
         ? await api('POST', `/${type}`, { key: 'editor', body })
@@ -146,6 +155,18 @@ test('the spec and the server agree on either/or pairs, required text, control c
         const list = p.type === 'array' || (Array.isArray(p.type) && p.type.includes('array'));
         const s = list ? p.items : p;
         if (!s || !(s.type === 'string' || (Array.isArray(s.type) && s.type.includes('string'))) || s.format || s.enum) continue;
+        // A field whose values come from a vocabulary the spec names (x-orgwatch-vocabulary:
+        // an organization's country and stage): the spec allows the vocabulary's words only.
+        const vocabulary = VOCABULARIES[s['x-orgwatch-vocabulary']];
+        if (s['x-orgwatch-vocabulary']) {
+          assert.ok(vocabulary, `no words known for the vocabulary ${s['x-orgwatch-vocabulary']}`);
+          for (const [value, inside] of vocabulary) {
+            const body = fresh();
+            body[name] = value;
+            await judge('vocabulary', type, mode, body, inside || !validator(TYPES[type] + (mode === 'create' ? 'Create' : 'Patch'))(body));
+          }
+          continue;
+        }
         const isUrl = /https\?/.test(s.pattern || '');
         if (/\^\(000/.test(s.pattern || '') || /a-z0-9\]\+/.test(s.pattern || '')) continue; // dates, slugs
         const values = isUrl

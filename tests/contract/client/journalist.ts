@@ -2,7 +2,8 @@
 // types generated from openapi.yaml (openapi-typescript → build/contract/schema.d.ts) and
 // openapi-fetch: organizations, a person, a position, a source, a departure citing it, the
 // departures between two dates page by page (next_cursor), the org chart as of a date,
-// departures by month, an NDJSON import, and a refused write whose bad field the script reads.
+// departures by month, an NDJSON import, a layoffs tracker's rows (companies by name, duplicates,
+// layoffs by industry), and a refused write whose bad field the script reads.
 // It type-checks with `tsc --noEmit` and exits non-zero when anything is not as documented.
 // Usage: node journalist.js BASE_URL EDITOR_KEY
 import createClient from 'openapi-fetch';
@@ -138,6 +139,44 @@ async function main(): Promise<void> {
     'import NDJSON',
   );
   check(imported.created === 2 && imported.errors.length === 0, 'the import created both records');
+
+  // A layoffs tracker's rows (issue 26): the company by name, created on request, with its
+  // attributes; the layoffs counted by industry; a repeated row listed, not written twice.
+  const company = `Tracker Co ${run}`;
+  const tracker =
+    [
+      { type: 'organization', name: company, industry: 'Retail ', country: 'United States', stage: 'Series B' },
+      { type: 'layoff', org: company, announced_on: '2022-11-09', location: 'Austin', count: 54 },
+      { type: 'layoff', org: company, announced_on: '2022-11-09', location: 'Austin', count: 54 },
+      { type: 'layoff', org: `Tracker Other ${run}`, announced_on: '2023-01', percentage: 10 },
+    ]
+      .map((r) => JSON.stringify(r))
+      .join('\n') + '\n';
+  const loaded = must(
+    await client.POST('/import', {
+      params: { query: { create: 'organizations' } },
+      body: tracker,
+      bodySerializer: (b: string) => b,
+      headers: { 'Content-Type': 'application/x-ndjson' },
+    }),
+    'import a tracker table',
+  );
+  const dup = loaded.duplicates[0];
+  check(loaded.duplicates.length === 1 && dup?.line === 3 && dup?.same_as === 2, 'the repeated row is listed');
+  const made = loaded.created_organizations[0];
+  if (!made || loaded.created_organizations.length !== 1 || made.line !== 4) throw new Error('not as documented: the unknown company is created');
+  const org = must(await client.GET('/organizations/{id}', { params: { path: { id: made.slug } } }), 'read it');
+  if (typeof org === 'string') throw new Error('a JSON record was answered as CSV');
+  check(org.kind === 'company', 'a created company is kind company');
+  const byIndustry = must(
+    await client.GET('/stats/layoffs', { params: { query: { group_by: 'industry', country: 'US', stage: 'series_b', industry: 'retail' } } }),
+    'layoffs by industry',
+  );
+  if (typeof byIndustry === 'string') throw new Error('a JSON statistic was answered as CSV');
+  check(byIndustry.groups.some((g) => g.key === 'Retail' && g.laid_off >= 54), 'Retail counts the layoff');
+  const layoffs = must(await client.GET('/layoffs', { params: { query: { org: company.toLowerCase().replace(/ /g, '-') } } }), 'list its layoffs');
+  if (typeof layoffs === 'string') throw new Error('a JSON list was answered as CSV');
+  check(layoffs.items.length === 1 && layoffs.items[0]?.location === 'Austin', 'one layoff, with its location');
 
   // A date as a reporter might write it: the answer names the field.
   const refused = await client.POST('/departures', { body: { person_id: person.id, org_id: startup.id, departed_on: 'April 2025' } });
