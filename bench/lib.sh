@@ -187,11 +187,12 @@ run_wrk() {
 
 # run_pgbench NAME FILE CLIENTS — pgbench -M prepared for PG_DURATION s; sets PG_TPS/PG_LAT.
 # The server's sessions keep PostgreSQL's default plan_cache_mode (auto: custom plans, then a
-# generic one when it is no dearer; server/db.c), so pgbench does too.
+# generic one when it is no dearer; server/db.c), so pgbench does too. PG_SESSION_OPTIONS
+# (e.g. "-c jit=off", as the server's request connections run) is added to PGOPTIONS.
 run_pgbench() {
 	local name=$1 file=$2 clients=$3
 	local log="$OUT/pgbench-$name-c$clients.txt" failed
-	PGOPTIONS="-c statement_timeout=30s" \
+	PGOPTIONS="-c statement_timeout=30s${PG_SESSION_OPTIONS:+ $PG_SESSION_OPTIONS}" \
 		timeout $((PG_DURATION + 60)) "$PGBIN/pgbench" -M prepared -n -c "$clients" -j 2 \
 		-T "$PG_DURATION" -f "$file" "$DB_URL" >"$log" 2>&1 || {
 		cat "$log" >&2

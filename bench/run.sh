@@ -24,6 +24,10 @@
 #               \copy of the same facts to stdout (bench/ceiling/download_people.sql); RSS
 #   fair        issue 28 (fair share): 31 polite clients alone and beside one greedy client over
 #               ORGWATCH_RATE_READS (BENCH_FAIR_LIMIT, 600), their p99 both times (bench/fair.mjs)
+#   layoffs     issue 26: 100,000 layoffs over 20,000 organizations (bench/layoffs.sql) by POST
+#               /import into a fresh database vs \copy into keyed tables of the same shape; GET
+#               /stats/layoffs?group_by=month and =industry (wrk) vs their ceilings (pgbench of
+#               bench/ceiling/layoffs_*.sql), the load average before and after
 #
 # Settings (environment): BENCH_ONLY (comma-separated sections; all by default),
 # BENCH_PG_PORT (15435), BENCH_HTTP_PORT (18190), BENCH_DURATION (10, seconds per wrk run),
@@ -43,7 +47,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ALL_SECTIONS=(people departures stats chart import bulk scale reads download fair)
+ALL_SECTIONS=(people departures stats chart import bulk scale reads download fair layoffs)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PG_PORT=${BENCH_PG_PORT:-15435}
 HTTP_PORT=${BENCH_HTTP_PORT:-18190}

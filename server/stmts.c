@@ -43,16 +43,23 @@
 	" AND ($4::text IS NULL OR p.tags @> ARRAY[$4::text])"                                     \
 	" AND ($5::timestamptz IS NULL OR p.updated_at >= $5::timestamptz)"
 
+/* The record's organization (column col) has the industry, country and stage of the arguments
+ * i, c, s (NULL: any): ow_orgs_with_attrs (03_organizations.sql), inlined; the whole test
+ * folds away in the variants where the three are NULL. */
+#define ORG_ATTRS(col, i, c, s)                                                                    \
+	" (" i "::text IS NULL AND " c "::text IS NULL AND " s "::text IS NULL OR " col            \
+	" IN (SELECT a.id FROM ow_orgs_with_attrs(" i ", " c ", " s ") a))"
+
 /* Departures: filters $1..$15 (person, org, team, destination_org, kind, reason_category,
  * destination_kind, from, to, layoff, updated_since, status, and the organization's
- * industry, country, stage (ow_org_attrs_ok); the sort filter picks the
+ * industry, country, stage (ORG_ATTRS); the sort filter picks the
  * statement and is not passed: see SKIP_SORT), applied by ow_departures_filtered
  * (sql/functions/08_departures.sql), the one definition the statistics use too; plain SQL,
  * inlined into each statement by the planner. */
 #define DEPARTURE_FILTERS                                                                          \
 	" FROM ow_departures_filtered($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::timestamptz,"  \
 	" $12, ARRAY[$?1, $?2, $?3, $?4, $?5, $?6, $?7, $?8, $?9, $?10, $?11, $?12]) d"            \
-	" WHERE ow_org_attrs_ok(d.org_id, $13, $14, $15)"
+	" WHERE" ORG_ATTRS("d.org_id", "$13", "$14", "$15")
 
 /* Sorted by the start of the date's range, then its end (a "2016-01-01" departure before
  * "2016-01" before "2016"), then id. The cursor's first part is "start|end". The page is
@@ -97,7 +104,7 @@
 	" AND ($3::text IS NULL AND $4::text IS NULL OR l.announced_range && daterange("           \
 	" lower(ow_pdate_range($3::text)), upper(ow_pdate_range($4::text))))"                      \
 	" AND ($5::timestamptz IS NULL OR l.updated_at >= $5::timestamptz)"                        \
-	" AND ow_org_attrs_ok(l.org_id, $6, $7, $8)"
+	" AND" ORG_ATTRS("l.org_id", "$6", "$7", "$8")
 #define SKIP_LAYOFF_SORT (1ULL << 8)
 
 #define DEPARTED_LO "lower(d.departed_range)"

@@ -141,17 +141,19 @@ BEGIN
 	RETURN d;
 END $function$;
 
--- A record's organization has the industry (case-insensitive), country (code, either case)
--- and stage asked for; true when none is asked. Plain SQL, inlined into the statements that
--- filter by it (the filters not given fold away in their variants).
-CREATE OR REPLACE FUNCTION public.ow_org_attrs_ok(p_org uuid, f_industry text, f_country text, f_stage text)
- RETURNS boolean
+-- The organizations with the industry (case-insensitive), country (code, either case) and
+-- stage asked for (NULL: any). A plain-SQL set-returning function, inlined where it is used;
+-- callers guard it so that it folds away when no attribute is asked for:
+--   (f_industry IS NULL AND f_country IS NULL AND f_stage IS NULL
+--    OR x.org_id IN (SELECT id FROM ow_orgs_with_attrs(f_industry, f_country, f_stage)))
+-- (a scalar SQL function holding the sub-select would not be inlined: one call a row).
+CREATE OR REPLACE FUNCTION public.ow_orgs_with_attrs(f_industry text, f_country text, f_stage text)
+ RETURNS TABLE(id uuid)
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT (f_industry IS NULL AND f_country IS NULL AND f_stage IS NULL)
-		OR p_org IN (SELECT o.id FROM organizations o
-			WHERE (f_industry IS NULL OR lower(o.industry) = lower(ow_trimmed(f_industry)))
-			  AND (f_country IS NULL OR o.country = upper(f_country))
-			  AND (f_stage IS NULL OR o.stage = f_stage))
+	SELECT o.id FROM organizations o
+	WHERE (f_industry IS NULL OR lower(o.industry) = lower(ow_trimmed(f_industry)))
+	  AND (f_country IS NULL OR o.country = upper(f_country))
+	  AND (f_stage IS NULL OR o.stage = f_stage)
 $function$;

@@ -28,3 +28,5 @@ DROP FUNCTION IF EXISTS public.ow_import_spool_apply(text);
 DROP FUNCTION IF EXISTS public.ow_stats_departures(text, text, text, text, text, text, text, text, text, text, text,
 	timestamp with time zone, text);
 DROP FUNCTION IF EXISTS public.ow_stats_flows(text, text, text, text);
+DROP FUNCTION IF EXISTS public.ow_stats_layoffs_rows(text, uuid, text, text, text, text, text);
+DROP FUNCTION IF EXISTS public.ow_org_attrs_ok(uuid, text, text, text);
