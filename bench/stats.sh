@@ -15,9 +15,9 @@ section_stats() {
 	)
 	# The statement each handler sends (server/stmts.c), with its arguments bound.
 	local sqls=(
-		"SELECT ow_stats_departures(coalesce('month', 'month'), NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2015', '2025', NULL, NULL::timestamptz, NULL)"
-		"SELECT ow_stats_departures(coalesce('destination_org', 'month'), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL::timestamptz, NULL)"
-		"SELECT ow_stats_flows('org-1', NULL, NULL, NULL)"
+		"SELECT ow_stats_departures(coalesce('month', 'month'), NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2015', '2025', NULL, NULL::timestamptz, NULL, NULL, NULL, NULL)"
+		"SELECT ow_stats_departures(coalesce('destination_org', 'month'), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL::timestamptz, NULL, NULL, NULL, NULL)"
+		"SELECT ow_stats_flows('org-1', NULL, NULL, NULL, NULL, NULL, NULL)"
 		"SELECT ow_stats_attrition('org-1', NULL, '2024', '2024', NULL)"
 	)
 	local names=(st_month st_dest st_flows st_attrition) i

@@ -30,7 +30,7 @@ struct ow_filter {
 extern const char *const ow_ref_person[], *const ow_ref_organization[],
 						  *const ow_ref_team[], *const ow_ref_layoff[];
 
-#define OW_MAX_FILTERS 16
+#define OW_MAX_FILTERS 32
 
 /* Validates a filter value; returns NULL or an error message. */
 const char *ow_filter_check(const struct ow_filter *f, const char *value);

@@ -12,19 +12,22 @@ enum ow_format {
 	OW_FMT_JSON = 1,
 	OW_FMT_CSV = 2,
 	OW_FMT_NDJSON = 4,
+	OW_FMT_SVG = 8,	 /* the charts (image/svg+xml) */
+	OW_FMT_PNG = 16, /* the charts drawn by rsvg-convert (png.c) */
 };
+#define OW_FMTS_CHART (OW_FMT_JSON | OW_FMT_CSV | OW_FMT_SVG | OW_FMT_PNG)
 #define OW_FMTS_LIST (OW_FMT_JSON | OW_FMT_CSV | OW_FMT_NDJSON)
 #define OW_FMTS_TABLE (OW_FMT_JSON | OW_FMT_CSV)
 
-/* Strips ".json", ".csv" or ".ndjson" from the end of path's last segment (in place) and
- * returns that format; 0 (path untouched) when it has none. */
+/* Strips ".json", ".csv", ".ndjson", ".svg" or ".png" from the end of path's last segment (in
+ * place) and returns that format; 0 (path untouched) when it has none. */
 int ow_format_strip_suffix(char *path);
 
 /* Settles r->format, r->all_rows and r->excel for the matched route, which answers the
  * formats in `offered` (OW_FMT_* bits): the suffix (suffix_fmt, 0 for none), ?format=,
- * then Accept (text/csv, application/x-ndjson) where offered; JSON otherwise. Returns 0, or
- * -1 after answering: 404 for a suffix the route does not offer, 400 naming format, all or
- * excel for a value it does not take (all=true is for CSV and NDJSON lists, excel=true for
+ * then Accept (text/csv, application/x-ndjson, image/svg+xml) where offered; JSON otherwise.
+ * Returns 0, or -1 after answering: 404 for a suffix the route does not offer, 400 naming format,
+ * all or excel for a value it does not take (all=true is for CSV and NDJSON lists, excel=true for
  * CSV). */
 int ow_format_settle(struct ow_req *r, unsigned offered, int suffix_fmt);
 

@@ -48,6 +48,12 @@ int ow_h_team_alumni(struct ow_req *r);
 int ow_h_stats_departures(struct ow_req *r);
 int ow_h_stats_flows(struct ow_req *r);
 int ow_h_stats_layoffs(struct ow_req *r);
+/* h_charts.c: route arg is the chart's kind (charts.h) */
+int ow_h_chart(struct ow_req *r);
+/* h_embed.c */
+int ow_h_embed_chart(struct ow_req *r);
+int ow_h_embed_org_chart(struct ow_req *r);
+int ow_h_oembed(struct ow_req *r);
 int ow_h_stats_attrition(struct ow_req *r);
 /* h_static.c: the dashboard page and its assets under ORGWATCH_HOME/web */
 void ow_static_init(const char *home);

@@ -8,23 +8,24 @@
 struct ow_req;
 
 enum ow_problem {
-	OW_P_BAD_REQUEST,    /* 400 bad syntax or values */
-	OW_P_VALIDATION,     /* 400 field errors */
-	OW_P_MALFORMED_JSON, /* 400 */
-	OW_P_UNAUTHORIZED,   /* 401 */
-	OW_P_FORBIDDEN,	     /* 403 */
-	OW_P_NOT_FOUND,	     /* 404 */
-	OW_P_METHOD,	     /* 405 */
-	OW_P_NOT_ACCEPTABLE, /* 406 */
-	OW_P_CONFLICT,	     /* 409 */
-	OW_P_PRECONDITION,   /* 412 */
-	OW_P_TOO_LARGE,	     /* 413 */
-	OW_P_MEDIA_TYPE,     /* 415 */
-	OW_P_UNPROCESSABLE,  /* 422 */
-	OW_P_TOO_MANY,	     /* 429 over a rate limit (ratelimit.c) */
-	OW_P_TE_UNSUPPORTED, /* 501 a Transfer-Encoding other than chunked */
-	OW_P_UNAVAILABLE,    /* 503 */
-	OW_P_INTERNAL,	     /* 500: our bug, never for client input */
+	OW_P_BAD_REQUEST,     /* 400 bad syntax or values */
+	OW_P_VALIDATION,      /* 400 field errors */
+	OW_P_MALFORMED_JSON,  /* 400 */
+	OW_P_UNAUTHORIZED,    /* 401 */
+	OW_P_FORBIDDEN,	      /* 403 */
+	OW_P_NOT_FOUND,	      /* 404 */
+	OW_P_METHOD,	      /* 405 */
+	OW_P_NOT_ACCEPTABLE,  /* 406 */
+	OW_P_CONFLICT,	      /* 409 */
+	OW_P_PRECONDITION,    /* 412 */
+	OW_P_TOO_LARGE,	      /* 413 */
+	OW_P_MEDIA_TYPE,      /* 415 */
+	OW_P_UNPROCESSABLE,   /* 422 */
+	OW_P_TOO_MANY,	      /* 429 over a rate limit (ratelimit.c) */
+	OW_P_TE_UNSUPPORTED,  /* 501 a Transfer-Encoding other than chunked */
+	OW_P_PNG_UNAVAILABLE, /* 501 a chart as PNG without rsvg-convert installed (png.c) */
+	OW_P_UNAVAILABLE,     /* 503 */
+	OW_P_INTERNAL,	      /* 500: our bug, never for client input */
 	OW_P_COUNT
 };
 

@@ -63,6 +63,10 @@ enum ow_stmt_id {
 	OW_Q_STATS_DEPARTURES,
 	OW_Q_STATS_FLOWS,
 	OW_Q_STATS_LAYOFFS,
+	OW_Q_CHART_DEPARTURES,
+	OW_Q_CHART_LAYOFFS,
+	OW_Q_CHART_FLOWS,
+	OW_Q_CHART_ORG_EXTRAS,
 	OW_Q_STATS_ATTRITION,
 	/* Run on connections of their own (imports, exports, the command line, migrate) with
 	 * ow_stmt_run, never prepared. */

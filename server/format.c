@@ -1,5 +1,5 @@
 /* format.c — the representation a request asks for: a suffix on the path (.json, .csv,
- * .ndjson), ?format=, or Accept; ?all=true (every row of a list in one download) and
+ * .ndjson, .svg), ?format=, or Accept; ?all=true (every row of a list in one download) and
  * ?excel=true (a CSV for spreadsheets); the CSV's file name (Content-Disposition). */
 #include "format.h"
 
@@ -15,9 +15,9 @@ static const struct {
 	const char *suffix, *name;
 	int fmt;
 } FORMATS[] = {
-	{".json", "json", OW_FMT_JSON},
-	{".csv", "csv", OW_FMT_CSV},
-	{".ndjson", "ndjson", OW_FMT_NDJSON},
+	{".json", "json", OW_FMT_JSON},	      {".csv", "csv", OW_FMT_CSV},
+	{".ndjson", "ndjson", OW_FMT_NDJSON}, {".svg", "svg", OW_FMT_SVG},
+	{".png", "png", OW_FMT_PNG},
 };
 #define NFORMATS (sizeof FORMATS / sizeof FORMATS[0])
 
@@ -109,6 +109,10 @@ int ow_format_settle(struct ow_req *r, unsigned offered, int suffix_fmt)
 		else if (accept && (offered & OW_FMT_NDJSON) &&
 			 strstr(accept, "application/x-ndjson"))
 			fmt = OW_FMT_NDJSON;
+		else if (accept && (offered & OW_FMT_SVG) && strstr(accept, "image/svg+xml"))
+			fmt = OW_FMT_SVG; /* an <img src> of a chart's path without suffix */
+		else if (accept && (offered & OW_FMT_PNG) && strstr(accept, "image/png"))
+			fmt = OW_FMT_PNG;
 		else
 			fmt = OW_FMT_JSON;
 	}

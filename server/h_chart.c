@@ -1,27 +1,217 @@
 /* h_chart.c — GET /organizations/{id}/chart: the head and the flat rows of ow_chart_flat in
- * one snapshot, written as a nested tree by tree_reply.c. */
+ * one snapshot, written as a nested tree by tree_reply.c; as .svg, the same rows with the
+ * people who left since ?departed_since= (ow_chart_org_extras) drawn by chart_org.c. */
+#include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "charts.h"
+#include "db.h"
+#include "db_problem.h"
+#include "format.h"
 #include "handlers.h"
+#include "jspec.h"
 #include "list.h"
+#include "problem.h"
 #include "req.h"
 #include "tree_reply.h"
 
+/* as_of, root, depth; then the picture's: departed_since and the chart settings. */
 static const struct ow_filter chart_filters[] = {
 	{"as_of", OW_F_DAY, NULL},
 	{"root", OW_F_REF, ow_ref_person},
 	{"depth", OW_F_DEPTH, NULL},
+	{"departed_since", OW_F_DAY, NULL},
+	OW_CHART_FILTERS,
 };
+#define NCHART_FILTERS (sizeof chart_filters / sizeof chart_filters[0])
+
+struct svg_tx {
+	const char *const *params; /* org, as_of, root, depth (NULL: all), departed_since */
+	PGresult *rows, *extras;
+};
+
+static int svg_fn(struct ow_db *db, void *cls, struct ow_db_error *err)
+{
+	struct svg_tx *t = cls;
+	PQclear(t->rows);
+	PQclear(t->extras);
+	t->rows = t->extras = NULL;
+	const char *rows_args[] = {t->params[0], t->params[1], t->params[2], NULL};
+	const char *extras_args[] = {t->params[0], t->params[1], t->params[4]};
+	if (!(t->rows = ow_db_exec(db, OW_Q_CHART_FLAT, rows_args, err)) ||
+	    !(t->extras = ow_db_exec(db, OW_Q_CHART_ORG_EXTRAS, extras_args, err)))
+		return -1;
+	return 0;
+}
+
+/* The people of the picture: the day's rows (columns of ow_chart_flat: person id, manager
+ * id, slug, full name, title, team id, team slug, team name, sort key), then the ghosts. */
+static struct ow_org_person *people_of(PGresult *rows, json_t *ghosts, size_t *n)
+{
+	size_t nrows = (size_t)PQntuples(rows), total = nrows + json_array_size(ghosts);
+	struct ow_org_person *p = calloc(total ? total : 1, sizeof *p);
+	if (!p)
+		return NULL;
+	for (size_t i = 0; i < nrows; i++) {
+		int row = (int)i;
+		p[i] = (struct ow_org_person){
+			PQgetvalue(rows, row, 0),
+			PQgetisnull(rows, row, 1) ? NULL : PQgetvalue(rows, row, 1),
+			PQgetvalue(rows, row, 3),
+			PQgetisnull(rows, row, 4) ? NULL : PQgetvalue(rows, row, 4),
+			PQgetvalue(rows, row, 8),
+			0,
+			NULL,
+			NULL,
+		};
+	}
+	size_t i;
+	json_t *g;
+	json_array_foreach(ghosts, i, g)
+	{
+		p[nrows + i] = (struct ow_org_person){
+			json_string_value(json_object_get(g, "person_id")),
+			json_string_value(json_object_get(g, "manager_id")),
+			json_string_value(json_object_get(g, "full_name")),
+			json_string_value(json_object_get(g, "title")),
+			json_string_value(json_object_get(g, "full_name")),
+			1,
+			json_string_value(json_object_get(g, "departed_on")),
+			json_string_value(json_object_get(g, "destination")),
+		};
+		if (!p[nrows + i].id || !p[nrows + i].name)
+			p[nrows + i] =
+				(struct ow_org_person){"", NULL, "", NULL, "", 1, NULL, NULL};
+	}
+	*n = total;
+	return p;
+}
+
+int ow_chart_org_draw(struct ow_req *r, const char *const *params, const struct ow_chart *c,
+		      struct ow_buf *out, json_t **extras)
+{
+	*extras = NULL;
+	struct ow_db_error err;
+	struct ow_db *db = ow_db_acquire(&err);
+	if (!db)
+		return ow_db_problem(r, &err), -1;
+	const char *args[] = {params[0], params[1], params[2], NULL, params[4]};
+	struct svg_tx t = {.params = args};
+	if (ow_db_tx(db, OW_TX_SNAPSHOT, svg_fn, &t, &err) != 0) {
+		PQclear(t.rows);
+		PQclear(t.extras);
+		return ow_db_problem(r, &err), -1;
+	}
+	*extras = json_loads(PQgetvalue(t.extras, 0, 0), 0, NULL);
+	size_t n = 0;
+	struct ow_org_person *people =
+		*extras ? people_of(t.rows, json_object_get(*extras, "ghosts"), &n) : NULL;
+	int depth = params[3] ? atoi(params[3]) : -1;
+	int rc = people && ow_chart_org_svg(out, c, people, n, depth, *extras) == 0 ? 0 : -1;
+	free(people);
+	PQclear(t.rows);
+	PQclear(t.extras);
+	if (rc != 0)
+		(void)ow_problem_reply(r, OW_P_INTERNAL, "The org chart could not be drawn.", NULL,
+				       NULL);
+	return rc;
+}
+
+int ow_chart_org_settings(struct ow_req *r, const char **params, struct ow_chart *c)
+{
+	params[0] = r->params.values[0];
+	if (ow_list_parse(r, chart_filters, NCHART_FILTERS, params + 1, NULL) != 0)
+		return -1;
+	struct ow_errors errs;
+	ow_errors_init(&errs);
+	if (ow_chart_settings(params + 5, c, &errs) != 0) {
+		(void)ow_problem_reply(r, OW_P_VALIDATION, "Invalid query parameters.", &errs,
+				       NULL);
+		return -1;
+	}
+	/* The head resolves the organization itself (a 404 by construction); with a root, both
+	 * are resolved first, the organization's 404 before the root's 400. */
+	if (params[2] &&
+	    ow_query_verify_refs(r, chart_filters, NCHART_FILTERS, params + 1, "organization") != 0)
+		return -1;
+	return 0;
+}
+
+/* Rows of ow_chart_flat by folded name (column 8), then id. */
+static int by_name(const void *x, const void *y, void *ctx)
+{
+	PGresult *pg = ctx;
+	int a = *(const int *)x, b = *(const int *)y;
+	int c = strcmp(PQgetvalue(pg, a, 8), PQgetvalue(pg, b, 8));
+	return c ? c : strcmp(PQgetvalue(pg, a, 0), PQgetvalue(pg, b, 0));
+}
+
+/* The org chart as CSV: one row a person of the day (the rows of ow_chart_flat, by folded
+ * name then id): the numbers behind the picture. */
+static int reply_csv(struct ow_req *r, const char *const *params)
+{
+	static const char *const cols[] = {"person_id",	 "slug",      "full_name", "title",
+					   "manager_id", "team_slug", "team_name", NULL};
+	static const int at[] = {0, 2, 3, 4, 1, 6, 7};
+	struct ow_db_error err;
+	struct ow_db *db = ow_db_acquire(&err);
+	const char *args[] = {params[0], params[1], params[2], params[3]};
+	PGresult *pg = db ? ow_db_exec(db, OW_Q_CHART_FLAT, args, &err) : NULL;
+	if (!pg)
+		return ow_db_problem(r, &err);
+	struct ow_buf b;
+	ow_buf_init(&b, (size_t)256 << 20);
+	int rc = ow_list_csv_header(&b, cols, r->excel), n = PQntuples(pg);
+	int *order = malloc((size_t)(n ? n : 1) * sizeof *order);
+	json_t *row = order ? json_object() : NULL;
+	for (int k = 0; k < n && order; k++)
+		order[k] = k;
+	if (order)
+		qsort_r(order, (size_t)n, sizeof *order, by_name, pg);
+	for (int k = 0; k < n && rc == 0 && row; k++) {
+		int i = order[k];
+		for (size_t c = 0; cols[c]; c++)
+			json_object_set_new(row, cols[c],
+					    PQgetisnull(pg, i, at[c])
+						    ? json_null()
+						    : json_string(PQgetvalue(pg, i, at[c])));
+		char *text = json_dumps(row, JSON_COMPACT);
+		rc = text ? ow_list_csv_row(&b, text, cols, r->excel) : -1;
+		free(text);
+	}
+	json_decref(row);
+	free(order);
+	PQclear(pg);
+	rc = rc == 0 && row
+		     ? ow_reply(r, 200, ow_list_content_type(OW_FMT_CSV), b.data, b.len, NULL)
+		     : ow_problem_reply(r, OW_P_INTERNAL, "The chart could not be written.", NULL,
+					NULL);
+	ow_buf_free(&b);
+	return rc;
+}
 
 int ow_h_org_chart(struct ow_req *r)
 {
-	const char *params[4] = {r->params.values[0]};
-	if (ow_list_parse(r, chart_filters, 3, params + 1, NULL) != 0)
+	const char *params[1 + NCHART_FILTERS] = {NULL};
+	struct ow_chart c;
+	if (ow_chart_org_settings(r, params, &c) != 0)
 		return 0;
-	/* The chart's head resolves the organization itself (a 404 by construction); with a root,
-	 * both are resolved first, the organization's 404 before the root's 400. */
-	if (params[2] && ow_query_verify_refs(r, chart_filters, 3, params + 1, "organization") != 0)
-		return 0;
+	if (r->format == OW_FMT_SVG || r->format == OW_FMT_PNG) {
+		struct ow_buf b;
+		json_t *extras;
+		ow_buf_init(&b, (size_t)256 << 20);
+		int rc = ow_chart_org_draw(r, params, &c, &b, &extras) != 0 ? 0
+			 : r->format == OW_FMT_PNG
+				 ? ow_chart_reply_png(r, &b)
+				 : ow_reply(r, 200, "image/svg+xml; charset=utf-8", b.data, b.len,
+					    NULL);
+		ow_buf_free(&b);
+		json_decref(extras);
+		return rc;
+	}
+	if (r->format == OW_FMT_CSV)
+		return reply_csv(r, params);
 	return ow_reply_tree_read(r, OW_Q_CHART_HEAD, OW_Q_CHART_FLAT, params,
 				  params[3] ? atoi(params[3]) : -1, -1);
 }

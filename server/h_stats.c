@@ -13,8 +13,7 @@
 #include "req.h"
 #include "problem.h"
 #include "resource.h"
-
-#define OW_STAT_MAX_CELLS 16
+#include "stat_table.h"
 
 static const char *const group_values[] = {
 	"month",	   "quarter",	       "year", "team", "org", "destination_org", "kind",
@@ -27,16 +26,6 @@ static const struct ow_filter departure_stats_filters[] = {
 };
 #define NSTATS_FILTERS (1 + OW_DEPARTURE_NFILTERS)
 
-/* How a statistic is a table: the rows of its array `rows` (and first the answer itself as
- * a row when root_row is set), each cell found by a dotted path in the row, else in the
- * answer ("from" of a team's row of attrition is the answer's). The CSV header names the
- * cells with '_' for '.' ("from_slug"). */
-struct stat_table {
-	const char *rows;
-	int root_row;
-	const char *const *cells;
-};
-
 static const char *const departure_cells[] = {"key", "label", "count", NULL};
 static const char *const flow_cells[] = {"from.id", "from.slug", "from.name", "to.id",
 					 "to.slug", "to.name",	 "count",     NULL};
@@ -45,80 +34,13 @@ static const char *const attrition_cells[] = {
 	"from",	  "to",	      "average_headcount", "departures", "rate",      NULL};
 static const char *const layoff_cells[] = {"key",	    "label", "layoffs", "laid_off",
 					   "without_count", "orgs",  NULL};
-static const struct stat_table departure_table = {"groups", 0, departure_cells};
-static const struct stat_table layoff_table = {"groups", 0, layoff_cells};
-static const struct stat_table flow_table = {"flows", 0, flow_cells};
-static const struct stat_table attrition_table = {"teams", 1, attrition_cells};
-
-/* The value at a dotted path ("from.slug") in o, or NULL. */
-static json_t *at_path(json_t *o, const char *path)
-{
-	char key[64];
-	while (o && *path) {
-		size_t n = strcspn(path, ".");
-		if (n >= sizeof key)
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		o = json_is_object(o) ? json_object_get(o, key) : NULL;
-		path += n + (path[n] == '.');
-	}
-	return o;
-}
-
-/* Appends one row of the table: each cell from row, else from root. */
-static int stat_row(struct ow_buf *b, const struct stat_table *t, json_t *row, json_t *root,
-		    int excel)
-{
-	json_t *flat = json_object();
-	if (!flat)
-		return -1;
-	for (size_t i = 0; t->cells[i]; i++) {
-		json_t *v = at_path(row, t->cells[i]);
-		if (!v && row != root && !strchr(t->cells[i], '.'))
-			v = at_path(root, t->cells[i]);
-		json_object_set(flat, t->cells[i], v ? v : json_null());
-	}
-	char *text = json_dumps(flat, JSON_COMPACT);
-	json_decref(flat);
-	int rc = text ? ow_list_csv_row(b, text, t->cells, excel) : -1;
-	free(text);
-	return rc;
-}
-
-static int stat_csv(struct ow_buf *b, const struct stat_table *t, const char *json, int excel)
-{
-	json_t *root = json_loads(json, 0, NULL);
-	if (!root)
-		return -1;
-	char names[OW_STAT_MAX_CELLS][64];
-	const char *header[OW_STAT_MAX_CELLS + 1];
-	size_t n = 0;
-	for (; t->cells[n] && n < OW_STAT_MAX_CELLS; n++) {
-		snprintf(names[n], sizeof names[n], "%s", t->cells[n]);
-		for (char *c = names[n]; *c; c++)
-			if (*c == '.')
-				*c = '_';
-		header[n] = names[n];
-	}
-	header[n] = NULL;
-	int rc = ow_list_csv_header(b, header, excel);
-	if (rc == 0 && t->root_row)
-		rc = stat_row(b, t, root, root, excel);
-	json_t *rows = json_object_get(root, t->rows);
-	size_t i;
-	json_t *row;
-	json_array_foreach(rows, i, row)
-	{
-		if (rc == 0)
-			rc = stat_row(b, t, row, root, excel);
-	}
-	json_decref(root);
-	return rc;
-}
+static const struct ow_stat_table departure_table = {"groups", 0, departure_cells};
+static const struct ow_stat_table layoff_table = {"groups", 0, layoff_cells};
+static const struct ow_stat_table flow_table = {"flows", 0, flow_cells};
+static const struct ow_stat_table attrition_table = {"teams", 1, attrition_cells};
 
 static int reply_stat(struct ow_req *r, enum ow_stmt_id id, const char *const *params,
-		      const struct stat_table *table)
+		      const struct ow_stat_table *table)
 {
 	struct ow_db_error err;
 	struct ow_db *db = ow_db_acquire(&err);
@@ -129,7 +51,7 @@ static int reply_stat(struct ow_req *r, enum ow_stmt_id id, const char *const *p
 	if (r->format == OW_FMT_CSV) {
 		struct ow_buf b;
 		ow_buf_init(&b, (size_t)64 << 20);
-		rc = stat_csv(&b, table, PQgetvalue(pg, 0, 0), r->excel) == 0
+		rc = ow_stat_table_csv(&b, table, PQgetvalue(pg, 0, 0), r->excel) == 0
 			     ? ow_reply(r, 200, ow_list_content_type(OW_FMT_CSV), b.data, b.len,
 					NULL)
 			     : ow_problem_reply(r, OW_P_INTERNAL,

@@ -272,10 +272,10 @@ static void preflight(struct ow_req *r)
 	(void)ow_cors_preflight(r, allow, public_read);
 }
 
-/* Matches r->path for method. A .json, .csv or .ndjson suffix names a representation of the
- * path without it, and is tried first (a {param} would otherwise take the whole segment,
- * suffix included): when the bare path matches, it becomes r->path, the suffix goes to
- * r->suffix and *suffix_fmt says which format it named. */
+/* Matches r->path for method. A .json, .csv, .ndjson, .svg or .png suffix names a representation of
+ * the path without it, and is tried first (a {param} would otherwise take the whole segment, suffix
+ * included): when the bare path matches, it becomes r->path, the suffix goes to r->suffix and
+ * *suffix_fmt says which format it named. */
 static enum ow_match match_route(struct ow_req *r, const char *method,
 				 const struct ow_route **route, char *allow, size_t allowsz,
 				 int *suffix_fmt)
@@ -285,6 +285,19 @@ static enum ow_match match_route(struct ow_req *r, const char *method,
 	int f = ow_format_strip_suffix(bare);
 	if (f && ow_router_match(routes, nroutes, method, bare, route, &r->params, allow,
 				 allowsz) == OW_MATCH_OK) {
+		/* A suffix the bare path's route does not offer belongs to the name when the whole
+		 * path matches too (/assets/favicon.svg is a file, not the SVG form of
+		 * /assets/favicon); otherwise the bare match stands, so that the answer says which
+		 * forms the path has. */
+		const struct ow_route *whole = NULL;
+		struct ow_route_params whole_params;
+		if (!(ow_route_formats(*route) & (unsigned)f) &&
+		    ow_router_match(routes, nroutes, method, r->path, &whole, &whole_params, allow,
+				    allowsz) == OW_MATCH_OK) {
+			*route = whole;
+			r->params = whole_params;
+			return OW_MATCH_OK;
+		}
 		snprintf(r->suffix, sizeof r->suffix, "%s", r->path + strlen(bare));
 		memcpy(r->path, bare, sizeof bare);
 		*suffix_fmt = f;

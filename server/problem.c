@@ -33,6 +33,7 @@ static const struct entry catalogue[OW_P_COUNT] = {
 	[OW_P_TOO_MANY] = {429, TYPE("too-many-requests"), "Too many requests"},
 	[OW_P_UNPROCESSABLE] = {422, TYPE("unprocessable"), "Unprocessable"},
 	[OW_P_TE_UNSUPPORTED] = {501, TYPE("not-implemented"), "Not implemented"},
+	[OW_P_PNG_UNAVAILABLE] = {501, TYPE("not-implemented"), "Not implemented"},
 	[OW_P_UNAVAILABLE] = {503, TYPE("unavailable"), "Service unavailable"},
 	[OW_P_INTERNAL] = {500, TYPE("internal"), "Internal error"},
 };

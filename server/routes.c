@@ -3,6 +3,7 @@
  * {params} (router.c), so order here is for readers only. */
 #include <string.h>
 
+#include "charts.h"
 #include "handlers.h"
 #include "format.h"
 #include "resource.h"
@@ -45,6 +46,17 @@ static const struct ow_route fixed[] = {
 	 OW_CACHE_DATA},
 	{"GET", "/stats/attrition", ow_h_stats_attrition, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
 	 OW_CACHE_DATA},
+	{"GET", "/charts/departures-by-month", ow_h_chart, OW_ROLE_PUBLIC, OW_BODY_NONE,
+	 &ow_chart_kinds[0], OW_CACHE_DATA},
+	{"GET", "/charts/layoffs-by-month", ow_h_chart, OW_ROLE_PUBLIC, OW_BODY_NONE,
+	 &ow_chart_kinds[1], OW_CACHE_DATA},
+	{"GET", "/charts/flows", ow_h_chart, OW_ROLE_PUBLIC, OW_BODY_NONE, &ow_chart_kinds[2],
+	 OW_CACHE_DATA},
+	{"GET", "/embed/charts/{name}", ow_h_embed_chart, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
+	 OW_CACHE_DATA},
+	{"GET", "/embed/organizations/{id}/chart", ow_h_embed_org_chart, OW_ROLE_PUBLIC,
+	 OW_BODY_NONE, NULL, OW_CACHE_DATA},
+	{"GET", "/oembed", ow_h_oembed, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
 };
 
 #define NFIXED (sizeof fixed / sizeof fixed[0])
@@ -96,7 +108,8 @@ static const struct {
 	{ow_h_people_duplicates, OW_FMTS_LIST}, {ow_h_export, OW_FMTS_LIST},
 	{ow_h_record_get, OW_FMTS_TABLE},	{ow_h_stats_departures, OW_FMTS_TABLE},
 	{ow_h_stats_flows, OW_FMTS_TABLE},	{ow_h_stats_layoffs, OW_FMTS_TABLE},
-	{ow_h_stats_attrition, OW_FMTS_TABLE},
+	{ow_h_stats_attrition, OW_FMTS_TABLE},	{ow_h_chart, OW_FMTS_CHART},
+	{ow_h_org_chart, OW_FMTS_CHART},
 };
 
 unsigned ow_route_formats(const struct ow_route *route)

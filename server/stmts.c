@@ -444,6 +444,21 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 16},
 	[OW_Q_STATS_FLOWS] = {"stats_flows", "SELECT ow_stats_flows($1, $2, $3, $4, $5, $6, $7)",
 			      7},
+	/* The charts' numbers (17_charts.sql): stack and the departure filters; org, industry,
+	 * country, stage, from, to; org, from, to, status, industry, country, stage, top. */
+	[OW_Q_CHART_DEPARTURES] = {"chart_departures",
+				   "SELECT ow_chart_departures($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+				   " $10, $11, $12::timestamptz, $13, $14, $15, $16)",
+				   16},
+	[OW_Q_CHART_LAYOFFS] = {"chart_layoffs", "SELECT ow_chart_layoffs($1, $2, $3, $4, $5, $6)",
+				6},
+	[OW_Q_CHART_FLOWS] = {"chart_flows",
+			      "SELECT ow_chart_flows($1, $2, $3, $4, $5, $6, $7, $8::int)", 8},
+	[OW_Q_CHART_ORG_EXTRAS] =
+		{"chart_org_extras",
+		 "SELECT ow_chart_org_extras($1, coalesce($2::date, current_date),"
+		 " $3::date)",
+		 3},
 	/* group_by, then org, industry, country, stage, from, to (12_stats.sql). */
 	[OW_Q_STATS_LAYOFFS] =
 		{"stats_layoffs",

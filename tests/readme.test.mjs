@@ -292,6 +292,30 @@ const EXPECT = [
     },
   },
   {
+    what: 'a chart as SVG, and its oEmbed',
+    match: /\/oembed/,
+    check: ({ out }) => {
+      const nl = out.lastIndexOf('\n{');
+      assert.ok(nl > 0, `the SVG's first bytes, then the oEmbed JSON: ${out}`);
+      const svg = out.slice(0, nl);
+      assert.match(svg, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/, 'an SVG document');
+      const tag = /<svg[^>]*>/.exec(svg)[0];
+      for (const a of ['width="800"', 'height="533"', 'role="img"']) assert.ok(tag.includes(a), `${a} (800 × 533 by default): ${tag}`);
+      assert.match(svg, /<title[^>]*>[^<]*Meta[^<]*<\/title>/, 'a title written from the data');
+      assert.doesNotMatch(svg, /<script/i);
+      const o = JSON.parse(out.slice(nl + 1));
+      assert.equal(o.version, '1.0');
+      assert.equal(o.type, 'rich');
+      assert.deepEqual([o.width, o.height], [640, 427], 'maxwidth=640, two thirds as high');
+      const src = /<iframe src="([^"]+)"/.exec(o.html)?.[1];
+      assert.ok(src, `an iframe: ${o.html}`);
+      const u = new URL(src.replace(/&amp;/g, '&'));
+      assert.equal(u.pathname, '/embed/charts/departures-by-month');
+      assert.deepEqual(Object.fromEntries(u.searchParams), { org: 'meta', stack: 'kind' });
+      assert.match(o.html, / width="640" height="427"/);
+    },
+  },
+  {
     what: 'bulk import',
     match: /\/import/,
     check: ({ json }) => {

@@ -12,6 +12,7 @@ import { renderLayoffChart } from './layoffchart.js';
 import { isUnknownBucket, pad2, todayIso, validDay, validMonth } from './format.js';
 import { indexDay, refreshOrgChart, renderPresets, setAsOf, setupSlider, syncChartControls } from './orgchart.js';
 import { onSearchInput, searchPerson } from './search.js';
+import { updateShares, wireShare } from './share.js';
 import { readHash, ref, state, writeHash } from './state.js';
 import { refreshFlows, refreshStats } from './stats.js';
 import { refreshTable, resetTable, table } from './table.js';
@@ -21,6 +22,7 @@ import { applyView, wireViews } from './view.js';
 /** After a filter changed: the departures (cheap, always) and the layoffs when shown. */
 function refreshFiltered() {
   writeHash();
+  updateShares();
   refreshStats();
   refreshFlows();
   resetTable();
@@ -184,6 +186,7 @@ async function init() {
   wireChart();
   wireTable();
   wireResize();
+  wireShare();
   setupSlider();
   $('f-kind').value = state.kind;
   $('f-from').value = state.from;

@@ -3,6 +3,7 @@
 import { api, busy, latest, setStatus } from './api.js';
 import { $, h } from './dom.js';
 import { fmtDate, pad2, plural, plusYearMinusDay, todayIso, validDay } from './format.js';
+import { updateShares } from './share.js';
 import { ref, state, writeHash } from './state.js';
 
 const SLIDER_START = [2013, 0]; // January 2013
@@ -118,6 +119,7 @@ function drawSummary(chart, roots, leftMap, left, orgName) {
 
 export async function refreshOrgChart() {
   const done = latest('orgchart');
+  updateShares();
   if (!state.chartOrg || !validDay(state.asOf)) return;
   busy('org-tree', true);
   setStatus('org-status', 'loading', 'Loading the org chart…');

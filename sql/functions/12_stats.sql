@@ -166,21 +166,16 @@ $function$;
 -- count is unknown: never guessed from a percentage), orgs (distinct organizations); and
 -- the same for the whole selection in total. Filters: org, the organization's industry,
 -- country and stage, from/to (announced_on overlapping the period, as /layoffs).
--- The layoffs that the statistics' filters select: org, the organization's industry, country
--- and stage (ow_orgs_with_attrs, folded away when none is given), from/to overlapping
--- announced_on. Plain SQL, inlined where it is called.
+-- The columns of the layoffs that the statistics' filters select (ow_layoffs_selected,
+-- 17_charts.sql: org, the organization's industry, country and stage, from/to overlapping
+-- announced_on). Plain SQL, inlined where it is called.
 CREATE OR REPLACE FUNCTION public.ow_stats_layoffs_rows(org_ uuid, f_industry text, f_country text, f_stage text, f_from text, f_to text)
  RETURNS TABLE(org_id uuid, announced_on text, announced_range daterange, count integer)
  LANGUAGE sql
  STABLE
 AS $function$
 	SELECT l.org_id, l.announced_on, l.announced_range, l.count
-	FROM layoffs l
-	WHERE (org_ IS NULL OR l.org_id = org_)
-	  AND (f_industry IS NULL AND f_country IS NULL AND f_stage IS NULL
-				OR l.org_id IN (SELECT a.id FROM ow_orgs_with_attrs(f_industry, f_country, f_stage) a))
-	  AND (f_from IS NULL AND f_to IS NULL
-		OR l.announced_range && daterange(lower(ow_pdate_range(f_from)), upper(ow_pdate_range(f_to))))
+	FROM ow_layoffs_selected(org_, f_industry, f_country, f_stage, f_from, f_to) l
 $function$;
 
 -- Layoffs counted (issue 26): per period of announced_on (month, quarter, year: every period

@@ -171,7 +171,10 @@ test('representations a path does not offer, and bad values, are refused naming 
     ['/departures.csv?all=maybe', 400, 'all'],
     ['/departures?excel=true', 400, 'excel'],
     ['/people/yann-lecun.ndjson', 404, null],
-    ['/organizations/meta/chart.csv', 404, null],
+    ['/organizations/meta/chart.ndjson', 404, null],
+    ['/departures.svg', 404, null],
+    ['/charts/flows.ndjson', 404, null],
+    ['/charts/flows?format=ndjson', 400, 'format'],
     ['/stats/departures?format=ndjson', 400, 'format'],
   ];
   for (const [p, status, field] of cases) {
@@ -181,6 +184,11 @@ test('representations a path does not offer, and bad values, are refused naming 
   }
   const chart = await api('GET', '/organizations/meta/chart.json');
   assert.equal(chart.status, 200, 'JSON answers take .json');
+  // A suffix the path does not offer is part of the name when the whole path is a resource:
+  // the dashboard's icon is a file, not the SVG form of /assets/favicon.
+  const icon = await api('GET', '/assets/favicon.svg');
+  assert.equal(icon.status, 200);
+  assert.match(icon.headers.get('content-type'), /^image\/svg\+xml/);
 });
 
 test('CORS: public reads answer Access-Control-Allow-Origin: * with the headers a page needs; preflights', async () => {

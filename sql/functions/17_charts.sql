@@ -1,0 +1,244 @@
+-- 17_charts.sql — The numbers the SVG charts draw (issue 30), each with the publications
+-- behind the facts drawn and the date of the data, as one JSON answer (also served as the
+-- chart's .json; its rows as .csv).
+-- The one current definition of each function here: `orgwatch migrate` re-applies every
+-- file of sql/functions/ in one transaction whenever their checksum changes. Edit here,
+-- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
+--
+-- Every answer carries "sources" (the publications that report the facts drawn: a source's
+-- publisher, else its URL's host, with how many of the facts each reports, the most first,
+-- at most 8), "sources_total" (how many publications in all) and "data_date" (the newest
+-- date among the facts drawn and their sources' publication dates, as recorded: partial
+-- dates stay partial), so that a chart says where its numbers come from and how recent they
+-- are, and the same data always gives the same bytes.
+
+-- A source's publication as a chart's source line names it.
+CREATE OR REPLACE FUNCTION public.ow_chart_publication(s sources)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+	SELECT coalesce(s.publisher, substring(s.url FROM '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/]*@)?([^/:?#]+)'), s.url)
+$function$;
+
+-- "sources", "sources_total" of a set of (fact id, publication) rows, as a JSON object.
+CREATE OR REPLACE FUNCTION public.ow_chart_sources(pubs jsonb)
+ RETURNS jsonb
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+	SELECT jsonb_build_object('sources', coalesce((SELECT jsonb_agg(jsonb_build_object('publisher', t.p, 'count', t.n)
+			ORDER BY t.n DESC, t.p) FROM (SELECT x.p, x.n FROM jsonb_to_recordset(pubs) AS x(p text, n int)
+			ORDER BY x.n DESC, x.p LIMIT 8) t), '[]'),
+		'sources_total', jsonb_array_length(coalesce(pubs, '[]')))
+$function$;
+
+-- The month label of a period key, as /stats/departures writes it.
+CREATE OR REPLACE FUNCTION public.ow_chart_month_label(k text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+	SELECT CASE WHEN k LIKE '%-unknown' THEN left(k, 4) || ' (month unknown)'
+		ELSE to_char(to_date(k, 'YYYY-MM'), 'FMMonth YYYY') END
+$function$;
+
+-- Departures per month (GET /charts/departures-by-month): the /departures filters; with
+-- f_stack (kind, reason_category or destination_kind) each month's count in parts, and the
+-- parts' series (largest first). Every month from the first to the last (or from/to), empty
+-- ones with 0; departures known only to their year in "YYYY-unknown", drawn apart.
+CREATE OR REPLACE FUNCTION public.ow_chart_departures(f_stack text, f_person text, f_org text, f_team text, f_dest text, f_kind text, f_reason text, f_dkind text, f_from text, f_to text, f_layoff text, f_updated timestamp with time zone, f_status text, f_industry text, f_country text, f_stage text)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE
+ SET plan_cache_mode TO 'force_custom_plan'
+AS $function$
+DECLARE
+	answer jsonb;
+BEGIN
+	WITH r AS MATERIALIZED (
+		SELECT d.id, d.departed_on, lower(d.departed_range) AS day,
+			(CASE WHEN length(d.departed_on) = 4 THEN d.departed_on || '-unknown'
+				ELSE to_char(lower(d.departed_range), 'YYYY-MM') END) COLLATE "C" AS k,
+			CASE f_stack WHEN 'kind' THEN d.kind WHEN 'reason_category' THEN d.reason_category
+				WHEN 'destination_kind' THEN d.destination_kind END AS part
+		FROM ow_departures_filtered(f_person, f_org, f_team, f_dest, f_kind, f_reason, f_dkind, f_from, f_to,
+			f_layoff, f_updated, f_status,
+			ARRAY[f_person IS NOT NULL, f_org IS NOT NULL, f_team IS NOT NULL, f_dest IS NOT NULL,
+			f_kind IS NOT NULL, f_reason IS NOT NULL, f_dkind IS NOT NULL, f_from IS NOT NULL, f_to IS NOT NULL,
+			f_layoff IS NOT NULL, f_updated IS NOT NULL, f_status IS NOT NULL]) d
+		WHERE (f_industry IS NULL AND f_country IS NULL AND f_stage IS NULL
+			OR d.org_id IN (SELECT a.id FROM ow_orgs_with_attrs(f_industry, f_country, f_stage) a))
+	), bounds AS (
+		SELECT date_trunc('month', coalesce(lower(ow_pdate_range(f_from)), min(r.day)))::date AS a,
+		       coalesce(upper(ow_pdate_range(f_to)) - 1, max(r.day)) AS b
+		FROM r
+	), counts AS (
+		SELECT r.k, count(*) AS n FROM r GROUP BY r.k
+	), all_keys AS (
+		SELECT to_char(p, 'YYYY-MM') COLLATE "C" AS k FROM bounds, generate_series(bounds.a, bounds.b, interval '1 month') p
+		UNION SELECT counts.k FROM counts
+	), series AS (
+		SELECT r.part, count(*) AS n, row_number() OVER (ORDER BY count(*) DESC, r.part) AS rank
+		FROM r WHERE f_stack IS NOT NULL GROUP BY r.part
+	), parts AS (
+		SELECT r.k, r.part, count(*) AS n FROM r WHERE f_stack IS NOT NULL GROUP BY r.k, r.part
+	), pubs AS (
+		SELECT ow_chart_publication(s) AS p, count(DISTINCT x.departure_id) AS n, max(s.published_on) AS published
+		FROM departure_sources x JOIN sources s ON s.id = x.source_id
+		WHERE x.departure_id IN (SELECT r.id FROM r) GROUP BY 1
+	)
+	SELECT jsonb_build_object('org', (SELECT ow_org_ref(o) FROM organizations o WHERE o.id = ow_key('organization', f_org)),
+		'stack', f_stack,
+		'groups', (SELECT coalesce(jsonb_agg(jsonb_build_object('key', a.k, 'label', ow_chart_month_label(a.k),
+				'count', coalesce(c.n, 0), 'parts', (SELECT coalesce(jsonb_agg(jsonb_build_object('key', p.part,
+					'count', p.n) ORDER BY s.rank), '[]') FROM parts p JOIN series s ON s.part IS NOT DISTINCT FROM p.part
+					WHERE p.k = a.k)) ORDER BY a.k), '[]')
+			FROM all_keys a LEFT JOIN counts c ON c.k = a.k),
+		'series', (SELECT coalesce(jsonb_agg(jsonb_build_object('key', s.part, 'label', ow_label(s.part), 'count', s.n)
+			ORDER BY s.rank), '[]') FROM series s),
+		'total', (SELECT count(*) FROM r),
+		'data_date', (SELECT greatest(max(r.departed_on), (SELECT max(pubs.published) FROM pubs)) FROM r))
+		|| ow_chart_sources((SELECT jsonb_agg(jsonb_build_object('p', pubs.p, 'n', pubs.n)) FROM pubs))
+	INTO answer;
+	RETURN answer::text;
+END $function$;
+
+-- The layoffs the layoff statistics' filters select (ow_stats_layoffs_rows reads them).
+CREATE OR REPLACE FUNCTION public.ow_layoffs_selected(org_ uuid, f_industry text, f_country text, f_stage text, f_from text, f_to text)
+ RETURNS SETOF layoffs
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT l.* FROM layoffs l
+	WHERE (org_ IS NULL OR l.org_id = org_)
+	  AND (f_industry IS NULL AND f_country IS NULL AND f_stage IS NULL
+		OR l.org_id IN (SELECT a.id FROM ow_orgs_with_attrs(f_industry, f_country, f_stage) a))
+	  AND (f_from IS NULL AND f_to IS NULL
+		OR l.announced_range && daterange(lower(ow_pdate_range(f_from)), upper(ow_pdate_range(f_to))))
+$function$;
+
+-- People laid off per month (GET /charts/layoffs-by-month): /stats/layoffs?group_by=month
+-- with the sources of the layoffs counted.
+CREATE OR REPLACE FUNCTION public.ow_chart_layoffs(f_org text, f_industry text, f_country text, f_stage text, f_from text, f_to text)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE
+ SET plan_cache_mode TO 'force_custom_plan'
+AS $function$
+DECLARE
+	org_ uuid := ow_key_strict('organization', f_org, 'org');
+	answer jsonb;
+BEGIN
+	WITH r AS MATERIALIZED (
+		SELECT l.id, l.announced_on FROM ow_layoffs_selected(org_, f_industry, f_country, f_stage, f_from, f_to) l
+	), pubs AS (
+		SELECT ow_chart_publication(s) AS p, count(DISTINCT x.layoff_id) AS n, max(s.published_on) AS published
+		FROM layoff_sources x JOIN sources s ON s.id = x.source_id
+		WHERE x.layoff_id IN (SELECT r.id FROM r) GROUP BY 1
+	)
+	SELECT ow_stats_layoffs('month', f_org, f_industry, f_country, f_stage, f_from, f_to)::jsonb
+		|| jsonb_build_object('org', (SELECT ow_org_ref(o) FROM organizations o WHERE o.id = org_),
+			'data_date', (SELECT greatest(max(r.announced_on), (SELECT max(pubs.published) FROM pubs)) FROM r))
+		|| ow_chart_sources((SELECT jsonb_agg(jsonb_build_object('p', pubs.p, 'n', pubs.n)) FROM pubs))
+	INTO answer;
+	RETURN answer::text;
+END $function$;
+
+-- Where people went (GET /charts/flows): departures counted by organization left and
+-- destination, the f_top largest flows (the rest summed in "others"); filters as
+-- /stats/flows.
+CREATE OR REPLACE FUNCTION public.ow_chart_flows(f_org text, f_from text, f_to text, f_status text, f_industry text, f_country text, f_stage text, f_top integer)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE
+ SET plan_cache_mode TO 'force_custom_plan'
+AS $function$
+DECLARE
+	answer jsonb;
+BEGIN
+	WITH r AS MATERIALIZED (
+		SELECT d.id, d.org_id, d.destination_org_id, d.departed_on
+		FROM ow_departures_filtered(NULL, f_org, NULL, NULL, NULL, NULL, NULL, f_from, f_to, NULL, NULL, f_status,
+			ARRAY[false, f_org IS NOT NULL, false, false, false, false, false, f_from IS NOT NULL,
+			f_to IS NOT NULL, false, false, f_status IS NOT NULL]) d
+		WHERE (f_industry IS NULL AND f_country IS NULL AND f_stage IS NULL
+			OR d.org_id IN (SELECT a.id FROM ow_orgs_with_attrs(f_industry, f_country, f_stage) a))
+	), f AS (
+		-- Ties in the order of the names (not of ids, which differ between two loads of the
+		-- same data), unknown destinations last.
+		SELECT g.org_id, g.destination_org_id, g.n,
+			row_number() OVER (ORDER BY g.n DESC, o.name, o.id, dst.name NULLS LAST, dst.id) AS rank
+		FROM (SELECT r.org_id, r.destination_org_id, count(*) AS n FROM r GROUP BY r.org_id, r.destination_org_id) g
+		JOIN organizations o ON o.id = g.org_id LEFT JOIN organizations dst ON dst.id = g.destination_org_id
+	), pubs AS (
+		SELECT ow_chart_publication(s) AS p, count(DISTINCT x.departure_id) AS n, max(s.published_on) AS published
+		FROM departure_sources x JOIN sources s ON s.id = x.source_id
+		WHERE x.departure_id IN (SELECT r.id FROM r) GROUP BY 1
+	)
+	SELECT jsonb_build_object('org', (SELECT ow_org_ref(o) FROM organizations o WHERE o.id = ow_key('organization', f_org)),
+		'flows', (SELECT coalesce(jsonb_agg(jsonb_build_object('from', ow_org_ref(o), 'to', ow_org_ref(dst), 'count', f.n)
+			ORDER BY f.rank), '[]') FROM f LEFT JOIN organizations o ON o.id = f.org_id
+			LEFT JOIN organizations dst ON dst.id = f.destination_org_id WHERE f.rank <= f_top),
+		'others', (SELECT coalesce(sum(f.n), 0) FROM f WHERE f.rank > f_top),
+		'total', (SELECT count(*) FROM r),
+		'data_date', (SELECT greatest(max(r.departed_on), (SELECT max(pubs.published) FROM pubs)) FROM r))
+		|| ow_chart_sources((SELECT jsonb_agg(jsonb_build_object('p', pubs.p, 'n', pubs.n)) FROM pubs))
+	INTO answer;
+	RETURN answer::text;
+END $function$;
+
+-- What an org chart's picture adds to its rows (GET /organizations/{id}/chart.svg): the
+-- people who left the organization between p_since and p_day (departures not retracted),
+-- with their title and manager on the eve of leaving and where they went (drawn as ghosts
+-- under that manager), and the sources and data date of the positions and reporting lines of
+-- p_day and of those departures.
+CREATE OR REPLACE FUNCTION public.ow_chart_org_extras(p_org text, p_day date, p_since date)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE
+ SET plan_cache_mode TO 'force_custom_plan'
+AS $function$
+DECLARE
+	oid_ uuid := ow_key_404('organization', p_org);
+	answer jsonb;
+BEGIN
+	WITH staff AS MATERIALIZED (
+		SELECT po.id, po.person_id, po.started_on FROM positions po WHERE po.org_id = oid_ AND po.period @> p_day
+	), lines AS MATERIALIZED (
+		SELECT l.id, l.valid_from FROM reporting_lines l
+		WHERE l.period @> p_day AND l.report_id IN (SELECT staff.person_id FROM staff)
+	), gone AS MATERIALIZED (
+		SELECT DISTINCT ON (d.person_id) d.id, d.person_id, d.departed_on, lower(d.departed_range) AS day,
+			d.destination_org_id, d.destination_kind
+		FROM departures d
+		WHERE p_since IS NOT NULL AND d.org_id = oid_ AND d.status <> 'retracted'
+		  AND lower(d.departed_range) >= p_since AND lower(d.departed_range) <= p_day
+		  AND d.person_id NOT IN (SELECT staff.person_id FROM staff)
+		ORDER BY d.person_id, lower(d.departed_range) DESC, d.id
+	), ghosts AS (
+		SELECT g.*, p.slug, p.full_name,
+			(SELECT po.title FROM positions po WHERE po.person_id = g.person_id AND po.org_id = oid_
+			 ORDER BY lower(po.period) DESC NULLS LAST, po.id LIMIT 1) AS title,
+			(SELECT l.manager_id FROM reporting_lines l WHERE l.report_id = g.person_id AND l.period @> (g.day - 1)
+			 ORDER BY l.id LIMIT 1) AS manager_id
+		FROM gone g JOIN people p ON p.id = g.person_id
+	), pubs AS (
+		SELECT ow_chart_publication(s) AS p, count(*) AS n, max(s.published_on) AS published FROM (
+			SELECT x.source_id FROM position_sources x WHERE x.position_id IN (SELECT staff.id FROM staff)
+			UNION ALL SELECT x.source_id FROM reporting_line_sources x WHERE x.reporting_line_id IN (SELECT lines.id FROM lines)
+			UNION ALL SELECT x.source_id FROM departure_sources x WHERE x.departure_id IN (SELECT gone.id FROM gone)) u
+		JOIN sources s ON s.id = u.source_id GROUP BY 1
+	)
+	SELECT jsonb_build_object('org', (SELECT ow_org_ref(o) FROM organizations o WHERE o.id = oid_),
+		'as_of', p_day, 'departed_since', p_since,
+		'ghosts', (SELECT coalesce(jsonb_agg(jsonb_build_object('person_id', g.person_id, 'slug', g.slug,
+				'full_name', g.full_name, 'title', g.title, 'manager_id', g.manager_id, 'departed_on', g.departed_on,
+				'destination', (SELECT o.name FROM organizations o WHERE o.id = g.destination_org_id),
+				'destination_kind', g.destination_kind) ORDER BY g.day, g.full_name, g.person_id), '[]') FROM ghosts g),
+		'data_date', greatest((SELECT max(staff.started_on) FROM staff), (SELECT max(lines.valid_from) FROM lines),
+			(SELECT max(gone.departed_on) FROM gone), (SELECT max(pubs.published) FROM pubs)))
+		|| ow_chart_sources((SELECT jsonb_agg(jsonb_build_object('p', pubs.p, 'n', pubs.n)) FROM pubs))
+	INTO answer;
+	RETURN answer::text;
+END $function$;
