@@ -8,6 +8,11 @@
 #   stats       issue 7: the four statistics answers (wrk) and their SQL time
 #   chart       issue 5: the 100,000-node chart, a ~5,000 subtree, a managers chain: latency
 #               next to EXPLAIN ANALYZE, and the server's peak RSS
+#   charts      issue 30: GET /charts/departures-by-month.svg?org=org-1, the SVG org chart of a
+#               ~1,000-person subtree of chart-corp and of the whole 100,000-person tree at
+#               depth=3 (wrk -c1/-c2, curl), each next to its JSON counterpart; the server's own
+#               times (its request log) against the aims (5, 30, 300 ms p99), EXPLAIN ANALYZE,
+#               peak RSS, xmllint --noout of every SVG, the load average before and after
 #   import      issue 6: POST /import of people then departure lines (curl), COPY of the same
 #               rows into a plain table and (the aim since issue 13) into a keyed table shaped
 #               like departures, peak RSS, GET /export
@@ -34,10 +39,12 @@
 # BENCH_PG_DURATION (5, seconds per pgbench run), BENCH_CONNECTIONS (32),
 # BENCH_STATS_CONNECTIONS (2), BENCH_STATS_DURATION (8), BENCH_THREADS (2, server worker
 # threads), BENCH_CHART_RUNS (5), BENCH_REPORTS_RUNS (20), BENCH_MANAGERS_RUNS (200),
-# BENCH_AS_OF (2024-06-01),
+# BENCH_AS_OF (2024-06-01), BENCH_CHARTS_DURATION (15, seconds per wrk run of section charts),
+# BENCH_CHARTS_BIG_RUNS (20), BENCH_CHARTS_BIG_DURATION (20), BENCH_CHARTS_ORG (org-1),
 # BENCH_IMPORT_ROWS (25000), BENCH_IMPORT_PEOPLE (= BENCH_IMPORT_ROWS), BENCH_EXPORT_ALL=1
 # (also time the whole GET /export), BENCH_WITH_KEY=1 (send the reader key), BENCH_KEEP=1
-# (keep the stopped cluster in build/bench/pg/data instead of deleting it), BENCH_BEFORE=0 (do not
+# (keep the stopped cluster in build/bench/pg/data instead of deleting it), BENCH_WORK (build/bench:
+# the run's directory), BENCH_BEFORE=0 (do not
 # print bench/before-7128c6d.txt, the figures of the commit before issues 12 and 13, after the report),
 # BENCH_BASELINE_BIN / BENCH_BASELINE_HOME (section reads: an earlier build and its checkout, run
 # on a copy of the data for a "before" column).
@@ -47,7 +54,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ALL_SECTIONS=(people departures stats chart import bulk scale reads download fair layoffs)
+ALL_SECTIONS=(people departures stats chart charts import bulk scale reads download fair layoffs)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PG_PORT=${BENCH_PG_PORT:-15435}
 HTTP_PORT=${BENCH_HTTP_PORT:-18190}
@@ -63,7 +70,10 @@ MANAGERS_RUNS=${BENCH_MANAGERS_RUNS:-200}
 AS_OF=${BENCH_AS_OF:-2024-06-01}
 IMPORT_ROWS=${BENCH_IMPORT_ROWS:-25000}
 IMPORT_PEOPLE=${BENCH_IMPORT_PEOPLE:-$IMPORT_ROWS}
-WORK=$ROOT/build/bench
+# BENCH_WORK: the run's directory (cluster, copies, results), so that two runs from one checkout
+# on different ports do not share (and destroy) each other's cluster.
+WORK=${BENCH_WORK:-$ROOT/build/bench}
+case $WORK in /*) ;; *) WORK=$ROOT/$WORK ;; esac
 PGDATA_DIR=$WORK/pg/data
 OUT=$WORK/results
 BIN=$ROOT/build/orgwatch

@@ -38,11 +38,27 @@ static int svg_fn(struct ow_db *db, void *cls, struct ow_db_error *err)
 	PQclear(t->extras);
 	t->rows = t->extras = NULL;
 	const char *rows_args[] = {t->params[0], t->params[1], t->params[2], NULL};
-	const char *extras_args[] = {t->params[0], t->params[1], t->params[4]};
-	if (!(t->rows = ow_db_exec(db, OW_Q_CHART_FLAT, rows_args, err)) ||
-	    !(t->extras = ow_db_exec(db, OW_Q_CHART_ORG_EXTRAS, extras_args, err)))
+	if (!(t->rows = ow_db_exec(db, OW_Q_CHART_FLAT, rows_args, err)))
 		return -1;
-	return 0;
+	/* With a root, the extras of the people drawn: their ids as an array literal. */
+	struct ow_buf ids;
+	ow_buf_init(&ids, (size_t)64 << 20);
+	int rc = 0;
+	if (t->params[2]) {
+		rc |= ow_buf_append_str(&ids, "{");
+		for (int i = 0; i < PQntuples(t->rows); i++)
+			rc |= ow_buf_appendf(&ids, "%s%s", i ? "," : "", PQgetvalue(t->rows, i, 0));
+		rc |= ow_buf_append(&ids, "}", 2);
+	}
+	const char *extras_args[] = {t->params[0], t->params[1], t->params[2] ? ids.data : NULL,
+				     t->params[4]};
+	if (rc == 0)
+		t->extras = ow_db_exec(db, OW_Q_CHART_ORG_EXTRAS, extras_args, err);
+	ow_buf_free(&ids);
+	if (rc != 0)
+		snprintf(err->sqlstate, sizeof err->sqlstate, "53200"),
+			snprintf(err->message, sizeof err->message, "out of memory");
+	return rc == 0 && t->extras ? 0 : -1;
 }
 
 /* The people of the picture: the day's rows (columns of ow_chart_flat: person id, manager

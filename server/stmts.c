@@ -457,8 +457,8 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_CHART_ORG_EXTRAS] =
 		{"chart_org_extras",
 		 "SELECT ow_chart_org_extras($1, coalesce($2::date, current_date),"
-		 " $3::date)",
-		 3},
+		 " $3::uuid[], $4::date)",
+		 4},
 	/* group_by, then org, industry, country, stage, from, to (12_stats.sql). */
 	[OW_Q_STATS_LAYOFFS] =
 		{"stats_layoffs",

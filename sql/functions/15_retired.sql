@@ -30,3 +30,4 @@ DROP FUNCTION IF EXISTS public.ow_stats_departures(text, text, text, text, text,
 DROP FUNCTION IF EXISTS public.ow_stats_flows(text, text, text, text);
 DROP FUNCTION IF EXISTS public.ow_stats_layoffs_rows(text, uuid, text, text, text, text, text);
 DROP FUNCTION IF EXISTS public.ow_org_attrs_ok(uuid, text, text, text);
+DROP FUNCTION IF EXISTS public.ow_chart_org_extras(text, date, date);

@@ -52,8 +52,8 @@ export function portmanConfig(tag, key) {
   const contract = [
     { openApiOperation: '*::/*', statusSuccess: { enabled: true } },
     { openApiOperation: '*::/*', contentType: { enabled: true } },
-    { openApiOperation: '*::/*', jsonBody: { enabled: true }, excludeForOperations: ['getMetrics', 'getOpenApi', 'getDashboard', 'getDashboardAsset', 'exportRecords'] },
-    { openApiOperation: '*::/*', schemaValidation: { enabled: true }, excludeForOperations: ['getMetrics', 'getOpenApi', 'getDashboard', 'getDashboardAsset', 'exportRecords'] },
+    { openApiOperation: '*::/*', jsonBody: { enabled: true }, excludeForOperations: ['getMetrics', 'getOpenApi', 'getDashboard', 'getDashboardAsset', 'exportRecords', 'getChartEmbed', 'getOrganizationChartEmbed'] },
+    { openApiOperation: '*::/*', schemaValidation: { enabled: true }, excludeForOperations: ['getMetrics', 'getOpenApi', 'getDashboard', 'getDashboardAsset', 'exportRecords', 'getChartEmbed', 'getOrganizationChartEmbed'] },
     { openApiOperation: '*::/*', headersPresent: { enabled: true } },
   ];
 
@@ -96,6 +96,9 @@ export function portmanConfig(tag, key) {
     { openApiOperationId: 'getOrganizationChart', overwriteRequestQueryParams: [{ key: 'as_of', value: '2024-01-01' }] },
     { openApiOperationId: 'getOrganizationChanges', overwriteRequestQueryParams: [{ key: 'from', value: '2019' }, { key: 'to', value: '2025' }] },
     { openApiOperationId: 'getDashboardAsset', overwriteRequestPathVariables: [{ key: 'file', value: 'app.js' }] },
+    { openApiOperationId: 'getChartEmbed', overwriteRequestPathVariables: [{ key: 'name', value: 'departures-by-month' }] },
+    { openApiOperationId: 'getOrganizationChartEmbed', overwriteRequestQueryParams: [{ key: 'as_of', value: '2024-01-01' }] },
+    { openApiOperationId: 'getOEmbed', overwriteRequestQueryParams: [{ key: 'url', value: 'https://news.example/charts/flows.svg?org=meta' }] },
     { openApiOperationId: 'getFlowStats', overwriteRequestQueryParams: [{ key: 'org', value: '{{OrganizationSlug}}' }] },
     { openApiOperationId: 'getAttritionStats', overwriteRequestQueryParams: [{ key: 'org', value: '{{OrganizationSlug}}' }] },
     // The sample's import example upserts by slug: run after run it answers 200.
@@ -110,7 +113,7 @@ export function portmanConfig(tag, key) {
   }
   overwrites.push(
     { openApiOperationIds: ['getPersonTimeline', 'getPersonReports', 'getPersonManagers'], overwriteRequestPathVariables: [{ key: 'id', value: '{{PersonSlug}}' }] },
-    { openApiOperationIds: ['getOrganizationChart', 'getOrganizationChanges'], overwriteRequestPathVariables: [{ key: 'id', value: '{{OrganizationSlug}}' }] },
+    { openApiOperationIds: ['getOrganizationChart', 'getOrganizationChanges', 'getOrganizationChartEmbed'], overwriteRequestPathVariables: [{ key: 'id', value: '{{OrganizationSlug}}' }] },
     { openApiOperationIds: ['listTeamMembers', 'listTeamAlumni'], overwriteRequestPathVariables: [{ key: 'id', value: '{{TeamId}}' }] },
   );
 

@@ -113,6 +113,8 @@ async function main(): Promise<void> {
     await client.GET('/organizations/{id}/chart', { params: { path: { id: lab.slug }, query: { as_of: '2023-06-01' } } }),
     'chart as of a date',
   );
+  // The chart is JSON, or CSV or SVG when asked (typed as a string).
+  if (typeof chart === 'string') throw new Error('a JSON chart was answered as text');
   check(chart.roots.some((n) => n.person.id === person.id), 'the chart of 2023 shows the person, before the departure');
 
   const stats = must(
