@@ -143,8 +143,10 @@ static int tally(struct ow_import *imp, PGresult *res)
 		else if (strcmp(outcome, "errors") == 0)
 			total = n;
 		else if (strcmp(outcome, "notes") == 0) {
-			free(imp->notes);
-			imp->notes = strdup(PQgetvalue(res, i, 3));
+			free(imp->notes); /* compact, as the rest of the answer */
+			json_t *notes = json_loads(PQgetvalue(res, i, 3), 0, NULL);
+			imp->notes = notes ? json_dumps(notes, JSON_COMPACT) : NULL;
+			json_decref(notes);
 		} else {
 			listed++;
 			add_error(imp, strtoul(PQgetvalue(res, i, 0), NULL, 10),

@@ -333,6 +333,12 @@ test('organizations by name in imports: exact name (case and spaces aside), ambi
   const unknown = answer(await importNd([{ type: 'layoff', org: missing, announced_on: '2024-04' }]), 422);
   assert.equal(unknown.errors[0].field, 'org');
   assert.deepEqual(unknown.created_organizations, []);
+  // A dry run says which it would create, and creates none.
+  const dry = answer(await importNd([{ type: 'layoff', org: missing, announced_on: '2024-04', count: 7 }],
+    { create: 'organizations', dry_run: 'true' }), 200);
+  assert.deepEqual(dry.created_organizations.map((c) => c.line), [1]);
+  assert.equal(dry.created, 2);
+  assert.equal((await api('GET', `/organizations/brand-new-${RUN.toLowerCase()}`)).status, 404, 'nothing written');
   const created = answer(await importNd([
     { type: 'layoff', org: missing, announced_on: '2024-04', count: 7 },
     { type: 'layoff', org: missing.toUpperCase(), announced_on: '2024-05', count: 8 },
