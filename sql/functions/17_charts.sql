@@ -83,10 +83,15 @@ BEGIN
 		FROM r WHERE f_stack IS NOT NULL GROUP BY r.part
 	), parts AS (
 		SELECT r.k, r.part, count(*) AS n FROM r WHERE f_stack IS NOT NULL GROUP BY r.k, r.part
+	), links AS MATERIALIZED (
+		SELECT x.departure_id AS fact, x.source_id FROM departure_sources x WHERE x.departure_id IN (SELECT r.id FROM r)
+	), srcs AS MATERIALIZED (
+		-- each source's publication once (a URL's host is a regular expression)
+		SELECT s.id, ow_chart_publication(s) AS p, s.published_on FROM sources s
+		WHERE s.id IN (SELECT links.source_id FROM links)
 	), pubs AS (
-		SELECT ow_chart_publication(s) AS p, count(DISTINCT x.departure_id) AS n, max(s.published_on) AS published
-		FROM departure_sources x JOIN sources s ON s.id = x.source_id
-		WHERE x.departure_id IN (SELECT r.id FROM r) GROUP BY 1
+		SELECT srcs.p, count(DISTINCT links.fact) AS n, max(srcs.published_on) AS published
+		FROM links JOIN srcs ON srcs.id = links.source_id GROUP BY 1
 	)
 	SELECT jsonb_build_object('org', (SELECT ow_org_ref(o) FROM organizations o WHERE o.id = ow_key('organization', f_org)),
 		'stack', f_stack,
@@ -132,10 +137,14 @@ DECLARE
 BEGIN
 	WITH r AS MATERIALIZED (
 		SELECT l.id, l.announced_on FROM ow_layoffs_selected(org_, f_industry, f_country, f_stage, f_from, f_to) l
+	), links AS MATERIALIZED (
+		SELECT x.layoff_id AS fact, x.source_id FROM layoff_sources x WHERE x.layoff_id IN (SELECT r.id FROM r)
+	), srcs AS MATERIALIZED (
+		SELECT s.id, ow_chart_publication(s) AS p, s.published_on FROM sources s
+		WHERE s.id IN (SELECT links.source_id FROM links)
 	), pubs AS (
-		SELECT ow_chart_publication(s) AS p, count(DISTINCT x.layoff_id) AS n, max(s.published_on) AS published
-		FROM layoff_sources x JOIN sources s ON s.id = x.source_id
-		WHERE x.layoff_id IN (SELECT r.id FROM r) GROUP BY 1
+		SELECT srcs.p, count(DISTINCT links.fact) AS n, max(srcs.published_on) AS published
+		FROM links JOIN srcs ON srcs.id = links.source_id GROUP BY 1
 	)
 	SELECT ow_stats_layoffs('month', f_org, f_industry, f_country, f_stage, f_from, f_to)::jsonb
 		|| jsonb_build_object('org', (SELECT ow_org_ref(o) FROM organizations o WHERE o.id = org_),
@@ -171,10 +180,14 @@ BEGIN
 			row_number() OVER (ORDER BY g.n DESC, o.name, o.id, dst.name NULLS LAST, dst.id) AS rank
 		FROM (SELECT r.org_id, r.destination_org_id, count(*) AS n FROM r GROUP BY r.org_id, r.destination_org_id) g
 		JOIN organizations o ON o.id = g.org_id LEFT JOIN organizations dst ON dst.id = g.destination_org_id
+	), links AS MATERIALIZED (
+		SELECT x.departure_id AS fact, x.source_id FROM departure_sources x WHERE x.departure_id IN (SELECT r.id FROM r)
+	), srcs AS MATERIALIZED (
+		SELECT s.id, ow_chart_publication(s) AS p, s.published_on FROM sources s
+		WHERE s.id IN (SELECT links.source_id FROM links)
 	), pubs AS (
-		SELECT ow_chart_publication(s) AS p, count(DISTINCT x.departure_id) AS n, max(s.published_on) AS published
-		FROM departure_sources x JOIN sources s ON s.id = x.source_id
-		WHERE x.departure_id IN (SELECT r.id FROM r) GROUP BY 1
+		SELECT srcs.p, count(DISTINCT links.fact) AS n, max(srcs.published_on) AS published
+		FROM links JOIN srcs ON srcs.id = links.source_id GROUP BY 1
 	)
 	SELECT jsonb_build_object('org', (SELECT ow_org_ref(o) FROM organizations o WHERE o.id = ow_key('organization', f_org)),
 		'flows', (SELECT coalesce(jsonb_agg(jsonb_build_object('from', ow_org_ref(o), 'to', ow_org_ref(dst), 'count', f.n)
