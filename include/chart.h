@@ -113,7 +113,16 @@ struct ow_org_person {
 	const char *name, *title, *sort_key;
 	int ghost;
 	const char *left_on, *destination; /* ghosts: the departure's date, where they went */
+	long hidden; /* people below not among the rows: drawn as "+N more" under this one */
 };
+
+/* The people drawn when an org chart is collapsed past max_depth (>= 0), from the day's links
+ * alone: ids[i] and managers[i] (NULL: none) of n people. Fills drawn (n entries at most) with
+ * the indexes of the people drawn (the roots and everyone down to max_depth) and hidden with
+ * how many people below each are not drawn (0 above max_depth). Returns how many are drawn,
+ * or -1 when memory runs out. */
+long ow_chart_org_collapse(const char *const *ids, const char *const *managers, size_t n,
+			   int max_depth, long *drawn, long *hidden);
 
 /* chart_org.c: the org chart of extras' "org" on its "as_of" (ow_chart_org_extras: org,
  * as_of, departed_since, sources, sources_total, data_date) from people; max_depth >= 0

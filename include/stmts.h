@@ -67,6 +67,8 @@ enum ow_stmt_id {
 	OW_Q_CHART_LAYOFFS,
 	OW_Q_CHART_FLOWS,
 	OW_Q_CHART_ORG_EXTRAS,
+	OW_Q_CHART_LINKS,
+	OW_Q_CHART_PEOPLE,
 	OW_Q_STATS_ATTRITION,
 	/* Run on connections of their own (imports, exports, the command line, migrate) with
 	 * ow_stmt_run, never prepared. */

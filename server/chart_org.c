@@ -96,14 +96,15 @@ static int cmp_people(const void *x, const void *y, void *ctx)
 
 /* Children lists in display order; a cycle (which the database forbids) is cut where it is
  * found, its first member becoming a root. */
-static int build_children(struct org *o)
+static int build_children(struct org *o, int sorted)
 {
 	long *order = malloc((o->n ? o->n : 1) * sizeof *order);
 	if (!order)
 		return -1;
 	for (size_t i = 0; i < o->n; i++)
 		order[i] = (long)i;
-	qsort_r(order, o->n, sizeof *order, cmp_people, (void *)o->p);
+	if (sorted) /* else in row order: enough to count, not to draw */
+		qsort_r(order, o->n, sizeof *order, cmp_people, (void *)o->p);
 	for (size_t i = 0; i < o->n; i++)
 		o->first[i] = o->next[i] = -1;
 	/* Cut cycles (the database forbids them; rows of one day should hold none): walk up from
@@ -202,7 +203,7 @@ static int build_tree(struct org *o, int max_depth, double font)
 		return -1;
 	}
 	for (size_t i = 0; i < o->n; i++)
-		if (o->parent[i] < 0 && o->first[i] >= 0)
+		if (o->parent[i] < 0 && (o->first[i] >= 0 || o->p[i].hidden > 0))
 			roots[nroots++] = (long)i;
 	qsort_r(roots, nroots, sizeof *roots, cmp_people, (void *)o->p);
 	for (size_t k = nroots; k-- > 0;) {
@@ -212,9 +213,9 @@ static int build_tree(struct org *o, int max_depth, double font)
 		top--;
 		long i = stack[top];
 		int d = depth[top], me = add_box(o, i, 0, pbox[top], font);
-		if (o->first[i] < 0)
+		if (o->first[i] < 0 && o->p[i].hidden <= 0)
 			continue;
-		if (max_depth >= 0 && d >= max_depth) {
+		if (o->first[i] < 0 || (max_depth >= 0 && d >= max_depth)) {
 			(void)add_box(o, -1, o->below[i], me, font);
 			continue;
 		}
@@ -245,7 +246,8 @@ static int count_below(struct org *o)
 	}
 	size_t norder = 0, top = 0;
 	for (size_t i = 0; i < o->n; i++) {
-		o->below[i] = 0;
+		o->below[i] = o->p[i].hidden; /* people below not among the rows
+						 (ow_chart_org_collapse) */
 		if (o->parent[i] < 0)
 			stack[top++] = (long)i;
 	}
@@ -361,7 +363,8 @@ static void texts(const struct org *o, json_t *extras, char *title, char *sub, c
 	const char *since = json_string_value(json_object_get(extras, "departed_since"));
 	long staff = 0, ghosts = 0, apart = 0;
 	for (size_t i = 0; i < o->n; i++)
-		o->p[i].ghost ? ghosts++ : staff++;
+		o->p[i].ghost ? ghosts++
+			      : (staff += 1 + o->p[i].hidden); /* and those it stands for */
 	for (size_t i = o->ntree; i < o->nboxes; i++)
 		apart += o->boxes[i].person >= 0 && !o->p[o->boxes[i].person].ghost;
 	int levels = 0;
@@ -405,7 +408,7 @@ static int layout(struct org *o, const struct ow_chart *c, struct geometry *g)
 	if (!apart)
 		return -1;
 	for (size_t i = 0; i < o->n; i++)
-		if (o->parent[i] < 0 && o->first[i] < 0)
+		if (o->parent[i] < 0 && o->first[i] < 0 && o->p[i].hidden <= 0)
 			apart[napart++] = (long)i;
 	qsort_r(apart, napart, sizeof *apart, cmp_people, (void *)o->p); /* staff first */
 	for (size_t k = 0; k < napart; k++) {
@@ -440,7 +443,7 @@ int ow_chart_org_svg(struct ow_buf *b, const struct ow_chart *c, const struct ow
 	struct geometry g = {.font = ow_svg_font(&c->frame), .m = ow_chart_margin(c)};
 	int rc = -1;
 	if (!o.parent || !o.first || !o.next || !o.below || !o.boxes || !o.tidy ||
-	    link_parents(&o) != 0 || build_children(&o) != 0 || count_below(&o) != 0 ||
+	    link_parents(&o) != 0 || build_children(&o, 1) != 0 || count_below(&o) != 0 ||
 	    build_tree(&o, max_depth, g.font) != 0 || layout(&o, c, &g) != 0)
 		goto done;
 	static __thread char title[8192], sub[8192], desc[8192];
@@ -481,4 +484,45 @@ int ow_chart_org_svg(struct ow_buf *b, const struct ow_chart *c, const struct ow
 done:
 	org_free(&o);
 	return rc;
+}
+
+long ow_chart_org_collapse(const char *const *ids, const char *const *managers, size_t n,
+			   int max_depth, long *drawn, long *hidden)
+{
+	struct ow_org_person *p = calloc(n + 1, sizeof *p);
+	struct org o = {.p = p, .n = n};
+	size_t cap = n + 1;
+	o.parent = malloc(cap * sizeof *o.parent), o.first = malloc(cap * sizeof *o.first);
+	o.next = malloc(cap * sizeof *o.next), o.below = malloc(cap * sizeof *o.below);
+	long *stack = malloc(cap * sizeof *stack);
+	int *depth = malloc(cap * sizeof *depth);
+	long count = -1;
+	if (!p || !o.parent || !o.first || !o.next || !o.below || !stack || !depth)
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		p[i] = (struct ow_org_person){.id = ids[i], .manager_id = managers[i]};
+	if (link_parents(&o) != 0 || build_children(&o, 0) != 0 || count_below(&o) != 0)
+		goto done;
+	/* Down from the roots to max_depth: everyone met is drawn; who has people below at the
+	 * last level drawn stands for them ("+N more"). */
+	size_t top = 0;
+	count = 0;
+	for (size_t i = 0; i < n; i++)
+		if (o.parent[i] < 0)
+			stack[top] = (long)i, depth[top++] = 0;
+	while (top) {
+		top--;
+		long i = stack[top];
+		int d = depth[top];
+		drawn[count] = i;
+		hidden[count++] = d >= max_depth ? o.below[i] : 0;
+		if (d >= max_depth)
+			continue;
+		for (long c = o.first[i]; c >= 0; c = o.next[c])
+			stack[top] = c, depth[top++] = d + 1;
+	}
+done:
+	free(stack), free(depth), free(p);
+	org_free(&o);
+	return count;
 }

@@ -31,33 +31,86 @@ struct svg_tx {
 	PGresult *rows, *extras;
 };
 
+static void out_of_memory(struct ow_db_error *err)
+{
+	snprintf(err->sqlstate, sizeof err->sqlstate, "53200");
+	snprintf(err->message, sizeof err->message, "out of memory");
+}
+
+/* The rows drawn when the whole organization is collapsed past a depth: the day's links
+ * (ids only), the people drawn found in C (ow_chart_org_collapse), their rows with how many
+ * each stands for. ids gets the drawn people's ids as an array literal. 0 or -1. */
+static int collapsed_rows(struct ow_db *db, struct svg_tx *t, struct ow_buf *ids,
+			  struct ow_db_error *err)
+{
+	const char *link_args[] = {t->params[0], t->params[1]};
+	PGresult *links = ow_db_exec(db, OW_Q_CHART_LINKS, link_args, err);
+	if (!links)
+		return -1;
+	size_t n = (size_t)PQntuples(links);
+	const char **id = malloc((n + 1) * sizeof *id), **mgr = malloc((n + 1) * sizeof *mgr);
+	long *drawn = malloc((n + 1) * sizeof *drawn), *hidden = malloc((n + 1) * sizeof *hidden);
+	long count = -1;
+	if (id && mgr && drawn && hidden) {
+		for (size_t i = 0; i < n; i++) {
+			id[i] = PQgetvalue(links, (int)i, 0);
+			mgr[i] =
+				PQgetisnull(links, (int)i, 1) ? NULL : PQgetvalue(links, (int)i, 1);
+		}
+		count = ow_chart_org_collapse(id, mgr, n, atoi(t->params[3]), drawn, hidden);
+	}
+	struct ow_buf counts;
+	ow_buf_init(&counts, (size_t)16 << 20);
+	int rc = count < 0;
+	rc |= ow_buf_append_str(ids, "{") | ow_buf_append_str(&counts, "{");
+	for (long k = 0; k < count && rc == 0; k++) {
+		rc |= ow_buf_appendf(ids, "%s%s", k ? "," : "", id[drawn[k]]);
+		rc |= ow_buf_appendf(&counts, "%s%ld", k ? "," : "", hidden[k]);
+	}
+	rc |= ow_buf_append(ids, "}", 2) | ow_buf_append(&counts, "}", 2);
+	free(id), free(mgr), free(drawn), free(hidden);
+	PQclear(links);
+	if (rc) {
+		ow_buf_free(&counts);
+		out_of_memory(err);
+		return -1;
+	}
+	const char *people_args[] = {t->params[0], t->params[1], ids->data, counts.data};
+	t->rows = ow_db_exec(db, OW_Q_CHART_PEOPLE, people_args, err);
+	ow_buf_free(&counts);
+	return t->rows ? 0 : -1;
+}
+
 static int svg_fn(struct ow_db *db, void *cls, struct ow_db_error *err)
 {
 	struct svg_tx *t = cls;
 	PQclear(t->rows);
 	PQclear(t->extras);
 	t->rows = t->extras = NULL;
-	const char *rows_args[] = {t->params[0], t->params[1], t->params[2], NULL};
-	if (!(t->rows = ow_db_exec(db, OW_Q_CHART_FLAT, rows_args, err)))
-		return -1;
-	/* With a root, the extras of the people drawn: their ids as an array literal. */
-	struct ow_buf ids;
+	struct ow_buf ids; /* the people drawn, when not the whole organization */
 	ow_buf_init(&ids, (size_t)64 << 20);
-	int rc = 0;
-	if (t->params[2]) {
-		rc |= ow_buf_append_str(&ids, "{");
-		for (int i = 0; i < PQntuples(t->rows); i++)
-			rc |= ow_buf_appendf(&ids, "%s%s", i ? "," : "", PQgetvalue(t->rows, i, 0));
-		rc |= ow_buf_append(&ids, "}", 2);
+	int rc = 0, some = t->params[2] || t->params[3];
+	if (!t->params[2] && t->params[3]) {
+		rc = collapsed_rows(db, t, &ids, err);
+	} else {
+		const char *rows_args[] = {t->params[0], t->params[1], t->params[2], NULL};
+		if (!(t->rows = ow_db_exec(db, OW_Q_CHART_FLAT, rows_args, err)))
+			rc = -1;
+		if (rc == 0 && t->params[2]) { /* a subtree: the extras of the people drawn */
+			rc |= ow_buf_append_str(&ids, "{");
+			for (int i = 0; i < PQntuples(t->rows); i++)
+				rc |= ow_buf_appendf(&ids, "%s%s", i ? "," : "",
+						     PQgetvalue(t->rows, i, 0));
+			rc |= ow_buf_append(&ids, "}", 2);
+			if (rc)
+				out_of_memory(err);
+		}
 	}
-	const char *extras_args[] = {t->params[0], t->params[1], t->params[2] ? ids.data : NULL,
+	const char *extras_args[] = {t->params[0], t->params[1], some ? ids.data : NULL,
 				     t->params[4]};
 	if (rc == 0)
 		t->extras = ow_db_exec(db, OW_Q_CHART_ORG_EXTRAS, extras_args, err);
 	ow_buf_free(&ids);
-	if (rc != 0)
-		snprintf(err->sqlstate, sizeof err->sqlstate, "53200"),
-			snprintf(err->message, sizeof err->message, "out of memory");
 	return rc == 0 && t->extras ? 0 : -1;
 }
 
@@ -80,6 +133,7 @@ static struct ow_org_person *people_of(PGresult *rows, json_t *ghosts, size_t *n
 			0,
 			NULL,
 			NULL,
+			PQnfields(rows) > 9 ? atol(PQgetvalue(rows, row, 9)) : 0,
 		};
 	}
 	size_t i;
@@ -95,10 +149,11 @@ static struct ow_org_person *people_of(PGresult *rows, json_t *ghosts, size_t *n
 			1,
 			json_string_value(json_object_get(g, "departed_on")),
 			json_string_value(json_object_get(g, "destination")),
+			0,
 		};
 		if (!p[nrows + i].id || !p[nrows + i].name)
 			p[nrows + i] =
-				(struct ow_org_person){"", NULL, "", NULL, "", 1, NULL, NULL};
+				(struct ow_org_person){"", NULL, "", NULL, "", 1, NULL, NULL, 0};
 	}
 	*n = total;
 	return p;
@@ -112,7 +167,7 @@ int ow_chart_org_draw(struct ow_req *r, const char *const *params, const struct 
 	struct ow_db *db = ow_db_acquire(&err);
 	if (!db)
 		return ow_db_problem(r, &err), -1;
-	const char *args[] = {params[0], params[1], params[2], NULL, params[4]};
+	const char *args[] = {params[0], params[1], params[2], params[3], params[4]};
 	struct svg_tx t = {.params = args};
 	if (ow_db_tx(db, OW_TX_SNAPSHOT, svg_fn, &t, &err) != 0) {
 		PQclear(t.rows);

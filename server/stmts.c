@@ -459,6 +459,15 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 "SELECT ow_chart_org_extras($1, coalesce($2::date, current_date),"
 		 " $3::uuid[], $4::date)",
 		 4},
+	/* A collapsed org chart in two phases (17_charts.sql): every person's manager that day,
+	 * then the rows of the people drawn with how many each stands for. */
+	[OW_Q_CHART_LINKS] = {"chart_links",
+			      "SELECT * FROM ow_chart_links($1, coalesce($2::date, current_date))",
+			      2},
+	[OW_Q_CHART_PEOPLE] = {"chart_people",
+			       "SELECT * FROM ow_chart_people($1, coalesce($2::date, current_date),"
+			       " $3::uuid[], $4::bigint[])",
+			       4},
 	/* group_by, then org, industry, country, stage, from, to (12_stats.sql). */
 	[OW_Q_STATS_LAYOFFS] =
 		{"stats_layoffs",

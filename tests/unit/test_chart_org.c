@@ -1,0 +1,70 @@
+/* test_chart_org.c — unit tests of the org chart's collapse from links alone
+ * (ow_chart_org_collapse, server/chart_org.c): who is drawn at a depth and how many people
+ * each "+N more" stands for; cycles and unknown managers. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "chart.h"
+
+/* a → b, c; b → d, e; d → f; g alone; h's manager is not on the chart. */
+static const char *const IDS[] = {"a", "b", "c", "d", "e", "f", "g", "h"};
+static const char *const MGR[] = {NULL, "a", "a", "b", "b", "d", NULL, "zz"};
+#define N 8
+
+static long hidden_of(const long *drawn, const long *hidden, long count, const char *id)
+{
+	for (long k = 0; k < count; k++)
+		if (strcmp(IDS[drawn[k]], id) == 0)
+			return hidden[k];
+	return -1; /* not drawn */
+}
+
+static void test_collapse_depths(void **state)
+{
+	(void)state;
+	long drawn[N], hidden[N];
+	long count = ow_chart_org_collapse(IDS, MGR, N, 0, drawn, hidden);
+	assert_int_equal(count, 3); /* the roots: a, g, h */
+	assert_int_equal(hidden_of(drawn, hidden, count, "a"), 5);
+	assert_int_equal(hidden_of(drawn, hidden, count, "g"), 0);
+	assert_int_equal(hidden_of(drawn, hidden, count, "h"), 0);
+	count = ow_chart_org_collapse(IDS, MGR, N, 1, drawn, hidden);
+	assert_int_equal(count, 5);
+	assert_int_equal(hidden_of(drawn, hidden, count, "a"), 0);
+	assert_int_equal(hidden_of(drawn, hidden, count, "b"), 3);
+	assert_int_equal(hidden_of(drawn, hidden, count, "c"), 0);
+	assert_int_equal(hidden_of(drawn, hidden, count, "d"), -1);
+	count = ow_chart_org_collapse(IDS, MGR, N, 10, drawn, hidden);
+	assert_int_equal(count, N);
+	for (long k = 0; k < count; k++)
+		assert_int_equal(hidden[k], 0);
+}
+
+static void test_collapse_cycle_and_empty(void **state)
+{
+	(void)state;
+	const char *const ids[] = {"x", "y", "z"};
+	const char *const mgr[] = {"z", "x", "y"}; /* x → y → z → x: cut, everyone drawn once */
+	long drawn[3], hidden[3];
+	long count = ow_chart_org_collapse(ids, mgr, 3, 5, drawn, hidden);
+	assert_int_equal(count, 3);
+	count = ow_chart_org_collapse(ids, mgr, 3, 0, drawn, hidden);
+	assert_int_equal(count, 1);
+	assert_int_equal(hidden[0], 2);
+	assert_int_equal(ow_chart_org_collapse(ids, mgr, 0, 0, drawn, hidden), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_collapse_depths),
+		cmocka_unit_test(test_collapse_cycle_and_empty),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
