@@ -170,6 +170,11 @@ async function openShare(page, id) {
     assert.equal(await page.locator('details.share[open]').count(), 1, 'one control open at a time');
   }
   await box.locator('.share-body').waitFor();
+  // the fields are filled on the control's toggle event, which comes after the click
+  await box.locator('[data-share-field="image"]').evaluate((f) => new Promise((resolve) => {
+    const done = () => (f.value.startsWith('http') ? resolve() : setTimeout(done, 20));
+    done();
+  }));
   const field = (k) => box.locator(`[data-share-field="${k}"]`).inputValue();
   const texts = { image: await field('image'), iframe: await field('iframe'), img: await field('img') };
   const parsed = await page.evaluate(({ iframe, img }) => {
