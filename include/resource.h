@@ -79,6 +79,17 @@ extern const char *const ow_org_stages[];
 /* clang-format on */
 #define OW_DEPARTURE_NFILTERS 15
 
+/* The filters of the flows (/stats/flows, /charts/flows), as ow_stats_flows and
+ * ow_chart_flows take them. */
+/* clang-format off */
+#define OW_FLOW_FILTERS \
+	{"org", OW_F_REF, ow_ref_organization}, \
+	{"from", OW_F_PDATE, NULL}, \
+	{"to", OW_F_PDATE, NULL}, \
+	{"status", OW_F_ENUM_LIST, ow_status_filter_values}, \
+	OW_ORG_ATTRIBUTE_FILTERS
+/* clang-format on */
+
 extern const struct ow_resource ow_res_organizations, ow_res_teams, ow_res_people, ow_res_positions,
 	ow_res_sources, ow_res_departures, ow_res_layoffs, ow_res_reporting_lines;
 

@@ -39,11 +39,7 @@ static const struct ow_filter layoff_filters[] = {
 };
 /* org, from, to, status, the organization's attributes, top (as ow_chart_flows). */
 static const struct ow_filter flow_filters[] = {
-	{"org", OW_F_REF, ow_ref_organization},
-	{"from", OW_F_PDATE, NULL},
-	{"to", OW_F_PDATE, NULL},
-	{"status", OW_F_ENUM_LIST, ow_status_filter_values},
-	OW_ORG_ATTRIBUTE_FILTERS,
+	OW_FLOW_FILTERS,
 	{"top", OW_F_TEXT, NULL},
 	OW_CHART_FILTERS,
 };

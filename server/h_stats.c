@@ -73,13 +73,7 @@ int ow_h_stats_departures(struct ow_req *r)
 	return reply_stat(r, OW_Q_STATS_DEPARTURES, params, &departure_table);
 }
 
-static const struct ow_filter flow_filters[] = {
-	{"org", OW_F_REF, ow_ref_organization},
-	{"from", OW_F_PDATE, NULL},
-	{"to", OW_F_PDATE, NULL},
-	{"status", OW_F_ENUM_LIST, ow_status_filter_values},
-	OW_ORG_ATTRIBUTE_FILTERS,
-};
+static const struct ow_filter flow_filters[] = {OW_FLOW_FILTERS};
 #define NFLOW_FILTERS (sizeof flow_filters / sizeof flow_filters[0])
 
 int ow_h_stats_flows(struct ow_req *r)

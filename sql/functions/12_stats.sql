@@ -3,6 +3,22 @@
 -- file of sql/functions/ in one transaction whenever their checksum changes. Edit here,
 -- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
 
+-- The label of a period key of the statistics and charts: "April 2024" (month), "Q2 2024"
+-- (quarter), "2024" (year), "2024 (month unknown)" / "2024 (quarter unknown)" for the dates
+-- known only to their year.
+CREATE OR REPLACE FUNCTION public.ow_period_label(group_by text, k text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+	SELECT CASE
+		WHEN k LIKE '%-unknown' THEN left(k, 4) || CASE group_by WHEN 'month'
+			THEN ' (month unknown)' ELSE ' (quarter unknown)' END
+		WHEN group_by = 'month' THEN to_char(to_date(k, 'YYYY-MM'), 'FMMonth YYYY')
+		WHEN group_by = 'quarter' THEN substr(k, 6) || ' ' || left(k, 4)
+		ELSE k END
+$function$;
+
 CREATE OR REPLACE FUNCTION public.ow_stats_departures(group_by text, f_person text, f_org text, f_team text, f_dest text, f_kind text, f_reason text, f_dkind text, f_from text, f_to text, f_layoff text, f_updated timestamp with time zone, f_status text, f_industry text, f_country text, f_stage text)
  RETURNS text
  LANGUAGE plpgsql
@@ -42,12 +58,7 @@ BEGIN
 				ELSE to_char(start, 'YYYY-"Q"Q') END AS key FROM periods
 			UNION SELECT key FROM counts
 		)
-		SELECT coalesce(json_agg(json_build_object('key', k.key, 'label', CASE
-				WHEN k.key LIKE '%-unknown' THEN left(k.key, 4) || CASE group_by WHEN 'month'
-					THEN ' (month unknown)' ELSE ' (quarter unknown)' END
-				WHEN group_by = 'month' THEN to_char(to_date(k.key, 'YYYY-MM'), 'FMMonth YYYY')
-				WHEN group_by = 'quarter' THEN substr(k.key, 6) || ' ' || left(k.key, 4)
-				ELSE k.key END,
+		SELECT coalesce(json_agg(json_build_object('key', k.key, 'label', ow_period_label(group_by, k.key),
 			'count', coalesce(c.n, 0)) ORDER BY k.key), '[]'),
 			(SELECT count(*) FROM r)
 		INTO groups, total FROM all_keys k LEFT JOIN counts c ON c.key = k.key;
@@ -228,12 +239,7 @@ BEGIN
 			UNION SELECT c.k FROM c
 		)
 		SELECT json_build_object('group_by', group_by, 'groups', (
-			SELECT coalesce(json_agg(json_build_object('key', a.k, 'label', CASE
-					WHEN a.k LIKE '%-unknown' THEN left(a.k, 4) || CASE group_by WHEN 'month'
-						THEN ' (month unknown)' ELSE ' (quarter unknown)' END
-					WHEN group_by = 'month' THEN to_char(to_date(a.k, 'YYYY-MM'), 'FMMonth YYYY')
-					WHEN group_by = 'quarter' THEN substr(a.k, 6) || ' ' || left(a.k, 4)
-					ELSE a.k END,
+			SELECT coalesce(json_agg(json_build_object('key', a.k, 'label', ow_period_label(group_by, a.k),
 				'layoffs', coalesce(c.layoffs, 0), 'laid_off', coalesce(c.laid_off, 0),
 				'without_count', coalesce(c.without_count, 0), 'orgs', coalesce(c.orgs, 0)) ORDER BY a.k), '[]')
 			FROM all_keys a LEFT JOIN c ON c.k = a.k), 'total', (

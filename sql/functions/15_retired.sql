@@ -31,3 +31,4 @@ DROP FUNCTION IF EXISTS public.ow_stats_flows(text, text, text, text);
 DROP FUNCTION IF EXISTS public.ow_stats_layoffs_rows(text, uuid, text, text, text, text, text);
 DROP FUNCTION IF EXISTS public.ow_org_attrs_ok(uuid, text, text, text);
 DROP FUNCTION IF EXISTS public.ow_chart_org_extras(text, date, date);
+DROP FUNCTION IF EXISTS public.ow_chart_month_label(text);

@@ -33,14 +33,21 @@ AS $function$
 		'sources_total', jsonb_array_length(coalesce(pubs, '[]')))
 $function$;
 
--- The month label of a period key, as /stats/departures writes it.
-CREATE OR REPLACE FUNCTION public.ow_chart_month_label(k text)
- RETURNS text
+-- The publications behind a chart's facts, from its links (fact, source): each source's
+-- publication computed once (a URL's host is a regular expression), then per publication the
+-- facts it reports and its newest publication date.
+CREATE OR REPLACE FUNCTION public.ow_chart_publications(p_facts uuid[], p_sources uuid[])
+ RETURNS TABLE(p text, n bigint, published text)
  LANGUAGE sql
- IMMUTABLE
+ STABLE
 AS $function$
-	SELECT CASE WHEN k LIKE '%-unknown' THEN left(k, 4) || ' (month unknown)'
-		ELSE to_char(to_date(k, 'YYYY-MM'), 'FMMonth YYYY') END
+	WITH links AS (SELECT * FROM unnest(p_facts, p_sources) AS l(fact, source_id)),
+	srcs AS MATERIALIZED (
+		SELECT s.id, ow_chart_publication(s) AS p, s.published_on FROM sources s
+		WHERE s.id IN (SELECT links.source_id FROM links)
+	)
+	SELECT srcs.p, count(DISTINCT links.fact), max(srcs.published_on)
+	FROM links JOIN srcs ON srcs.id = links.source_id GROUP BY 1
 $function$;
 
 -- Departures per month (GET /charts/departures-by-month): the /departures filters; with
@@ -85,17 +92,13 @@ BEGIN
 		SELECT r.k, r.part, count(*) AS n FROM r WHERE f_stack IS NOT NULL GROUP BY r.k, r.part
 	), links AS MATERIALIZED (
 		SELECT x.departure_id AS fact, x.source_id FROM departure_sources x WHERE x.departure_id IN (SELECT r.id FROM r)
-	), srcs AS MATERIALIZED (
-		-- each source's publication once (a URL's host is a regular expression)
-		SELECT s.id, ow_chart_publication(s) AS p, s.published_on FROM sources s
-		WHERE s.id IN (SELECT links.source_id FROM links)
 	), pubs AS (
-		SELECT srcs.p, count(DISTINCT links.fact) AS n, max(srcs.published_on) AS published
-		FROM links JOIN srcs ON srcs.id = links.source_id GROUP BY 1
+		SELECT * FROM ow_chart_publications((SELECT array_agg(links.fact) FROM links),
+			(SELECT array_agg(links.source_id) FROM links))
 	)
 	SELECT jsonb_build_object('org', (SELECT ow_org_ref(o) FROM organizations o WHERE o.id = ow_key('organization', f_org)),
 		'stack', f_stack,
-		'groups', (SELECT coalesce(jsonb_agg(jsonb_build_object('key', a.k, 'label', ow_chart_month_label(a.k),
+		'groups', (SELECT coalesce(jsonb_agg(jsonb_build_object('key', a.k, 'label', ow_period_label('month', a.k),
 				'count', coalesce(c.n, 0), 'parts', (SELECT coalesce(jsonb_agg(jsonb_build_object('key', p.part,
 					'count', p.n) ORDER BY s.rank), '[]') FROM parts p JOIN series s ON s.part IS NOT DISTINCT FROM p.part
 					WHERE p.k = a.k)) ORDER BY a.k), '[]')
@@ -139,12 +142,9 @@ BEGIN
 		SELECT l.id, l.announced_on FROM ow_layoffs_selected(org_, f_industry, f_country, f_stage, f_from, f_to) l
 	), links AS MATERIALIZED (
 		SELECT x.layoff_id AS fact, x.source_id FROM layoff_sources x WHERE x.layoff_id IN (SELECT r.id FROM r)
-	), srcs AS MATERIALIZED (
-		SELECT s.id, ow_chart_publication(s) AS p, s.published_on FROM sources s
-		WHERE s.id IN (SELECT links.source_id FROM links)
 	), pubs AS (
-		SELECT srcs.p, count(DISTINCT links.fact) AS n, max(srcs.published_on) AS published
-		FROM links JOIN srcs ON srcs.id = links.source_id GROUP BY 1
+		SELECT * FROM ow_chart_publications((SELECT array_agg(links.fact) FROM links),
+			(SELECT array_agg(links.source_id) FROM links))
 	)
 	SELECT ow_stats_layoffs('month', f_org, f_industry, f_country, f_stage, f_from, f_to)::jsonb
 		|| jsonb_build_object('org', (SELECT ow_org_ref(o) FROM organizations o WHERE o.id = org_),
@@ -182,12 +182,9 @@ BEGIN
 		JOIN organizations o ON o.id = g.org_id LEFT JOIN organizations dst ON dst.id = g.destination_org_id
 	), links AS MATERIALIZED (
 		SELECT x.departure_id AS fact, x.source_id FROM departure_sources x WHERE x.departure_id IN (SELECT r.id FROM r)
-	), srcs AS MATERIALIZED (
-		SELECT s.id, ow_chart_publication(s) AS p, s.published_on FROM sources s
-		WHERE s.id IN (SELECT links.source_id FROM links)
 	), pubs AS (
-		SELECT srcs.p, count(DISTINCT links.fact) AS n, max(srcs.published_on) AS published
-		FROM links JOIN srcs ON srcs.id = links.source_id GROUP BY 1
+		SELECT * FROM ow_chart_publications((SELECT array_agg(links.fact) FROM links),
+			(SELECT array_agg(links.source_id) FROM links))
 	)
 	SELECT jsonb_build_object('org', (SELECT ow_org_ref(o) FROM organizations o WHERE o.id = ow_key('organization', f_org)),
 		'flows', (SELECT coalesce(jsonb_agg(jsonb_build_object('from', ow_org_ref(o), 'to', ow_org_ref(dst), 'count', f.n)
