@@ -14,4 +14,11 @@ struct ow_req;
  * (the handler must not run), else 0. */
 int ow_cache_check(struct ow_req *r);
 
+/* Before ow_cache_check: a public read (a cacheable route, GET, no key, reads open, no
+ * "Cache-Control: no-cache" or "Pragma: no-cache" asked) is answered from the answer cache
+ * (answers.h) when it holds a fresh answer — 304 when If-None-Match names its ETag — and 1
+ * is returned; otherwise 0, and the answer this request makes is recorded (r->capture) to
+ * be kept if it is a 200. */
+int ow_cache_answer(struct ow_req *r);
+
 #endif

@@ -15,7 +15,8 @@ struct ow_config {
 	char listen_host[64];	 /* dotted quad, "localhost" (verbatim) or an IPv6 address
 				    without its brackets ("::1") */
 	unsigned short listen_port;
-	unsigned threads;
+	unsigned db_connections; /* request connections per pool (ORGWATCH_DB_CONNECTIONS) */
+	unsigned answer_cache_mb; /* in-memory answers of public reads (0 = none) */
 	size_t max_body;
 	int public_reads;
 	int log_level; /* enum ow_log_level: 0 error, 1 warn, 2 info, 3 debug */

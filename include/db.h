@@ -1,5 +1,6 @@
-/* db.h — one PostgreSQL connection per worker thread, prepared statements by id,
- * dedicated connections for streams; failures are returned as struct ow_db_error. */
+/* db.h — request connections from a shared pool (db_pool.c), prepared statements by id and
+ * the transaction runner (db.c), dedicated connections for streams (db_conn.c); failures are
+ * returned as struct ow_db_error. */
 #ifndef OW_DB_H
 #define OW_DB_H
 #include <libpq-fe.h>
@@ -12,6 +13,7 @@ struct ow_db;
 /* What went wrong with a statement, copied out of the PGresult. */
 struct ow_db_error {
 	int unavailable; /* connection lost or database unreachable → 503 */
+	int busy;	 /* (with unavailable) no pool connection came free in time */
 	char sqlstate[6];
 	char message[512];
 	char detail[2048];
@@ -20,15 +22,18 @@ struct ow_db_error {
 	char table[128];
 };
 
-/* Remembers the connection string; connections are opened lazily per thread. */
-int ow_db_global_init(const char *url) OW_WUR;
+/* Remembers the connection string and makes the pools of `connections` request connections
+ * each (ORGWATCH_DB_CONNECTIONS), opened lazily. */
+int ow_db_global_init(const char *url, unsigned connections) OW_WUR;
 /* Closes every connection (after the HTTP workers have stopped). */
 void ow_db_global_shutdown(void);
 
-/* The calling thread's connection, (re)connecting when needed; NULL when the database
- * cannot be reached (then `err->unavailable` is set). Reconnect attempts are spaced
- * at least 200 ms apart per thread so a dead database is not hammered, unless another
- * thread has connected since (the database is back). */
+/* The calling request's connection: taken from the pool on its first call (the one free
+ * longest, else the next released, in the order requests came; at most 15 s, then NULL with
+ * `err->busy`), the same one on later calls until ow_db_release_thread, (re)connected when
+ * needed; NULL when the database cannot be reached (then `err->unavailable` is set).
+ * Reconnect attempts are spaced at least 200 ms apart per connection so a dead database is
+ * not hammered, unless another connection has connected since (the database is back). */
 struct ow_db *ow_db_acquire(struct ow_db_error *err);
 
 /* Runs prepared statement `id` with text parameters (NULL = SQL NULL). Returns a
@@ -77,11 +82,15 @@ int ow_db_served_by(void);
 /* The primary's current WAL position as "X/Y" (at or past every commit so far): 0, or -1
  * when the primary cannot be reached. */
 int ow_db_primary_lsn(char *out, size_t n);
-/* ow_db_release for the calling thread's connection, if it has one. */
+/* Ends the calling request's use of its connections (ow_db_release) and gives them back
+ * to their pools. */
 void ow_db_release_thread(void);
 
-/* Pool state for /metrics. */
+/* The primary pool's state for /metrics. */
 void ow_db_stats(unsigned *connected, unsigned *broken, unsigned long *reconnects);
+/* Prometheus lines of every pool: size, requests waiting, waits and their time, timeouts,
+ * requests served per connection. */
+int ow_db_render_pool_metrics(struct ow_buf *b) OW_WUR;
 
 /* A connection of its own for a long streamed request (import, export), so it never
  * shares the worker's connection; NULL with err filled (and *busy set when the limit of

@@ -60,6 +60,9 @@ struct ow_req {
 	/* Set by http.c: called with a response about to be queued, to add headers of its own
 	 * (the primary's LSN after a write, which connection served a read); 0 or -1. */
 	int (*on_queue)(struct ow_req *r, struct MHD_Response *resp, unsigned status);
+	/* cache.c: the answer being made, recorded for the answer cache (answers.h); req.c
+	 * keeps it with a 200, or drops it. */
+	struct ow_answer_capture *capture;
 	int phase;
 	void *stream;
 	int (*stream_feed)(struct ow_req *r, const char *data, size_t n);
@@ -98,5 +101,9 @@ typedef int (*ow_next_part_fn)(void *cls, struct ow_buf *out);
 int ow_reply_stream(struct ow_req *r, unsigned status, const char *content_type,
 		    ow_next_part_fn next, void *cls, void (*free_cls)(void *),
 		    const char *const *headers);
+struct ow_answer;
+/* Queues a 200 with a kept answer's bytes and headers (no copy: the answer is held until
+ * libmicrohttpd is done with it, and released then, or here on failure). */
+int ow_reply_answer(struct ow_req *r, struct ow_answer *a);
 
 #endif

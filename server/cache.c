@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "answers.h"
 #include "config.h"
 #include "db.h"
 #include "db_problem.h"
@@ -76,5 +77,85 @@ int ow_cache_check(struct ow_req *r)
 	if (!matches(ow_req_header(r, "If-None-Match"), r->etag))
 		return 0;
 	(void)ow_reply(r, 304, NULL, "", 0, NULL);
+	return 1;
+}
+
+/* Whether a request header asks that no stored answer be used ("no-cache" in Cache-Control,
+ * "no-cache" in Pragma; "no-store" too). */
+static int asks_fresh(struct ow_req *r)
+{
+	const char *cc = ow_req_header(r, "Cache-Control");
+	const char *pragma = ow_req_header(r, "Pragma");
+	return (cc && (strcasestr(cc, "no-cache") || strcasestr(cc, "no-store") ||
+		       strcasestr(cc, "max-age=0"))) ||
+	       (pragma && strcasestr(pragma, "no-cache"));
+}
+
+struct key {
+	char text[4200];
+	size_t len;
+	int too_long;
+};
+
+static void key_add(struct key *k, const char *s, char sep)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (k->too_long || k->len + n + 2 > sizeof k->text) {
+		k->too_long = 1;
+		return;
+	}
+	if (s)
+		memcpy(k->text + k->len, s, n);
+	else
+		k->text[k->len++] = '\x1d'; /* "?flag" (no value) apart from "?flag=" */
+	k->len += n;
+	k->text[k->len++] = sep;
+}
+
+static int key_arg(void *cls, const char *key, const char *value)
+{
+	struct key *k = cls;
+	key_add(k, key, '\x1e');
+	key_add(k, value, '\x1f');
+	return k->too_long;
+}
+
+int ow_cache_answer(struct ow_req *r)
+{
+	if (!r->route || r->route->cache == OW_CACHE_NONE || strcmp(r->method, "GET") != 0 ||
+	    !r->cfg->public_reads || r->cfg->answer_cache_mb == 0 ||
+	    ow_req_header(r, "Authorization") || asks_fresh(r))
+		return 0;
+	/* The request as it decides the answer: representation, path (its suffix included),
+	 * and every query argument in order. */
+	struct key k = {.len = 0, .too_long = 0};
+	char fmt[16];
+	snprintf(fmt, sizeof fmt, "%d%s", r->format, r->suffix);
+	key_add(&k, fmt, '\x1f');
+	key_add(&k, r->path, '\x1f');
+	ow_req_each_query(r, key_arg, &k);
+	if (k.too_long)
+		return 0;
+	struct ow_answer *a = ow_answers_find(k.text, k.len);
+	if (!a) {
+		r->capture = ow_answers_capture(k.text, k.len);
+		return 0;
+	}
+	const char *etag = ow_answer_etag(a);
+	if (etag) {
+		snprintf(r->etag_buf, sizeof r->etag_buf, "%s", etag);
+		r->etag = r->etag_buf;
+	}
+	const char *cc = ow_answer_cache_control(a);
+	if (cc) {
+		snprintf(r->cache_control_buf, sizeof r->cache_control_buf, "%s", cc);
+		r->cache_control = r->cache_control_buf;
+	}
+	if (etag && matches(ow_req_header(r, "If-None-Match"), etag)) {
+		ow_answer_release(a);
+		(void)ow_reply(r, 304, NULL, "", 0, NULL);
+		return 1;
+	}
+	(void)ow_reply_answer(r, a);
 	return 1;
 }

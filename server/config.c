@@ -138,9 +138,18 @@ static int whole_1_to(const struct errout *e, const char *v, unsigned max, unsig
 	return 0;
 }
 
-static int set_threads(struct ow_config *c, const struct errout *e, const char *v)
+static int set_db_connections(struct ow_config *c, const struct errout *e, const char *v)
 {
-	return whole_1_to(e, v, 256, &c->threads);
+	return whole_1_to(e, v, 256, &c->db_connections);
+}
+
+static int set_answer_cache_mb(struct ow_config *c, const struct errout *e, const char *v)
+{
+	unsigned long long n;
+	if (parse_uint(v, strlen(v), 65536, &n) != 0)
+		return bad(e, "a whole number of megabytes from 0 to 65536", v);
+	c->answer_cache_mb = (unsigned)n;
+	return 0;
 }
 
 static int set_max_connections(struct ow_config *c, const struct errout *e, const char *v)
@@ -329,7 +338,9 @@ static const struct setting {
 } SETTINGS[] = {
 	{"ORGWATCH_DATABASE_URL", set_database_url},
 	{"ORGWATCH_LISTEN", set_listen},
-	{"ORGWATCH_THREADS", set_threads},
+	{"ORGWATCH_THREADS", set_db_connections}, /* the earlier name, kept working */
+	{"ORGWATCH_DB_CONNECTIONS", set_db_connections},
+	{"ORGWATCH_ANSWER_CACHE_MB", set_answer_cache_mb},
 	{"ORGWATCH_MAX_BODY", set_max_body},
 	{"ORGWATCH_PUBLIC_READS", set_public_reads},
 	{"ORGWATCH_LOG", set_log},
@@ -359,7 +370,8 @@ static void set_defaults(struct ow_config *c)
 	snprintf(c->listen_host, sizeof(c->listen_host), "127.0.0.1");
 	c->listen_port = 8080;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	c->threads = cores < 1 ? 1 : cores > 256 ? 256 : (unsigned)cores;
+	c->db_connections = cores < 1 ? 2 : cores > 128 ? 256 : 2 * (unsigned)cores;
+	c->answer_cache_mb = 64;
 	c->max_body = 1048576;
 	c->public_reads = 1;
 	c->log_level = OW_LOG_INFO;

@@ -65,6 +65,11 @@ int ow_db_problem(struct ow_req *r, const struct ow_db_error *e)
 {
 	struct ow_errors errs;
 	ow_errors_init(&errs);
+	if (e->unavailable && e->busy)
+		return ow_problem_reply(r, OW_P_UNAVAILABLE,
+					"Every database connection stayed busy while this request "
+					"waited for one; retry shortly.",
+					NULL, (const char *const[]){"Retry-After", "5", NULL});
 	if (e->unavailable)
 		return ow_problem_reply(r, OW_P_UNAVAILABLE,
 					"The database is unavailable; retry shortly.", NULL,

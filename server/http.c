@@ -19,6 +19,7 @@
 #include <uuid/uuid.h>
 
 #include "auth.h"
+#include "answers.h"
 #include "cache.h"
 #include "config.h"
 #include "conns.h"
@@ -413,9 +414,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (r->body_too_large)
 		ow_problem_replyf(r, OW_P_TOO_LARGE, "The body may have at most %zu bytes.",
 				  r->cfg->max_body);
-	else if (route_reads(r) == 0 && ow_cache_check(r) == 0)
+	else if (route_reads(r) == 0 && ow_cache_answer(r) == 0 && ow_cache_check(r) == 0)
 		r->route->handler(r);
 	ow_db_release_thread();
+	/* A write (or a request that may have written) moves the data version on before its
+	 * answer goes out: no later request is answered from memory kept before it. */
+	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
+	    strcmp(r->method, "OPTIONS") != 0)
+		ow_answers_changed();
 	if (!r->queued) {
 		ow_log(OW_LOG_ERROR, "bug: %s %s queued no response", r->method, r->path);
 		ow_problem_reply(r, OW_P_INTERNAL,
@@ -446,6 +452,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 								  : " (connection ended early)");
 	if (r->stream_free)
 		r->stream_free(r->stream);
+	ow_capture_drop(r->capture);
 	ow_buf_free(&r->body);
 	free(r);
 	*con_cls = NULL;
@@ -488,29 +495,33 @@ int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, siz
 		return 1;
 	}
 	/* Our cap (conns.c) refuses excess connections at accept; libmicrohttpd's own limit,
-	 * which it splits between the worker threads and enforces by not accepting (leaving
-	 * clients in the backlog), is set high enough never to be reached first. */
-	unsigned mhd_limit = cfg->max_connections <= (UINT32_MAX - 64) / cfg->threads
-				     ? cfg->max_connections * cfg->threads + 64
-				     : UINT32_MAX;
+	 * which it enforces by not accepting (leaving clients in the backlog), is set high
+	 * enough never to be reached first. */
+	unsigned mhd_limit =
+		cfg->max_connections <= UINT32_MAX - 64 ? cfg->max_connections + 64 : UINT32_MAX;
 	if (ow_conns_start(cfg->max_connections, cfg->max_connections_per_ip, CONNECTION_TIMEOUT_S,
 			   CONNECTION_TIMEOUT_S, BODY_MIN_RATE_BPS) != 0) {
 		ow_log(OW_LOG_ERROR, "cannot start the connection watcher");
 		return 1;
 	}
-	/* Each connection's memory pool holds its request line and headers and the body's read
+	/* A thread for each client connection, and the database connections in a pool any of
+	 * them takes from (db_pool.c): a slow statement holds up its own client alone, and no
+	 * request waits while a database connection idles. (With a pool of threads each owning
+	 * a database connection, whichever thread won accept() took a burst of new clients, and
+	 * a slow statement held every client of its thread: docs/ARCHITECTURE.md.) Each
+	 * connection's memory pool holds its request line and headers and the body's read
 	 * buffer; libmicrohttpd zeroes it for every request on a kept-alive connection, so it
 	 * stays at libmicrohttpd's default 32 kB (128 kB cost a 128 kB memset per request, 4%
 	 * of the machine's time under a load of point reads). */
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+			 MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
 	struct MHD_Daemon *d = MHD_start_daemon(
 		flags, cfg->listen_port, &ow_conns_accept, NULL, &on_request, (void *)cfg,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads, MHD_OPTION_SOCK_ADDR,
-		(struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, &on_completed, NULL,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
-		MHD_OPTION_CONNECTION_LIMIT, mhd_limit, MHD_OPTION_NOTIFY_CONNECTION,
-		&ow_conns_notify, NULL, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)0,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED,
+		&on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
+		MHD_OPTION_NOTIFY_CONNECTION, &ow_conns_notify, NULL,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)0,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)511, MHD_OPTION_EXTERNAL_LOGGER,
 		&mhd_log, NULL, MHD_OPTION_URI_LOG_CALLBACK, &on_uri, (void *)cfg, MHD_OPTION_END);
@@ -520,8 +531,10 @@ int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, siz
 		       cfg->listen_host, cfg->listen_port);
 		return 1;
 	}
-	ow_log(OW_LOG_INFO, "orgwatch serving on http://%s:%u with %u threads", cfg->listen_host,
-	       cfg->listen_port, cfg->threads);
+	ow_log(OW_LOG_INFO,
+	       "orgwatch serving on http://%s:%u, a thread per client connection, %u database "
+	       "connections",
+	       cfg->listen_host, cfg->listen_port, cfg->db_connections);
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

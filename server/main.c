@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "answers.h"
 #include "auth.h"
 #include "config.h"
 #include "db.h"
@@ -41,7 +42,9 @@ static const char usage[] =
 	"settings (environment):\n"
 	"  ORGWATCH_DATABASE_URL    libpq connection string or URI (required)\n"
 	"  ORGWATCH_LISTEN          host:port to serve on (default 127.0.0.1:8080)\n"
-	"  ORGWATCH_THREADS         worker threads (default: number of cores)\n"
+	"  ORGWATCH_DB_CONNECTIONS  database connections shared by all requests (default: 2 x\n"
+	"                           cores; ORGWATCH_THREADS is the earlier name)\n"
+	"  ORGWATCH_ANSWER_CACHE_MB memory for answers of public reads (default 64; 0 = none)\n"
 	"  ORGWATCH_MAX_BODY        largest JSON body in bytes (default 1048576)\n"
 	"  ORGWATCH_PUBLIC_READS    1 = reads need no key (default), 0 = reader key needed\n"
 	"  ORGWATCH_MAX_CONNECTIONS concurrent connections (default 1024)\n"
@@ -94,17 +97,19 @@ static int cmd_serve(const struct ow_config *cfg)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	int rc = 1;
-	if (ow_db_global_init(cfg->database_url) != 0)
+	if (ow_db_global_init(cfg->database_url, cfg->db_connections) != 0)
 		return 1;
 	ow_db_set_max_dedicated(cfg->max_streams);
 	ow_ratelimit_init(cfg);
 	if (ow_routes_init() != 0 || ow_ops_init(cfg->home) != 0 ||
 	    ow_metrics_init(ow_routes, ow_routes_n) != 0 ||
-	    ow_replicas_start(cfg, cfg->database_url) != 0)
+	    ow_replicas_start(cfg, cfg->database_url) != 0 ||
+	    ow_answers_start((size_t)cfg->answer_cache_mb << 20, cfg->database_url) != 0)
 		goto out;
 	ow_static_init(cfg->home);
 	rc = ow_http_serve(cfg, ow_routes, ow_routes_n);
 out:
+	ow_answers_stop();
 	ow_replicas_stop();
 	ow_metrics_free();
 	ow_ops_free();

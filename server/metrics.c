@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "answers.h"
 #include "conns.h"
 #include "db.h"
 #include "ratelimit.h"
@@ -132,7 +133,8 @@ int ow_metrics_render(struct ow_buf *b, unsigned inflight)
 	ow_db_stats(&connected, &broken, &reconnects);
 	rc |= ow_buf_appendf(
 		b,
-		"# HELP orgwatch_db_connections Worker database connections by state.\n"
+		"# HELP orgwatch_db_connections Request database connections of the primary pool "
+		"by state.\n"
 		"# TYPE orgwatch_db_connections gauge\n"
 		"orgwatch_db_connections{state=\"connected\"} %u\n"
 		"orgwatch_db_connections{state=\"down\"} %u\n"
@@ -189,6 +191,8 @@ int ow_metrics_render(struct ow_buf *b, unsigned inflight)
 		"orgwatch_rate_limited_total{kind=\"imports\"} %llu\n",
 		streams, streams_refused, ow_db_tx_retries(), ow_ratelimit_refused(OW_RATE_READS),
 		ow_ratelimit_refused(OW_RATE_WRITES), ow_ratelimit_refused(OW_RATE_IMPORTS));
+	rc |= ow_db_render_pool_metrics(b);
+	rc |= ow_answers_render_metrics(b);
 	rc |= ow_replicas_render_metrics(b);
 	return rc ? -1 : 0;
 }

@@ -3,6 +3,8 @@
  * X-Request-Id. The request's lifecycle is http.c's. */
 #include "req.h"
 
+#include "answers.h"
+
 #include <microhttpd.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -114,6 +116,24 @@ static int queue(struct ow_req *r, unsigned status, struct MHD_Response *resp)
 	return 0;
 }
 
+/* After a reply made of one buffer was queued: its answer kept when it is a 200 of a public
+ * read being recorded (r->capture), else the record dropped. */
+static void keep_answer(struct ow_req *r, int rc, unsigned status, const char *content_type,
+			const char *const *headers, const char *body, size_t len)
+{
+	struct ow_answer_capture *c = r->capture;
+	if (!c)
+		return;
+	r->capture = NULL;
+	if (rc != 0 || status != 200) {
+		ow_capture_drop(c);
+		return;
+	}
+	ow_capture_headers(c, content_type, headers, r->etag, r->cache_control);
+	ow_capture_append(c, body, len);
+	ow_capture_keep(c);
+}
+
 int ow_reply(struct ow_req *r, unsigned status, const char *content_type, const char *body,
 	     size_t len, const char *const *headers)
 {
@@ -127,7 +147,35 @@ int ow_reply(struct ow_req *r, unsigned status, const char *content_type, const 
 		MHD_destroy_response(resp);
 		return -1;
 	}
-	return queue(r, status, resp);
+	int rc = queue(r, status, resp);
+	keep_answer(r, rc, status, content_type, headers, body, len);
+	return rc;
+}
+
+static void release_answer(void *cls)
+{
+	ow_answer_release(cls);
+}
+
+int ow_reply_answer(struct ow_req *r, struct ow_answer *a)
+{
+	size_t len;
+	const char *body = ow_answer_body(a, &len);
+	struct MHD_Response *resp =
+		r->queued ? NULL
+			  : MHD_create_response_from_buffer_with_free_callback_cls(
+				    len, (void *)body, release_answer, a);
+	if (!resp) {
+		ow_answer_release(a);
+		return -1;
+	}
+	const char *headers[2 * 8 + 1];
+	ow_answer_headers(a, headers, sizeof headers / sizeof headers[0]);
+	if (add_headers(resp, r, ow_answer_content_type(a), headers) != 0) {
+		MHD_destroy_response(resp);
+		return -1;
+	}
+	return queue(r, 200, resp);
 }
 
 int ow_reply_json_buf(struct ow_req *r, unsigned status, struct ow_buf *b)
@@ -138,6 +186,8 @@ int ow_reply_json_buf(struct ow_req *r, unsigned status, struct ow_buf *b)
 	}
 	if (!b->data)
 		return ow_reply_json(r, status, "", 0, NULL);
+	if (r->capture && status == 200) /* its bytes recorded before they are handed over */
+		ow_capture_append(r->capture, b->data, b->len);
 	struct MHD_Response *resp =
 		MHD_create_response_from_buffer(b->len, b->data, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
@@ -150,7 +200,9 @@ int ow_reply_json_buf(struct ow_req *r, unsigned status, struct ow_buf *b)
 		MHD_destroy_response(resp);
 		return -1;
 	}
-	return queue(r, status, resp);
+	int rc = queue(r, status, resp);
+	keep_answer(r, rc, status, "application/json; charset=utf-8", NULL, NULL, 0);
+	return rc;
 }
 
 int ow_reply_json(struct ow_req *r, unsigned status, const char *json, size_t len,
@@ -166,7 +218,8 @@ struct part_stream {
 	void (*free_cls)(void *);
 	struct ow_buf part;
 	size_t sent;
-	int last; /* the part in `part` is the last one */
+	int last;			   /* the part in `part` is the last one */
+	struct ow_answer_capture *capture; /* the answer recorded as it goes out, or NULL */
 };
 
 static ssize_t part_reader(void *cls, uint64_t pos, char *buf, size_t max)
@@ -174,14 +227,18 @@ static ssize_t part_reader(void *cls, uint64_t pos, char *buf, size_t max)
 	(void)pos;
 	struct part_stream *s = cls;
 	while (s->sent >= s->part.len) {
-		if (s->last)
+		if (s->last) {
+			ow_capture_keep(s->capture); /* the whole answer went out */
+			s->capture = NULL;
 			return MHD_CONTENT_READER_END_OF_STREAM;
+		}
 		ow_buf_reset(&s->part);
 		s->sent = 0;
 		int more = s->next(s->cls, &s->part);
 		if (more < 0)
 			return MHD_CONTENT_READER_END_WITH_ERROR;
 		s->last = more == 0;
+		ow_capture_append(s->capture, s->part.data, s->part.len);
 	}
 	size_t n = s->part.len - s->sent;
 	if (n > max)
@@ -196,6 +253,7 @@ static void part_free(void *cls)
 	struct part_stream *s = cls;
 	if (s->free_cls)
 		s->free_cls(s->cls);
+	ow_capture_drop(s->capture);
 	ow_buf_free(&s->part);
 	free(s);
 }
@@ -221,6 +279,11 @@ int ow_reply_stream(struct ow_req *r, unsigned status, const char *content_type,
 	if (add_headers(resp, r, content_type, headers) != 0) {
 		MHD_destroy_response(resp);
 		return -1;
+	}
+	if (r->capture && status == 200) {
+		ow_capture_headers(r->capture, content_type, headers, r->etag, r->cache_control);
+		s->capture = r->capture; /* kept when the last byte is out */
+		r->capture = NULL;
 	}
 	return queue(r, status, resp);
 }

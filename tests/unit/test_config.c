@@ -94,8 +94,9 @@ static void test_defaults(void **state)
 	assert_string_equal(c.listen_host, "127.0.0.1");
 	assert_int_equal(c.listen_port, 8080);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned want = cores < 1 ? 1 : cores > 256 ? 256 : (unsigned)cores;
-	assert_int_equal(c.threads, want);
+	unsigned want = cores < 1 ? 2 : cores > 128 ? 256 : 2 * (unsigned)cores;
+	assert_int_equal(c.db_connections, want);
+	assert_int_equal(c.answer_cache_mb, 64);
 	assert_int_equal(c.max_body, 1048576);
 	assert_int_equal(c.public_reads, 1);
 	assert_int_equal(c.log_level, OW_LOG_INFO);
@@ -123,7 +124,7 @@ static void test_all_set(void **state)
 	assert_string_equal(c.database_url, "postgresql://orgwatch@127.0.0.1:15432/orgwatch");
 	assert_string_equal(c.listen_host, "0.0.0.0");
 	assert_int_equal(c.listen_port, 18080);
-	assert_int_equal(c.threads, 12);
+	assert_int_equal(c.db_connections, 12);
 	assert_int_equal(c.max_body, 4 * 1048576);
 	assert_int_equal(c.public_reads, 0);
 	assert_int_equal(c.log_level, OW_LOG_DEBUG);
@@ -214,11 +215,11 @@ static void test_threads(void **state)
 	(void)state;
 	struct ow_config c;
 	load_ok("ORGWATCH_THREADS", "1", &c);
-	assert_int_equal(c.threads, 1);
+	assert_int_equal(c.db_connections, 1);
 	load_ok("ORGWATCH_THREADS", "256", &c);
-	assert_int_equal(c.threads, 256);
+	assert_int_equal(c.db_connections, 256);
 	load_ok("ORGWATCH_THREADS", "007", &c);
-	assert_int_equal(c.threads, 7);
+	assert_int_equal(c.db_connections, 7);
 	static const char *const bad[] = {"0",
 					  "257",
 					  "-1",
@@ -230,10 +231,29 @@ static void test_threads(void **state)
 					  "+4",
 					  "1e2",
 					  "99999999999999999999999"};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		refused("ORGWATCH_THREADS", bad[i], "a whole number from 1 to 256");
+		refused("ORGWATCH_DB_CONNECTIONS", bad[i], "a whole number from 1 to 256");
+	}
 	load_bad("ORGWATCH_THREADS", "x",
 		 "ORGWATCH_THREADS: expected a whole number from 1 to 256, got \"x\"");
+	/* The new name, and the new name over the earlier one. */
+	load_ok("ORGWATCH_DB_CONNECTIONS", "9", &c);
+	assert_int_equal(c.db_connections, 9);
+}
+
+static void test_answer_cache_mb(void **state)
+{
+	(void)state;
+	struct ow_config c;
+	load_ok("ORGWATCH_ANSWER_CACHE_MB", "0", &c);
+	assert_int_equal(c.answer_cache_mb, 0);
+	load_ok("ORGWATCH_ANSWER_CACHE_MB", "512", &c);
+	assert_int_equal(c.answer_cache_mb, 512);
+	static const char *const bad[] = {"-1", "x", "65537", " 4", "1.5"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		refused("ORGWATCH_ANSWER_CACHE_MB", bad[i],
+			"a whole number of megabytes from 0 to 65536");
 }
 
 static void test_max_body(void **state)
@@ -511,7 +531,7 @@ static void test_real_getenv(void **state)
 	struct ow_config c;
 	char err[128];
 	assert_int_equal(ow_config_load(&c, NULL, err, sizeof(err)), 0);
-	assert_int_equal(c.threads, 3);
+	assert_int_equal(c.db_connections, 3);
 	assert_int_equal(c.listen_port, 18099);
 	assert_int_equal(setenv("ORGWATCH_THREADS", "lots", 1), 0);
 	assert_int_equal(ow_config_load(&c, NULL, err, sizeof(err)), -1);
@@ -532,6 +552,7 @@ int main(void)
 		T(test_listen_ok),
 		T(test_listen_bad),
 		T(test_threads),
+		T(test_answer_cache_mb),
 		T(test_max_body),
 		T(test_public_reads),
 		T(test_log),

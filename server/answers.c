@@ -1,0 +1,463 @@
+/* answers.c — the in-memory answers of public reads (see answers.h): a hash table of whole
+ * answers under one mutex with a least-recently-used list, a data version that every write
+ * moves on, and the follower thread that hears of writes made through other processes
+ * (LISTEN ow_data_changed; the trigger in sql/functions/18_data_changed.sql notifies at every
+ * commit that wrote to the audit log). An answer is kept with the version and the day (UTC)
+ * it was made at — answers without as_of= are "today's" — and is served only while both are
+ * current. */
+#include "answers.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "log.h"
+
+#define BUCKETS 16384
+#define MAX_KEY 4096
+#define MAX_HEADERS 8
+
+struct ow_answer {
+	struct ow_answer *hnext;       /* hash chain */
+	struct ow_answer *prev, *next; /* least recently used: head is the newest */
+	uint64_t hash, version;
+	long day;
+	unsigned refs;
+	int linked; /* in the table (else freed at its last release) */
+	size_t size;
+	size_t klen, blen;
+	const char *key, *body, *ctype, *etag, *cc;
+	const char *hdrs[2 * MAX_HEADERS + 1];
+	char data[];
+};
+
+struct ow_answer_capture {
+	char *key;
+	size_t klen;
+	uint64_t version;
+	long day;
+	struct ow_buf body;
+	int too_big;
+	char *ctype, *etag, *cc;
+	char *hdrs[2 * MAX_HEADERS];
+	unsigned nhdrs;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ow_answer **table;
+static struct ow_answer *lru_head, *lru_tail;
+static size_t max_bytes, bytes, count;
+static unsigned long long hits, misses, stale, evictions;
+static uint64_t version = 1;
+static int following; /* the follower is listening (or there is none to wait for) */
+
+static pthread_t follower;
+static int follower_running, follower_stop;
+static char *follow_url;
+
+static long today(void)
+{
+	return (long)(time(NULL) / 86400);
+}
+
+static uint64_t current_version(void)
+{
+	return __atomic_load_n(&version, __ATOMIC_ACQUIRE);
+}
+
+void ow_answers_changed(void)
+{
+	__atomic_add_fetch(&version, 1, __ATOMIC_ACQ_REL);
+}
+
+static int is_following(void)
+{
+	return __atomic_load_n(&following, __ATOMIC_ACQUIRE);
+}
+
+static void lru_unlink(struct ow_answer *a)
+{
+	if (a->prev)
+		a->prev->next = a->next;
+	else
+		lru_head = a->next;
+	if (a->next)
+		a->next->prev = a->prev;
+	else
+		lru_tail = a->prev;
+	a->prev = a->next = NULL;
+}
+
+static void lru_push(struct ow_answer *a)
+{
+	a->prev = NULL;
+	a->next = lru_head;
+	if (lru_head)
+		lru_head->prev = a;
+	lru_head = a;
+	if (!lru_tail)
+		lru_tail = a;
+}
+
+/* Takes a out of the table (under the lock); freed now or at its last release. */
+static void unlink_answer(struct ow_answer *a)
+{
+	struct ow_answer **pp = &table[a->hash % BUCKETS];
+	while (*pp && *pp != a)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = a->hnext;
+	lru_unlink(a);
+	a->linked = 0;
+	bytes -= a->size;
+	count--;
+	if (a->refs == 0)
+		free(a);
+}
+
+static uint64_t hash_key(const char *key, size_t klen)
+{
+	return ow_fnv1a64(OW_FNV64_INIT, key, klen);
+}
+
+struct ow_answer *ow_answers_find(const char *key, size_t klen)
+{
+	if (!table || !is_following())
+		return NULL;
+	uint64_t h = hash_key(key, klen), v = current_version();
+	long day = today();
+	pthread_mutex_lock(&lock);
+	struct ow_answer *a = table[h % BUCKETS];
+	while (a && !(a->hash == h && a->klen == klen && memcmp(a->key, key, klen) == 0))
+		a = a->hnext;
+	if (a && (a->version != v || a->day != day)) {
+		unlink_answer(a);
+		a = NULL;
+		stale++;
+	}
+	if (a) {
+		a->refs++;
+		lru_unlink(a);
+		lru_push(a);
+		hits++;
+	} else {
+		misses++;
+	}
+	pthread_mutex_unlock(&lock);
+	return a;
+}
+
+void ow_answer_release(struct ow_answer *a)
+{
+	if (!a)
+		return;
+	pthread_mutex_lock(&lock);
+	int gone = --a->refs == 0 && !a->linked;
+	pthread_mutex_unlock(&lock);
+	if (gone)
+		free(a);
+}
+
+const char *ow_answer_body(const struct ow_answer *a, size_t *len)
+{
+	*len = a->blen;
+	return a->body;
+}
+
+const char *ow_answer_content_type(const struct ow_answer *a)
+{
+	return a->ctype;
+}
+
+const char *ow_answer_etag(const struct ow_answer *a)
+{
+	return a->etag;
+}
+
+const char *ow_answer_cache_control(const struct ow_answer *a)
+{
+	return a->cc;
+}
+
+void ow_answer_headers(const struct ow_answer *a, const char **out, size_t n)
+{
+	size_t i = 0;
+	for (; i + 1 < n && a->hdrs[i]; i++)
+		out[i] = a->hdrs[i];
+	if (i % 2)
+		i--; /* never half a pair */
+	out[i] = NULL;
+}
+
+struct ow_answer_capture *ow_answers_capture(const char *key, size_t klen)
+{
+	if (!table || klen > MAX_KEY || !is_following())
+		return NULL;
+	struct ow_answer_capture *c = calloc(1, sizeof *c);
+	if (!c || !(c->key = malloc(klen))) {
+		free(c);
+		return NULL;
+	}
+	memcpy(c->key, key, klen);
+	c->klen = klen;
+	c->version = current_version();
+	c->day = today();
+	ow_buf_init(&c->body, max_bytes / 8);
+	return c;
+}
+
+void ow_capture_append(struct ow_answer_capture *c, const void *data, size_t n)
+{
+	if (!c || c->too_big || n == 0)
+		return;
+	if (ow_buf_append(&c->body, data, n) != 0) {
+		c->too_big = 1;
+		ow_buf_free(&c->body);
+	}
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+void ow_capture_headers(struct ow_answer_capture *c, const char *content_type,
+			const char *const *headers, const char *etag, const char *cache_control)
+{
+	if (!c)
+		return;
+	c->ctype = dup_or_null(content_type);
+	c->etag = dup_or_null(etag);
+	c->cc = dup_or_null(cache_control);
+	for (size_t i = 0; headers && headers[i] && headers[i + 1]; i += 2) {
+		if (c->nhdrs + 2 > 2 * MAX_HEADERS) {
+			c->too_big = 1; /* more headers than kept: not kept at all */
+			break;
+		}
+		c->hdrs[c->nhdrs++] = strdup(headers[i]);
+		c->hdrs[c->nhdrs++] = strdup(headers[i + 1]);
+	}
+}
+
+void ow_capture_drop(struct ow_answer_capture *c)
+{
+	if (!c)
+		return;
+	free(c->key);
+	ow_buf_free(&c->body);
+	free(c->ctype);
+	free(c->etag);
+	free(c->cc);
+	for (unsigned i = 0; i < c->nhdrs; i++)
+		free(c->hdrs[i]);
+	free(c);
+}
+
+/* Copies s (NULL stays NULL) to *at, moving it on. */
+static const char *place(char **at, const char *s, size_t n)
+{
+	if (!s)
+		return NULL;
+	char *d = *at;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	*at += n + 1;
+	return d;
+}
+
+static size_t len_or_0(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+void ow_capture_keep(struct ow_answer_capture *c)
+{
+	if (!c)
+		return;
+	int ok = !c->too_big && c->ctype;
+	for (unsigned i = 0; i < c->nhdrs; i++)
+		ok &= c->hdrs[i] != NULL;
+	size_t need = sizeof(struct ow_answer) + c->klen + 1 + c->body.len + 1 +
+		      len_or_0(c->ctype) + len_or_0(c->etag) + len_or_0(c->cc);
+	for (unsigned i = 0; ok && i < c->nhdrs; i++)
+		need += strlen(c->hdrs[i]) + 1;
+	struct ow_answer *a = ok && need <= max_bytes / 8 ? malloc(need) : NULL;
+	if (!a) {
+		ow_capture_drop(c);
+		return;
+	}
+	memset(a, 0, sizeof *a);
+	char *at = a->data;
+	a->key = place(&at, c->key, c->klen);
+	a->klen = c->klen;
+	a->body = place(&at, c->body.data ? c->body.data : "", c->body.len);
+	a->blen = c->body.len;
+	a->ctype = place(&at, c->ctype, strlen(c->ctype));
+	a->etag = c->etag ? place(&at, c->etag, strlen(c->etag)) : NULL;
+	a->cc = c->cc ? place(&at, c->cc, strlen(c->cc)) : NULL;
+	for (unsigned i = 0; i < c->nhdrs; i++)
+		a->hdrs[i] = place(&at, c->hdrs[i], strlen(c->hdrs[i]));
+	a->size = need;
+	a->hash = hash_key(c->key, c->klen);
+	a->version = c->version;
+	a->day = c->day;
+	a->linked = 1;
+	ow_capture_drop(c);
+	pthread_mutex_lock(&lock);
+	/* Made from data older than a write since: of no use to anyone. */
+	if (a->version != current_version() || !is_following()) {
+		pthread_mutex_unlock(&lock);
+		free(a);
+		return;
+	}
+	struct ow_answer *old = table[a->hash % BUCKETS];
+	while (old && !(old->hash == a->hash && old->klen == a->klen &&
+			memcmp(old->key, a->key, a->klen) == 0))
+		old = old->hnext;
+	if (old)
+		unlink_answer(old);
+	while (bytes + a->size > max_bytes && lru_tail) {
+		unlink_answer(lru_tail);
+		evictions++;
+	}
+	a->hnext = table[a->hash % BUCKETS];
+	table[a->hash % BUCKETS] = a;
+	lru_push(a);
+	bytes += a->size;
+	count++;
+	pthread_mutex_unlock(&lock);
+}
+
+/* The follower: LISTEN ow_data_changed on a connection of its own; every notification (and
+ * every reconnection: writes may have gone unheard) moves the version on. Answers are served
+ * only while it listens. */
+static void *follow(void *arg)
+{
+	(void)arg;
+	PGconn *c = NULL;
+	while (!__atomic_load_n(&follower_stop, __ATOMIC_ACQUIRE)) {
+		if (!c) {
+			char why[256];
+			c = ow_db_connect_once(follow_url, why, sizeof why);
+			PGresult *res = c ? PQexec(c, "LISTEN ow_data_changed") : NULL;
+			int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+			PQclear(res);
+			if (!ok) {
+				if (c)
+					PQfinish(c);
+				c = NULL;
+				sleep(1);
+				continue;
+			}
+			ow_answers_changed();
+			__atomic_store_n(&following, 1, __ATOMIC_RELEASE);
+		}
+		struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
+		int n = poll(&p, 1, 250);
+		if (n > 0 && PQconsumeInput(c) != 1)
+			n = -1;
+		PGnotify *note;
+		int changed = 0;
+		while (n >= 0 && (note = PQnotifies(c))) {
+			changed = 1;
+			PQfreemem(note);
+		}
+		if (changed)
+			ow_answers_changed();
+		if (n < 0 || PQstatus(c) != CONNECTION_OK) {
+			__atomic_store_n(&following, 0, __ATOMIC_RELEASE);
+			ow_answers_changed();
+			ow_log(OW_LOG_WARN,
+			       "answer cache: lost the database's change notifications; "
+			       "answering from the database until they are back");
+			PQfinish(c);
+			c = NULL;
+		}
+	}
+	if (c)
+		PQfinish(c);
+	return NULL;
+}
+
+int ow_answers_start(size_t max, const char *url)
+{
+	if (max == 0)
+		return 0;
+	table = calloc(BUCKETS, sizeof *table);
+	if (!table)
+		return -1;
+	max_bytes = max;
+	if (!url) {
+		following = 1;
+		return 0;
+	}
+	follow_url = strdup(url);
+	follower_stop = 0;
+	if (!follow_url || pthread_create(&follower, NULL, follow, NULL) != 0) {
+		free(follow_url);
+		free(table);
+		table = NULL;
+		return -1;
+	}
+	follower_running = 1;
+	return 0;
+}
+
+void ow_answers_stop(void)
+{
+	if (follower_running) {
+		__atomic_store_n(&follower_stop, 1, __ATOMIC_RELEASE);
+		pthread_join(follower, NULL);
+		follower_running = 0;
+	}
+	free(follow_url);
+	follow_url = NULL;
+	pthread_mutex_lock(&lock);
+	while (lru_tail)
+		unlink_answer(lru_tail);
+	free(table);
+	table = NULL;
+	following = 0;
+	pthread_mutex_unlock(&lock);
+}
+
+int ow_answers_render_metrics(struct ow_buf *b)
+{
+	pthread_mutex_lock(&lock);
+	unsigned long long h = hits, m = misses, s = stale, e = evictions;
+	size_t by = bytes, n = count, cap = max_bytes;
+	pthread_mutex_unlock(&lock);
+	int rc = ow_buf_appendf(
+		b,
+		"# HELP orgwatch_answer_cache_requests_total Public reads looked up in the answer "
+		"cache, by result (stale: kept from before a write or another day).\n"
+		"# TYPE orgwatch_answer_cache_requests_total counter\n"
+		"orgwatch_answer_cache_requests_total{result=\"hit\"} %llu\n"
+		"orgwatch_answer_cache_requests_total{result=\"miss\"} %llu\n"
+		"orgwatch_answer_cache_requests_total{result=\"stale\"} %llu\n"
+		"# HELP orgwatch_answer_cache_evictions_total Answers dropped to make room.\n"
+		"# TYPE orgwatch_answer_cache_evictions_total counter\n"
+		"orgwatch_answer_cache_evictions_total %llu\n"
+		"# HELP orgwatch_answer_cache_bytes Memory held by kept answers.\n"
+		"# TYPE orgwatch_answer_cache_bytes gauge\n"
+		"orgwatch_answer_cache_bytes %zu\n"
+		"# HELP orgwatch_answer_cache_max_bytes ORGWATCH_ANSWER_CACHE_MB in bytes.\n"
+		"# TYPE orgwatch_answer_cache_max_bytes gauge\n"
+		"orgwatch_answer_cache_max_bytes %zu\n"
+		"# HELP orgwatch_answer_cache_answers Answers kept.\n"
+		"# TYPE orgwatch_answer_cache_answers gauge\n"
+		"orgwatch_answer_cache_answers %zu\n"
+		"# HELP orgwatch_answer_cache_following 1 while the database's change "
+		"notifications are heard (answers are served from memory only then).\n"
+		"# TYPE orgwatch_answer_cache_following gauge\n"
+		"orgwatch_answer_cache_following %d\n",
+		h, m, s, e, by, cap, n, is_following());
+	return rc;
+}

@@ -1,0 +1,145 @@
+/* db_conn.c — opening PostgreSQL connections: the primary's address, the session every
+ * request connection gets, the dedicated connections of long streams (imports, exports)
+ * and their limit, and errors copied out of libpq into struct ow_db_error. Knows nothing of
+ * pools or HTTP. */
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_slot.h"
+
+static char *primary_url;
+
+int ow_db_set_primary_url(const char *url)
+{
+	free(primary_url);
+	primary_url = url ? strdup(url) : NULL;
+	return !url || primary_url ? 0 : -1;
+}
+
+const char *ow_db_primary_url(void)
+{
+	return primary_url;
+}
+
+void ow_db_error_from(struct ow_db_error *err, const PGresult *res, PGconn *conn)
+{
+	memset(err, 0, sizeof *err);
+	if (!conn || PQstatus(conn) != CONNECTION_OK) {
+		err->unavailable = 1;
+		snprintf(err->message, sizeof err->message, "%s",
+			 conn ? PQerrorMessage(conn) : "no connection");
+		return;
+	}
+	const char *f;
+	if (res && (f = PQresultErrorField(res, PG_DIAG_SQLSTATE)))
+		snprintf(err->sqlstate, sizeof err->sqlstate, "%s", f);
+	if (res && (f = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)))
+		snprintf(err->message, sizeof err->message, "%s", f);
+	else
+		snprintf(err->message, sizeof err->message, "%s", PQerrorMessage(conn));
+	if (res && (f = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL)))
+		snprintf(err->detail, sizeof err->detail, "%s", f);
+	if (res && (f = PQresultErrorField(res, PG_DIAG_COLUMN_NAME)))
+		snprintf(err->column, sizeof err->column, "%s", f);
+	if (res && (f = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME)))
+		snprintf(err->constraint, sizeof err->constraint, "%s", f);
+	if (res && (f = PQresultErrorField(res, PG_DIAG_TABLE_NAME)))
+		snprintf(err->table, sizeof err->table, "%s", f);
+	/* 57P01 admin shutdown, 08xxx connection exceptions: treat as unavailable. */
+	if (strncmp(err->sqlstate, "08", 2) == 0 || strncmp(err->sqlstate, "57P", 3) == 0)
+		err->unavailable = 1;
+}
+
+PGconn *ow_db_connect_once(const char *url, char *err, size_t errsz)
+{
+	const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
+	const char *vals[] = {url, "3", "orgwatch", NULL};
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	if (!c || PQstatus(c) != CONNECTION_OK) {
+		snprintf(err, errsz, "%s", c ? PQerrorMessage(c) : "out of memory");
+		size_t n = strlen(err);
+		while (n && (err[n - 1] == '\n' || err[n - 1] == ' '))
+			err[--n] = '\0';
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
+int ow_db_session_setup(PGconn *c)
+{
+	PGresult *res = PQexec(c, "SET statement_timeout = '30s'; SET lock_timeout = '10s';"
+				  ""
+				  " SET idle_in_transaction_session_timeout = '60s';"
+				  " SET pg_trgm.word_similarity_threshold = 0.3; SET "
+				  "pg_trgm.similarity_threshold = 0.3");
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+/* The request connections plan each prepared statement once: every statement that takes
+ * optional arguments is prepared per combination of the arguments given (exec_variant), so
+ * its generic plan is the plan of that combination and can use its indexes; planning it
+ * anew at each request (PostgreSQL's custom plans) would cost more than running it.
+ * PL/pgSQL functions whose plans depend on argument values set force_custom_plan
+ * themselves (sql/functions/). JIT is off: a generic plan's estimates assume a page of 10%
+ * of the table (the limit is an argument), which priced a 5 ms people page above
+ * jit_above_cost, and compiling it took 15 ms more. random_page_cost 1.1 (the usual value
+ * when the data is in memory or on SSD): at the default 4, a generic plan hashed all 200
+ * organizations to join a person's one or two positions, instead of two index probes (a
+ * person's read ran at 11,800 req/s; 14,000 after). */
+int ow_db_plan_once(PGconn *c)
+{
+	PGresult *res = PQexec(c, "SET plan_cache_mode = force_generic_plan; SET jit = off; SET "
+				  "random_page_cost = 1.1");
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+static unsigned max_dedicated = 8, dedicated_open;
+static unsigned long long dedicated_refused;
+
+void ow_db_set_max_dedicated(unsigned n)
+{
+	max_dedicated = n ? n : 1;
+}
+
+void ow_db_dedicated_stats(unsigned *open, unsigned long long *refused)
+{
+	*open = __atomic_load_n(&dedicated_open, __ATOMIC_RELAXED);
+	*refused = __atomic_load_n(&dedicated_refused, __ATOMIC_RELAXED);
+}
+
+PGconn *ow_db_connect_dedicated(char *err, size_t errsz, int *busy)
+{
+	*busy = 0;
+	if (__atomic_add_fetch(&dedicated_open, 1, __ATOMIC_RELAXED) > max_dedicated) {
+		__atomic_sub_fetch(&dedicated_open, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&dedicated_refused, 1, __ATOMIC_RELAXED);
+		*busy = 1;
+		snprintf(err, errsz, "%u imports and exports are running", max_dedicated);
+		return NULL;
+	}
+	PGconn *c = ow_db_connect_once(primary_url, err, errsz);
+	if (c && ow_db_session_setup(c) != 0) {
+		snprintf(err, errsz, "session setup failed");
+		PQfinish(c);
+		c = NULL;
+	}
+	if (!c)
+		__atomic_sub_fetch(&dedicated_open, 1, __ATOMIC_RELAXED);
+	return c;
+}
+
+void ow_db_close_dedicated(PGconn *c)
+{
+	if (!c)
+		return;
+	PQfinish(c);
+	__atomic_sub_fetch(&dedicated_open, 1, __ATOMIC_RELAXED);
+}
