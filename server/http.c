@@ -378,9 +378,9 @@ static void begin(struct ow_req *r, const char *method, const char *url, const c
 	}
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version, const char *upload_data,
-				  size_t *upload_size, void **con_cls)
+static enum MHD_Result request_step(void *cls, struct MHD_Connection *conn, const char *url,
+				    const char *method, const char *version,
+				    const char *upload_data, size_t *upload_size, void **con_cls)
 {
 	struct ow_req *r = *con_cls;
 	if (!r) {
@@ -430,11 +430,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return r->queued ? MHD_YES : MHD_NO;
 }
 
+/* Every call ends with the request's database connections back in the pool, whatever
+ * step it took (auth at the headers, a body chunk, the answer): a connection held from one
+ * call to the next would be lost with a client that goes away in between. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_size, void **con_cls)
+{
+	enum MHD_Result rc =
+		request_step(cls, conn, url, method, version, upload_data, upload_size, con_cls);
+	ow_db_release_thread();
+	return rc;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
 	ow_conns_request_done(conn);
+	ow_db_release_thread(); /* nothing held, unless a step was cut short */
 	struct ow_req *r = *con_cls;
 	if (!r)
 		return;
