@@ -15,7 +15,7 @@ struct ow_config {
 	char listen_host[64];	 /* dotted quad, "localhost" (verbatim) or an IPv6 address
 				    without its brackets ("::1") */
 	unsigned short listen_port;
-	unsigned db_connections; /* request connections per pool (ORGWATCH_DB_CONNECTIONS) */
+	unsigned db_connections;  /* request connections per pool (ORGWATCH_DB_CONNECTIONS) */
 	unsigned answer_cache_mb; /* in-memory answers of public reads (0 = none) */
 	size_t max_body;
 	int public_reads;
