@@ -57,7 +57,9 @@ server_start() {
 	local log="$OUT/server-$1.log"
 	# No rate limit unless the section sets one (RATE_READS): the clients share one address.
 	# SERVER_LOG_LEVEL=info logs every request with its time (section charts reads them).
-	ORGWATCH_LISTEN=127.0.0.1:$HTTP_PORT ORGWATCH_THREADS=$SERVER_THREADS ORGWATCH_LOG=${SERVER_LOG_LEVEL:-warn} ORGWATCH_MAX_CONNECTIONS_PER_IP=100000 ORGWATCH_RATE_READS=${RATE_READS:-0} ORGWATCH_RATE_WRITES=0 ORGWATCH_RATE_IMPORTS=0 \
+	# The answer cache is off (ANSWER_CACHE_MB, 0) unless a section measures it (burst): the
+	# other sections measure the database path.
+	ORGWATCH_LISTEN=127.0.0.1:$HTTP_PORT ORGWATCH_DB_CONNECTIONS=$SERVER_THREADS ORGWATCH_ANSWER_CACHE_MB=${ANSWER_CACHE_MB:-0} ORGWATCH_LOG=${SERVER_LOG_LEVEL:-warn} ORGWATCH_MAX_CONNECTIONS_PER_IP=100000 ORGWATCH_RATE_READS=${RATE_READS:-0} ORGWATCH_RATE_WRITES=0 ORGWATCH_RATE_IMPORTS=0 \
 		"$BIN" serve >"$log" 2>&1 &
 	SERVER_PID=$!
 	SERVER_LOG=$log
@@ -152,7 +154,11 @@ run_wrk() {
 	local log="$OUT/wrk-$name.txt" args=(-t2 -c"$conns" -d"${dur}s" --timeout 30s --latency)
 	[ "$conns" -lt 2 ] && args=(-t1 -c"$conns" -d"${dur}s" --timeout 30s --latency)
 	[ -n "${AUTH_HEADER:-}" ] && args+=(-H "$AUTH_HEADER")
+	# The database path: never an answer kept in memory (WRK_FROM_MEMORY=1: as a browser asks).
+	[ "${WRK_FROM_MEMORY:-0}" = 1 ] || args+=(-H "Cache-Control: no-cache")
 	server_quiesce
+	local counts_before
+	counts_before=$(pool_counts)
 	if [ $# -gt 0 ]; then
 		args+=(-s "$ROOT/bench/paths.lua" "$url" -- "$@")
 	else
@@ -182,8 +188,41 @@ run_wrk() {
 		cat "$log" >&2
 		die "could not read wrk's output for $name"
 	}
-	printf '   %-16s -c%-3s %10s req/s   p50 %9s ms   p99 %9s ms   errors/non-2xx %s\n' "$name" "$conns" \
-		"${R_RPS[$name]}" "${R_P50[$name]}" "${R_P99[$name]}" "${R_BAD[$name]}"
+	R_SPREAD[$name]=$(pool_spread "$counts_before" "$(pool_counts)")
+	printf '   %-16s -c%-3s %10s req/s   p50 %9s ms   p99 %9s ms   errors/non-2xx %s   per db connection %s\n' "$name" "$conns" \
+		"${R_RPS[$name]}" "${R_P50[$name]}" "${R_P99[$name]}" "${R_BAD[$name]}" "${R_SPREAD[$name]}"
+}
+
+# pool_counts — requests each of the server's database connections has served (/metrics),
+# space-separated; empty when the server does not say.
+pool_counts() {
+	curl -fsS "$BASE/metrics" 2>/dev/null |
+		awk '/^orgwatch_db_connection_requests_total\{pool="primary"/ { printf "%s ", $2 }'
+}
+
+# pool_spread BEFORE AFTER — the requests of one run per database connection and how far
+# apart they are: "a/b/c/d (spread 12%)", spread = (max - min) / max.
+declare -A R_SPREAD
+pool_spread() {
+	local -a b a
+	read -r -a b <<<"$1"
+	read -r -a a <<<"$2"
+	[ ${#a[@]} -gt 0 ] && [ ${#a[@]} -eq ${#b[@]} ] || {
+		echo "-"
+		return
+	}
+	local i d list="" min="" max=0
+	for i in "${!a[@]}"; do
+		d=$((a[i] - b[i]))
+		list+="${list:+/}$d"
+		[ "$d" -gt "$max" ] && max=$d
+		{ [ -z "$min" ] || [ "$d" -lt "$min" ]; } && min=$d
+	done
+	if [ "$max" -gt 0 ]; then
+		echo "$list (spread $(((max - min) * 100 / max))%)"
+	else
+		echo "$list"
+	fi
 }
 
 # run_pgbench NAME FILE CLIENTS — pgbench -M prepared for PG_DURATION s; sets PG_TPS/PG_LAT.

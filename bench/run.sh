@@ -25,6 +25,8 @@
 #               /people/{slug}/reports on the 402,199-record dataset (bench/dataset.sql, imported
 #               by POST /import into a database of its own), each next to its ceiling (pgbench of
 #               bench/ceiling/*.sql); BENCH_BASELINE_BIN/_HOME add an earlier build's figures
+#   burst       issue 28: 256 connections over 20 hot URLs of the reads dataset with the answer
+#               cache on and a write a second, checked for stale answers (bench/burst.sh)
 #   download    issue 32: the 100,000 people in one GET /people.csv?all=true (and .ndjson) vs
 #               \copy of the same facts to stdout (bench/ceiling/download_people.sql); RSS
 #   fair        issue 28 (fair share): 31 polite clients alone and beside one greedy client over
@@ -37,8 +39,8 @@
 # Settings (environment): BENCH_ONLY (comma-separated sections; all by default),
 # BENCH_PG_PORT (15435), BENCH_HTTP_PORT (18190), BENCH_DURATION (10, seconds per wrk run),
 # BENCH_PG_DURATION (5, seconds per pgbench run), BENCH_CONNECTIONS (32),
-# BENCH_STATS_CONNECTIONS (2), BENCH_STATS_DURATION (8), BENCH_THREADS (2, server worker
-# threads), BENCH_CHART_RUNS (5), BENCH_REPORTS_RUNS (20), BENCH_MANAGERS_RUNS (200),
+# BENCH_STATS_CONNECTIONS (2), BENCH_STATS_DURATION (8), BENCH_THREADS (4, the server's database
+# connections), BENCH_CHART_RUNS (5), BENCH_REPORTS_RUNS (20), BENCH_MANAGERS_RUNS (200),
 # BENCH_AS_OF (2024-06-01), BENCH_CHARTS_DURATION (15, seconds per wrk run of section charts),
 # BENCH_CHARTS_BIG_RUNS (20), BENCH_CHARTS_BIG_DURATION (20), BENCH_CHARTS_ORG (org-1),
 # BENCH_IMPORT_ROWS (25000), BENCH_IMPORT_PEOPLE (= BENCH_IMPORT_ROWS), BENCH_EXPORT_ALL=1
@@ -54,7 +56,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ALL_SECTIONS=(people departures stats chart charts import bulk scale reads download fair layoffs)
+ALL_SECTIONS=(people departures stats chart charts import bulk scale reads burst download fair layoffs)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PG_PORT=${BENCH_PG_PORT:-15435}
 HTTP_PORT=${BENCH_HTTP_PORT:-18190}
@@ -63,7 +65,7 @@ PG_DURATION=${BENCH_PG_DURATION:-5}
 CONNS=${BENCH_CONNECTIONS:-32}
 STATS_CONNS=${BENCH_STATS_CONNECTIONS:-2}
 STATS_DURATION=${BENCH_STATS_DURATION:-8}
-SERVER_THREADS=${BENCH_THREADS:-2}
+SERVER_THREADS=${BENCH_THREADS:-4}
 CHART_RUNS=${BENCH_CHART_RUNS:-5}
 REPORTS_RUNS=${BENCH_REPORTS_RUNS:-20}
 MANAGERS_RUNS=${BENCH_MANAGERS_RUNS:-200}

@@ -5,7 +5,8 @@
 -- answer cache of each server (server/answers.c) listens and drops what it kept. The
 -- trigger is declared here, with its function, and re-created whenever this folder changes.
 
-CREATE OR REPLACE FUNCTION ow_notify_data_changed() RETURNS trigger
+CREATE OR REPLACE FUNCTION public.ow_notify_data_changed()
+ RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
 	PERFORM pg_notify('ow_data_changed', '');
