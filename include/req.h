@@ -63,6 +63,7 @@ struct ow_req {
 	/* cache.c: the answer being made, recorded for the answer cache (answers.h); req.c
 	 * keeps it with a 200, or drops it. */
 	struct ow_answer_capture *capture;
+	int from_memory; /* answered from the answer cache (Orgwatch-Served-By: memory) */
 	int phase;
 	void *stream;
 	int (*stream_feed)(struct ow_req *r, const char *data, size_t n);

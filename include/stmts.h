@@ -142,4 +142,7 @@ extern const struct ow_stmt ow_stmts[OW_Q_COUNT];
  * cap is too small. */
 int ow_stmt_variant_sql(enum ow_stmt_id id, unsigned long long nulls, char *out, size_t cap);
 
+/* The longest statement text (a variant's included) the server sends, NUL included. */
+#define OW_SQL_MAX 16384
+
 #endif

@@ -141,6 +141,7 @@ int ow_cache_answer(struct ow_req *r)
 		r->capture = ow_answers_capture(k.text, k.len);
 		return 0;
 	}
+	r->from_memory = 1;
 	const char *etag = ow_answer_etag(a);
 	if (etag) {
 		snprintf(r->etag_buf, sizeof r->etag_buf, "%s", etag);

@@ -65,11 +65,14 @@ static PGresult *exec_variant(struct ow_db *db, enum ow_stmt_id id, const char *
 		if (db->variants[i].id == (int)id && db->variants[i].nulls == nulls)
 			break;
 	if (i == OW_DB_VARIANTS) {
-		static _Thread_local char sql[16384];
-		if (ow_stmt_variant_sql(id, nulls, sql, sizeof sql) < 0) {
+		/* On the heap, not in thread-local storage: every client connection has a
+		 * thread, and this is needed once per connection and combination. */
+		char *sql = malloc(OW_SQL_MAX);
+		if (!sql || ow_stmt_variant_sql(id, nulls, sql, OW_SQL_MAX) < 0) {
 			memset(err, 0, sizeof *err);
 			snprintf(err->message, sizeof err->message, "statement %s too long",
 				 s->name);
+			free(sql);
 			return NULL;
 		}
 		struct ow_db_variant *v = &db->variants[db->variants_next];
@@ -96,6 +99,7 @@ static PGresult *exec_variant(struct ow_db *db, enum ow_stmt_id id, const char *
 			PQclear(res);
 			res = PQprepare(db->conn, name, sql, s->nparams, types);
 		}
+		free(sql);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			ow_db_error_from(err, res, db->conn);
 			if (!err->unavailable)

@@ -415,6 +415,7 @@ void ow_db_release_thread(void)
 	}
 	read_pref.active = read_pref.decided = 0;
 	read_pref.lsn[0] = '\0';
+	read_pref.served_by = -1;
 }
 
 /* Connection states and counters of one pool (NULL: none). */

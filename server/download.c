@@ -88,19 +88,24 @@ static int send_variant(PGconn *c, enum ow_stmt_id id, const char *const *params
 	for (int i = 0; s->replan && i < s->nparams && i < 64; i++)
 		if (!params[i])
 			nulls |= 1ULL << i;
-	static _Thread_local char sql[16384];
-	size_t pre = strlen(prefix), post = strlen(suffix);
-	int n = s->replan ? ow_stmt_variant_sql(id, nulls, sql + pre, sizeof sql - pre - post - 1)
-			  : snprintf(sql + pre, sizeof sql - pre - post - 1, "%s", s->sql);
-	if (n < 0 || (size_t)n >= sizeof sql - pre - post - 1)
+	char *sql = malloc(OW_SQL_MAX); /* not thread-local: a thread per client connection */
+	size_t pre = strlen(prefix), post = strlen(suffix), room = OW_SQL_MAX - pre - post - 1;
+	int n = !sql	    ? -1
+		: s->replan ? ow_stmt_variant_sql(id, nulls, sql + pre, room)
+			    : snprintf(sql + pre, room, "%s", s->sql);
+	if (n < 0 || (size_t)n >= room) {
+		free(sql);
 		return -1;
+	}
 	memcpy(sql, prefix, pre);
 	memcpy(sql + pre + (size_t)n, suffix, post + 1);
 	Oid types[64] = {0}; /* an argument left out of the text is declared text (exec_variant) */
 	for (int k = 0; k < s->nparams && k < 64; k++)
 		if (nulls & (1ULL << k))
 			types[k] = 25;
-	if (!PQsendQueryParams(c, sql, s->nparams, types, params, NULL, NULL, 0))
+	int sent = PQsendQueryParams(c, sql, s->nparams, types, params, NULL, NULL, 0);
+	free(sql);
+	if (!sent)
 		return -1;
 	return rowwise && !PQsetSingleRowMode(c) ? -1 : 0;
 }

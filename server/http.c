@@ -219,7 +219,9 @@ static int routing_headers(struct ow_req *r, struct MHD_Response *resp, unsigned
 	} else if (r->route && r->route->cache != OW_CACHE_NONE) {
 		char by[24];
 		int i = ow_db_served_by();
-		if (i < 0)
+		if (r->from_memory)
+			snprintf(by, sizeof by, "memory");
+		else if (i < 0)
 			snprintf(by, sizeof by, "primary");
 		else
 			snprintf(by, sizeof by, "replica-%d", i);
@@ -498,6 +500,14 @@ static int resolve(const struct ow_config *cfg, struct sockaddr_storage *ss, int
 	return 0;
 }
 
+/* The stack of each client connection's thread: the deepest path is a JSON body nested to
+ * jansson's limit (2,048 levels), well within it; smaller than the 8 MB default because
+ * every open connection has one (only the pages used are memory, but a sanitizer build
+ * shadows the whole stack). */
+#ifndef THREAD_STACK_BYTES
+#define THREAD_STACK_BYTES (1024 * 1024)
+#endif
+
 int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, size_t n)
 {
 	routes = table;
@@ -537,6 +547,7 @@ int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, siz
 		MHD_OPTION_NOTIFY_CONNECTION, &ow_conns_notify, NULL,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)0,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+		MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK_BYTES,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)511, MHD_OPTION_EXTERNAL_LOGGER,
 		&mhd_log, NULL, MHD_OPTION_URI_LOG_CALLBACK, &on_uri, (void *)cfg, MHD_OPTION_END);
 	if (!d) {

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "cors.h"
+#include "db.h"
 #include "format.h"
 #include "ratelimit.h"
 
@@ -125,7 +126,7 @@ static void keep_answer(struct ow_req *r, int rc, unsigned status, const char *c
 	if (!c)
 		return;
 	r->capture = NULL;
-	if (rc != 0 || status != 200) {
+	if (rc != 0 || status != 200 || ow_db_served_by() >= 0) { /* a replica's: may lag */
 		ow_capture_drop(c);
 		return;
 	}
@@ -280,7 +281,7 @@ int ow_reply_stream(struct ow_req *r, unsigned status, const char *content_type,
 		MHD_destroy_response(resp);
 		return -1;
 	}
-	if (r->capture && status == 200) {
+	if (r->capture && status == 200 && ow_db_served_by() < 0) {
 		ow_capture_headers(r->capture, content_type, headers, r->etag, r->cache_control);
 		s->capture = r->capture; /* kept when the last byte is out */
 		r->capture = NULL;

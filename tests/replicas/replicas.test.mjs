@@ -40,8 +40,10 @@ after(async () => {
   }
 });
 
-async function http(method, p, { headers = {}, body } = {}) {
-  const h = { ...headers };
+// Reads ask "Cache-Control: no-cache" unless told otherwise (fromMemory): these tests are about
+// which database answers, not about the answer cache (tested at the end).
+async function http(method, p, { headers = {}, body, fromMemory = false } = {}) {
+  const h = fromMemory ? { ...headers } : { 'Cache-Control': 'no-cache', ...headers };
   if (body !== undefined) {
     h['content-type'] = 'application/json';
     h.authorization = `Bearer ${KEY}`;
@@ -159,6 +161,30 @@ test('the replica stopped: reads fall back to the primary; started again: it tak
   }
   assert.equal(await until(async () => (await replicaState()) === 'up', 15_000), true, 'the replica is back');
   assert.equal(servedBy(await http('GET', '/organizations/meta/chart?as_of=2025-06-01')), 'replica-0');
+});
+
+test('answers from memory say so (Orgwatch-Served-By: memory); only the primary\'s answers are kept, a replica\'s never', async () => {
+  // The replica's answers are not kept: asked twice, it answers twice.
+  const r1 = await http('GET', '/organizations/meta', { fromMemory: true });
+  const r2 = await http('GET', '/organizations/meta', { fromMemory: true });
+  assert.equal(r1.status, 200);
+  assert.deepEqual([servedBy(r1), servedBy(r2)], ['replica-0', 'replica-0'], 'a replica\'s answer is never served from memory');
+  psql(REPLICA_ADMIN, 'SELECT pg_wal_replay_pause()');
+  try {
+    const slug = uniq('mem');
+    const write = await http('POST', '/people', { body: { full_name: 'Kept In Memory', slug } });
+    assert.equal(write.status, 201);
+    // Made by the primary (the caller's LSN sends it there: the replica is paused), then kept.
+    const p1 = await http('GET', `/people/${slug}`, { fromMemory: true, headers: { 'Orgwatch-LSN': write.headers.get('orgwatch-lsn') } });
+    assert.equal(p1.status, 200);
+    assert.equal(servedBy(p1), 'primary');
+    const p2 = await http('GET', `/people/${slug}`, { fromMemory: true });
+    assert.equal(p2.status, 200, 'the primary\'s answer, kept, even though the paused replica has not the record');
+    assert.equal(servedBy(p2), 'memory');
+    assert.equal(p2.text, p1.text);
+  } finally {
+    psql(REPLICA_ADMIN, 'SELECT pg_wal_replay_resume()');
+  }
 });
 
 test('the primary stopped: writes get 503 problem+json, reads are served by the replica', async () => {
