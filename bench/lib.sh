@@ -58,8 +58,9 @@ server_start() {
 	# No rate limit unless the section sets one (RATE_READS): the clients share one address.
 	# SERVER_LOG_LEVEL=info logs every request with its time (section charts reads them).
 	# The answer cache is off (ANSWER_CACHE_MB, 0) unless a section measures it (burst): the
-	# other sections measure the database path.
-	ORGWATCH_LISTEN=127.0.0.1:$HTTP_PORT ORGWATCH_DB_CONNECTIONS=$SERVER_THREADS ORGWATCH_ANSWER_CACHE_MB=${ANSWER_CACHE_MB:-0} ORGWATCH_LOG=${SERVER_LOG_LEVEL:-warn} ORGWATCH_MAX_CONNECTIONS_PER_IP=100000 ORGWATCH_RATE_READS=${RATE_READS:-0} ORGWATCH_RATE_WRITES=0 ORGWATCH_RATE_IMPORTS=0 \
+	# other sections measure the database path. ORGWATCH_THREADS is the earlier name of
+	# ORGWATCH_DB_CONNECTIONS (a baseline build of before the pool reads it as its threads).
+	ORGWATCH_LISTEN=127.0.0.1:$HTTP_PORT ORGWATCH_THREADS=$SERVER_THREADS ORGWATCH_DB_CONNECTIONS=$SERVER_THREADS ORGWATCH_ANSWER_CACHE_MB=${ANSWER_CACHE_MB:-0} ORGWATCH_LOG=${SERVER_LOG_LEVEL:-warn} ORGWATCH_MAX_CONNECTIONS_PER_IP=100000 ORGWATCH_RATE_READS=${RATE_READS:-0} ORGWATCH_RATE_WRITES=0 ORGWATCH_RATE_IMPORTS=0 \
 		"$BIN" serve >"$log" 2>&1 &
 	SERVER_PID=$!
 	SERVER_LOG=$log

@@ -170,16 +170,24 @@ function holdLock(sql) {
   };
 }
 
-test('a statement blocked on a lock holds its own connection only: other requests go through the others', { skip: noDb, timeout: 90_000 }, async () => {
-  const s = await serve({ ORGWATCH_DB_CONNECTIONS: '2' });
+// A new organization locked by psql, and a PATCH of it through server s that waits for the lock
+// (holding one database connection of s): {blocked (its answer), lock}.
+async function writeBlockedOnLock(s, description) {
   const slug = uniq('locked');
   const org = await api('POST', '/organizations', { key: 'editor', base: s.base, body: { slug, name: 'Locked Org', kind: 'company' } });
   assert.equal(org.status, 201);
   const lock = holdLock(`SELECT 1 FROM organizations WHERE slug = '${slug}' FOR UPDATE`);
   await lock.locked;
+  const blocked = api('PATCH', `/organizations/${slug}`, { key: 'editor', base: s.base, body: { description }, timeoutMs: 30_000 });
+  const waiting = () => psql(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'orgwatch'`) === '1';
+  assert.ok(await waitFor(waiting, 5000, 50), 'the write waits for the lock');
+  return { blocked, lock };
+}
+
+test('a statement blocked on a lock holds its own connection only: other requests go through the others', { skip: noDb, timeout: 90_000 }, async () => {
+  const s = await serve({ ORGWATCH_DB_CONNECTIONS: '2' });
   // This write waits for the lock on one of the two connections.
-  const blocked = api('PATCH', `/organizations/${slug}`, { key: 'editor', base: s.base, body: { description: 'written after the lock' }, timeoutMs: 30_000 });
-  assert.ok(await waitFor(async () => psql(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'orgwatch'`) === '1', 5000, 50), 'the write waits for the lock');
+  const { blocked, lock } = await writeBlockedOnLock(s, 'written after the lock');
   // Twenty reads by four clients at once, while it waits: all answered by the other connection.
   const reads = await Promise.all(
     Array.from({ length: 4 }, async (_, c) => {
@@ -205,13 +213,7 @@ test('a statement blocked on a lock holds its own connection only: other request
 
 test('with every connection taken, a request waits for the next one free (in line), then is answered', { skip: noDb, timeout: 90_000 }, async () => {
   const s = await serve({ ORGWATCH_DB_CONNECTIONS: '1' });
-  const slug = uniq('queue');
-  const org = await api('POST', '/organizations', { key: 'editor', base: s.base, body: { slug, name: 'Queue Org', kind: 'company' } });
-  assert.equal(org.status, 201);
-  const lock = holdLock(`SELECT 1 FROM organizations WHERE slug = '${slug}' FOR UPDATE`);
-  await lock.locked;
-  const blocked = api('PATCH', `/organizations/${slug}`, { key: 'editor', base: s.base, body: { description: 'x' }, timeoutMs: 30_000 });
-  assert.ok(await waitFor(async () => psql(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'orgwatch'`) === '1', 5000, 50), 'the write waits for the lock');
+  const { blocked, lock } = await writeBlockedOnLock(s, 'x');
   const read = api('GET', '/people?limit=1', { base: s.base, headers: { 'Cache-Control': 'no-cache' }, timeoutMs: 30_000 });
   assert.ok(await waitFor(async () => (await metrics(s.base))['orgwatch_db_pool_waiting{pool="primary"}'] === 1, 5000, 50), 'the read waits in line');
   await lock.release();
