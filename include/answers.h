@@ -34,9 +34,21 @@ const char *ow_answer_cache_control(const struct ow_answer *a); /* NULL: none */
  * entries, the NULL included). */
 void ow_answer_headers(const struct ow_answer *a, const char **out, size_t n);
 
-/* Records an answer being made for key, at the data version of now; NULL when answers are
- * not kept, the key is too long, or memory is short. */
-struct ow_answer_capture *ow_answers_capture(const char *key, size_t klen);
+/* After a miss: whose turn it is to make the answer for key. OW_ANSWER_WAIT: another request
+ * is making it; job (the caller's request, its connection suspended) is handed to the
+ * function of ow_answers_on_flight_done once that answer is kept or given up, and the caller
+ * does nothing more. OW_ANSWER_MAKE: the caller makes it, with *capture recording it at the
+ * data version of now (NULL when answers are not kept, the key is too long or memory is
+ * short); requests asking for it meanwhile wait for it. */
+enum ow_answer_turn { OW_ANSWER_MAKE, OW_ANSWER_WAIT };
+enum ow_answer_turn ow_answers_turn(const char *key, size_t klen, void *job,
+				    struct ow_answer_capture **capture);
+/* What is done with a request that waited, when the answer it waited for is kept (look it up
+ * again) or given up (make it): called on the thread that kept or gave it up. */
+void ow_answers_on_flight_done(void (*fn)(void *job));
+/* The answer is being made now (its statement not yet sent): it stands for the data version
+ * of now, not of the moment it was asked for. */
+void ow_capture_begin(struct ow_answer_capture *c);
 /* Appends body bytes; past the largest answer kept (an eighth of the memory) the capture
  * is given up, quietly. */
 void ow_capture_append(struct ow_answer_capture *c, const void *data, size_t n);
@@ -45,11 +57,13 @@ void ow_capture_append(struct ow_answer_capture *c, const void *data, size_t n);
 void ow_capture_headers(struct ow_answer_capture *c, const char *content_type,
 			const char *const *headers, const char *etag, const char *cache_control);
 /* Keeps the captured answer when the data has not changed since the capture began, then
- * frees c; ow_capture_drop frees it without keeping anything (NULL: nothing). */
+ * frees c; ow_capture_drop frees it without keeping anything (NULL: nothing). Both let the
+ * requests that waited for it go on. */
 void ow_capture_keep(struct ow_answer_capture *c);
 void ow_capture_drop(struct ow_answer_capture *c);
 
-/* Prometheus lines: hits, misses, stale, evictions, bytes and answers kept, follower up. */
+/* Prometheus lines: hits, misses, stale, coalesced, evictions, bytes and answers kept,
+ * follower up. */
 int ow_answers_render_metrics(struct ow_buf *b) OW_WUR;
 
 #endif

@@ -17,8 +17,13 @@ int ow_cache_check(struct ow_req *r);
 /* Before ow_cache_check: a public read (a cacheable route, GET, no key, reads open, no
  * "Cache-Control: no-cache" or "Pragma: no-cache" asked) is answered from the answer cache
  * (answers.h) when it holds a fresh answer — 304 when If-None-Match names its ETag — and 1
- * is returned; otherwise 0, and the answer this request makes is recorded (r->capture) to
- * be kept if it is a 200. */
+ * is returned; otherwise 0 (the request's key is kept in r for ow_cache_turn). */
 int ow_cache_answer(struct ow_req *r);
+/* After a miss, the connection suspended: 1 when another request is making the same answer
+ * and r waits for it (answers.h, OW_ANSWER_WAIT: r is handed back when it is done); 0 when r
+ * makes it, recording it in r->capture to be kept if it is a 200. */
+int ow_cache_turn(struct ow_req *r);
+/* For a request that waited: 1 when the answer it waited for is now kept and was sent. */
+int ow_cache_answer_again(struct ow_req *r);
 
 #endif

@@ -65,6 +65,9 @@ int ow_db_tx(struct ow_db *db, enum ow_tx_mode mode, ow_tx_fn fn, void *cls,
  * caller owns, or NULL with *err. */
 PGresult *ow_db_write(struct ow_db *db, enum ow_stmt_id id, const char *const *params,
 		      struct ow_db_error *err) OW_WUR;
+/* fn is called after every write transaction of ow_db_tx commits (the answer cache's data
+ * version moves on). */
+void ow_db_on_write_commit(void (*fn)(void));
 /* Transactions ow_db_tx ran again after a serialization failure or deadlock (/metrics). */
 unsigned long ow_db_tx_retries(void);
 
@@ -105,6 +108,12 @@ void ow_db_error_from(struct ow_db_error *err, const PGresult *res, PGconn *c);
 void ow_db_set_max_dedicated(unsigned n);
 /* Dedicated connections open now, and refused over the limit since start (/metrics). */
 void ow_db_dedicated_stats(unsigned *open, unsigned long long *refused);
+/* This server's own connections (request pools and dedicated ones), by backend process id:
+ * the answer cache's follower skips the notifications of writes made through them (each was
+ * already counted when its request ended). */
+void ow_db_own_add(PGconn *c);
+void ow_db_own_remove(PGconn *c);
+int ow_db_is_own(int backend_pid);
 /* A one-off connection for the command line (migrate, key, import). */
 PGconn *ow_db_connect_once(const char *url, char *err, size_t errsz);
 

@@ -13,5 +13,7 @@ struct ow_config;
 int ow_http_serve(const struct ow_config *cfg, const struct ow_route *routes, size_t nroutes);
 /* Requests currently being served. */
 unsigned ow_http_inflight(void);
+/* libmicrohttpd's event threads: one per core (at most 16). */
+unsigned ow_http_threads(void);
 
 #endif

@@ -63,7 +63,18 @@ struct ow_req {
 	/* cache.c: the answer being made, recorded for the answer cache (answers.h); req.c
 	 * keeps it with a 200, or drops it. */
 	struct ow_answer_capture *capture;
+	char *answer_key; /* cache.c: the request as the answer cache knows it (NULL: none) */
+	size_t answer_klen;
 	int from_memory; /* answered from the answer cache (Orgwatch-Served-By: memory) */
+	/* http.c: a public read may go to a replica that has replayed lsn (the caller's last
+	 * write, "" for none). */
+	int replica_ok;
+	char lsn[32];
+	/* http.c: the answer is made on a worker while the connection is suspended; queue()
+	 * keeps the response here and http.c queues it once the connection is resumed. */
+	int deferred;
+	struct MHD_Response *pending;
+	unsigned pending_status;
 	int phase;
 	void *stream;
 	int (*stream_feed)(struct ow_req *r, const char *data, size_t n);

@@ -2,9 +2,10 @@
  * answers under one mutex with a least-recently-used list, a data version that every write
  * moves on, and the follower thread that hears of writes made through other processes
  * (LISTEN ow_data_changed; the trigger in sql/functions/18_data_changed.sql notifies at every
- * commit that wrote to the audit log). An answer is kept with the version and the day (UTC)
- * it was made at — answers without as_of= are "today's" — and is served only while both are
- * current. */
+ * commit that wrote to the audit log; notifications from this server's own connections are
+ * skipped: their writes moved the version on when their requests ended). An answer is kept with the
+ * version and the day (UTC) it was made at — answers without as_of= are "today's" — and is served
+ * only while both are current. */
 #include "answers.h"
 
 #include <libpq-fe.h>
@@ -38,7 +39,19 @@ struct ow_answer {
 	char data[];
 };
 
+/* An answer being made: the requests that asked for the same one meanwhile wait here (their
+ * connections suspended), not in the database, and are resumed when it is kept or given up. */
+struct flight {
+	struct flight *next;
+	uint64_t hash;
+	char *key;
+	size_t klen;
+	void **waiting;
+	size_t n, cap;
+};
+
 struct ow_answer_capture {
+	struct flight *flight;
 	char *key;
 	size_t klen;
 	uint64_t version;
@@ -57,6 +70,10 @@ static size_t max_bytes, bytes, count;
 static unsigned long long hits, misses, stale, evictions;
 static uint64_t version = 1;
 static int following; /* the follower is listening (or there is none to wait for) */
+
+static struct flight *flights;
+static void (*flight_done)(void *job);
+static unsigned long long coalesced;
 
 static pthread_t follower;
 static int follower_running, follower_stop;
@@ -196,21 +213,103 @@ void ow_answer_headers(const struct ow_answer *a, const char **out, size_t n)
 	out[i] = NULL;
 }
 
-struct ow_answer_capture *ow_answers_capture(const char *key, size_t klen)
+void ow_answers_on_flight_done(void (*fn)(void *job))
 {
+	flight_done = fn;
+}
+
+static struct flight *flight_find(uint64_t h, const char *key, size_t klen)
+{
+	struct flight *f = flights;
+	while (f && !(f->hash == h && f->klen == klen && memcmp(f->key, key, klen) == 0))
+		f = f->next;
+	return f;
+}
+
+enum ow_answer_turn ow_answers_turn(const char *key, size_t klen, void *job,
+				    struct ow_answer_capture **capture)
+{
+	*capture = NULL;
 	if (!table || klen > MAX_KEY || !is_following())
-		return NULL;
+		return OW_ANSWER_MAKE;
+	uint64_t h = hash_key(key, klen);
+	pthread_mutex_lock(&lock);
+	struct flight *f = flight_find(h, key, klen);
+	if (f && flight_done) {
+		if (f->n == f->cap) {
+			size_t cap = f->cap ? 2 * f->cap : 8;
+			void **w = realloc(f->waiting, cap * sizeof *w);
+			if (!w) {
+				pthread_mutex_unlock(&lock);
+				return OW_ANSWER_MAKE; /* no room to wait: made once more */
+			}
+			f->waiting = w;
+			f->cap = cap;
+		}
+		f->waiting[f->n++] = job;
+		coalesced++;
+		pthread_mutex_unlock(&lock);
+		return OW_ANSWER_WAIT;
+	}
+	pthread_mutex_unlock(&lock);
 	struct ow_answer_capture *c = calloc(1, sizeof *c);
-	if (!c || !(c->key = malloc(klen))) {
+	f = calloc(1, sizeof *f);
+	if (!c || !f || !(c->key = malloc(klen)) || !(f->key = malloc(klen))) {
+		if (c)
+			free(c->key);
 		free(c);
-		return NULL;
+		free(f);
+		return OW_ANSWER_MAKE;
 	}
 	memcpy(c->key, key, klen);
-	c->klen = klen;
+	memcpy(f->key, key, klen);
+	c->klen = f->klen = klen;
+	f->hash = h;
 	c->version = current_version();
 	c->day = today();
 	ow_buf_init(&c->body, max_bytes / 8);
-	return c;
+	pthread_mutex_lock(&lock);
+	struct flight *other = flight_find(h, key, klen);
+	if (other) { /* another request began the same answer meanwhile: make it anyway */
+		free(f->key);
+		free(f);
+	} else {
+		f->next = flights;
+		flights = f;
+		c->flight = f;
+	}
+	pthread_mutex_unlock(&lock);
+	*capture = c;
+	return OW_ANSWER_MAKE;
+}
+
+void ow_capture_begin(struct ow_answer_capture *c)
+{
+	if (!c)
+		return;
+	c->version = current_version();
+	c->day = today();
+}
+
+/* Ends c's flight (under no lock): the requests waiting for it go on (flight_done). */
+static void land(struct ow_answer_capture *c)
+{
+	struct flight *f = c->flight;
+	if (!f)
+		return;
+	c->flight = NULL;
+	pthread_mutex_lock(&lock);
+	for (struct flight **pp = &flights; *pp; pp = &(*pp)->next)
+		if (*pp == f) {
+			*pp = f->next;
+			break;
+		}
+	pthread_mutex_unlock(&lock);
+	for (size_t i = 0; i < f->n; i++)
+		flight_done(f->waiting[i]);
+	free(f->waiting);
+	free(f->key);
+	free(f);
 }
 
 void ow_capture_append(struct ow_answer_capture *c, const void *data, size_t n)
@@ -250,6 +349,7 @@ void ow_capture_drop(struct ow_answer_capture *c)
 {
 	if (!c)
 		return;
+	land(c);
 	free(c->key);
 	ow_buf_free(&c->body);
 	free(c->ctype);
@@ -309,12 +409,12 @@ void ow_capture_keep(struct ow_answer_capture *c)
 	a->version = c->version;
 	a->day = c->day;
 	a->linked = 1;
-	ow_capture_drop(c);
 	pthread_mutex_lock(&lock);
 	/* Made from data older than a write since: of no use to anyone. */
 	if (a->version != current_version() || !is_following()) {
 		pthread_mutex_unlock(&lock);
 		free(a);
+		ow_capture_drop(c); /* those waiting make it anew */
 		return;
 	}
 	struct ow_answer *old = table[a->hash % BUCKETS];
@@ -333,6 +433,7 @@ void ow_capture_keep(struct ow_answer_capture *c)
 	bytes += a->size;
 	count++;
 	pthread_mutex_unlock(&lock);
+	ow_capture_drop(c); /* after the answer is in: those waiting find it */
 }
 
 /* The follower: LISTEN ow_data_changed on a connection of its own; every notification (and
@@ -366,7 +467,9 @@ static void *follow(void *arg)
 		PGnotify *note;
 		int changed = 0;
 		while (n >= 0 && (note = PQnotifies(c))) {
-			changed = 1;
+			/* A write of this server's own was counted when its request ended. */
+			if (!ow_db_is_own(note->be_pid))
+				changed = 1;
 			PQfreemem(note);
 		}
 		if (changed)
@@ -431,7 +534,7 @@ void ow_answers_stop(void)
 int ow_answers_render_metrics(struct ow_buf *b)
 {
 	pthread_mutex_lock(&lock);
-	unsigned long long h = hits, m = misses, s = stale, e = evictions;
+	unsigned long long h = hits, m = misses, s = stale, e = evictions, co = coalesced;
 	size_t by = bytes, n = count, cap = max_bytes;
 	pthread_mutex_unlock(&lock);
 	int rc = ow_buf_appendf(
@@ -442,6 +545,10 @@ int ow_answers_render_metrics(struct ow_buf *b)
 		"orgwatch_answer_cache_requests_total{result=\"hit\"} %llu\n"
 		"orgwatch_answer_cache_requests_total{result=\"miss\"} %llu\n"
 		"orgwatch_answer_cache_requests_total{result=\"stale\"} %llu\n"
+		"# HELP orgwatch_answer_cache_coalesced_total Requests that waited for the same "
+		"answer being made by another request instead of asking the database too.\n"
+		"# TYPE orgwatch_answer_cache_coalesced_total counter\n"
+		"orgwatch_answer_cache_coalesced_total %llu\n"
 		"# HELP orgwatch_answer_cache_evictions_total Answers dropped to make room.\n"
 		"# TYPE orgwatch_answer_cache_evictions_total counter\n"
 		"orgwatch_answer_cache_evictions_total %llu\n"
@@ -458,6 +565,6 @@ int ow_answers_render_metrics(struct ow_buf *b)
 		"notifications are heard (answers are served from memory only then).\n"
 		"# TYPE orgwatch_answer_cache_following gauge\n"
 		"orgwatch_answer_cache_following %d\n",
-		h, m, s, e, by, cap, n, is_following());
+		h, m, s, co, e, by, cap, n, is_following());
 	return rc;
 }

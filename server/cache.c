@@ -3,6 +3,7 @@
 #include "cache.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -120,27 +121,9 @@ static int key_arg(void *cls, const char *key, const char *value)
 	return k->too_long;
 }
 
-int ow_cache_answer(struct ow_req *r)
+/* Sends a kept answer (a 304 when If-None-Match names its ETag) and releases it. */
+static int send_kept(struct ow_req *r, struct ow_answer *a)
 {
-	if (!r->route || r->route->cache == OW_CACHE_NONE || strcmp(r->method, "GET") != 0 ||
-	    !r->cfg->public_reads || r->cfg->answer_cache_mb == 0 ||
-	    ow_req_header(r, "Authorization") || asks_fresh(r))
-		return 0;
-	/* The request as it decides the answer: representation, path (its suffix included),
-	 * and every query argument in order. */
-	struct key k = {.len = 0, .too_long = 0};
-	char fmt[16];
-	snprintf(fmt, sizeof fmt, "%d%s", r->format, r->suffix);
-	key_add(&k, fmt, '\x1f');
-	key_add(&k, r->path, '\x1f');
-	ow_req_each_query(r, key_arg, &k);
-	if (k.too_long)
-		return 0;
-	struct ow_answer *a = ow_answers_find(k.text, k.len);
-	if (!a) {
-		r->capture = ow_answers_capture(k.text, k.len);
-		return 0;
-	}
 	r->from_memory = 1;
 	const char *etag = ow_answer_etag(a);
 	if (etag) {
@@ -159,4 +142,44 @@ int ow_cache_answer(struct ow_req *r)
 	}
 	(void)ow_reply_answer(r, a);
 	return 1;
+}
+
+int ow_cache_answer(struct ow_req *r)
+{
+	if (!r->route || r->route->cache == OW_CACHE_NONE || strcmp(r->method, "GET") != 0 ||
+	    !r->cfg->public_reads || r->cfg->answer_cache_mb == 0 ||
+	    ow_req_header(r, "Authorization") || asks_fresh(r))
+		return 0;
+	/* The request as it decides the answer: representation, path (its suffix included),
+	 * and every query argument in order. */
+	struct key k = {.len = 0, .too_long = 0};
+	char fmt[16];
+	snprintf(fmt, sizeof fmt, "%d%s", r->format, r->suffix);
+	key_add(&k, fmt, '\x1f');
+	key_add(&k, r->path, '\x1f');
+	ow_req_each_query(r, key_arg, &k);
+	if (k.too_long)
+		return 0;
+	struct ow_answer *a = ow_answers_find(k.text, k.len);
+	if (a)
+		return send_kept(r, a);
+	free(r->answer_key);
+	if ((r->answer_key = malloc(k.len)) != NULL) {
+		memcpy(r->answer_key, k.text, k.len);
+		r->answer_klen = k.len;
+	}
+	return 0;
+}
+
+int ow_cache_turn(struct ow_req *r)
+{
+	if (!r->answer_key)
+		return 0;
+	return ow_answers_turn(r->answer_key, r->answer_klen, r, &r->capture) == OW_ANSWER_WAIT;
+}
+
+int ow_cache_answer_again(struct ow_req *r)
+{
+	struct ow_answer *a = r->answer_key ? ow_answers_find(r->answer_key, r->answer_klen) : NULL;
+	return a ? send_kept(r, a) : 0;
 }

@@ -162,6 +162,12 @@ static int command(struct ow_db *db, const char *sql, struct ow_db_error *err)
 }
 
 static unsigned long tx_retries;
+static void (*on_commit)(void);
+
+void ow_db_on_write_commit(void (*fn)(void))
+{
+	on_commit = fn;
+}
 
 unsigned long ow_db_tx_retries(void)
 {
@@ -183,8 +189,11 @@ int ow_db_tx(struct ow_db *db, enum ow_tx_mode mode, ow_tx_fn fn, void *cls,
 		if (command(db, begin, err) != 0)
 			return -1;
 		int rc = fn(db, cls, err);
-		if (rc == 0 && command(db, "COMMIT", err) == 0)
+		if (rc == 0 && command(db, "COMMIT", err) == 0) {
+			if (mode == OW_TX_WRITE && on_commit)
+				on_commit();
 			return 0;
+		}
 		if (rc == 1) {
 			rollback(db);
 			return 1;

@@ -4,6 +4,7 @@
  * pools or HTTP. */
 #include "db.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,43 @@
 #include "db_slot.h"
 
 static char *primary_url;
+
+/* The backend process ids of this server's own request and dedicated connections. */
+#define MAX_OWN 1024
+static pthread_mutex_t own_lock = PTHREAD_MUTEX_INITIALIZER;
+static int own[MAX_OWN];
+static unsigned own_n;
+
+void ow_db_own_add(PGconn *c)
+{
+	int pid = c ? PQbackendPID(c) : 0;
+	pthread_mutex_lock(&own_lock);
+	if (pid > 0 && own_n < MAX_OWN)
+		own[own_n++] = pid;
+	pthread_mutex_unlock(&own_lock);
+}
+
+void ow_db_own_remove(PGconn *c)
+{
+	int pid = c ? PQbackendPID(c) : 0;
+	pthread_mutex_lock(&own_lock);
+	for (unsigned i = 0; pid > 0 && i < own_n; i++)
+		if (own[i] == pid) {
+			own[i] = own[--own_n];
+			break;
+		}
+	pthread_mutex_unlock(&own_lock);
+}
+
+int ow_db_is_own(int pid)
+{
+	int found = 0;
+	pthread_mutex_lock(&own_lock);
+	for (unsigned i = 0; i < own_n && !found; i++)
+		found = own[i] == pid;
+	pthread_mutex_unlock(&own_lock);
+	return found;
+}
 
 int ow_db_set_primary_url(const char *url)
 {
@@ -133,6 +171,8 @@ PGconn *ow_db_connect_dedicated(char *err, size_t errsz, int *busy)
 	}
 	if (!c)
 		__atomic_sub_fetch(&dedicated_open, 1, __ATOMIC_RELAXED);
+	else
+		ow_db_own_add(c);
 	return c;
 }
 
@@ -140,6 +180,7 @@ void ow_db_close_dedicated(PGconn *c)
 {
 	if (!c)
 		return;
+	ow_db_own_remove(c);
 	PQfinish(c);
 	__atomic_sub_fetch(&dedicated_open, 1, __ATOMIC_RELAXED);
 }

@@ -80,8 +80,10 @@ static void pool_free(struct ow_db_pool *p)
 	if (!p)
 		return;
 	for (unsigned i = 0; i < p->n; i++)
-		if (p->slots[i].conn)
+		if (p->slots[i].conn) {
+			ow_db_own_remove(p->slots[i].conn);
 			PQfinish(p->slots[i].conn);
+		}
 	pthread_mutex_destroy(&p->lock);
 	free(p->slots);
 	free(p);
@@ -235,6 +237,7 @@ static int ready(struct ow_db *db)
 	clock_gettime(CLOCK_MONOTONIC, &db->last_attempt);
 	db->reconnects_seen = now_reconnects;
 	if (db->conn) {
+		ow_db_own_remove(db->conn);
 		PQfinish(db->conn);
 		db->conn = NULL;
 	}
@@ -250,6 +253,7 @@ static int ready(struct ow_db *db)
 	}
 	db->conn = c;
 	db->broken = 0;
+	ow_db_own_add(c);
 	pthread_mutex_lock(&p->lock);
 	p->reconnects++;
 	pthread_mutex_unlock(&p->lock);

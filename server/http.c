@@ -20,6 +20,7 @@
 
 #include "auth.h"
 #include "answers.h"
+#include "workers.h"
 #include "cache.h"
 #include "config.h"
 #include "conns.h"
@@ -231,14 +232,13 @@ static int routing_headers(struct ow_req *r, struct MHD_Response *resp, unsigned
 }
 
 /* Reads that may go to a replica: the public reads (route->cache), with the caller's last
- * write to wait for. Returns 0, or 1 after answering a bad Orgwatch-LSN. */
-static int route_reads(struct ow_req *r)
+ * write to wait for, kept in r->lsn. Returns 0, or 1 after answering a bad Orgwatch-LSN. */
+static int check_lsn(struct ow_req *r)
 {
 	if (strcmp(r->method, "GET") != 0 || !r->route || r->route->cache == OW_CACHE_NONE)
 		return 0;
-	char lsn[32];
 	/* Checked with or without replicas: a client learns of a bad header before it matters. */
-	if (caller_lsn(r, lsn, sizeof lsn) != 0) {
+	if (caller_lsn(r, r->lsn, sizeof r->lsn) != 0) {
 		struct ow_errors errs;
 		ow_errors_init(&errs);
 		ow_errors_add(&errs, "Orgwatch-LSN", "must be a WAL position such as 0/16B3748");
@@ -246,8 +246,7 @@ static int route_reads(struct ow_req *r)
 				       "Send back the Orgwatch-LSN a write gave.", &errs, NULL);
 		return 1;
 	}
-	if (ow_replicas_count() > 0)
-		ow_db_prefer_replica(lsn);
+	r->replica_ok = 1;
 	return 0;
 }
 
@@ -380,6 +379,57 @@ static void begin(struct ow_req *r, const char *method, const char *url, const c
 	}
 }
 
+/* The part of an answer that may need the database: the ETag's data version (or a 304), the
+ * handler, the connections given back, and the data version moved on after a write (before
+ * its answer goes out: no later request is answered from memory kept before it). */
+static void answer(struct ow_req *r)
+{
+	ow_capture_begin(r->capture);
+	if (r->replica_ok && ow_replicas_count() > 0)
+		ow_db_prefer_replica(r->lsn);
+	if (ow_cache_check(r) == 0)
+		r->route->handler(r);
+	ow_db_release_thread();
+	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
+	    strcmp(r->method, "OPTIONS") != 0)
+		ow_answers_changed();
+}
+
+/* A worker's job (workers.c): the answer, kept in r->pending by req.c, and the connection
+ * resumed, so that libmicrohttpd calls on_request again and it is queued there. */
+static void run_request(void *job)
+{
+	struct ow_req *r = job;
+	answer(r);
+	if (!r->queued) {
+		ow_log(OW_LOG_ERROR, "bug: %s %s queued no response", r->method, r->path);
+		ow_problem_reply(r, OW_P_INTERNAL,
+				 "The server failed to answer; it has been logged.", NULL, NULL);
+	}
+	MHD_resume_connection(r->conn);
+}
+
+/* Routes that never run a statement: answered on the event thread, never queued behind
+ * requests waiting for a worker (a health check or /metrics must answer while every worker
+ * is busy). */
+static int needs_no_database(const struct ow_route *route)
+{
+	return route->handler == ow_h_health || route->handler == ow_h_metrics ||
+	       route->handler == ow_h_openapi || route->handler == ow_h_dashboard ||
+	       route->handler == ow_h_asset;
+}
+
+/* A request that waited for the same answer made by another (answers.c): sent from memory if
+ * it was kept; else it waits again for, or makes, the answer at the data's new version. */
+static void waited(void *job)
+{
+	struct ow_req *r = job;
+	if (ow_cache_answer_again(r))
+		MHD_resume_connection(r->conn);
+	else if (ow_cache_turn(r) == 0) /* not kept (a write came first): the first makes it */
+		ow_workers_submit(r);
+}
+
 static enum MHD_Result request_step(void *cls, struct MHD_Connection *conn, const char *url,
 				    const char *method, const char *version,
 				    const char *upload_data, size_t *upload_size, void **con_cls)
@@ -411,19 +461,30 @@ static enum MHD_Result request_step(void *cls, struct MHD_Connection *conn, cons
 		return MHD_YES;
 	}
 	ow_conns_answering(conn);
+	if (r->pending) { /* made by a worker while the connection was suspended */
+		enum MHD_Result q = MHD_queue_response(conn, r->pending_status, r->pending);
+		MHD_destroy_response(r->pending);
+		r->pending = NULL;
+		return q;
+	}
 	if (r->queued)
 		return MHD_YES;
-	if (r->body_too_large)
+	if (r->body_too_large) {
 		ow_problem_replyf(r, OW_P_TOO_LARGE, "The body may have at most %zu bytes.",
 				  r->cfg->max_body);
-	else if (route_reads(r) == 0 && ow_cache_answer(r) == 0 && ow_cache_check(r) == 0)
-		r->route->handler(r);
-	ow_db_release_thread();
-	/* A write (or a request that may have written) moves the data version on before its
-	 * answer goes out: no later request is answered from memory kept before it. */
-	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
-	    strcmp(r->method, "OPTIONS") != 0)
-		ow_answers_changed();
+	} else if (check_lsn(r) == 0 && ow_cache_answer(r) == 0) {
+		if (r->route->body == OW_BODY_STREAM || needs_no_database(r->route)) {
+			answer(r); /* an import (its own connection: import.c), or no statement */
+		} else {
+			/* The statement runs on a worker; this thread goes on with other clients. A
+			 * request whose answer another one is making waits for it (parked). */
+			r->deferred = 1;
+			MHD_suspend_connection(conn);
+			if (ow_cache_turn(r) == 0)
+				ow_workers_submit(r);
+			return MHD_YES;
+		}
+	}
 	if (!r->queued) {
 		ow_log(OW_LOG_ERROR, "bug: %s %s queued no response", r->method, r->path);
 		ow_problem_reply(r, OW_P_INTERNAL,
@@ -469,6 +530,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (r->stream_free)
 		r->stream_free(r->stream);
 	ow_capture_drop(r->capture);
+	free(r->answer_key);
+	if (r->pending)
+		MHD_destroy_response(r->pending);
 	ow_buf_free(&r->body);
 	free(r);
 	*con_cls = NULL;
@@ -500,13 +564,11 @@ static int resolve(const struct ow_config *cfg, struct sockaddr_storage *ss, int
 	return 0;
 }
 
-/* The stack of each client connection's thread: the deepest path is a JSON body nested to
- * jansson's limit (2,048 levels), well within it; smaller than the 8 MB default because
- * every open connection has one (only the pages used are memory, but a sanitizer build
- * shadows the whole stack). */
-#ifndef THREAD_STACK_BYTES
-#define THREAD_STACK_BYTES (1024 * 1024)
-#endif
+unsigned ow_http_threads(void)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	return cores < 1 ? 1 : cores > 16 ? 16 : (unsigned)cores;
+}
 
 int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, size_t n)
 {
@@ -519,47 +581,54 @@ int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, siz
 		return 1;
 	}
 	/* Our cap (conns.c) refuses excess connections at accept; libmicrohttpd's own limit,
-	 * which it enforces by not accepting (leaving clients in the backlog), is set high
-	 * enough never to be reached first. */
-	unsigned mhd_limit =
-		cfg->max_connections <= UINT32_MAX - 64 ? cfg->max_connections + 64 : UINT32_MAX;
+	 * which it splits between the event threads and enforces by not accepting (leaving
+	 * clients in the backlog), is set high enough never to be reached first. */
+	unsigned threads = ow_http_threads();
+	unsigned mhd_limit = cfg->max_connections <= (UINT32_MAX - 64) / threads
+				     ? cfg->max_connections * threads + 64
+				     : UINT32_MAX;
 	if (ow_conns_start(cfg->max_connections, cfg->max_connections_per_ip, CONNECTION_TIMEOUT_S,
 			   CONNECTION_TIMEOUT_S, BODY_MIN_RATE_BPS) != 0) {
 		ow_log(OW_LOG_ERROR, "cannot start the connection watcher");
 		return 1;
 	}
-	/* A thread for each client connection, and the database connections in a pool any of
-	 * them takes from (db_pool.c): a slow statement holds up its own client alone, and no
-	 * request waits while a database connection idles. (With a pool of threads each owning
-	 * a database connection, whichever thread won accept() took a burst of new clients, and
-	 * a slow statement held every client of its thread: docs/ARCHITECTURE.md.) Each
-	 * connection's memory pool holds its request line and headers and the body's read
+	/* A few event threads (one per core) read requests and write answers and never wait for
+	 * the database; the database part of each answer runs on a worker (workers.c), one per
+	 * database connection, taken in the order requests come. A slow statement holds up its
+	 * own request only, and no request waits while a connection idles (docs/ARCHITECTURE.md).
+	 * Each connection's memory pool holds its request line and headers and the body's read
 	 * buffer; libmicrohttpd zeroes it for every request on a kept-alive connection, so it
 	 * stays at libmicrohttpd's default 32 kB (128 kB cost a 128 kB memset per request, 4%
 	 * of the machine's time under a load of point reads). */
-	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			 MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+	ow_answers_on_flight_done(waited);
+	if (ow_workers_start(cfg->db_connections, run_request) != 0) {
+		ow_conns_stop();
+		ow_log(OW_LOG_ERROR, "cannot start the request workers");
+		return 1;
+	}
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
 	struct MHD_Daemon *d = MHD_start_daemon(
 		flags, cfg->listen_port, &ow_conns_accept, NULL, &on_request, (void *)cfg,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED,
-		&on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
-		MHD_OPTION_NOTIFY_CONNECTION, &ow_conns_notify, NULL,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)0,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, &on_completed, NULL,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
+		MHD_OPTION_CONNECTION_LIMIT, mhd_limit, MHD_OPTION_NOTIFY_CONNECTION,
+		&ow_conns_notify, NULL, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)0,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-		MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK_BYTES,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)511, MHD_OPTION_EXTERNAL_LOGGER,
 		&mhd_log, NULL, MHD_OPTION_URI_LOG_CALLBACK, &on_uri, (void *)cfg, MHD_OPTION_END);
 	if (!d) {
+		ow_workers_stop();
 		ow_conns_stop();
 		ow_log(OW_LOG_ERROR, "cannot listen on %s:%u (address in use or not available)",
 		       cfg->listen_host, cfg->listen_port);
 		return 1;
 	}
 	ow_log(OW_LOG_INFO,
-	       "orgwatch serving on http://%s:%u, a thread per client connection, %u database "
-	       "connections",
-	       cfg->listen_host, cfg->listen_port, cfg->db_connections);
+	       "orgwatch serving on http://%s:%u: %u event threads, %u workers with a database "
+	       "connection each",
+	       cfg->listen_host, cfg->listen_port, ow_http_threads(), cfg->db_connections);
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -571,6 +640,7 @@ int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, siz
 	MHD_socket lfd = MHD_quiesce_daemon(d);
 	for (int i = 0; i < 1000 && ow_http_inflight() > 0; i++)
 		usleep(10 * 1000);
+	ow_workers_stop(); /* their last jobs done and resumed: no connection stays suspended */
 	MHD_stop_daemon(d);
 	ow_conns_stop();
 	if (lfd != MHD_INVALID_SOCKET)

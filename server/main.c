@@ -97,9 +97,10 @@ static int cmd_serve(const struct ow_config *cfg)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	int rc = 1;
-	if (ow_db_global_init(cfg->database_url, cfg->db_connections) != 0)
+	if (ow_db_global_init(cfg->database_url, cfg->db_connections + ow_http_threads()) != 0)
 		return 1;
 	ow_db_set_max_dedicated(cfg->max_streams);
+	ow_db_on_write_commit(ow_answers_changed);
 	ow_ratelimit_init(cfg);
 	if (ow_routes_init() != 0 || ow_ops_init(cfg->home) != 0 ||
 	    ow_metrics_init(ow_routes, ow_routes_n) != 0 ||

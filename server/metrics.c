@@ -9,6 +9,7 @@
 #include "db.h"
 #include "ratelimit.h"
 #include "replicas.h"
+#include "workers.h"
 
 #define NSTATUS 500 /* statuses 100..599 */
 static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
@@ -192,6 +193,7 @@ int ow_metrics_render(struct ow_buf *b, unsigned inflight)
 		streams, streams_refused, ow_db_tx_retries(), ow_ratelimit_refused(OW_RATE_READS),
 		ow_ratelimit_refused(OW_RATE_WRITES), ow_ratelimit_refused(OW_RATE_IMPORTS));
 	rc |= ow_db_render_pool_metrics(b);
+	rc |= ow_workers_render_metrics(b);
 	rc |= ow_answers_render_metrics(b);
 	rc |= ow_replicas_render_metrics(b);
 	return rc ? -1 : 0;

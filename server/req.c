@@ -108,6 +108,13 @@ static int queue(struct ow_req *r, unsigned status, struct MHD_Response *resp)
 		MHD_destroy_response(resp);
 		return -1;
 	}
+	if (r->deferred) { /* on a worker: http.c queues it on the connection's own thread */
+		r->pending = resp;
+		r->pending_status = status;
+		r->queued = 1;
+		r->status = status;
+		return 0;
+	}
 	enum MHD_Result q = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	if (q != MHD_YES)

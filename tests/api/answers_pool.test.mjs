@@ -2,8 +2,9 @@
 // answered from memory with the same bytes and headers (server/answers.c), never after a
 // write — made through this server, through another server, or by psql on the database —
 // and never for a request with a key or "Cache-Control: no-cache"; the memory stays within
-// ORGWATCH_ANSWER_CACHE_MB; and the pool of database connections (server/db_pool.c) lets
-// requests through while a statement of another request waits on a lock.
+// ORGWATCH_ANSWER_CACHE_MB; a burst of the same read right after a write asks the database
+// once; and the request workers, each with its database connection (server/workers.c,
+// server/db_pool.c), let requests through while a statement of another waits on a lock.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -184,9 +185,9 @@ async function writeBlockedOnLock(s, description) {
   return { blocked, lock };
 }
 
-test('a statement blocked on a lock holds its own connection only: other requests go through the others', { skip: noDb, timeout: 90_000 }, async () => {
+test('a statement blocked on a lock holds its own worker only: other requests go through the others', { skip: noDb, timeout: 90_000 }, async () => {
   const s = await serve({ ORGWATCH_DB_CONNECTIONS: '2' });
-  // This write waits for the lock on one of the two connections.
+  // This write waits for the lock on one of the two workers.
   const { blocked, lock } = await writeBlockedOnLock(s, 'written after the lock');
   // Twenty reads by four clients at once, while it waits: all answered by the other connection.
   const reads = await Promise.all(
@@ -206,23 +207,46 @@ test('a statement blocked on a lock holds its own connection only: other request
   assert.equal(done.status, 200, done.text.slice(0, 200));
   assert.equal(done.body.description, 'written after the lock');
   const m = await metrics(s.base);
-  assert.equal(m['orgwatch_db_pool_size{pool="primary"}'], 2);
-  const served = [0, 1].map((i) => m[`orgwatch_db_connection_requests_total{pool="primary",connection="${i}"}`]);
-  assert.ok(served.every((n) => n > 0), `both connections served requests: ${served}`);
+  assert.equal(m['orgwatch_workers{state="busy"}'] + m['orgwatch_workers{state="idle"}'], 2);
+  const served = [0, 1].map((i) => m[`orgwatch_worker_requests_total{worker="${i}"}`]);
+  assert.ok(served.every((n) => n > 0), `both workers answered requests: ${served}`);
 });
 
-test('with every connection taken, a request waits for the next one free (in line), then is answered', { skip: noDb, timeout: 90_000 }, async () => {
+test('with every worker busy, a request waits for the next one free (in line), then is answered', { skip: noDb, timeout: 90_000 }, async () => {
   const s = await serve({ ORGWATCH_DB_CONNECTIONS: '1' });
   const { blocked, lock } = await writeBlockedOnLock(s, 'x');
   const read = api('GET', '/people?limit=1', { base: s.base, headers: { 'Cache-Control': 'no-cache' }, timeoutMs: 30_000 });
-  assert.ok(await waitFor(async () => (await metrics(s.base))['orgwatch_db_pool_waiting{pool="primary"}'] === 1, 5000, 50), 'the read waits in line');
+  assert.ok(await waitFor(async () => (await metrics(s.base)).orgwatch_workers_queued === 1, 5000, 50), 'the read waits in line');
+  // Answers from memory and /metrics need no worker: they are not held up.
+  const health = await api('GET', '/health', { base: s.base, timeoutMs: 2000 });
+  assert.equal(health.status, 200);
   await lock.release();
   assert.equal((await blocked).status, 200);
   assert.equal((await read).status, 200);
   const m = await metrics(s.base);
-  assert.ok(m['orgwatch_db_pool_waits_total{pool="primary"}'] >= 1);
-  assert.ok(m['orgwatch_db_pool_wait_seconds_total{pool="primary"}'] > 0);
-  assert.equal(m['orgwatch_db_pool_waiting{pool="primary"}'], 0);
+  assert.ok(m.orgwatch_workers_wait_seconds_total > 0);
+  assert.equal(m.orgwatch_workers_queued, 0);
+});
+
+test('a burst of the same read after a write asks the database once; the others wait for that answer', { skip: noDb, timeout: 60_000 }, async () => {
+  const s = await serve({ ORGWATCH_DB_CONNECTIONS: '1' });
+  const { blocked, lock } = await writeBlockedOnLock(s, 'burst');
+  // The one worker is busy: the first request for this chart waits for it, the nineteen
+  // others for the first one's answer.
+  const path = '/charts/departures-by-month.svg?org=meta&width=700';
+  const m0 = await metrics(s.base);
+  const all = Array.from({ length: 20 }, () => api('GET', path, { base: s.base, timeoutMs: 30_000 }));
+  assert.ok(await waitFor(async () => (await metrics(s.base)).orgwatch_answer_cache_coalesced_total - m0.orgwatch_answer_cache_coalesced_total === 19, 5000, 50), 'nineteen wait for the first');
+  await lock.release();
+  assert.equal((await blocked).status, 200);
+  const answers = await Promise.all(all);
+  for (const res of answers) {
+    assert.equal(res.status, 200);
+    assert.equal(res.text, answers[0].text);
+  }
+  const m = await metrics(s.base);
+  const made = m['orgwatch_worker_requests_total{worker="0"}'] - m0['orgwatch_worker_requests_total{worker="0"}'];
+  assert.equal(made, 2, 'the worker made the write and the chart once');
 });
 
 test('keys exist for these tests', () => {
