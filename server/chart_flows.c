@@ -268,10 +268,10 @@ static void layout_bands(struct flows *p)
 	}
 }
 
-/* The width of a column's labels: its longest, at most 35% of the width. */
-static double label_w(const struct flows *p, const struct column *col)
+/* The width of a column's labels: its longest, at most cap. */
+static double label_w(const struct flows *p, const struct column *col, double cap)
 {
-	double w = 0, cap = (p->x1 - p->x0) * 0.35;
+	double w = 0;
 	for (size_t i = 0; i < col->n; i++) {
 		char n[32];
 		ow_chart_digits(col->v[i].total, n, sizeof n);
@@ -352,8 +352,11 @@ static int band(struct ow_buf *b, const struct flows *p, const struct flow *f, d
 /* The diagram between y0 and y1. */
 static int draw(struct ow_buf *b, struct flows *p)
 {
-	p->lw = label_w(p, &p->left);
-	p->rw = label_w(p, &p->right);
+	/* Labels take at most 70% of the width: the origins up to half of that, the destinations
+	 * what the origins leave (a narrow chart keeps "Unknown or none (2)" whole). */
+	double span = p->x1 - p->x0;
+	p->lw = label_w(p, &p->left, span * 0.35);
+	p->rw = label_w(p, &p->right, span * 0.70 - p->lw);
 	double xa = p->x0 + p->lw + 6, xb = p->x1 - p->rw - 6 - BLOCK_PX;
 	layout_y(p);
 	choose_labels(p, &p->left);

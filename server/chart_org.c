@@ -271,6 +271,11 @@ static int count_below(struct org *o)
 struct geometry {
 	double font, box_h, level_h, m, top, tree_w, tree_h, grid_y, grid_h, width;
 	int levels;
+	/* The tree is wider than the picture asked for: drawn as an indented list instead, each
+	 * box on a row of its own (row_h apart), indented by its depth (tidy[i].x is then the
+	 * box's left edge from the margin and boxes[i].w its width). */
+	int indented;
+	double row_h;
 };
 
 static int draw_box(struct ow_buf *b, const struct org *o, const struct box *bx, double x, double y,
@@ -299,8 +304,30 @@ static int draw_box(struct ow_buf *b, const struct org *o, const struct box *bx,
 	return rc ? -1 : 0;
 }
 
+/* The indented list: a line from under each parent's left edge down to its child's middle,
+ * then across to it. */
+static int draw_list(struct ow_buf *b, const struct org *o, const struct geometry *g)
+{
+	int rc = 0;
+	for (size_t i = 0; i < o->ntree && rc == 0; i++) {
+		int p = o->boxes[i].parent;
+		if (p < 0)
+			continue;
+		double px = g->m + o->tidy[p].x + 10, py = g->top + p * g->row_h + g->box_h;
+		double cx = g->m + o->tidy[i].x, cy = g->top + (double)i * g->row_h + g->box_h / 2;
+		rc = ow_buf_appendf(b, "<path class=\"link\" d=\"M%.1f %.1fV%.1fH%.1f\"/>\n", px,
+				    py, cy, cx);
+	}
+	for (size_t i = 0; i < o->ntree && rc == 0; i++)
+		rc = draw_box(b, o, &o->boxes[i], g->m + o->tidy[i].x,
+			      g->top + (double)i * g->row_h, g);
+	return rc;
+}
+
 static int draw_tree(struct ow_buf *b, const struct org *o, const struct geometry *g)
 {
+	if (g->indented)
+		return draw_list(b, o, g);
 	double x0 = g->m + (g->width - 2 * g->m - g->tree_w) / 2;
 	int rc = 0;
 	for (size_t i = 0; i < o->ntree && rc == 0; i++) {
@@ -349,8 +376,10 @@ static double grid(struct ow_buf *b, const struct org *o, const struct geometry 
 		return 0;
 	double y = grid_group(b, o, g, o->ntree, o->ntree + o->napart_staff,
 			      "No reporting line on record", g->grid_y, rc);
-	y = grid_group(b, o, g, o->ntree + o->napart_staff, o->nboxes,
-		       "Left since then; their last manager is not on this chart", y, rc);
+	const char *left = "Left since then; their last manager is not on this chart";
+	if (ow_svg_text_width(left, g->font * 1.05, 0) > g->width - 2 * g->m)
+		left = "Left since; last manager not drawn"; /* a narrow chart */
+	y = grid_group(b, o, g, o->ntree + o->napart_staff, o->nboxes, left, y, rc);
 	return y - 18 - g->grid_y;
 }
 
@@ -398,6 +427,32 @@ static void org_free(struct org *o)
 		free(o->tidy);
 }
 
+/* The tree as an indented list at the width asked for (see struct geometry): the boxes in
+ * preorder, one a row, each indented by its depth (at most 18 px a level, less when deep so
+ * that the deepest box keeps 1.5 times the narrowest box's width) and as wide as the row
+ * leaves. */
+static void indent(struct org *o, const struct ow_chart *c, struct geometry *g)
+{
+	double avail = c->frame.width - 2 * g->m;
+	int deepest = 0;
+	for (size_t i = 0; i < o->ntree; i++) {
+		int p = o->boxes[i].parent; /* preorder: a parent comes before its children */
+		o->tidy[i].depth = p < 0 ? 0 : o->tidy[p].depth + 1;
+		deepest = o->tidy[i].depth > deepest ? o->tidy[i].depth : deepest;
+	}
+	double step = deepest ? (avail - 1.5 * BOX_MIN) / deepest : 0;
+	step = step > 18 ? 18 : step < 4 ? 4 : step;
+	for (size_t i = 0; i < o->ntree; i++) {
+		o->tidy[i].x = o->tidy[i].depth * step;
+		o->boxes[i].w = avail - o->tidy[i].x;
+	}
+	g->indented = 1;
+	g->row_h = g->box_h + 8;
+	g->tree_w = avail;
+	g->tree_h = (double)o->ntree * g->row_h - 8;
+	g->width = c->frame.width;
+}
+
 /* Lays out the boxes: the tree by tidy.c, the geometry of the picture. */
 static int layout(struct org *o, const struct ow_chart *c, struct geometry *g)
 {
@@ -429,6 +484,8 @@ static int layout(struct org *o, const struct ow_chart *c, struct geometry *g)
 	g->tree_h = g->levels ? g->levels * g->level_h - VGAP : 0;
 	double need = g->tree_w + 2 * g->m;
 	g->width = need > c->frame.width ? need : c->frame.width;
+	if (need > c->frame.width && o->ntree > 0 && !c->height_given)
+		indent(o, c, g);
 	return 0;
 }
 
