@@ -190,18 +190,18 @@ run_wrk() {
 		die "could not read wrk's output for $name"
 	}
 	R_SPREAD[$name]=$(pool_spread "$counts_before" "$(pool_counts)")
-	printf '   %-16s -c%-3s %10s req/s   p50 %9s ms   p99 %9s ms   errors/non-2xx %s   per db connection %s\n' "$name" "$conns" \
+	printf '   %-16s -c%-3s %10s req/s   p50 %9s ms   p99 %9s ms   errors/non-2xx %s   per worker %s\n' "$name" "$conns" \
 		"${R_RPS[$name]}" "${R_P50[$name]}" "${R_P99[$name]}" "${R_BAD[$name]}" "${R_SPREAD[$name]}"
 }
 
-# pool_counts — requests each of the server's database connections has served (/metrics),
-# space-separated; empty when the server does not say.
+# pool_counts — requests each of the server's request workers has answered (/metrics; each
+# worker holds one database connection), space-separated; empty when the server does not say.
 pool_counts() {
 	curl -fsS "$BASE/metrics" 2>/dev/null |
-		awk '/^orgwatch_db_connection_requests_total\{pool="primary"/ { printf "%s ", $2 }'
+		awk '/^orgwatch_worker_requests_total\{/ { printf "%s ", $2 }'
 }
 
-# pool_spread BEFORE AFTER — the requests of one run per database connection and how far
+# pool_spread BEFORE AFTER — the requests of one run per worker and how far
 # apart they are: "a/b/c/d (spread 12%)", spread = (max - min) / max.
 declare -A R_SPREAD
 pool_spread() {

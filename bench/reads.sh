@@ -206,7 +206,7 @@ section_reads() {
 		report_add '%s' "The ${n^^} ceiling alone with -c$CONNS (pgbench, every transaction logged): ${R_CEIL_TPS32[$n]} tps, p99 ${R_CEIL_P99[$n]} ms."
 	done
 	report_bad w1 w2 w3 w2q
-	report_add '%s' "Every run (req/s, p99 ms, requests per database connection; the median run is the figure above):"
+	report_add '%s' "Every run (req/s, p99 ms, requests per worker, each with its database connection; the median run is the figure above):"
 	for n in w1 w2 w3 w2q; do
 		local low=""
 		for r in $(seq "$READS_RUNS"); do
