@@ -34,6 +34,7 @@
 #include "metrics.h"
 #include "problem.h"
 #include "ratelimit.h"
+#include "read_route.h"
 #include "replicas.h"
 #include "req.h"
 
@@ -160,96 +161,6 @@ static int check_utf8(struct ow_req *r)
 	return 1;
 }
 
-/* "X/Y" with X and Y of 1 to 8 hex digits: a WAL position (pg_lsn). */
-static int is_lsn(const char *s, size_t n)
-{
-	size_t slash = 0, digits = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '/' && !slash && digits >= 1 && digits <= 8) {
-			slash = 1;
-			digits = 0;
-		} else if ((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'F') ||
-			   (s[i] >= 'a' && s[i] <= 'f')) {
-			digits++;
-		} else {
-			return 0;
-		}
-	}
-	return slash && digits >= 1 && digits <= 8;
-}
-
-/* The caller's last write (Orgwatch-LSN header, else the orgwatch_lsn cookie) into out
- * ("" when none); -1 when the header is not a WAL position (a bad cookie is ignored). */
-static int caller_lsn(struct ow_req *r, char *out, size_t n)
-{
-	out[0] = '\0';
-	const char *h = ow_req_header(r, "Orgwatch-LSN");
-	if (h) {
-		if (!is_lsn(h, strlen(h)) || strlen(h) >= n)
-			return -1;
-		snprintf(out, n, "%s", h);
-		return 0;
-	}
-	const char *c = ow_req_header(r, "Cookie");
-	const char *v = c ? strstr(c, "orgwatch_lsn=") : NULL;
-	if (v) {
-		v += strlen("orgwatch_lsn=");
-		size_t len = strcspn(v, "; ");
-		if (len < n && is_lsn(v, len))
-			snprintf(out, n, "%.*s", (int)len, v);
-	}
-	return 0;
-}
-
-/* Headers of replica routing (r->on_queue), when replicas are configured: after a write, the
- * primary's position (header and cookie, so the caller's next reads see it); on a read,
- * which connection served it. */
-static int routing_headers(struct ow_req *r, struct MHD_Response *resp, unsigned status)
-{
-	int ok = 1;
-	if (ow_replicas_count() == 0)
-		return 0; /* no replica: no position to wait for, no query to ask it */
-	if (strcmp(r->method, "GET") != 0) {
-		char lsn[32], cookie[96];
-		if (status < 200 || status >= 300 || ow_db_primary_lsn(lsn, sizeof lsn) != 0)
-			return 0;
-		snprintf(cookie, sizeof cookie,
-			 "orgwatch_lsn=%s; Path=/; Max-Age=300; SameSite=Lax", lsn);
-		ok &= MHD_add_response_header(resp, "Orgwatch-LSN", lsn) == MHD_YES;
-		ok &= MHD_add_response_header(resp, "Set-Cookie", cookie) == MHD_YES;
-	} else if (r->route && r->route->cache != OW_CACHE_NONE) {
-		char by[24];
-		int i = ow_db_served_by();
-		if (r->from_memory)
-			snprintf(by, sizeof by, "memory");
-		else if (i < 0)
-			snprintf(by, sizeof by, "primary");
-		else
-			snprintf(by, sizeof by, "replica-%d", i);
-		ok &= MHD_add_response_header(resp, "Orgwatch-Served-By", by) == MHD_YES;
-	}
-	return ok ? 0 : -1;
-}
-
-/* Reads that may go to a replica: the public reads (route->cache), with the caller's last
- * write to wait for, kept in r->lsn. Returns 0, or 1 after answering a bad Orgwatch-LSN. */
-static int check_lsn(struct ow_req *r)
-{
-	if (strcmp(r->method, "GET") != 0 || !r->route || r->route->cache == OW_CACHE_NONE)
-		return 0;
-	/* Checked with or without replicas: a client learns of a bad header before it matters. */
-	if (caller_lsn(r, r->lsn, sizeof r->lsn) != 0) {
-		struct ow_errors errs;
-		ow_errors_init(&errs);
-		ow_errors_add(&errs, "Orgwatch-LSN", "must be a WAL position such as 0/16B3748");
-		(void)ow_problem_reply(r, OW_P_VALIDATION,
-				       "Send back the Orgwatch-LSN a write gave.", &errs, NULL);
-		return 1;
-	}
-	r->replica_ok = 1;
-	return 0;
-}
-
 /* OPTIONS: the methods of r->path (also with a format suffix), and what a page on another
  * origin may send there (cors.c); 404 when no route has the path. */
 static void preflight(struct ow_req *r)
@@ -343,7 +254,7 @@ static void begin(struct ow_req *r, const char *method, const char *url, const c
 	}
 	r->route = route;
 	r->route_index = (int)(route - routes);
-	r->on_queue = routing_headers;
+	r->on_queue = ow_read_routing_headers;
 	if (ow_format_settle(r, ow_route_formats(route), suffix_fmt) != 0)
 		return;
 	if (ow_auth_check(r) != 0)
@@ -472,7 +383,7 @@ static enum MHD_Result request_step(void *cls, struct MHD_Connection *conn, cons
 	if (r->body_too_large) {
 		ow_problem_replyf(r, OW_P_TOO_LARGE, "The body may have at most %zu bytes.",
 				  r->cfg->max_body);
-	} else if (check_lsn(r) == 0 && ow_cache_answer(r) == 0) {
+	} else if (ow_read_route(r) == 0 && ow_cache_answer(r) == 0) {
 		if (r->route->body == OW_BODY_STREAM || needs_no_database(r->route)) {
 			answer(r); /* an import (its own connection: import.c), or no statement */
 		} else {
