@@ -25,7 +25,5 @@ int ow_functions_checksum(const char *dir, char out[OW_CHECKSUM_LEN]) OW_WUR;
  * checksum differs from the one recorded in schema_functions, and records it; prints one
  * line when it did. Returns 1 applied, 0 already current, -1 with err filled. */
 int ow_functions_apply(PGconn *c, const char *dir, FILE *out, char *err, size_t errsz) OW_WUR;
-/* Runs a whole SQL file in one transaction; 0 or -1 with err. */
-int ow_sql_file_run(PGconn *c, const char *path, char *err, size_t errsz) OW_WUR;
 
 #endif

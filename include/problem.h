@@ -29,7 +29,6 @@ enum ow_problem {
 	OW_P_COUNT
 };
 
-unsigned ow_problem_status(enum ow_problem p);
 /* Queues a problem+json reply: type, title and status from the catalogue, the detail
  * given (may be NULL), and `errors` when non-NULL and non-empty. Extra headers as in
  * ow_reply. Returns 0 or -1. */

@@ -112,31 +112,6 @@ static int exec_ok(PGconn *c, const char *sql, char *err, size_t errsz)
 	return ok ? 0 : -1;
 }
 
-int ow_sql_file_run(PGconn *c, const char *path, char *err, size_t errsz)
-{
-	struct ow_buf b;
-	ow_buf_init(&b, (size_t)256 << 20);
-	if (read_file(path, &b) != 0) {
-		snprintf(err, errsz, "cannot read %s", path);
-		ow_buf_free(&b);
-		return -1;
-	}
-	int rc = exec_ok(c, "BEGIN", err, errsz);
-	if (rc == 0 && exec_ok(c, b.data, err, errsz) != 0) {
-		char inner[768];
-		snprintf(inner, sizeof inner, "%s", err);
-		snprintf(err, errsz, "%s: %s", path, inner);
-		rc = -1;
-	}
-	ow_buf_free(&b);
-	if (rc != 0) {
-		char ignore[64];
-		(void)exec_ok(c, "ROLLBACK", ignore, sizeof ignore);
-		return -1;
-	}
-	return exec_ok(c, "COMMIT", err, errsz);
-}
-
 /* Ends a migration step's transaction: when rc is 0, records it (statement id with its one
  * parameter) and commits; otherwise, or when recording fails, rolls back. 0 or -1 with err. */
 static int record_and_commit(PGconn *c, int rc, enum ow_stmt_id id, const char *param, char *err,

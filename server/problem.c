@@ -38,11 +38,6 @@ static const struct entry catalogue[OW_P_COUNT] = {
 	[OW_P_INTERNAL] = {500, TYPE("internal"), "Internal error"},
 };
 
-unsigned ow_problem_status(enum ow_problem p)
-{
-	return p < OW_P_COUNT ? catalogue[p].status : 500;
-}
-
 static int render(struct ow_buf *b, const struct entry *e, const struct ow_req *r,
 		  const char *detail, const struct ow_errors *errors)
 {
