@@ -15,12 +15,10 @@ enum ow_problem {
 	OW_P_FORBIDDEN,	      /* 403 */
 	OW_P_NOT_FOUND,	      /* 404 */
 	OW_P_METHOD,	      /* 405 */
-	OW_P_NOT_ACCEPTABLE,  /* 406 */
 	OW_P_CONFLICT,	      /* 409 */
 	OW_P_PRECONDITION,    /* 412 */
 	OW_P_TOO_LARGE,	      /* 413 */
 	OW_P_MEDIA_TYPE,      /* 415 */
-	OW_P_UNPROCESSABLE,   /* 422 */
 	OW_P_TOO_MANY,	      /* 429 over a rate limit (ratelimit.c) */
 	OW_P_TE_UNSUPPORTED,  /* 501 a Transfer-Encoding other than chunked */
 	OW_P_PNG_UNAVAILABLE, /* 501 a chart as PNG without rsvg-convert installed (png.c) */
