@@ -65,9 +65,11 @@ int ow_db_tx(struct ow_db *db, enum ow_tx_mode mode, ow_tx_fn fn, void *cls,
  * caller owns, or NULL with *err. */
 PGresult *ow_db_write(struct ow_db *db, enum ow_stmt_id id, const char *const *params,
 		      struct ow_db_error *err) OW_WUR;
-/* fn is called after every write transaction of ow_db_tx commits (the answer cache's data
- * version moves on). */
+/* fn is called after every write transaction commits (the answer cache's data version moves
+ * on): those of ow_db_tx, and those that commit elsewhere and say so with
+ * ow_db_write_committed (an import's). */
 void ow_db_on_write_commit(void (*fn)(void));
+void ow_db_write_committed(void);
 /* Transactions ow_db_tx ran again after a serialization failure or deadlock (/metrics). */
 unsigned long ow_db_tx_retries(void);
 

@@ -65,8 +65,8 @@ static PGresult *exec_variant(struct ow_db *db, enum ow_stmt_id id, const char *
 		if (db->variants[i].id == (int)id && db->variants[i].nulls == nulls)
 			break;
 	if (i == OW_DB_VARIANTS) {
-		/* On the heap, not in thread-local storage: every client connection has a
-		 * thread, and this is needed once per connection and combination. */
+		/* On the heap, not in thread-local storage: needed once per connection and
+		 * combination, not kept by every thread. */
 		char *sql = malloc(OW_SQL_MAX);
 		if (!sql || ow_stmt_variant_sql(id, nulls, sql, OW_SQL_MAX) < 0) {
 			memset(err, 0, sizeof *err);
@@ -169,6 +169,12 @@ void ow_db_on_write_commit(void (*fn)(void))
 	on_commit = fn;
 }
 
+void ow_db_write_committed(void)
+{
+	if (on_commit)
+		on_commit();
+}
+
 unsigned long ow_db_tx_retries(void)
 {
 	return __atomic_load_n(&tx_retries, __ATOMIC_RELAXED);
@@ -190,8 +196,8 @@ int ow_db_tx(struct ow_db *db, enum ow_tx_mode mode, ow_tx_fn fn, void *cls,
 			return -1;
 		int rc = fn(db, cls, err);
 		if (rc == 0 && command(db, "COMMIT", err) == 0) {
-			if (mode == OW_TX_WRITE && on_commit)
-				on_commit();
+			if (mode == OW_TX_WRITE)
+				ow_db_write_committed();
 			return 0;
 		}
 		if (rc == 1) {

@@ -88,7 +88,7 @@ static int send_variant(PGconn *c, enum ow_stmt_id id, const char *const *params
 	for (int i = 0; s->replan && i < s->nparams && i < 64; i++)
 		if (!params[i])
 			nulls |= 1ULL << i;
-	char *sql = malloc(OW_SQL_MAX); /* not thread-local: a thread per client connection */
+	char *sql = malloc(OW_SQL_MAX); /* once per download: not kept by every thread */
 	size_t pre = strlen(prefix), post = strlen(suffix), room = OW_SQL_MAX - pre - post - 1;
 	int n = !sql	    ? -1
 		: s->replan ? ow_stmt_variant_sql(id, nulls, sql + pre, room)

@@ -290,9 +290,19 @@ static void begin(struct ow_req *r, const char *method, const char *url, const c
 	}
 }
 
+/* A handler that queued nothing is our bug: logged, and the client answered 500. */
+static void answered(struct ow_req *r)
+{
+	if (r->queued)
+		return;
+	ow_log(OW_LOG_ERROR, "bug: %s %s queued no response", r->method, r->path);
+	ow_problem_reply(r, OW_P_INTERNAL, "The server failed to answer; it has been logged.", NULL,
+			 NULL);
+}
+
 /* The part of an answer that may need the database: the ETag's data version (or a 304), the
- * handler, the connections given back, and the data version moved on after a write (before
- * its answer goes out: no later request is answered from memory kept before it). */
+ * handler, the connections given back. (A write's commit moves the answer cache's data
+ * version on before its answer goes out: db.c's ow_db_write_committed.) */
 static void answer(struct ow_req *r)
 {
 	ow_capture_begin(r->capture);
@@ -301,9 +311,7 @@ static void answer(struct ow_req *r)
 	if (ow_cache_check(r) == 0)
 		r->route->handler(r);
 	ow_db_release_thread();
-	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
-	    strcmp(r->method, "OPTIONS") != 0)
-		ow_answers_changed();
+	answered(r);
 }
 
 /* A worker's job (workers.c): the answer, kept in r->pending by req.c, and the connection
@@ -312,11 +320,6 @@ static void run_request(void *job)
 {
 	struct ow_req *r = job;
 	answer(r);
-	if (!r->queued) {
-		ow_log(OW_LOG_ERROR, "bug: %s %s queued no response", r->method, r->path);
-		ow_problem_reply(r, OW_P_INTERNAL,
-				 "The server failed to answer; it has been logged.", NULL, NULL);
-	}
 	MHD_resume_connection(r->conn);
 }
 
@@ -396,11 +399,7 @@ static enum MHD_Result request_step(void *cls, struct MHD_Connection *conn, cons
 			return MHD_YES;
 		}
 	}
-	if (!r->queued) {
-		ow_log(OW_LOG_ERROR, "bug: %s %s queued no response", r->method, r->path);
-		ow_problem_reply(r, OW_P_INTERNAL,
-				 "The server failed to answer; it has been logged.", NULL, NULL);
-	}
+	answered(r);
 	return r->queued ? MHD_YES : MHD_NO;
 }
 

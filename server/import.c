@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "db.h"
 #include "jspec.h"
 #include "resource.h"
 #include "rtypes.h"
@@ -545,6 +546,8 @@ static void end_tx(struct ow_import *imp, int commit)
 	PGresult *res = PQexec(imp->conn, commit ? "COMMIT" : "ROLLBACK");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK && commit)
 		db_failure(imp, res);
+	else if (commit)
+		ow_db_write_committed();
 	PQclear(res);
 	imp->in_tx = 0;
 }
