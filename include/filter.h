@@ -15,6 +15,7 @@ enum ow_ftype {
 	OW_F_DEPTH,	/* whole number 0..1000 */
 	OW_F_ENUM_LIST, /* comma-separated values, each one of values */
 	OW_F_COUNTRY,	/* ISO 3166-1 alpha-2 code, either case */
+	OW_F_CHANGE_ID, /* a change's id: whole number 0..999999999999999999 */
 };
 
 struct ow_filter {

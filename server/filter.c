@@ -146,6 +146,10 @@ const char *ow_filter_check(const struct ow_filter *f, const char *v)
 		return n > 0 && n <= 200 && enum_list_ok(f->values, v)
 			       ? NULL
 			       : "must be one or more of the allowed values, separated by commas";
+	case OW_F_CHANGE_ID:
+		if (n == 0 || n > 18 || strspn(v, "0123456789") != n)
+			return "must be a change's id (a whole number, 0 for the start of the log)";
+		return NULL;
 	case OW_F_DEPTH:
 		if (n == 0 || n > 4 || strspn(v, "0123456789") != n || atoi(v) > 1000)
 			return "must be a whole number from 0 to 1000";

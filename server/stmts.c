@@ -115,7 +115,7 @@
 const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_READY] = {"ready", "SELECT count(*) FROM schema_migrations", 0},
 	/* The data version of cache.c: every write of a record leaves an audit row. */
-	[OW_Q_DATA_VERSION] = {"data_version", "SELECT coalesce(max(id), 0) FROM audit_log", 0},
+	[OW_Q_DATA_VERSION] = {"data_version", "SELECT coalesce(max(seq), 0) FROM audit_commits", 0},
 	[OW_Q_READY_FUNCTIONS] = {"ready_functions",
 				  "SELECT checksum FROM schema_functions WHERE id = 1", 0},
 	[OW_Q_AUTH_LOOKUP] =
@@ -285,14 +285,14 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_PEOPLE_MERGE] = {"people_merge",
 			       "SELECT r_doc, r_etag, r_id FROM ow_people_merge($1, $2, $3, $4)",
 			       4},
+	/* The audit log in commit order (sql/functions/19_commit_order.sql): after $3 (the
+	 * resume key) or the page's cursor $4, writes at or after $1 to entity $2. */
 	[OW_Q_CHANGES_LIST] =
 		{"changes_list",
-		 "SELECT ow_audit_doc(a)::text, a.id::text, a.id::text FROM audit_log a"
-		 " WHERE ($1::timestamptz IS NULL OR a.at >= $1::timestamptz)"
-		 " AND ($2::text IS NULL OR a.entity = $2)"
-		 " AND ($3::bigint IS NULL OR a.id > $3::bigint)"
-		 " ORDER BY a.id LIMIT $4::int",
-		 4, 1, SKIP_ARG(3)},
+		 "SELECT ow_audit_doc(a)::text, a.id::text, a.id::text FROM ow_changes_after("
+		 "coalesce($4::bigint, $3::bigint, 0), $5::int,"
+		 " CASE WHEN $2::text IS NULL THEN NULL ELSE ARRAY[$2::text] END, $1::timestamptz) a",
+		 5, 1, SKIP_ARG(4)},
 
 	[OW_Q_DEPARTURES_LIST] = {"departures_list",
 				  DEPARTURES_SORTED(DEPARTED_LO, DEPARTED_HI, ">", "ASC"), 18, 1,
@@ -486,7 +486,8 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	/* The one statement that applies a whole file may run longer than the session's 30 s
 	 * statement_timeout (before, each batch of 500 was its own statement): lifted for the
 	 * import's transaction only. */
-	[OW_Q_IMPORT_BEGIN] = {"import_begin", "BEGIN; SET LOCAL statement_timeout = 0", 0},
+	[OW_Q_IMPORT_BEGIN] = {"import_begin",
+			      "BEGIN; SET LOCAL statement_timeout = 0; SET LOCAL orgwatch.import = on", 0},
 	[OW_Q_IMPORT_SPOOL_COPY] = {"import_spool_copy",
 				    "COPY ow_import_spool (line, type, doc) FROM STDIN", 0},
 	/* Columns: r_line, r_outcome, r_field, r_message, r_count. */

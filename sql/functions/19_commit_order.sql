@@ -1,0 +1,163 @@
+-- 19_commit_order.sql — the audit log in commit order (issue 27), and the change feed read
+-- by GET /changes?after=, the live stream and webhooks.
+--
+-- A transaction's first audit row opens its audit_commits row (statement trigger); at commit
+-- a deferred constraint trigger takes the commit-order lock and the next seq. The lock is
+-- held until the transaction's commit is visible, so transactions become visible in seq
+-- order and a reader never sees seq N before N-1 (a rolled-back one leaves a gap).
+-- The triggers are declared here, with their functions, and re-created with this folder.
+
+CREATE OR REPLACE FUNCTION public.ow_audit_commit_open()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+	INSERT INTO audit_commits (txid, import)
+	VALUES (pg_current_xact_id(), coalesce(current_setting('orgwatch.import', true), '') = 'on')
+	ON CONFLICT (txid) DO NOTHING;
+	RETURN NULL;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.ow_audit_commit_seq()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+	PERFORM pg_advisory_xact_lock(7406120); -- the commit-order lock, held to the commit's end
+	UPDATE audit_commits SET seq = nextval('audit_commit_seq'), committed_at = clock_timestamp()
+	WHERE txid = NEW.txid;
+	RETURN NULL;
+END $function$;
+
+DROP TRIGGER IF EXISTS audit_log_commit_open ON audit_log;
+CREATE TRIGGER audit_log_commit_open AFTER INSERT ON audit_log
+	FOR EACH STATEMENT EXECUTE FUNCTION ow_audit_commit_open();
+DROP TRIGGER IF EXISTS audit_commits_seq ON audit_commits;
+CREATE CONSTRAINT TRIGGER audit_commits_seq AFTER INSERT ON audit_commits
+	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ow_audit_commit_seq();
+
+-- The place of entry `after` in commit order: its transaction's seq, -1 for 0 (before the
+-- first entry), NULL when no committed entry has that id (not yet, or never).
+CREATE OR REPLACE FUNCTION public.ow_change_seq(after_id bigint)
+ RETURNS bigint
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT CASE WHEN after_id = 0 THEN -1 ELSE
+		(SELECT c.seq FROM audit_log a JOIN audit_commits c ON c.txid = a.txid
+		 WHERE a.id = after_id AND c.seq IS NOT NULL) END
+$function$;
+
+-- The id of the newest entry in commit order (0: the log is empty).
+CREATE OR REPLACE FUNCTION public.ow_change_last()
+ RETURNS bigint
+ LANGUAGE sql
+ STABLE
+AS $function$
+	SELECT coalesce((SELECT max(a.id) FROM audit_log a
+		WHERE a.txid = (SELECT c.txid FROM audit_commits c WHERE c.seq IS NOT NULL
+				ORDER BY c.seq DESC LIMIT 1)), 0)
+$function$;
+
+-- Up to lim entries after entry `after` in commit order (the rest of its transaction, then the
+-- transactions committed after it), only those of entities (NULL: all) written at or after
+-- since (NULL: any time). Raises OW400 (field after) when `after` is not a committed entry's id.
+CREATE OR REPLACE FUNCTION public.ow_changes_after(after_id bigint, lim integer,
+	entities text[] DEFAULT NULL, since timestamptz DEFAULT NULL)
+ RETURNS SETOF audit_log
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+DECLARE
+	s0 bigint := ow_change_seq(after_id);
+	t xid8;
+	n integer := 0;
+	got integer;
+BEGIN
+	IF s0 IS NULL THEN
+		PERFORM ow_raise('OW400', 'after', format(
+			'no change has id %s (yet): resume from an id that GET /changes gave', after_id));
+	END IF;
+	IF s0 >= 0 THEN
+		RETURN QUERY SELECT a.* FROM audit_log a
+			WHERE a.txid = (SELECT c.txid FROM audit_commits c WHERE c.seq = s0) AND a.id > after_id
+			AND (entities IS NULL OR a.entity = ANY (entities)) AND (since IS NULL OR a.at >= since)
+			ORDER BY a.id LIMIT lim;
+		GET DIAGNOSTICS got = ROW_COUNT;
+		n := got;
+	END IF;
+	FOR t IN SELECT c.txid FROM audit_commits c WHERE c.seq > s0 ORDER BY c.seq LOOP
+		EXIT WHEN n >= lim;
+		RETURN QUERY SELECT a.* FROM audit_log a WHERE a.txid = t
+			AND (entities IS NULL OR a.entity = ANY (entities)) AND (since IS NULL OR a.at >= since)
+			ORDER BY a.id LIMIT lim - n;
+		GET DIAGNOSTICS got = ROW_COUNT;
+		n := n + got;
+	END LOOP;
+END $function$;
+
+-- What a change is about, for the stream's and webhooks' filters (server/change_filter.c):
+-- the organizations, teams and people it concerns, as comma-separated ids. A person (and a
+-- reporting line, through its report and manager) concerns the organizations and teams where
+-- the person held a position on the day of the change; a departure its origin and destination.
+CREATE OR REPLACE FUNCTION public.ow_change_tags(a audit_log, OUT orgs text, OUT teams text,
+	OUT people text)
+ LANGUAGE sql
+ STABLE
+AS $function$
+	WITH d AS (SELECT coalesce(a.after, a.before) AS doc),
+	who AS (
+		SELECT unnest(CASE a.entity
+			WHEN 'person' THEN ARRAY[a.entity_id]
+			WHEN 'position' THEN ARRAY[(doc ->> 'person_id')::uuid]
+			WHEN 'departure' THEN ARRAY[(doc ->> 'person_id')::uuid]
+			WHEN 'reporting_line' THEN ARRAY[(doc ->> 'report_id')::uuid, (doc ->> 'manager_id')::uuid]
+			ELSE '{}'::uuid[] END) AS id FROM d
+	),
+	held AS (
+		SELECT p.org_id, p.team_id FROM positions p
+		WHERE a.entity IN ('person', 'reporting_line') AND p.person_id IN (SELECT id FROM who)
+		AND p.period @> (a.at AT TIME ZONE 'UTC')::date
+	)
+	SELECT
+		(SELECT string_agg(DISTINCT o::text, ',') FROM (
+			SELECT CASE WHEN a.entity = 'organization' THEN a.entity_id END AS o
+			UNION ALL SELECT (doc ->> 'org_id')::uuid FROM d
+			UNION ALL SELECT (doc ->> 'destination_org_id')::uuid FROM d WHERE a.entity = 'departure'
+			UNION ALL SELECT org_id FROM held) x WHERE o IS NOT NULL AND a.entity <> 'source'),
+		(SELECT string_agg(DISTINCT t::text, ',') FROM (
+			SELECT CASE WHEN a.entity = 'team' THEN a.entity_id END AS t
+			UNION ALL SELECT (doc ->> 'team_id')::uuid FROM d WHERE a.entity <> 'team'
+			UNION ALL SELECT team_id FROM held) x WHERE t IS NOT NULL),
+		(SELECT string_agg(DISTINCT id::text, ',') FROM who WHERE id IS NOT NULL)
+$function$;
+
+-- The change feed: up to lim entries after `after` in commit order, each with its event name,
+-- its document as GET /changes gives it, what it is about (ow_change_tags), whether it is the
+-- last entry of its transaction, and for the last entry of an import its counts by entity and
+-- operation ({"departure": {"create": 3}, ...}). Raises as ow_changes_after.
+CREATE OR REPLACE FUNCTION public.ow_change_feed(after_id bigint, lim integer)
+ RETURNS TABLE (id bigint, event text, doc text, orgs text, teams text, people text,
+	tx_last boolean, import_counts text)
+ LANGUAGE sql
+ STABLE
+AS $function$
+	WITH e AS (
+		SELECT ROW(x.id, x.at, x.actor, x.entity, x.entity_id, x.operation, x.before, x.after,
+			x.txid)::audit_log AS a, x.ord
+		FROM ow_changes_after(after_id, lim) WITH ORDINALITY
+			AS x(id, at, actor, entity, entity_id, operation, before, after, txid, ord)
+	)
+	SELECT (e.a).id, (e.a).entity || '.' || (e.a).operation, ow_audit_doc(e.a)::text,
+		t.orgs, t.teams, t.people, l.last, CASE WHEN l.last AND c.import THEN
+			(SELECT json_object_agg(y.entity, y.ops)::text FROM (
+				SELECT x.entity, json_object_agg(x.operation, x.n) AS ops FROM (
+					SELECT a.entity, a.operation, count(*) AS n FROM audit_log a
+					WHERE a.txid = (e.a).txid GROUP BY 1, 2) x GROUP BY 1) y) END
+	FROM e
+	CROSS JOIN LATERAL ow_change_tags(e.a) t
+	JOIN audit_commits c ON c.txid = (e.a).txid
+	CROSS JOIN LATERAL (SELECT NOT EXISTS (SELECT 1 FROM audit_log a
+		WHERE a.txid = (e.a).txid AND a.id > (e.a).id) AS last) l
+	ORDER BY e.ord
+$function$;
