@@ -6,9 +6,9 @@
 
 /* An entry of the audit log in commit order. Every string is owned by the entry. */
 struct ow_change {
-	long long id;	     /* the resume key (the audit entry's id) */
-	char *event;	     /* "<entity>.<operation>": "departure.create" */
-	char *doc;	     /* the entry as GET /changes gives it (one line of JSON) */
+	long long id; /* the resume key (the audit entry's id) */
+	char *event;  /* "<entity>.<operation>": "departure.create" */
+	char *doc;    /* the entry as GET /changes gives it (one line of JSON) */
 	size_t doclen;
 	char *orgs, *teams, *people; /* what it concerns: comma-separated ids, "" for none */
 	int tx_last;		     /* the last entry of its transaction */

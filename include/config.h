@@ -35,6 +35,11 @@ struct ow_config {
 	unsigned nreplicas;
 	unsigned replica_max_lag; /* seconds a replica may be behind and still take reads */
 	unsigned replica_wait_ms; /* how long a read waits for a replica to catch up */
+	/* The live change stream (stream.c): streams open at once from one key or address, in
+	 * all; the longest a stream lives; seconds between keep-alives; entries kept in memory;
+	 * the unsent output after which a subscriber is cut off. */
+	unsigned stream_per_client, stream_max, stream_lifetime_s, stream_keepalive_s;
+	unsigned stream_ring, stream_max_unsent_kb;
 	char home[1024];
 };
 

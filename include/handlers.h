@@ -64,5 +64,6 @@ int ow_h_import(struct ow_req *r);
 int ow_h_export(struct ow_req *r);
 /* h_changes.c */
 int ow_h_changes(struct ow_req *r);
+int ow_h_stream(struct ow_req *r); /* GET /changes/stream (h_stream.c) */
 
 #endif

@@ -2,6 +2,8 @@
 #ifndef OW_REQ_H
 #define OW_REQ_H
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "buf.h"
@@ -112,6 +114,13 @@ typedef int (*ow_next_part_fn)(void *cls, struct ow_buf *out);
  * asks for bytes; free_cls(cls) runs when the response is done (also on failure here). */
 int ow_reply_stream(struct ow_req *r, unsigned status, const char *content_type,
 		    ow_next_part_fn next, void *cls, void (*free_cls)(void *),
+		    const char *const *headers);
+/* Queues a response whose bytes reader gives as libmicrohttpd asks (its
+ * MHD_ContentReaderCallback: it may suspend the connection and return 0 when it has none
+ * yet); free_cls(cls) runs when the response is done (also on failure here). */
+typedef ssize_t (*ow_reader_fn)(void *cls, uint64_t pos, char *buf, size_t max);
+int ow_reply_reader(struct ow_req *r, unsigned status, const char *content_type,
+		    ow_reader_fn reader, void *cls, void (*free_cls)(void *),
 		    const char *const *headers);
 struct ow_answer;
 /* Queues a 200 with a kept answer's bytes and headers (no copy: the answer is held until

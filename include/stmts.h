@@ -70,8 +70,11 @@ enum ow_stmt_id {
 	OW_Q_CHART_LINKS,
 	OW_Q_CHART_PEOPLE,
 	OW_Q_STATS_ATTRITION,
+	OW_Q_STREAM_START,
 	/* Run on connections of their own (imports, exports, the command line, migrate) with
 	 * ow_stmt_run, never prepared. */
+	OW_Q_CHANGE_FEED,
+	OW_Q_CHANGE_LAST,
 	OW_Q_IMPORT_SPOOL_CREATE,
 	OW_Q_IMPORT_BEGIN,
 	OW_Q_IMPORT_SPOOL_COPY,

@@ -102,6 +102,7 @@ int ow_change_filter_match(const struct ow_change_filter *f, const struct ow_cha
 		if (i < 0 || !(f->operations & (1u << i)))
 			return 0;
 	}
-	return (!f->org[0] || has_id(c->orgs, f->org)) && (!f->team[0] || has_id(c->teams, f->team)) &&
+	return (!f->org[0] || has_id(c->orgs, f->org)) &&
+	       (!f->team[0] || has_id(c->teams, f->team)) &&
 	       (!f->person[0] || has_id(c->people, f->person));
 }

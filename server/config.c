@@ -157,6 +157,36 @@ static int set_max_connections(struct ow_config *c, const struct errout *e, cons
 	return whole_1_to(e, v, 100000, &c->max_connections);
 }
 
+static int set_stream_per_client(struct ow_config *c, const struct errout *e, const char *v)
+{
+	return whole_1_to(e, v, 100000, &c->stream_per_client);
+}
+
+static int set_stream_max(struct ow_config *c, const struct errout *e, const char *v)
+{
+	return whole_1_to(e, v, 100000, &c->stream_max);
+}
+
+static int set_stream_lifetime(struct ow_config *c, const struct errout *e, const char *v)
+{
+	return whole_1_to(e, v, 7 * 86400, &c->stream_lifetime_s);
+}
+
+static int set_stream_keepalive(struct ow_config *c, const struct errout *e, const char *v)
+{
+	return whole_1_to(e, v, 3600, &c->stream_keepalive_s);
+}
+
+static int set_stream_ring(struct ow_config *c, const struct errout *e, const char *v)
+{
+	return whole_1_to(e, v, 10000000, &c->stream_ring);
+}
+
+static int set_stream_max_unsent(struct ow_config *c, const struct errout *e, const char *v)
+{
+	return whole_1_to(e, v, 1048576, &c->stream_max_unsent_kb);
+}
+
 /* A quota a minute: 0 (off) or a whole number up to 10,000,000. */
 static int rate(const struct errout *e, const char *v, unsigned *out)
 {
@@ -356,6 +386,12 @@ static const struct setting {
 	{"ORGWATCH_REPLICA_URLS", set_replica_urls},
 	{"ORGWATCH_REPLICA_MAX_LAG", set_replica_max_lag},
 	{"ORGWATCH_REPLICA_WAIT_MS", set_replica_wait_ms},
+	{"ORGWATCH_STREAMS_PER_CLIENT", set_stream_per_client},
+	{"ORGWATCH_STREAMS_MAX", set_stream_max},
+	{"ORGWATCH_STREAM_LIFETIME_S", set_stream_lifetime},
+	{"ORGWATCH_STREAM_KEEPALIVE_S", set_stream_keepalive},
+	{"ORGWATCH_STREAM_RING", set_stream_ring},
+	{"ORGWATCH_STREAM_MAX_UNSENT_KB", set_stream_max_unsent},
 	{"ORGWATCH_HOME", set_home},
 };
 
@@ -384,6 +420,12 @@ static void set_defaults(struct ow_config *c)
 	c->max_streams = 8;
 	c->replica_max_lag = 10;
 	c->replica_wait_ms = 200;
+	c->stream_per_client = 16;
+	c->stream_max = 900; /* under the 1,024 connections, leaving room for requests */
+	c->stream_lifetime_s = 3600;
+	c->stream_keepalive_s = 15;
+	c->stream_ring = 100000;
+	c->stream_max_unsent_kb = 256;
 	snprintf(c->home, sizeof(c->home), ".");
 }
 

@@ -37,6 +37,7 @@
 #include "read_route.h"
 #include "replicas.h"
 #include "req.h"
+#include "stream.h"
 
 /* Idle time after which libmicrohttpd closes a connection, and the time a client gets to send
  * a complete request header (conns.c). */
@@ -548,6 +549,7 @@ int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, siz
 		;
 	ow_log(OW_LOG_INFO, "signal %d: no longer accepting; finishing requests in flight", sig);
 	MHD_socket lfd = MHD_quiesce_daemon(d);
+	ow_stream_end_all(); /* each live stream told to reconnect, and none left suspended */
 	for (int i = 0; i < 1000 && ow_http_inflight() > 0; i++)
 		usleep(10 * 1000);
 	ow_workers_stop(); /* their last jobs done and resumed: no connection stays suspended */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "answers.h"
+#include "stream.h"
 #include "auth.h"
 #include "config.h"
 #include "db.h"
@@ -105,11 +106,13 @@ static int cmd_serve(const struct ow_config *cfg)
 	if (ow_routes_init() != 0 || ow_ops_init(cfg->home) != 0 ||
 	    ow_metrics_init(ow_routes, ow_routes_n) != 0 ||
 	    ow_replicas_start(cfg, cfg->database_url) != 0 ||
-	    ow_answers_start((size_t)cfg->answer_cache_mb << 20, cfg->database_url) != 0)
+	    ow_answers_start((size_t)cfg->answer_cache_mb << 20, cfg->database_url) != 0 ||
+	    ow_stream_start(cfg, cfg->database_url) != 0)
 		goto out;
 	ow_static_init(cfg->home);
 	rc = ow_http_serve(cfg, ow_routes, ow_routes_n);
 out:
+	ow_stream_stop();
 	ow_answers_stop();
 	ow_replicas_stop();
 	ow_metrics_free();

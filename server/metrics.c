@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "answers.h"
+#include "stream.h"
 #include "conns.h"
 #include "db.h"
 #include "ratelimit.h"
@@ -195,6 +196,7 @@ int ow_metrics_render(struct ow_buf *b, unsigned inflight)
 	rc |= ow_db_render_pool_metrics(b);
 	rc |= ow_workers_render_metrics(b);
 	rc |= ow_answers_render_metrics(b);
+	rc |= ow_stream_render_metrics(b);
 	rc |= ow_replicas_render_metrics(b);
 	return rc ? -1 : 0;
 }

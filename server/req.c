@@ -266,6 +266,26 @@ static void part_free(void *cls)
 	free(s);
 }
 
+int ow_reply_reader(struct ow_req *r, unsigned status, const char *content_type,
+		    ow_reader_fn reader, void *cls, void (*free_cls)(void *),
+		    const char *const *headers)
+{
+	struct MHD_Response *resp =
+		r->queued ? NULL
+			  : MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, reader,
+							      cls, free_cls);
+	if (!resp) {
+		if (free_cls)
+			free_cls(cls);
+		return -1;
+	}
+	if (add_headers(resp, r, content_type, headers) != 0) {
+		MHD_destroy_response(resp);
+		return -1;
+	}
+	return queue(r, status, resp);
+}
+
 int ow_reply_stream(struct ow_req *r, unsigned status, const char *content_type,
 		    ow_next_part_fn next, void *cls, void (*free_cls)(void *),
 		    const char *const *headers)

@@ -22,6 +22,7 @@ static const struct ow_route fixed[] = {
 	{"POST", "/people/{id}/merge", ow_h_people_merge, OW_ROLE_EDITOR, OW_BODY_JSON, NULL,
 	 OW_CACHE_NONE},
 	{"GET", "/changes", ow_h_changes, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_DATA},
+	{"GET", "/changes/stream", ow_h_stream, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
 	{"GET", "/people/{id}/timeline", ow_h_person_timeline, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
 	 OW_CACHE_DATA},
 	{"GET", "/people/{id}/reports", ow_h_person_reports, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
@@ -109,7 +110,7 @@ static const struct {
 	{ow_h_record_get, OW_FMTS_TABLE},	{ow_h_stats_departures, OW_FMTS_TABLE},
 	{ow_h_stats_flows, OW_FMTS_TABLE},	{ow_h_stats_layoffs, OW_FMTS_TABLE},
 	{ow_h_stats_attrition, OW_FMTS_TABLE},	{ow_h_chart, OW_FMTS_CHART},
-	{ow_h_org_chart, OW_FMTS_CHART},
+	{ow_h_org_chart, OW_FMTS_CHART},	{ow_h_stream, OW_FMT_JSON | OW_FMT_NDJSON},
 };
 
 unsigned ow_route_formats(const struct ow_route *route)

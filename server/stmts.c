@@ -115,7 +115,8 @@
 const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_READY] = {"ready", "SELECT count(*) FROM schema_migrations", 0},
 	/* The data version of cache.c: every write of a record leaves an audit row. */
-	[OW_Q_DATA_VERSION] = {"data_version", "SELECT coalesce(max(seq), 0) FROM audit_commits", 0},
+	[OW_Q_DATA_VERSION] = {"data_version", "SELECT coalesce(max(seq), 0) FROM audit_commits",
+			       0},
 	[OW_Q_READY_FUNCTIONS] = {"ready_functions",
 				  "SELECT checksum FROM schema_functions WHERE id = 1", 0},
 	[OW_Q_AUTH_LOOKUP] =
@@ -291,7 +292,8 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		{"changes_list",
 		 "SELECT ow_audit_doc(a)::text, a.id::text, a.id::text FROM ow_changes_after("
 		 "coalesce($4::bigint, $3::bigint, 0), $5::int,"
-		 " CASE WHEN $2::text IS NULL THEN NULL ELSE ARRAY[$2::text] END, $1::timestamptz) a",
+		 " CASE WHEN $2::text IS NULL THEN NULL ELSE ARRAY[$2::text] END, $1::timestamptz) "
+		 "a",
 		 5, 1, SKIP_ARG(4)},
 
 	[OW_Q_DEPARTURES_LIST] = {"departures_list",
@@ -475,6 +477,21 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_STATS_ATTRITION] = {"stats_attrition",
 				  "SELECT ow_stats_attrition($1, $2, $3, $4, $5)", 5},
 
+	/* A live stream's start (h_stream.c): where its resume key $1 stands in commit order
+	 * (NULL: no such change; -1 for 0), the newest change's id, and its filters' records. */
+	[OW_Q_STREAM_START] =
+		{"stream_start",
+		 "SELECT ow_change_seq($1::bigint), ow_change_last(),"
+		 " ow_key_strict('organization', $2, 'org'),"
+		 " ow_key_strict('team', $3, 'team'), ow_key_strict('person', $4, 'person')",
+		 4},
+	/* The change feed's next entries after $1 (stream.c's follower and catch-up). */
+	[OW_Q_CHANGE_FEED] = {"change_feed",
+			      "SELECT id, event, doc, orgs, teams, people, tx_last, import,"
+			      " import_counts FROM ow_change_feed($1::bigint, $2::int)",
+			      2},
+	[OW_Q_CHANGE_LAST] = {"change_last", "SELECT ow_change_last()", 0},
+
 	/* The import's staging: every validated record with its line, streamed in by COPY while
 	 * the body arrives (autocommitted, one COPY a batch, no lock), then applied set-based by
 	 * ow_import_spool_apply() in one transaction under the import lock (13_import.sql). */
@@ -486,8 +503,9 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	/* The one statement that applies a whole file may run longer than the session's 30 s
 	 * statement_timeout (before, each batch of 500 was its own statement): lifted for the
 	 * import's transaction only. */
-	[OW_Q_IMPORT_BEGIN] = {"import_begin",
-			      "BEGIN; SET LOCAL statement_timeout = 0; SET LOCAL orgwatch.import = on", 0},
+	[OW_Q_IMPORT_BEGIN] =
+		{"import_begin",
+		 "BEGIN; SET LOCAL statement_timeout = 0; SET LOCAL orgwatch.import = on", 0},
 	[OW_Q_IMPORT_SPOOL_COPY] = {"import_spool_copy",
 				    "COPY ow_import_spool (line, type, doc) FROM STDIN", 0},
 	/* Columns: r_line, r_outcome, r_field, r_message, r_count. */

@@ -1,0 +1,186 @@
+/* changefeed.c — reads the change feed from a connection of its own (ow_changefeed_page), and
+ * the follower thread: LISTEN ow_data_changed on its connection, and on every notification or
+ * after a second without one, the entries committed after the last it handed on. Commit order
+ * (19_commit_order.sql) makes "after the last key" safe: an entry never appears behind one
+ * already read. On a lost connection it reconnects and goes on from the same key. */
+#include "changefeed.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "log.h"
+#include "stmts.h"
+
+#define BATCH 1000
+
+int ow_changefeed_page(PGconn *c, long long after, int lim, struct ow_change **out)
+{
+	char a[24], l[16];
+	snprintf(a, sizeof a, "%lld", after);
+	snprintf(l, sizeof l, "%d", lim);
+	const char *params[] = {a, l};
+	PGresult *res = ow_stmt_run(c, OW_Q_CHANGE_FEED, params);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+		int unknown = st && strcmp(st, "OW400") == 0;
+		if (!unknown)
+			ow_log(OW_LOG_WARN, "change feed: %s",
+			       res ? PQresultErrorMessage(res) : PQerrorMessage(c));
+		PQclear(res);
+		return unknown ? -2 : -1;
+	}
+	int n = PQntuples(res);
+	for (int i = 0; i < n; i++) {
+		const char *col[9];
+		for (int k = 0; k < 9; k++)
+			col[k] = PQgetisnull(res, i, k) ? NULL : PQgetvalue(res, i, k);
+		if (!(out[i] = ow_change_new(col))) {
+			while (i-- > 0)
+				ow_change_free(out[i]);
+			PQclear(res);
+			return -1;
+		}
+	}
+	PQclear(res);
+	return n;
+}
+
+static pthread_t follower;
+static int running, stop_asked;
+static char *url;
+static struct ow_changefeed_sink sink;
+
+static PGconn *connect_listening(void)
+{
+	char why[256];
+	PGconn *c = ow_db_connect_once(url, why, sizeof why);
+	PGresult *res = c ? PQexec(c, "LISTEN ow_data_changed") : NULL;
+	int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	if (!ok && c) {
+		PQfinish(c);
+		c = NULL;
+	}
+	return c;
+}
+
+static long long newest(PGconn *c)
+{
+	PGresult *res = ow_stmt_run(c, OW_Q_CHANGE_LAST, NULL);
+	long long k = res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
+			      ? atoll(PQgetvalue(res, 0, 0))
+			      : -1;
+	PQclear(res);
+	return k;
+}
+
+/* Hands on every entry after *last; 0, or -1 when the connection failed. */
+static int read_new(PGconn *c, long long *last)
+{
+	static struct ow_change *batch[BATCH];
+	for (;;) {
+		int n = ow_changefeed_page(c, *last, BATCH, batch);
+		if (n == -2) { /* the key is gone (a restored database): start again from now */
+			long long k = newest(c);
+			if (k < 0)
+				return -1;
+			ow_log(OW_LOG_WARN,
+			       "change feed: change %lld is no longer in the log; "
+			       "following from %lld",
+			       *last, k);
+			*last = k;
+			sink.start(k);
+			return 0;
+		}
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+		*last = batch[n - 1]->id;
+		sink.deliver(batch, n);
+		if (n < BATCH)
+			return 0;
+	}
+}
+
+static void *follow(void *arg)
+{
+	(void)arg;
+	PGconn *c = NULL;
+	long long last = -1;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!__atomic_load_n(&stop_asked, __ATOMIC_ACQUIRE)) {
+		if (!c) {
+			if (!(c = connect_listening())) {
+				sink.tick(0);
+				sleep(1);
+				continue;
+			}
+			if (last < 0) {
+				if ((last = newest(c)) < 0) {
+					PQfinish(c);
+					c = NULL;
+					continue;
+				}
+				sink.start(last);
+			}
+		}
+		int failed = read_new(c, &last) != 0;
+		struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
+		int woke = failed ? -1 : poll(&p, 1, 1000);
+		if (woke > 0 && PQconsumeInput(c) != 1)
+			woke = -1;
+		PGnotify *note;
+		while (woke >= 0 && (note = PQnotifies(c)))
+			PQfreemem(note);
+		struct timespec t1;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (woke < 0 || PQstatus(c) != CONNECTION_OK) {
+			ow_log(OW_LOG_WARN, "change feed: lost the database; reconnecting");
+			PQfinish(c);
+			c = NULL;
+			sink.tick(0);
+			continue;
+		}
+		if (t1.tv_sec != t0.tv_sec) {
+			t0 = t1;
+			sink.tick(1);
+		}
+	}
+	if (c)
+		PQfinish(c);
+	return NULL;
+}
+
+int ow_changefeed_start(const char *u, const struct ow_changefeed_sink *s)
+{
+	if (running)
+		return 0;
+	sink = *s;
+	stop_asked = 0;
+	if (!(url = strdup(u)))
+		return -1;
+	if (pthread_create(&follower, NULL, follow, NULL) != 0) {
+		free(url);
+		url = NULL;
+		return -1;
+	}
+	running = 1;
+	return 0;
+}
+
+void ow_changefeed_stop(void)
+{
+	if (!running)
+		return;
+	__atomic_store_n(&stop_asked, 1, __ATOMIC_RELEASE);
+	pthread_join(follower, NULL);
+	running = 0;
+	free(url);
+	url = NULL;
+}

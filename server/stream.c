@@ -1,0 +1,647 @@
+/* stream.c — the live change stream's subscribers (stream.h). The follower (changefeed.c)
+ * appends every committed entry, in commit order, to a ring kept in memory; a subscriber
+ * holds its place in the ring (or, behind the ring, its last key and a page read by the
+ * catch-up thread), its compiled filter and the bytes not yet taken by libmicrohttpd. Its
+ * events are written only when libmicrohttpd asks for bytes (reader()); with nothing to send
+ * the connection is suspended, and resumed when an entry it wants arrives, a keep-alive is
+ * due, its lifetime ends or the server stops. One mutex guards the ring and subscribers. */
+#include "stream.h"
+
+#include <microhttpd.h>
+#include <sys/socket.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "changefeed.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "problem.h"
+#include "req.h"
+
+#define FILL_BYTES (32 * 1024) /* formatted at a time for one subscriber */
+#define PAGE 500	       /* entries a catch-up query reads */
+#define RETRY_MS 2000	       /* the reconnection delay EventSource is told */
+#define SLOW_S 5	       /* a client taking nothing of its waiting output this long is cut */
+
+enum mode { LIVE, CATCHUP };
+enum end { END_NONE, END_LIFETIME, END_SHUTDOWN, END_ERROR };
+
+struct sub {
+	struct sub *prev, *next;
+	struct sub *qnext; /* the catch-up queue */
+	struct MHD_Connection *conn;
+	struct ow_stream_args a;
+	enum mode mode;
+	unsigned long long pos;	 /* LIVE: the ring position sent next */
+	long long last_key;	 /* the last entry passed (sent or not wanted) */
+	struct ow_change **page; /* CATCHUP: the page read, and how far it is sent */
+	int npage, page_i, page_ready;
+	int queued; /* waiting for or in a catch-up query */
+	int suspended;
+	int import_matched; /* coalescing: an entry of the import under way was wanted */
+	int reset_due;
+	enum end end;
+	int finished; /* the last bytes are out: end of stream next */
+	int gone;     /* the connection is gone while a catch-up query runs for it */
+	int fd;	      /* its socket (shut down to cut off a slow client) */
+	int cut;
+	time_t last_write, deadline;
+	struct ow_buf out;
+	size_t out_sent;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t catchup_wake = PTHREAD_COND_INITIALIZER;
+static const struct ow_config *config;
+static char *db_url;
+
+/* The ring: positions tail..head-1 hold the entries committed after base_key, in order. */
+static struct ow_change **ring;
+static unsigned long long *ring_bytes; /* the feed's bytes before each entry */
+static unsigned long long head, tail, total_bytes;
+static size_t cap;
+static long long base_key = -1; /* -1: the follower has not started */
+static int following;
+
+static struct sub *subs;
+static unsigned nsubs;
+static struct sub *queue_head, *queue_tail;
+static int threads_stop, catchup_running;
+static pthread_t catchup_thread;
+static unsigned long long m_disconnect_slow, m_disconnect_lifetime, m_catchup_queries, m_resets,
+	m_refused;
+
+static time_t now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec;
+}
+
+static struct ow_change *at(unsigned long long p)
+{
+	return ring[p % cap];
+}
+
+/* The ring position after the entry with key k, or 0 with *found 0 when it is not there. */
+static unsigned long long ring_after(long long k, int *found)
+{
+	*found = 1;
+	if (k == base_key)
+		return tail;
+	for (unsigned long long p = head; p > tail; p--)
+		if (at(p - 1)->id == k)
+			return p;
+	*found = 0;
+	return 0;
+}
+
+static long long newest_key(void)
+{
+	return head > tail ? at(head - 1)->id : base_key;
+}
+
+/* Whether s writes something for c, and the state it keeps when it does not. */
+static int wants(const struct sub *s, const struct ow_change *c)
+{
+	int match = ow_change_filter_match(&s->a.filter, c);
+	if (s->a.coalesce_imports && c->import)
+		return c->tx_last && (s->import_matched || match);
+	return match;
+}
+
+static void pass(struct sub *s, const struct ow_change *c)
+{
+	s->last_key = c->id;
+	if (s->a.coalesce_imports && c->import)
+		s->import_matched =
+			c->tx_last ? 0
+				   : s->import_matched || ow_change_filter_match(&s->a.filter, c);
+}
+
+static int write_event(struct sub *s, long long id, const char *event, const char *data)
+{
+	if (s->a.ndjson)
+		return ow_buf_appendf(&s->out, "%s\n", data);
+	return ow_buf_appendf(&s->out, "id: %lld\nevent: %s\ndata: %s\n\n", id, event, data);
+}
+
+/* Writes c for s (it wants it). */
+static int emit(struct sub *s, const struct ow_change *c)
+{
+	s->last_key = c->id;
+	if (s->a.coalesce_imports && c->import) {
+		s->import_matched = 0;
+		char data[8192];
+		snprintf(data, sizeof data, "{\"event\":\"import.done\",\"id\":%lld,\"counts\":%s}",
+			 c->id, c->import_counts ? c->import_counts : "{}");
+		return write_event(s, c->id, "import.done", data);
+	}
+	return write_event(s, c->id, c->event, c->doc);
+}
+
+static void queue_catchup(struct sub *s)
+{
+	if (s->queued)
+		return;
+	s->queued = 1;
+	s->qnext = NULL;
+	if (queue_tail)
+		queue_tail->qnext = s;
+	else
+		queue_head = s;
+	queue_tail = s;
+	pthread_cond_signal(&catchup_wake);
+}
+
+static void free_page(struct sub *s)
+{
+	for (int i = s->page_i; i < s->npage; i++)
+		ow_change_free(s->page[i]);
+	free(s->page);
+	s->page = NULL;
+	s->npage = s->page_i = 0;
+	s->page_ready = 0;
+}
+
+/* The next entry for s, or NULL when it has none now (a catch-up page may be queued). A
+ * catch-up entry is handed over (*owned set: the caller frees it). */
+static struct ow_change *next_entry(struct sub *s, int *owned)
+{
+	*owned = 0;
+	for (;;) {
+		if (s->mode == LIVE) {
+			if (s->pos < tail) { /* fell behind the ring: from the database */
+				s->mode = CATCHUP;
+				continue;
+			}
+			return s->pos < head ? at(s->pos++) : NULL;
+		}
+		if (s->page_ready && s->page_i < s->npage) {
+			*owned = 1;
+			return s->page[s->page_i++];
+		}
+		int was_short = s->page_ready && s->npage < PAGE;
+		if (s->page_ready)
+			free_page(s);
+		int found;
+		unsigned long long p = base_key >= 0 ? ring_after(s->last_key, &found) : 0;
+		if (base_key >= 0 && found) {
+			s->mode = LIVE;
+			s->pos = p;
+			continue;
+		}
+		/* A short page not yet in the ring: the follower is behind; asked again on its
+		 * next tick. */
+		if (!was_short && !s->queued)
+			queue_catchup(s);
+		return NULL;
+	}
+}
+
+/* Formats up to FILL_BYTES of what s has to send into s->out. */
+static void fill(struct sub *s)
+{
+	if (s->reset_due) {
+		s->reset_due = 0;
+		long long k = newest_key();
+		char data[256];
+		snprintf(data, sizeof data,
+			 "{\"event\":\"reset\",\"after\":%lld,\"id\":%lld,\"detail\":\"No change "
+			 "has "
+			 "that id; the stream goes on after the newest change.\"}",
+			 s->a.after, k);
+		if (write_event(s, k, "reset", data) != 0)
+			s->end = END_ERROR;
+		s->mode = LIVE;
+		s->pos = head;
+		s->last_key = k;
+		m_resets++;
+	}
+	while (s->out.len < FILL_BYTES) {
+		int owned;
+		struct ow_change *c = next_entry(s, &owned);
+		if (!c)
+			break;
+		int failed = wants(s, c) ? emit(s, c) != 0 : (pass(s, c), 0);
+		if (owned)
+			ow_change_free(c);
+		if (failed) {
+			s->end = END_ERROR; /* out of memory for its bytes */
+			break;
+		}
+	}
+}
+
+/* Bytes of the feed not yet sent to s (LIVE), an upper bound on its unsent output. */
+static unsigned long long unsent(const struct sub *s)
+{
+	if (s->mode != LIVE || s->pos >= head || s->pos < tail)
+		return 0;
+	return total_bytes - ring_bytes[s->pos % cap];
+}
+
+static void resume(struct sub *s)
+{
+	if (s->suspended) {
+		s->suspended = 0;
+		MHD_resume_connection(s->conn);
+	}
+}
+
+static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)pos;
+	struct sub *s = cls;
+	pthread_mutex_lock(&lock);
+	for (;;) {
+		if (s->out_sent < s->out.len) {
+			size_t n = s->out.len - s->out_sent;
+			if (n > max)
+				n = max;
+			memcpy(buf, s->out.data + s->out_sent, n);
+			s->out_sent += n;
+			s->last_write = now_s();
+			pthread_mutex_unlock(&lock);
+			return (ssize_t)n;
+		}
+		ow_buf_reset(&s->out);
+		s->out_sent = 0;
+		if (s->finished) {
+			int failed = s->end == END_ERROR;
+			pthread_mutex_unlock(&lock);
+			return failed ? MHD_CONTENT_READER_END_WITH_ERROR
+				      : MHD_CONTENT_READER_END_OF_STREAM;
+		}
+		if (s->end == END_ERROR) {
+			s->finished = 1;
+			continue;
+		}
+		if (s->end != END_NONE) {
+			char data[160];
+			snprintf(data, sizeof data,
+				 "{\"event\":\"reconnect\",\"id\":%lld,\"detail\":\"%s\"}",
+				 s->last_key,
+				 s->end == END_LIFETIME
+					 ? "The stream reached its lifetime; resume from id."
+					 : "The server is stopping; resume from id.");
+			if (write_event(s, s->last_key, "reconnect", data) != 0)
+				s->end = END_ERROR;
+			s->finished = 1;
+			continue;
+		}
+		fill(s);
+		if (s->out.len)
+			continue;
+		time_t t = now_s();
+		if (t >= s->deadline) {
+			s->end = END_LIFETIME;
+			m_disconnect_lifetime++;
+			continue;
+		}
+		if (t - s->last_write >= (time_t)config->stream_keepalive_s) {
+			if (ow_buf_append_str(&s->out, s->a.ndjson ? "\n" : ": keep-alive\n\n") !=
+			    0)
+				s->end = END_ERROR;
+			continue;
+		}
+		s->suspended = 1;
+		MHD_suspend_connection(s->conn);
+		pthread_mutex_unlock(&lock);
+		return 0;
+	}
+}
+
+/* The most streams open from a's key or a's address. */
+static unsigned count_client(const struct ow_stream_args *a)
+{
+	unsigned key = 0, address = 0;
+	for (struct sub *s = subs; s; s = s->next) {
+		key += a->key[0] && strcmp(s->a.key, a->key) == 0;
+		address += strcmp(s->a.address, a->address) == 0;
+	}
+	return key > address ? key : address;
+}
+
+static void sub_free(void *cls)
+{
+	struct sub *s = cls;
+	pthread_mutex_lock(&lock);
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		subs = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	nsubs--;
+	if (s->queued) { /* the catch-up thread frees it when its query is done */
+		s->gone = 1;
+		pthread_mutex_unlock(&lock);
+		return;
+	}
+	pthread_mutex_unlock(&lock);
+	free_page(s);
+	ow_buf_free(&s->out);
+	free(s);
+}
+
+int ow_stream_reply(struct ow_req *r, const struct ow_stream_args *a)
+{
+	struct sub *s = calloc(1, sizeof *s);
+	if (!s)
+		return ow_problem_reply(r, OW_P_UNAVAILABLE, "Out of memory; retry shortly.", NULL,
+					(const char *const[]){"Retry-After", "2", NULL});
+	s->a = *a;
+	s->conn = r->conn;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	s->fd = ci ? ci->connect_fd : -1;
+	ow_buf_init(&s->out, (size_t)FILL_BYTES + 2 * 1024 * 1024);
+	pthread_mutex_lock(&lock);
+	unsigned same = count_client(a);
+	const char *over = nsubs >= config->stream_max	       ? "the server's"
+			   : same >= config->stream_per_client ? "this client's"
+							       : NULL;
+	if (over || base_key < 0) {
+		m_refused += over != NULL;
+		pthread_mutex_unlock(&lock);
+		free(s);
+		if (!over)
+			return ow_problem_reply(r, OW_P_UNAVAILABLE,
+						"The change stream is starting; retry shortly.",
+						NULL,
+						(const char *const[]){"Retry-After", "1", NULL});
+		return ow_problem_replyf(
+			r, OW_P_TOO_MANY,
+			"Too many open streams (%s limit); close one or retry later.", over);
+	}
+	time_t t = now_s();
+	s->last_write = t;
+	s->deadline = t + (time_t)config->stream_lifetime_s;
+	if (a->unknown) {
+		s->reset_due = 1;
+	} else if (a->after < 0) {
+		s->mode = LIVE;
+		s->pos = head;
+		s->last_key = newest_key();
+	} else {
+		int found;
+		unsigned long long p = ring_after(a->after, &found);
+		s->mode = found ? LIVE : CATCHUP;
+		s->pos = p;
+		s->last_key = a->after;
+	}
+	/* The first bytes (the reconnection delay) go out with the headers. */
+	if (!a->ndjson && ow_buf_appendf(&s->out, "retry: %d\n\n", RETRY_MS) != 0)
+		s->end = END_ERROR;
+	s->next = subs;
+	if (subs)
+		subs->prev = s;
+	subs = s;
+	nsubs++;
+	pthread_mutex_unlock(&lock);
+	static const char *const headers[] = {"Cache-Control", "no-cache", "X-Accel-Buffering",
+					      "no", NULL};
+	return ow_reply_reader(
+		r, 200, a->ndjson ? "application/x-ndjson" : "text/event-stream; charset=utf-8",
+		reader, s, sub_free, headers);
+}
+
+/* Wakes the suspended subscribers that have something to do now. Under the lock. */
+static void wake(int tick)
+{
+	time_t t = now_s();
+	for (struct sub *s = subs; s; s = s->next) {
+		if (!s->suspended) {
+			/* Output waiting that the client does not take: cut off (it resumes from
+			 * its last id). A socket that takes nothing at all is closed by
+			 * libmicrohttpd's 30 s timeout. */
+			if (tick && !s->cut && s->mode == LIVE && t - s->last_write >= SLOW_S &&
+			    unsent(s) > (unsigned long long)config->stream_max_unsent_kb * 1024) {
+				s->cut = 1;
+				m_disconnect_slow++;
+				if (s->fd >= 0)
+					shutdown(s->fd, SHUT_RDWR);
+			}
+			continue;
+		}
+		if (s->end != END_NONE || s->reset_due) {
+			resume(s);
+			continue;
+		}
+		if (s->mode == LIVE) {
+			while (s->pos >= tail && s->pos < head && !wants(s, at(s->pos)))
+				pass(s, at(s->pos++));
+			if (s->pos < head || s->pos < tail)
+				resume(s);
+		} else if (s->page_ready || (tick && !s->queued)) {
+			resume(s);
+		}
+		if (tick && s->suspended &&
+		    (t >= s->deadline || t - s->last_write >= (time_t)config->stream_keepalive_s))
+			resume(s);
+	}
+}
+
+static void on_start(long long key)
+{
+	pthread_mutex_lock(&lock);
+	for (unsigned long long p = tail; p < head; p++)
+		ow_change_free(at(p));
+	tail = head;
+	base_key = key;
+	pthread_mutex_unlock(&lock);
+}
+
+static void on_deliver(struct ow_change **entries, int n)
+{
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < n; i++) {
+		if (head - tail == cap) {
+			base_key = at(tail)->id;
+			ow_change_free(at(tail));
+			tail++;
+		}
+		ring[head % cap] = entries[i];
+		ring_bytes[head % cap] = total_bytes;
+		total_bytes += entries[i]->doclen;
+		head++;
+	}
+	wake(0);
+	pthread_mutex_unlock(&lock);
+}
+
+static void on_tick(int up)
+{
+	pthread_mutex_lock(&lock);
+	following = up;
+	wake(1);
+	pthread_mutex_unlock(&lock);
+}
+
+/* The catch-up thread: one query at a time on a connection of its own, for the subscribers
+ * behind the ring, in the order they asked. */
+static void *catchup(void *arg)
+{
+	(void)arg;
+	PGconn *c = NULL;
+	pthread_mutex_lock(&lock);
+	while (!threads_stop) {
+		struct sub *s = queue_head;
+		if (!s) {
+			pthread_cond_wait(&catchup_wake, &lock);
+			continue;
+		}
+		long long after = s->last_key;
+		pthread_mutex_unlock(&lock);
+		char why[256];
+		if (!c && !(c = ow_db_connect_once(db_url, why, sizeof why)))
+			ow_log(OW_LOG_WARN, "change stream catch-up: %s", why);
+		struct ow_change **page = calloc(PAGE, sizeof *page);
+		int n = c && page ? ow_changefeed_page(c, after, PAGE, page) : -1;
+		if (n == -1 && c && PQstatus(c) != CONNECTION_OK) {
+			PQfinish(c);
+			c = NULL;
+		}
+		pthread_mutex_lock(&lock);
+		m_catchup_queries++;
+		queue_head = s->qnext;
+		if (!queue_head)
+			queue_tail = NULL;
+		s->queued = 0;
+		if (s->gone) {
+			for (int i = 0; i < n; i++)
+				ow_change_free(page[i]);
+			free(page);
+			free_page(s);
+			ow_buf_free(&s->out);
+			free(s);
+			continue;
+		}
+		if (n >= 0) {
+			s->page = page;
+			s->npage = n;
+			s->page_i = 0;
+			s->page_ready = 1;
+		} else {
+			free(page);
+			if (n == -2)
+				s->reset_due = 1;
+			/* -1: the database is away; asked again on the next tick */
+		}
+		resume(s);
+		if (n == -1) {
+			pthread_mutex_unlock(&lock);
+			struct timespec pause = {.tv_sec = 1};
+			nanosleep(&pause, NULL);
+			pthread_mutex_lock(&lock);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	if (c)
+		PQfinish(c);
+	return NULL;
+}
+
+int ow_stream_start(const struct ow_config *cfg, const char *url)
+{
+	config = cfg;
+	cap = cfg->stream_ring;
+	ring = calloc(cap, sizeof *ring);
+	ring_bytes = calloc(cap, sizeof *ring_bytes);
+	db_url = strdup(url);
+	if (!ring || !ring_bytes || !db_url)
+		return -1;
+	static const struct ow_changefeed_sink sink = {on_start, on_deliver, on_tick};
+	if (pthread_create(&catchup_thread, NULL, catchup, NULL) != 0)
+		return -1;
+	catchup_running = 1;
+	return ow_changefeed_start(url, &sink);
+}
+
+void ow_stream_end_all(void)
+{
+	pthread_mutex_lock(&lock);
+	for (struct sub *s = subs; s; s = s->next) {
+		if (s->end == END_NONE)
+			s->end = END_SHUTDOWN;
+		resume(s);
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+void ow_stream_stop(void)
+{
+	ow_changefeed_stop();
+	if (catchup_running) {
+		pthread_mutex_lock(&lock);
+		threads_stop = 1;
+		pthread_cond_broadcast(&catchup_wake);
+		pthread_mutex_unlock(&lock);
+		pthread_join(catchup_thread, NULL);
+		catchup_running = 0;
+	}
+	for (unsigned long long p = tail; p < head; p++)
+		ow_change_free(at(p));
+	free(ring);
+	free(ring_bytes);
+	free(db_url);
+	ring = NULL;
+	ring_bytes = NULL;
+	db_url = NULL;
+}
+
+int ow_stream_render_metrics(struct ow_buf *b)
+{
+	pthread_mutex_lock(&lock);
+	unsigned long long lag_max = 0, lag_sum = 0;
+	unsigned behind = 0;
+	for (struct sub *s = subs; s; s = s->next) {
+		unsigned long long lag =
+			s->mode == LIVE && s->pos < head && s->pos >= tail ? head - s->pos : 0;
+		behind += s->mode == CATCHUP;
+		lag_sum += lag;
+		if (lag > lag_max)
+			lag_max = lag;
+	}
+	int rc = ow_buf_appendf(
+		b,
+		"# HELP orgwatch_stream_subscribers Open change streams (GET /changes/stream).\n"
+		"# TYPE orgwatch_stream_subscribers gauge\n"
+		"orgwatch_stream_subscribers{state=\"live\"} %u\n"
+		"orgwatch_stream_subscribers{state=\"catching_up\"} %u\n"
+		"# HELP orgwatch_stream_lag_entries Entries in memory not yet sent, most and in "
+		"all.\n"
+		"# TYPE orgwatch_stream_lag_entries gauge\n"
+		"orgwatch_stream_lag_entries{of=\"max\"} %llu\n"
+		"orgwatch_stream_lag_entries{of=\"sum\"} %llu\n"
+		"# HELP orgwatch_stream_disconnects_total Streams the server ended.\n"
+		"# TYPE orgwatch_stream_disconnects_total counter\n"
+		"orgwatch_stream_disconnects_total{reason=\"slow\"} %llu\n"
+		"orgwatch_stream_disconnects_total{reason=\"lifetime\"} %llu\n"
+		"# HELP orgwatch_stream_resets_total Streams begun with a key no change has.\n"
+		"# TYPE orgwatch_stream_resets_total counter\n"
+		"orgwatch_stream_resets_total %llu\n"
+		"# HELP orgwatch_stream_refused_total Streams refused over the per-client or total "
+		"limit.\n"
+		"# TYPE orgwatch_stream_refused_total counter\n"
+		"orgwatch_stream_refused_total %llu\n"
+		"# HELP orgwatch_stream_catchup_queries_total Pages read for subscribers behind "
+		"memory.\n"
+		"# TYPE orgwatch_stream_catchup_queries_total counter\n"
+		"orgwatch_stream_catchup_queries_total %llu\n"
+		"# HELP orgwatch_stream_ring_entries Changes kept in memory for the streams.\n"
+		"# TYPE orgwatch_stream_ring_entries gauge\n"
+		"orgwatch_stream_ring_entries %llu\n"
+		"# HELP orgwatch_stream_following 1 while the change feed follows the database.\n"
+		"# TYPE orgwatch_stream_following gauge\n"
+		"orgwatch_stream_following %d\n",
+		nsubs - behind, behind, lag_max, lag_sum, m_disconnect_slow, m_disconnect_lifetime,
+		m_resets, m_refused, m_catchup_queries, head - tail, following);
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
