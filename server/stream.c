@@ -375,9 +375,11 @@ int ow_stream_reply(struct ow_req *r, const struct ow_stream_args *a)
 						"The change stream is starting; retry shortly.",
 						NULL,
 						(const char *const[]){"Retry-After", "1", NULL});
-		return ow_problem_replyf(
-			r, OW_P_TOO_MANY,
-			"Too many open streams (%s limit); close one or retry later.", over);
+		char detail[128];
+		snprintf(detail, sizeof detail,
+			 "Too many open streams (%s limit); close one or retry later.", over);
+		return ow_problem_reply(r, OW_P_TOO_MANY, detail, NULL,
+					(const char *const[]){"Retry-After", "10", NULL});
 	}
 	time_t t = now_s();
 	s->last_write = t;
