@@ -67,6 +67,9 @@ test('Portman contract, variation and fuzz tests of every operation pass against
   // checked one level deep here (the API suites check the whole tree against the real schema).
   const spec = YAML.parse(readFileSync(path.join(REPO, 'openapi.yaml'), 'utf8'));
   spec.components.schemas.ChartNode.properties.reports.items = { type: 'object' };
+  // A live stream does not end, and Newman waits for a whole answer: the change stream is
+  // tested by tests/api/stream*.test.mjs instead.
+  delete spec.paths['/changes/stream'];
   writeFileSync(path.join(OUT, 'openapi.yaml'), YAML.stringify(spec));
   const operations = Object.values(spec.paths).flatMap((item) => Object.keys(item).filter((m) => ['get', 'post', 'patch', 'delete', 'put'].includes(m)));
 

@@ -457,6 +457,12 @@ function targets(ctx) {
   };
 
   for (const [p, item] of Object.entries(spec.paths)) {
+    if (p === '/changes/stream') {
+      // A live stream never ends and sqlmap compares whole answers. Its arguments pass the same
+      // checks as every list's (server/filter.c) and reach one parameterised statement.
+      skipped.push(`GET ${p} (a live stream: no whole answer to compare)`);
+      continue;
+    }
     const common = (item.parameters || []).map(deref);
     for (const method of ['get', 'post', 'put', 'patch', 'delete']) {
       const op = item[method];
