@@ -2,12 +2,13 @@
 // types generated from openapi.yaml (openapi-typescript → build/contract/schema.d.ts) and
 // openapi-fetch: organizations, a person, a position, a source, a departure citing it, the
 // departures between two dates page by page (next_cursor), the org chart as of a date,
-// departures by month, an NDJSON import, a layoffs tracker's rows (companies by name, duplicates,
+// departures by month, the change stream told of the departures as they commit, an NDJSON import, a layoffs tracker's rows (companies by name, duplicates,
 // layoffs by industry), and a refused write whose bad field the script reads.
 // It type-checks with `tsc --noEmit` and exits non-zero when anything is not as documented.
 // Usage: node journalist.js BASE_URL EDITOR_KEY
 import createClient from 'openapi-fetch';
 import type { components, paths } from '../../../build/contract/schema.js';
+import { followChanges } from './changes.js';
 
 type Problem = components['schemas']['Problem'];
 type Departure = components['schemas']['Departure'];
@@ -43,6 +44,17 @@ async function main(): Promise<void> {
     'create the startup',
   );
   check(lab.kind === 'lab' && startup.founded_on === '2024-04', 'organizations keep kind and partial dates');
+  // Told of every departure from the lab from now on, as it commits (the change stream, with an
+  // async iterator).
+  const stop = new AbortController();
+  const heard: string[] = [];
+  const listening = (async () => {
+    for await (const change of followChanges(baseUrl as string, { entity: ['departure'], org: lab.slug, signal: stop.signal })) {
+      heard.push(`${change.entity}.${change.operation}:${change.entity_id}`);
+      if (heard.length === 2) stop.abort();
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 500)); // the stream is open before the writes
 
   const person = must(await client.POST('/people', { body: { full_name: `Ada Researcher ${run}`, tags: ['published-ai-research'] } }), 'create a person');
   check(person.slug.length > 0 && person.tags.includes('published-ai-research'), 'a person gets a slug and keeps tags');
@@ -185,6 +197,13 @@ async function main(): Promise<void> {
   check(refused.response.status === 400 && refused.data === undefined, 'a bad date is a 400');
   const problem: Problem | undefined = refused.error;
   check(problem?.status === 400 && (problem.errors ?? []).some((e) => e.field === 'departed_on'), 'the problem names departed_on');
+
+  await Promise.race([listening, new Promise((r) => setTimeout(r, 10_000))]);
+  stop.abort();
+  check(
+    heard.join() === [`departure.create:${departure.id}`, `departure.create:${otherLeft.id}`].join(),
+    `the change stream told of both departures, in order (heard ${heard.join(' ') || 'nothing'})`,
+  );
 
   console.log(`journalist: ${checks} checks passed (${seen.length} departures read in ${pages} pages, problem field: departed_on)`);
 }
