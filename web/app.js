@@ -17,11 +17,13 @@ import { readHash, ref, state, writeHash } from './state.js';
 import { refreshFlows, refreshStats } from './stats.js';
 import { refreshTable, resetTable, table } from './table.js';
 import { onMonthSelected, renderMonthChart } from './timechart.js';
+import { syncTicker, wireTicker } from './ticker.js';
 import { applyView, wireViews } from './view.js';
 
 /** After a filter changed: the departures (cheap, always) and the layoffs when shown. */
 function refreshFiltered() {
   writeHash();
+  syncTicker();
   updateShares();
   refreshStats();
   refreshFlows();
@@ -187,6 +189,8 @@ async function init() {
   wireTable();
   wireResize();
   wireShare();
+  wireTicker(writeHash);
+  syncTicker();
   setupSlider();
   $('f-kind').value = state.kind;
   $('f-from').value = state.from;

@@ -9,8 +9,9 @@ export const state = {
   org: '', team: '', kind: '', from: '', to: '', industry: '', country: '', stage: '', // shared filters
   person: '', personName: '', sort: '-departed_on', month: '', // table
   chartOrg: '', asOf: '', // org chart
+  live: '', // '1': the latest-changes ticker follows the change stream
 };
-const HASH_KEYS = ['view', 'org', 'team', 'kind', 'industry', 'country', 'stage', 'from', 'to', 'person', 'sort', 'month', 'chartOrg', 'asOf'];
+const HASH_KEYS = ['view', 'org', 'team', 'kind', 'industry', 'country', 'stage', 'from', 'to', 'person', 'sort', 'month', 'chartOrg', 'asOf', 'live'];
 const DEFAULTS = { view: 'departures', sort: '-departed_on' }; // left out of the hash
 
 export function readHash() {
@@ -26,6 +27,7 @@ export function readHash() {
   state.country = /^[A-Za-z]{2}$/.test(state.country) ? state.country.toUpperCase() : '';
   if (!STAGE_LABEL[state.stage]) state.stage = '';
   state.industry = state.industry.trim().slice(0, 200);
+  if (state.live !== '1') state.live = '';
 }
 export function writeHash() {
   const p = new URLSearchParams();
