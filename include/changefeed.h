@@ -20,7 +20,10 @@ struct ow_changefeed_sink {
 	void (*deliver)(struct ow_change **entries, int n);
 	void (*tick)(int following);
 };
-int ow_changefeed_start(const char *url, const struct ow_changefeed_sink *sink);
+/* url: the primary (notifications, and the entries without a replica); replica_url: a
+ * replica to read the entries from, or NULL. */
+int ow_changefeed_start(const char *url, const char *replica_url,
+			const struct ow_changefeed_sink *sink);
 void ow_changefeed_stop(void);
 
 #endif

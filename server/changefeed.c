@@ -2,7 +2,9 @@
  * the follower thread: LISTEN ow_data_changed on its connection, and on every notification or
  * after a second without one, the entries committed after the last it handed on. Commit order
  * (19_commit_order.sql) makes "after the last key" safe: an entry never appears behind one
- * already read. On a lost connection it reconnects and goes on from the same key. */
+ * already read. On a lost connection it reconnects and goes on from the same key. With read
+ * replicas the entries are read from the first one (LISTEN is not possible on a standby: the
+ * primary's notifications are the wake-up), the primary taking over while it is away. */
 #include "changefeed.h"
 
 #include <poll.h>
@@ -51,8 +53,13 @@ int ow_changefeed_page(PGconn *c, long long after, int lim, struct ow_change **o
 
 static pthread_t follower;
 static int running, stop_asked;
-static char *url;
+static char *url, *read_url; /* read_url: a replica the entries are read from, or NULL */
 static struct ow_changefeed_sink sink;
+
+static int stopping(void)
+{
+	return __atomic_load_n(&stop_asked, __ATOMIC_ACQUIRE);
+}
 
 static PGconn *connect_listening(void)
 {
@@ -78,72 +85,110 @@ static long long newest(PGconn *c)
 	return k;
 }
 
-/* Hands on every entry after *last; 0, or -1 when the connection failed. */
-static int read_new(PGconn *c, long long *last)
+/* Hands on every entry after *last read from c (a replica when replica is set); the number
+ * handed on, or -1 when the connection failed. A key a replica does not know yet is one it
+ * has not replayed: nothing to hand on yet. On the primary it means the log was replaced (a
+ * restored database): following starts again from its newest entry. */
+static int read_new(PGconn *c, int replica, long long *last)
 {
 	static struct ow_change *batch[BATCH];
+	int total = 0;
 	for (;;) {
 		int n = ow_changefeed_page(c, *last, BATCH, batch);
-		if (n == -2) { /* the key is gone (a restored database): start again from now */
+		if (n == -2 && replica)
+			return total;
+		if (n == -2) {
 			long long k = newest(c);
 			if (k < 0)
 				return -1;
 			ow_log(OW_LOG_WARN,
-			       "change feed: change %lld is no longer in the log; "
-			       "following from %lld",
+			       "change feed: change %lld is no longer in the log; following from "
+			       "%lld",
 			       *last, k);
 			*last = k;
 			sink.start(k);
-			return 0;
+			return total;
 		}
 		if (n < 0)
 			return -1;
 		if (n == 0)
-			return 0;
+			return total;
 		*last = batch[n - 1]->id;
 		sink.deliver(batch, n);
+		total += n;
 		if (n < BATCH)
-			return 0;
+			return total;
 	}
+}
+
+/* After a notification, a replica may not have replayed the write yet: asked again every
+ * 10 ms for up to a second until the entry is there. */
+static int read_after_notice(PGconn *c, int replica, long long *last)
+{
+	int n = read_new(c, replica, last);
+	for (int i = 0; replica && n == 0 && i < 100 && !stopping(); i++) {
+		struct timespec pause = {.tv_nsec = 10 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+		n = read_new(c, replica, last);
+	}
+	return n;
 }
 
 static void *follow(void *arg)
 {
 	(void)arg;
-	PGconn *c = NULL;
+	PGconn *hint = NULL, *replica = NULL;
 	long long last = -1;
+	int noticed = 1;
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (!__atomic_load_n(&stop_asked, __ATOMIC_ACQUIRE)) {
-		if (!c) {
-			if (!(c = connect_listening())) {
+	while (!stopping()) {
+		if (!hint) {
+			if (!(hint = connect_listening())) {
 				sink.tick(0);
 				sleep(1);
 				continue;
 			}
 			if (last < 0) {
-				if ((last = newest(c)) < 0) {
-					PQfinish(c);
-					c = NULL;
+				if ((last = newest(hint)) < 0) {
+					PQfinish(hint);
+					hint = NULL;
 					continue;
 				}
 				sink.start(last);
 			}
+			noticed = 1; /* writes may have gone unheard */
 		}
-		int failed = read_new(c, &last) != 0;
-		struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
+		if (read_url && !replica) {
+			char why[256];
+			if (!(replica = ow_db_connect_once(read_url, why, sizeof why)))
+				ow_log(OW_LOG_WARN, "change feed: replica: %s; reading the primary",
+				       why);
+		}
+		PGconn *src = replica ? replica : hint;
+		int failed = (noticed ? read_after_notice(src, replica != NULL, &last)
+				      : read_new(src, replica != NULL, &last)) < 0;
+		if (failed && replica) {
+			PQfinish(replica);
+			replica = NULL;
+			continue;
+		}
+		struct pollfd p = {.fd = PQsocket(hint), .events = POLLIN};
 		int woke = failed ? -1 : poll(&p, 1, 1000);
-		if (woke > 0 && PQconsumeInput(c) != 1)
+		if (woke > 0 && PQconsumeInput(hint) != 1)
 			woke = -1;
 		PGnotify *note;
-		while (woke >= 0 && (note = PQnotifies(c)))
+		noticed = 0;
+		while (woke >= 0 && (note = PQnotifies(hint))) {
+			noticed = 1;
 			PQfreemem(note);
+		}
 		struct timespec t1;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		if (woke < 0 || PQstatus(c) != CONNECTION_OK) {
+		if (woke < 0 || PQstatus(hint) != CONNECTION_OK) {
 			ow_log(OW_LOG_WARN, "change feed: lost the database; reconnecting");
-			PQfinish(c);
-			c = NULL;
+			PQfinish(hint);
+			hint = NULL;
 			sink.tick(0);
 			continue;
 		}
@@ -152,22 +197,28 @@ static void *follow(void *arg)
 			sink.tick(1);
 		}
 	}
-	if (c)
-		PQfinish(c);
+	if (hint)
+		PQfinish(hint);
+	if (replica)
+		PQfinish(replica);
 	return NULL;
 }
 
-int ow_changefeed_start(const char *u, const struct ow_changefeed_sink *s)
+int ow_changefeed_start(const char *u, const char *replica_url, const struct ow_changefeed_sink *s)
 {
 	if (running)
 		return 0;
 	sink = *s;
 	stop_asked = 0;
-	if (!(url = strdup(u)))
-		return -1;
-	if (pthread_create(&follower, NULL, follow, NULL) != 0) {
+	if (!(url = strdup(u)) || (replica_url && !(read_url = strdup(replica_url)))) {
 		free(url);
 		url = NULL;
+		return -1;
+	}
+	if (pthread_create(&follower, NULL, follow, NULL) != 0) {
+		free(url);
+		free(read_url);
+		url = read_url = NULL;
 		return -1;
 	}
 	running = 1;
@@ -182,5 +233,6 @@ void ow_changefeed_stop(void)
 	pthread_join(follower, NULL);
 	running = 0;
 	free(url);
-	url = NULL;
+	free(read_url);
+	url = read_url = NULL;
 }

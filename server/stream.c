@@ -40,7 +40,8 @@ struct sub {
 	long long last_key;	 /* the last entry passed (sent or not wanted) */
 	struct ow_change **page; /* CATCHUP: the page read, and how far it is sent */
 	int npage, page_i, page_ready;
-	int queued; /* waiting for or in a catch-up query */
+	int queued;  /* waiting for or in a catch-up query */
+	int on_tick; /* the next catch-up query waits for the follower's tick */
 	int suspended;
 	int import_matched; /* coalescing: an entry of the import under way was wanted */
 	int reset_due;
@@ -57,7 +58,7 @@ struct sub {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t catchup_wake = PTHREAD_COND_INITIALIZER;
 static const struct ow_config *config;
-static char *db_url;
+static char *db_url, *read_url; /* the primary; the replica streams read from, or NULL */
 
 /* The ring: positions tail..head-1 hold the entries committed after base_key, in order. */
 static struct ow_change **ring;
@@ -185,7 +186,8 @@ static struct ow_change *next_entry(struct sub *s, int *owned)
 			*owned = 1;
 			return s->page[s->page_i++];
 		}
-		int was_short = s->page_ready && s->npage < PAGE;
+		if (s->page_ready && s->npage < PAGE)
+			s->on_tick = 1; /* the end of the log as the query saw it */
 		if (s->page_ready)
 			free_page(s);
 		int found;
@@ -195,9 +197,9 @@ static struct ow_change *next_entry(struct sub *s, int *owned)
 			s->pos = p;
 			continue;
 		}
-		/* A short page not yet in the ring: the follower is behind; asked again on its
-		 * next tick. */
-		if (!was_short && !s->queued)
+		/* At the end of the log but not yet in the ring (the follower is behind), or the
+		 * query failed: asked again on the follower's next tick. */
+		if (!s->on_tick && !s->queued)
 			queue_catchup(s);
 		return NULL;
 	}
@@ -441,6 +443,8 @@ static void wake(int tick)
 			if (s->pos < head || s->pos < tail)
 				resume(s);
 		} else if (s->page_ready || (tick && !s->queued)) {
+			if (tick)
+				s->on_tick = 0;
 			resume(s);
 		}
 		if (tick && s->suspended &&
@@ -491,6 +495,7 @@ static void *catchup(void *arg)
 {
 	(void)arg;
 	PGconn *c = NULL;
+	int on_replica = 0;
 	pthread_mutex_lock(&lock);
 	while (!threads_stop) {
 		struct sub *s = queue_head;
@@ -501,7 +506,11 @@ static void *catchup(void *arg)
 		long long after = s->last_key;
 		pthread_mutex_unlock(&lock);
 		char why[256];
-		if (!c && !(c = ow_db_connect_once(db_url, why, sizeof why)))
+		if (!c && read_url && (c = ow_db_connect_once(read_url, why, sizeof why)) != NULL)
+			on_replica = 1;
+		if (!c && (c = ow_db_connect_once(db_url, why, sizeof why)) != NULL)
+			on_replica = 0;
+		if (!c)
 			ow_log(OW_LOG_WARN, "change stream catch-up: %s", why);
 		struct ow_change **page = calloc(PAGE, sizeof *page);
 		int n = c && page ? ow_changefeed_page(c, after, PAGE, page) : -1;
@@ -531,9 +540,13 @@ static void *catchup(void *arg)
 			s->page_ready = 1;
 		} else {
 			free(page);
-			if (n == -2)
+			/* The key was checked on the primary when the stream began: unknown on the
+			 * primary now, the log was replaced; on a replica, not replayed yet. -1:
+			 * the database is away. Asked again on the next tick. */
+			if (n == -2 && !on_replica)
 				s->reset_due = 1;
-			/* -1: the database is away; asked again on the next tick */
+			else
+				s->on_tick = 1;
 		}
 		resume(s);
 		if (n == -1) {
@@ -562,7 +575,8 @@ int ow_stream_start(const struct ow_config *cfg, const char *url)
 	if (pthread_create(&catchup_thread, NULL, catchup, NULL) != 0)
 		return -1;
 	catchup_running = 1;
-	return ow_changefeed_start(url, &sink);
+	read_url = cfg->nreplicas > 0 ? strdup(cfg->replica_urls[0]) : NULL;
+	return ow_changefeed_start(url, read_url, &sink);
 }
 
 void ow_stream_end_all(void)
@@ -592,6 +606,8 @@ void ow_stream_stop(void)
 	free(ring);
 	free(ring_bytes);
 	free(db_url);
+	free(read_url);
+	read_url = NULL;
 	ring = NULL;
 	ring_bytes = NULL;
 	db_url = NULL;

@@ -134,6 +134,58 @@ test('read-your-writes: with replay paused, a read with the LSN sees the write (
   }
 });
 
+/** An NDJSON change stream of the server: its lines as they come, closed with close(). */
+function openStream(path) {
+  const ac = new AbortController();
+  const lines = [];
+  const done = (async () => {
+    const res = await fetch(`${BASE}${path}`, { headers: { Accept: 'application/x-ndjson' }, signal: ac.signal });
+    assert.equal(res.status, 200);
+    let buf = '';
+    for await (const chunk of res.body) {
+      buf += Buffer.from(chunk).toString('utf8');
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (line) lines.push(JSON.parse(line));
+      }
+    }
+  })().catch((e) => {
+    if (e.name !== 'AbortError') throw e;
+  });
+  return { lines, close: () => ac.abort(), done };
+}
+
+test('the change stream reads the replica: a write not replayed yet comes once it is, in order; a key only the primary knows yet waits, never resets', async () => {
+  const live = openStream('/changes/stream?entity=person');
+  await sleep(500);
+  psql(REPLICA_ADMIN, 'SELECT pg_wal_replay_pause()');
+  let resumed;
+  try {
+    const first = await http('POST', '/people', { body: { full_name: 'Streamed Before Replay', slug: uniq('stream-a') } });
+    assert.equal(first.status, 201);
+    const firstKey = Number(psql(PRIMARY, `SELECT max(id) FROM audit_log WHERE entity_id = '${first.json.id}'`));
+    resumed = openStream(`/changes/stream?after=${firstKey}&entity=person`);
+    const second = await http('POST', '/people', { body: { full_name: 'Streamed Second', slug: uniq('stream-b') } });
+    assert.equal(second.status, 201);
+    await sleep(1500);
+    assert.ok(!live.lines.some((l) => l.entity_id === first.json.id), 'the paused replica has not replayed the write: not streamed yet');
+    assert.deepEqual(resumed.lines, [], 'nothing yet, and no reset for a key the replica has not replayed');
+    psql(REPLICA_ADMIN, 'SELECT pg_wal_replay_resume()');
+    const ids = () => live.lines.map((l) => l.entity_id);
+    assert.ok(await until(async () => ids().includes(second.json.id), 10_000), `streamed once replayed: ${JSON.stringify(live.lines)}`);
+    assert.deepEqual(ids().filter((id) => id === first.json.id || id === second.json.id), [first.json.id, second.json.id]);
+    assert.ok(await until(async () => resumed.lines.length > 0, 10_000));
+    assert.equal(resumed.lines[0].entity_id, second.json.id, `resumed after the first write: ${JSON.stringify(resumed.lines)}`);
+    assert.ok(!resumed.lines.some((l) => l.event === 'reset'));
+  } finally {
+    psql(REPLICA_ADMIN, 'SELECT pg_wal_replay_resume()');
+    live.close();
+    resumed?.close();
+  }
+});
+
 test('a replica lagging beyond ORGWATCH_REPLICA_MAX_LAG is skipped, and taken back once it catches up', async () => {
   psql(REPLICA_ADMIN, 'SELECT pg_wal_replay_pause()');
   try {
