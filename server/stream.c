@@ -22,10 +22,11 @@
 #include "problem.h"
 #include "req.h"
 
-#define FILL_BYTES (32 * 1024) /* formatted at a time for one subscriber */
-#define PAGE 500	       /* entries a catch-up query reads */
-#define RETRY_MS 2000	       /* the reconnection delay EventSource is told */
-#define SLOW_S 5	       /* a client taking nothing of its waiting output this long is cut */
+#define FILL_BYTES (32 * 1024)	     /* formatted at a time for one subscriber */
+#define PAGE 500		     /* entries a catch-up query reads */
+#define RETRY_MS 2000		     /* the reconnection delay EventSource is told */
+#define RING_MAX_BYTES (64ULL << 20) /* entries' bytes kept in memory, at most */
+#define SLOW_S 5 /* a client taking nothing of its waiting output this long is cut */
 
 enum mode { LIVE, CATCHUP };
 enum end { END_NONE, END_LIFETIME, END_SHUTDOWN, END_ERROR };
@@ -467,7 +468,8 @@ static void on_deliver(struct ow_change **entries, int n)
 {
 	pthread_mutex_lock(&lock);
 	for (int i = 0; i < n; i++) {
-		if (head - tail == cap) {
+		if (head - tail == cap ||
+		    (head > tail && total_bytes - ring_bytes[tail % cap] > RING_MAX_BYTES)) {
 			base_key = at(tail)->id;
 			ow_change_free(at(tail));
 			tail++;
