@@ -272,6 +272,11 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 			pthread_mutex_unlock(&lock);
 			return (ssize_t)n;
 		}
+		if (s->out.cap > 4096) { /* an idle subscriber keeps no large buffer */
+			size_t bound = s->out.max;
+			ow_buf_free(&s->out);
+			ow_buf_init(&s->out, bound);
+		}
 		ow_buf_reset(&s->out);
 		s->out_sent = 0;
 		if (s->finished) {
