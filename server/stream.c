@@ -72,7 +72,7 @@ static int following;
 static struct sub *subs;
 static unsigned nsubs;
 static struct sub *queue_head, *queue_tail;
-static int threads_stop, catchup_running;
+static int threads_stop, catchup_running, closing;
 static pthread_t catchup_thread;
 static unsigned long long m_disconnect_slow, m_disconnect_lifetime, m_catchup_queries, m_resets,
 	m_refused;
@@ -374,15 +374,16 @@ int ow_stream_reply(struct ow_req *r, const struct ow_stream_args *a)
 	const char *over = nsubs >= config->stream_max	       ? "the server's"
 			   : same >= config->stream_per_client ? "this client's"
 							       : NULL;
-	if (over || base_key < 0) {
+	if (over || base_key < 0 || closing) {
 		m_refused += over != NULL;
 		pthread_mutex_unlock(&lock);
 		free(s);
 		if (!over)
-			return ow_problem_reply(r, OW_P_UNAVAILABLE,
-						"The change stream is starting; retry shortly.",
-						NULL,
-						(const char *const[]){"Retry-After", "1", NULL});
+			return ow_problem_reply(
+				r, OW_P_UNAVAILABLE,
+				closing ? "The server is stopping; retry shortly."
+					: "The change stream is starting; retry shortly.",
+				NULL, (const char *const[]){"Retry-After", "1", NULL});
 		char detail[128];
 		snprintf(detail, sizeof detail,
 			 "Too many open streams (%s limit); close one or retry later.", over);
@@ -589,6 +590,7 @@ int ow_stream_start(const struct ow_config *cfg, const char *url)
 void ow_stream_end_all(void)
 {
 	pthread_mutex_lock(&lock);
+	closing = 1; /* no stream begins after this: none may be left suspended */
 	for (struct sub *s = subs; s; s = s->next) {
 		if (s->end == END_NONE)
 			s->end = END_SHUTDOWN;
@@ -608,6 +610,17 @@ void ow_stream_stop(void)
 		pthread_join(catchup_thread, NULL);
 		catchup_running = 0;
 	}
+	/* Subscribers whose connection ended while they waited for a catch-up query. */
+	while (queue_head) {
+		struct sub *s = queue_head;
+		queue_head = s->qnext;
+		if (s->gone) {
+			free_page(s);
+			ow_buf_free(&s->out);
+			free(s);
+		}
+	}
+	queue_tail = NULL;
 	for (unsigned long long p = tail; p < head; p++)
 		ow_change_free(at(p));
 	free(ring);
