@@ -98,7 +98,7 @@ static void test_resources_match_their_statements(void **state)
 }
 
 /* Statements run by handlers with argument arrays of their own (h_records.c, h_people.c,
- * h_changes.c, h_history.c, auth.c): the count each passes. */
+ * h_changes.c, h_history.c, auth.c, h_stream.c): the count each passes. */
 static void test_handler_arguments(void **state)
 {
 	(void)state;
@@ -107,8 +107,8 @@ static void test_handler_arguments(void **state)
 		int nargs;
 	} calls[] = {
 		{OW_Q_RECORD_DELETE, 4}, {OW_Q_IDEM_CLAIM, 5},	 {OW_Q_IDEM_STORE, 6},
-		{OW_Q_PEOPLE_MERGE, 4},	 {OW_Q_CHANGES_LIST, 5}, {OW_Q_TEAM_MEMBERS, 5},
-		{OW_Q_TEAM_ALUMNI, 4},	 {OW_Q_AUTH_LOOKUP, 1},
+		{OW_Q_PEOPLE_MERGE, 4},	 {OW_Q_CHANGES_LIST, 6}, {OW_Q_TEAM_MEMBERS, 5},
+		{OW_Q_TEAM_ALUMNI, 4},	 {OW_Q_AUTH_LOOKUP, 1},	 {OW_Q_STREAM_START, 4},
 	};
 	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
 		if (ow_stmt_nargs(calls[i].id) != calls[i].nargs)
