@@ -211,7 +211,10 @@ static void fill(struct sub *s)
 {
 	if (s->reset_due) {
 		s->reset_due = 0;
-		long long k = newest_key();
+		/* At the start, the newest change the request saw (the ring may lag it); later (the
+		 * log replaced under a catch-up), the ring's newest. */
+		long long k = s->a.newest > newest_key() ? s->a.newest : newest_key();
+		s->a.newest = -1;
 		char data[256];
 		snprintf(data, sizeof data,
 			 "{\"event\":\"reset\",\"after\":%lld,\"id\":%lld,\"detail\":\"No change "
@@ -220,8 +223,9 @@ static void fill(struct sub *s)
 			 s->a.after, k);
 		if (write_event(s, k, "reset", data) != 0)
 			s->end = END_ERROR;
-		s->mode = LIVE;
-		s->pos = head;
+		int found;
+		s->pos = ring_after(k, &found);
+		s->mode = found ? LIVE : CATCHUP;
 		s->last_key = k;
 		m_resets++;
 	}
@@ -395,16 +399,15 @@ int ow_stream_reply(struct ow_req *r, const struct ow_stream_args *a)
 	s->deadline = t + (time_t)config->stream_lifetime_s;
 	if (a->unknown) {
 		s->reset_due = 1;
-	} else if (a->after < 0) {
-		s->mode = LIVE;
-		s->pos = head;
-		s->last_key = newest_key();
 	} else {
+		/* From now on means after the newest change the database had when the request was
+		 * checked (the ring may not have it yet: the follower can be behind). */
+		long long from = a->after < 0 ? a->newest : a->after;
 		int found;
-		unsigned long long p = ring_after(a->after, &found);
+		unsigned long long p = ring_after(from, &found);
 		s->mode = found ? LIVE : CATCHUP;
 		s->pos = p;
-		s->last_key = a->after;
+		s->last_key = from;
 	}
 	/* The first bytes (the reconnection delay) go out with the headers. */
 	if (!a->ndjson && ow_buf_appendf(&s->out, "retry: %d\n\n", RETRY_MS) != 0)
