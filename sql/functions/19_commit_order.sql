@@ -96,14 +96,37 @@ BEGIN
 	END LOOP;
 END $function$;
 
--- What a change is about, for the stream's and webhooks' filters (server/change_filter.c):
--- the organizations, teams and people it concerns, as comma-separated ids. A person (and a
--- reporting line, through its report and manager) concerns the organizations and teams where
--- the person held a position on the day of the change; a departure its origin and destination.
+-- For a change to a person or a reporting line, as it is written: the organizations and teams
+-- where the person (the report and the manager) held a position on the day of the change
+-- (audit_log.held_orgs / held_teams, sql/schema/0022_change_tags.sql).
+CREATE OR REPLACE FUNCTION public.ow_audit_held()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+	doc jsonb := coalesce(NEW.after, NEW.before);
+	who uuid[] := CASE NEW.entity WHEN 'person' THEN ARRAY[NEW.entity_id]
+		ELSE ARRAY[(doc ->> 'report_id')::uuid, (doc ->> 'manager_id')::uuid] END;
+BEGIN
+	SELECT array_agg(DISTINCT p.org_id), array_agg(DISTINCT p.team_id) FILTER (WHERE p.team_id IS NOT NULL)
+	INTO NEW.held_orgs, NEW.held_teams
+	FROM positions p
+	WHERE p.person_id = ANY (who) AND p.period @> (NEW.at AT TIME ZONE 'UTC')::date;
+	RETURN NEW;
+END $function$;
+
+DROP TRIGGER IF EXISTS audit_log_held ON audit_log;
+CREATE TRIGGER audit_log_held BEFORE INSERT ON audit_log FOR EACH ROW
+	WHEN (NEW.entity IN ('person', 'reporting_line')) EXECUTE FUNCTION ow_audit_held();
+
+-- What a change is about, for the stream's and webhooks' filters (server/change.c): the
+-- organizations, teams and people it concerns, as comma-separated ids. Taken from the entry
+-- alone (its document, and for a person or reporting line the positions held that day, fixed
+-- when it was written), so a change concerns the same records whenever it is read.
 CREATE OR REPLACE FUNCTION public.ow_change_tags(a audit_log, OUT orgs text, OUT teams text,
 	OUT people text)
  LANGUAGE sql
- STABLE
+ IMMUTABLE
 AS $function$
 	WITH d AS (SELECT coalesce(a.after, a.before) AS doc),
 	who AS (
@@ -113,22 +136,17 @@ AS $function$
 			WHEN 'departure' THEN ARRAY[(doc ->> 'person_id')::uuid]
 			WHEN 'reporting_line' THEN ARRAY[(doc ->> 'report_id')::uuid, (doc ->> 'manager_id')::uuid]
 			ELSE '{}'::uuid[] END) AS id FROM d
-	),
-	held AS (
-		SELECT p.org_id, p.team_id FROM positions p
-		WHERE a.entity IN ('person', 'reporting_line') AND p.person_id IN (SELECT id FROM who)
-		AND p.period @> (a.at AT TIME ZONE 'UTC')::date
 	)
 	SELECT
 		(SELECT string_agg(DISTINCT o::text, ',') FROM (
 			SELECT CASE WHEN a.entity = 'organization' THEN a.entity_id END AS o
 			UNION ALL SELECT (doc ->> 'org_id')::uuid FROM d
 			UNION ALL SELECT (doc ->> 'destination_org_id')::uuid FROM d WHERE a.entity = 'departure'
-			UNION ALL SELECT org_id FROM held) x WHERE o IS NOT NULL AND a.entity <> 'source'),
+			UNION ALL SELECT unnest(a.held_orgs)) x WHERE o IS NOT NULL AND a.entity <> 'source'),
 		(SELECT string_agg(DISTINCT t::text, ',') FROM (
 			SELECT CASE WHEN a.entity = 'team' THEN a.entity_id END AS t
 			UNION ALL SELECT (doc ->> 'team_id')::uuid FROM d WHERE a.entity <> 'team'
-			UNION ALL SELECT team_id FROM held) x WHERE t IS NOT NULL),
+			UNION ALL SELECT unnest(a.held_teams)) x WHERE t IS NOT NULL),
 		(SELECT string_agg(DISTINCT id::text, ',') FROM who WHERE id IS NOT NULL)
 $function$;
 
@@ -144,9 +162,10 @@ CREATE OR REPLACE FUNCTION public.ow_change_feed(after_id bigint, lim integer)
 AS $function$
 	WITH e AS (
 		SELECT ROW(x.id, x.at, x.actor, x.entity, x.entity_id, x.operation, x.before, x.after,
-			x.txid)::audit_log AS a, x.ord
+			x.txid, x.held_orgs, x.held_teams)::audit_log AS a, x.ord
 		FROM ow_changes_after(after_id, lim) WITH ORDINALITY
-			AS x(id, at, actor, entity, entity_id, operation, before, after, txid, ord)
+			AS x(id, at, actor, entity, entity_id, operation, before, after, txid, held_orgs,
+				held_teams, ord)
 	)
 	SELECT (e.a).id, (e.a).entity || '.' || (e.a).operation, ow_audit_doc(e.a)::text,
 		t.orgs, t.teams, t.people, l.last, c.import, CASE WHEN l.last AND c.import THEN
