@@ -331,6 +331,22 @@ static int set_log(struct ow_config *c, const struct errout *e, const char *v)
 	return bad(e, "error, warn, info or debug", v);
 }
 
+static int set_webhook_allow_nets(struct ow_config *c, const struct errout *e, const char *v)
+{
+	size_t at;
+	if (ow_net_parse_list(v, c->webhook_allow, OW_NET_MAX, &c->webhook_allow_n, &at) != 0)
+		return bad(e,
+			   "up to 32 comma-separated CIDRs such as 127.0.0.0/8 or fd00::/8 (host "
+			   "bits zero)",
+			   v);
+	return 0;
+}
+
+static int set_webhook_retry_window(struct ow_config *c, const struct errout *e, const char *v)
+{
+	return whole_1_to(e, v, 2592000, &c->webhook_retry_window_s);
+}
+
 /* The settings, in the order they are checked. */
 static const struct setting {
 	const char *name;
@@ -357,6 +373,8 @@ static const struct setting {
 	{"ORGWATCH_REPLICA_MAX_LAG", set_replica_max_lag},
 	{"ORGWATCH_REPLICA_WAIT_MS", set_replica_wait_ms},
 	{"ORGWATCH_HOME", set_home},
+	{"ORGWATCH_WEBHOOK_ALLOW_NETS", set_webhook_allow_nets},
+	{"ORGWATCH_WEBHOOK_RETRY_WINDOW_S", set_webhook_retry_window},
 };
 
 static const char *real_getenv(const char *name)
@@ -385,6 +403,7 @@ static void set_defaults(struct ow_config *c)
 	c->replica_max_lag = 10;
 	c->replica_wait_ms = 200;
 	snprintf(c->home, sizeof(c->home), ".");
+	c->webhook_retry_window_s = 72 * 3600;
 }
 
 int ow_config_load(struct ow_config *c, ow_getenv_fn get, char *err, size_t errsz)
