@@ -70,6 +70,12 @@ enum ow_stmt_id {
 	OW_Q_CHART_LINKS,
 	OW_Q_CHART_PEOPLE,
 	OW_Q_STATS_ATTRITION,
+	OW_Q_WEBHOOK_CREATE,
+	OW_Q_WEBHOOKS_LIST,
+	OW_Q_WEBHOOK_GET,
+	OW_Q_WEBHOOK_DELETE,
+	OW_Q_WEBHOOK_DELIVERIES,
+	OW_Q_WEBHOOK_REDELIVER,
 	/* Run on connections of their own (imports, exports, the command line, migrate) with
 	 * ow_stmt_run, never prepared. */
 	OW_Q_IMPORT_SPOOL_CREATE,
@@ -91,6 +97,15 @@ enum ow_stmt_id {
 	OW_Q_PRIMARY_LSN,
 	OW_Q_REPLICA_REPLAYED,
 	OW_Q_REPLICA_HEALTH,
+	/* The webhook deliverer's own connection (webhooks.c). */
+	OW_Q_WEBHOOKS_DUE,
+	OW_Q_WEBHOOK_LOCK,
+	OW_Q_WEBHOOK_UNLOCK,
+	OW_Q_WEBHOOK_CLAIM,
+	OW_Q_WEBHOOK_FEED,
+	OW_Q_WEBHOOK_SKIP,
+	OW_Q_WEBHOOK_DELIVERED,
+	OW_Q_WEBHOOK_FAILED,
 	OW_Q_COUNT
 };
 

@@ -135,10 +135,20 @@ $function$;
 -- The change feed: up to lim entries after `after` in commit order, each with its event name,
 -- its document as GET /changes gives it, what it is about (ow_change_tags), whether it is the
 -- last entry of its transaction, and for the last entry of an import its counts by entity and
--- operation ({"departure": {"create": 3}, ...}). Raises as ow_changes_after.
+-- operation ({"departure": {"create": 3}, ...}), and whether an import wrote it (the columns
+-- of struct ow_change, server/change.c). Raises as ow_changes_after.
+-- The import column came later: an earlier definition (without it) is dropped first, since
+-- CREATE OR REPLACE cannot change a function's result columns.
+DO $do$ BEGIN
+	IF EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+		WHERE n.nspname = 'public' AND p.proname = 'ow_change_feed'
+		AND NOT 'import' = ANY (p.proargnames)) THEN
+		DROP FUNCTION public.ow_change_feed(bigint, integer);
+	END IF;
+END $do$;
 CREATE OR REPLACE FUNCTION public.ow_change_feed(after_id bigint, lim integer)
  RETURNS TABLE (id bigint, event text, doc text, orgs text, teams text, people text,
-	tx_last boolean, import_counts text)
+	tx_last boolean, import boolean, import_counts text)
  LANGUAGE sql
  STABLE
 AS $function$
@@ -149,7 +159,7 @@ AS $function$
 			AS x(id, at, actor, entity, entity_id, operation, before, after, txid, ord)
 	)
 	SELECT (e.a).id, (e.a).entity || '.' || (e.a).operation, ow_audit_doc(e.a)::text,
-		t.orgs, t.teams, t.people, l.last, CASE WHEN l.last AND c.import THEN
+		t.orgs, t.teams, t.people, l.last, c.import, CASE WHEN l.last AND c.import THEN
 			(SELECT json_object_agg(y.entity, y.ops)::text FROM (
 				SELECT x.entity, json_object_agg(x.operation, x.n) AS ops FROM (
 					SELECT a.entity, a.operation, count(*) AS n FROM audit_log a
