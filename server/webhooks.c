@@ -43,6 +43,8 @@ static unsigned long long n_dur_us;
 static const double BUCKETS[] = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 #define NBUCKETS (sizeof BUCKETS / sizeof BUCKETS[0])
 static unsigned long long n_bucket[NBUCKETS];
+static long long n_enabled = -1, n_disabled_now = -1; /* as last counted (-1: not yet) */
+static time_t counted_at;
 
 void ow_webhooks_poke(void)
 {
@@ -266,9 +268,25 @@ static int serve_hook(PGconn *c, struct hook *h)
 	return 1;
 }
 
+/* Counts the enabled and disabled webhooks for /metrics, at most once a second. */
+static void count_hooks(PGconn *c)
+{
+	time_t now = time(NULL);
+	if (now == counted_at)
+		return;
+	counted_at = now;
+	PGresult *res = run(c, OW_Q_WEBHOOKS_COUNT, NULL);
+	if (res && PQntuples(res) == 1) {
+		__atomic_store_n(&n_enabled, atoll(PQgetvalue(res, 0, 0)), __ATOMIC_RELAXED);
+		__atomic_store_n(&n_disabled_now, atoll(PQgetvalue(res, 0, 1)), __ATOMIC_RELAXED);
+	}
+	PQclear(res);
+}
+
 /* One pass over the webhooks with work due: 1 when some may have more right away. */
 static int round_robin(PGconn *c)
 {
+	count_hooks(c);
 	PGresult *due = run(c, OW_Q_WEBHOOKS_DUE, NULL);
 	if (!due)
 		return 0;
@@ -365,9 +383,15 @@ int ow_webhooks_render_metrics(struct ow_buf *b)
 		"retry window.\n"
 		"# TYPE orgwatch_webhooks_disabled_total counter\n"
 		"orgwatch_webhooks_disabled_total %llu\n"
+		"# HELP orgwatch_webhooks Webhooks by state, as the deliverer last counted them "
+		"(every server's count is of the whole database).\n"
+		"# TYPE orgwatch_webhooks gauge\n"
+		"orgwatch_webhooks{state=\"enabled\"} %lld\n"
+		"orgwatch_webhooks{state=\"disabled\"} %lld\n"
 		"# HELP orgwatch_webhook_delivery_seconds Time of one delivery attempt.\n"
 		"# TYPE orgwatch_webhook_delivery_seconds histogram\n",
-		LOAD(n_delivered), LOAD(n_failed), LOAD(n_retries), LOAD(n_disabled));
+		LOAD(n_delivered), LOAD(n_failed), LOAD(n_retries), LOAD(n_disabled),
+		LOAD(n_enabled), LOAD(n_disabled_now));
 	for (size_t i = 0; i < NBUCKETS; i++)
 		rc |= ow_buf_appendf(b,
 				     "orgwatch_webhook_delivery_seconds_bucket{le=\"%g\"} %llu\n",
