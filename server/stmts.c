@@ -597,10 +597,11 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 				 "SELECT ow_webhook_failed($1::uuid, $2::bigint, $3::bigint, $4,"
 				 " $5::int, $6::int, $7::int, $8::int)",
 				 8},
-	[OW_Q_WEBHOOKS_COUNT] = {"webhooks_count",
-				 "SELECT count(*) FILTER (WHERE enabled), count(*) FILTER (WHERE NOT"
-				 " enabled) FROM webhooks",
-				 0},
+	[OW_Q_WEBHOOKS_COUNT] =
+		{"webhooks_count",
+		 "SELECT count(*) FILTER (WHERE enabled), count(*) FILTER (WHERE NOT"
+		 " enabled) FROM webhooks",
+		 0},
 	[OW_Q_REPLICA_HEALTH] = {"replica_health",
 				 "SELECT pg_is_in_recovery(), CASE WHEN $1::pg_lsn IS NULL"
 				 " OR pg_last_wal_replay_lsn() >= $1::pg_lsn THEN 0"

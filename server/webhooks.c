@@ -311,14 +311,21 @@ static void *deliver(void *arg)
 {
 	(void)arg;
 	PGconn *c = NULL;
+	int warned = 0; /* the connection failure was logged (once until it is back) */
 	while (!should_stop()) {
 		if (!c) {
 			char why[256];
 			if (!(c = ow_db_connect_once(db_url, why, sizeof why))) {
-				ow_log(OW_LOG_WARN, "webhooks: cannot connect: %s", why);
+				if (!warned++)
+					ow_log(OW_LOG_WARN,
+					       "webhooks: cannot connect (deliveries wait): %s",
+					       why);
 				nap();
 				continue;
 			}
+			if (warned)
+				ow_log(OW_LOG_INFO, "webhooks: connected again; deliveries resume");
+			warned = 0;
 		}
 		int more = round_robin(c);
 		if (PQstatus(c) != CONNECTION_OK) {
