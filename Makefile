@@ -1,9 +1,9 @@
 # orgwatch — build, run, test and benchmark. `make run` and `make test` are the two
 # commands a new user needs (see README.md).
 CC ?= cc
-PKGS := libmicrohttpd jansson libpq uuid
+PKGS := libmicrohttpd jansson libpq uuid libcurl libcrypto
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lpq -luuid)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lpq -luuid -lcurl -lcrypto)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude $(PKG_CFLAGS)
@@ -21,7 +21,7 @@ endif
 # Pure modules: no libmicrohttpd, no database connection (docrow reads a PGresult, which a
 # test can build; answers runs without its follower, db_conn is linked for it but never
 # connects); unit-tested one by one.
-PURE := buf pdate cursor csv config router jspec tree tidy filter stmts resources rtypes docrow svg chart chart_axis chart_bars chart_flows chart_org answers db_conn log workers change
+PURE := buf pdate cursor csv config router jspec tree tidy filter stmts resources rtypes docrow svg chart chart_axis chart_bars chart_flows chart_org answers db_conn log workers change netcheck whsig
 SRCS := $(wildcard server/*.c)
 OBJS := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRCS))
 PURE_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(filter $(PURE),$(patsubst server/%.c,%,$(SRCS))))

@@ -5,6 +5,7 @@
 
 #include "buf.h"
 #include "log.h" /* enum ow_log_level */
+#include "netcheck.h"
 
 #define OW_CONFIG_MAX_REPLICAS 8
 
@@ -41,6 +42,11 @@ struct ow_config {
 	unsigned stream_per_client, stream_max, stream_lifetime_s, stream_keepalive_s;
 	unsigned stream_ring, stream_max_unsent_kb;
 	char home[1024];
+	/* Webhooks: networks they may reach although private or loopback, and how long a
+	 * failing message is retried before its webhook is disabled. */
+	struct ow_net webhook_allow[OW_NET_MAX];
+	size_t webhook_allow_n;
+	unsigned webhook_retry_window_s;
 };
 
 /* Looks up a setting by name like getenv(3): the value, or NULL when unset. */
@@ -66,6 +72,8 @@ typedef const char *(*ow_getenv_fn)(const char *name);
  *   ORGWATCH_REPLICA_WAIT_MS milliseconds 0..10000 (default 200)
  *   ORGWATCH_HOME            folder holding sql/, openapi.yaml and web/, < 1024 bytes
  *                            (default ".")
+ *   ORGWATCH_WEBHOOK_ALLOW_NETS     up to 32 comma-separated CIDRs, IPv4 or IPv6 (default none)
+ *   ORGWATCH_WEBHOOK_RETRY_WINDOW_S seconds 1..2592000 (default 259200: 72 h)
  * Numbers are plain decimal digits (no sign, no spaces). Returns 0 on success. On the first
  * bad value returns -1 and writes into err (errsz bytes, may be 0) one line naming the setting,
  * what it accepts and the value given (quoted, control bytes escaped, cut after 60 bytes), e.g.

@@ -65,5 +65,12 @@ int ow_h_export(struct ow_req *r);
 /* h_changes.c */
 int ow_h_changes(struct ow_req *r);
 int ow_h_stream(struct ow_req *r); /* GET /changes/stream (h_stream.c) */
+/* h_webhooks.c (admin) */
+int ow_h_webhooks_create(struct ow_req *r);
+int ow_h_webhooks_list(struct ow_req *r);
+int ow_h_webhooks_get(struct ow_req *r);
+int ow_h_webhooks_delete(struct ow_req *r);
+int ow_h_webhooks_deliveries(struct ow_req *r);
+int ow_h_webhooks_redeliver(struct ow_req *r);
 
 #endif

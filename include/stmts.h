@@ -71,6 +71,12 @@ enum ow_stmt_id {
 	OW_Q_CHART_PEOPLE,
 	OW_Q_STATS_ATTRITION,
 	OW_Q_STREAM_START,
+	OW_Q_WEBHOOK_CREATE,
+	OW_Q_WEBHOOKS_LIST,
+	OW_Q_WEBHOOK_GET,
+	OW_Q_WEBHOOK_DELETE,
+	OW_Q_WEBHOOK_DELIVERIES,
+	OW_Q_WEBHOOK_REDELIVER,
 	/* Run on connections of their own (imports, exports, the command line, migrate) with
 	 * ow_stmt_run, never prepared. */
 	OW_Q_CHANGE_FEED,
@@ -94,6 +100,16 @@ enum ow_stmt_id {
 	OW_Q_PRIMARY_LSN,
 	OW_Q_REPLICA_REPLAYED,
 	OW_Q_REPLICA_HEALTH,
+	/* The webhook deliverer's own connection (webhooks.c). */
+	OW_Q_WEBHOOKS_DUE,
+	OW_Q_WEBHOOK_LOCK,
+	OW_Q_WEBHOOK_UNLOCK,
+	OW_Q_WEBHOOK_CLAIM,
+	OW_Q_WEBHOOK_FEED,
+	OW_Q_WEBHOOK_SKIP,
+	OW_Q_WEBHOOK_DELIVERED,
+	OW_Q_WEBHOOK_FAILED,
+	OW_Q_WEBHOOKS_COUNT,
 	OW_Q_COUNT
 };
 

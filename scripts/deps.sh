@@ -31,7 +31,7 @@ MODE=$1
 # postgresql-15 carries the contrib extensions (pg_trgm, unaccent, btree_gist) on Debian 12:
 # it "Provides: postgresql-contrib-15", which is no package of its own.
 RUNTIME=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-dev uuid-dev
-	postgresql-15 curl librsvg2-bin)
+	postgresql-15 curl librsvg2-bin libcurl4-openssl-dev libssl-dev)
 TEST=(libcmocka-dev clang libclang-rt-14-dev clang-format nodejs npm chromium docker-compose jq python3-yaml libxml2-utils
 	python3-pandas)
 # pgbench ships in postgresql-15 (/usr/lib/postgresql/15/bin/pgbench); psql in the client.

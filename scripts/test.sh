@@ -137,6 +137,9 @@ setup_server() {
 	say "server: $BIN serve on $BASE_URL (log build/test/server.log)"
 	# The suites send thousands of requests from one address: no rate limit here (a server of
 	# tests/api/ratelimit.test.mjs's own tests the limits).
+	# Every server delivers webhooks: this one as the webhook tests' own servers do (their
+	# receivers listen on 127.0.0.1; tests/api/webhooks.test.mjs).
+	ORGWATCH_WEBHOOK_ALLOW_NETS=127.0.0.0/8 ORGWATCH_WEBHOOK_RETRY_WINDOW_S=30 \
 	ORGWATCH_LISTEN=127.0.0.1:$HTTP_PORT ORGWATCH_MAX_BODY=65536 ORGWATCH_LOG=info ORGWATCH_RATE_READS=0 ORGWATCH_RATE_WRITES=0 ORGWATCH_RATE_IMPORTS=0 \
 		"$BIN" serve >"$SERVER_LOG" 2>&1 </dev/null 9>&- &
 	SERVER_PID=$!

@@ -361,6 +361,22 @@ static int set_log(struct ow_config *c, const struct errout *e, const char *v)
 	return bad(e, "error, warn, info or debug", v);
 }
 
+static int set_webhook_allow_nets(struct ow_config *c, const struct errout *e, const char *v)
+{
+	size_t at;
+	if (ow_net_parse_list(v, c->webhook_allow, OW_NET_MAX, &c->webhook_allow_n, &at) != 0)
+		return bad(e,
+			   "up to 32 comma-separated CIDRs such as 127.0.0.0/8 or fd00::/8 (host "
+			   "bits zero)",
+			   v);
+	return 0;
+}
+
+static int set_webhook_retry_window(struct ow_config *c, const struct errout *e, const char *v)
+{
+	return whole_1_to(e, v, 2592000, &c->webhook_retry_window_s);
+}
+
 /* The settings, in the order they are checked. */
 static const struct setting {
 	const char *name;
@@ -393,6 +409,8 @@ static const struct setting {
 	{"ORGWATCH_STREAM_RING", set_stream_ring},
 	{"ORGWATCH_STREAM_MAX_UNSENT_KB", set_stream_max_unsent},
 	{"ORGWATCH_HOME", set_home},
+	{"ORGWATCH_WEBHOOK_ALLOW_NETS", set_webhook_allow_nets},
+	{"ORGWATCH_WEBHOOK_RETRY_WINDOW_S", set_webhook_retry_window},
 };
 
 static const char *real_getenv(const char *name)
@@ -427,6 +445,7 @@ static void set_defaults(struct ow_config *c)
 	c->stream_ring = 100000;
 	c->stream_max_unsent_kb = 256;
 	snprintf(c->home, sizeof(c->home), ".");
+	c->webhook_retry_window_s = 72 * 3600;
 }
 
 int ow_config_load(struct ow_config *c, ow_getenv_fn get, char *err, size_t errsz)

@@ -13,6 +13,7 @@
 #include "problem.h"
 #include "replicas.h"
 #include "req.h"
+#include "webhooks.h"
 
 static struct ow_buf openapi;
 static int expected_migrations;
@@ -109,6 +110,8 @@ int ow_h_metrics(struct ow_req *r)
 	struct ow_buf b;
 	ow_buf_init(&b, 16 << 20);
 	int rc = ow_metrics_render(&b, ow_http_inflight());
+	if (rc == 0)
+		rc = ow_webhooks_render_metrics(&b);
 	if (rc == 0)
 		rc = ow_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len,
 			      NULL);

@@ -20,6 +20,7 @@
 #include "replicas.h"
 #include "rtypes.h"
 #include "stmts.h"
+#include "webhooks.h"
 #include "log.h"
 #include "metrics.h"
 #include "migrate.h"
@@ -56,7 +57,11 @@ static const char usage[] =
 	"  ORGWATCH_REPLICA_WAIT_MS ms a read waits for a replica to replay the caller's write\n"
 	"                           (default 200)\n"
 	"  ORGWATCH_LOG             error | warn | info | debug (default info)\n"
-	"  ORGWATCH_HOME            folder with sql/, openapi.yaml, web/ (default .)\n";
+	"  ORGWATCH_HOME            folder with sql/, openapi.yaml, web/ (default .)\n"
+	"  ORGWATCH_WEBHOOK_ALLOW_NETS     CIDRs webhooks may reach although private or\n"
+	"                                  loopback, comma-separated (default none)\n"
+	"  ORGWATCH_WEBHOOK_RETRY_WINDOW_S seconds a failing delivery is retried before its\n"
+	"                                  webhook is disabled (default 259200: 72 h)\n";
 
 static const char *env(const char *name)
 {
@@ -107,12 +112,14 @@ static int cmd_serve(const struct ow_config *cfg)
 	    ow_metrics_init(ow_routes, ow_routes_n) != 0 ||
 	    ow_replicas_start(cfg, cfg->database_url) != 0 ||
 	    ow_answers_start((size_t)cfg->answer_cache_mb << 20, cfg->database_url) != 0 ||
-	    ow_stream_start(cfg, cfg->database_url) != 0)
+	    ow_stream_start(cfg, cfg->database_url) != 0 ||
+	    ow_webhooks_start(cfg) != 0)
 		goto out;
 	ow_static_init(cfg->home);
 	rc = ow_http_serve(cfg, ow_routes, ow_routes_n);
 out:
 	ow_stream_stop();
+	ow_webhooks_stop();
 	ow_answers_stop();
 	ow_replicas_stop();
 	ow_metrics_free();

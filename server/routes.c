@@ -58,6 +58,17 @@ static const struct ow_route fixed[] = {
 	{"GET", "/embed/organizations/{id}/chart", ow_h_embed_org_chart, OW_ROLE_PUBLIC,
 	 OW_BODY_NONE, NULL, OW_CACHE_DATA},
 	{"GET", "/oembed", ow_h_oembed, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
+	{"POST", "/webhooks", ow_h_webhooks_create, OW_ROLE_ADMIN, OW_BODY_JSON, NULL,
+	 OW_CACHE_NONE},
+	{"GET", "/webhooks", ow_h_webhooks_list, OW_ROLE_ADMIN, OW_BODY_NONE, NULL, OW_CACHE_NONE},
+	{"GET", "/webhooks/{id}", ow_h_webhooks_get, OW_ROLE_ADMIN, OW_BODY_NONE, NULL,
+	 OW_CACHE_NONE},
+	{"DELETE", "/webhooks/{id}", ow_h_webhooks_delete, OW_ROLE_ADMIN, OW_BODY_NONE, NULL,
+	 OW_CACHE_NONE},
+	{"GET", "/webhooks/{id}/deliveries", ow_h_webhooks_deliveries, OW_ROLE_ADMIN, OW_BODY_NONE,
+	 NULL, OW_CACHE_NONE},
+	{"POST", "/webhooks/{id}/redeliver", ow_h_webhooks_redeliver, OW_ROLE_ADMIN, OW_BODY_NONE,
+	 NULL, OW_CACHE_NONE},
 };
 
 #define NFIXED (sizeof fixed / sizeof fixed[0])

@@ -555,6 +555,71 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 				   "SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn", 1},
 	/* A replica's health: a replica at all, and how old its replay is when it is behind the
 	 * primary's position $1 (0 when caught up, or when the primary's is unknown). */
+	/* Webhooks (sql/functions/20_webhooks.sql): the admin's endpoints. */
+	[OW_Q_WEBHOOK_CREATE] =
+		{"webhook_create",
+		 "SELECT d, d::jsonb ->> 'id' FROM ow_webhook_create($1, $2, $3, $4, $5,"
+		 " $6, $7, $8, $9::bigint) d",
+		 9},
+	[OW_Q_WEBHOOKS_LIST] =
+		{"webhooks_list",
+		 "SELECT json_build_object('items', coalesce(json_agg(ow_webhook_doc(w)"
+		 " ORDER BY w.created_at, w.id), '[]'))::text FROM webhooks w",
+		 0},
+	[OW_Q_WEBHOOK_GET] = {"webhook_get",
+			      "SELECT ow_webhook_doc(w)::text FROM webhooks w"
+			      " WHERE w.id = ow_uuid_or_null($1)",
+			      1},
+	[OW_Q_WEBHOOK_DELETE] = {"webhook_delete",
+				 "DELETE FROM webhooks WHERE id = ow_uuid_or_null($1) RETURNING id",
+				 1},
+	[OW_Q_WEBHOOK_DELIVERIES] = {"webhook_deliveries",
+				     "SELECT ow_webhook_deliveries(w.id, 100) FROM webhooks w"
+				     " WHERE w.id = ow_uuid_or_null($1)",
+				     1},
+	[OW_Q_WEBHOOK_REDELIVER] = {"webhook_redeliver",
+				    "SELECT ow_webhook_redeliver($1, $2::bigint)", 2},
+	/* The deliverer: webhooks with work due, a session advisory lock per webhook (held while
+	 * one server delivers for it), its state read again under the lock, the feed after its
+	 * cursor, and each outcome (the cursor moves only from the value read). */
+	[OW_Q_WEBHOOKS_DUE] = {"webhooks_due",
+			       "SELECT id::text FROM webhooks WHERE enabled AND (next_attempt_at IS"
+			       " NULL OR next_attempt_at <= now())"
+			       " ORDER BY next_attempt_at NULLS FIRST, id LIMIT 200",
+			       0},
+	[OW_Q_WEBHOOK_LOCK] = {"webhook_lock", "SELECT pg_try_advisory_lock(7406121, hashtext($1))",
+			       1},
+	[OW_Q_WEBHOOK_UNLOCK] = {"webhook_unlock",
+				 "SELECT pg_advisory_unlock(7406121, hashtext($1))", 1},
+	[OW_Q_WEBHOOK_CLAIM] =
+		{"webhook_claim",
+		 "SELECT url, secret, array_to_string(entities, ','),"
+		 " array_to_string(operations, ','), coalesce(org_id::text, ''),"
+		 " coalesce(team_id::text, ''), coalesce(person_id::text, ''),"
+		 " cursor::text, failures FROM webhooks WHERE id = $1::uuid AND enabled"
+		 " AND (next_attempt_at IS NULL OR next_attempt_at <= now())",
+		 1},
+	[OW_Q_WEBHOOK_FEED] = {"webhook_feed",
+			       "SELECT id, event, doc, orgs, teams, people, tx_last, import,"
+			       " import_counts FROM ow_change_feed($1::bigint, $2::int)",
+			       2},
+	[OW_Q_WEBHOOK_SKIP] = {"webhook_skip",
+			       "UPDATE webhooks SET cursor = $3::bigint"
+			       " WHERE id = $1::uuid AND cursor = $2::bigint",
+			       3},
+	[OW_Q_WEBHOOK_DELIVERED] = {"webhook_delivered",
+				    "SELECT ow_webhook_delivered($1::uuid, $2::bigint, $3::bigint,"
+				    " $4::int, $5::int)",
+				    5},
+	[OW_Q_WEBHOOK_FAILED] = {"webhook_failed",
+				 "SELECT ow_webhook_failed($1::uuid, $2::bigint, $3::bigint, $4,"
+				 " $5::int, $6::int, $7::int, $8::int)",
+				 8},
+	[OW_Q_WEBHOOKS_COUNT] =
+		{"webhooks_count",
+		 "SELECT count(*) FILTER (WHERE enabled), count(*) FILTER (WHERE NOT"
+		 " enabled) FROM webhooks",
+		 0},
 	[OW_Q_REPLICA_HEALTH] = {"replica_health",
 				 "SELECT pg_is_in_recovery(), CASE WHEN $1::pg_lsn IS NULL"
 				 " OR pg_last_wal_replay_lsn() >= $1::pg_lsn THEN 0"

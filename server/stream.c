@@ -21,6 +21,7 @@
 #include "log.h"
 #include "problem.h"
 #include "req.h"
+#include "webhooks.h"
 
 #define FILL_BYTES (32 * 1024)	     /* formatted at a time for one subscriber */
 #define PAGE 500		     /* entries a catch-up query reads */
@@ -490,6 +491,7 @@ static void on_deliver(struct ow_change **entries, int n)
 	}
 	wake(0);
 	pthread_mutex_unlock(&lock);
+	ow_webhooks_poke(); /* the deliverer looks now rather than at its next second */
 }
 
 static void on_tick(int up)

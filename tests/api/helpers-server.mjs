@@ -1,6 +1,7 @@
 // helpers-server.mjs — servers of a test's own on the test database: `orgwatch` commands run
 // to completion, `orgwatch serve` started on a free port (127.0.0.1:18081-18099) and stopped.
-// Environment: ORGWATCH_BIN (default build/orgwatch), ORGWATCH_TEST_DATABASE_URL, ORGWATCH_HOME.
+// Environment: ORGWATCH_BIN (default build/orgwatch), ORGWATCH_TEST_DATABASE_URL, ORGWATCH_HOME,
+// ORGWATCH_TEST_PORTS (another port range, e.g. 18400-18499).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -40,9 +41,15 @@ export function run(args, settings, ms = 15_000) {
   });
 }
 
+// The ports servers of a test's own may take: ORGWATCH_TEST_PORTS ("18400-18499"), else 18081-18099.
+export function testPorts() {
+  const m = /^(\d+)-(\d+)$/.exec(process.env.ORGWATCH_TEST_PORTS || '');
+  return m ? [Number(m[1]), Number(m[2])] : [18081, 18099];
+}
+
 // Starts `orgwatch serve` on a free port and waits until /health answers.
 export async function startServer(settings = {}) {
-  const port = await freePort(18081, 18099);
+  const port = await freePort(...testPorts());
   const base = `http://127.0.0.1:${port}`;
   const env = childEnv({
     ORGWATCH_DATABASE_URL: DB_URL,

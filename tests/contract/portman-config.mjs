@@ -29,6 +29,10 @@ const RESOURCES = [
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 
+// Webhooks take an admin key (ORGWATCH_TEST_ADMIN_KEY, set by scripts/test.sh); the one the
+// run makes points at 127.0.0.1 (the suite's server allows 127.0.0.0/8) and is deleted last.
+const WEBHOOK_OPS = ['createWebhook', 'listWebhooks', 'getWebhook', 'listWebhookDeliveries', 'redeliverWebhook', 'deleteWebhook'];
+
 /** Every fuzzing Portman has: required fields removed, numbers and lengths out of bounds. */
 const FUZZ_ALL = ['requiredFields', 'minimumNumberFields', 'maximumNumberFields', 'minLengthFields', 'maxLengthFields'].map((k) => ({
   [k]: { enabled: true },
@@ -65,6 +69,7 @@ export function portmanConfig(tag, key) {
       ...(['Organization', 'Person'].includes(one) ? [{ responseBodyProp: 'slug', name: `${one}Slug` }] : []),
     ],
   }));
+  assignVariables.push({ openApiOperationId: 'createWebhook', collectionVariables: [{ responseBodyProp: 'id', name: 'WebhookId' }] });
 
   const body = (key, value) => ({ key, value, overwrite: true });
   const overwrites = [
@@ -102,6 +107,10 @@ export function portmanConfig(tag, key) {
     { openApiOperationId: 'getFlowStats', overwriteRequestQueryParams: [{ key: 'org', value: '{{OrganizationSlug}}' }] },
     { openApiOperationId: 'getAttritionStats', overwriteRequestQueryParams: [{ key: 'org', value: '{{OrganizationSlug}}' }] },
     // The sample's import example upserts by slug: run after run it answers 200.
+    { openApiOperationIds: WEBHOOK_OPS, overwriteRequestSecurity: { bearer: { token: process.env.ORGWATCH_TEST_ADMIN_KEY ?? '' } } },
+    { openApiOperationId: 'createWebhook', overwriteRequestBody: [body('url', `http://127.0.0.1:9/contract-${tag}`)] },
+    { openApiOperationIds: ['getWebhook', 'listWebhookDeliveries', 'redeliverWebhook', 'deleteWebhook'], overwriteRequestPathVariables: [{ key: 'id', value: '{{WebhookId}}' }] },
+    { openApiOperationId: 'redeliverWebhook', overwriteRequestQueryParams: [{ key: 'after', value: '0' }] },
   ];
   // Path ids: the record the run made; deletes take one made for them.
   for (const [, , one] of RESOURCES) {
@@ -224,6 +233,12 @@ export function portmanConfig(tag, key) {
     'GET::/people/{id}/reports',
     'GET::/people/{id}/managers',
     'POST::/people/{id}/merge',
+    'POST::/webhooks',
+    'GET::/webhooks/{id}',
+    'GET::/webhooks',
+    'GET::/webhooks/{id}/deliveries',
+    'POST::/webhooks/{id}/redeliver',
+    'DELETE::/webhooks/{id}',
   ]);
 
   return {
@@ -236,7 +251,7 @@ export function portmanConfig(tag, key) {
       stripResponseExamples: true,
       securityOverwrites: { bearer: { token: '{{bearerToken}}' } },
       collectionVariables: { bearerToken: key },
-      orderOfFolders: [...RESOURCES.map(([folder]) => folder), 'stats', 'bulk', 'audit', 'operations'],
+      orderOfFolders: [...RESOURCES.map(([folder]) => folder), 'stats', 'bulk', 'audit', 'operations', 'webhooks'],
       orderOfOperations,
     },
   };
