@@ -45,7 +45,9 @@ async function ownServer(settings) {
 
 before(async () => {
   if (skip) return;
-  server = await ownServer({ ORGWATCH_STREAMS_PER_CLIENT: '200' });
+  // A small ring: subscribers that stay away a moment fall behind it and catch up from the
+  // database, so both ways of reading the feed are exercised.
+  server = await ownServer({ ORGWATCH_STREAMS_PER_CLIENT: '200', ORGWATCH_STREAM_RING: '64' });
 });
 
 const nd = (records) => records.map((r) => JSON.stringify(r)).join('\n') + '\n';
@@ -294,6 +296,10 @@ test('4 concurrent writers, 20 subscribers disconnecting at random: each gets ex
   for (const s of subs) assert.ok(s.want.length > 0, `${s.name} expects at least one change`);
   assert.ok(subs.filter((s) => s.want.length < log.length).length >= 15);
   assert.ok(subs.every((s) => s.conns.length >= 3), 'every subscriber disconnected and resumed at least twice');
+  // The small ring made resumed subscribers read from the database as well as from memory.
+  const catchups = Number((await api('GET', '/metrics', { base })).text.match(/^orgwatch_stream_catchup_queries_total (\d+)$/m)?.[1]);
+  t.diagnostic(`catch-up queries: ${catchups}`);
+  assert.ok(catchups > 0, 'some subscribers caught up from the database');
   assert.deepEqual(problems, [], problems.slice(0, 40).join('\n'));
 });
 
@@ -381,7 +387,8 @@ test('NDJSON (Accept and the .ndjson suffix): one entry per line; a blank line i
 });
 
 test('a keep-alive comment arrives on an idle SSE stream', { skip, timeout: 30_000 }, async () => {
-  const c = await openStream(server.base, `/changes/stream?person=${(await w(server.base, 'POST', '/people', { full_name: `Idle ${uniq()}` })).id}`);
+  const idle = await w(server.base, 'POST', '/people', { full_name: `Idle ${uniq()}` });
+  const c = await openStream(server.base, `/changes/stream?after=${newest()}&person=${idle.id}`);
   await c.next((x) => x.comments.includes('keep-alive'), 10_000);
   c.close();
   assert.ok(c.comments.includes('keep-alive'), `got: ${JSON.stringify(c.text)}`);
@@ -411,6 +418,25 @@ test('an unknown key: the first event is reset, with the newest change\'s id; th
     const pos = new Map(after.map((e, i) => [e.id, i]));
     assert.ok(ids.every((k) => pos.has(k)), `${how}: only changes after the reset's id`);
   }
+});
+
+test('without after= or Last-Event-ID: from now on — a change committed before the request is not sent, one after it is', { skip, timeout: 30_000 }, async () => {
+  const base = server.base;
+  // The follower is held up for 3 s (its feed query reads positions, which a transaction
+  // holds locked; writing a source does not touch positions), as a busy database would.
+  const tag = uniq('lag');
+  const lag = heldTransaction(DB_URL, 'LOCK TABLE positions IN ACCESS EXCLUSIVE MODE', 3, tag);
+  assert.ok(await waitFor(() => holding(DB_URL, tag), 10_000, 50));
+  const before = await w(base, 'POST', '/sources', { url: `https://news.example/${uniq('before')}` });
+  // The write above has committed and been answered: it is in the past for this request.
+  const c = await openStream(base, '/changes/stream?entity=source');
+  await lag;
+  const afterIt = await w(base, 'POST', '/sources', { url: `https://news.example/${uniq('after')}` });
+  await c.next((x) => changeEvents(x).some((e) => e.data.entity_id === afterIt.id), 15_000);
+  c.close();
+  const got = changeEvents(c).map((e) => e.data.entity_id);
+  assert.ok(got.includes(afterIt.id), 'the change after the request arrives');
+  assert.ok(!got.includes(before.id), `the change committed before the request is not sent (got ${JSON.stringify(changeEvents(c).map((e) => e.id))})`);
 });
 
 test('Last-Event-ID wins over ?after=, and resumes exactly after that entry', { skip, timeout: 60_000 }, async () => {
@@ -526,6 +552,8 @@ test('per-client limit: over ORGWATCH_STREAMS_PER_CLIENT a 429 problem; a closed
   const third = await api('GET', '/changes/stream', { base: s.base, timeoutMs: 10_000 });
   expectProblem(third, 429);
   assert.match(third.body.detail, /too many open streams/i);
+  // Issue 27: "streams per key and per IP (default 16, then 429 with Retry-After)".
+  assert.match(third.headers.get('retry-after') ?? '(none)', /^[1-9]\d*$/, 'the 429 says when to retry (Retry-After)');
   if (!checkStreamSpec(third)) assert.equal(third.body.status, 429);
   // With a key: counted per key and per address, so still over from this address.
   const keyed = await api('GET', '/changes/stream', { base: s.base, key: 'reader', timeoutMs: 10_000 });
@@ -546,6 +574,36 @@ test('per-client limit: over ORGWATCH_STREAMS_PER_CLIENT a 429 problem; a closed
   }, 15_000, 300);
   assert.ok(after, 'no subscriber left in /metrics once both are closed');
   assert.match(after, /^orgwatch_stream_refused_total [1-9]/m);
+});
+
+test('org filter: a person\'s change is selected the same way whether a subscriber reads it live or catches up from the database', { skip, timeout: 60_000 }, async () => {
+  // Issue 27: org= selects "the people holding positions there at the time of the change".
+  // Two subscribers with the same filter over the same stretch of the log must get the same
+  // events: one follows live (the ring), the other reads the same stretch later, from the
+  // database (a server started afterwards has none of it in memory).
+  const base = server.base;
+  const run = uniq('tags');
+  const O = await w(base, 'POST', '/organizations', { name: `Tags Org ${run}` });
+  const S = newest();
+  const live = await openStream(base, `/changes/stream?after=${S}&org=${O.slug}`);
+  const X = await w(base, 'POST', '/people', { full_name: `Tags Person ${run}` });
+  await w(base, 'PATCH', `/people/${X.id}`, { bio: 'before the position was recorded' }, { 'content-type': 'application/merge-patch+json' });
+  // Recorded afterwards: X has held a position at O since 2020, so also on the day of the
+  // two changes above.
+  const pos = await w(base, 'POST', '/positions', { person_id: X.id, org_id: O.id, title: 'Researcher', started_on: '2020' });
+  const marker = await w(base, 'PATCH', `/organizations/${O.id}`, { description: 'marker' }, { 'content-type': 'application/merge-patch+json' });
+  assert.ok(marker);
+  const isMarker = (e) => e.data.entity === 'organization' && e.data.operation === 'update';
+  await live.next((x) => changeEvents(x).some(isMarker), 15_000);
+  live.close();
+  const later = await ownServer({});
+  const caught = await openStream(later.base, `/changes/stream?after=${S}&org=${O.slug}`);
+  await caught.next((x) => changeEvents(x).some(isMarker), 15_000);
+  caught.close();
+  const names = (c) => changeEvents(c).map((e) => `${e.id} ${e.event}${e.data.entity_id === X.id ? ' (X)' : ''}`);
+  assert.ok(changeEvents(live).some((e) => e.data.entity_id === pos.id), 'the position is selected live');
+  assert.deepEqual(names(caught), names(live), 'the same events live and caught up from the database');
+  await later.stop();
 });
 
 test('SIGTERM: every open stream gets event: reconnect before the server exits', { skip, timeout: 60_000 }, async () => {
