@@ -1,7 +1,7 @@
 // helpers-server.mjs — servers of a test's own on the test database: `orgwatch` commands run
 // to completion, `orgwatch serve` started on a free port (127.0.0.1:18081-18099) and stopped.
 // Environment: ORGWATCH_BIN (default build/orgwatch), ORGWATCH_TEST_DATABASE_URL, ORGWATCH_HOME,
-// ORGWATCH_TEST_PORTS (another port range, e.g. 18400-18499).
+// ORGWATCH_TEST_PORTS (the range servers of a test's own take, default 18081-18099).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -47,9 +47,10 @@ export function testPorts() {
   return m ? [Number(m[1]), Number(m[2])] : [18081, 18099];
 }
 
-// Starts `orgwatch serve` on a free port and waits until /health answers.
-export async function startServer(settings = {}) {
-  const port = await freePort(...testPorts());
+// Starts `orgwatch serve` on a free port (or `port`, e.g. to start a server again where one
+// was killed) and waits until /health answers.
+export async function startServer(settings = {}, { port: fixedPort } = {}) {
+  const port = fixedPort ?? (await freePort(...testPorts()));
   const base = `http://127.0.0.1:${port}`;
   const env = childEnv({
     ORGWATCH_DATABASE_URL: DB_URL,
