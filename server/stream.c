@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "catchup.h"
+#include "change_ring.h"
 #include "changefeed.h"
 #include "config.h"
 #include "db.h"
@@ -24,7 +26,6 @@
 #include "webhooks.h"
 
 #define FILL_BYTES (32 * 1024)	     /* formatted at a time for one subscriber */
-#define PAGE 500		     /* entries a catch-up query reads */
 #define RETRY_MS 2000		     /* the reconnection delay EventSource is told */
 #define RING_MAX_BYTES (64ULL << 20) /* entries' bytes kept in memory, at most */
 #define SLOW_S 5 /* a client taking nothing of its waiting output this long is cut */
@@ -58,25 +59,16 @@ struct sub {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t catchup_wake = PTHREAD_COND_INITIALIZER;
 static const struct ow_config *config;
-static char *db_url, *read_url; /* the primary; the replica streams read from, or NULL */
 
-/* The ring: positions tail..head-1 hold the entries committed after base_key, in order. */
-static struct ow_change **ring;
-static unsigned long long *ring_bytes; /* the feed's bytes before each entry */
-static unsigned long long head, tail, total_bytes;
-static size_t cap;
-static long long base_key = -1; /* -1: the follower has not started */
+/* The feed's newest entries (change_ring.h); base_key -1 until the follower has started. */
+static struct ow_change_ring ring = {.base_key = -1};
 static int following;
 
 static struct sub *subs;
 static unsigned nsubs;
-static struct sub *queue_head, *queue_tail;
-static int threads_stop, catchup_running, closing;
-static pthread_t catchup_thread;
-static unsigned long long m_disconnect_slow, m_disconnect_lifetime, m_catchup_queries, m_resets,
-	m_refused;
+static int closing;
+static unsigned long long m_disconnect_slow, m_disconnect_lifetime, m_resets, m_refused;
 
 static time_t now_s(void)
 {
@@ -87,25 +79,7 @@ static time_t now_s(void)
 
 static struct ow_change *at(unsigned long long p)
 {
-	return ring[p % cap];
-}
-
-/* The ring position after the entry with key k, or 0 with *found 0 when it is not there. */
-static unsigned long long ring_after(long long k, int *found)
-{
-	*found = 1;
-	if (k == base_key)
-		return tail;
-	for (unsigned long long p = head; p > tail; p--)
-		if (at(p - 1)->id == k)
-			return p;
-	*found = 0;
-	return 0;
-}
-
-static long long newest_key(void)
-{
-	return head > tail ? at(head - 1)->id : base_key;
+	return ow_change_ring_at(&ring, p);
 }
 
 /* Whether s writes something for c, and the state it keeps when it does not. */
@@ -151,14 +125,10 @@ static void queue_catchup(struct sub *s)
 {
 	if (s->queued)
 		return;
-	s->queued = 1;
-	s->qnext = NULL;
-	if (queue_tail)
-		queue_tail->qnext = s;
+	if (ow_catchup_ask(s, s->last_key) == 0)
+		s->queued = 1;
 	else
-		queue_head = s;
-	queue_tail = s;
-	pthread_cond_signal(&catchup_wake);
+		s->on_tick = 1; /* out of memory: asked again on the follower's next tick */
 }
 
 static void free_page(struct sub *s)
@@ -171,6 +141,13 @@ static void free_page(struct sub *s)
 	s->page_ready = 0;
 }
 
+static void sub_destroy(struct sub *s)
+{
+	free_page(s);
+	ow_buf_free(&s->out);
+	free(s);
+}
+
 /* The next entry for s, or NULL when it has none now (a catch-up page may be queued). A
  * catch-up entry is handed over (*owned set: the caller frees it). */
 static struct ow_change *next_entry(struct sub *s, int *owned)
@@ -178,23 +155,24 @@ static struct ow_change *next_entry(struct sub *s, int *owned)
 	*owned = 0;
 	for (;;) {
 		if (s->mode == LIVE) {
-			if (s->pos < tail) { /* fell behind the ring: from the database */
+			if (s->pos < ring.tail) { /* fell behind the ring: from the database */
 				s->mode = CATCHUP;
 				continue;
 			}
-			return s->pos < head ? at(s->pos++) : NULL;
+			return s->pos < ring.head ? at(s->pos++) : NULL;
 		}
 		if (s->page_ready && s->page_i < s->npage) {
 			*owned = 1;
 			return s->page[s->page_i++];
 		}
-		if (s->page_ready && s->npage < PAGE)
+		if (s->page_ready && s->npage < OW_CATCHUP_PAGE)
 			s->on_tick = 1; /* the end of the log as the query saw it */
 		if (s->page_ready)
 			free_page(s);
 		int found;
-		unsigned long long p = base_key >= 0 ? ring_after(s->last_key, &found) : 0;
-		if (base_key >= 0 && found) {
+		unsigned long long p =
+			ring.base_key >= 0 ? ow_change_ring_after(&ring, s->last_key, &found) : 0;
+		if (ring.base_key >= 0 && found) {
 			s->mode = LIVE;
 			s->pos = p;
 			continue;
@@ -214,7 +192,9 @@ static void fill(struct sub *s)
 		s->reset_due = 0;
 		/* At the start, the newest change the request saw (the ring may lag it); later (the
 		 * log replaced under a catch-up), the ring's newest. */
-		long long k = s->a.newest > newest_key() ? s->a.newest : newest_key();
+		long long k = s->a.newest > ow_change_ring_newest(&ring)
+				      ? s->a.newest
+				      : ow_change_ring_newest(&ring);
 		s->a.newest = -1;
 		char data[256];
 		snprintf(data, sizeof data,
@@ -225,7 +205,7 @@ static void fill(struct sub *s)
 		if (write_event(s, k, "reset", data) != 0)
 			s->end = END_ERROR;
 		int found;
-		s->pos = ring_after(k, &found);
+		s->pos = ow_change_ring_after(&ring, k, &found);
 		s->mode = found ? LIVE : CATCHUP;
 		s->last_key = k;
 		m_resets++;
@@ -248,9 +228,7 @@ static void fill(struct sub *s)
 /* Bytes of the feed not yet sent to s (LIVE), an upper bound on its unsent output. */
 static unsigned long long unsent(const struct sub *s)
 {
-	if (s->mode != LIVE || s->pos >= head || s->pos < tail)
-		return 0;
-	return total_bytes - ring_bytes[s->pos % cap];
+	return s->mode == LIVE ? ow_change_ring_bytes_from(&ring, s->pos) : 0;
 }
 
 static void resume(struct sub *s)
@@ -357,9 +335,7 @@ static void sub_free(void *cls)
 		return;
 	}
 	pthread_mutex_unlock(&lock);
-	free_page(s);
-	ow_buf_free(&s->out);
-	free(s);
+	sub_destroy(s);
 }
 
 int ow_stream_reply(struct ow_req *r, const struct ow_stream_args *a)
@@ -379,7 +355,7 @@ int ow_stream_reply(struct ow_req *r, const struct ow_stream_args *a)
 	const char *over = nsubs >= config->stream_max	       ? "the server's"
 			   : same >= config->stream_per_client ? "this client's"
 							       : NULL;
-	if (over || base_key < 0 || closing) {
+	if (over || ring.base_key < 0 || closing) {
 		m_refused += over != NULL;
 		pthread_mutex_unlock(&lock);
 		free(s);
@@ -405,7 +381,7 @@ int ow_stream_reply(struct ow_req *r, const struct ow_stream_args *a)
 		 * checked (the ring may not have it yet: the follower can be behind). */
 		long long from = a->after < 0 ? a->newest : a->after;
 		int found;
-		unsigned long long p = ring_after(from, &found);
+		unsigned long long p = ow_change_ring_after(&ring, from, &found);
 		s->mode = found ? LIVE : CATCHUP;
 		s->pos = p;
 		s->last_key = from;
@@ -449,9 +425,9 @@ static void wake(int tick)
 			continue;
 		}
 		if (s->mode == LIVE) {
-			while (s->pos >= tail && s->pos < head && !wants(s, at(s->pos)))
+			while (s->pos >= ring.tail && s->pos < ring.head && !wants(s, at(s->pos)))
 				pass(s, at(s->pos++));
-			if (s->pos < head || s->pos < tail)
+			if (s->pos < ring.head || s->pos < ring.tail)
 				resume(s);
 		} else if (s->page_ready || (tick && !s->queued)) {
 			if (tick)
@@ -467,28 +443,15 @@ static void wake(int tick)
 static void on_start(long long key)
 {
 	pthread_mutex_lock(&lock);
-	for (unsigned long long p = tail; p < head; p++)
-		ow_change_free(at(p));
-	tail = head;
-	base_key = key;
+	ow_change_ring_restart(&ring, key);
 	pthread_mutex_unlock(&lock);
 }
 
 static void on_deliver(struct ow_change **entries, int n)
 {
 	pthread_mutex_lock(&lock);
-	for (int i = 0; i < n; i++) {
-		if (head - tail == cap ||
-		    (head > tail && total_bytes - ring_bytes[tail % cap] > RING_MAX_BYTES)) {
-			base_key = at(tail)->id;
-			ow_change_free(at(tail));
-			tail++;
-		}
-		ring[head % cap] = entries[i];
-		ring_bytes[head % cap] = total_bytes;
-		total_bytes += entries[i]->doclen;
-		head++;
-	}
+	for (int i = 0; i < n; i++)
+		ow_change_ring_append(&ring, entries[i]);
 	wake(0);
 	pthread_mutex_unlock(&lock);
 	ow_webhooks_poke(); /* the deliverer looks now rather than at its next second */
@@ -502,94 +465,44 @@ static void on_tick(int up)
 	pthread_mutex_unlock(&lock);
 }
 
-/* The catch-up thread: one query at a time on a connection of its own, for the subscribers
- * behind the ring, in the order they asked. */
-static void *catchup(void *arg)
+/* A catch-up page for s (catchup.c's thread), or why there is none. */
+static void on_page(void *who, struct ow_change **page, int n)
 {
-	(void)arg;
-	PGconn *c = NULL;
-	int on_replica = 0;
+	struct sub *s = who;
 	pthread_mutex_lock(&lock);
-	while (!threads_stop) {
-		struct sub *s = queue_head;
-		if (!s) {
-			pthread_cond_wait(&catchup_wake, &lock);
-			continue;
-		}
-		long long after = s->last_key;
+	s->queued = 0;
+	if (s->gone) { /* its connection ended while it waited */
 		pthread_mutex_unlock(&lock);
-		char why[256];
-		if (!c && read_url && (c = ow_db_connect_once(read_url, why, sizeof why)) != NULL)
-			on_replica = 1;
-		if (!c && (c = ow_db_connect_once(db_url, why, sizeof why)) != NULL)
-			on_replica = 0;
-		if (!c)
-			ow_log(OW_LOG_WARN, "change stream catch-up: %s", why);
-		struct ow_change **page = calloc(PAGE, sizeof *page);
-		int n = c && page ? ow_changefeed_page(c, after, PAGE, page) : -1;
-		if (n == -1 && c && PQstatus(c) != CONNECTION_OK) {
-			PQfinish(c);
-			c = NULL;
-		}
-		pthread_mutex_lock(&lock);
-		m_catchup_queries++;
-		queue_head = s->qnext;
-		if (!queue_head)
-			queue_tail = NULL;
-		s->queued = 0;
-		if (s->gone) {
-			for (int i = 0; i < n; i++)
-				ow_change_free(page[i]);
-			free(page);
-			free_page(s);
-			ow_buf_free(&s->out);
-			free(s);
-			continue;
-		}
-		if (n >= 0) {
-			s->page = page;
-			s->npage = n;
-			s->page_i = 0;
-			s->page_ready = 1;
-		} else {
-			free(page);
-			/* The key was checked on the primary when the stream began: unknown on the
-			 * primary now, the log was replaced; on a replica, not replayed yet. -1:
-			 * the database is away. Asked again on the next tick. */
-			if (n == -2 && !on_replica)
-				s->reset_due = 1;
-			else
-				s->on_tick = 1;
-		}
-		resume(s);
-		if (n == -1) {
-			pthread_mutex_unlock(&lock);
-			struct timespec pause = {.tv_sec = 1};
-			nanosleep(&pause, NULL);
-			pthread_mutex_lock(&lock);
-		}
+		for (int i = 0; i < n; i++)
+			ow_change_free(page[i]);
+		free(page);
+		sub_destroy(s);
+		return;
 	}
+	if (n >= 0) {
+		s->page = page;
+		s->npage = n;
+		s->page_i = 0;
+		s->page_ready = 1;
+	} else if (n == OW_CATCHUP_UNKNOWN) {
+		s->reset_due = 1;
+	} else if (n == OW_CATCHUP_LATER) {
+		s->on_tick = 1;
+	}
+	if (n != OW_CATCHUP_STOPPED)
+		resume(s);
 	pthread_mutex_unlock(&lock);
-	if (c)
-		PQfinish(c);
-	return NULL;
 }
 
 int ow_stream_start(const struct ow_config *cfg, const char *url)
 {
 	config = cfg;
-	cap = cfg->stream_ring;
-	ring = calloc(cap, sizeof *ring);
-	ring_bytes = calloc(cap, sizeof *ring_bytes);
-	db_url = strdup(url);
-	if (!ring || !ring_bytes || !db_url)
-		return -1;
+	const char *replica = cfg->nreplicas > 0 ? cfg->replica_urls[0] : NULL;
 	static const struct ow_changefeed_sink sink = {on_start, on_deliver, on_tick};
-	if (pthread_create(&catchup_thread, NULL, catchup, NULL) != 0)
+	if (ow_change_ring_init(&ring, cfg->stream_ring, RING_MAX_BYTES) != 0 ||
+	    ow_catchup_start(url, replica, on_page) != 0)
 		return -1;
-	catchup_running = 1;
-	read_url = cfg->nreplicas > 0 ? strdup(cfg->replica_urls[0]) : NULL;
-	return ow_changefeed_start(url, read_url, &sink);
+	return ow_changefeed_start(url, replica, &sink);
 }
 
 void ow_stream_end_all(void)
@@ -607,35 +520,8 @@ void ow_stream_end_all(void)
 void ow_stream_stop(void)
 {
 	ow_changefeed_stop();
-	if (catchup_running) {
-		pthread_mutex_lock(&lock);
-		threads_stop = 1;
-		pthread_cond_broadcast(&catchup_wake);
-		pthread_mutex_unlock(&lock);
-		pthread_join(catchup_thread, NULL);
-		catchup_running = 0;
-	}
-	/* Subscribers whose connection ended while they waited for a catch-up query. */
-	while (queue_head) {
-		struct sub *s = queue_head;
-		queue_head = s->qnext;
-		if (s->gone) {
-			free_page(s);
-			ow_buf_free(&s->out);
-			free(s);
-		}
-	}
-	queue_tail = NULL;
-	for (unsigned long long p = tail; p < head; p++)
-		ow_change_free(at(p));
-	free(ring);
-	free(ring_bytes);
-	free(db_url);
-	free(read_url);
-	read_url = NULL;
-	ring = NULL;
-	ring_bytes = NULL;
-	db_url = NULL;
+	ow_catchup_stop(); /* subscribers gone while waiting for a page are freed by on_page */
+	ow_change_ring_free(&ring);
 }
 
 int ow_stream_render_metrics(struct ow_buf *b)
@@ -645,7 +531,9 @@ int ow_stream_render_metrics(struct ow_buf *b)
 	unsigned behind = 0;
 	for (struct sub *s = subs; s; s = s->next) {
 		unsigned long long lag =
-			s->mode == LIVE && s->pos < head && s->pos >= tail ? head - s->pos : 0;
+			s->mode == LIVE && s->pos < ring.head && s->pos >= ring.tail
+				? ring.head - s->pos
+				: 0;
 		behind += s->mode == CATCHUP;
 		lag_sum += lag;
 		if (lag > lag_max)
@@ -684,7 +572,7 @@ int ow_stream_render_metrics(struct ow_buf *b)
 		"# TYPE orgwatch_stream_following gauge\n"
 		"orgwatch_stream_following %d\n",
 		nsubs - behind, behind, lag_max, lag_sum, m_disconnect_slow, m_disconnect_lifetime,
-		m_resets, m_refused, m_catchup_queries, head - tail, following);
+		m_resets, m_refused, ow_catchup_queries(), ring.head - ring.tail, following);
 	pthread_mutex_unlock(&lock);
 	return rc;
 }
