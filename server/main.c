@@ -112,8 +112,7 @@ static int cmd_serve(const struct ow_config *cfg)
 	    ow_metrics_init(ow_routes, ow_routes_n) != 0 ||
 	    ow_replicas_start(cfg, cfg->database_url) != 0 ||
 	    ow_answers_start((size_t)cfg->answer_cache_mb << 20, cfg->database_url) != 0 ||
-	    ow_stream_start(cfg, cfg->database_url) != 0 ||
-	    ow_webhooks_start(cfg) != 0)
+	    ow_stream_start(cfg, cfg->database_url) != 0 || ow_webhooks_start(cfg) != 0)
 		goto out;
 	ow_static_init(cfg->home);
 	rc = ow_http_serve(cfg, ow_routes, ow_routes_n);
