@@ -47,6 +47,7 @@ struct ow_config {
 	struct ow_net webhook_allow[OW_NET_MAX];
 	size_t webhook_allow_n;
 	unsigned webhook_retry_window_s;
+	unsigned webhook_workers; /* webhook deliverers (threads, each a connection) */
 };
 
 /* Looks up a setting by name like getenv(3): the value, or NULL when unset. */

@@ -372,6 +372,11 @@ static int set_webhook_allow_nets(struct ow_config *c, const struct errout *e, c
 	return 0;
 }
 
+static int set_webhook_workers(struct ow_config *c, const struct errout *e, const char *v)
+{
+	return whole_1_to(e, v, 32, &c->webhook_workers);
+}
+
 static int set_webhook_retry_window(struct ow_config *c, const struct errout *e, const char *v)
 {
 	return whole_1_to(e, v, 2592000, &c->webhook_retry_window_s);
@@ -411,6 +416,7 @@ static const struct setting {
 	{"ORGWATCH_HOME", set_home},
 	{"ORGWATCH_WEBHOOK_ALLOW_NETS", set_webhook_allow_nets},
 	{"ORGWATCH_WEBHOOK_RETRY_WINDOW_S", set_webhook_retry_window},
+	{"ORGWATCH_WEBHOOK_WORKERS", set_webhook_workers},
 };
 
 static const char *real_getenv(const char *name)
@@ -446,6 +452,7 @@ static void set_defaults(struct ow_config *c)
 	c->stream_max_unsent_kb = 256;
 	snprintf(c->home, sizeof(c->home), ".");
 	c->webhook_retry_window_s = 72 * 3600;
+	c->webhook_workers = 2;
 }
 
 int ow_config_load(struct ow_config *c, ow_getenv_fn get, char *err, size_t errsz)

@@ -1,8 +1,8 @@
-/* webhooks.c — the webhook deliverer (webhooks.h): one thread per server with a database
- * connection of its own. Each round it lists the enabled webhooks with work due, takes a
- * session advisory lock per webhook (so several servers never deliver for one webhook at
- * once, and a server that dies lets go with its connection), reads the webhook again under
- * the lock, and follows the change feed (ow_change_feed, commit order) from its cursor:
+/* webhooks.c — the webhook deliverers (webhooks.h): ORGWATCH_WEBHOOK_WORKERS threads per
+ * server, each with a database connection of its own. Each round it lists the enabled webhooks with
+ * work due, takes a session advisory lock per webhook (so several servers never deliver for one
+ * webhook at once, and a server that dies lets go with its connection), reads the webhook again
+ * under the lock, and follows the change feed (ow_change_feed, commit order) from its cursor:
  * changes its filter does not want move the cursor on; the next wanted one is POSTed, signed,
  * and the cursor passes it only after a 2xx (at least once, in order). A failure schedules
  * the retry (whsig.c) or disables the webhook past the retry window (20_webhooks.sql). */
@@ -27,7 +27,9 @@
 #define ROUNDS_PER_CLAIM 20 /* batches one webhook gets before the others have their turn */
 #define ATTEMPT_TIMEOUT_MS 10000
 
-static pthread_t thread;
+#define MAX_DELIVERERS 32
+static pthread_t threads[MAX_DELIVERERS];
+static unsigned nthreads;
 static int running;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
@@ -271,10 +273,10 @@ static int serve_hook(PGconn *c, struct hook *h)
 /* Counts the enabled and disabled webhooks for /metrics, at most once a second. */
 static void count_hooks(PGconn *c)
 {
-	time_t now = time(NULL);
-	if (now == counted_at)
-		return;
-	counted_at = now;
+	time_t now = time(NULL), was = __atomic_load_n(&counted_at, __ATOMIC_RELAXED);
+	if (now == was || !__atomic_compare_exchange_n(&counted_at, &was, now, 0, __ATOMIC_RELAXED,
+						       __ATOMIC_RELAXED))
+		return; /* counted this second, or another deliverer counts now */
 	PGresult *res = run(c, OW_Q_WEBHOOKS_COUNT, NULL);
 	if (res && PQntuples(res) == 1) {
 		__atomic_store_n(&n_enabled, atoll(PQgetvalue(res, 0, 0)), __ATOMIC_RELAXED);
@@ -348,14 +350,22 @@ int ow_webhooks_start(const struct ow_config *cfg)
 	nallow = cfg->webhook_allow_n;
 	window_s = cfg->webhook_retry_window_s;
 	stopping = 0;
-	if (!(db_url = strdup(cfg->database_url)) ||
-	    pthread_create(&thread, NULL, deliver, NULL) != 0) {
-		free(db_url);
-		db_url = NULL;
+	if (!(db_url = strdup(cfg->database_url))) {
 		curl_global_cleanup();
 		return -1;
 	}
+	/* Several deliverers, so that a receiver that hangs holds up only the webhook it
+	 * serves (each webhook is served by one deliverer at a time: its advisory lock). */
+	unsigned want =
+		cfg->webhook_workers < MAX_DELIVERERS ? cfg->webhook_workers : MAX_DELIVERERS;
+	for (nthreads = 0; nthreads < want; nthreads++)
+		if (pthread_create(&threads[nthreads], NULL, deliver, NULL) != 0)
+			break;
 	running = 1;
+	if (nthreads == 0) {
+		ow_webhooks_stop();
+		return -1;
+	}
 	return 0;
 }
 
@@ -365,9 +375,11 @@ void ow_webhooks_stop(void)
 		return;
 	pthread_mutex_lock(&lock);
 	__atomic_store_n(&stopping, 1, __ATOMIC_RELEASE);
-	pthread_cond_signal(&wake);
+	pthread_cond_broadcast(&wake);
 	pthread_mutex_unlock(&lock);
-	pthread_join(thread, NULL);
+	for (unsigned i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	nthreads = 0;
 	running = 0;
 	free(db_url);
 	db_url = NULL;

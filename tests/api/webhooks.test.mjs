@@ -296,6 +296,33 @@ test('a failing receiver gets the same message again (500s, then a timeout) unti
   assert.ok((await metric('orgwatch_webhook_delivery_seconds_bucket{le="+Inf"}')) >= 5);
 });
 
+test('a receiver that hangs holds up only its own webhook: another one is delivered while it hangs', { skip: noDb, timeout: 90_000 }, async () => {
+  const slow = `/hangs-${uniq()}`;
+  const fast = `/answers-${uniq()}`;
+  const closed = []; // when each of the hanging receiver's requests was given up by the server
+  const before = recv.respond;
+  recv.respond = (g) => (g.path === slow ? 'hang' : 200);
+  const org = await newOrg();
+  const hangs = await create({ url: recv.url(slow), entity: ['organization'], org: org.id });
+  const answers = await create({ url: recv.url(fast), entity: ['organization'], org: org.id });
+  try {
+    const r = await api('PATCH', `/organizations/${org.id}`, { base: base(), key: 'editor', body: { description: 'both want this' } });
+    assert.equal(r.status, 200, r.text);
+    const hung = await waitFor(() => recv.hung.length > 0 && recv.at(slow).length > 0, 30_000, 100);
+    assert.ok(hung, 'the hanging receiver was called');
+    for (const res of recv.hung) res.socket?.once('close', () => closed.push(Date.now()));
+    const got = await waitFor(() => recv.at(fast)[0], 30_000, 100);
+    assert.ok(got, 'the other webhook was delivered');
+    assert.equal(JSON.parse(got.body).entity_id, org.id);
+    assert.equal(recv.at(slow).length, 1, 'while the first attempt at the hanging receiver was still open');
+    assert.ok(closed.length === 0 || got.at < closed[0], 'delivered before the hanging attempt was given up');
+  } finally {
+    await admin('DELETE', `/webhooks/${hangs.id}`);
+    await admin('DELETE', `/webhooks/${answers.id}`);
+    recv.respond = before;
+  }
+});
+
 test('past the retry window the webhook is disabled and says why; redeliver re-enables it and delivers again in order', { skip: noDb, timeout: 120_000 }, async () => {
   const path = `/down-${uniq()}`;
   let down = true;

@@ -256,6 +256,27 @@ static void test_answer_cache_mb(void **state)
 			"a whole number of megabytes from 0 to 65536");
 }
 
+/* The change stream's and webhooks' counts: defaults, a value taken, bounds refused. */
+static void test_stream_and_webhook_settings(void **state)
+{
+	(void)state;
+	struct ow_config c;
+	load_ok("ORGWATCH_LOG", "warn", &c);
+	assert_int_equal(c.stream_per_client, 16);
+	assert_int_equal(c.stream_lifetime_s, 3600);
+	assert_int_equal(c.stream_keepalive_s, 15);
+	assert_int_equal(c.stream_max_unsent_kb, 256);
+	assert_int_equal(c.webhook_workers, 2);
+	load_ok("ORGWATCH_STREAMS_PER_CLIENT", "2000", &c);
+	assert_int_equal(c.stream_per_client, 2000);
+	load_ok("ORGWATCH_WEBHOOK_WORKERS", "8", &c);
+	assert_int_equal(c.webhook_workers, 8);
+	refused("ORGWATCH_WEBHOOK_WORKERS", "33", "a whole number from 1 to 32");
+	refused("ORGWATCH_WEBHOOK_WORKERS", "0", "a whole number from 1 to 32");
+	refused("ORGWATCH_STREAM_KEEPALIVE_S", "0", "a whole number from 1 to 3600");
+	refused("ORGWATCH_STREAMS_PER_CLIENT", "x", "a whole number from 1 to 100000");
+}
+
 static void test_max_body(void **state)
 {
 	(void)state;
@@ -553,6 +574,7 @@ int main(void)
 		T(test_listen_bad),
 		T(test_threads),
 		T(test_answer_cache_mb),
+		T(test_stream_and_webhook_settings),
 		T(test_max_body),
 		T(test_public_reads),
 		T(test_log),
