@@ -149,6 +149,7 @@ rss_sampler_stop() {
 declare -A R_RPS R_P99 R_BAD R_TPS R_TPS_SAME R_P50 R_SQL
 
 # run_wrk NAME CONNS DURATION URL [FILE TEMPLATE] — wrk -t2; results in R_RPS/R_P99/R_BAD[NAME].
+# WRK_SCRIPT: another wrk script than bench/paths.lua, given the arguments after URL.
 run_wrk() {
 	local name=$1 conns=$2 dur=$3 url=$4
 	shift 4
@@ -161,7 +162,7 @@ run_wrk() {
 	local counts_before
 	counts_before=$(pool_counts)
 	if [ $# -gt 0 ]; then
-		args+=(-s "$ROOT/bench/paths.lua" "$url" -- "$@")
+		args+=(-s "${WRK_SCRIPT:-$ROOT/bench/paths.lua}" "$url" -- "$@")
 	else
 		args+=("$url")
 	fi

@@ -35,6 +35,11 @@
 #               /import into a fresh database vs \copy into keyed tables of the same shape; GET
 #               /stats/layoffs?group_by=month and =industry (wrk) vs their ceilings (pgbench of
 #               bench/ceiling/layoffs_*.sql), the load average before and after
+#   stream      issue 27: GET /changes/stream (bench/stream.sh): 1,000 idle subscribers (RSS,
+#               database connections), commit-to-client latency of 200 writes/s with 100
+#               subscribers, catch-up of 1,000,000 entries vs its own statement and the \copy
+#               ceiling, the import and single-record writes with and without commit order;
+#               runs last (it leaves a million audit entries in the base database)
 #
 # Settings (environment): BENCH_ONLY (comma-separated sections; all by default),
 # BENCH_PG_PORT (15435), BENCH_HTTP_PORT (18190), BENCH_DURATION (10, seconds per wrk run),
@@ -49,14 +54,15 @@
 # the run's directory), BENCH_BEFORE=0 (do not
 # print bench/before-7128c6d.txt, the figures of the commit before issues 12 and 13, after the report),
 # BENCH_BASELINE_BIN / BENCH_BASELINE_HOME (section reads: an earlier build and its checkout, run
-# on a copy of the data for a "before" column).
+# on a copy of the data for a "before" column), BENCH_STREAM_* (section stream, bench/stream.sh
+# and bench/README.md).
 # Exit 0 when everything ran (whatever the figures), 1 when something failed to run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ALL_SECTIONS=(people departures stats chart charts import bulk scale reads burst download fair layoffs)
+ALL_SECTIONS=(people departures stats chart charts import bulk scale reads burst download fair layoffs stream)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PG_PORT=${BENCH_PG_PORT:-15435}
 HTTP_PORT=${BENCH_HTTP_PORT:-18190}
@@ -168,6 +174,7 @@ cleanup() {
 	# A second Ctrl-C or TERM must not cut the cleanup short.
 	trap '' INT TERM
 	[ -n "${RSS_SAMPLER:-}" ] && kill "$RSS_SAMPLER" 2>/dev/null
+	stream_client_stop
 	server_stop
 	if [ "$PG_STARTED" = 1 ]; then
 		if [ "${BENCH_KEEP:-0}" = 1 ]; then
