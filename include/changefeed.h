@@ -8,6 +8,12 @@
 
 #include "change.h"
 
+/* A connection for reading the feed (the follower, catch-up, webhook deliverers): opened
+ * like the command line's, with JIT off (the feed's estimates over a large log priced its
+ * statement above jit_above_cost: 374 ms compiling for 20 entries) and a statement timeout.
+ * NULL with why filled. */
+PGconn *ow_changefeed_connect(const char *url, char *why, size_t whysz);
+
 /* Up to lim entries after key `after` into out[] (each the caller's to free): their count,
  * -1 on a database error (the connection may be lost), -2 when no change has that key. */
 int ow_changefeed_page(PGconn *c, long long after, int lim, struct ow_change **out);

@@ -81,6 +81,7 @@ enum ow_stmt_id {
 	 * ow_stmt_run, never prepared. */
 	OW_Q_CHANGE_FEED,
 	OW_Q_CHANGE_LAST,
+	OW_Q_CHANGE_SESSION,
 	OW_Q_IMPORT_SPOOL_CREATE,
 	OW_Q_IMPORT_BEGIN,
 	OW_Q_IMPORT_SPOOL_COPY,

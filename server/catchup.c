@@ -61,9 +61,9 @@ static PGconn *connect_reader(int *on_replica)
 {
 	char why[256];
 	PGconn *c = NULL;
-	if (replica && (c = ow_db_connect_once(replica, why, sizeof why)) != NULL)
+	if (replica && (c = ow_changefeed_connect(replica, why, sizeof why)) != NULL)
 		*on_replica = 1;
-	else if ((c = ow_db_connect_once(primary, why, sizeof why)) != NULL)
+	else if ((c = ow_changefeed_connect(primary, why, sizeof why)) != NULL)
 		*on_replica = 0;
 	else
 		ow_log(OW_LOG_WARN, "change stream catch-up: %s", why);

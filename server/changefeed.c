@@ -19,6 +19,22 @@
 
 #define BATCH 1000
 
+PGconn *ow_changefeed_connect(const char *conn_url, char *why, size_t whysz)
+{
+	PGconn *c = ow_db_connect_once(conn_url, why, whysz);
+	if (!c)
+		return NULL;
+	PGresult *res = ow_stmt_run(c, OW_Q_CHANGE_SESSION, NULL);
+	int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	if (!ok) {
+		snprintf(why, whysz, "session setup failed: %s", PQerrorMessage(c));
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
 int ow_changefeed_page(PGconn *c, long long after, int lim, struct ow_change **out)
 {
 	char a[24], l[16];
@@ -64,7 +80,7 @@ static int stopping(void)
 static PGconn *connect_listening(void)
 {
 	char why[256];
-	PGconn *c = ow_db_connect_once(url, why, sizeof why);
+	PGconn *c = ow_changefeed_connect(url, why, sizeof why);
 	PGresult *res = c ? PQexec(c, "LISTEN ow_data_changed") : NULL;
 	int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
@@ -161,7 +177,7 @@ static void *follow(void *arg)
 		}
 		if (read_url && !replica) {
 			char why[256];
-			if (!(replica = ow_db_connect_once(read_url, why, sizeof why)))
+			if (!(replica = ow_changefeed_connect(read_url, why, sizeof why)))
 				ow_log(OW_LOG_WARN, "change feed: replica: %s; reading the primary",
 				       why);
 		}

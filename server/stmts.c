@@ -491,6 +491,9 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 			      " import_counts FROM ow_change_feed($1::bigint, $2::int)",
 			      2},
 	[OW_Q_CHANGE_LAST] = {"change_last", "SELECT ow_change_last()", 0},
+	[OW_Q_CHANGE_SESSION] =
+		{"change_session",
+		 "SET jit = off; SET statement_timeout = '60s'; SET lock_timeout = '10s'", 0},
 
 	/* The import's staging: every validated record with its line, streamed in by COPY while
 	 * the body arrives (autocommitted, one COPY a batch, no lock), then applied set-based by

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "change.h"
+#include "changefeed.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -317,7 +318,7 @@ static void *deliver(void *arg)
 	while (!should_stop()) {
 		if (!c) {
 			char why[256];
-			if (!(c = ow_db_connect_once(db_url, why, sizeof why))) {
+			if (!(c = ow_changefeed_connect(db_url, why, sizeof why))) {
 				if (!warned++)
 					ow_log(OW_LOG_WARN,
 					       "webhooks: cannot connect (deliveries wait): %s",

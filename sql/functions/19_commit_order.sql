@@ -67,6 +67,9 @@ CREATE OR REPLACE FUNCTION public.ow_changes_after(after_id bigint, lim integer,
  RETURNS SETOF audit_log
  LANGUAGE plpgsql
  STABLE
+ -- Planned for each transaction's id: one transaction can hold most of the log (the rows
+ -- before 0020, a large import), and a generic plan walked the whole log for it.
+ SET plan_cache_mode = force_custom_plan
 AS $function$
 DECLARE
 	s0 bigint := ow_change_seq(after_id);
@@ -79,18 +82,21 @@ BEGIN
 			'no change has id %s (yet): resume from an id that GET /changes gave', after_id));
 	END IF;
 	IF s0 >= 0 THEN
+		SELECT c.txid INTO t FROM audit_commits c WHERE c.seq = s0;
 		RETURN QUERY SELECT a.* FROM audit_log a
-			WHERE a.txid = (SELECT c.txid FROM audit_commits c WHERE c.seq = s0) AND a.id > after_id
+			WHERE a.txid = t AND a.id > after_id
 			AND (entities IS NULL OR a.entity = ANY (entities)) AND (since IS NULL OR a.at >= since)
-			ORDER BY a.id LIMIT lim;
+			ORDER BY a.txid, a.id LIMIT lim;
 		GET DIAGNOSTICS got = ROW_COUNT;
 		n := got;
 	END IF;
-	FOR t IN SELECT c.txid FROM audit_commits c WHERE c.seq > s0 ORDER BY c.seq LOOP
+	-- A row written at or after since belongs to a transaction committed at or after it.
+	FOR t IN SELECT c.txid FROM audit_commits c WHERE c.seq > s0
+		AND (since IS NULL OR c.committed_at >= since) ORDER BY c.seq LOOP
 		EXIT WHEN n >= lim;
 		RETURN QUERY SELECT a.* FROM audit_log a WHERE a.txid = t
 			AND (entities IS NULL OR a.entity = ANY (entities)) AND (since IS NULL OR a.at >= since)
-			ORDER BY a.id LIMIT lim - n;
+			ORDER BY a.txid, a.id LIMIT lim - n;
 		GET DIAGNOSTICS got = ROW_COUNT;
 		n := n + got;
 	END LOOP;
@@ -128,26 +134,24 @@ CREATE OR REPLACE FUNCTION public.ow_change_tags(a audit_log, OUT orgs text, OUT
  LANGUAGE sql
  IMMUTABLE
 AS $function$
-	WITH d AS (SELECT coalesce(a.after, a.before) AS doc),
-	who AS (
-		SELECT unnest(CASE a.entity
-			WHEN 'person' THEN ARRAY[a.entity_id]
-			WHEN 'position' THEN ARRAY[(doc ->> 'person_id')::uuid]
-			WHEN 'departure' THEN ARRAY[(doc ->> 'person_id')::uuid]
-			WHEN 'reporting_line' THEN ARRAY[(doc ->> 'report_id')::uuid, (doc ->> 'manager_id')::uuid]
-			ELSE '{}'::uuid[] END) AS id FROM d
-	)
+	-- Plain expressions, no subquery: the feed runs this for every entry it reads. An id may
+	-- appear twice (change.c matches whole ids).
 	SELECT
-		(SELECT string_agg(DISTINCT o::text, ',') FROM (
-			SELECT CASE WHEN a.entity = 'organization' THEN a.entity_id END AS o
-			UNION ALL SELECT (doc ->> 'org_id')::uuid FROM d
-			UNION ALL SELECT (doc ->> 'destination_org_id')::uuid FROM d WHERE a.entity = 'departure'
-			UNION ALL SELECT unnest(a.held_orgs)) x WHERE o IS NOT NULL AND a.entity <> 'source'),
-		(SELECT string_agg(DISTINCT t::text, ',') FROM (
-			SELECT CASE WHEN a.entity = 'team' THEN a.entity_id END AS t
-			UNION ALL SELECT (doc ->> 'team_id')::uuid FROM d WHERE a.entity <> 'team'
-			UNION ALL SELECT unnest(a.held_teams)) x WHERE t IS NOT NULL),
-		(SELECT string_agg(DISTINCT id::text, ',') FROM who WHERE id IS NOT NULL)
+		CASE WHEN a.entity = 'source' THEN NULL ELSE concat_ws(',',
+			CASE WHEN a.entity = 'organization' THEN a.entity_id::text END,
+			d ->> 'org_id',
+			CASE WHEN a.entity = 'departure' THEN d ->> 'destination_org_id' END,
+			array_to_string(a.held_orgs, ',')) END,
+		concat_ws(',',
+			CASE WHEN a.entity = 'team' THEN a.entity_id::text ELSE d ->> 'team_id' END,
+			array_to_string(a.held_teams, ',')),
+		CASE a.entity
+			WHEN 'person' THEN a.entity_id::text
+			WHEN 'position' THEN d ->> 'person_id'
+			WHEN 'departure' THEN d ->> 'person_id'
+			WHEN 'reporting_line' THEN concat_ws(',', d ->> 'report_id', d ->> 'manager_id')
+		END
+	FROM (SELECT coalesce(a.after, a.before) AS d) x
 $function$;
 
 -- The change feed: up to lim entries after `after` in commit order, each with its event name,
@@ -176,7 +180,8 @@ AS $function$
 	FROM e
 	CROSS JOIN LATERAL ow_change_tags(e.a) t
 	JOIN audit_commits c ON c.txid = (e.a).txid
-	CROSS JOIN LATERAL (SELECT NOT EXISTS (SELECT 1 FROM audit_log a
-		WHERE a.txid = (e.a).txid AND a.id > (e.a).id) AS last) l
+	-- The last of its transaction: one probe of audit_log (txid, id), however large it is.
+	CROSS JOIN LATERAL (SELECT (e.a).id = (SELECT max(x.id) FROM audit_log x
+		WHERE x.txid = (e.a).txid) AS last) l
 	ORDER BY e.ord
 $function$;
