@@ -8,9 +8,16 @@ CREATE OR REPLACE FUNCTION public.ow_webhook_doc(w webhooks)
  LANGUAGE sql
  STABLE
 AS $function$
+	-- The filters as a person writes them: slugs (org/team for a team); the id when the
+	-- record is gone.
 	SELECT jsonb_build_object('id', w.id, 'url', w.url, 'entity', to_jsonb(w.entities),
-		'operation', to_jsonb(w.operations), 'org', w.org_id, 'team', w.team_id,
-		'person', w.person_id, 'enabled', w.enabled, 'disabled_reason', w.disabled_reason,
+		'operation', to_jsonb(w.operations),
+		'org', coalesce((SELECT o.slug FROM organizations o WHERE o.id = w.org_id), w.org_id::text),
+		'team', coalesce((SELECT o.slug || '/' || t.slug FROM teams t JOIN organizations o
+			ON o.id = t.org_id WHERE t.id = w.team_id), w.team_id::text),
+		'person', coalesce((SELECT p.slug FROM people p WHERE p.id = w.person_id),
+			w.person_id::text),
+		'enabled', w.enabled, 'disabled_reason', w.disabled_reason,
 		'after', w.after_id, 'cursor', w.cursor, 'created_at', ow_ts(w.created_at))
 $function$;
 
