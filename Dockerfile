@@ -6,6 +6,7 @@ FROM debian:bookworm-slim AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-dev uuid-dev \
+      libcurl4-openssl-dev libssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./
@@ -16,7 +17,7 @@ RUN make -j"$(nproc)" all
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libjansson4 libpq5 libuuid1 ca-certificates \
+      libmicrohttpd12 libjansson4 libpq5 libuuid1 libcurl4 libssl3 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --no-create-home --home-dir /app --shell /usr/sbin/nologin orgwatch
 COPY --from=build /src/build/orgwatch /usr/local/bin/orgwatch
