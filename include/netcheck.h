@@ -32,6 +32,10 @@ const char *ow_net_forbidden(const unsigned char addr[16]);
 /* NULL when addr may be used: in one of the allowed nets, or not forbidden; else the reason
  * (as ow_net_forbidden). */
 const char *ow_net_refused(const unsigned char addr[16], const struct ow_net *allow, size_t nallow);
+/* The 16-byte form of a socket address (IPv4 as IPv4-mapped IPv6): 0, or -1 for another
+ * family. */
+struct sockaddr;
+int ow_net_from_sockaddr(const struct sockaddr *sa, unsigned char out[16]);
 /* Writes addr as text ("10.0.0.1", "::1") into out (at least 46 bytes): out. */
 char *ow_net_format(const unsigned char addr[16], char *out, size_t size);
 

@@ -1,6 +1,5 @@
 /* h_stream.c — GET /changes/stream: the live change stream (stream.c), its arguments checked
  * and its references resolved here, on a worker, before the stream begins. */
-#include <arpa/inet.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include "format.h"
 #include "handlers.h"
 #include "list.h"
+#include "netcheck.h"
 #include "problem.h"
 #include "req.h"
 #include "rtypes.h"
@@ -33,13 +33,11 @@ static void client_address(struct ow_req *r, char *out, size_t n)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-	snprintf(out, n, "?");
-	if (sa && sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)n);
-	else if (sa && sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
-			  (socklen_t)n);
+	unsigned char addr[16];
+	if (ci && ow_net_from_sockaddr(ci->client_addr, addr) == 0)
+		ow_net_format(addr, out, n);
+	else
+		snprintf(out, n, "?");
 }
 
 static void copy_id(char *dst, size_t n, const PGresult *res, int col)

@@ -154,6 +154,20 @@ const char *ow_net_refused(const unsigned char addr[16], const struct ow_net *al
 	return ow_net_forbidden(addr);
 }
 
+int ow_net_from_sockaddr(const struct sockaddr *sa, unsigned char out[16])
+{
+	if (sa && sa->sa_family == AF_INET) {
+		memcpy(out, V4_MAPPED, 12);
+		memcpy(out + 12, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+		return 0;
+	}
+	if (sa && sa->sa_family == AF_INET6) {
+		memcpy(out, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+		return 0;
+	}
+	return -1;
+}
+
 char *ow_net_format(const unsigned char addr[16], char *out, size_t size)
 {
 	const char *ok = memcmp(addr, V4_MAPPED, 12) == 0

@@ -602,10 +602,6 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 " cursor::text, failures FROM webhooks WHERE id = $1::uuid AND enabled"
 		 " AND (next_attempt_at IS NULL OR next_attempt_at <= now())",
 		 1},
-	[OW_Q_WEBHOOK_FEED] = {"webhook_feed",
-			       "SELECT id, event, doc, orgs, teams, people, tx_last, import,"
-			       " import_counts FROM ow_change_feed($1::bigint, $2::int)",
-			       2},
 	[OW_Q_WEBHOOK_SKIP] = {"webhook_skip",
 			       "UPDATE webhooks SET cursor = $3::bigint"
 			       " WHERE id = $1::uuid AND cursor = $2::bigint",

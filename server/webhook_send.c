@@ -14,21 +14,6 @@
 
 #define RESPONSE_MAX 65536 /* response bytes read (and dropped) before the transfer is cut */
 
-/* The 16-byte form (netcheck.h) of a resolved address. */
-static int sockaddr_bytes(const struct sockaddr *sa, unsigned char out[16])
-{
-	char text[INET6_ADDRSTRLEN];
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text,
-			  sizeof text);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-			  text, sizeof text);
-	else
-		return -1;
-	return ow_net_parse_addr(text, out);
-}
-
 /* The scheme, host (brackets removed) and port of url; 0 or -1 with why. */
 static int split_url(const char *url, char *host, size_t hostsz, long *port, char *why,
 		     size_t whysz)
@@ -91,7 +76,7 @@ int ow_webhook_check_url(const char *url, const struct ow_net *allow, size_t nal
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 		unsigned char a[16];
 		char text[64];
-		if (sockaddr_bytes(ai->ai_addr, a) != 0)
+		if (ow_net_from_sockaddr(ai->ai_addr, a) != 0)
 			continue;
 		const char *bad = ow_net_refused(a, allow, nallow);
 		if (bad) {

@@ -24,7 +24,7 @@
 #include "rtypes.h"
 #include "whsig.h"
 
-#define FEED_BATCH "100"    /* feed entries read at once */
+#define FEED_BATCH 100	    /* feed entries read at once */
 #define ROUNDS_PER_CLAIM 20 /* batches one webhook gets before the others have their turn */
 #define ATTEMPT_TIMEOUT_MS 10000
 
@@ -234,38 +234,37 @@ static int skip_to(PGconn *c, struct hook *h, long long to)
  * with work left (more batches, or a failure to retry later), 0 when caught up. */
 static int serve_hook(PGconn *c, struct hook *h)
 {
+	struct ow_change *page[FEED_BATCH];
 	for (int round = 0; round < ROUNDS_PER_CLAIM && !should_stop(); round++) {
-		char cur[32];
-		snprintf(cur, sizeof cur, "%lld", h->cursor);
-		PGresult *feed = run(c, OW_Q_WEBHOOK_FEED, (const char *const[]){cur, FEED_BATCH});
-		if (!feed)
+		int n = ow_changefeed_page(c, h->cursor, FEED_BATCH, page);
+		if (n < 0) {
+			if (n == -2)
+				ow_log(OW_LOG_WARN,
+				       "webhooks: webhook %s: change %lld is not in the log", h->id,
+				       h->cursor);
 			return 1;
-		int n = PQntuples(feed), stop = 0;
+		}
+		int stop = 0;
 		long long last = h->cursor;
-		for (int i = 0; i < n && !stop && !should_stop(); i++) {
-			const char *col[9];
-			for (int k = 0; k < 9; k++)
-				col[k] = PQgetisnull(feed, i, k) ? NULL : PQgetvalue(feed, i, k);
-			struct ow_change *ch = ow_change_new(col);
-			if (!ch) {
-				stop = 1;
-				break;
-			}
-			if (!ow_change_filter_match(&h->filter, ch)) {
-				last = ch->id;
-			} else if (skip_to(c, h, last) != 0 || attempt(c, h, ch) != 1) {
-				stop = 1;
+		for (int i = 0; i < n; i++) {
+			struct ow_change *ch = page[i];
+			if (!stop && !should_stop()) {
+				if (!ow_change_filter_match(&h->filter, ch))
+					last = ch->id;
+				else if (skip_to(c, h, last) != 0 || attempt(c, h, ch) != 1)
+					stop = 1;
+				else
+					last = ch->id;
 			} else {
-				last = ch->id;
+				stop = 1;
 			}
 			ow_change_free(ch);
 		}
 		if (!stop && skip_to(c, h, last) != 0)
 			stop = 1;
-		PQclear(feed);
 		if (stop)
 			return 1;
-		if (n < atoi(FEED_BATCH))
+		if (n < FEED_BATCH)
 			return 0;
 	}
 	return 1;

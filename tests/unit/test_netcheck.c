@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,29 @@ static void test_refused_ranges(void **state)
 			fail_msg("%s refused as %s", pub[i], why);
 	}
 	assert_string_equal(refused("fec0::1", ""), "private");
+}
+
+/* A client's socket address in the 16-byte form, the same as its text parsed: an IPv4 client
+ * is refused or allowed like the IPv4 address it is. */
+static void test_from_sockaddr(void **state)
+{
+	(void)state;
+	unsigned char got[16], want[16];
+	char text[64];
+	struct sockaddr_in v4 = {.sin_family = AF_INET};
+	assert_int_equal(inet_pton(AF_INET, "10.1.2.3", &v4.sin_addr), 1);
+	assert_int_equal(ow_net_from_sockaddr((struct sockaddr *)&v4, got), 0);
+	assert_int_equal(ow_net_parse_addr("10.1.2.3", want), 0);
+	assert_memory_equal(got, want, 16);
+	assert_string_equal(ow_net_format(got, text, sizeof text), "10.1.2.3");
+	assert_non_null(ow_net_forbidden(got)); /* private */
+	struct sockaddr_in6 v6 = {.sin6_family = AF_INET6};
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::1", &v6.sin6_addr), 1);
+	assert_int_equal(ow_net_from_sockaddr((struct sockaddr *)&v6, got), 0);
+	assert_string_equal(ow_net_format(got, text, sizeof text), "2001:db8::1");
+	struct sockaddr other = {.sa_family = AF_UNIX};
+	assert_int_equal(ow_net_from_sockaddr(&other, got), -1);
+	assert_int_equal(ow_net_from_sockaddr(NULL, got), -1);
 }
 
 static void test_allow_list(void **state)
@@ -230,10 +254,10 @@ static void test_settings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_refused_ranges), cmocka_unit_test(test_allow_list),
-		cmocka_unit_test(test_cidr_parse),     cmocka_unit_test(test_signature),
-		cmocka_unit_test(test_secrets),	       cmocka_unit_test(test_retry_schedule),
-		cmocka_unit_test(test_settings),
+		cmocka_unit_test(test_refused_ranges), cmocka_unit_test(test_from_sockaddr),
+		cmocka_unit_test(test_allow_list),     cmocka_unit_test(test_cidr_parse),
+		cmocka_unit_test(test_signature),      cmocka_unit_test(test_secrets),
+		cmocka_unit_test(test_retry_schedule), cmocka_unit_test(test_settings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
