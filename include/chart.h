@@ -117,7 +117,8 @@ struct ow_org_person {
 };
 
 /* The people drawn when an org chart is collapsed past max_depth (>= 0), from the day's links
- * alone: ids[i] and managers[i] (NULL: none) of n people. Fills drawn (n entries at most) with
+ * alone: ids[i] and managers[i] (NULL: none) of n rows, an id on several rows being one
+ * person (its first row; the others are never drawn). Fills drawn (n entries at most) with
  * the indexes of the people drawn (the roots and everyone down to max_depth) and hidden with
  * how many people below each are not drawn (0 above max_depth). Returns how many are drawn,
  * or -1 when memory runs out. */

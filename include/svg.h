@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "numfmt.h"
 
 enum ow_svg_theme { OW_SVG_LIGHT, OW_SVG_DARK, OW_SVG_AUTO };
 

@@ -229,23 +229,21 @@ int ow_axis_draw(struct ow_buf *b, const struct ow_bars *p)
 	for (long long v = 0; v <= p->top; v += p->step) {
 		double y = ow_axis_y(p, v);
 		if (v)
-			rc |= ow_buf_appendf(
-				b,
-				"<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-				"y2=\"%.1f\"/>\n",
-				p->x0, y, p->x1, y);
+			rc |= ow_buf_fmt(b,
+					 "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+					 "y2=\"%.1f\"/>\n",
+					 p->x0, y, p->x1, y);
 		ow_chart_digits(v, t, sizeof t);
 		rc |= ow_svg_text(b, p->x0 - 8, y + p->font * 0.35, "muted", "end", t, 0);
 	}
 	if (p->divider)
-		rc |= ow_buf_appendf(
-			b,
-			"<line class=\"grid apart\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-			"y2=\"%.1f\" stroke-dasharray=\"3 3\"/>\n",
-			p->divider, p->y0 - p->font, p->divider, p->y1 + p->font);
-	rc |= ow_buf_appendf(
-		b, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
-		p->x0, p->y1, p->x1, p->y1);
+		rc |= ow_buf_fmt(b,
+				 "<line class=\"grid apart\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+				 "y2=\"%.1f\" stroke-dasharray=\"3 3\"/>\n",
+				 p->divider, p->y0 - p->font, p->divider, p->y1 + p->font);
+	rc |= ow_buf_fmt(b,
+			 "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+			 p->x0, p->y1, p->x1, p->y1);
 	return rc ? -1 : 0;
 }
 

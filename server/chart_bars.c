@@ -140,16 +140,15 @@ static double legend(struct ow_buf *b, const struct ow_bars *p, double y,
 		}
 		double base = y + f + row * lh;
 		if (b && it[i].cls)
-			rc |= ow_buf_appendf(
-				b,
-				"<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-				"height=\"%.1f\"/>\n",
-				it[i].cls, x, base - sw, sw, sw);
+			rc |= ow_buf_fmt(b,
+					 "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+					 "height=\"%.1f\"/>\n",
+					 it[i].cls, x, base - sw, sw, sw);
 		if (b && !it[i].cls)
-			rc |= ow_buf_appendf(b,
-					     "<circle class=\"unknown\" cx=\"%.1f\" cy=\"%.1f\" "
-					     "r=\"%.1f\"/>\n",
-					     x + mark / 2, base - f * 0.35, mark / 2);
+			rc |= ow_buf_fmt(b,
+					 "<circle class=\"unknown\" cx=\"%.1f\" cy=\"%.1f\" "
+					 "r=\"%.1f\"/>\n",
+					 x + mark / 2, base - f * 0.35, mark / 2);
 		if (b)
 			rc |= ow_svg_text(b, x + lead, base, "fg", "start", it[i].label, k);
 		x += w + f * 1.2;
@@ -192,22 +191,22 @@ static int bar_open(struct ow_buf *b, const struct ow_bar_slot *s, const char *w
 {
 	char n[32];
 	ow_chart_digits(s->value, n, sizeof n);
-	int rc = ow_buf_appendf(b, "<g class=\"bar%s\" data-key=\"", s->apart ? " apart" : "");
+	int rc = ow_buf_fmt(b, "<g class=\"bar%s\" data-key=\"", s->apart ? " apart" : "");
 	rc |= ow_svg_escape(b, s->key, 20);
 	rc |= ow_buf_append_str(b, "\"><title>");
 	rc |= ow_svg_escape(b, label_of(s), LABEL_MAX_CHARS);
-	rc |= ow_buf_appendf(b, ": %s%s</title>\n", n, what);
+	rc |= ow_buf_fmt(b, ": %s%s</title>\n", n, what);
 	return rc ? -1 : 0;
 }
 
 static int rect(struct ow_buf *b, const char *cls, const struct ow_bar_slot *s, double y0,
 		double y1)
 {
-	return ow_buf_appendf(b,
-			      "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-			      "height=\"%.1f\"%s/>\n",
-			      cls, s->cx - s->bw / 2, y0, s->bw, y1 - y0,
-			      s->apart && strcmp(cls, "ghost") ? " fill-opacity=\"0.45\"" : "");
+	return ow_buf_fmt(b,
+			  "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+			  "height=\"%.1f\"%s/>\n",
+			  cls, s->cx - s->bw / 2, y0, s->bw, y1 - y0,
+			  s->apart && strcmp(cls, "ghost") ? " fill-opacity=\"0.45\"" : "");
 }
 
 /* Closes a bar: the dashed outline of a group apart, the count over the bar when it fits. */
@@ -450,19 +449,18 @@ static int draw_marker(struct ow_buf *b, const struct ow_bars *p, const struct o
 	rc |= ow_svg_escape(b, s->key, 20);
 	rc |= ow_buf_append_str(b, "\"><title>");
 	rc |= ow_svg_escape(b, label_of(s), LABEL_MAX_CHARS);
-	rc |= ow_buf_appendf(b, ": %s layoff%s without a reported count</title>\n", n,
-			     s->nocount == 1 ? "" : "s");
+	rc |= ow_buf_fmt(b, ": %s layoff%s without a reported count</title>\n", n,
+			 s->nocount == 1 ? "" : "s");
 	if (p->pills) {
 		double w = pill_w(p, s), h = p->font + 4, x = s->cx - w / 2;
-		rc |= ow_buf_appendf(b,
-				     "<rect class=\"unknown\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-				     "height=\"%.1f\" rx=\"%.1f\"/>\n",
-				     x, cy - h / 2, w, h, h / 2);
+		rc |= ow_buf_fmt(b,
+				 "<rect class=\"unknown\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+				 "height=\"%.1f\" rx=\"%.1f\"/>\n",
+				 x, cy - h / 2, w, h, h / 2);
 		rc |= ow_svg_text(b, s->cx, cy + p->font * 0.35, "fg", "middle", n, 0);
 	} else {
-		rc |= ow_buf_appendf(
-			b, "<circle class=\"unknown\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"/>\n", s->cx,
-			cy);
+		rc |= ow_buf_fmt(b, "<circle class=\"unknown\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"/>\n",
+				 s->cx, cy);
 	}
 	rc |= ow_buf_append_str(b, "</g>\n");
 	return rc ? -1 : 0;

@@ -322,12 +322,12 @@ static int block(struct ow_buf *b, const struct flows *p, const struct node *nd,
 	char n[32];
 	double h = (double)nd->total * p->scale;
 	ow_chart_digits(nd->total, n, sizeof n);
-	int rc = ow_buf_appendf(b,
-				"<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-				"height=\"%.1f\"><title>",
-				cls, x, nd->top, BLOCK_PX, h < 1 ? 1 : h);
+	int rc = ow_buf_fmt(b,
+			    "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+			    "height=\"%.1f\"><title>",
+			    cls, x, nd->top, BLOCK_PX, h < 1 ? 1 : h);
 	rc |= ow_svg_escape(b, nd->name, 0);
-	rc |= ow_buf_appendf(b, ": %s departure%s</title></rect>\n", n, nd->total == 1 ? "" : "s");
+	rc |= ow_buf_fmt(b, ": %s departure%s</title></rect>\n", n, nd->total == 1 ? "" : "s");
 	return rc ? -1 : 0;
 }
 
@@ -336,16 +336,16 @@ static int band(struct ow_buf *b, const struct flows *p, const struct flow *f, d
 	double t = (double)f->n * p->scale, xm = (xa + xb) / 2;
 	char n[32];
 	ow_chart_digits(f->n, n, sizeof n);
-	int rc = ow_buf_appendf(b,
-				"<path class=\"%s band\" fill-opacity=\"0.6\" d=\"M%.1f %.1fC%.1f "
-				"%.1f %.1f %.1f %.1f %.1fL%.1f %.1fC%.1f %.1f %.1f %.1f %.1f "
-				"%.1fZ\"><title>",
-				origin_class(f->from), xa, f->ya, xm, f->ya, xm, f->yb, xb, f->yb,
-				xb, f->yb + t, xm, f->yb + t, xm, f->ya + t, xa, f->ya + t);
+	int rc = ow_buf_fmt(b,
+			    "<path class=\"%s band\" fill-opacity=\"0.6\" d=\"M%.1f %.1fC%.1f "
+			    "%.1f %.1f %.1f %.1f %.1fL%.1f %.1fC%.1f %.1f %.1f %.1f %.1f "
+			    "%.1fZ\"><title>",
+			    origin_class(f->from), xa, f->ya, xm, f->ya, xm, f->yb, xb, f->yb, xb,
+			    f->yb + t, xm, f->yb + t, xm, f->ya + t, xa, f->ya + t);
 	rc |= ow_svg_escape(b, p->left.v[f->from].name, 0);
 	rc |= ow_buf_append_str(b, " \xE2\x86\x92 "); /* → */
 	rc |= ow_svg_escape(b, p->right.v[f->to].name, 0);
-	rc |= ow_buf_appendf(b, ": %s</title></path>\n", n);
+	rc |= ow_buf_fmt(b, ": %s</title></path>\n", n);
 	return rc ? -1 : 0;
 }
 

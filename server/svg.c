@@ -134,7 +134,7 @@ int ow_svg_begin(struct ow_buf *b, const struct ow_svg_frame *f, const char *tit
 		 const char *desc)
 {
 	double font = ow_svg_font(f);
-	int rc = ow_buf_appendf(
+	int rc = ow_buf_fmt(
 		b,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
@@ -144,32 +144,31 @@ int ow_svg_begin(struct ow_buf *b, const struct ow_svg_frame *f, const char *tit
 	rc |= ow_svg_escape(b, title, 300);
 	rc |= ow_buf_append_str(b, "</title>\n<desc id=\"d\">");
 	rc |= ow_svg_escape(b, desc, 2000);
-	rc |= ow_buf_appendf(
-		b,
-		"</desc>\n<style>text{font-family:system-ui,-apple-system,\"Segoe UI\","
-		"Roboto,\"Helvetica Neue\",Arial,sans-serif;font-size:%.0fpx}"
-		".title{font-size:%.0fpx;font-weight:700}.strong{font-weight:700}"
-		".grid,.axis,.link{fill:none;stroke-width:1}%s",
-		font, font + 5, SERIES);
+	rc |= ow_buf_fmt(b,
+			 "</desc>\n<style>text{font-family:system-ui,-apple-system,\"Segoe UI\","
+			 "Roboto,\"Helvetica Neue\",Arial,sans-serif;font-size:%.0fpx}"
+			 ".title{font-size:%.0fpx;font-weight:700}.strong{font-weight:700}"
+			 ".grid,.axis,.link{fill:none;stroke-width:1}%s",
+			 font, font + 5, SERIES);
 	if (f->theme == OW_SVG_DARK)
 		rc |= ow_buf_append_str(b, DARK);
 	else
 		rc |= ow_buf_append_str(b, LIGHT);
 	if (f->theme == OW_SVG_AUTO)
-		rc |= ow_buf_appendf(b, "@media (prefers-color-scheme:dark){%s}", DARK);
-	rc |= ow_buf_appendf(b, "</style>\n<rect class=\"bg\" width=\"%d\" height=\"%d\"/>\n",
-			     f->view_width ? f->view_width : f->width,
-			     f->view_height ? f->view_height : f->height);
+		rc |= ow_buf_fmt(b, "@media (prefers-color-scheme:dark){%s}", DARK);
+	rc |= ow_buf_fmt(b, "</style>\n<rect class=\"bg\" width=\"%d\" height=\"%d\"/>\n",
+			 f->view_width ? f->view_width : f->width,
+			 f->view_height ? f->view_height : f->height);
 	return rc ? -1 : 0;
 }
 
 int ow_svg_text(struct ow_buf *b, double x, double y, const char *cls, const char *anchor,
 		const char *s, size_t max_chars)
 {
-	int rc = ow_buf_appendf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"%s\"%s%s%s>", x, y, cls,
-				strcmp(anchor, "start") ? " text-anchor=\"" : "",
-				strcmp(anchor, "start") ? anchor : "",
-				strcmp(anchor, "start") ? "\"" : "");
+	int rc = ow_buf_fmt(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"%s\"%s%s%s>", x, y, cls,
+			    strcmp(anchor, "start") ? " text-anchor=\"" : "",
+			    strcmp(anchor, "start") ? anchor : "",
+			    strcmp(anchor, "start") ? "\"" : "");
 	rc |= ow_svg_escape(b, s, max_chars);
 	rc |= ow_buf_append_str(b, "</text>\n");
 	return rc ? -1 : 0;

@@ -1,6 +1,7 @@
 /* test_chart_org.c — unit tests of the org chart's collapse from links alone
  * (ow_chart_org_collapse, server/chart_org.c): who is drawn at a depth and how many people
- * each "+N more" stands for; cycles and unknown managers. */
+ * each "+N more" stands for; cycles and unknown managers; a person on two rows (two
+ * positions the same day) counted once. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -60,11 +61,33 @@ static void test_collapse_cycle_and_empty(void **state)
 	assert_int_equal(ow_chart_org_collapse(ids, mgr, 0, 0, drawn, hidden), 0);
 }
 
+/* The day's links come one row a position: b holds two (same manager), so b is a row twice;
+ * counted and drawn once, its reports under the first row. */
+static void test_collapse_person_on_two_rows(void **state)
+{
+	(void)state;
+	const char *const ids[] = {"a", "b", "c", "b", "d"};
+	const char *const mgr[] = {NULL, "a", "b", "a", "b"};
+	long drawn[5], hidden[5];
+	long count = ow_chart_org_collapse(ids, mgr, 5, 0, drawn, hidden);
+	assert_int_equal(count, 1);
+	assert_int_equal(hidden[0], 3); /* b, c, d */
+	count = ow_chart_org_collapse(ids, mgr, 5, 1, drawn, hidden);
+	assert_int_equal(count, 2);
+	assert_int_equal(drawn[1], 1);
+	assert_int_equal(hidden[1], 2);
+	count = ow_chart_org_collapse(ids, mgr, 5, 9, drawn, hidden);
+	assert_int_equal(count, 4);
+	for (long k = 0; k < count; k++)
+		assert_int_not_equal(drawn[k], 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_collapse_depths),
 		cmocka_unit_test(test_collapse_cycle_and_empty),
+		cmocka_unit_test(test_collapse_person_on_two_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
