@@ -39,9 +39,8 @@ static void out_of_memory(struct ow_db_error *err)
 
 /* The rows drawn when the whole organization is collapsed past a depth: the day's links
  * (ids only), the people drawn found in C (ow_chart_org_collapse), their rows with how many
- * each stands for. ids gets the drawn people's ids as an array literal. 0 or -1. */
-static int collapsed_rows(struct ow_db *db, struct svg_tx *t, struct ow_buf *ids,
-			  struct ow_db_error *err)
+ * each stands for and the picture's extras (ow_chart_people). 0 or -1. */
+static int collapsed_rows(struct ow_db *db, struct svg_tx *t, struct ow_db_error *err)
 {
 	const char *link_args[] = {t->params[0], t->params[1]};
 	PGresult *links = ow_db_exec(db, OW_Q_CHART_LINKS, link_args, err);
@@ -59,72 +58,81 @@ static int collapsed_rows(struct ow_db *db, struct svg_tx *t, struct ow_buf *ids
 		}
 		count = ow_chart_org_collapse(id, mgr, n, atoi(t->params[3]), drawn, hidden);
 	}
-	struct ow_buf counts;
+	struct ow_buf ids, counts;
+	ow_buf_init(&ids, (size_t)64 << 20);
 	ow_buf_init(&counts, (size_t)16 << 20);
 	int rc = count < 0;
-	rc |= ow_buf_append_str(ids, "{") | ow_buf_append_str(&counts, "{");
+	rc |= ow_buf_append_str(&ids, "{") | ow_buf_append_str(&counts, "{");
 	for (long k = 0; k < count && rc == 0; k++) {
-		rc |= ow_buf_appendf(ids, "%s%s", k ? "," : "", id[drawn[k]]);
-		rc |= ow_buf_appendf(&counts, "%s%ld", k ? "," : "", hidden[k]);
+		rc |= ow_buf_fmt(&ids, "%s%s", k ? "," : "", id[drawn[k]]);
+		rc |= ow_buf_fmt(&counts, "%s%ld", k ? "," : "", hidden[k]);
 	}
-	rc |= ow_buf_append(ids, "}", 2) | ow_buf_append(&counts, "}", 2);
+	rc |= ow_buf_append(&ids, "}", 2) | ow_buf_append(&counts, "}", 2);
 	free(id), free(mgr), free(drawn), free(hidden);
 	PQclear(links);
-	if (rc) {
-		ow_buf_free(&counts);
+	if (rc == 0) {
+		const char *people_args[] = {t->params[0], t->params[1], ids.data, counts.data,
+					     t->params[4]};
+		t->rows = ow_db_exec(db, OW_Q_CHART_PEOPLE, people_args, err);
+	} else {
 		out_of_memory(err);
-		return -1;
 	}
-	const char *people_args[] = {t->params[0], t->params[1], ids->data, counts.data};
-	t->rows = ow_db_exec(db, OW_Q_CHART_PEOPLE, people_args, err);
+	ow_buf_free(&ids);
 	ow_buf_free(&counts);
 	return t->rows ? 0 : -1;
 }
 
+/* The picture's rows and extras in one snapshot: a subtree's in one statement
+ * (ow_chart_org_subtree), a collapsed organization's in two (collapsed_rows), the whole
+ * organization's rows (ow_chart_flat) and then its extras (ow_chart_org_extras). */
 static int svg_fn(struct ow_db *db, void *cls, struct ow_db_error *err)
 {
 	struct svg_tx *t = cls;
 	PQclear(t->rows);
 	PQclear(t->extras);
 	t->rows = t->extras = NULL;
-	struct ow_buf ids; /* the people drawn, when not the whole organization */
-	ow_buf_init(&ids, (size_t)64 << 20);
-	int rc = 0, some = t->params[2] || t->params[3];
-	if (!t->params[2] && t->params[3]) {
-		rc = collapsed_rows(db, t, &ids, err);
-	} else {
-		const char *rows_args[] = {t->params[0], t->params[1], t->params[2], NULL};
-		if (!(t->rows = ow_db_exec(db, OW_Q_CHART_FLAT, rows_args, err)))
-			rc = -1;
-		if (rc == 0 && t->params[2]) { /* a subtree: the extras of the people drawn */
-			rc |= ow_buf_append_str(&ids, "{");
-			for (int i = 0; i < PQntuples(t->rows); i++)
-				rc |= ow_buf_appendf(&ids, "%s%s", i ? "," : "",
-						     PQgetvalue(t->rows, i, 0));
-			rc |= ow_buf_append(&ids, "}", 2);
-			if (rc)
-				out_of_memory(err);
-		}
+	if (t->params[2]) {
+		const char *args[] = {t->params[0], t->params[1], t->params[2], t->params[4]};
+		return (t->rows = ow_db_exec(db, OW_Q_CHART_SUBTREE, args, err)) ? 0 : -1;
 	}
-	const char *extras_args[] = {t->params[0], t->params[1], some ? ids.data : NULL,
-				     t->params[4]};
-	if (rc == 0)
-		t->extras = ow_db_exec(db, OW_Q_CHART_ORG_EXTRAS, extras_args, err);
-	ow_buf_free(&ids);
-	return rc == 0 && t->extras ? 0 : -1;
+	if (t->params[3])
+		return collapsed_rows(db, t, err);
+	const char *rows_args[] = {t->params[0], t->params[1], NULL, NULL};
+	if (!(t->rows = ow_db_exec(db, OW_Q_CHART_FLAT, rows_args, err)))
+		return -1;
+	const char *extras_args[] = {t->params[0], t->params[1], NULL, t->params[4]};
+	return (t->extras = ow_db_exec(db, OW_Q_CHART_ORG_EXTRAS, extras_args, err)) ? 0 : -1;
+}
+
+/* The extras' JSON text: its own statement's, or the rows' extras row (person id NULL,
+ * column 10: ow_chart_org_subtree, ow_chart_people). NULL when there is none. */
+static const char *extras_text(const struct svg_tx *t)
+{
+	if (t->extras)
+		return PQgetvalue(t->extras, 0, 0);
+	if (PQnfields(t->rows) < 11)
+		return NULL;
+	for (int i = PQntuples(t->rows) - 1; i >= 0; i--)
+		if (PQgetisnull(t->rows, i, 0) && !PQgetisnull(t->rows, i, 10))
+			return PQgetvalue(t->rows, i, 10);
+	return NULL;
 }
 
 /* The people of the picture: the day's rows (columns of ow_chart_flat: person id, manager
- * id, slug, full name, title, team id, team slug, team name, sort key), then the ghosts. */
+ * id, slug, full name, title, team id, team slug, team name, sort key; then how many each
+ * stands for, when given), the extras row left out, then the ghosts. */
 static struct ow_org_person *people_of(PGresult *rows, json_t *ghosts, size_t *n)
 {
 	size_t nrows = (size_t)PQntuples(rows), total = nrows + json_array_size(ghosts);
 	struct ow_org_person *p = calloc(total ? total : 1, sizeof *p);
 	if (!p)
 		return NULL;
+	size_t k = 0;
 	for (size_t i = 0; i < nrows; i++) {
 		int row = (int)i;
-		p[i] = (struct ow_org_person){
+		if (PQgetisnull(rows, row, 0))
+			continue;
+		p[k++] = (struct ow_org_person){
 			PQgetvalue(rows, row, 0),
 			PQgetisnull(rows, row, 1) ? NULL : PQgetvalue(rows, row, 1),
 			PQgetvalue(rows, row, 3),
@@ -136,6 +144,8 @@ static struct ow_org_person *people_of(PGresult *rows, json_t *ghosts, size_t *n
 			PQnfields(rows) > 9 ? atol(PQgetvalue(rows, row, 9)) : 0,
 		};
 	}
+	nrows = k;
+	total = nrows + json_array_size(ghosts);
 	size_t i;
 	json_t *g;
 	json_array_foreach(ghosts, i, g)
@@ -174,7 +184,8 @@ int ow_chart_org_draw(struct ow_req *r, const char *const *params, const struct 
 		PQclear(t.extras);
 		return ow_db_problem(r, &err), -1;
 	}
-	*extras = json_loads(PQgetvalue(t.extras, 0, 0), 0, NULL);
+	const char *text = extras_text(&t);
+	*extras = text ? json_loads(text, 0, NULL) : NULL;
 	size_t n = 0;
 	struct ow_org_person *people =
 		*extras ? people_of(t.rows, json_object_get(*extras, "ghosts"), &n) : NULL;

@@ -461,15 +461,22 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 "SELECT ow_chart_org_extras($1, coalesce($2::date, current_date),"
 		 " $3::uuid[], $4::date)",
 		 4},
-	/* A collapsed org chart in two phases (17_charts.sql): every person's manager that day,
-	 * then the rows of the people drawn with how many each stands for. */
+	/* A subtree's picture in one statement: its rows, then a row with the extras only. */
+	[OW_Q_CHART_SUBTREE] =
+		{"chart_subtree",
+		 "SELECT * FROM ow_chart_org_subtree($1, coalesce($2::date, current_date),"
+		 " $3, $4::date)",
+		 4},
+	/* A collapsed org chart in two phases (17_charts.sql): every position's holder and
+	 * manager that day, then the rows of the people drawn with how many each stands for and
+	 * a last row with the picture's extras. */
 	[OW_Q_CHART_LINKS] = {"chart_links",
 			      "SELECT * FROM ow_chart_links($1, coalesce($2::date, current_date))",
 			      2},
 	[OW_Q_CHART_PEOPLE] = {"chart_people",
 			       "SELECT * FROM ow_chart_people($1, coalesce($2::date, current_date),"
-			       " $3::uuid[], $4::bigint[])",
-			       4},
+			       " $3::uuid[], $4::bigint[], $5::date)",
+			       5},
 	/* group_by, then org, industry, country, stage, from, to (12_stats.sql). */
 	[OW_Q_STATS_LAYOFFS] =
 		{"stats_layoffs",

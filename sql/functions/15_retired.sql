@@ -32,3 +32,5 @@ DROP FUNCTION IF EXISTS public.ow_stats_layoffs_rows(text, uuid, text, text, tex
 DROP FUNCTION IF EXISTS public.ow_org_attrs_ok(uuid, text, text, text);
 DROP FUNCTION IF EXISTS public.ow_chart_org_extras(text, date, date);
 DROP FUNCTION IF EXISTS public.ow_chart_month_label(text);
+-- Issue 30: a collapsed chart's people and a subtree's rows come with the picture's extras.
+DROP FUNCTION IF EXISTS public.ow_chart_people(text, date, uuid[], bigint[]);

@@ -204,9 +204,9 @@ END $function$;
 -- under that manager), and the sources and data date of the positions and reporting lines of
 -- p_day and of those departures; with p_people (the ids of the rows drawn, when they are a
 -- subtree: ?root=), of those people only and of those who left from under them. The day's
--- staff is one index scan of positions (or a lookup a person drawn); the lines and sources are
--- joined to it (hash joins over the whole organization: a lookup per person cost 100,000
--- index probes, 800 ms, on the 100,000-person benchmark).
+-- staff is one index scan of positions (or a lookup a person drawn); the lines are joined to
+-- it (a hash join over the whole organization: a lookup per person cost 100,000 index
+-- probes, 800 ms, on the 100,000-person benchmark). The rest is ow_chart_org_extras_of's.
 CREATE OR REPLACE FUNCTION public.ow_chart_org_extras(p_org text, p_day date, p_people uuid[], p_since date)
  RETURNS text
  LANGUAGE plpgsql
@@ -216,7 +216,11 @@ CREATE OR REPLACE FUNCTION public.ow_chart_org_extras(p_org text, p_day date, p_
 AS $function$
 DECLARE
 	oid_ uuid := ow_key_404('organization', p_org);
-	answer jsonb;
+	st_pos uuid[];
+	st_person uuid[];
+	st_started text[];
+	ln_id uuid[];
+	ln_from text[];
 BEGIN
 	WITH staff AS MATERIALIZED (
 		-- the whole organization's positions that day, or those of the people drawn
@@ -236,6 +240,34 @@ BEGIN
 			SELECT x.id, x.valid_from FROM reporting_lines x
 			WHERE x.report_id = s.person_id AND x.period @> p_day LIMIT 1) l
 		WHERE p_people IS NOT NULL
+	)
+	SELECT (SELECT array_agg(staff.id) FROM staff), (SELECT array_agg(staff.person_id) FROM staff),
+		(SELECT array_agg(staff.started_on::text) FROM staff),
+		(SELECT array_agg(lines.id) FROM lines), (SELECT array_agg(lines.valid_from::text) FROM lines)
+	INTO st_pos, st_person, st_started, ln_id, ln_from;
+	RETURN ow_chart_org_extras_of(oid_, p_day, p_people IS NOT NULL, st_pos, st_person, st_started,
+		ln_id, ln_from, p_since);
+END $function$;
+
+-- ow_chart_org_extras from what the caller has found: the day's positions drawn (ids, holders,
+-- started_on), their reporting lines that day (ids, valid_from), whether they are a part of
+-- the organization (p_subset: then only the ghosts who left from under someone drawn), and
+-- p_since. Callers that walk the tree pass what the walk found (ow_chart_org_subtree,
+-- ow_chart_people), so nothing is looked up twice.
+CREATE OR REPLACE FUNCTION public.ow_chart_org_extras_of(oid_ uuid, p_day date, p_subset boolean, st_pos uuid[], st_person uuid[], st_started text[], ln_id uuid[], ln_from text[], p_since date)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE
+ SET plan_cache_mode TO 'force_custom_plan'
+ SET jit TO 'off'
+AS $function$
+DECLARE
+	answer jsonb;
+BEGIN
+	WITH staff AS MATERIALIZED (
+		SELECT u.id, u.person_id, u.started_on FROM unnest(st_pos, st_person, st_started) AS u(id, person_id, started_on)
+	), lines AS MATERIALIZED (
+		SELECT u.id, u.valid_from FROM unnest(ln_id, ln_from) AS u(id, valid_from)
 	), gone AS MATERIALIZED (
 		SELECT DISTINCT ON (d.person_id) d.id, d.person_id, d.departed_on, lower(d.departed_range) AS day,
 			d.destination_org_id, d.destination_kind
@@ -254,7 +286,7 @@ BEGIN
 	), drawn_ghosts AS (
 		-- with a root, those who left from under someone drawn (or from under the root)
 		SELECT g.* FROM ghosts g
-		WHERE p_people IS NULL OR g.manager_id IN (SELECT s.person_id FROM staff s)
+		WHERE NOT p_subset OR g.manager_id IN (SELECT s.person_id FROM staff s)
 	), pubs AS (
 		SELECT ow_chart_publication(src) AS p, count(*) AS n, max(src.published_on) AS published FROM (
 			SELECT x.source_id FROM staff s JOIN position_sources x ON x.position_id = s.id
@@ -276,13 +308,69 @@ BEGIN
 	RETURN answer::text;
 END $function$;
 
+-- An org chart's picture below a person (GET /organizations/{id}/chart.svg?root=), in one
+-- statement: the rows of ow_chart_flat for the root and everyone below it that day (hidden
+-- 0, extras NULL), then one row with every column NULL but extras, the picture's additions
+-- (ow_chart_org_extras_of of the lines the walk followed and the positions of the people it
+-- met). The subtree's rows and their extras as two statements looked up every line twice
+-- and cost a second round trip with the ids of everyone drawn.
+CREATE OR REPLACE FUNCTION public.ow_chart_org_subtree(p_org text, p_day date, p_root text, p_since date)
+ RETURNS TABLE(person_id uuid, manager_id uuid, slug text, full_name text, title text, team_id uuid, team_slug text, team_name text, sort_key text, hidden bigint, extras text)
+ LANGUAGE plpgsql
+ STABLE
+ SET plan_cache_mode TO 'force_custom_plan'
+ SET jit TO 'off'
+AS $function$
+DECLARE
+	oid_ uuid := ow_key_404('organization', p_org);
+	root_id uuid := ow_key_strict('person', p_root, 'root');
+BEGIN
+	IF ow_position_on(root_id, oid_, p_day) IS NULL THEN
+		PERFORM ow_raise('OW400', 'root', format('%s held no position at this organization on %s', p_root, p_day));
+	END IF;
+	RETURN QUERY
+	WITH RECURSIVE sub (person_id, manager_id, line_id, line_from, d) AS (
+		-- the root's own line (to a manager not drawn) counts among the lines' sources
+		SELECT root_id, NULL::uuid, rl.id, rl.valid_from::text, 0 FROM (SELECT 1) one
+		LEFT JOIN LATERAL (SELECT x.id, x.valid_from FROM reporting_lines x
+			WHERE x.report_id = root_id AND x.period @> p_day LIMIT 1) rl ON true
+		UNION ALL
+		SELECT l.report_id, l.manager_id, l.id, l.valid_from::text, s.d + 1
+		FROM sub s JOIN reporting_lines l ON l.manager_id = s.person_id AND l.period @> p_day
+		WHERE s.d < 100000
+			AND EXISTS (SELECT 1 FROM positions po
+				WHERE po.person_id = l.report_id AND po.org_id = oid_ AND po.period @> p_day)
+	), r AS MATERIALIZED (
+		SELECT s.person_id, s.manager_id, s.line_id, s.line_from, p.slug, p.full_name,
+			pos.title, tm.id AS team_id, tm.slug AS team_slug, tm.name AS team_name,
+			lower(public.unaccent('public.unaccent'::regdictionary, p.full_name)) AS sort_key
+		FROM sub s JOIN people p ON p.id = s.person_id
+		CROSS JOIN LATERAL (
+			SELECT po.title, po.team_id FROM positions po
+			WHERE po.person_id = s.person_id AND po.org_id = oid_ AND po.period @> p_day
+			ORDER BY lower(po.period) NULLS FIRST, po.id LIMIT 1) pos
+		LEFT JOIN teams tm ON tm.id = pos.team_id
+	)
+	SELECT r.person_id, r.manager_id, r.slug, r.full_name, r.title, r.team_id, r.team_slug, r.team_name,
+		r.sort_key, 0::bigint, NULL::text FROM r
+	UNION ALL
+	SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+		ow_chart_org_extras_of(oid_, p_day, true, st.pos, st.person, st.started,
+			(SELECT array_agg(r.line_id) FROM r WHERE r.line_id IS NOT NULL),
+			(SELECT array_agg(r.line_from) FROM r WHERE r.line_id IS NOT NULL), p_since)
+	FROM (SELECT array_agg(po.id) AS pos, array_agg(po.person_id) AS person, array_agg(po.started_on::text) AS started
+		-- every position of the people drawn that day (a person may hold two)
+		FROM r JOIN positions po ON po.person_id = r.person_id AND po.org_id = oid_ AND po.period @> p_day) st;
+END $function$;
+
 -- The two phases of a collapsed org chart (GET /organizations/{id}/chart.svg?depth=, no root):
 -- first every position of the day with its holder's manager that day, ids only (a person
 -- holding two is on two rows, which chart_org.c counts once: a DISTINCT here cost a third of
 -- the statement on the 100,000-person benchmark; chart_org.c finds
 -- the boxes drawn and how many people each "+N more" stands for), then the rows of
 -- ow_chart_flat for the people drawn alone, each with how many people below it are not drawn
--- (p_hidden, in the order of p_people). The whole organization's names are never read:
+-- (p_hidden, in the order of p_people), and a last row with the picture's extras as
+-- ow_chart_org_subtree's. The whole organization's names are never read:
 -- on the 100,000-person benchmark the names' sort keys were a third of the statement.
 CREATE OR REPLACE FUNCTION public.ow_chart_links(p_org text, p_day date)
  RETURNS TABLE(person_id uuid, manager_id uuid)
@@ -301,8 +389,8 @@ BEGIN
 	WHERE po.org_id = oid_ AND po.period @> p_day;
 END $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_chart_people(p_org text, p_day date, p_people uuid[], p_hidden bigint[])
- RETURNS TABLE(person_id uuid, manager_id uuid, slug text, full_name text, title text, team_id uuid, team_slug text, team_name text, sort_key text, hidden bigint)
+CREATE OR REPLACE FUNCTION public.ow_chart_people(p_org text, p_day date, p_people uuid[], p_hidden bigint[], p_since date)
+ RETURNS TABLE(person_id uuid, manager_id uuid, slug text, full_name text, title text, team_id uuid, team_slug text, team_name text, sort_key text, hidden bigint, extras text)
  LANGUAGE plpgsql
  STABLE
  SET plan_cache_mode TO 'force_custom_plan'
@@ -312,16 +400,28 @@ DECLARE
 	oid_ uuid := ow_key_404('organization', p_org);
 BEGIN
 	RETURN QUERY
-	SELECT u.person_id, l.manager_id, p.slug, p.full_name, po.title, tm.id, tm.slug, tm.name,
-		lower(public.unaccent('public.unaccent'::regdictionary, p.full_name)), u.hidden
-	FROM unnest(p_people, p_hidden) AS u(person_id, hidden)
-	JOIN people p ON p.id = u.person_id
-	CROSS JOIN LATERAL (
-		SELECT x.title, x.team_id FROM positions x
-		WHERE x.person_id = u.person_id AND x.org_id = oid_ AND x.period @> p_day
-		ORDER BY lower(x.period) NULLS FIRST, x.id LIMIT 1) po
-	LEFT JOIN LATERAL (
-		SELECT x.manager_id FROM reporting_lines x
-		WHERE x.report_id = u.person_id AND x.period @> p_day LIMIT 1) l ON true
-	LEFT JOIN teams tm ON tm.id = po.team_id;
+	WITH r AS MATERIALIZED (
+		SELECT u.person_id, l.manager_id, l.id AS line_id, l.valid_from::text AS line_from, p.slug, p.full_name,
+			po.title, tm.id AS team_id, tm.slug AS team_slug, tm.name AS team_name,
+			lower(public.unaccent('public.unaccent'::regdictionary, p.full_name)) AS sort_key, u.hidden
+		FROM unnest(p_people, p_hidden) AS u(person_id, hidden)
+		JOIN people p ON p.id = u.person_id
+		CROSS JOIN LATERAL (
+			SELECT x.title, x.team_id FROM positions x
+			WHERE x.person_id = u.person_id AND x.org_id = oid_ AND x.period @> p_day
+			ORDER BY lower(x.period) NULLS FIRST, x.id LIMIT 1) po
+		LEFT JOIN LATERAL (
+			SELECT x.id, x.manager_id, x.valid_from FROM reporting_lines x
+			WHERE x.report_id = u.person_id AND x.period @> p_day LIMIT 1) l ON true
+		LEFT JOIN teams tm ON tm.id = po.team_id
+	)
+	SELECT r.person_id, r.manager_id, r.slug, r.full_name, r.title, r.team_id, r.team_slug, r.team_name,
+		r.sort_key, r.hidden, NULL::text FROM r
+	UNION ALL
+	SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+		ow_chart_org_extras_of(oid_, p_day, true, st.pos, st.person, st.started,
+			(SELECT array_agg(r.line_id) FROM r WHERE r.line_id IS NOT NULL),
+			(SELECT array_agg(r.line_from) FROM r WHERE r.line_id IS NOT NULL), p_since)
+	FROM (SELECT array_agg(po.id) AS pos, array_agg(po.person_id) AS person, array_agg(po.started_on::text) AS started
+		FROM r JOIN positions po ON po.person_id = r.person_id AND po.org_id = oid_ AND po.period @> p_day) st;
 END $function$;

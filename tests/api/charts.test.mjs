@@ -192,6 +192,55 @@ test('the org chart: "+N more" past depth; root picks a subtree; ghosts only wit
   assert.match(scaled.text, /<svg[^>]* width="400" height="400" viewBox="0 0 \d+ \d+"/, 'scaled into the asked box');
 });
 
+test('the org chart names the sources of what it draws: a subtree (its root\'s own line included), a collapsed chart, the ghosts', async () => {
+  const slug = `srcs-${RUN}`;
+  const post = async (plural, body) => {
+    const res = await api('POST', `/${plural}`, { key: 'editor', body });
+    assert.equal(res.status, 201, `POST /${plural} ${JSON.stringify(body)} → ${res.status} ${res.text}`);
+    return res.body;
+  };
+  const pub = async (publisher, published_on) =>
+    (await post('sources', { url: `https://${publisher.toLowerCase().replace(/ /g, '-')}.example/${RUN}`, publisher, published_on })).id;
+  const posSrc = await pub(`Pos Daily ${RUN}`, '2022-07-01');
+  const lineSrc = await pub(`Line Weekly ${RUN}`, '2021-02-01');
+  const exitSrc = await pub(`Exit News ${RUN}`, '2024-06-02');
+  const outSrc = await pub(`Outside Post ${RUN}`, '2020-02-01');
+  await post('organizations', { slug, name: `Sources ${RUN}` });
+  for (const p of ['a', 'b', 'c', 'g', 'x']) await post('people', { slug: `${slug}-${p}`, full_name: `Person ${p.toUpperCase()} ${RUN}` });
+  const position = (p, started_on, extra = {}) => post('positions', { person: `${slug}-${p}`, org: slug, title: `T${p}`, started_on, ...extra });
+  await position('a', '2020');
+  await position('b', '2021');
+  await position('c', '2022-06', { source_ids: [posSrc] });
+  await position('g', '2021', { ended_on: '2024-05' });
+  await position('x', '2020', { source_ids: [outSrc] });
+  await post('reporting-lines', { report: `${slug}-b`, manager: `${slug}-a`, valid_from: '2021', source_ids: [lineSrc] });
+  await post('reporting-lines', { report: `${slug}-c`, manager: `${slug}-b`, valid_from: '2022-06' });
+  await post('reporting-lines', { report: `${slug}-g`, manager: `${slug}-b`, valid_from: '2021', valid_to: '2024-05' });
+  await post('departures', { person: `${slug}-g`, org: slug, departed_on: '2024-05', source_ids: [exitSrc] });
+  const sourceLine = (text) => (text.match(/Source: [^<]*/) || [''])[0];
+  // Below B: B, C and the ghost G; B's own line to A counts, X's position does not.
+  const sub = await svg(`/organizations/${slug}/chart`, { as_of: '2025-01-01', root: `${slug}-b`, departed_since: '2024-01-01' });
+  assertSafeSvg(sub.text, 'subtree');
+  assert.match(sub.text, /class="ghost"/, 'G left from under B: a ghost');
+  let line = sourceLine(sub.text);
+  for (const name of ['Pos Daily', 'Line Weekly', 'Exit News']) assert.ok(line.includes(`${name} ${RUN}`), `${line}: ${name}`);
+  assert.ok(!line.includes('Outside Post'), `${line}: X is not drawn`);
+  assert.match(line, /Data as of 2024-06-02/);
+  // Collapsed at depth 1: A, X, B drawn (C and the ghost G under B stand in "+2 more"): X's
+  // and B's sources and G's departure's (its manager is drawn), not C's position's.
+  const collapsed = await svg(`/organizations/${slug}/chart`, { as_of: '2025-01-01', depth: '1', departed_since: '2024-01-01' });
+  assertSafeSvg(collapsed.text, 'collapsed');
+  assert.match(collapsed.text, />\+2 more</);
+  line = sourceLine(collapsed.text);
+  for (const name of ['Outside Post', 'Line Weekly', 'Exit News']) assert.ok(line.includes(`${name} ${RUN}`), `${line}: ${name}`);
+  assert.ok(!line.includes('Pos Daily'), `${line}: C is not drawn`);
+  // Without departed_since: no ghost, and the departure's source is not named.
+  const plain = await svg(`/organizations/${slug}/chart`, { as_of: '2025-01-01', root: `${slug}-b` });
+  assert.doesNotMatch(plain.text, /class="ghost"/);
+  assert.ok(!sourceLine(plain.text).includes('Exit News'));
+  assert.match(sourceLine(plain.text), /Data as of 2022-07-01/);
+});
+
 test('/embed pages: the SVG inline, a hidden table of the numbers, the sources, the height told to the parent', async () => {
   for (const path of ['/embed/charts/departures-by-month?org=meta', '/embed/charts/layoffs-by-month', '/embed/charts/flows?org=meta&top=3',
     '/embed/organizations/meta/chart?as_of=2025-07-01&departed_since=2024-01-01']) {
