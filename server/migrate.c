@@ -1,6 +1,7 @@
 /* migrate.c — the migration runner: numbered schema files (sql/schema/), one transaction
- * each, applied once; then the function files (sql/functions/), all re-applied in one
- * transaction whenever their checksum differs from the one the database recorded. */
+ * each, applied once; then the function files (sql/functions/: functions and triggers), all
+ * re-applied in one transaction whenever their checksum differs from the one the database
+ * recorded, which then drops the ow_* functions and triggers that no file defines. */
 #include "migrate.h"
 
 #include "stmts.h"
@@ -249,10 +250,27 @@ static int recorded_checksum(PGconn *c, char out[OW_CHECKSUM_LEN], char *err, si
 	return 0;
 }
 
+/* Drops the functions and triggers no file defined in this transaction (ow_prune_undefined,
+ * sql/functions/98_prune.sql); what it dropped goes to dropped, a line each. 0 or -1. */
+static int prune_undefined(PGconn *c, struct ow_buf *dropped, char *err, size_t errsz)
+{
+	PGresult *res = ow_stmt_run(c, OW_Q_FUNCTIONS_PRUNE, NULL);
+	int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : -1;
+	if (rc != 0)
+		snprintf(err, errsz, "dropping what no file defines: %s",
+			 PQresultErrorMessage(res));
+	for (int i = 0; rc == 0 && i < PQntuples(res); i++)
+		rc = ow_buf_appendf(dropped, "dropped %s (no file defines it)\n",
+				    PQgetvalue(res, i, 0));
+	PQclear(res);
+	return rc;
+}
+
 /* Runs every function file in one transaction (bodies checked at first call, as pg_dump
- * restores do: a file may refer to a function of a later one) and records the checksum. */
+ * restores do: a file may refer to a function of a later one), drops what no file defines and
+ * records the checksum. */
 static int apply_functions(PGconn *c, const char *dir, char **names, int n, const char *sum,
-			   char *err, size_t errsz)
+			   struct ow_buf *dropped, char *err, size_t errsz)
 {
 	int rc = exec_ok(c, "BEGIN; SET LOCAL check_function_bodies = off", err, errsz);
 	for (int i = 0; rc == 0 && i < n; i++) {
@@ -271,6 +289,8 @@ static int apply_functions(PGconn *c, const char *dir, char **names, int n, cons
 		}
 		ow_buf_free(&b);
 	}
+	if (rc == 0)
+		rc = prune_undefined(c, dropped, err, errsz);
 	return record_and_commit(c, rc, OW_Q_FUNCTIONS_RECORD, sum, err, errsz);
 }
 
@@ -293,9 +313,13 @@ int ow_functions_apply(PGconn *c, const char *dir, FILE *out, char *err, size_t 
 			free_list(names, n);
 		return -1;
 	}
-	int rc = apply_functions(c, dir, names, n, sum, err, errsz);
+	struct ow_buf dropped;
+	ow_buf_init(&dropped, (size_t)1 << 20);
+	int rc = apply_functions(c, dir, names, n, sum, &dropped, err, errsz);
 	if (rc == 0)
-		fprintf(out, "applied sql/functions (%d files, checksum %s)\n", n, sum);
+		fprintf(out, "applied sql/functions (%d files, checksum %s)\n%s", n, sum,
+			dropped.data ? dropped.data : "");
+	ow_buf_free(&dropped);
 	free_list(names, n);
 	return rc == 0 ? 1 : -1;
 }

@@ -632,6 +632,8 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 				 " ELSE coalesce(extract(epoch FROM now() -"
 				 " pg_last_xact_replay_timestamp()), 0) END",
 				 1},
+	/* After the function files, in their transaction (98_prune.sql). */
+	[OW_Q_FUNCTIONS_PRUNE] = {"functions_prune", "SELECT * FROM ow_prune_undefined()", 0},
 	[OW_Q_FUNCTIONS_RECORD] =
 		{"functions_record",
 		 "INSERT INTO schema_functions (id, checksum) VALUES (1, $1)"

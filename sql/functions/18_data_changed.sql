@@ -3,7 +3,7 @@
 -- notification on channel ow_data_changed, which PostgreSQL delivers when the transaction
 -- commits (and never when it rolls back; several in one transaction arrive as one). The
 -- answer cache of each server (server/answers.c) listens and drops what it kept. The
--- trigger is declared here, with its function, and re-created whenever this folder changes.
+-- trigger (audit_log_data_changed) is declared in 99_triggers.sql with every other.
 
 CREATE OR REPLACE FUNCTION public.ow_notify_data_changed()
  RETURNS trigger
@@ -13,7 +13,3 @@ BEGIN
 	RETURN NULL;
 END
 $$;
-
-DROP TRIGGER IF EXISTS audit_log_data_changed ON audit_log;
-CREATE TRIGGER audit_log_data_changed AFTER INSERT ON audit_log
-	FOR EACH STATEMENT EXECUTE FUNCTION ow_notify_data_changed();

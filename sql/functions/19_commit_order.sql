@@ -5,7 +5,8 @@
 -- a deferred constraint trigger takes the commit-order lock and the next seq. The lock is
 -- held until the transaction's commit is visible, so transactions become visible in seq
 -- order and a reader never sees seq N before N-1 (a rolled-back one leaves a gap).
--- The triggers are declared here, with their functions, and re-created with this folder.
+-- The triggers (audit_log_commit_open, audit_commits_seq, audit_log_held) are declared in
+-- 99_triggers.sql with every other.
 
 CREATE OR REPLACE FUNCTION public.ow_audit_commit_open()
  RETURNS trigger
@@ -28,13 +29,6 @@ BEGIN
 	WHERE txid = NEW.txid;
 	RETURN NULL;
 END $function$;
-
-DROP TRIGGER IF EXISTS audit_log_commit_open ON audit_log;
-CREATE TRIGGER audit_log_commit_open AFTER INSERT ON audit_log
-	FOR EACH STATEMENT EXECUTE FUNCTION ow_audit_commit_open();
-DROP TRIGGER IF EXISTS audit_commits_seq ON audit_commits;
-CREATE CONSTRAINT TRIGGER audit_commits_seq AFTER INSERT ON audit_commits
-	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ow_audit_commit_seq();
 
 -- The place of entry `after` in commit order: its transaction's seq, -1 for 0 (before the
 -- first entry), NULL when no committed entry has that id (not yet, or never).
@@ -123,10 +117,6 @@ BEGIN
 	WHERE p.person_id = ANY (who) AND p.period @> (NEW.at AT TIME ZONE 'UTC')::date;
 	RETURN NEW;
 END $function$;
-
-DROP TRIGGER IF EXISTS audit_log_held ON audit_log;
-CREATE TRIGGER audit_log_held BEFORE INSERT ON audit_log FOR EACH ROW
-	WHEN (NEW.entity IN ('person', 'reporting_line')) EXECUTE FUNCTION ow_audit_held();
 
 -- What a change is about, for the stream's and webhooks' filters (server/change.c): the
 -- organizations, teams and people it concerns, as comma-separated ids. Taken from the entry

@@ -1,8 +1,10 @@
-// functions_home.test.mjs — every SQL function has one home: sql/functions/. The files define
-// each function exactly once; the test database holds exactly those functions with exactly
-// those definitions (re-applying the files changes nothing); sql/schema/ carries no function
-// bodies after 0015; and a database made by the migrations as they were before the functions
-// moved (0001-0015, with the sample data) migrates in place and answers the same.
+// functions_home.test.mjs — every SQL function and trigger has one home: sql/functions/. The
+// files define each function exactly once; the test database holds exactly those functions
+// and triggers with exactly those definitions (re-applying the files changes nothing);
+// sql/schema/ carries no function bodies after 0015; migrate drops the ow_* functions and
+// triggers no file defines (and nothing else); and a database made by the migrations as they
+// were before the functions moved (0001-0015, with the sample data) migrates in place and
+// answers the same.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -20,6 +22,19 @@ const OURS = `FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE
 
 const psql = (url, args, input) =>
   execFileSync('psql', [url, '-XqAt', '-v', 'ON_ERROR_STOP=1', ...args], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], timeout: 120_000 }).trim();
+/** Drops a scratch database; an autovacuum worker busy in it cannot be ended by our role
+ * (DROP ... WITH (FORCE) refuses), so it is tried again for up to 10 s. */
+function dropScratch(name) {
+  for (let i = 0; ; i++) {
+    try {
+      psql(DB_URL, ['-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+      return;
+    } catch (e) {
+      if (i >= 40 || !/pg_signal_backend|being accessed by other users/.test(String(e.stderr || e.message))) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+}
 const functionFiles = () => readdirSync(FUNCTIONS).filter((f) => /^[0-9]{2}_.*\.sql$/.test(f)).sort();
 const allFunctionsSql = () => functionFiles().map((f) => readFileSync(path.join(FUNCTIONS, f), 'utf8')).join('\n');
 
@@ -54,6 +69,75 @@ SELECT b.proname FROM before_defs b JOIN (SELECT p.proname, md5(pg_get_functiond
 ROLLBACK;`,
   );
   assert.equal(changed, '', `definitions in the database differ from sql/functions/: ${changed}`);
+});
+
+const TRIGGERS = `FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE NOT t.tgisinternal AND n.nspname = 'public'`;
+
+test('every trigger is declared in sql/functions/ as the database holds it', { skip: !DB_URL && 'ORGWATCH_TEST_DATABASE_URL is not set' }, () => {
+  const inFiles = new Set([...allFunctionsSql().matchAll(/CREATE (?:OR REPLACE )?(?:CONSTRAINT )?TRIGGER (\w+)/g)].map((m) => m[1]));
+  const inDb = new Set(psql(DB_URL, ['-c', `SELECT t.tgname ${TRIGGERS}`]).split('\n').filter(Boolean));
+  assert.deepEqual([...inDb].filter((x) => !inFiles.has(x)).sort(), [], 'triggers in the database that no file declares');
+  assert.deepEqual([...inFiles].filter((x) => !inDb.has(x)).sort(), [], 'triggers of the files missing in the database');
+  assert.ok(inDb.size >= 21, `only ${inDb.size} triggers`);
+  const changed = psql(
+    DB_URL,
+    ['-f', '-'],
+    `BEGIN;
+CREATE TEMP TABLE before_trg AS SELECT t.tgname, md5(pg_get_triggerdef(t.oid)) AS d ${TRIGGERS};
+SET LOCAL check_function_bodies = off;
+${allFunctionsSql()}
+SELECT b.tgname FROM before_trg b LEFT JOIN (SELECT t.tgname, md5(pg_get_triggerdef(t.oid)) AS d ${TRIGGERS}) a USING (tgname)
+WHERE a.d IS DISTINCT FROM b.d;
+ROLLBACK;`,
+  );
+  assert.equal(changed, '', `triggers in the database differ from sql/functions/: ${changed}`);
+});
+
+test('migrate drops the ow_* functions and triggers that no file defines, and nothing else', { skip: !DB_URL && 'ORGWATCH_TEST_DATABASE_URL is not set', timeout: 300_000 }, () => {
+  const name = `ow_prune_${Date.now().toString(36)}`;
+  const url = new URL(DB_URL);
+  url.pathname = `/${name}`;
+  const scratch = url.toString();
+  psql(DB_URL, ['-c', `CREATE DATABASE ${name}`]);
+  try {
+    const env = { ...process.env, ORGWATCH_DATABASE_URL: scratch, ORGWATCH_HOME: REPO };
+    execFileSync(BIN, ['migrate'], { env, stdio: 'pipe' });
+    const functions = () => psql(scratch, ['-c', `SELECT p.oid::regprocedure::text ${OURS} ORDER BY 1`]);
+    const triggers = () => psql(scratch, ['-c', `SELECT t.tgname || ' on ' || c.relname ${TRIGGERS} ORDER BY 1`]);
+    const fnsBefore = functions();
+    const trgBefore = triggers();
+    // Left behind: a function no file defines, an older signature of one that a file defines,
+    // a trigger calling an ow_* function; and what is not ours: a function and a trigger
+    // function without the prefix, with a trigger.
+    psql(scratch, [
+      '-c',
+      `CREATE FUNCTION public.ow_zz_stray(int) RETURNS int LANGUAGE sql AS 'SELECT 1';
+       CREATE FUNCTION public.ow_chart_people(text, date, uuid[], bigint[]) RETURNS int LANGUAGE sql AS 'SELECT 1';
+       CREATE TRIGGER zz_stray BEFORE UPDATE ON sources FOR EACH ROW EXECUTE FUNCTION ow_touch();
+       CREATE FUNCTION public.keep_me() RETURNS int LANGUAGE sql AS 'SELECT 1';
+       CREATE FUNCTION public.keep_trg() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+       CREATE TRIGGER keep_trg BEFORE UPDATE ON teams FOR EACH ROW EXECUTE FUNCTION keep_trg();`,
+    ]);
+    // Unchanged files are not applied again: nothing is dropped.
+    assert.doesNotMatch(execFileSync(BIN, ['migrate'], { env, encoding: 'utf8' }), /dropped/);
+    psql(scratch, ['-c', "UPDATE schema_functions SET checksum = 'changed'"]);
+    const out = execFileSync(BIN, ['migrate'], { env, encoding: 'utf8' });
+    assert.match(out, /applied sql\/functions/);
+    const dropped = out.split('\n').filter((l) => l.startsWith('dropped ')).sort();
+    assert.deepEqual(dropped, [
+      'dropped function ow_chart_people(text,date,uuid[],bigint[]) (no file defines it)',
+      'dropped function ow_zz_stray(integer) (no file defines it)',
+      'dropped trigger zz_stray on sources (no file defines it)',
+    ]);
+    const keep = (l) => !/keep_/.test(l);
+    assert.equal(functions().split('\n').filter(keep).join('\n'), fnsBefore, 'every function of the files kept');
+    assert.equal(triggers().split('\n').filter(keep).join('\n'), trgBefore, 'every trigger of the files kept');
+    assert.match(functions(), /keep_me\(\)/, 'a function without the prefix is not ours');
+    assert.match(triggers(), /keep_trg on teams/, 'nor a trigger calling one');
+  } finally {
+    dropScratch(name);
+  }
 });
 
 test('a database made by 0001-0015 with data migrates in place and answers the same', { skip: !DB_URL && 'ORGWATCH_TEST_DATABASE_URL is not set', timeout: 300_000 }, () => {
@@ -99,7 +183,7 @@ test('a database made by 0001-0015 with data migrates in place and answers the s
     assert.match(psql(scratch, ['-c', 'SELECT checksum FROM schema_functions']), /^[0-9a-f]{16}$/);
     assert.match(execFileSync(BIN, ['migrate'], { env, encoding: 'utf8' }), /migrations current \(0 applied now\)/);
   } finally {
-    psql(DB_URL, ['-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+    dropScratch(name);
     rmSync(work, { recursive: true, force: true });
   }
 });
