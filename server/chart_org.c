@@ -100,20 +100,15 @@ static int link_parents(struct org *o, unsigned char *dup)
 	return 0;
 }
 
-/* Display order of siblings: staff before ghosts, then by sort key, then id. */
-static int before(const struct ow_org_person *a, const struct ow_org_person *b)
-{
-	if (a->ghost != b->ghost)
-		return a->ghost < b->ghost;
-	int c = strcmp(a->sort_key ? a->sort_key : "", b->sort_key ? b->sort_key : "");
-	return c ? c < 0 : strcmp(a->id, b->id) < 0;
-}
-
+/* Display order of siblings (indexes into ctx's people): staff before ghosts, then by sort
+ * key, then id. */
 static int cmp_people(const void *x, const void *y, void *ctx)
 {
-	const struct ow_org_person *p = ctx;
-	long a = *(const long *)x, b = *(const long *)y;
-	return before(&p[a], &p[b]) ? -1 : before(&p[b], &p[a]) ? 1 : 0;
+	const struct ow_org_person *p = ctx, *a = &p[*(const long *)x], *b = &p[*(const long *)y];
+	if (a->ghost != b->ghost)
+		return a->ghost - b->ghost;
+	int c = strcmp(a->sort_key ? a->sort_key : "", b->sort_key ? b->sort_key : "");
+	return c ? c : strcmp(a->id, b->id);
 }
 
 /* Children lists in display order; a cycle (which the database forbids) is cut where it is
@@ -575,7 +570,7 @@ long ow_chart_org_collapse(const char *const *ids, const char *const *managers, 
 	o.next = malloc(cap * sizeof *o.next), o.below = malloc(cap * sizeof *o.below);
 	long *stack = malloc(cap * sizeof *stack);
 	int *depth = malloc(cap * sizeof *depth);
-	unsigned char *dup = calloc(cap, 1);
+	unsigned char *dup = calloc(cap, 1); /* a person's second row: no one */
 	long count = -1;
 	if (!p || !o.parent || !o.first || !o.next || !o.below || !stack || !depth || !dup)
 		goto done;
@@ -588,17 +583,14 @@ long ow_chart_org_collapse(const char *const *ids, const char *const *managers, 
 	size_t top = 0;
 	count = 0;
 	for (size_t i = 0; i < n; i++)
-		if (o.parent[i] < 0 && !dup[i]) /* a person's second row is no one */
+		if (o.parent[i] < 0 && !dup[i])
 			stack[top] = (long)i, depth[top++] = 0;
-	while (top) {
-		top--;
+	while (top--) {
 		long i = stack[top];
 		int d = depth[top];
 		drawn[count] = i;
 		hidden[count++] = d >= max_depth ? o.below[i] : 0;
-		if (d >= max_depth)
-			continue;
-		for (long c = o.first[i]; c >= 0; c = o.next[c])
+		for (long c = o.first[i]; d < max_depth && c >= 0; c = o.next[c])
 			stack[top] = c, depth[top++] = d + 1;
 	}
 done:
