@@ -43,9 +43,11 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c $(PURE_OBJS) | $(BUILD)/unit
 $(BUILD)/obj $(BUILD)/unit:
 	mkdir -p $@
 
-# Runs every C unit test; each prints cmocka's summary.
+# Runs every C unit test (each prints cmocka's summary), then checks that the C modules'
+# include graph has no cycle (scripts/include_cycles.sh).
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; ./$$t; done
+	@bash scripts/include_cycles.sh
 
 run:
 	@bash scripts/deps.sh runtime

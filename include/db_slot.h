@@ -6,7 +6,6 @@
 #include <libpq-fe.h>
 #include <time.h>
 
-#include "db.h"
 #include "stmts.h"
 
 /* Prepared filter combinations kept per connection. */

@@ -5,19 +5,10 @@
 #define OW_FORMAT_H
 #include <stddef.h>
 
+#include "req.h" /* enum ow_format, OW_FMTS_* */
+
 struct ow_req;
 struct ow_route;
-
-enum ow_format {
-	OW_FMT_JSON = 1,
-	OW_FMT_CSV = 2,
-	OW_FMT_NDJSON = 4,
-	OW_FMT_SVG = 8,	 /* the charts (image/svg+xml) */
-	OW_FMT_PNG = 16, /* the charts drawn by rsvg-convert (png.c) */
-};
-#define OW_FMTS_CHART (OW_FMT_JSON | OW_FMT_CSV | OW_FMT_SVG | OW_FMT_PNG)
-#define OW_FMTS_LIST (OW_FMT_JSON | OW_FMT_CSV | OW_FMT_NDJSON)
-#define OW_FMTS_TABLE (OW_FMT_JSON | OW_FMT_CSV)
 
 /* Strips ".json", ".csv", ".ndjson", ".svg" or ".png" from the end of path's last segment (in
  * place) and returns that format; 0 (path untouched) when it has none. */

@@ -22,6 +22,18 @@ struct ow_principal {
 };
 
 /* Lives from the first access-handler call to the completion callback (http.c owns it). */
+/* The representations of an answer (format.c settles which one a request asks for). */
+enum ow_format {
+	OW_FMT_JSON = 1,
+	OW_FMT_CSV = 2,
+	OW_FMT_NDJSON = 4,
+	OW_FMT_SVG = 8,	 /* the charts (image/svg+xml) */
+	OW_FMT_PNG = 16, /* the charts drawn by rsvg-convert (png.c) */
+};
+#define OW_FMTS_CHART (OW_FMT_JSON | OW_FMT_CSV | OW_FMT_SVG | OW_FMT_PNG)
+#define OW_FMTS_LIST (OW_FMT_JSON | OW_FMT_CSV | OW_FMT_NDJSON)
+#define OW_FMTS_TABLE (OW_FMT_JSON | OW_FMT_CSV)
+
 struct ow_req {
 	struct MHD_Connection *conn;
 	const struct ow_config *cfg;
@@ -32,7 +44,7 @@ struct ow_req {
 	 * edge.c compares it with the version's place to find a NUL inside the target. */
 	const char *target_nul;
 	int close_after; /* the answer closes the connection (a framing fault) */
-	int format;	 /* OW_FMT_* (format.h) the answer is written in; 0 before routing */
+	int format;	 /* OW_FMT_* the answer is written in (format.c); 0 before routing */
 	char suffix[8];	 /* ".csv" when the path carried it (stripped from path; kept in Links) */
 	int all_rows;	 /* ?all=true: every row of a list in one download */
 	int excel;	 /* ?excel=true: a CSV for spreadsheets (BOM, formulas escaped) */
@@ -94,6 +106,12 @@ const char *ow_req_header(struct ow_req *r, const char *name);
 /* 1 when the answer is CSV (a .csv suffix, ?format=csv or Accept: text/csv where the route
  * offers it; format.c). */
 int ow_req_wants_csv(struct ow_req *r);
+
+/* What the layers above add to every reply, set once by http.c (the CSV answer's file name,
+ * the rate limit's headers, CORS): called with each response about to be queued, after its
+ * ETag and Cache-Control; 0, or -1 to give the reply up. req.c includes none of them. */
+void ow_req_on_reply_headers(int (*fn)(struct ow_req *r, struct MHD_Response *resp,
+				       unsigned status));
 
 /* Header lines added to a reply: NULL-terminated pairs {name, value, name, value, NULL}. */
 /* Queues a response with the given status, content type and body (copied). Adds

@@ -14,7 +14,7 @@
 #include "db.h"
 #include "db_problem.h"
 #include "format.h"
-#include "list.h"
+#include "listrows.h"
 #include "log.h"
 #include "problem.h"
 #include "req.h"

@@ -481,10 +481,28 @@ unsigned ow_http_threads(void)
 	return cores < 1 ? 1 : cores > 16 ? 16 : (unsigned)cores;
 }
 
+/* Every reply's headers from the layers req.c stays below (ow_req_on_reply_headers): a CSV
+ * answer's Content-Disposition (shown in the browser, saved under a telling name), the rate
+ * limit's headers, and CORS (not on a 204: a preflight's answer sets its own). */
+static int reply_headers(struct ow_req *r, struct MHD_Response *resp, unsigned status)
+{
+	if (status == 200 && r->format == OW_FMT_CSV) {
+		char name[160], value[200];
+		ow_format_csv_filename(r->path, name, sizeof name);
+		snprintf(value, sizeof value, "inline; filename=\"%s\"", name);
+		if (MHD_add_response_header(resp, "Content-Disposition", value) != MHD_YES)
+			return -1;
+	}
+	if (ow_ratelimit_headers(r, resp) != 0)
+		return -1;
+	return status != 204 && ow_cors_headers(r, resp) != 0 ? -1 : 0;
+}
+
 int ow_http_serve(const struct ow_config *cfg, const struct ow_route *table, size_t n)
 {
 	routes = table;
 	nroutes = n;
+	ow_req_on_reply_headers(reply_headers);
 	struct sockaddr_storage addr;
 	int ipv6 = 0;
 	if (resolve(cfg, &addr, &ipv6) != 0) {

@@ -12,10 +12,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "cors.h"
 #include "db.h"
-#include "format.h"
-#include "ratelimit.h"
 
 const char *ow_req_query(struct ow_req *r, const char *name)
 {
@@ -63,13 +60,12 @@ static int add_headers(struct MHD_Response *resp, struct ow_req *r, const char *
 	return ok ? 0 : -1;
 }
 
-/* Content-Disposition of a CSV answer: shown in the browser, saved under a telling name. */
-static int csv_disposition(struct ow_req *r, struct MHD_Response *resp)
+static int (*reply_headers)(struct ow_req *r, struct MHD_Response *resp, unsigned status);
+
+void ow_req_on_reply_headers(int (*fn)(struct ow_req *r, struct MHD_Response *resp,
+				       unsigned status))
 {
-	char name[160], value[200];
-	ow_format_csv_filename(r->path, name, sizeof name);
-	snprintf(value, sizeof value, "inline; filename=\"%s\"", name);
-	return MHD_add_response_header(resp, "Content-Disposition", value) == MHD_YES ? 0 : -1;
+	reply_headers = fn;
 }
 
 static int queue(struct ow_req *r, unsigned status, struct MHD_Response *resp)
@@ -88,15 +84,7 @@ static int queue(struct ow_req *r, unsigned status, struct MHD_Response *resp)
 			return -1;
 		}
 	}
-	if (status == 200 && r->format == OW_FMT_CSV && csv_disposition(r, resp) != 0) {
-		MHD_destroy_response(resp);
-		return -1;
-	}
-	if (ow_ratelimit_headers(r, resp) != 0) {
-		MHD_destroy_response(resp);
-		return -1;
-	}
-	if (status != 204 && ow_cors_headers(r, resp) != 0) {
+	if (reply_headers && reply_headers(r, resp, status) != 0) {
 		MHD_destroy_response(resp);
 		return -1;
 	}
