@@ -206,26 +206,20 @@ static int add_box(struct org *o, long person, long hidden, int parent, double f
  * (>= 0) a "+N" box stands for everyone below. */
 static int build_tree(struct org *o, int max_depth, double font)
 {
-	long *stack = malloc((o->n + 1) * sizeof *stack);
+	long *stack = malloc((o->n + 1) * sizeof *stack),
+	     *roots = malloc((o->n + 1) * sizeof *roots);
 	int *pbox = malloc((o->n + 1) * sizeof *pbox), *depth = malloc((o->n + 1) * sizeof *depth);
-	if (!stack || !pbox || !depth) {
-		free(stack), free(pbox), free(depth);
+	if (!stack || !pbox || !depth || !roots) {
+		free(stack), free(pbox), free(depth), free(roots);
 		return -1;
 	}
-	size_t top = 0;
-	long *roots = malloc((o->n + 1) * sizeof *roots);
-	size_t nroots = 0;
-	if (!roots) {
-		free(stack), free(pbox), free(depth);
-		return -1;
-	}
+	size_t top = 0, nroots = 0;
 	for (size_t i = 0; i < o->n; i++)
 		if (o->parent[i] < 0 && (o->first[i] >= 0 || o->p[i].hidden > 0))
 			roots[nroots++] = (long)i;
 	qsort_r(roots, nroots, sizeof *roots, cmp_people, (void *)o->p);
-	for (size_t k = nroots; k-- > 0;) {
+	for (size_t k = nroots; k-- > 0;)
 		stack[top] = roots[k], pbox[top] = -1, depth[top++] = 0;
-	}
 	while (top) {
 		top--;
 		long i = stack[top];
@@ -233,7 +227,12 @@ static int build_tree(struct org *o, int max_depth, double font)
 		if (o->first[i] < 0 && o->p[i].hidden <= 0)
 			continue;
 		if (o->first[i] < 0 || (max_depth >= 0 && d >= max_depth)) {
-			(void)add_box(o, -1, o->below[i], me, font);
+			/* "+N" for the staff below; who left from under it is still drawn */
+			if (o->below[i] > 0)
+				(void)add_box(o, -1, o->below[i], me, font);
+			for (long c = o->first[i]; c >= 0; c = o->next[c])
+				if (o->p[c].ghost)
+					(void)add_box(o, c, 0, me, font);
 			continue;
 		}
 		/* push the children in reverse display order (first on top) */
@@ -276,8 +275,8 @@ static int count_below(struct org *o)
 	}
 	for (size_t k = norder; k-- > 0;) {
 		long i = order[k];
-		if (o->parent[i] >= 0)
-			o->below[o->parent[i]] += 1 + o->below[i];
+		if (o->parent[i] >= 0) /* people who left are no one below: drawn, or not */
+			o->below[o->parent[i]] += !o->p[i].ghost + o->below[i];
 	}
 	free(order), free(stack);
 	return 0;
@@ -409,10 +408,10 @@ static void texts(const struct org *o, json_t *extras, char *title, char *sub, c
 	const char *since = json_string_value(json_object_get(extras, "departed_since"));
 	long staff = 0, ghosts = 0, apart = 0;
 	for (size_t i = 0; i < o->n; i++)
-		o->p[i].ghost ? ghosts++
-			      : (staff += 1 + o->p[i].hidden); /* and those it stands for */
-	for (size_t i = o->ntree; i < o->nboxes; i++)
-		apart += o->boxes[i].person >= 0 && !o->p[o->boxes[i].person].ghost;
+		staff += o->p[i].ghost ? 0 : 1 + o->p[i].hidden; /* and those it stands for */
+	for (size_t i = 0; i < o->nboxes; i++) /* ghosts drawn: not those under a "+N" */
+		if (o->boxes[i].person >= 0)
+			o->p[o->boxes[i].person].ghost ? ghosts++ : (apart += i >= o->ntree);
 	int levels = 0;
 	for (size_t i = 0; i < o->ntree; i++)
 		levels = o->tidy[i].depth + 1 > levels ? o->tidy[i].depth + 1 : levels;

@@ -226,11 +226,20 @@ test('the org chart names the sources of what it draws: a subtree (its root\'s o
   for (const name of ['Pos Daily', 'Line Weekly', 'Exit News']) assert.ok(line.includes(`${name} ${RUN}`), `${line}: ${name}`);
   assert.ok(!line.includes('Outside Post'), `${line}: X is not drawn`);
   assert.match(line, /Data as of 2024-06-02/);
-  // Collapsed at depth 1: A, X, B drawn (C and the ghost G under B stand in "+2 more"): X's
-  // and B's sources and G's departure's (its manager is drawn), not C's position's.
+  // Collapsed at depth 1: A, X, B drawn, C in "+1 more" under B and the ghost G beside it
+  // (who left is never counted in a "+N": people below that day); X's and B's sources and G's
+  // departure's, not C's position's.
   const collapsed = await svg(`/organizations/${slug}/chart`, { as_of: '2025-01-01', depth: '1', departed_since: '2024-01-01' });
   assertSafeSvg(collapsed.text, 'collapsed');
-  assert.match(collapsed.text, />\+2 more</);
+  assert.match(collapsed.text, />\+1 more</);
+  assert.match(collapsed.text, /class="ghost"/, 'G left from under B, who is drawn: a ghost');
+  assert.match(collapsed.text, /4 people on 2025-01-01; 1 who left since 2024-01-01 drawn dashed/);
+  // Below A to depth 0: B and C in "+2 more"; G's manager B is not drawn, nor is G, and the
+  // subtitle does not count G.
+  const top = await svg(`/organizations/${slug}/chart`, { as_of: '2025-01-01', root: `${slug}-a`, depth: '0', departed_since: '2024-01-01' });
+  assert.match(top.text, />\+2 more</);
+  assert.doesNotMatch(top.text, /class="ghost"/);
+  assert.doesNotMatch(top.text, /who left/);
   line = sourceLine(collapsed.text);
   for (const name of ['Outside Post', 'Line Weekly', 'Exit News']) assert.ok(line.includes(`${name} ${RUN}`), `${line}: ${name}`);
   assert.ok(!line.includes('Pos Daily'), `${line}: C is not drawn`);
