@@ -1,6 +1,6 @@
 /* rtypes.h — the one registry of record types: each type's names (singular, plural, path
- * segment, other spellings), natural key, resource (fields, filters, statements), what an
- * import of it fills, and its columns in the import/export format. The importer, the
+ * segment, other spellings), resource (fields, filters, statements) and its columns in the
+ * import/export format. The importer, the
  * exporter, /changes, the messages naming the types and the router's record routes all
  * read it; the order is the import/export order (what a record refers to comes first). */
 #ifndef OW_RTYPES_H
@@ -13,13 +13,11 @@
 #define OW_RTYPE_MAX_COLUMNS 20
 
 struct ow_rtype {
-	const char *name;	 /* "reporting_line": import "type", audit log entity */
-	const char *plural;	 /* "reporting_lines" */
-	const char *path;	 /* "reporting-lines": the record routes' path segment */
-	const char *aliases[3];	 /* other spellings accepted in ?type= and "type" */
-	const char *natural_key; /* what an import upserts by, for messages and docs */
+	const char *name;	/* "reporting_line": import "type", audit log entity */
+	const char *plural;	/* "reporting_lines" */
+	const char *path;	/* "reporting-lines": the record routes' path segment */
+	const char *aliases[3]; /* other spellings accepted in ?type= and "type" */
 	const struct ow_resource *res;
-	const char *tables; /* what importing it fills (ANALYZE during an import) */
 	/* Its fields in the import/export format (CSV columns), NULL-terminated. */
 	const char *const columns[OW_RTYPE_MAX_COLUMNS];
 	int import_id; /* 1: a line may carry the record's own id (layoffs) */
