@@ -116,14 +116,15 @@ struct ow_org_person {
 	long hidden; /* people below not among the rows: drawn as "+N more" under this one */
 };
 
-/* The people drawn when an org chart is collapsed past max_depth (>= 0), from the day's links
- * alone: ids[i] and managers[i] (NULL: none) of n rows, an id on several rows being one
- * person (its first row; the others are never drawn). Fills drawn (n entries at most) with
- * the indexes of the people drawn (the roots and everyone down to max_depth) and hidden with
- * how many people below each are not drawn (0 above max_depth). Returns how many are drawn,
- * or -1 when memory runs out. */
-long ow_chart_org_collapse(const char *const *ids, const char *const *managers, size_t n,
-			   int max_depth, long *drawn, long *hidden);
+/* org_collapse.c: the people drawn when an org chart is collapsed past max_depth (>= 0), from
+ * the day's links alone: ids[i] (16-byte UUIDs) of n rows and managers[i] (when
+ * has_manager[i]; else none), an id on several rows being one person (its first row; the
+ * others are never drawn). Fills drawn (n entries at most) with the rows of the people drawn
+ * (the roots and everyone down to max_depth) and hidden with how many people below each are
+ * not drawn (0 above max_depth). Returns how many are drawn, or -1 when memory runs out. */
+long ow_chart_org_collapse(const unsigned char (*ids)[16], const unsigned char (*managers)[16],
+			   const unsigned char *has_manager, size_t n, int max_depth, long *drawn,
+			   long *hidden);
 
 /* chart_org.c: the org chart of extras' "org" on its "as_of" (ow_chart_org_extras: org,
  * as_of, departed_since, sources, sources_total, data_date) from people; max_depth >= 0

@@ -131,6 +131,9 @@ struct ow_stmt {
 	 * statement's own $n; the caller passes nparams + popcount(skip) arguments
 	 * (ow_stmt_nargs). tests/unit/test_stmts.c checks both against the SQL. */
 	unsigned long long skip;
+	/* 1: its results come in PostgreSQL's binary format (ow_db_exec asks for it): for
+	 * arrays of ids read by C, 16 bytes an id instead of 36 characters to parse. */
+	int binary;
 };
 
 /* Transactions of one snapshot (ow_db_tx's OW_TX_SNAPSHOT, exports). */

@@ -58,9 +58,8 @@ static uint64_t hash_id(const char *s)
 }
 
 /* people's parent indexes from their manager ids (an open-addressing table of ids, each
- * slot with its id's hash); the first row of an id stands for it: a later row with the same
- * id gets dup[i] = 1 (when dup is given) and no children. */
-static int link_parents(struct org *o, unsigned char *dup)
+ * slot with its id's hash); the first row of an id stands for it. */
+static int link_parents(struct org *o)
 {
 	size_t cap = 16;
 	while (cap < o->n * 2)
@@ -81,13 +80,11 @@ static int link_parents(struct org *o, unsigned char *dup)
 			h = (h + 1) & (cap - 1);
 		if (slot[h] < 0)
 			slot[h] = (long)i; /* the first row of an id wins */
-		else if (dup)
-			dup[i] = 1;
 	}
 	for (size_t i = 0; i < o->n; i++) {
 		o->parent[i] = -1;
 		const char *m = o->p[i].manager_id;
-		if (!m || !*m || (dup && dup[i]))
+		if (!m || !*m)
 			continue;
 		uint64_t hv = hash_id(m);
 		size_t h = hv & (cap - 1);
@@ -516,7 +513,7 @@ int ow_chart_org_svg(struct ow_buf *b, const struct ow_chart *c, const struct ow
 	struct geometry g = {.font = ow_svg_font(&c->frame), .m = ow_chart_margin(c)};
 	int rc = -1;
 	if (!o.parent || !o.first || !o.next || !o.below || !o.boxes || !o.tidy ||
-	    link_parents(&o, NULL) != 0 || build_children(&o, 1) != 0 || count_below(&o) != 0 ||
+	    link_parents(&o) != 0 || build_children(&o, 1) != 0 || count_below(&o) != 0 ||
 	    build_tree(&o, max_depth, g.font) != 0 || layout(&o, c, &g) != 0)
 		goto done;
 	static __thread char title[8192], sub[8192], desc[8192];
@@ -557,43 +554,4 @@ int ow_chart_org_svg(struct ow_buf *b, const struct ow_chart *c, const struct ow
 done:
 	org_free(&o);
 	return rc;
-}
-
-long ow_chart_org_collapse(const char *const *ids, const char *const *managers, size_t n,
-			   int max_depth, long *drawn, long *hidden)
-{
-	struct ow_org_person *p = calloc(n + 1, sizeof *p);
-	struct org o = {.p = p, .n = n};
-	size_t cap = n + 1;
-	o.parent = malloc(cap * sizeof *o.parent), o.first = malloc(cap * sizeof *o.first);
-	o.next = malloc(cap * sizeof *o.next), o.below = malloc(cap * sizeof *o.below);
-	long *stack = malloc(cap * sizeof *stack);
-	int *depth = malloc(cap * sizeof *depth);
-	unsigned char *dup = calloc(cap, 1); /* a person's second row: no one */
-	long count = -1;
-	if (!p || !o.parent || !o.first || !o.next || !o.below || !stack || !depth || !dup)
-		goto done;
-	for (size_t i = 0; i < n; i++)
-		p[i] = (struct ow_org_person){.id = ids[i], .manager_id = managers[i]};
-	if (link_parents(&o, dup) != 0 || build_children(&o, 0) != 0 || count_below(&o) != 0)
-		goto done;
-	/* Down from the roots to max_depth: everyone met is drawn; who has people below at the
-	 * last level drawn stands for them ("+N more"). */
-	size_t top = 0;
-	count = 0;
-	for (size_t i = 0; i < n; i++)
-		if (o.parent[i] < 0 && !dup[i])
-			stack[top] = (long)i, depth[top++] = 0;
-	while (top--) {
-		long i = stack[top];
-		int d = depth[top];
-		drawn[count] = i;
-		hidden[count++] = d >= max_depth ? o.below[i] : 0;
-		for (long c = o.first[i]; d < max_depth && c >= 0; c = o.next[c])
-			stack[top] = c, depth[top++] = d + 1;
-	}
-done:
-	free(stack), free(depth), free(dup), free(p);
-	org_free(&o);
-	return count;
 }

@@ -114,7 +114,7 @@ static PGresult *exec_variant(struct ow_db *db, enum ow_stmt_id id, const char *
 		v->nulls = nulls;
 		db->variants_next = (db->variants_next + 1) % OW_DB_VARIANTS;
 	}
-	return PQexecPrepared(db->conn, name, s->nparams, params, NULL, NULL, 0);
+	return PQexecPrepared(db->conn, name, s->nparams, params, NULL, NULL, s->binary);
 }
 
 PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *params,
@@ -134,7 +134,7 @@ PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *pa
 	} else {
 		if (prepare(db, id, err) != 0)
 			return NULL;
-		res = PQexecPrepared(db->conn, s->name, s->nparams, params, NULL, NULL, 0);
+		res = PQexecPrepared(db->conn, s->name, s->nparams, params, NULL, NULL, s->binary);
 	}
 	ExecStatusType st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)

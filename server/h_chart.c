@@ -2,6 +2,7 @@
  * one snapshot, written as a nested tree by tree_reply.c; as .svg, the same rows with the
  * people who left since ?departed_since= (ow_chart_org_extras) drawn by chart_org.c. */
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,47 +38,109 @@ static void out_of_memory(struct ow_db_error *err)
 	snprintf(err->message, sizeof err->message, "out of memory");
 }
 
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The elements of a one-dimensional uuid[] in PostgreSQL's binary format (v, len bytes; a
+ * NULL array is empty): *n ids of 16 bytes into *keys, present[i] 0 for a NULL element.
+ * 0, or -1 when it is not such an array or memory runs out. */
+static int uuid_array(const char *v, int len, int isnull, unsigned char (**keys)[16],
+		      unsigned char **present, size_t *n)
+{
+	const unsigned char *p = (const unsigned char *)v, *end = p + (len > 0 ? len : 0);
+	*n = 0;
+	if (isnull)
+		return (*keys = malloc(16)) && (*present = malloc(1)) ? 0 : -1;
+	if (end - p < 12 || be32(p) > 1)
+		return -1;
+	size_t count = be32(p) == 0 ? 0 : (end - p < 20 ? SIZE_MAX : be32(p + 12));
+	if (count == SIZE_MAX || count > (size_t)(end - p) / 4)
+		return -1;
+	p += be32(p) == 0 ? 12 : 20;
+	*keys = malloc((count + 1) * 16);
+	*present = malloc(count + 1);
+	if (!*keys || !*present)
+		return -1;
+	for (size_t i = 0; i < count; i++) {
+		if (end - p < 4)
+			return -1;
+		uint32_t l = be32(p);
+		p += 4;
+		(*present)[i] = l != 0xffffffffu;
+		if (!(*present)[i]) {
+			memset((*keys)[i], 0, 16);
+			continue;
+		}
+		if (l != 16 || end - p < 16)
+			return -1;
+		memcpy((*keys)[i], p, 16);
+		p += 16;
+	}
+	*n = count;
+	return 0;
+}
+
+/* Appends a 16-byte id as a UUID's text. */
+static int append_uuid(struct ow_buf *b, const unsigned char *k)
+{
+	static const char hex[] = "0123456789abcdef";
+	char t[36];
+	for (int i = 0, o = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			t[o++] = '-';
+		t[o++] = hex[k[i] >> 4];
+		t[o++] = hex[k[i] & 15];
+	}
+	return ow_buf_append(b, t, 36);
+}
+
 /* The rows drawn when the whole organization is collapsed past a depth: the day's links
- * (ids only), the people drawn found in C (ow_chart_org_collapse), their rows with how many
- * each stands for and the picture's extras (ow_chart_people). 0 or -1. */
+ * (two arrays of ids, binary), the people drawn found in C (ow_chart_org_collapse), their
+ * rows with how many each stands for and the picture's extras (ow_chart_people). 0 or -1. */
 static int collapsed_rows(struct ow_db *db, struct svg_tx *t, struct ow_db_error *err)
 {
 	const char *link_args[] = {t->params[0], t->params[1]};
 	PGresult *links = ow_db_exec(db, OW_Q_CHART_LINKS, link_args, err);
 	if (!links)
 		return -1;
-	size_t n = (size_t)PQntuples(links);
-	const char **id = malloc((n + 1) * sizeof *id), **mgr = malloc((n + 1) * sizeof *mgr);
+	unsigned char(*ids)[16] = NULL, (*mgr)[16] = NULL, *has_id = NULL, *has_mgr = NULL;
+	size_t n = 0, nm = 0;
+	int rc = PQntuples(links) == 1 && PQnfields(links) == 2 ? 0 : -1;
+	rc = rc ? rc
+		: uuid_array(PQgetvalue(links, 0, 0), PQgetlength(links, 0, 0),
+			     PQgetisnull(links, 0, 0), &ids, &has_id, &n);
+	rc = rc ? rc
+		: uuid_array(PQgetvalue(links, 0, 1), PQgetlength(links, 0, 1),
+			     PQgetisnull(links, 0, 1), &mgr, &has_mgr, &nm);
+	PQclear(links);
 	long *drawn = malloc((n + 1) * sizeof *drawn), *hidden = malloc((n + 1) * sizeof *hidden);
-	long count = -1;
-	if (id && mgr && drawn && hidden) {
-		for (size_t i = 0; i < n; i++) {
-			id[i] = PQgetvalue(links, (int)i, 0);
-			mgr[i] =
-				PQgetisnull(links, (int)i, 1) ? NULL : PQgetvalue(links, (int)i, 1);
-		}
-		count = ow_chart_org_collapse(id, mgr, n, atoi(t->params[3]), drawn, hidden);
-	}
-	struct ow_buf ids, counts;
-	ow_buf_init(&ids, (size_t)64 << 20);
+	long count = rc == 0 && nm == n && drawn && hidden
+			     ? ow_chart_org_collapse((const unsigned char(*)[16])ids,
+						     (const unsigned char(*)[16])mgr, has_mgr, n,
+						     atoi(t->params[3]), drawn, hidden)
+			     : -1;
+	struct ow_buf idtext, counts;
+	ow_buf_init(&idtext, (size_t)64 << 20);
 	ow_buf_init(&counts, (size_t)16 << 20);
-	int rc = count < 0;
-	rc |= ow_buf_append_str(&ids, "{") | ow_buf_append_str(&counts, "{");
+	rc = count < 0;
+	rc |= ow_buf_append_str(&idtext, "{") | ow_buf_append_str(&counts, "{");
 	for (long k = 0; k < count && rc == 0; k++) {
-		rc |= ow_buf_fmt(&ids, "%s%s", k ? "," : "", id[drawn[k]]);
+		rc |= (k ? ow_buf_append(&idtext, ",", 1) : 0) |
+		      append_uuid(&idtext, ids[drawn[k]]);
 		rc |= ow_buf_fmt(&counts, "%s%ld", k ? "," : "", hidden[k]);
 	}
-	rc |= ow_buf_append(&ids, "}", 2) | ow_buf_append(&counts, "}", 2);
-	free(id), free(mgr), free(drawn), free(hidden);
-	PQclear(links);
+	rc |= ow_buf_append(&idtext, "}", 2) | ow_buf_append(&counts, "}", 2);
+	free(ids), free(mgr), free(has_id), free(has_mgr), free(drawn), free(hidden);
 	if (rc == 0) {
-		const char *people_args[] = {t->params[0], t->params[1], ids.data, counts.data,
+		const char *people_args[] = {t->params[0], t->params[1], idtext.data, counts.data,
 					     t->params[4]};
 		t->rows = ow_db_exec(db, OW_Q_CHART_PEOPLE, people_args, err);
 	} else {
 		out_of_memory(err);
 	}
-	ow_buf_free(&ids);
+	ow_buf_free(&idtext);
 	ow_buf_free(&counts);
 	return t->rows ? 0 : -1;
 }

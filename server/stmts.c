@@ -470,9 +470,10 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	/* A collapsed org chart in two phases (17_charts.sql): every position's holder and
 	 * manager that day, then the rows of the people drawn with how many each stands for and
 	 * a last row with the picture's extras. */
-	[OW_Q_CHART_LINKS] = {"chart_links",
-			      "SELECT * FROM ow_chart_links($1, coalesce($2::date, current_date))",
-			      2},
+	[OW_Q_CHART_LINKS] =
+		{"chart_links",
+		 "SELECT * FROM ow_chart_link_arrays($1, coalesce($2::date, current_date))", 2,
+		 .binary = 1},
 	[OW_Q_CHART_PEOPLE] = {"chart_people",
 			       "SELECT * FROM ow_chart_people($1, coalesce($2::date, current_date),"
 			       " $3::uuid[], $4::bigint[], $5::date)",
