@@ -159,7 +159,7 @@ test('a database made by 0001-0015 with data migrates in place and answers the s
     // 16_import_same_record.sql, issue 26, the text helpers they use, 00_keys_dates_text.sql,
     // and the write dispatch they call, 10_records.sql): those alone are added first; every
     // other function stays as 0001-0015 left it.
-    for (const f of ['00_keys_dates_text.sql', '10_records.sql', '13_import.sql', '16_import_same_record.sql']) {
+    for (const f of ['00_keys_dates_text.sql', '10_records.sql', '13_import.sql', '13_import_sets.sql', '16_import_same_record.sql']) {
       psql(scratch, ['-1', '-c', 'SET LOCAL check_function_bodies = off', '-f', path.join(FUNCTIONS, f)]);
     }
     const env = { ...process.env, ORGWATCH_DATABASE_URL: scratch, ORGWATCH_HOME: REPO };
