@@ -23,50 +23,10 @@
 #include "rtypes.h"
 #include "stmts.h"
 
-#define MAX_LINE ((size_t)1 << 20)
-#define MAX_ERRORS 1000
-#define BATCH_RECORDS 500
-#define BATCH_BYTES ((size_t)2 << 20)
-#define MAX_COLUMNS 64
+#include "import_state.h"
 
-struct import_error {
-	unsigned long line;
-	char field[64];
-	char message[256];
-};
-
-struct ow_import {
-	PGconn *conn;
-	char actor[201];
-	enum ow_import_format format;
-	const struct ow_rtype *default_type;
-	int dry_run, in_tx, finished, db_failed;
-	int lock_busy;	       /* the failure was a lock wait over lock_timeout */
-	unsigned long spooled; /* batches copied into ow_import_spool */
-	int copy_pending;      /* a batch's COPY sent, its result not read yet */
-	char db_message[512];
-	unsigned long line, records;
-	struct ow_buf pending; /* NDJSON: the line being received */
-	int skipping;	       /* NDJSON: inside a line longer than MAX_LINE */
-	struct ow_csv_reader csv;
-	char *columns[MAX_COLUMNS];
-	size_t ncolumns;
-	int header_done, header_bad;
-	struct ow_buf batch; /* COPY text: line \t type \t document \n */
-	size_t batch_n;
-	unsigned long created, updated, unchanged;
-	int create_organizations; /* ?create=organizations */
-	char *notes; /* {"duplicates": [...], "created_organizations": [...]} from the apply */
-	struct import_error *errors;
-	size_t nerrors;
-	unsigned long errors_total;
-};
-
-static void add_error(struct ow_import *imp, unsigned long line, const char *field, const char *fmt,
-		      ...) __attribute__((format(printf, 4, 5)));
-
-static void add_error(struct ow_import *imp, unsigned long line, const char *field, const char *fmt,
-		      ...)
+void ow_import_add_error(struct ow_import *imp, unsigned long line, const char *field,
+			 const char *fmt, ...)
 {
 	imp->errors_total++;
 	if (imp->nerrors == MAX_ERRORS)
@@ -150,9 +110,9 @@ static int tally(struct ow_import *imp, PGresult *res)
 			json_decref(notes);
 		} else {
 			listed++;
-			add_error(imp, strtoul(PQgetvalue(res, i, 0), NULL, 10),
-				  PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2), "%s",
-				  PQgetvalue(res, i, 3));
+			ow_import_add_error(imp, strtoul(PQgetvalue(res, i, 0), NULL, 10),
+					    PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2),
+					    "%s", PQgetvalue(res, i, 3));
 		}
 	}
 	if (total > listed)
@@ -277,8 +237,8 @@ static int copy_field(struct ow_buf *b, const char *s)
 }
 
 /* Validates one record (its "type" already removed) and queues it for the database. */
-static int take_record(struct ow_import *imp, unsigned long line, const struct ow_rtype *t,
-		       json_t *obj)
+int ow_import_take_record(struct ow_import *imp, unsigned long line, const struct ow_rtype *t,
+			  json_t *obj)
 {
 	imp->records++;
 	json_t *id = NULL;
@@ -286,13 +246,13 @@ static int take_record(struct ow_import *imp, unsigned long line, const struct o
 		json_incref(id);
 		json_object_del(obj, "id");
 		if (!json_is_string(id) || !ow_jspec_is_uuid(json_string_value(id)))
-			add_error(imp, line, "id", "must be a UUID");
+			ow_import_add_error(imp, line, "id", "must be a UUID");
 	}
 	struct ow_errors errs;
 	ow_errors_init(&errs);
 	ow_jspec_check(obj, t->res->fields, t->res->nfields, OW_JSPEC_CREATE, &errs);
 	for (size_t i = 0; i < errs.n; i++)
-		add_error(imp, line, errs.items[i].field, "%s", errs.items[i].message);
+		ow_import_add_error(imp, line, errs.items[i].field, "%s", errs.items[i].message);
 	if (id) {
 		json_object_set(obj, "id", id);
 		json_decref(id);
@@ -331,8 +291,8 @@ static int ndjson_line(struct ow_import *imp, const char *s, size_t n)
 	json_t *obj = json_loadb(s, n, JSON_REJECT_DUPLICATES, &jerr);
 	if (!obj) {
 		imp->records++;
-		add_error(imp, line, NULL, "not valid JSON: %s (column %d)", jerr.text,
-			  jerr.column);
+		ow_import_add_error(imp, line, NULL, "not valid JSON: %s (column %d)", jerr.text,
+				    jerr.column);
 		return 0;
 	}
 	const struct ow_rtype *t = imp->default_type;
@@ -340,18 +300,19 @@ static int ndjson_line(struct ow_import *imp, const char *s, size_t n)
 	int rc = 0;
 	if (!json_is_object(obj)) {
 		imp->records++;
-		add_error(imp, line, NULL, "each line must be a JSON object");
+		ow_import_add_error(imp, line, NULL, "each line must be a JSON object");
 	} else if (type && !(t = ow_rtype_find(json_string_value(type)))) {
 		imp->records++;
 		char names[256];
-		add_error(imp, line, "type", "must be one of %s",
-			  ow_rtype_names(names, sizeof names, 1));
+		ow_import_add_error(imp, line, "type", "must be one of %s",
+				    ow_rtype_names(names, sizeof names, 1));
 	} else if (!t) {
 		imp->records++;
-		add_error(imp, line, "type", "is required (or give ?type= for the whole body)");
+		ow_import_add_error(imp, line, "type",
+				    "is required (or give ?type= for the whole body)");
 	} else {
 		json_object_del(obj, "type");
-		rc = take_record(imp, line, t, obj);
+		rc = ow_import_take_record(imp, line, t, obj);
 	}
 	json_decref(obj);
 	return rc;
@@ -365,7 +326,8 @@ static int feed_ndjson(struct ow_import *imp, const char *data, size_t n)
 		if (!imp->skipping && ow_buf_append(&imp->pending, data, take) != 0) {
 			imp->skipping = 1;
 			imp->records++;
-			add_error(imp, imp->line + 1, NULL, "line longer than %zu bytes", MAX_LINE);
+			ow_import_add_error(imp, imp->line + 1, NULL, "line longer than %zu bytes",
+					    MAX_LINE);
 		}
 		data += take;
 		n -= take;
@@ -386,146 +348,6 @@ static int feed_ndjson(struct ow_import *imp, const char *data, size_t n)
 	return 0;
 }
 
-/* ---- CSV ------------------------------------------------------------------------ */
-
-static const struct ow_jfield *column_field(const struct ow_resource *res, const char *name)
-{
-	for (size_t i = 0; i < res->nfields; i++)
-		if (strcmp(res->fields[i].name, name) == 0 ||
-		    (res->fields[i].alias && strcmp(res->fields[i].alias, name) == 0))
-			return &res->fields[i];
-	return NULL;
-}
-
-/* A CSV cell as JSON for its field: lists as JSON text or "a; b"; maps as JSON text;
- * numbers as numbers; everything else as a string. NULL when the cell is not a value
- * of that shape (the error is recorded). */
-static json_t *cell_value(struct ow_import *imp, unsigned long line, const char *col,
-			  const struct ow_jfield *f, const char *s, size_t n)
-{
-	enum ow_jtype t = f ? f->type : OW_J_STRING;
-	int list = t == OW_J_UUID_LIST || t == OW_J_STRING_LIST || t == OW_J_REF_LIST ||
-		   (f && f->alias && strcmp(f->alias, col) == 0 && t == OW_J_UUID_LIST);
-	if (list && n && s[0] != '[') {
-		json_t *arr = json_array();
-		while (arr && n) {
-			const char *semi = memchr(s, ';', n);
-			size_t len = semi ? (size_t)(semi - s) : n;
-			size_t a = 0, b = len;
-			while (a < b && s[a] == ' ')
-				a++;
-			while (b > a && s[b - 1] == ' ')
-				b--;
-			if (b > a)
-				json_array_append_new(arr, json_stringn(s + a, b - a));
-			s += semi ? len + 1 : len;
-			n -= semi ? len + 1 : len;
-		}
-		return arr;
-	}
-	if (list || t == OW_J_STRING_MAP) {
-		json_t *v = json_loadb(s, n, JSON_REJECT_DUPLICATES, NULL);
-		if (!v)
-			add_error(imp, line, col, "must be JSON text (%s)",
-				  list ? "an array" : "an object");
-		return v;
-	}
-	if (t == OW_J_INT || t == OW_J_NUMBER) {
-		char tmp[64];
-		char *end;
-		snprintf(tmp, sizeof tmp, "%.*s", (int)(n < 63 ? n : 63), s);
-		errno = 0;
-		double d = strtod(tmp, &end);
-		if (errno || *end || n >= 63 || !isfinite(d)) {
-			add_error(imp, line, col, "must be a number");
-			return NULL;
-		}
-		return t == OW_J_INT && d == (double)(json_int_t)d ? json_integer((json_int_t)d)
-								   : json_real(d);
-	}
-	return json_stringn(s, n);
-}
-
-static int csv_header(struct ow_import *imp, const struct ow_csv_field *fields, size_t nfields)
-{
-	imp->header_done = 1;
-	if (!imp->default_type) {
-		/* The callers ask for it first; a CSV without a known type has no columns. */
-		add_error(imp, 1, "type", "a CSV import needs a record type (?type=)");
-		imp->header_bad = 1;
-		return 0;
-	}
-	const struct ow_resource *res = imp->default_type->res;
-	for (size_t i = 0; i < nfields && i < MAX_COLUMNS; i++) {
-		imp->columns[i] = strndup(fields[i].ptr, fields[i].len);
-		if (!imp->columns[i])
-			return -1;
-		imp->ncolumns++;
-		const char *c = imp->columns[i];
-		int layoff_id = strcmp(c, "id") == 0 && imp->default_type->import_id;
-		if (strcmp(c, "type") != 0 && !layoff_id && !column_field(res, c)) {
-			add_error(imp, 1, c, "unknown column for %s records",
-				  imp->default_type->name);
-			imp->header_bad = 1;
-		}
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(imp->columns[k], c) == 0) {
-				add_error(imp, 1, c, "column given twice");
-				imp->header_bad = 1;
-			}
-	}
-	return 0;
-}
-
-static int csv_record(void *ctx, unsigned long line, const struct ow_csv_field *fields,
-		      size_t nfields)
-{
-	struct ow_import *imp = ctx;
-	if (!imp->header_done)
-		return csv_header(imp, fields, nfields) != 0;
-	if (imp->header_bad)
-		return 0;
-	if (nfields != imp->ncolumns) {
-		imp->records++;
-		add_error(imp, line, NULL, "has %zu fields; the header has %zu", nfields,
-			  imp->ncolumns);
-		return 0;
-	}
-	json_t *obj = json_object();
-	if (!obj)
-		return 1;
-	int bad = 0;
-	for (size_t i = 0; i < nfields; i++) {
-		if (fields[i].len == 0 || strcmp(imp->columns[i], "type") == 0)
-			continue; /* empty cell = absent */
-		const struct ow_jfield *f = column_field(imp->default_type->res, imp->columns[i]);
-		json_t *v = cell_value(imp, line, imp->columns[i], f, fields[i].ptr, fields[i].len);
-		if (!v)
-			bad = 1;
-		else
-			json_object_set_new(obj, imp->columns[i], v);
-	}
-	int rc = 0;
-	if (bad)
-		imp->records++;
-	else
-		rc = take_record(imp, line, imp->default_type, obj);
-	json_decref(obj);
-	return rc != 0;
-}
-
-static int csv_status(struct ow_import *imp, int st)
-{
-	if (st == OW_CSV_OK)
-		return 0;
-	if (st == OW_CSV_STOPPED)
-		return imp->db_failed ? -1 : 0;
-	unsigned long line = 0;
-	const char *why = ow_csv_reader_error(&imp->csv, &line);
-	add_error(imp, line ? line : 1, NULL, "%s", why ? why : "malformed CSV");
-	return 0;
-}
-
 /* ---- the engine ------------------------------------------------------------------ */
 
 int ow_import_feed(struct ow_import *imp, const char *data, size_t n)
@@ -536,7 +358,8 @@ int ow_import_feed(struct ow_import *imp, const char *data, size_t n)
 		return feed_ndjson(imp, data, n);
 	if (ow_csv_reader_error(&imp->csv, NULL))
 		return 0; /* a CSV syntax error ends reading; the rest is drained unread */
-	return csv_status(imp, ow_csv_reader_feed(&imp->csv, data, n, csv_record, imp));
+	return ow_import_csv_status(
+		imp, ow_csv_reader_feed(&imp->csv, data, n, ow_import_csv_record, imp));
 }
 
 static void end_tx(struct ow_import *imp, int commit)
@@ -570,10 +393,12 @@ int ow_import_finish(struct ow_import *imp)
 				(void)ndjson_line(imp, imp->pending.data, imp->pending.len);
 			}
 		} else if (!ow_csv_reader_error(&imp->csv, NULL)) {
-			(void)csv_status(imp, ow_csv_reader_finish(&imp->csv, csv_record, imp));
+			(void)ow_import_csv_status(
+				imp, ow_csv_reader_finish(&imp->csv, ow_import_csv_record, imp));
 			if (!imp->header_done)
-				add_error(imp, 1, NULL,
-					  "the CSV body needs a header row naming the fields");
+				ow_import_add_error(
+					imp, 1, NULL,
+					"the CSV body needs a header row naming the fields");
 		}
 	}
 	(void)apply(imp);
