@@ -198,7 +198,7 @@ preflight
 cp "$BIN" "$WORK/orgwatch"
 BIN=$WORK/orgwatch
 "${CC:-cc}" -std=c11 -O1 -Iinclude $(pkg-config --cflags libpq) -o "$WORK/stmt_sql" bench/stmt_sql.c \
-	server/stmts.c $(pkg-config --libs libpq) ||
+	server/stmts.c server/stmt_args.c $(pkg-config --libs libpq) ||
 	die "cannot build bench/stmt_sql.c"
 
 say "sections: ${SECTIONS[*]}"
