@@ -52,45 +52,42 @@ test('each function is defined once, in sql/functions/, and sql/schema/ defines 
   for (const f of later) assert.doesNotMatch(readFileSync(path.join(SCHEMA, f), 'utf8'), /CREATE\s+(OR\s+REPLACE\s+)?FUNCTION/i, `${f} defines a function`);
 });
 
+/** The names whose definition (def, an expression over the rows of from) changes when every
+ * file is applied again, in a transaction rolled back: '' when the database holds the files'
+ * text. */
+function changedByReapplying(name, def, from) {
+  return psql(
+    DB_URL,
+    ['-f', '-'],
+    `BEGIN;
+CREATE TEMP TABLE before_defs AS SELECT ${name} AS name, md5(${def}) AS d ${from};
+SET LOCAL check_function_bodies = off;
+${allFunctionsSql()}
+SELECT b.name FROM before_defs b LEFT JOIN (SELECT ${name} AS name, md5(${def}) AS d ${from}) a USING (name)
+WHERE a.d IS DISTINCT FROM b.d;
+ROLLBACK;`,
+  );
+}
+
 test('the database holds exactly the functions of sql/functions/, as written there', { skip: !DB_URL && 'ORGWATCH_TEST_DATABASE_URL is not set' }, () => {
   const inFiles = new Set([...allFunctionsSql().matchAll(/CREATE OR REPLACE FUNCTION public\.(\w+)\(/g)].map((m) => m[1]));
   const inDb = new Set(psql(DB_URL, ['-c', `SELECT p.proname ${OURS}`]).split('\n').filter(Boolean));
   assert.deepEqual([...inDb].filter((x) => !inFiles.has(x)).sort(), [], 'functions in the database that no file defines');
   assert.deepEqual([...inFiles].filter((x) => !inDb.has(x)).sort(), [], 'functions of the files missing in the database');
-  // Re-applying every file, in a transaction rolled back, must change no definition.
-  const changed = psql(
-    DB_URL,
-    ['-f', '-'],
-    `BEGIN;
-CREATE TEMP TABLE before_defs AS SELECT p.proname, md5(pg_get_functiondef(p.oid)) AS d ${OURS};
-SET LOCAL check_function_bodies = off;
-${allFunctionsSql()}
-SELECT b.proname FROM before_defs b JOIN (SELECT p.proname, md5(pg_get_functiondef(p.oid)) AS d ${OURS}) a USING (proname) WHERE a.d <> b.d;
-ROLLBACK;`,
-  );
+  const changed = changedByReapplying('p.proname', 'pg_get_functiondef(p.oid)', OURS);
   assert.equal(changed, '', `definitions in the database differ from sql/functions/: ${changed}`);
 });
 
-const TRIGGERS = `FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+const TRIGGERS_FROM = `FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE NOT t.tgisinternal AND n.nspname = 'public'`;
 
 test('every trigger is declared in sql/functions/ as the database holds it', { skip: !DB_URL && 'ORGWATCH_TEST_DATABASE_URL is not set' }, () => {
   const inFiles = new Set([...allFunctionsSql().matchAll(/CREATE (?:OR REPLACE )?(?:CONSTRAINT )?TRIGGER (\w+)/g)].map((m) => m[1]));
-  const inDb = new Set(psql(DB_URL, ['-c', `SELECT t.tgname ${TRIGGERS}`]).split('\n').filter(Boolean));
+  const inDb = new Set(psql(DB_URL, ['-c', `SELECT t.tgname ${TRIGGERS_FROM}`]).split('\n').filter(Boolean));
   assert.deepEqual([...inDb].filter((x) => !inFiles.has(x)).sort(), [], 'triggers in the database that no file declares');
   assert.deepEqual([...inFiles].filter((x) => !inDb.has(x)).sort(), [], 'triggers of the files missing in the database');
   assert.ok(inDb.size >= 21, `only ${inDb.size} triggers`);
-  const changed = psql(
-    DB_URL,
-    ['-f', '-'],
-    `BEGIN;
-CREATE TEMP TABLE before_trg AS SELECT t.tgname, md5(pg_get_triggerdef(t.oid)) AS d ${TRIGGERS};
-SET LOCAL check_function_bodies = off;
-${allFunctionsSql()}
-SELECT b.tgname FROM before_trg b LEFT JOIN (SELECT t.tgname, md5(pg_get_triggerdef(t.oid)) AS d ${TRIGGERS}) a USING (tgname)
-WHERE a.d IS DISTINCT FROM b.d;
-ROLLBACK;`,
-  );
+  const changed = changedByReapplying('t.tgname', 'pg_get_triggerdef(t.oid)', TRIGGERS_FROM);
   assert.equal(changed, '', `triggers in the database differ from sql/functions/: ${changed}`);
 });
 
@@ -104,7 +101,7 @@ test('migrate drops the ow_* functions and triggers that no file defines, and no
     const env = { ...process.env, ORGWATCH_DATABASE_URL: scratch, ORGWATCH_HOME: REPO };
     execFileSync(BIN, ['migrate'], { env, stdio: 'pipe' });
     const functions = () => psql(scratch, ['-c', `SELECT p.oid::regprocedure::text ${OURS} ORDER BY 1`]);
-    const triggers = () => psql(scratch, ['-c', `SELECT t.tgname || ' on ' || c.relname ${TRIGGERS} ORDER BY 1`]);
+    const triggers = () => psql(scratch, ['-c', `SELECT t.tgname || ' on ' || c.relname ${TRIGGERS_FROM} ORDER BY 1`]);
     const fnsBefore = functions();
     const trgBefore = triggers();
     // Left behind: a function no file defines, an older signature of one that a file defines,
