@@ -198,7 +198,7 @@ run_wrk() {
 # pool_counts — requests each of the server's request workers has answered (/metrics; each
 # worker holds one database connection), space-separated; empty when the server does not say.
 pool_counts() {
-	curl -fsS "$BASE/metrics" 2>/dev/null |
+	{ curl -fsS "$BASE/metrics" 2>/dev/null || true; } |
 		awk '/^orgwatch_worker_requests_total\{/ { printf "%s ", $2 }'
 }
 

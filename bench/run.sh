@@ -175,6 +175,7 @@ cleanup() {
 	trap '' INT TERM
 	[ -n "${RSS_SAMPLER:-}" ] && kill "$RSS_SAMPLER" 2>/dev/null
 	stream_client_stop
+	scale_cleanup
 	server_stop
 	if [ "$PG_STARTED" = 1 ]; then
 		if [ "${BENCH_KEEP:-0}" = 1 ]; then

@@ -15,8 +15,12 @@ SCALE_URL="/departures?org=org-1&limit=50"
 scale_second_server() {
 	local port=$1
 	shift
-	env "$@" ORGWATCH_LISTEN=127.0.0.1:$port ORGWATCH_THREADS=$SERVER_THREADS ORGWATCH_LOG=warn \
-		"$BIN" serve >"$OUT/server-scale-$port.log" 2>&1 &
+	# The settings of server_start (lib.sh): no answer cache, no rate limit (a second server
+	# with the defaults answered most of its half of the load with 429s).
+	env "$@" ORGWATCH_LISTEN=127.0.0.1:$port ORGWATCH_THREADS=$SERVER_THREADS \
+		ORGWATCH_DB_CONNECTIONS=$SERVER_THREADS ORGWATCH_ANSWER_CACHE_MB=0 ORGWATCH_LOG=warn \
+		ORGWATCH_MAX_CONNECTIONS_PER_IP=100000 ORGWATCH_RATE_READS=0 ORGWATCH_RATE_WRITES=0 \
+		ORGWATCH_RATE_IMPORTS=0 "$BIN" serve >"$OUT/server-scale-$port.log" 2>&1 &
 	SCALE_PID2=$!
 	for _ in $(seq 100); do
 		curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null && return 0
@@ -37,9 +41,12 @@ scale_two_servers() {
 	local half=$((CONNS / 2)) port2=$((HTTP_PORT + 1)) a b
 	scale_second_server "$port2"
 	server_quiesce
-	wrk -t1 -c"$half" -d"${DURATION}s" --latency "$BASE$SCALE_URL" >"$OUT/wrk-scale-2a.txt" 2>&1 &
+	# The database path, as run_wrk asks for it (each server's answer cache would serve the rest).
+	wrk -t1 -c"$half" -d"${DURATION}s" --latency -H "Cache-Control: no-cache" "$BASE$SCALE_URL" \
+		>"$OUT/wrk-scale-2a.txt" 2>&1 &
 	a=$!
-	wrk -t1 -c"$half" -d"${DURATION}s" --latency "http://127.0.0.1:$port2$SCALE_URL" >"$OUT/wrk-scale-2b.txt" 2>&1 &
+	wrk -t1 -c"$half" -d"${DURATION}s" --latency -H "Cache-Control: no-cache" \
+		"http://127.0.0.1:$port2$SCALE_URL" >"$OUT/wrk-scale-2b.txt" 2>&1 &
 	b=$!
 	wait "$a" "$b"
 	scale_stop_second
@@ -47,6 +54,13 @@ scale_two_servers() {
 	R_P99[scale_two]=$(awk '$1 == "99%" { print $2 }' "$OUT/wrk-scale-2a.txt")
 	R_BAD[scale_two]=$(cat "$OUT"/wrk-scale-2a.txt "$OUT"/wrk-scale-2b.txt | awk -F': ' '/Non-2xx/ { n += $2 } END { print n + 0 }')
 	printf '   %-16s -c%-3s %10s req/s   p99 (first half) %s\n' scale_two "$CONNS" "${R_RPS[scale_two]}" "${R_P99[scale_two]}"
+}
+
+# What the section leaves running when it stops early (run.sh's cleanup calls it): the
+# second server and the replica.
+scale_cleanup() {
+	scale_stop_second
+	[ -z "${SCALE_REPLICA_DIR:-}" ] || pgsh destroy "$SCALE_REPLICA_DIR" 2>>"$OUT/pg.txt" || true
 }
 
 # A streaming replica of the bench cluster; its URI in SCALE_REPLICA_URL.
@@ -84,7 +98,8 @@ section_scale() {
 	done
 	curl -fsS -D - -o /dev/null "http://127.0.0.1:$port3$SCALE_URL" | grep -qi '^orgwatch-served-by: replica-0' ||
 		die "the replica did not take the reads"
-	SERVER_PID=$SCALE_PID2 SERVER_LOG=$OUT/server-scale-$port3.log run_wrk scale_replica "$CONNS" "$DURATION" "http://127.0.0.1:$port3$SCALE_URL"
+	BASE=http://127.0.0.1:$port3 SERVER_PID=$SCALE_PID2 SERVER_LOG=$OUT/server-scale-$port3.log \
+		run_wrk scale_replica "$CONNS" "$DURATION" "http://127.0.0.1:$port3$SCALE_URL"
 	scale_stop_second
 	pgsh destroy "$SCALE_REPLICA_DIR" 2>>"$OUT/pg.txt" || true
 
