@@ -172,7 +172,7 @@ section_charts() {
 	local q_dep q_extras q
 	local -A qs
 	q_dep=$(bind_stmt chart_departures "" "" "$org" "" "" "" "" "" "" "" "" "" "" "" "" "")
-	q_extras=$(bind_stmt chart_org_extras chart-corp "$AS_OF" "" "")
+	q_extras=$(bind_stmt chart_org_extras chart-corp "$AS_OF" "")
 	qs[dep]=$q_dep qs[extras]=$q_extras
 	qs[stats]=$(bind_stmt stats_departures month "" "$org" "" "" "" "" "" "" "" "" "" "" "" "" "")
 	qs[flat_1k]=$(bind_stmt chart_flat chart-corp "$AS_OF" "$sub_root" "")

@@ -116,6 +116,11 @@ struct ow_org_person {
 	long hidden; /* people below not among the rows: drawn as "+N more" under this one */
 };
 
+/* org_collapse.c: parent[i] (-1: a root) of n nodes with every cycle cut where a walk up
+ * from a node meets itself, the node met becoming a root (the database forbids cycles; a
+ * picture never loops on one). 0, or -1 when memory runs out. */
+int ow_chart_cut_cycles(long *parent, size_t n);
+
 /* org_collapse.c: the people drawn when an org chart is collapsed past max_depth (>= 0), from
  * the day's links alone: ids[i] (16-byte UUIDs) of n rows and managers[i] (when
  * has_manager[i]; else none), an id on several rows being one person (its first row; the

@@ -109,37 +109,19 @@ static int cmp_people(const void *x, const void *y, void *ctx)
 }
 
 /* Children lists in display order; a cycle (which the database forbids) is cut where it is
- * found, its first member becoming a root. */
-static int build_children(struct org *o, int sorted)
+ * found, its first member becoming a root (ow_chart_cut_cycles). */
+static int build_children(struct org *o)
 {
 	long *order = malloc((o->n ? o->n : 1) * sizeof *order);
-	if (!order)
-		return -1;
-	for (size_t i = 0; i < o->n; i++)
-		order[i] = (long)i;
-	if (sorted) /* else in row order: enough to count, not to draw */
-		qsort_r(order, o->n, sizeof *order, cmp_people, (void *)o->p);
-	for (size_t i = 0; i < o->n; i++)
-		o->first[i] = o->next[i] = -1;
-	/* Cut cycles (the database forbids them; rows of one day should hold none): walk up from
-	 * each person, marking the walk; meeting the walk itself is a cycle, cut there. */
-	unsigned char *state = calloc(o->n ? o->n : 1, 1); /* 0 new, 1 on this walk, 2 done */
-	if (!state) {
+	if (!order || ow_chart_cut_cycles(o->parent, o->n) != 0) {
 		free(order);
 		return -1;
 	}
-	for (size_t i = 0; i < o->n; i++) {
-		long at = (long)i;
-		while (at >= 0 && state[at] == 0) {
-			state[at] = 1;
-			if (o->parent[at] >= 0 && state[o->parent[at]] == 1)
-				o->parent[at] = -1;
-			at = o->parent[at];
-		}
-		for (at = (long)i; at >= 0 && state[at] == 1; at = o->parent[at])
-			state[at] = 2;
-	}
-	free(state);
+	for (size_t i = 0; i < o->n; i++)
+		order[i] = (long)i;
+	qsort_r(order, o->n, sizeof *order, cmp_people, (void *)o->p);
+	for (size_t i = 0; i < o->n; i++)
+		o->first[i] = o->next[i] = -1;
 	for (size_t k = o->n; k-- > 0;) { /* prepend in reverse display order */
 		long i = order[k];
 		long par = o->parent[i];
@@ -513,7 +495,7 @@ int ow_chart_org_svg(struct ow_buf *b, const struct ow_chart *c, const struct ow
 	struct geometry g = {.font = ow_svg_font(&c->frame), .m = ow_chart_margin(c)};
 	int rc = -1;
 	if (!o.parent || !o.first || !o.next || !o.below || !o.boxes || !o.tidy ||
-	    link_parents(&o) != 0 || build_children(&o, 1) != 0 || count_below(&o) != 0 ||
+	    link_parents(&o) != 0 || build_children(&o) != 0 || count_below(&o) != 0 ||
 	    build_tree(&o, max_depth, g.font) != 0 || layout(&o, c, &g) != 0)
 		goto done;
 	static __thread char title[8192], sub[8192], desc[8192];

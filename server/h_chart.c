@@ -1,10 +1,12 @@
 /* h_chart.c — GET /organizations/{id}/chart: the head and the flat rows of ow_chart_flat in
  * one snapshot, written as a nested tree by tree_reply.c; as .svg, the same rows with the
  * people who left since ?departed_since= (ow_chart_org_extras) drawn by chart_org.c. */
+#include <arpa/inet.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uuid/uuid.h>
 
 #include "charts.h"
 #include "db.h"
@@ -38,9 +40,12 @@ static void out_of_memory(struct ow_db_error *err)
 	snprintf(err->message, sizeof err->message, "out of memory");
 }
 
+/* A 32-bit integer of PostgreSQL's binary format (network order) at p. */
 static uint32_t be32(const unsigned char *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return ntohl(v);
 }
 
 /* The elements of a one-dimensional uuid[] in PostgreSQL's binary format (v, len bytes; a
@@ -82,17 +87,11 @@ static int uuid_array(const char *v, int len, int isnull, unsigned char (**keys)
 	return 0;
 }
 
-/* Appends a 16-byte id as a UUID's text. */
+/* Appends a 16-byte id as a UUID's text (libuuid's). */
 static int append_uuid(struct ow_buf *b, const unsigned char *k)
 {
-	static const char hex[] = "0123456789abcdef";
-	char t[36];
-	for (int i = 0, o = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			t[o++] = '-';
-		t[o++] = hex[k[i] >> 4];
-		t[o++] = hex[k[i] & 15];
-	}
+	char t[37];
+	uuid_unparse_lower(k, t);
 	return ow_buf_append(b, t, 36);
 }
 
@@ -163,7 +162,7 @@ static int svg_fn(struct ow_db *db, void *cls, struct ow_db_error *err)
 	const char *rows_args[] = {t->params[0], t->params[1], NULL, NULL};
 	if (!(t->rows = ow_db_exec(db, OW_Q_CHART_FLAT, rows_args, err)))
 		return -1;
-	const char *extras_args[] = {t->params[0], t->params[1], NULL, t->params[4]};
+	const char *extras_args[] = {t->params[0], t->params[1], t->params[4]};
 	return (t->extras = ow_db_exec(db, OW_Q_CHART_ORG_EXTRAS, extras_args, err)) ? 0 : -1;
 }
 

@@ -31,7 +31,7 @@ static long lookup(const long *slot, size_t cap, ow_key16 ids, const unsigned ch
 }
 
 /* parent[i]: the row of i's manager (-1: none, not on the chart, or i is a later row of a
- * person, dup[i] = 1); cycles (which the database forbids) cut where a walk up meets itself. */
+ * person, dup[i] = 1); cycles (which the database forbids) cut (ow_chart_cut_cycles). */
 static int link(ow_key16 ids, ow_key16 managers, const unsigned char *has_manager, size_t n,
 		long *parent, unsigned char *dup)
 {
@@ -56,8 +56,12 @@ static int link(ow_key16 ids, ow_key16 managers, const unsigned char *has_manage
 		parent[i] = m == (long)i ? -1 : m;
 	}
 	free(slot);
-	/* 0 new, 1 on this walk, 2 done: a walk that meets itself is a cycle, cut there */
-	unsigned char *state = calloc(n ? n : 1, 1);
+	return ow_chart_cut_cycles(parent, n);
+}
+
+int ow_chart_cut_cycles(long *parent, size_t n)
+{
+	unsigned char *state = calloc(n ? n : 1, 1); /* 0 new, 1 on this walk, 2 done */
 	if (!state)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -65,7 +69,7 @@ static int link(ow_key16 ids, ow_key16 managers, const unsigned char *has_manage
 		while (at >= 0 && state[at] == 0) {
 			state[at] = 1;
 			if (parent[at] >= 0 && state[parent[at]] == 1)
-				parent[at] = -1;
+				parent[at] = -1; /* the walk met itself: a cycle, cut here */
 			at = parent[at];
 		}
 		for (at = (long)i; at >= 0 && state[at] == 1; at = parent[at])

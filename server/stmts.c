@@ -355,8 +355,8 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_CHART_ORG_EXTRAS] =
 		{"chart_org_extras",
 		 "SELECT ow_chart_org_extras($1, coalesce($2::date, current_date),"
-		 " $3::uuid[], $4::date)",
-		 4},
+		 " $3::date)",
+		 3},
 	/* A subtree's picture in one statement: its rows, then a row with the extras only. */
 	[OW_Q_CHART_SUBTREE] =
 		{"chart_subtree",

@@ -202,12 +202,12 @@ END $function$;
 -- people who left the organization between p_since and p_day (departures not retracted),
 -- with their title and manager on the eve of leaving and where they went (drawn as ghosts
 -- under that manager), and the sources and data date of the positions and reporting lines of
--- p_day and of those departures; with p_people (the ids of the rows drawn, when they are a
--- subtree: ?root=), of those people only and of those who left from under them. The day's
--- staff is one index scan of positions (or a lookup a person drawn); the lines are joined to
--- it (a hash join over the whole organization: a lookup per person cost 100,000 index
--- probes, 800 ms, on the 100,000-person benchmark). The rest is ow_chart_org_extras_of's.
-CREATE OR REPLACE FUNCTION public.ow_chart_org_extras(p_org text, p_day date, p_people uuid[], p_since date)
+-- p_day and of those departures (ow_chart_org_extras_of). This is the whole organization's
+-- (a subtree's and a collapsed chart's come with their rows: ow_chart_org_subtree,
+-- ow_chart_people): the day's staff is one index scan of positions, their lines a hash join
+-- over the organization (a lookup per person cost 100,000 index probes, 800 ms, on the
+-- 100,000-person benchmark).
+CREATE OR REPLACE FUNCTION public.ow_chart_org_extras(p_org text, p_day date, p_since date)
  RETURNS text
  LANGUAGE plpgsql
  STABLE
@@ -223,37 +223,26 @@ DECLARE
 	ln_from text[];
 BEGIN
 	WITH staff AS MATERIALIZED (
-		-- the whole organization's positions that day, or those of the people drawn
 		SELECT po.id, po.person_id, po.started_on FROM positions po
-		WHERE p_people IS NULL AND po.org_id = oid_ AND po.period @> p_day
-		UNION ALL
-		SELECT po.id, po.person_id, po.started_on FROM unnest(p_people) AS u(person_id)
-		JOIN positions po ON po.person_id = u.person_id AND po.org_id = oid_ AND po.period @> p_day
+		WHERE po.org_id = oid_ AND po.period @> p_day
 	), lines AS MATERIALIZED (
-		-- the day's lines of the staff: a hash join over the organization; a lookup a person
-		-- for the people drawn (one manager at a time: at most one line each that day)
 		SELECT l.id, l.valid_from FROM staff s
 		JOIN reporting_lines l ON l.report_id = s.person_id AND l.period @> p_day
-		WHERE p_people IS NULL
-		UNION ALL
-		SELECT l.id, l.valid_from FROM staff s CROSS JOIN LATERAL (
-			SELECT x.id, x.valid_from FROM reporting_lines x
-			WHERE x.report_id = s.person_id AND x.period @> p_day LIMIT 1) l
-		WHERE p_people IS NOT NULL
 	)
 	SELECT (SELECT array_agg(staff.id) FROM staff), (SELECT array_agg(staff.person_id) FROM staff),
 		(SELECT array_agg(staff.started_on::text) FROM staff),
 		(SELECT array_agg(lines.id) FROM lines), (SELECT array_agg(lines.valid_from::text) FROM lines)
 	INTO st_pos, st_person, st_started, ln_id, ln_from;
-	RETURN ow_chart_org_extras_of(oid_, p_day, p_people IS NOT NULL, st_pos, st_person, st_started,
-		ln_id, ln_from, p_since);
+	RETURN ow_chart_org_extras_of(oid_, p_day, false, st_pos, st_person, st_started, ln_id, ln_from,
+		p_since);
 END $function$;
 
 -- ow_chart_org_extras from what the caller has found: the day's positions drawn (ids, holders,
 -- started_on), their reporting lines that day (ids, valid_from), whether they are a part of
 -- the organization (p_subset: then only the ghosts who left from under someone drawn), and
--- p_since. Callers that walk the tree pass what the walk found (ow_chart_org_subtree,
--- ow_chart_people), so nothing is looked up twice.
+-- p_since. Callers pass what they found: the whole organization's staff and lines
+-- (ow_chart_org_extras), or the people drawn and the lines they were drawn by
+-- (ow_chart_drawn_extras, for ow_chart_org_subtree and ow_chart_people).
 CREATE OR REPLACE FUNCTION public.ow_chart_org_extras_of(oid_ uuid, p_day date, p_subset boolean, st_pos uuid[], st_person uuid[], st_started text[], ln_id uuid[], ln_from text[], p_since date)
  RETURNS text
  LANGUAGE plpgsql
@@ -308,6 +297,25 @@ BEGIN
 	RETURN answer::text;
 END $function$;
 
+-- The extras of the people drawn (p_people) and the reporting lines they were drawn by, for
+-- the callers that found them (ow_chart_org_subtree, ow_chart_people): every position of
+-- those people that day (a person may hold two), then ow_chart_org_extras_of.
+-- (PL/pgSQL planned with the array's own size: as an SQL function, planned generically, it
+-- hashed all of positions, 80 ms for a 1,000-person subtree instead of 1,000 index probes.)
+CREATE OR REPLACE FUNCTION public.ow_chart_drawn_extras(oid_ uuid, p_day date, p_people uuid[], ln_id uuid[], ln_from text[], p_since date)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE
+ SET plan_cache_mode TO 'force_custom_plan'
+ SET jit TO 'off'
+AS $function$
+BEGIN
+	RETURN (SELECT ow_chart_org_extras_of(oid_, p_day, true, array_agg(po.id), array_agg(po.person_id),
+		array_agg(po.started_on::text), ln_id, ln_from, p_since)
+	FROM unnest(p_people) AS u(person_id)
+	JOIN positions po ON po.person_id = u.person_id AND po.org_id = oid_ AND po.period @> p_day);
+END $function$;
+
 -- An org chart's picture below a person (GET /organizations/{id}/chart.svg?root=), in one
 -- statement: the rows of ow_chart_flat for the root and everyone below it that day (hidden
 -- 0, extras NULL), then one row with every column NULL but extras, the picture's additions
@@ -355,12 +363,9 @@ BEGIN
 		r.sort_key, 0::bigint, NULL::text FROM r
 	UNION ALL
 	SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-		ow_chart_org_extras_of(oid_, p_day, true, st.pos, st.person, st.started,
+		ow_chart_drawn_extras(oid_, p_day, (SELECT array_agg(r.person_id) FROM r),
 			(SELECT array_agg(r.line_id) FROM r WHERE r.line_id IS NOT NULL),
-			(SELECT array_agg(r.line_from) FROM r WHERE r.line_id IS NOT NULL), p_since)
-	FROM (SELECT array_agg(po.id) AS pos, array_agg(po.person_id) AS person, array_agg(po.started_on::text) AS started
-		-- every position of the people drawn that day (a person may hold two)
-		FROM r JOIN positions po ON po.person_id = r.person_id AND po.org_id = oid_ AND po.period @> p_day) st;
+			(SELECT array_agg(r.line_from) FROM r WHERE r.line_id IS NOT NULL), p_since);
 END $function$;
 
 -- The two phases of a collapsed org chart (GET /organizations/{id}/chart.svg?depth=, no root):
@@ -421,9 +426,7 @@ BEGIN
 		r.sort_key, r.hidden, NULL::text FROM r
 	UNION ALL
 	SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-		ow_chart_org_extras_of(oid_, p_day, true, st.pos, st.person, st.started,
+		ow_chart_drawn_extras(oid_, p_day, (SELECT array_agg(r.person_id) FROM r),
 			(SELECT array_agg(r.line_id) FROM r WHERE r.line_id IS NOT NULL),
-			(SELECT array_agg(r.line_from) FROM r WHERE r.line_id IS NOT NULL), p_since)
-	FROM (SELECT array_agg(po.id) AS pos, array_agg(po.person_id) AS person, array_agg(po.started_on::text) AS started
-		FROM r JOIN positions po ON po.person_id = r.person_id AND po.org_id = oid_ AND po.period @> p_day) st;
+			(SELECT array_agg(r.line_from) FROM r WHERE r.line_id IS NOT NULL), p_since);
 END $function$;
