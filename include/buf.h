@@ -29,6 +29,8 @@ int ow_buf_vappendf(struct ow_buf *b, const char *fmt, va_list ap) OW_WUR;
 /* Appends s as a JSON string literal (quotes included, escapes as RFC 8259); bytes that are
  * not well-formed UTF-8 become U+FFFD. */
 int ow_buf_append_json_str(struct ow_buf *b, const char *s, size_t n) OW_WUR;
+/* The same without the quotes: pieces of one string literal written in turn. */
+int ow_buf_append_json_chars(struct ow_buf *b, const char *s, size_t n) OW_WUR;
 /* FNV-1a, 64 bits: start from OW_FNV64_INIT and continue over n bytes at p (checksums of
  * files, ETags). */
 #define OW_FNV64_INIT 0xcbf29ce484222325ULL

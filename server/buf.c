@@ -115,9 +115,14 @@ int ow_utf8_valid(const char *s, size_t n)
 
 int ow_buf_append_json_str(struct ow_buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	if (ow_buf_append(b, "\"", 1) != 0)
+	if (ow_buf_append(b, "\"", 1) != 0 || ow_buf_append_json_chars(b, s, n) != 0)
 		return -1;
+	return ow_buf_append(b, "\"", 1);
+}
+
+int ow_buf_append_json_chars(struct ow_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[7];
@@ -157,7 +162,7 @@ int ow_buf_append_json_str(struct ow_buf *b, const char *s, size_t n)
 		if (rc != 0)
 			return -1;
 	}
-	return ow_buf_append(b, "\"", 1);
+	return 0;
 }
 
 void ow_buf_reset(struct ow_buf *b)

@@ -277,6 +277,18 @@ static const char *const departure_csv[] = {"id",
 	{                                                                                          \
 		OW_DOCF_OBJ, k, c                                                                  \
 	}
+#define TS(k, c)                                                                                   \
+	{                                                                                          \
+		OW_DOCF_TS, k, c                                                                   \
+	}
+#define ARR(k, c)                                                                                  \
+	{                                                                                          \
+		OW_DOCF_ARR, k, c                                                                  \
+	}
+#define ROWS(k, c)                                                                                 \
+	{                                                                                          \
+		OW_DOCF_ROWS, k, c                                                                 \
+	}
 #define END                                                                                        \
 	{                                                                                          \
 		OW_DOCF_END, NULL, 0                                                               \
@@ -322,12 +334,17 @@ static const struct ow_docf departure_doc_fields[] = {
 	RAW("count", 30),
 	END,
 	STR("returned_on", 31),
-	RAW("source_ids", 32),
-	RAW("sources", 33),
-	STR("notes", 34),
-	STR("status", 35),
-	STR("created_at", 36),
-	STR("updated_at", 37),
+	ARR("source_ids", 32),
+	ROWS("sources", 32),
+	ARR("id", 32),
+	ARR("url", 33),
+	ARR("publisher", 34),
+	ARR("title", 35),
+	END,
+	STR("notes", 36),
+	STR("status", 37),
+	TS("created_at", 38),
+	TS("updated_at", 39),
 };
 static const struct ow_docspec departure_doc = {departure_doc_fields, N(departure_doc_fields)};
 

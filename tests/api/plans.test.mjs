@@ -102,6 +102,23 @@ test('a departure in a list (written by the server from flat columns) is the ver
   assert.equal(layoff.status, 201, layoff.text);
   const src = await api('POST', '/sources', { key: 'editor', body: { url: `https://plans.example/${org}`, title: 'Quoted "title" \\ back', publisher: 'Plans Gazette' } });
   assert.equal(src.status, 201, src.text);
+  // The list reads a departure's sources as PostgreSQL arrays: titles and publishers that its
+  // array text quotes or escapes (commas, braces, the word NULL, spaces, backslashes), none at
+  // all, and other scripts, in the order of their URLs.
+  const odd = [];
+  for (const [path, title, publisher] of [
+    ['b', '{a,b} "NULL", and \\"', 'NULL'],
+    ['a', null, null],
+    ['c', '  leading and trailing  ', 'عربي 🚀 Ünï'],
+    ['d', '\\', 'x'],
+  ]) {
+    const body = { url: `https://plans.example/${org}/${path}` };
+    if (title !== null) body.title = title;
+    if (publisher !== null) body.publisher = publisher;
+    const res = await api('POST', '/sources', { key: 'editor', body });
+    assert.equal(res.status, 201, res.text);
+    odd.push(res.body.id);
+  }
   const person = await api('POST', '/people', { key: 'editor', body: { slug: `${org}-full`, full_name: 'Zoë "Full" Person' } });
   assert.equal(person.status, 201, person.text);
   const full = await api('POST', '/departures', {
@@ -110,7 +127,7 @@ test('a departure in a list (written by the server from flat columns) is the ver
       person: `${org}-full`, org, team: `${org}/plans-team`, title: 'Tab-free "title"', departed_on: '2023-04',
       announced_on: '2023-03-15', kind: 'laid_off', reason_category: 'layoff', reason: 'Cuts\nand\ta tab',
       destination_org: `${org}-dest`, destination_title: 'CTO', destination_kind: 'founded',
-      layoff_id: layoff.body.id, returned_on: null, source_ids: [src.body.id], notes: 'emoji 🚀', status: 'confirmed',
+      layoff_id: layoff.body.id, returned_on: null, source_ids: [src.body.id, ...odd], notes: 'emoji 🚀', status: 'confirmed',
     },
   });
   assert.equal(full.status, 201, full.text);
@@ -124,7 +141,15 @@ test('a departure in a list (written by the server from flat columns) is the ver
   }
   const mine = listed.body.items.find((d) => d.id === full.body.id);
   assert.equal(mine.layoff.count, 120);
-  assert.equal(mine.sources[0].title, 'Quoted "title" \\ back');
+  assert.equal(mine.sources.length, 1 + odd.length);
+  assert.deepEqual(mine.source_ids, mine.sources.map((x) => x.id));
+  assert.deepEqual(mine.sources.map((x) => x.url), mine.sources.map((x) => x.url).sort());
+  assert.equal(mine.sources.find((x) => x.id === src.body.id).title, 'Quoted "title" \\ back');
+  assert.equal(mine.sources.find((x) => x.url.endsWith('/b')).title, '{a,b} "NULL", and \\"');
+  assert.equal(mine.sources.find((x) => x.url.endsWith('/b')).publisher, 'NULL');
+  assert.equal(mine.sources.find((x) => x.url.endsWith('/a')).title, null);
+  assert.equal(mine.sources.find((x) => x.url.endsWith('/d')).title, '\\');
+  assert.match(mine.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   assert.equal(mine.reason, 'Cuts\nand\ta tab');
   assert.equal(mine.destination_org.name, 'Plans "Dest" \\ Ünïcode');
 });

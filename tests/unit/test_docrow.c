@@ -1,7 +1,9 @@
 /* test_docrow.c — documents written from flat columns: strings escaped, raw values as they
  * are, SQL NULL as null, a nested object null when its key column is NULL (its fields then
  * skipped, also nested ones), and a spec that does not nest or names a missing column
- * refused. The rows are PGresults built in memory (libpq's PQmakeEmptyPGresult). */
+ * refused; times rewritten; PostgreSQL's array text (quoted, escaped, NULL elements) as JSON
+ * arrays and as arrays of objects zipped from several arrays, malformed text refused. The rows
+ * are PGresults built in memory (libpq's PQmakeEmptyPGresult). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -97,11 +99,101 @@ static void test_bad_specs_are_refused(void **state)
 	PQclear(pg);
 }
 
+static void test_times(void **state)
+{
+	(void)state;
+	const char *v[] = {"2025-01-31 01:59:43.105785", "2025-01-31 01:59:43", NULL, "infinity",
+			   "2025-01-31T01:59:43"};
+	PGresult *pg = row_of(5, v);
+	const struct ow_docf f[] = {{OW_DOCF_TS, "a", 0},
+				    {OW_DOCF_TS, "b", 1},
+				    {OW_DOCF_TS, "c", 2},
+				    {OW_DOCF_TS, "d", 3},
+				    {OW_DOCF_TS, "e", 4}};
+	int rc;
+	char *out = render(pg, f, 5, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(out, "{\"a\":\"2025-01-31T01:59:43Z\",\"b\":\"2025-01-31T01:59:43Z\","
+				 "\"c\":null,\"d\":\"infinity\",\"e\":\"2025-01-31T01:59:43\"}");
+	free(out);
+	PQclear(pg);
+}
+
+static void test_arrays(void **state)
+{
+	(void)state;
+	/* ids, titles (quoted: spaces, commas, braces, quotes, backslashes, the word NULL; a NULL
+	 * element), publishers; an empty array; a NULL column */
+	const char *v[] = {"{u1,u2,u3,u4}", "{\"a, {b}\",\"say \\\"hi\\\" \\\\ ok\",NULL,\"NULL\"}",
+			   "{Zoë,NULL,\" x \",p}", "{}", NULL};
+	PGresult *pg = row_of(5, v);
+	const struct ow_docf f[] = {
+		{OW_DOCF_ARR, "ids", 0},   {OW_DOCF_ARR, "none", 3}, {OW_DOCF_ARR, "null", 4},
+		{OW_DOCF_ROWS, "rows", 0}, {OW_DOCF_ARR, "id", 0},   {OW_DOCF_ARR, "title", 1},
+		{OW_DOCF_ARR, "pub", 2},   {OW_DOCF_END, NULL, 0},   {OW_DOCF_ROWS, "empty", 4},
+		{OW_DOCF_ARR, "id", 4},	   {OW_DOCF_END, NULL, 0},   {OW_DOCF_STR, "after", 0},
+	};
+	int rc;
+	char *out = render(pg, f, sizeof f / sizeof f[0], &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(out,
+			    "{\"ids\":[\"u1\",\"u2\",\"u3\",\"u4\"],\"none\":[],\"null\":[],"
+			    "\"rows\":[{\"id\":\"u1\",\"title\":\"a, {b}\",\"pub\":\"Zoë\"},"
+			    "{\"id\":\"u2\",\"title\":\"say \\\"hi\\\" \\\\ ok\",\"pub\":null},"
+			    "{\"id\":\"u3\",\"title\":null,\"pub\":\" x \"},"
+			    "{\"id\":\"u4\",\"title\":\"NULL\",\"pub\":\"p\"}],"
+			    "\"empty\":[],\"after\":\"{u1,u2,u3,u4}\"}");
+	free(out);
+	PQclear(pg);
+}
+
+static void test_malformed_arrays_are_refused(void **state)
+{
+	(void)state;
+	const char *bad[] = {"u1,u2", "{u1,u2", "{\"open}", "{a,,b}", "{a,}", "{{a},{b}}", ""};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *v[] = {bad[i]};
+		PGresult *pg = row_of(1, v);
+		const struct ow_docf f[] = {{OW_DOCF_ARR, "a", 0}};
+		int rc;
+		free(render(pg, f, 1, &rc));
+		assert_int_equal(rc, -1);
+		PQclear(pg);
+	}
+	/* zipped arrays of different lengths, and members that are not arrays */
+	const char *v[] = {"{a,b}", "{x}", "{x,y,z}"};
+	PGresult *pg = row_of(3, v);
+	int rc;
+	const struct ow_docf shorter[] = {{OW_DOCF_ROWS, "r", 0},
+					  {OW_DOCF_ARR, "a", 0},
+					  {OW_DOCF_ARR, "b", 1},
+					  {OW_DOCF_END, NULL, 0}};
+	free(render(pg, shorter, 4, &rc));
+	assert_int_equal(rc, -1);
+	const struct ow_docf longer[] = {{OW_DOCF_ROWS, "r", 0},
+					 {OW_DOCF_ARR, "a", 0},
+					 {OW_DOCF_ARR, "b", 2},
+					 {OW_DOCF_END, NULL, 0}};
+	free(render(pg, longer, 4, &rc));
+	assert_int_equal(rc, -1);
+	const struct ow_docf not_arr[] = {
+		{OW_DOCF_ROWS, "r", 0}, {OW_DOCF_STR, "a", 0}, {OW_DOCF_END, NULL, 0}};
+	free(render(pg, not_arr, 3, &rc));
+	assert_int_equal(rc, -1);
+	const struct ow_docf unclosed[] = {{OW_DOCF_ROWS, "r", 0}, {OW_DOCF_ARR, "a", 0}};
+	free(render(pg, unclosed, 2, &rc));
+	assert_int_equal(rc, -1);
+	PQclear(pg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fields_objects_and_nulls),
 		cmocka_unit_test(test_bad_specs_are_refused),
+		cmocka_unit_test(test_times),
+		cmocka_unit_test(test_arrays),
+		cmocka_unit_test(test_malformed_arrays_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
