@@ -71,7 +71,7 @@
  * (docrow.c): as JSON made here, they were ~15 % of
  * the statement (W2 of bench/reads.sh, pgbench). */
 #define DEPARTURES_SORTED(lo, hi, cmp, dir)                                                        \
-	"SELECT d.id, d.k_lo::text || '|' || d.k_hi::text, d.id, d.person_id, p.id, p.slug,"      \
+	"SELECT d.id, d.k_lo::text || '|' || d.k_hi::text, d.id, d.person_id, p.id, p.slug,"       \
 	" p.full_name, d.org_id, o.id, o.slug, o.name, d.team_id, t.id, t.slug, t.name, d.title,"  \
 	" d.departed_on, d.announced_on, d.kind, d.reason_category, d.reason,"                     \
 	" d.destination_org_id, dst.id, dst.slug, dst.name, d.destination_title,"                  \
@@ -86,10 +86,10 @@
 	" LEFT JOIN teams t ON t.id = d.team_id"                                                   \
 	" LEFT JOIN organizations dst ON dst.id = d.destination_org_id"                            \
 	" LEFT JOIN layoffs l ON l.id = d.layoff_id"                                               \
-	" LEFT JOIN LATERAL (SELECT array_agg(s.id ORDER BY s.url) AS ids,"                 \
-	" array_agg(s.url ORDER BY s.url) AS urls,"                                          \
-	" array_agg(s.publisher ORDER BY s.url) AS publishers,"                              \
-	" array_agg(s.title ORDER BY s.url) AS titles FROM departure_sources x"              \
+	" LEFT JOIN LATERAL (SELECT array_agg(s.id ORDER BY s.url) AS ids,"                        \
+	" array_agg(s.url ORDER BY s.url) AS urls,"                                                \
+	" array_agg(s.publisher ORDER BY s.url) AS publishers,"                                    \
+	" array_agg(s.title ORDER BY s.url) AS titles FROM departure_sources x"                    \
 	" JOIN sources s ON s.id = x.source_id WHERE x.departure_id = d.id) src ON true"           \
 	" ORDER BY d.k_lo " dir ", d.k_hi " dir ", d.id " dir
 
