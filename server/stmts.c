@@ -286,11 +286,16 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_REPORTS_HEAD] = {"reports_head",
 			       "SELECT ow_reports_head($1, coalesce($2::date, current_date))", 2},
 	/* The people below $1 on $2, down to $3 levels: the walk carries ids only; each row's
-	 * name and position that day (preferring one at an organization where the manager holds
-	 * a position that day), with its team, are looked up by index once per row (LATERAL
-	 * with LIMIT, so the plan stays a nested loop however many rows the walk is estimated
-	 * at: hash joins over the whole people and positions tables cost 100 ms). Columns as
-	 * ow_chart_flat's; tree_reply.c orders and links them. */
+	 * name is looked up by index once per row and its positions that day are joined with
+	 * their teams (LATERAL, so the plan stays a nested loop however many rows the walk is
+	 * estimated at: hash joins over the whole people and positions tables cost 100 ms).
+	 * Columns as ow_chart_flat's, then three that choose between the positions of a person
+	 * holding more than one that day (tree_reply.c keeps one, preferring one at an
+	 * organization where the manager holds a position that day, then the earliest, then
+	 * the lowest id): how many positions the manager holds at its organization (NULL when
+	 * the person holds one: that probe for every row, and ordering each person's positions
+	 * in SQL, cost 40 % of the statement), its start, its id. tree_reply.c orders and links
+	 * them. */
 	[OW_Q_REPORTS_FLAT] =
 		{"reports_flat",
 		 "WITH RECURSIVE tree (person_id, manager_id, d) AS ("
@@ -302,19 +307,20 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 		 " SELECT l.report_id, l.manager_id, t.d + 1 FROM tree t JOIN reporting_lines l"
 		 " ON l.manager_id = t.person_id AND l.period @> coalesce($2::date, current_date)"
 		 " WHERE ($3::int IS NULL OR t.d < $3::int) AND t.d < 1000)"
-		 " SELECT t.person_id, t.manager_id, p.slug, p.full_name, pos.title, pos.team_id,"
-		 " pos.team_slug, pos.team_name, p.sort_key"
+		 " SELECT t.person_id, t.manager_id, p.slug, p.full_name, po.title, tm.id, tm.slug,"
+		 " tm.name, p.sort_key,"
+		 " CASE WHEN po.n > 1 THEN (SELECT count(*) FROM positions m"
+		 " WHERE m.person_id = t.manager_id AND m.org_id = po.org_id"
+		 " AND m.period @> coalesce($2::date, current_date)) END,"
+		 " lower(po.period), po.id"
 		 " FROM tree t CROSS JOIN LATERAL (SELECT p.slug, p.full_name,"
 		 " lower(public.unaccent('public.unaccent'::regdictionary, p.full_name)) AS "
 		 "sort_key"
 		 " FROM people p WHERE p.id = t.person_id LIMIT 1) p"
-		 " LEFT JOIN LATERAL (SELECT po.title, tm.id AS team_id, tm.slug AS team_slug,"
-		 " tm.name AS team_name FROM positions po LEFT JOIN teams tm ON tm.id = po.team_id"
-		 " WHERE po.person_id = t.person_id AND po.period @> coalesce($2::date, "
-		 "current_date)"
-		 " ORDER BY (SELECT count(*) FROM positions m WHERE m.person_id = t.manager_id"
-		 " AND m.org_id = po.org_id AND m.period @> coalesce($2::date, current_date)) DESC,"
-		 " lower(po.period) NULLS FIRST, po.id LIMIT 1) pos ON true",
+		 " LEFT JOIN LATERAL (SELECT x.id, x.org_id, x.title, x.team_id, x.period,"
+		 " count(*) OVER () AS n FROM positions x WHERE x.person_id = t.person_id"
+		 " AND x.period @> coalesce($2::date, current_date)) po ON true"
+		 " LEFT JOIN teams tm ON tm.id = po.team_id",
 		 3, 1},
 	[OW_Q_TEAM_MEMBERS] = {"team_members",
 			       "SELECT ow_team_member_json(po, p)::text, po.id::text, po.id::text "

@@ -16,8 +16,24 @@
 #include "req.h"
 #include "tree.h"
 
-/* Columns of the flat rows (ow_chart_flat, reports_flat). */
-enum { C_ID, C_MANAGER, C_SLUG, C_NAME, C_TITLE, C_TEAM_ID, C_TEAM_SLUG, C_TEAM_NAME, C_SORT };
+/* Columns of the flat rows (ow_chart_flat, reports_flat); reports_flat adds three that choose
+ * between a person's positions of the day (a row each): C_PREF how many positions the manager
+ * holds at the position's organization (NULL: the person's only one), C_START its start
+ * (ISO date, NULL: unknown), C_POS its id. */
+enum {
+	C_ID,
+	C_MANAGER,
+	C_SLUG,
+	C_NAME,
+	C_TITLE,
+	C_TEAM_ID,
+	C_TEAM_SLUG,
+	C_TEAM_NAME,
+	C_SORT,
+	C_PREF,
+	C_START,
+	C_POS
+};
 
 /* Bytes of answer made per part. */
 #define CHUNK (48 * 1024)
@@ -131,6 +147,48 @@ static int by_sort_key(const void *a, const void *b, void *arg)
 	return d ? d : strcmp(PQgetvalue(rows, x, C_ID), PQgetvalue(rows, y, C_ID));
 }
 
+/* A person's rows, best first: by id, then the position at an organization where the manager
+ * holds one, the earliest start (unknown first), the lowest position id (qsort_r comparator;
+ * arg: the rows). ISO dates and ids in lower-case hex order as their text does. */
+static int by_person_then_choice(const void *a, const void *b, void *arg)
+{
+	const PGresult *rows = arg;
+	int x = *(const int *)a, y = *(const int *)b;
+	int d = strcmp(PQgetvalue(rows, x, C_ID), PQgetvalue(rows, y, C_ID));
+	if (d)
+		return d;
+	long px = PQgetisnull(rows, x, C_PREF) ? 0 : strtol(PQgetvalue(rows, x, C_PREF), NULL, 10);
+	long py = PQgetisnull(rows, y, C_PREF) ? 0 : strtol(PQgetvalue(rows, y, C_PREF), NULL, 10);
+	if (px != py)
+		return px > py ? -1 : 1;
+	int nx = PQgetisnull(rows, x, C_START), ny = PQgetisnull(rows, y, C_START);
+	if (nx != ny)
+		return nx ? -1 : 1;
+	if (!nx && (d = strcmp(PQgetvalue(rows, x, C_START), PQgetvalue(rows, y, C_START))))
+		return d;
+	return strcmp(PQgetvalue(rows, x, C_POS), PQgetvalue(rows, y, C_POS));
+}
+
+/* row_of[0..n) keeps one row a person (the first of by_person_then_choice) when the rows
+ * carry the choice's columns; the number kept. */
+static int one_row_a_person(const PGresult *rows, int *row_of, int n)
+{
+	if (PQnfields(rows) <= C_POS || n < 2)
+		return n;
+	int shared = 0; /* C_PREF is set on every row of a person holding two positions */
+	for (int k = 0; k < n && !shared; k++)
+		shared = !PQgetisnull(rows, k, C_PREF);
+	if (!shared)
+		return n;
+	qsort_r(row_of, (size_t)n, sizeof *row_of, by_person_then_choice, (void *)rows);
+	int kept = 1;
+	for (int k = 1; k < n; k++)
+		if (strcmp(PQgetvalue(rows, row_of[k], C_ID),
+			   PQgetvalue(rows, row_of[kept - 1], C_ID)) != 0)
+			row_of[kept++] = row_of[k];
+	return kept;
+}
+
 /* Orders the rows and links them; 0 or -1 (out of memory). */
 static int build(struct chart *c, int max_depth)
 {
@@ -144,6 +202,7 @@ static int build(struct chart *c, int max_depth)
 		goto out;
 	for (int i = 0; i < n; i++)
 		c->row_of[i] = i;
+	n = one_row_a_person(c->rows, c->row_of, n);
 	qsort_r(c->row_of, (size_t)n, sizeof *c->row_of, by_sort_key, c->rows);
 	for (int k = 0; k < n; k++) {
 		int row = c->row_of[k];

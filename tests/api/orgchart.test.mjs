@@ -556,6 +556,22 @@ test('GET /people/{id}/reports: every level by default (each with its depth), de
   await expectBadParam(`/people/${s('ceo')}/reports?as_of=2022`, '/people/{id}/reports', 'as_of');
 });
 
+test('GET /people/{id}/reports: a report holding two positions that day shows the one at an organization of the manager, else the earliest', async () => {
+  const third = await fx.org('Chart Third');
+  const [mgr, dual, dual2] = await Promise.all([fx.person('Chart Mgr'), fx.person('Chart Dual'), fx.person('Chart Dual Two')]);
+  await fx.position(mgr, X.org, { title: 'Director', started_on: '2019' });
+  await fx.position(dual, X.elsewhere, { title: 'Advisor', started_on: '2018' });
+  await fx.position(dual, X.org, { title: 'Researcher', started_on: '2021-02' });
+  await fx.position(dual2, third, { title: 'Second', started_on: '2020' });
+  await fx.position(dual2, X.elsewhere, { title: 'First', started_on: '2019-05' });
+  await fx.line(dual, mgr, { valid_from: '2021-03' });
+  await fx.line(dual2, mgr, { valid_from: '2021-03' });
+  const got = flatten((await reports(mgr.slug, { as_of: '2022-06-01' })).reports);
+  assert.equal(got.size, 2, 'each report once');
+  assert.equal(got.get(dual.slug).node.title, 'Researcher', 'the position at the manager\'s organization, not the earlier one');
+  assert.equal(got.get(dual2.slug).node.title, 'First', 'no shared organization: the earliest');
+});
+
 test('GET /people/{id}/managers: the chain up to the top, nearest first, as of a day', async () => {
   const c2022 = await managers(s('e11'), { as_of: '2022-06-01' });
   assert.deepEqual(c2022.person, summary(X.e11));
