@@ -329,16 +329,21 @@ BEGIN
 		WHERE s.d < 100000
 			AND EXISTS (SELECT 1 FROM positions po
 				WHERE po.person_id = l.report_id AND po.org_id = oid_ AND po.period @> p_day)
+	), pos AS MATERIALIZED (
+		-- every position of the people met that day (a person may hold two: the first by
+		-- start, then id, is drawn; all count among the sources)
+		SELECT s.person_id, s.manager_id, s.line_id, s.line_from, x.id AS pos_id, x.title, x.team_id,
+			x.started_on, lower(x.period) AS lo
+		FROM sub s CROSS JOIN LATERAL (SELECT po.id, po.title, po.team_id, po.started_on, po.period
+			FROM positions po WHERE po.person_id = s.person_id AND po.org_id = oid_ AND po.period @> p_day
+			OFFSET 0) x
 	), r AS MATERIALIZED (
-		SELECT s.person_id, s.manager_id, s.line_id, s.line_from, p.slug, p.full_name,
-			pos.title, tm.id AS team_id, tm.slug AS team_slug, tm.name AS team_name,
+		SELECT DISTINCT ON (pos.person_id) pos.person_id, pos.manager_id, pos.line_id, pos.line_from, p.slug,
+			p.full_name, pos.title, tm.id AS team_id, tm.slug AS team_slug, tm.name AS team_name,
 			lower(public.unaccent('public.unaccent'::regdictionary, p.full_name)) AS sort_key
-		FROM sub s JOIN people p ON p.id = s.person_id
-		CROSS JOIN LATERAL (
-			SELECT po.title, po.team_id FROM positions po
-			WHERE po.person_id = s.person_id AND po.org_id = oid_ AND po.period @> p_day
-			ORDER BY lower(po.period) NULLS FIRST, po.id LIMIT 1) pos
+		FROM pos JOIN people p ON p.id = pos.person_id
 		LEFT JOIN teams tm ON tm.id = pos.team_id
+		ORDER BY pos.person_id, pos.lo NULLS FIRST, pos.pos_id
 	)
 	SELECT r.person_id, r.manager_id, r.slug, r.full_name, r.title, r.team_id, r.team_slug, r.team_name,
 		r.sort_key, 0::bigint, NULL::text FROM r
@@ -347,11 +352,11 @@ BEGIN
 		ow_chart_org_extras_of(oid_, p_day, true, st.pos, st.person, st.started,
 			(SELECT array_agg(r.line_id) FROM r WHERE r.line_id IS NOT NULL),
 			(SELECT array_agg(r.line_from) FROM r WHERE r.line_id IS NOT NULL), p_since)
-	-- every position of the people drawn that day (a person may hold two); the same extras
-	-- row in ow_chart_org_subtree and ow_chart_people: a function shared by the two, planned at
-	-- each call, cost 0.5-2 ms of a 15 ms statement (pgbench, alternating runs)
-	FROM (SELECT array_agg(po.id) AS pos, array_agg(po.person_id) AS person, array_agg(po.started_on::text) AS started
-		FROM r JOIN positions po ON po.person_id = r.person_id AND po.org_id = oid_ AND po.period @> p_day) st;
+	-- the extras of the positions drawn (pos) and the lines followed; the same extras row in
+	-- ow_chart_org_subtree and ow_chart_people: a function shared by the two, planned at each
+	-- call, cost 0.5-2 ms of a 15 ms statement (pgbench, alternating runs)
+	FROM (SELECT array_agg(pos.pos_id) AS pos, array_agg(pos.person_id) AS person,
+		array_agg(pos.started_on::text) AS started FROM pos) st;
 END $function$;
 
 -- The two phases of a collapsed org chart (GET /organizations/{id}/chart.svg?depth=, no root):
@@ -393,20 +398,24 @@ DECLARE
 	oid_ uuid := ow_key_404('organization', p_org);
 BEGIN
 	RETURN QUERY
-	WITH r AS MATERIALIZED (
-		SELECT u.person_id, l.manager_id, l.id AS line_id, l.valid_from::text AS line_from, p.slug, p.full_name,
-			po.title, tm.id AS team_id, tm.slug AS team_slug, tm.name AS team_name,
-			lower(public.unaccent('public.unaccent'::regdictionary, p.full_name)) AS sort_key, u.hidden
+	WITH pos AS MATERIALIZED (
+		-- every position of the people drawn that day (a person may hold two: the first by
+		-- start, then id, is drawn; all count among the sources)
+		SELECT u.person_id, u.hidden, x.id AS pos_id, x.title, x.team_id, x.started_on, lower(x.period) AS lo
 		FROM unnest(p_people, p_hidden) AS u(person_id, hidden)
-		JOIN people p ON p.id = u.person_id
-		CROSS JOIN LATERAL (
-			SELECT x.title, x.team_id FROM positions x
-			WHERE x.person_id = u.person_id AND x.org_id = oid_ AND x.period @> p_day
-			ORDER BY lower(x.period) NULLS FIRST, x.id LIMIT 1) po
+		CROSS JOIN LATERAL (SELECT po.id, po.title, po.team_id, po.started_on, po.period FROM positions po
+			WHERE po.person_id = u.person_id AND po.org_id = oid_ AND po.period @> p_day OFFSET 0) x
+	), r AS MATERIALIZED (
+		SELECT DISTINCT ON (pos.person_id) pos.person_id, l.manager_id, l.id AS line_id,
+			l.valid_from::text AS line_from, p.slug, p.full_name, pos.title, tm.id AS team_id,
+			tm.slug AS team_slug, tm.name AS team_name,
+			lower(public.unaccent('public.unaccent'::regdictionary, p.full_name)) AS sort_key, pos.hidden
+		FROM pos JOIN people p ON p.id = pos.person_id
 		LEFT JOIN LATERAL (
 			SELECT x.id, x.manager_id, x.valid_from FROM reporting_lines x
-			WHERE x.report_id = u.person_id AND x.period @> p_day LIMIT 1) l ON true
-		LEFT JOIN teams tm ON tm.id = po.team_id
+			WHERE x.report_id = pos.person_id AND x.period @> p_day LIMIT 1) l ON true
+		LEFT JOIN teams tm ON tm.id = pos.team_id
+		ORDER BY pos.person_id, pos.lo NULLS FIRST, pos.pos_id
 	)
 	SELECT r.person_id, r.manager_id, r.slug, r.full_name, r.title, r.team_id, r.team_slug, r.team_name,
 		r.sort_key, r.hidden, NULL::text FROM r
@@ -415,9 +424,9 @@ BEGIN
 		ow_chart_org_extras_of(oid_, p_day, true, st.pos, st.person, st.started,
 			(SELECT array_agg(r.line_id) FROM r WHERE r.line_id IS NOT NULL),
 			(SELECT array_agg(r.line_from) FROM r WHERE r.line_id IS NOT NULL), p_since)
-	-- every position of the people drawn that day (a person may hold two); the same extras
-	-- row in ow_chart_org_subtree and ow_chart_people: a function shared by the two, planned at
-	-- each call, cost 0.5-2 ms of a 15 ms statement (pgbench, alternating runs)
-	FROM (SELECT array_agg(po.id) AS pos, array_agg(po.person_id) AS person, array_agg(po.started_on::text) AS started
-		FROM r JOIN positions po ON po.person_id = r.person_id AND po.org_id = oid_ AND po.period @> p_day) st;
+	-- the extras of the positions drawn (pos) and the lines followed; the same extras row in
+	-- ow_chart_org_subtree and ow_chart_people: a function shared by the two, planned at each
+	-- call, cost 0.5-2 ms of a 15 ms statement (pgbench, alternating runs)
+	FROM (SELECT array_agg(pos.pos_id) AS pos, array_agg(pos.person_id) AS person,
+		array_agg(pos.started_on::text) AS started FROM pos) st;
 END $function$;
