@@ -21,10 +21,10 @@ departures_dataset() {
 
 # departures_list: $1 person, $2 org, $3 team, $4 destination_org, $5 kind, $6 reason_category,
 # $7 destination_kind, $8 from, $9 to, $10 layoff, $11 updated_since, $12 status (sort picks the statement),
-# $13/$14 cursor, $15 limit + 1.
-DEP_ARGS_ORG="(NULL, 'org-1', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '51')"
-DEP_ARGS_ORG_SMALL="(NULL, 'org-150', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '51')"
-DEP_ARGS_WINDOW="(NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2024-01', '2024-06', NULL, NULL, NULL, NULL, NULL, '51')"
+# $13-$15 the organization's industry, country, stage, $16/$17 cursor, $18 limit + 1.
+DEP_ARGS_ORG="(NULL, 'org-1', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '51')"
+DEP_ARGS_ORG_SMALL="(NULL, 'org-150', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '51')"
+DEP_ARGS_WINDOW="(NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2024-01', '2024-06', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '51')"
 
 section_departures() {
 	departures_dataset
@@ -37,10 +37,10 @@ section_departures() {
 		die "GET /departures?from=2024-01&to=2024-06&limit=50 did not return 50 departures"
 
 	local t
-	t=$(explain_prepared explain-departures.txt departures_list "2 15" "$DEP_ARGS_ORG" "$DEP_ARGS_ORG" \
+	t=$(explain_prepared explain-departures.txt departures_list "2 18" "$DEP_ARGS_ORG" "$DEP_ARGS_ORG" \
 		"$DEP_ARGS_ORG_SMALL")
 	R_SQL[dep_org]=$(echo "$t" | head -n 1)
-	t=$(explain_prepared explain-departures.txt departures_list "8 9 15" "$DEP_ARGS_WINDOW" "$DEP_ARGS_WINDOW")
+	t=$(explain_prepared explain-departures.txt departures_list "8 9 18" "$DEP_ARGS_WINDOW" "$DEP_ARGS_WINDOW")
 	R_SQL[dep_window]=$(echo "$t" | head -n 1)
 	# How far the window query walks its index before it has 51 rows.
 	DEP_WINDOW_WALK=$(awk '/arguments 1:.*2024-01/ { f = 1 } f && /Rows Removed by Filter/ { print $NF; exit }' \
