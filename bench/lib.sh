@@ -166,10 +166,16 @@ run_wrk() {
 	else
 		args+=("$url")
 	fi
+	# What the machine does halfway through the run (top: is a core or a database connection
+	# idle while requests queue?).
+	(sleep "$(((dur + 1) / 2))" && top -b -n 2 -d 1 -w 200 >"$OUT/top-$name.txt" 2>&1) &
+	local sampler=$!
 	timeout $((dur + 60)) wrk "${args[@]}" >"$log" 2>&1 || {
 		cat "$log" >&2
 		die "wrk failed for $name"
 	}
+	wait "$sampler" 2>/dev/null || true
+	R_TOP[$name]=$(top_summary "$OUT/top-$name.txt")
 	server_alive "during the $name run"
 	R_RPS[$name]=$(awk '/^Requests\/sec:/ { print $2 }' "$log")
 	# Percentiles as printed (e.g. 12.34ms, 980.00us, 1.20s) → milliseconds.
@@ -193,6 +199,22 @@ run_wrk() {
 	R_SPREAD[$name]=$(pool_spread "$counts_before" "$(pool_counts)")
 	printf '   %-16s -c%-3s %10s req/s   p50 %9s ms   p99 %9s ms   errors/non-2xx %s   per worker %s\n' "$name" "$conns" \
 		"${R_RPS[$name]}" "${R_P50[$name]}" "${R_P99[$name]}" "${R_BAD[$name]}" "${R_SPREAD[$name]}"
+	printf '   %-16s top: %s\n' "" "${R_TOP[$name]}"
+}
+
+# top_summary FILE — the second sample of `top -b -n 2`: the machine's idle share, the
+# server's CPU, PostgreSQL backends busy (>= 10 % of a core) and idle, wrk's CPU.
+declare -A R_TOP
+top_summary() {
+	awk '/^top -/ { n++ } n == 2 && /^%Cpu/ { for (i = 1; i <= NF; i++) if ($i ~ /^id,?$/) idle = $(i - 1) }
+		n == 2 && $1 ~ /^[0-9]+$/ && NF >= 12 {
+			cpu = $9 + 0
+			if ($12 == "orgwatch") srv += cpu
+			else if ($12 == "wrk") w += cpu
+			else if ($12 == "postgres") { if (cpu >= 10) busy++; else if (cpu >= 0) quiet++; pg += cpu }
+		}
+		END { printf "idle %s%%, server %.0f%%, postgres %.0f%% (%d processes busy, %d under 10%% on the machine), wrk %.0f%%",
+			idle == "" ? "?" : idle, srv, pg, busy, quiet, w }' "$1" 2>/dev/null || echo "-"
 }
 
 # pool_counts — requests each of the server's request workers has answered (/metrics; each

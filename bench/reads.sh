@@ -211,6 +211,7 @@ section_reads() {
 		local low=""
 		for r in $(seq "$READS_RUNS"); do
 			report_add '  %-4s run %s %10s req/s %8s ms   %s' "$n" "$r" "${R_RPS[${n}_r$r]}" "${R_P99[${n}_r$r]}" "${R_SPREAD[${n}_r$r]}"
+			report_add '                top halfway: %s' "${R_TOP[${n}_r$r]:--}"
 			[ "$(awk -v a="${R_RPS[${n}_r$r]}" -v m="${R_RPS[$n]}" 'BEGIN { print (a < 0.8 * m) ? 1 : 0 }')" = 1 ] && low+=" $r"
 		done
 		report_add '  %-4s min/median %s%s' "$n" "$(div "$(printf '%s\n' "$(for r in $(seq "$READS_RUNS"); do echo "${R_RPS[${n}_r$r]}"; done)" | sort -g | head -1)" "${R_RPS[$n]}")" \
