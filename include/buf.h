@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define OW_WUR __attribute__((warn_unused_result))
 
@@ -20,8 +21,21 @@ struct ow_buf {
 #define OW_BUF_DEFAULT_MAX ((size_t)64 << 20)
 
 void ow_buf_init(struct ow_buf *b, size_t max);
-/* Appends n bytes; returns 0, or -1 (cap reached or out of memory). */
-int ow_buf_append(struct ow_buf *b, const void *p, size_t n) OW_WUR;
+/* Appends n bytes; returns 0, or -1 (cap reached or out of memory). Inline while the bytes fit
+ * the room already there (documents are written a few bytes at a time); ow_buf_append_grow
+ * otherwise. */
+int ow_buf_append_grow(struct ow_buf *b, const void *p, size_t n) OW_WUR;
+OW_WUR static inline int ow_buf_append(struct ow_buf *b, const void *p, size_t n)
+{
+	if (n < b->cap - b->len && n <= b->max - b->len) {
+		if (n)
+			memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return ow_buf_append_grow(b, p, n);
+}
 int ow_buf_append_str(struct ow_buf *b, const char *s) OW_WUR;
 int ow_buf_appendf(struct ow_buf *b, const char *fmt, ...) OW_WUR
 	__attribute__((format(printf, 2, 3)));

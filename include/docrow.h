@@ -29,7 +29,7 @@ enum ow_docf_kind {
 
 struct ow_docf {
 	enum ow_docf_kind kind;
-	const char *key; /* NULL for OW_DOCF_END */
+	const char *key; /* a plain name (written unescaped); NULL for OW_DOCF_END */
 	int col;	 /* the column read (OW_DOCF_OBJ: the one whose NULL means "no object") */
 };
 

@@ -33,7 +33,7 @@ static int reserve(struct ow_buf *b, size_t extra)
 	return 0;
 }
 
-int ow_buf_append(struct ow_buf *b, const void *p, size_t n)
+int ow_buf_append_grow(struct ow_buf *b, const void *p, size_t n)
 {
 	if (reserve(b, n) != 0)
 		return -1;
@@ -123,8 +123,19 @@ int ow_buf_append_json_str(struct ow_buf *b, const char *s, size_t n)
 int ow_buf_append_json_chars(struct ow_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		/* a run that needs no escape (printable ASCII but the quote and the backslash)
+		 * is copied at once: most of every document */
+		size_t run = i;
+		while (run < n && u[run] >= 0x20 && u[run] < 0x80 && u[run] != '"' &&
+		       u[run] != '\\')
+			run++;
+		if (run > i && ow_buf_append(b, s + i, run - i) != 0)
+			return -1;
+		if ((i = run) >= n)
+			break;
+		unsigned char c = u[i];
 		char esc[7];
 		const char *out = NULL;
 		size_t outn = 2;
@@ -147,20 +158,21 @@ int ow_buf_append_json_chars(struct ow_buf *b, const char *s, size_t n)
 				outn = 6;
 			}
 		}
-		if (!out && c >= 0x80) {
-			/* Valid UTF-8 is copied; anything else (a sequence cut by truncation,
-			 * stray bytes) becomes U+FFFD so the document stays valid JSON. */
-			size_t len = utf8_seq((const unsigned char *)s + i, n - i);
+		if (!out) {
+			/* c >= 0x80: valid UTF-8 is copied; anything else (a sequence cut by
+			 * truncation, stray bytes) becomes U+FFFD so the document stays valid JSON.
+			 */
+			size_t len = utf8_seq(u + i, n - i);
 			int rc =
 				len ? ow_buf_append(b, &s[i], len) : ow_buf_append(b, "\\ufffd", 6);
 			if (rc != 0)
 				return -1;
-			i += len ? len - 1 : 0;
+			i += len ? len : 1;
 			continue;
 		}
-		int rc = out ? ow_buf_append(b, out, outn) : ow_buf_append(b, &s[i], 1);
-		if (rc != 0)
+		if (ow_buf_append(b, out, outn) != 0)
 			return -1;
+		i++;
 	}
 	return 0;
 }

@@ -91,6 +91,16 @@ static int append_ts(struct ow_buf *b, const char *v, size_t n)
 	return ow_buf_append(b, out, sizeof out);
 }
 
+/* "key": — the keys of a spec are plain names, written as they are. */
+static int append_key(struct ow_buf *b, const char *key)
+{
+	size_t n = strlen(key);
+	int rc = ow_buf_append(b, "\"", 1);
+	rc |= ow_buf_append(b, key, n);
+	rc |= ow_buf_append(b, "\":", 2);
+	return rc;
+}
+
 static int append_array(struct ow_buf *b, const PGresult *pg, int row, int col)
 {
 	if (PQgetisnull(pg, row, col))
@@ -147,9 +157,8 @@ static int append_rows(struct ow_buf *b, const PGresult *pg, int row, const stru
 		for (size_t j = 0; j < m && rc == 0; j++) {
 			if (j > 0 && ow_pgarr_next(&arr[j], &e) != 1)
 				return -1; /* a member's array shorter than the first */
-			rc |= ow_buf_append_str(b, j == 0 ? "{" : ",");
-			rc |= ow_buf_append_json_str(b, member[j]->key, strlen(member[j]->key));
-			rc |= ow_buf_append_str(b, ":");
+			rc |= ow_buf_append(b, j == 0 ? "{" : ",", 1);
+			rc |= append_key(b, member[j]->key);
 			rc |= ow_pgarr_elem_json(b, &e);
 		}
 		rc |= ow_buf_append_str(b, "}");
@@ -192,9 +201,8 @@ int ow_docrow_append(struct ow_buf *b, const PGresult *pg, int row, const struct
 		if (f->col < 0 || f->col >= ncols || !f->key)
 			return -1;
 		if (!first)
-			rc |= ow_buf_append_str(b, ",");
-		rc |= ow_buf_append_json_str(b, f->key, strlen(f->key));
-		rc |= ow_buf_append_str(b, ":");
+			rc |= ow_buf_append(b, ",", 1);
+		rc |= append_key(b, f->key);
 		first = 0;
 		if (f->kind == OW_DOCF_ROWS) {
 			rc |= append_rows(b, pg, row, spec, i, &i);

@@ -46,6 +46,60 @@ static void test_json_replaces_broken_utf8(void **state)
 	expect_json("\xF4\x90\x80\x80", 4, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
 }
 
+/* Random strings of pieces whose escapes are known (runs of plain ASCII copied at once, the
+ * escapes between them, multi-byte UTF-8, a cut sequence at the end): the literal is the
+ * pieces' escapes in turn, and writing the string in parts with ow_buf_append_json_chars (as
+ * docrow.c does between backslashes) gives the same bytes. */
+static void test_json_random_pieces(void **state)
+{
+	(void)state;
+	static const char *const piece[][2] = {
+		{"abc", "abc"},	     {"Z", "Z"},	  {" ", " "},	    {"\"", "\\\""},
+		{"\\", "\\\\"},	     {"\n", "\\n"},	  {"\r", "\\r"},    {"\t", "\\t"},
+		{"\x01", "\\u0001"}, {"\x1f", "\\u001f"}, {"\x7f", "\x7f"}, {"é", "é"},
+		{"🙂", "🙂"},    {"\xff", "\\ufffd"},
+	};
+	const size_t npieces = sizeof piece / sizeof piece[0];
+	unsigned seed = 12345;
+	for (int round = 0; round < 2000; round++) {
+		char in[512], want[1024];
+		size_t n = 0, w = 0;
+		int count = (int)(seed % 40);
+		for (int k = 0; k < count; k++) {
+			seed = seed * 1103515245u + 12345u;
+			const char *const *p = piece[(seed >> 16) % npieces];
+			memcpy(in + n, p[0], strlen(p[0]));
+			n += strlen(p[0]);
+			memcpy(want + w, p[1], strlen(p[1]));
+			w += strlen(p[1]);
+		}
+		seed = seed * 1103515245u + 12345u;
+		if (seed & 0x10000) { /* a sequence cut by the end of the string */
+			in[n++] = '\xc3';
+			memcpy(want + w, "\\ufffd", 6);
+			w += 6;
+		}
+		want[w] = '\0';
+		struct ow_buf b;
+		ow_buf_init(&b, 0);
+		assert_int_equal(ow_buf_append_json_chars(&b, in, n), 0);
+		assert_int_equal(b.len, w);
+		assert_memory_equal(b.data, want, w);
+		/* in two parts cut at a plain byte */
+		size_t cut = n ? (seed >> 8) % n : 0;
+		while (cut > 0 && (unsigned char)in[cut] >= 0x80)
+			cut--;
+		struct ow_buf parts;
+		ow_buf_init(&parts, 0);
+		assert_int_equal(ow_buf_append_json_chars(&parts, in, cut), 0);
+		assert_int_equal(ow_buf_append_json_chars(&parts, in + cut, n - cut), 0);
+		assert_int_equal(parts.len, w);
+		assert_memory_equal(parts.data, want, w);
+		ow_buf_free(&parts);
+		ow_buf_free(&b);
+	}
+}
+
 /* What the server accepts as text at its edge (query values, path ids, headers). */
 static void test_utf8_valid(void **state)
 {
@@ -79,6 +133,7 @@ int main(void)
 		cmocka_unit_test(test_json_escapes),
 		cmocka_unit_test(test_json_keeps_valid_utf8),
 		cmocka_unit_test(test_json_replaces_broken_utf8),
+		cmocka_unit_test(test_json_random_pieces),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_utf8_valid),
 	};
