@@ -177,7 +177,7 @@ section_charts() {
 	qs[stats]=$(bind_stmt stats_departures month "" "$org" "" "" "" "" "" "" "" "" "" "" "" "" "")
 	qs[flat_1k]=$(bind_stmt chart_flat chart-corp "$AS_OF" "$sub_root" "")
 	qs[flat_all]=$(bind_stmt chart_flat chart-corp "$AS_OF" "" "")
-	qs[subtree]=$(bind_stmt chart_subtree chart-corp "$AS_OF" "$sub_root" "")
+	qs[subtree]=$(bind_stmt chart_subtree chart-corp "$AS_OF" "$sub_root" "" "")
 	qs[links]=$(bind_stmt chart_links chart-corp "$AS_OF")
 	for q in dep stats flat_1k flat_all extras subtree links; do
 		R_SQL["ch_$q"]=$(printf '%.1f' "$(explain_ms "ch_$q" "${qs[$q]}")")

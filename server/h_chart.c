@@ -154,7 +154,8 @@ static int svg_fn(struct ow_db *db, void *cls, struct ow_db_error *err)
 	PQclear(t->extras);
 	t->rows = t->extras = NULL;
 	if (t->params[2]) {
-		const char *args[] = {t->params[0], t->params[1], t->params[2], t->params[4]};
+		const char *args[] = {t->params[0], t->params[1], t->params[2], t->params[4],
+				      t->params[3]};
 		return (t->rows = ow_db_exec(db, OW_Q_CHART_SUBTREE, args, err)) ? 0 : -1;
 	}
 	if (t->params[3])

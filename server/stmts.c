@@ -367,8 +367,8 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_CHART_SUBTREE] =
 		{"chart_subtree",
 		 "SELECT * FROM ow_chart_org_subtree($1, coalesce($2::date, current_date),"
-		 " $3, $4::date)",
-		 4},
+		 " $3, $4::date, $5::int)",
+		 5},
 	/* A collapsed org chart in two phases (17_charts.sql): every position's holder and
 	 * manager that day, then the rows of the people drawn with how many each stands for and
 	 * a last row with the picture's extras. */

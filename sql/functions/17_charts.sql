@@ -297,13 +297,14 @@ BEGIN
 	RETURN answer::text;
 END $function$;
 
--- An org chart's picture below a person (GET /organizations/{id}/chart.svg?root=), in one
--- statement: the rows of ow_chart_flat for the root and everyone below it that day (hidden
--- 0, extras NULL), then one row with every column NULL but extras, the picture's additions
--- (ow_chart_org_extras_of of the lines the walk followed and the positions of the people it
--- met). The subtree's rows and their extras as two statements looked up every line twice
--- and cost a second round trip with the ids of everyone drawn.
-CREATE OR REPLACE FUNCTION public.ow_chart_org_subtree(p_org text, p_day date, p_root text, p_since date)
+-- An org chart's picture below a person (GET /organizations/{id}/chart.svg?root=&depth=), in
+-- one statement: the rows of ow_chart_flat for the root and everyone below it that day (hidden
+-- 0, extras NULL; every level: the server collapses those past p_depth into "+N more"), then
+-- one row with every column NULL but extras, the picture's additions (ow_chart_org_extras_of
+-- of the lines the walk followed and the positions of the people it met, down to p_depth).
+-- The subtree's rows and their extras as two statements looked up every line twice and cost
+-- a second round trip with the ids of everyone drawn.
+CREATE OR REPLACE FUNCTION public.ow_chart_org_subtree(p_org text, p_day date, p_root text, p_since date, p_depth integer)
  RETURNS TABLE(person_id uuid, manager_id uuid, slug text, full_name text, title text, team_id uuid, team_slug text, team_name text, sort_key text, hidden bigint, extras text)
  LANGUAGE plpgsql
  STABLE
@@ -332,13 +333,13 @@ BEGIN
 	), pos AS MATERIALIZED (
 		-- every position of the people met that day (a person may hold two: the first by
 		-- start, then id, is drawn; all count among the sources)
-		SELECT s.person_id, s.manager_id, s.line_id, s.line_from, x.id AS pos_id, x.title, x.team_id,
+		SELECT s.person_id, s.manager_id, s.line_id, s.line_from, s.d, x.id AS pos_id, x.title, x.team_id,
 			x.started_on, lower(x.period) AS lo
 		FROM sub s CROSS JOIN LATERAL (SELECT po.id, po.title, po.team_id, po.started_on, po.period
 			FROM positions po WHERE po.person_id = s.person_id AND po.org_id = oid_ AND po.period @> p_day
 			OFFSET 0) x
 	), r AS MATERIALIZED (
-		SELECT DISTINCT ON (pos.person_id) pos.person_id, pos.manager_id, pos.line_id, pos.line_from, p.slug,
+		SELECT DISTINCT ON (pos.person_id) pos.person_id, pos.manager_id, pos.line_id, pos.line_from, pos.d, p.slug,
 			p.full_name, pos.title, tm.id AS team_id, tm.slug AS team_slug, tm.name AS team_name,
 			lower(public.unaccent('public.unaccent'::regdictionary, p.full_name)) AS sort_key
 		FROM pos JOIN people p ON p.id = pos.person_id
@@ -350,13 +351,16 @@ BEGIN
 	UNION ALL
 	SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 		ow_chart_org_extras_of(oid_, p_day, true, st.pos, st.person, st.started,
-			(SELECT array_agg(r.line_id) FROM r WHERE r.line_id IS NOT NULL),
-			(SELECT array_agg(r.line_from) FROM r WHERE r.line_id IS NOT NULL), p_since)
-	-- the extras of the positions drawn (pos) and the lines followed; the same extras row in
+			(SELECT array_agg(r.line_id) FROM r WHERE r.line_id IS NOT NULL AND (p_depth IS NULL OR r.d <= p_depth)),
+			(SELECT array_agg(r.line_from) FROM r WHERE r.line_id IS NOT NULL AND (p_depth IS NULL OR r.d <= p_depth)),
+			p_since)
+	-- the extras of the positions drawn (pos: levels past p_depth are collapsed into "+N more"
+	-- boxes by the server, so their positions, lines and ghosts are not drawn) and the lines
+	-- followed to them; the same extras row in
 	-- ow_chart_org_subtree and ow_chart_people: a function shared by the two, planned at each
 	-- call, cost 0.5-2 ms of a 15 ms statement (pgbench, alternating runs)
 	FROM (SELECT array_agg(pos.pos_id) AS pos, array_agg(pos.person_id) AS person,
-		array_agg(pos.started_on::text) AS started FROM pos) st;
+		array_agg(pos.started_on::text) AS started FROM pos WHERE p_depth IS NULL OR pos.d <= p_depth) st;
 END $function$;
 
 -- The two phases of a collapsed org chart (GET /organizations/{id}/chart.svg?depth=, no root):

@@ -240,6 +240,15 @@ test('the org chart names the sources of what it draws: a subtree (its root\'s o
   assert.match(top.text, />\+2 more</);
   assert.doesNotMatch(top.text, /class="ghost"/);
   assert.doesNotMatch(top.text, /who left/);
+  // and its source line names none of what "+2 more" hides: B's line, C's position, G's exit
+  const topLine = sourceLine(top.text);
+  for (const name of ['Line Weekly', 'Pos Daily', 'Exit News']) assert.ok(!topLine.includes(name), `${topLine}: ${name} is hidden`);
+  // one level more: B and his line drawn, C still hidden, G a ghost beside "+1 more"
+  const two = await svg(`/organizations/${slug}/chart`, { as_of: '2025-01-01', root: `${slug}-a`, depth: '1', departed_since: '2024-01-01' });
+  assert.match(two.text, />\+1 more</);
+  const twoLine = sourceLine(two.text);
+  for (const name of ['Line Weekly', 'Exit News']) assert.ok(twoLine.includes(`${name} ${RUN}`), `${twoLine}: ${name}`);
+  assert.ok(!twoLine.includes('Pos Daily'), `${twoLine}: C is hidden`);
   line = sourceLine(collapsed.text);
   for (const name of ['Outside Post', 'Line Weekly', 'Exit News']) assert.ok(line.includes(`${name} ${RUN}`), `${line}: ${name}`);
   assert.ok(!line.includes('Pos Daily'), `${line}: C is not drawn`);
