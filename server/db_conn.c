@@ -1,7 +1,7 @@
 /* db_conn.c — opening PostgreSQL connections: the primary's address, the session every
- * request connection gets, the dedicated connections of long streams (imports, exports)
- * and their limit, and errors copied out of libpq into struct ow_db_error. Knows nothing of
- * pools or HTTP. */
+ * request connection gets, the dedicated connections of long streams (imports, exports,
+ * downloads; the reads in a snapshot) and their limit, and errors copied out of libpq into
+ * struct ow_db_error. Knows nothing of pools or HTTP. */
 #include "db.h"
 
 #include <pthread.h>
@@ -173,6 +173,22 @@ PGconn *ow_db_connect_dedicated(char *err, size_t errsz, int *busy)
 		__atomic_sub_fetch(&dedicated_open, 1, __ATOMIC_RELAXED);
 	else
 		ow_db_own_add(c);
+	return c;
+}
+
+PGconn *ow_db_connect_snapshot(char *err, size_t errsz, int *busy)
+{
+	PGconn *c = ow_db_connect_dedicated(err, errsz, busy);
+	if (!c)
+		return NULL;
+	PGresult *res = PQexec(c, OW_SQL_BEGIN_SNAPSHOT);
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	if (!ok) {
+		snprintf(err, errsz, "the snapshot did not begin: %s", PQerrorMessage(c));
+		ow_db_close_dedicated(c);
+		return NULL;
+	}
 	return c;
 }
 
