@@ -107,16 +107,22 @@ PGconn *ow_db_connect_once(const char *url, char *err, size_t errsz)
 	return c;
 }
 
-int ow_db_session_setup(PGconn *c)
+/* Runs sql, one or more commands that return no rows, on c: 0, or -1 (c's error message). */
+static int exec_command(PGconn *c, const char *sql)
 {
-	PGresult *res = PQexec(c, "SET statement_timeout = '30s'; SET lock_timeout = '10s';"
-				  ""
-				  " SET idle_in_transaction_session_timeout = '60s';"
-				  " SET pg_trgm.word_similarity_threshold = 0.3; SET "
-				  "pg_trgm.similarity_threshold = 0.3");
+	PGresult *res = PQexec(c, sql);
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
 	return ok ? 0 : -1;
+}
+
+int ow_db_session_setup(PGconn *c)
+{
+	return exec_command(c, "SET statement_timeout = '30s'; SET lock_timeout = '10s';"
+			       ""
+			       " SET idle_in_transaction_session_timeout = '60s';"
+			       " SET pg_trgm.word_similarity_threshold = 0.3; SET "
+			       "pg_trgm.similarity_threshold = 0.3");
 }
 
 /* The request connections plan each prepared statement once: every statement that takes
@@ -132,11 +138,8 @@ int ow_db_session_setup(PGconn *c)
  * person's read ran at 11,800 req/s; 14,000 after). */
 int ow_db_plan_once(PGconn *c)
 {
-	PGresult *res = PQexec(c, "SET plan_cache_mode = force_generic_plan; SET jit = off; SET "
-				  "random_page_cost = 1.1");
-	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	PQclear(res);
-	return ok ? 0 : -1;
+	return exec_command(c, "SET plan_cache_mode = force_generic_plan; SET jit = off; SET "
+			       "random_page_cost = 1.1");
 }
 
 static unsigned max_dedicated = 8, dedicated_open;
@@ -181,10 +184,7 @@ PGconn *ow_db_connect_snapshot(char *err, size_t errsz, int *busy)
 	PGconn *c = ow_db_connect_dedicated(err, errsz, busy);
 	if (!c)
 		return NULL;
-	PGresult *res = PQexec(c, OW_SQL_BEGIN_SNAPSHOT);
-	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	PQclear(res);
-	if (!ok) {
+	if (exec_command(c, OW_SQL_BEGIN_SNAPSHOT) != 0) {
 		snprintf(err, errsz, "the snapshot did not begin: %s", PQerrorMessage(c));
 		ow_db_close_dedicated(c);
 		return NULL;
