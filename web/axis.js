@@ -48,3 +48,15 @@ export function monthMarks(gr, f, key, i, cx, unk, every, marks) {
     marks.lastYear = yr;
   }
 }
+
+/**
+ * The bars of a month chart's groups in frame f, each drawn by bar(f, g, i, every, marks): the
+ * month names stand every `every` slots (about 34 px apart); marks is monthMarks' memory.
+ */
+export function monthBars(f, groups, bar) {
+  const every = Math.max(1, Math.ceil(34 / f.slot));
+  const bars = s('g', { class: 'bars' });
+  const marks = { lastYear: '' };
+  groups.forEach((g, i) => bars.append(bar(f, g, i, every, marks)));
+  return bars;
+}

@@ -2,7 +2,7 @@
 // reported). Layoffs whose count is unknown are never guessed into a bar: they are marked
 // apart, as numbered circles in a row under their month. Year-only layoffs form hatched "?"
 // bars of their own, never counted in January.
-import { column, monthMarks, niceStep, yGrid } from './axis.js';
+import { column, monthBars, monthMarks, niceStep, yGrid } from './axis.js';
 import { $, h, s } from './dom.js';
 import { fmtCompact, fmtInt, isUnknownBucket, plural } from './format.js';
 
@@ -110,11 +110,7 @@ export function renderLayoffChart() {
   const withMarkers = monthData.total.without_count > 0;
   const f = frame(box, groups, withMarkers);
   const svg = canvas(f, groups);
-  const every = Math.max(1, Math.ceil(34 / f.slot));
-  const bars = s('g', { class: 'bars' });
-  const marks = { lastYear: '' };
-  groups.forEach((g, i) => bars.append(bar(f, g, i, every, marks)));
-  svg.append(bars);
+  svg.append(monthBars(f, groups, bar));
   if (withMarkers) svg.append(markerRowLabel(f));
   box.append(svg);
   $('lt-note').replaceChildren(...notes(groups, monthData.total));

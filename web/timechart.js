@@ -1,7 +1,7 @@
 // timechart.js — departures per month as an SVG bar chart: year-only departures counted
 // apart (hatched "?" bars, never guessed into a month); a bar is a button that selects its
 // month (app.js has the table follow, through onMonthSelected).
-import { column, monthMarks, niceStep, yGrid } from './axis.js';
+import { column, monthBars, monthMarks, niceStep, yGrid } from './axis.js';
 import { $, h, s } from './dom.js';
 import { isUnknownBucket, plural, validMonth } from './format.js';
 import { state, writeHash } from './state.js';
@@ -107,11 +107,7 @@ export function renderMonthChart() {
   }
   const f = frame(box, groups);
   const svg = canvas(f, groups);
-  const every = Math.max(1, Math.ceil(34 / f.slot));
-  const bars = s('g', { class: 'bars' });
-  const marks = { lastYear: '' };
-  groups.forEach((g, i) => bars.append(bar(f, g, i, every, marks)));
-  svg.append(bars);
+  svg.append(monthBars(f, groups, bar));
   box.append(svg);
   note.replaceChildren(...notes(groups));
 }
