@@ -49,52 +49,46 @@ unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; ./$$t; done
 	@bash scripts/include_cycles.sh
 
+# The recipe of a target that runs a script on the built server: the packages of deps.sh's
+# set $(1), the build, then the script $(2).
+define deps_build_run
+@bash scripts/deps.sh $(1)
+@$(MAKE) --no-print-directory all
+@bash $(2)
+endef
+
 run:
-	@bash scripts/deps.sh runtime
-	@$(MAKE) --no-print-directory all
-	@bash scripts/run.sh
+	$(call deps_build_run,runtime,scripts/run.sh)
 
 test:
 	@bash scripts/deps.sh test
 	@bash scripts/test.sh
 
 bench:
-	@bash scripts/deps.sh bench
-	@$(MAKE) --no-print-directory all
-	@bash bench/run.sh
+	$(call deps_build_run,bench,bench/run.sh)
 
 # The API suites against the server under valgrind memcheck (slow; not part of make test).
 memcheck:
-	@bash scripts/deps.sh test
-	@$(MAKE) --no-print-directory all
-	@bash scripts/memcheck.sh
+	$(call deps_build_run,test,scripts/memcheck.sh)
 
 # sqlmap --level 3 --risk 2 against every endpoint with query parameters or a body (the
 # targets are read from openapi.yaml with node, hence the test tools first).
 security:
 	@bash scripts/deps.sh test
-	@bash scripts/deps.sh security
-	@$(MAKE) --no-print-directory all
-	@bash scripts/security.sh
+	$(call deps_build_run,security,scripts/security.sh)
 
 # Fault tests: PostgreSQL stopped under load, SIGKILL during an import, disconnects,
 # slow clients, idle-connection floods (also a layer of make test).
 faults:
-	@bash scripts/deps.sh test
-	@$(MAKE) --no-print-directory all
-	@bash scripts/faults.sh
+	$(call deps_build_run,test,scripts/faults.sh)
 
 # Read replicas: a throwaway primary and a streaming replica (also a layer of make test).
 replicas:
-	@bash scripts/deps.sh test
-	@$(MAKE) --no-print-directory all
-	@bash scripts/replicas.sh
+	$(call deps_build_run,test,scripts/replicas.sh)
 
 # 10 minutes of mixed reads and writes at 64 connections (SOAK_SECONDS to change it).
 soak:
-	@bash scripts/deps.sh soak
-	@$(MAKE) --no-print-directory all
-	@bash scripts/soak.sh
+	$(call deps_build_run,soak,scripts/soak.sh)
 
 format:
 	clang-format -i server/*.c include/*.h tests/unit/*.c

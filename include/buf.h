@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #define OW_WUR __attribute__((warn_unused_result))
@@ -45,6 +46,9 @@ int ow_buf_vappendf(struct ow_buf *b, const char *fmt, va_list ap) OW_WUR;
 int ow_buf_append_json_str(struct ow_buf *b, const char *s, size_t n) OW_WUR;
 /* The same without the quotes: pieces of one string literal written in turn. */
 int ow_buf_append_json_chars(struct ow_buf *b, const char *s, size_t n) OW_WUR;
+/* Appends what is left to read of f, up to its end or a read error (the caller tells the two
+ * apart with ferror); returns 0, or -1 when the cap is reached or memory runs out. */
+int ow_buf_append_file(struct ow_buf *b, FILE *f) OW_WUR;
 /* FNV-1a, 64 bits: start from OW_FNV64_INIT and continue over n bytes at p (checksums of
  * files, ETags). */
 #define OW_FNV64_INIT 0xcbf29ce484222325ULL

@@ -101,6 +101,10 @@ int ow_db_render_pool_metrics(struct ow_buf *b) OW_WUR;
  * shares the worker's connection; NULL with err filled (and *busy set when the limit of
  * ow_db_set_max_dedicated is reached). The caller closes it with ow_db_close_dedicated. */
 PGconn *ow_db_connect_dedicated(char *err, size_t errsz, int *busy);
+/* The same, inside a read-only snapshot transaction (OW_SQL_BEGIN_SNAPSHOT) that the caller
+ * reads in and ends (or leaves to ow_db_close_dedicated); NULL with err filled, as above, also
+ * when the transaction could not begin. */
+PGconn *ow_db_connect_snapshot(char *err, size_t errsz, int *busy);
 /* Closes a connection of ow_db_connect_dedicated (NULL: nothing). */
 void ow_db_close_dedicated(PGconn *c);
 /* Fills err from a failed result of connection c (res NULL: c's own error). */

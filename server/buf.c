@@ -62,6 +62,16 @@ int ow_buf_vappendf(struct ow_buf *b, const char *fmt, va_list ap)
 	return 0;
 }
 
+int ow_buf_append_file(struct ow_buf *b, FILE *f)
+{
+	char chunk[65536];
+	size_t got;
+	int rc = 0;
+	while (rc == 0 && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		rc = ow_buf_append(b, chunk, got);
+	return rc;
+}
+
 int ow_buf_appendf(struct ow_buf *b, const char *fmt, ...)
 {
 	va_list ap;

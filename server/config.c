@@ -138,6 +138,21 @@ static int whole_1_to(const struct errout *e, const char *v, unsigned max, unsig
 	return 0;
 }
 
+/* *out = v when it is a whole number of units (e.g. "seconds") from 0 to max; else the
+ * setting's error. */
+static int whole_0_to(const struct errout *e, const char *v, unsigned max, const char *units,
+		      unsigned *out)
+{
+	unsigned long long n;
+	if (parse_uint(v, strlen(v), max, &n) != 0) {
+		char what[64];
+		snprintf(what, sizeof what, "a whole number of %s from 0 to %u", units, max);
+		return bad(e, what, v);
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
 static int set_db_connections(struct ow_config *c, const struct errout *e, const char *v)
 {
 	return whole_1_to(e, v, 256, &c->db_connections);
@@ -145,11 +160,7 @@ static int set_db_connections(struct ow_config *c, const struct errout *e, const
 
 static int set_answer_cache_mb(struct ow_config *c, const struct errout *e, const char *v)
 {
-	unsigned long long n;
-	if (parse_uint(v, strlen(v), 65536, &n) != 0)
-		return bad(e, "a whole number of megabytes from 0 to 65536", v);
-	c->answer_cache_mb = (unsigned)n;
-	return 0;
+	return whole_0_to(e, v, 65536, "megabytes", &c->answer_cache_mb);
 }
 
 static int set_max_connections(struct ow_config *c, const struct errout *e, const char *v)
@@ -268,11 +279,7 @@ static int set_max_streams(struct ow_config *c, const struct errout *e, const ch
 
 static int set_cache_max_age(struct ow_config *c, const struct errout *e, const char *v)
 {
-	unsigned long long n;
-	if (parse_uint(v, strlen(v), 86400, &n) != 0)
-		return bad(e, "a whole number of seconds from 0 to 86400", v);
-	c->cache_max_age = (unsigned)n;
-	return 0;
+	return whole_0_to(e, v, 86400, "seconds", &c->cache_max_age);
 }
 
 static int set_replica_urls(struct ow_config *c, const struct errout *e, const char *v)
@@ -305,11 +312,7 @@ static int set_replica_max_lag(struct ow_config *c, const struct errout *e, cons
 
 static int set_replica_wait_ms(struct ow_config *c, const struct errout *e, const char *v)
 {
-	unsigned long long n;
-	if (parse_uint(v, strlen(v), 10000, &n) != 0)
-		return bad(e, "a whole number of milliseconds from 0 to 10000", v);
-	c->replica_wait_ms = (unsigned)n;
-	return 0;
+	return whole_0_to(e, v, 10000, "milliseconds", &c->replica_wait_ms);
 }
 
 static int set_max_body(struct ow_config *c, const struct errout *e, const char *v)

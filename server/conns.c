@@ -399,34 +399,31 @@ unsigned long long ow_conns_refused(void)
 	return __atomic_load_n(&refused, __ATOMIC_RELAXED);
 }
 
-unsigned long long ow_conns_refused_per_ip(void)
+/* A counter that the lock guards, read under it. */
+static unsigned long long locked_count(const unsigned long long *counter)
 {
 	pthread_mutex_lock(&lock);
-	unsigned long long n = refused_per_ip;
+	unsigned long long n = *counter;
 	pthread_mutex_unlock(&lock);
 	return n;
+}
+
+unsigned long long ow_conns_refused_per_ip(void)
+{
+	return locked_count(&refused_per_ip);
 }
 
 unsigned long long ow_conns_timed_out(void)
 {
-	pthread_mutex_lock(&lock);
-	unsigned long long n = timed_out;
-	pthread_mutex_unlock(&lock);
-	return n;
+	return locked_count(&timed_out);
 }
 
 unsigned long long ow_conns_abandoned(void)
 {
-	pthread_mutex_lock(&lock);
-	unsigned long long n = abandoned;
-	pthread_mutex_unlock(&lock);
-	return n;
+	return locked_count(&abandoned);
 }
 
 unsigned long long ow_conns_too_slow(void)
 {
-	pthread_mutex_lock(&lock);
-	unsigned long long n = too_slow;
-	pthread_mutex_unlock(&lock);
-	return n;
+	return locked_count(&too_slow);
 }

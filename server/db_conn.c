@@ -1,7 +1,7 @@
 /* db_conn.c — opening PostgreSQL connections: the primary's address, the session every
- * request connection gets, the dedicated connections of long streams (imports, exports)
- * and their limit, and errors copied out of libpq into struct ow_db_error. Knows nothing of
- * pools or HTTP. */
+ * request connection gets, the dedicated connections of long streams (imports, exports,
+ * downloads; the reads in a snapshot) and their limit, and errors copied out of libpq into
+ * struct ow_db_error. Knows nothing of pools or HTTP. */
 #include "db.h"
 
 #include <pthread.h>
@@ -107,16 +107,22 @@ PGconn *ow_db_connect_once(const char *url, char *err, size_t errsz)
 	return c;
 }
 
-int ow_db_session_setup(PGconn *c)
+/* Runs sql, one or more commands that return no rows, on c: 0, or -1 (c's error message). */
+static int exec_command(PGconn *c, const char *sql)
 {
-	PGresult *res = PQexec(c, "SET statement_timeout = '30s'; SET lock_timeout = '10s';"
-				  ""
-				  " SET idle_in_transaction_session_timeout = '60s';"
-				  " SET pg_trgm.word_similarity_threshold = 0.3; SET "
-				  "pg_trgm.similarity_threshold = 0.3");
+	PGresult *res = PQexec(c, sql);
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
 	return ok ? 0 : -1;
+}
+
+int ow_db_session_setup(PGconn *c)
+{
+	return exec_command(c, "SET statement_timeout = '30s'; SET lock_timeout = '10s';"
+			       ""
+			       " SET idle_in_transaction_session_timeout = '60s';"
+			       " SET pg_trgm.word_similarity_threshold = 0.3; SET "
+			       "pg_trgm.similarity_threshold = 0.3");
 }
 
 /* The request connections plan each prepared statement once: every statement that takes
@@ -133,11 +139,8 @@ int ow_db_session_setup(PGconn *c)
  * times as timestamps that docrow.c rewrites, reading that form. */
 int ow_db_plan_once(PGconn *c)
 {
-	PGresult *res = PQexec(c, "SET plan_cache_mode = force_generic_plan; SET jit = off; SET "
-				  "random_page_cost = 1.1; SET DateStyle = ISO");
-	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	PQclear(res);
-	return ok ? 0 : -1;
+	return exec_command(c, "SET plan_cache_mode = force_generic_plan; SET jit = off; SET "
+			       "random_page_cost = 1.1; SET DateStyle = ISO");
 }
 
 static unsigned max_dedicated = 8, dedicated_open;
@@ -174,6 +177,19 @@ PGconn *ow_db_connect_dedicated(char *err, size_t errsz, int *busy)
 		__atomic_sub_fetch(&dedicated_open, 1, __ATOMIC_RELAXED);
 	else
 		ow_db_own_add(c);
+	return c;
+}
+
+PGconn *ow_db_connect_snapshot(char *err, size_t errsz, int *busy)
+{
+	PGconn *c = ow_db_connect_dedicated(err, errsz, busy);
+	if (!c)
+		return NULL;
+	if (exec_command(c, OW_SQL_BEGIN_SNAPSHOT) != 0) {
+		snprintf(err, errsz, "the snapshot did not begin: %s", PQerrorMessage(c));
+		ow_db_close_dedicated(c);
+		return NULL;
+	}
 	return c;
 }
 

@@ -154,11 +154,8 @@ int ow_download_run(struct ow_req *r, enum ow_stmt_id stmt, const char *const *p
 	memcpy(d->request_id, r->request_id, sizeof d->request_id);
 	char cerr[256];
 	int busy = 0;
-	d->conn = ow_db_connect_dedicated(cerr, sizeof cerr, &busy);
-	PGresult *res = d->conn ? PQexec(d->conn, OW_SQL_BEGIN_SNAPSHOT) : NULL;
-	int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
-	PQclear(res);
-	if (!ok) {
+	d->conn = ow_db_connect_snapshot(cerr, sizeof cerr, &busy);
+	if (!d->conn) {
 		download_free(d);
 		return ow_db_dedicated_problem(r, busy);
 	}

@@ -109,17 +109,11 @@ int ow_h_export(struct ow_req *r)
 		s->json = 1;
 	char err[256];
 	int busy;
-	s->conn = ow_db_connect_dedicated(err, sizeof err, &busy);
+	s->conn = ow_db_connect_snapshot(err, sizeof err, &busy);
 	const char *params[] = {type};
-	PGresult *res = NULL;
 	int ok = s->conn != NULL;
 	if (ok) {
-		res = PQexec(s->conn, OW_SQL_BEGIN_SNAPSHOT);
-		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-		PQclear(res);
-	}
-	if (ok) {
-		res = ow_stmt_run(s->conn, OW_Q_EXPORT_DECLARE, params);
+		PGresult *res = ow_stmt_run(s->conn, OW_Q_EXPORT_DECLARE, params);
 		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 		PQclear(res);
 	}

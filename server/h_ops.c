@@ -26,11 +26,7 @@ int ow_ops_init(const char *home)
 	ow_buf_init(&openapi, 16 << 20);
 	FILE *f = fopen(path, "rb");
 	if (f) {
-		char chunk[65536];
-		size_t got;
-		int rc = 0;
-		while (rc == 0 && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
-			rc = ow_buf_append(&openapi, chunk, got);
+		int rc = ow_buf_append_file(&openapi, f);
 		fclose(f);
 		if (rc != 0) {
 			ow_log(OW_LOG_ERROR, "%s is too large", path);

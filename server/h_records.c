@@ -204,13 +204,22 @@ static int idempotency_key_ok(const char *k)
 	return 1;
 }
 
-int ow_h_record_create(struct ow_req *r)
+/* 1 when the request's JSON body fits the resource's fields for mode; 0 when it does not
+ * (the problem is queued). The parsed value is dropped: the write sends r->body as it came. */
+static int body_fits(struct ow_req *r, enum ow_jmode mode)
 {
 	const struct ow_resource *res = resource(r);
-	json_t *doc = ow_body_json(r, res->fields, res->nfields, OW_JSPEC_CREATE);
+	json_t *doc = ow_body_json(r, res->fields, res->nfields, mode);
 	if (!doc)
 		return 0;
 	json_decref(doc);
+	return 1;
+}
+
+int ow_h_record_create(struct ow_req *r)
+{
+	if (!body_fits(r, OW_JSPEC_CREATE))
+		return 0;
 	const char *idem = ow_req_header(r, "Idempotency-Key");
 	if (idem && !idempotency_key_ok(idem)) {
 		struct ow_errors errs;
@@ -225,11 +234,8 @@ int ow_h_record_create(struct ow_req *r)
 
 int ow_h_record_patch(struct ow_req *r)
 {
-	const struct ow_resource *res = resource(r);
-	json_t *doc = ow_body_json(r, res->fields, res->nfields, OW_JSPEC_PATCH);
-	if (!doc)
+	if (!body_fits(r, OW_JSPEC_PATCH))
 		return 0;
-	json_decref(doc);
 	return run_write(r, r->params.values[0], NULL);
 }
 

@@ -58,11 +58,7 @@ static int serve_file(struct ow_req *r, const char *name)
 		return ow_problem_replyf(r, OW_P_NOT_FOUND, "No asset named '%s'.", name);
 	struct ow_buf b;
 	ow_buf_init(&b, 8 << 20);
-	char chunk[65536];
-	size_t got;
-	int rc = 0;
-	while (rc == 0 && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		rc = ow_buf_append(&b, chunk, got);
+	int rc = ow_buf_append_file(&b, f);
 	fclose(f);
 	static const char *const headers[] = {"Cache-Control", "no-cache", "X-Content-Type-Options",
 					      "nosniff", NULL};

@@ -65,12 +65,27 @@ static int reply_stat(struct ow_req *r, enum ow_stmt_id id, const char *const *p
 	return rc;
 }
 
+/* The most filters a statistic takes (the departures': group_by and the /departures ones). */
+#define MAX_STAT_FILTERS NSTATS_FILTERS
+
+/* Parses the query by the n filters (the statistic's arguments, in its order) and answers
+ * statistic id; a bad query is answered by ow_query_parse. */
+static int reply_filtered(struct ow_req *r, const struct ow_filter *filters, size_t n,
+			  enum ow_stmt_id id, const struct ow_stat_table *table)
+{
+	const char *params[MAX_STAT_FILTERS];
+	if (n > MAX_STAT_FILTERS)
+		return ow_problem_reply(r, OW_P_INTERNAL, "The statistic takes too many filters.",
+					NULL, NULL);
+	if (ow_query_parse(r, filters, n, params, NULL) != 0)
+		return 0;
+	return reply_stat(r, id, params, table);
+}
+
 int ow_h_stats_departures(struct ow_req *r)
 {
-	const char *params[NSTATS_FILTERS];
-	if (ow_query_parse(r, departure_stats_filters, NSTATS_FILTERS, params, NULL) != 0)
-		return 0;
-	return reply_stat(r, OW_Q_STATS_DEPARTURES, params, &departure_table);
+	return reply_filtered(r, departure_stats_filters, NSTATS_FILTERS, OW_Q_STATS_DEPARTURES,
+			      &departure_table);
 }
 
 static const struct ow_filter flow_filters[] = {OW_FLOW_FILTERS};
@@ -78,10 +93,7 @@ static const struct ow_filter flow_filters[] = {OW_FLOW_FILTERS};
 
 int ow_h_stats_flows(struct ow_req *r)
 {
-	const char *params[NFLOW_FILTERS];
-	if (ow_query_parse(r, flow_filters, NFLOW_FILTERS, params, NULL) != 0)
-		return 0;
-	return reply_stat(r, OW_Q_STATS_FLOWS, params, &flow_table);
+	return reply_filtered(r, flow_filters, NFLOW_FILTERS, OW_Q_STATS_FLOWS, &flow_table);
 }
 
 static const char *const layoff_groups[] = {"month",	"quarter", "year",  "org",
@@ -98,10 +110,8 @@ static const struct ow_filter layoff_stats_filters[] = {
 
 int ow_h_stats_layoffs(struct ow_req *r)
 {
-	const char *params[NLAYOFF_FILTERS];
-	if (ow_query_parse(r, layoff_stats_filters, NLAYOFF_FILTERS, params, NULL) != 0)
-		return 0;
-	return reply_stat(r, OW_Q_STATS_LAYOFFS, params, &layoff_table);
+	return reply_filtered(r, layoff_stats_filters, NLAYOFF_FILTERS, OW_Q_STATS_LAYOFFS,
+			      &layoff_table);
 }
 
 static const char *const attrition_groups[] = {"team", NULL};
@@ -115,8 +125,7 @@ static const struct ow_filter attrition_filters[] = {
 
 int ow_h_stats_attrition(struct ow_req *r)
 {
-	const char *params[5];
-	if (ow_query_parse(r, attrition_filters, 5, params, NULL) != 0)
-		return 0;
-	return reply_stat(r, OW_Q_STATS_ATTRITION, params, &attrition_table);
+	return reply_filtered(r, attrition_filters,
+			      sizeof attrition_filters / sizeof attrition_filters[0],
+			      OW_Q_STATS_ATTRITION, &attrition_table);
 }

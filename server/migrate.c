@@ -89,11 +89,7 @@ static int read_file(const char *path, struct ow_buf *b)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return -1;
-	char chunk[65536];
-	size_t got;
-	int rc = 0;
-	while (rc == 0 && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		rc = ow_buf_append(b, chunk, got);
+	int rc = ow_buf_append_file(b, f);
 	if (ferror(f))
 		rc = -1;
 	fclose(f);

@@ -2,9 +2,9 @@
 // reported). Layoffs whose count is unknown are never guessed into a bar: they are marked
 // apart, as numbered circles in a row under their month. Year-only layoffs form hatched "?"
 // bars of their own, never counted in January.
-import { niceStep, yGrid } from './axis.js';
+import { column, monthBars, monthMarks, niceStep, yGrid } from './axis.js';
 import { $, h, s } from './dom.js';
-import { MON, fmtCompact, fmtInt, isUnknownBucket, plural, validMonth } from './format.js';
+import { fmtCompact, fmtInt, isUnknownBucket, plural } from './format.js';
 
 let monthData = null;
 
@@ -67,23 +67,10 @@ function bar(f, g, i, every, marks) {
   });
   gr.append(s('title', {}, describe(g) + (unk ? ' (known only to the year)' : '')));
   if (g.laid_off > 0) {
-    gr.append(s('rect', { x: cx - f.barW / 2, y: top, width: f.barW, height: Math.max(0, f.y(0) - top), rx: Math.min(3, f.barW / 4), class: 'col', fill: unk ? 'url(#l-hatch)' : null }));
+    gr.append(column(f, cx, g.laid_off, unk ? 'url(#l-hatch)' : null));
     if (f.slot >= 30) gr.append(s('text', { x: cx, y: top - 6, 'text-anchor': 'middle', class: 'count' }, f.slot >= 48 ? fmtInt(g.laid_off) : fmtCompact(g.laid_off)));
   }
-  const key = g.key || '';
-  const yr = key.slice(0, 4);
-  const base = f.H - f.m.b;
-  if (unk) {
-    gr.append(s('text', { x: cx, y: base + 16, 'text-anchor': 'middle', class: 'xlab xlab-unknown' }, '?'));
-  } else if (validMonth(key) && (i % every === 0 || key.endsWith('-01'))) {
-    const mon = MON[Number(key.slice(5, 7)) - 1];
-    gr.append(s('text', { x: cx, y: base + 16, 'text-anchor': 'middle', class: 'xlab' }, f.slot < 18 ? mon[0] : mon));
-  }
-  if (yr && yr !== marks.lastYear && !unk) {
-    gr.append(s('text', { x: f.m.l + i * f.slot + 2, y: base + 36, class: 'ylab' }, yr));
-    gr.append(s('line', { x1: f.m.l + i * f.slot, x2: f.m.l + i * f.slot, y1: base, y2: base + 26, class: 'yearline' }));
-    marks.lastYear = yr;
-  }
+  monthMarks(gr, f, g.key || '', i, cx, unk, every, marks);
   if (g.without_count > 0) gr.append(marker(f, g, cx));
   return gr;
 }
@@ -123,11 +110,7 @@ export function renderLayoffChart() {
   const withMarkers = monthData.total.without_count > 0;
   const f = frame(box, groups, withMarkers);
   const svg = canvas(f, groups);
-  const every = Math.max(1, Math.ceil(34 / f.slot));
-  const bars = s('g', { class: 'bars' });
-  const marks = { lastYear: '' };
-  groups.forEach((g, i) => bars.append(bar(f, g, i, every, marks)));
-  svg.append(bars);
+  svg.append(monthBars(f, groups, bar));
   if (withMarkers) svg.append(markerRowLabel(f));
   box.append(svg);
   $('lt-note').replaceChildren(...notes(groups, monthData.total));

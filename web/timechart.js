@@ -1,9 +1,9 @@
 // timechart.js — departures per month as an SVG bar chart: year-only departures counted
 // apart (hatched "?" bars, never guessed into a month); a bar is a button that selects its
 // month (app.js has the table follow, through onMonthSelected).
-import { niceStep, yGrid } from './axis.js';
+import { column, monthBars, monthMarks, niceStep, yGrid } from './axis.js';
 import { $, h, s } from './dom.js';
-import { MON, isUnknownBucket, plural, validMonth } from './format.js';
+import { isUnknownBucket, plural, validMonth } from './format.js';
 import { state, writeHash } from './state.js';
 
 let monthData = null;
@@ -73,23 +73,10 @@ function bar(f, g, i, every, marks) {
   gr.append(s('title', {}, `${g.label}: ${plural(g.count, 'departure')}${unk ? ' (known only to the year)' : ''}`));
   gr.append(s('rect', { x: f.m.l + i * f.slot, y: f.m.t, width: f.slot, height: f.ph, class: 'hit' })); // a generous hit area
   if (g.count > 0) {
-    gr.append(s('rect', { x: cx - f.barW / 2, y: top, width: f.barW, height: Math.max(0, f.y(0) - top), rx: Math.min(3, f.barW / 4), class: 'col', fill: unk ? 'url(#hatch)' : null }));
+    gr.append(column(f, cx, g.count, unk ? 'url(#hatch)' : null));
     gr.append(s('text', { x: cx, y: top - 6, 'text-anchor': 'middle', class: 'count' }, String(g.count)));
   }
-  const key = g.key || '';
-  const yr = key.slice(0, 4);
-  const base = f.H - f.m.b;
-  if (unk) {
-    gr.append(s('text', { x: cx, y: base + 16, 'text-anchor': 'middle', class: 'xlab xlab-unknown' }, '?'));
-  } else if (validMonth(key) && (i % every === 0 || key.endsWith('-01'))) {
-    const mon = MON[Number(key.slice(5, 7)) - 1];
-    gr.append(s('text', { x: cx, y: base + 16, 'text-anchor': 'middle', class: 'xlab' }, f.slot < 18 ? mon[0] : mon));
-  }
-  if (yr && yr !== marks.lastYear && !unk) {
-    gr.append(s('text', { x: f.m.l + i * f.slot + 2, y: base + 36, class: 'ylab' }, yr));
-    gr.append(s('line', { x1: f.m.l + i * f.slot, x2: f.m.l + i * f.slot, y1: base, y2: base + 26, class: 'yearline' }));
-    marks.lastYear = yr;
-  }
+  monthMarks(gr, f, g.key || '', i, cx, unk, every, marks);
   if (canClick) clickable(gr, g.key);
   return gr;
 }
@@ -120,11 +107,7 @@ export function renderMonthChart() {
   }
   const f = frame(box, groups);
   const svg = canvas(f, groups);
-  const every = Math.max(1, Math.ceil(34 / f.slot));
-  const bars = s('g', { class: 'bars' });
-  const marks = { lastYear: '' };
-  groups.forEach((g, i) => bars.append(bar(f, g, i, every, marks)));
-  svg.append(bars);
+  svg.append(monthBars(f, groups, bar));
   box.append(svg);
   note.replaceChildren(...notes(groups));
 }

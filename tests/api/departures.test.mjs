@@ -10,7 +10,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { api, BASE, checkSpec, expectProblem, sleep } from './lib.mjs';
-import { assertCsvCell, changesOf, csvObjects, expectFields, keyName, make, page, parseCsv, patch, qs, read, remove, walk } from './helpers-records.mjs';
+import { assertCsvCell, changesOf, csvObjects, expectEtagCycle, expectFields, keyName, make, page, parseCsv, patch, qs, read, remove, walk } from './helpers-records.mjs';
 import { expectBadParam, fixtures, getOk, ids, line, pageOk, position, runWord, timeline } from './helpers-history.mjs';
 
 const RUN = runWord();
@@ -266,24 +266,7 @@ test('departures and layoffs: ETag, If-None-Match (304), If-Match (412 on mismat
   ];
   for (const [plural, created, change] of records) {
     assert.equal(created.status, 201, created.text);
-    const id = created.body.id;
-    const etag0 = created.headers.get('etag');
-    const got = await read(plural, id);
-    assert.equal(got.headers.get('etag'), etag0, `${plural}: GET has the ETag POST gave`);
-    const nm = await read(plural, id, { headers: { 'if-none-match': etag0 } });
-    assert.equal(nm.status, 304, `${plural}: If-None-Match with the current ETag → 304`);
-    assert.equal(nm.text, '');
-
-    expectProblem(await patch(plural, id, change, { headers: { 'if-match': '"stale"' } }), 412);
-    assert.deepEqual((await read(plural, id)).body, got.body, `${plural}: a 412 changes nothing`);
-    const ok = await patch(plural, id, change, { headers: { 'if-match': etag0 } });
-    assert.equal(ok.status, 200, ok.text);
-    const etag1 = ok.headers.get('etag');
-    assert.notEqual(etag1, etag0, `${plural}: the ETag changes with the record`);
-    expectProblem(await patch(plural, id, change, { headers: { 'if-match': etag0 } }), 412);
-    expectProblem(await remove(plural, id, { headers: { 'if-match': etag0 } }), 412);
-    assert.equal((await read(plural, id)).status, 200, `${plural}: a 412 DELETE deletes nothing`);
-    assert.equal((await remove(plural, id, { headers: { 'if-match': etag1 } })).status, 204);
+    await expectEtagCycle(plural, created, change);
   }
 });
 

@@ -22,6 +22,14 @@ const OURS = `FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE
 
 const psql = (url, args, input) =>
   execFileSync('psql', [url, '-XqAt', '-v', 'ON_ERROR_STOP=1', ...args], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], timeout: 120_000 }).trim();
+/** Creates an empty scratch database named PREFIX_<time>; returns {name, scratch: its URL}. */
+function createScratch(prefix) {
+  const name = `${prefix}_${Date.now().toString(36)}`;
+  const url = new URL(DB_URL);
+  url.pathname = `/${name}`;
+  psql(DB_URL, ['-c', `CREATE DATABASE ${name}`]);
+  return { name, scratch: url.toString() };
+}
 /** Drops a scratch database; an autovacuum worker busy in it cannot be ended by our role
  * (DROP ... WITH (FORCE) refuses), so it is tried again for up to 10 s. */
 function dropScratch(name) {
@@ -92,11 +100,7 @@ test('every trigger is declared in sql/functions/ as the database holds it', { s
 });
 
 test('migrate drops the ow_* functions and triggers that no file defines, and nothing else', { skip: !DB_URL && 'ORGWATCH_TEST_DATABASE_URL is not set', timeout: 300_000 }, () => {
-  const name = `ow_prune_${Date.now().toString(36)}`;
-  const url = new URL(DB_URL);
-  url.pathname = `/${name}`;
-  const scratch = url.toString();
-  psql(DB_URL, ['-c', `CREATE DATABASE ${name}`]);
+  const { name, scratch } = createScratch('ow_prune');
   try {
     const env = { ...process.env, ORGWATCH_DATABASE_URL: scratch, ORGWATCH_HOME: REPO };
     execFileSync(BIN, ['migrate'], { env, stdio: 'pipe' });
@@ -138,11 +142,7 @@ test('migrate drops the ow_* functions and triggers that no file defines, and no
 });
 
 test('a database made by 0001-0015 with data migrates in place and answers the same', { skip: !DB_URL && 'ORGWATCH_TEST_DATABASE_URL is not set', timeout: 300_000 }, () => {
-  const name = `ow_inplace_${Date.now().toString(36)}`;
-  const url = new URL(DB_URL);
-  url.pathname = `/${name}`;
-  const scratch = url.toString();
-  psql(DB_URL, ['-c', `CREATE DATABASE ${name}`]);
+  const { name, scratch } = createScratch('ow_inplace');
   const work = mkdtempSync(path.join(os.tmpdir(), 'ow-inplace-'));
   try {
     // The old layout: migrations 0001-0015 only, each in one transaction, recorded as before.

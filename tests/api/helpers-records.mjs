@@ -1,5 +1,5 @@
-// Helpers shared by the record API suites (records, people_merge, changes): creating records
-// with spec checks, walking keyset pages, parsing CSV, unique names. Everything here goes
+// Helpers shared by the record API suites (records, departures, people_merge, changes): creating
+// records with spec checks, walking keyset pages, parsing CSV, unique names, the ETag cycle. Everything here goes
 // through api() and checkSpec() of lib.mjs.
 import assert from 'node:assert/strict';
 import { api, BASE, checkSpec, errorFields, expectProblem, namesField } from './lib.mjs';
@@ -219,6 +219,44 @@ export function assertCsvCell(cell, value, what) {
   } else {
     assert.equal(cell, String(value), `${what}: ${value}`);
   }
+}
+
+/**
+ * The ETag conventions on one record just created (`created`, the POST's response): GET gives
+ * the POST's ETag; If-None-Match with it is a 304, with another a 200; a PATCH (`change`) with a
+ * stale If-Match is a 412 that changes nothing, with the current one a 200 and a new ETag, after
+ * which the old ETag no longer matches, for a PATCH or a DELETE; a DELETE with the new one
+ * deletes the record.
+ */
+export async function expectEtagCycle(plural, created, change) {
+  const id = created.body.id;
+  const etag0 = created.headers.get('etag');
+  const got = await read(plural, id);
+  assert.equal(got.headers.get('etag'), etag0, `${plural}: GET has the ETag POST gave`);
+
+  const nm = await read(plural, id, { headers: { 'if-none-match': etag0 } });
+  assert.equal(nm.status, 304, `${plural}: If-None-Match with the current ETag → 304`);
+  assert.equal(nm.text, '');
+  assert.equal(nm.headers.get('etag'), etag0);
+  const other = await read(plural, id, { headers: { 'if-none-match': '"not-the-etag"' } });
+  assert.equal(other.status, 200, `${plural}: If-None-Match with another ETag → 200`);
+
+  const stale = await patch(plural, id, change, { headers: { 'if-match': '"stale"' } });
+  expectProblem(stale, 412);
+  assert.deepEqual((await read(plural, id)).body, got.body, `${plural}: a 412 changes nothing`);
+
+  const ok = await patch(plural, id, change, { headers: { 'if-match': etag0 } });
+  assert.equal(ok.status, 200, `${plural}: If-Match with the current ETag → 200 ${ok.text}`);
+  const etag1 = ok.headers.get('etag');
+  assert.notEqual(etag1, etag0, `${plural}: the ETag changes with the record`);
+  assert.equal((await read(plural, id)).headers.get('etag'), etag1, `${plural}: PATCH returns the new ETag`);
+  const nm2 = await read(plural, id, { headers: { 'if-none-match': etag0 } });
+  assert.equal(nm2.status, 200, `${plural}: the old ETag no longer matches`);
+
+  expectProblem(await patch(plural, id, change, { headers: { 'if-match': etag0 } }), 412);
+  expectProblem(await remove(plural, id, { headers: { 'if-match': etag0 } }), 412);
+  assert.equal((await read(plural, id)).status, 200, `${plural}: a 412 DELETE deletes nothing`);
+  assert.equal((await remove(plural, id, { headers: { 'if-match': etag1 } })).status, 204, `${plural}: DELETE with the current ETag`);
 }
 
 /** Asserts a 400 problem naming every one of `fields` (and returns the named fields). */

@@ -233,34 +233,25 @@ function sh(command) {
   execSync(command, { shell: '/bin/sh', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
 }
 
-// One request that must be answered (any status) within `ms`; resolves {res, ms}.
-async function timed(method, p, opts, ms) {
-  const t0 = Date.now();
-  const res = await api(method, p, { ...opts, timeoutMs: ms });
-  return { res, ms: Date.now() - t0 };
-}
-
-test('a database restart while the server is idle costs no failed request', { skip: noPgControl, timeout: 120_000 }, async () => {
-  const server = await startServer();
+/**
+ * Runs body(pg) against server, where pg.stop() and pg.start() stop and start the database;
+ * then stops the server with SIGTERM and expects a clean exit. Whatever happens, a database
+ * body left stopped is started again and the server is killed.
+ */
+async function withDatabaseControl(server, body) {
   let stopped = false;
+  const pg = {
+    stop() {
+      sh(PG_STOP);
+      stopped = true;
+    },
+    start() {
+      sh(PG_START);
+      stopped = false;
+    },
+  };
   try {
-    // Every worker opens its connection.
-    const warm = await Promise.all(Array.from({ length: 6 }, () => api('GET', '/people?limit=1', { base: server.base })));
-    for (const r of warm) assert.equal(checkSpec(r, 'GET', '/people').status, 200, r.text);
-
-    sh(PG_STOP);
-    stopped = true;
-    sh(PG_START);
-    stopped = false;
-
-    // The database is up again: stale connections must be replaced, not reported as 503.
-    const after = [];
-    for (let i = 0; i < 3; i++) after.push(await api('GET', '/people?limit=1', { base: server.base, timeoutMs: 10_000 }));
-    after.push(...(await Promise.all(Array.from({ length: 6 }, () => api('GET', '/people?limit=1', { base: server.base, timeoutMs: 10_000 })))));
-    for (const r of after) {
-      checkSpec(r, 'GET', '/people');
-      assert.equal(r.status, 200, `after the restart: ${r.status} ${r.text}`);
-    }
+    await body(pg);
     const exit = await server.stop('SIGTERM');
     assert.deepEqual(exit, { code: 0, signal: null }, server.output());
   } finally {
@@ -273,21 +264,47 @@ test('a database restart while the server is idle costs no failed request', { sk
     }
     await server.stop('SIGKILL', 5000).catch(() => {});
   }
+}
+
+// One request that must be answered (any status) within `ms`; resolves {res, ms}.
+async function timed(method, p, opts, ms) {
+  const t0 = Date.now();
+  const res = await api(method, p, { ...opts, timeoutMs: ms });
+  return { res, ms: Date.now() - t0 };
+}
+
+test('a database restart while the server is idle costs no failed request', { skip: noPgControl, timeout: 120_000 }, async () => {
+  const server = await startServer();
+  await withDatabaseControl(server, async (pg) => {
+    // Every worker opens its connection.
+    const warm = await Promise.all(Array.from({ length: 6 }, () => api('GET', '/people?limit=1', { base: server.base })));
+    for (const r of warm) assert.equal(checkSpec(r, 'GET', '/people').status, 200, r.text);
+
+    pg.stop();
+    pg.start();
+
+    // The database is up again: stale connections must be replaced, not reported as 503.
+    const after = [];
+    for (let i = 0; i < 3; i++) after.push(await api('GET', '/people?limit=1', { base: server.base, timeoutMs: 10_000 }));
+    after.push(...(await Promise.all(Array.from({ length: 6 }, () => api('GET', '/people?limit=1', { base: server.base, timeoutMs: 10_000 })))));
+    for (const r of after) {
+      checkSpec(r, 'GET', '/people');
+      assert.equal(r.status, 200, `after the restart: ${r.status} ${r.text}`);
+    }
+  });
 });
 
 test('database stopped → 503 problem within 5 s, /health still 200; database back → requests succeed within 10 s', { skip: noPgControl, timeout: 120_000 }, async () => {
   const server = await startServer();
   const mainWasReady = await api('GET', '/ready', { timeoutMs: 3000 }).then((r) => r.status === 200, () => false);
-  let stopped = false;
-  try {
+  await withDatabaseControl(server, async (pg) => {
     // Warm both workers' connections.
     for (let i = 0; i < 4; i++) {
       const res = checkSpec(await api('GET', '/people?limit=1', { base: server.base }), 'GET', '/people');
       assert.equal(res.status, 200, res.text);
     }
 
-    sh(PG_STOP);
-    stopped = true;
+    pg.stop();
 
     const dbRequests = [
       ['GET', '/people?limit=1', '/people', {}],
@@ -314,8 +331,7 @@ test('database stopped → 503 problem within 5 s, /health still 200; database b
     const health = checkSpec(await api('GET', '/health', { base: server.base, timeoutMs: 2000 }), 'GET', '/health');
     assert.equal(health.status, 200);
 
-    sh(PG_START);
-    stopped = false;
+    pg.start();
 
     const deadline = Date.now() + 10_000;
     let last;
@@ -348,17 +364,5 @@ test('database stopped → 503 problem within 5 s, /health still 200; database b
       } while (Date.now() < until);
       assert.equal(status, 200, `${BASE} recovers after the outage`);
     }
-
-    const exit = await server.stop('SIGTERM');
-    assert.deepEqual(exit, { code: 0, signal: null }, server.output());
-  } finally {
-    if (stopped) {
-      try {
-        sh(PG_START);
-      } catch (e) {
-        console.error(`could not restart the database: ${e.message}`);
-      }
-    }
-    await server.stop('SIGKILL', 5000).catch(() => {});
-  }
+  });
 });

@@ -16,12 +16,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { BASE, REPO, launchBrowser, settled, watchProblems } from './lib.mjs';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BASE = (process.env.ORGWATCH_TEST_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
-const EXECUTABLE = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = path.join(REPO, 'build', 'test', 'charts');
 
 /** The charts of the sample: name, the SVG's URL, its embed page's URL (same query). */
@@ -40,12 +36,7 @@ let browser;
 let context;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: EXECUTABLE,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
 });
 
@@ -56,16 +47,7 @@ after(async () => {
 /** A new page whose console errors, page errors, failed requests and HTTP errors are collected. */
 async function watchedPage() {
   const page = await context.newPage();
-  const problems = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
-  return { page, problems };
+  return { page, problems: watchProblems(page, []) };
 }
 
 /** Waits until every <img> of the page has loaded or failed. */
@@ -151,10 +133,6 @@ test('screenshots of every chart, light and dark, 320 and 1200 px wide, into bui
 
 // ------------------------------------------------------------------ the dashboard's Share control
 
-/** Waits until every panel of the dashboard has finished loading. */
-const settled = (page) => page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0 &&
-  document.querySelectorAll('.status-loading').length === 0);
-
 /** Opens a Share control and returns its three texts and the iframe/img snippets parsed. */
 async function openShare(page, id) {
   const box = page.locator(`#${id}`);
@@ -209,14 +187,7 @@ test('the dashboard\'s Share controls give the image, iframe and img of each cha
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
   const page = await ctx.newPage();
-  const problems = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-  });
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
+  const problems = watchProblems(page, [], { failedRequests: false });
   try {
     await page.goto(`${BASE}/`, { waitUntil: 'networkidle' });
     await settled(page);

@@ -9,11 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BASE, REPO } from './lib.mjs';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DIR = path.join(REPO, 'tests/golden/charts');
-const BASE = (process.env.ORGWATCH_TEST_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
 const UPDATE = process.env.ORGWATCH_UPDATE_GOLDEN === '1';
 
 export const GOLDEN = [

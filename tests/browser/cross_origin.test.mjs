@@ -8,11 +8,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { chromium } from 'playwright-core';
+import { BASE, launchBrowser } from './lib.mjs';
 
-const BASE = (process.env.ORGWATCH_TEST_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
 const KEY = process.env.ORGWATCH_TEST_EDITOR_KEY;
-const EXECUTABLE = process.env.CHROMIUM || '/usr/bin/chromium';
 const SLUG = `cross-origin-${Date.now().toString(36)}`;
 
 // The other site's page: it fetches from the API and writes what it got into the document.
@@ -60,12 +58,7 @@ before(async () => {
   });
   await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${site.address().port}`;
-  browser = await chromium.launch({
-    executablePath: EXECUTABLE,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {

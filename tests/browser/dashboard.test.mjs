@@ -8,14 +8,8 @@
 // Saves a full-page screenshot to build/dashboard.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BASE = (process.env.ORGWATCH_TEST_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
-const EXECUTABLE = process.env.CHROMIUM || '/usr/bin/chromium';
+import { readFileSync } from 'node:fs';
+import { BASE, launchBrowser, saveScreenshot, settled as panelsSettled, watchProblems } from './lib.mjs';
 
 let browser;
 let context;
@@ -23,47 +17,20 @@ let page;
 const problems = []; // console errors, page errors, failed requests and HTTP errors
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: EXECUTABLE,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
   page = await context.newPage();
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) => {
-    // a download's blob: URL is handed to the download manager, which Playwright reports as aborted
-    if (!req.url().startsWith('blob:')) problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
-  });
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
+  watchProblems(page, problems);
   await page.goto(`${BASE}/`, { waitUntil: 'networkidle' });
 });
 
 after(async () => {
-  if (page) {
-    try {
-      mkdirSync(path.join(REPO, 'build'), { recursive: true });
-      await page.goto(`${BASE}/`, { waitUntil: 'networkidle' });
-      await page.locator('#org-tree li').first().waitFor();
-      await page.screenshot({ path: path.join(REPO, 'build', 'dashboard.png'), fullPage: true });
-    } catch (e) {
-      console.error(`screenshot failed: ${e.message}`);
-    }
-  }
+  if (page) await saveScreenshot(page, '/', '#org-tree li', 'dashboard.png');
   await browser?.close();
 });
 
 /** Waits until every panel has finished loading. */
-async function settled() {
-  await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0 &&
-    document.querySelectorAll('.status-loading').length === 0);
-}
+const settled = () => panelsSettled(page);
 
 const bar = (key) => page.locator(`#month-chart g.bar[data-key="${key}"]`);
 const rowOf = (name) => page.locator('#dep-rows tr', { hasText: name });

@@ -14,14 +14,8 @@
 // Saves a full-page screenshot to build/layoffs.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BASE = (process.env.ORGWATCH_TEST_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
-const EXECUTABLE = process.env.CHROMIUM || '/usr/bin/chromium';
+import { readFileSync } from 'node:fs';
+import { BASE, launchBrowser, saveScreenshot, settled as panelsSettled, watchProblems } from './lib.mjs';
 
 let browser;
 let context;
@@ -29,26 +23,10 @@ let page;
 const problems = []; // console errors, page errors, failed requests and HTTP errors
 
 /** Collects what goes wrong on a page into problems. */
-function watch(p) {
-  p.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-  });
-  p.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  p.on('requestfailed', (req) => {
-    if (!req.url().startsWith('blob:')) problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
-  });
-  p.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
-}
+const watch = (p) => watchProblems(p, problems);
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: EXECUTABLE,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
   page = await context.newPage();
   watch(page);
@@ -56,24 +34,12 @@ before(async () => {
 });
 
 after(async () => {
-  if (page) {
-    try {
-      mkdirSync(path.join(REPO, 'build'), { recursive: true });
-      await page.goto(`${BASE}/#view=layoffs`, { waitUntil: 'networkidle' });
-      await page.locator('#layoff-chart svg').waitFor();
-      await page.screenshot({ path: path.join(REPO, 'build', 'layoffs.png'), fullPage: true });
-    } catch (e) {
-      console.error(`screenshot failed: ${e.message}`);
-    }
-  }
+  if (page) await saveScreenshot(page, '/#view=layoffs', '#layoff-chart svg', 'layoffs.png');
   await browser?.close();
 });
 
 /** Waits until every panel of p has finished loading. */
-async function settled(p = page) {
-  await p.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0 &&
-    document.querySelectorAll('.status-loading').length === 0);
-}
+const settled = (p = page) => panelsSettled(p);
 
 async function getJson(pathAndQuery) {
   const res = await fetch(`${BASE}${pathAndQuery}`);

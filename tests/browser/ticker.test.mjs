@@ -6,11 +6,9 @@
 // Environment: ORGWATCH_TEST_URL, ORGWATCH_TEST_EDITOR_KEY, CHROMIUM (default /usr/bin/chromium).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { BASE, launchBrowser } from './lib.mjs';
 
-const BASE = (process.env.ORGWATCH_TEST_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
 const KEY = process.env.ORGWATCH_TEST_EDITOR_KEY;
-const EXECUTABLE = process.env.CHROMIUM || '/usr/bin/chromium';
 const RUN = Date.now().toString(36);
 
 let browser;
@@ -34,12 +32,7 @@ const items = () => page.locator('#ticker-list li').allTextContents();
 before(async () => {
   assert.ok(KEY, 'ORGWATCH_TEST_EDITOR_KEY is not set');
   metaDescription = (await (await fetch(`${BASE}/organizations/meta`)).json()).description;
-  browser = await chromium.launch({
-    executablePath: EXECUTABLE,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
 });
 

@@ -11,13 +11,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import {
   THREADS,
   alive,
   asanSmallQuarantine,
   backlog,
   fmtTally,
+  idleConnections,
   now,
   parseMetrics,
   port,
@@ -46,41 +46,14 @@ const WANT = Number(process.env.FAULTS_IDLE_CONNECTIONS || 10_000);
 const TARGET = Math.min(WANT, openFiles - 500);
 
 let server;
-const socks = [];
+const idle = idleConnections();
 after(async () => {
-  for (const c of socks) c.s.destroy();
+  idle.destroyAll();
   if (server && !server.exit) await server.kill();
 });
 
-/** Opens an idle connection; resolves {s, outcome: connected|<error code>|TIMEOUT, closedAt}. */
-function openIdle(p) {
-  return new Promise((resolve) => {
-    const s = net.connect(p, '127.0.0.1');
-    const c = { s, outcome: null, closedAt: null, gotData: '' };
-    socks.push(c);
-    const t = setTimeout(() => {
-      c.outcome = 'TIMEOUT';
-      s.destroy();
-      resolve(c);
-    }, CONNECT_MS);
-    s.on('connect', () => {
-      clearTimeout(t);
-      c.outcome = 'connected';
-      resolve(c);
-    });
-    s.on('data', (d) => (c.gotData += d.toString('latin1', 0, 64)));
-    s.on('error', (e) => {
-      clearTimeout(t);
-      if (!c.outcome) {
-        c.outcome = e.code || e.message;
-        resolve(c);
-      }
-    });
-    s.on('close', () => {
-      if (c.outcome === 'connected' && c.closedAt === null) c.closedAt = now();
-    });
-  });
-}
+/** Opens an idle connection; resolves {s, outcome: connected|<error code>|TIMEOUT, closedAt, ...}. */
+const openIdle = (p) => idle.open(p, { ms: CONNECT_MS, giveUp: true });
 
 async function probe(p, path = '/health') {
   try {
@@ -131,7 +104,7 @@ test(`${TARGET} idle connections against ORGWATCH_MAX_CONNECTIONS=${LIMIT}`, { t
   const aliveDuring = alive(pid);
 
   // 3. Idle ones closed.
-  for (const c of socks) c.s.destroy();
+  idle.destroyAll();
   await sleep(1000);
   const afterProbes = [];
   for (let i = 0; i < 10; i++) afterProbes.push(await probe(p, i % 2 ? '/people?limit=1' : '/health'));

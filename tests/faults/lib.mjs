@@ -1,6 +1,6 @@
 // Helpers of the fault tests (tests/faults/*.test.mjs, run by scripts/faults.sh): servers of
-// our own (started, stopped, killed by PID), raw HTTP with deadlines, the PostgreSQL
-// connections of one process (from /proc), psql, RSS, and the per-fault result line.
+// our own (started, stopped, killed by PID), raw HTTP with deadlines, idle connections, the
+// PostgreSQL connections of one process (from /proc), psql, RSS, and the per-fault result line.
 //
 // Environment (set by scripts/faults.sh):
 //   ORGWATCH_BIN            the binary under test (default build/orgwatch)
@@ -502,4 +502,53 @@ export function personLines(prefix, n, from = 0) {
 /** How many people have a slug starting with PREFIX- (committed rows only). */
 export function countPeople(prefix) {
   return Number(psql(`SELECT count(*) FROM people WHERE slug LIKE '${prefix}-%'`));
+}
+
+/**
+ * Idle connections (nothing sent) a test opens and closes at its end. `open(p, {ms,
+ * localAddress, giveUp})` connects to 127.0.0.1:p (from localAddress when given) and resolves,
+ * once the connection is made, fails or `ms` pass, with {s, outcome, connectedAt, closedAt,
+ * error, gotData}: outcome 'connected', the error's code, or 'TIMEOUT' (with giveUp the attempt
+ * is then abandoned; without, it may still connect later and connectedAt says when);
+ * connectedAt and closedAt (now()) once connected and once closed after that; error the last
+ * error seen, even after connecting; gotData the start of what the server sent. `destroyAll()`
+ * closes every one.
+ */
+export function idleConnections() {
+  const all = [];
+  return {
+    open(p, { ms = 5000, localAddress, giveUp = false } = {}) {
+      return new Promise((resolve) => {
+        const s = net.connect({ port: p, host: '127.0.0.1', localAddress });
+        const c = { s, outcome: null, connectedAt: null, closedAt: null, error: null, gotData: '' };
+        all.push(c);
+        const settle = (outcome) => {
+          if (c.outcome) return;
+          c.outcome = outcome;
+          resolve(c);
+        };
+        const t = setTimeout(() => {
+          settle('TIMEOUT');
+          if (giveUp) s.destroy();
+        }, ms);
+        s.on('connect', () => {
+          c.connectedAt = now();
+          clearTimeout(t);
+          settle('connected');
+        });
+        s.on('data', (d) => (c.gotData += d.toString('latin1', 0, 64)));
+        s.on('error', (e) => {
+          c.error = e.code || e.message;
+          clearTimeout(t);
+          settle(c.error);
+        });
+        s.on('close', () => {
+          if (c.connectedAt !== null && c.closedAt === null) c.closedAt = now();
+        });
+      });
+    },
+    destroyAll() {
+      for (const c of all) c.s.destroy();
+    },
+  };
 }

@@ -10,8 +10,7 @@
 //  4. The idle ones closed, 127.0.0.1 is served again.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
-import { THREADS, alive, now, parseMetrics, port, report, request, sleep, startServer, stopAndCheck } from './lib.mjs';
+import { THREADS, alive, idleConnections, parseMetrics, port, report, request, sleep, startServer, stopAndCheck } from './lib.mjs';
 
 const NAME = 'per-ip';
 const PER_IP = 64;
@@ -19,34 +18,14 @@ const FLOOD = 1100;
 const CLOSED_WITHIN_MS = 2000;
 
 let server;
-const socks = [];
+const idle = idleConnections();
 after(async () => {
-  for (const c of socks) c.s.destroy();
+  idle.destroyAll();
   if (server && !server.exit) await server.kill();
 });
 
-/** Opens an idle connection from 127.0.0.1: {s, connectedAt, closedAt, error}. */
-function openIdle(p) {
-  return new Promise((resolve) => {
-    const s = net.connect({ port: p, host: '127.0.0.1', localAddress: '127.0.0.1' });
-    const c = { s, connectedAt: null, closedAt: null, error: null };
-    socks.push(c);
-    const t = setTimeout(() => resolve(c), 5000);
-    s.on('connect', () => {
-      c.connectedAt = now();
-      clearTimeout(t);
-      resolve(c);
-    });
-    s.on('error', (e) => {
-      c.error = e.code || e.message;
-      clearTimeout(t);
-      resolve(c);
-    });
-    s.on('close', () => {
-      if (c.closedAt === null) c.closedAt = now();
-    });
-  });
-}
+/** Opens an idle connection from 127.0.0.1: {s, connectedAt, closedAt, error, ...}. */
+const openIdle = (p) => idle.open(p, { localAddress: '127.0.0.1' });
 
 test(`${FLOOD} connections from one address against ORGWATCH_MAX_CONNECTIONS_PER_IP=${PER_IP}`, { timeout: 120_000 }, async () => {
   server = await startServer(NAME, port(NAME), {
@@ -82,7 +61,7 @@ test(`${FLOOD} connections from one address against ORGWATCH_MAX_CONNECTIONS_PER
   const ok200 = other.filter((o) => o === '200').length;
 
   // 4: the idle ones gone, 127.0.0.1 is served again.
-  for (const c of socks) c.s.destroy();
+  idle.destroyAll();
   await sleep(300);
   let again = '';
   try {

@@ -467,35 +467,32 @@ static void preview(const char *name, const char *svg)
 
 /* --- Tests ------------------------------------------------------------------------------- */
 
+/* fn draws d (which it takes) at 800 px, light, with the description want; the SVG is
+ * returned for more checks (the caller frees it). */
+static char *expect_desc(render_fn fn, json_t *d, const char *want)
+{
+	char desc[1024];
+	char *svg = render(fn, d, 800, 0, OW_SVG_LIGHT);
+	json_decref(d);
+	desc_of(svg, desc, sizeof desc);
+	assert_string_equal(desc, want);
+	return svg;
+}
+
 static void test_descriptions(void **state)
 {
 	(void)state;
-	char desc[1024];
-	json_t *d = departures(0);
-	char *svg = render(ow_chart_departures_svg, d, 800, 0, OW_SVG_LIGHT);
-	desc_of(svg, desc, sizeof desc);
-	assert_string_equal(desc,
-			    "Departures from Meta, Jan–Dec 2024: 31; most in April 2024 (9).");
+	char *svg = expect_desc(ow_chart_departures_svg, departures(0),
+				"Departures from Meta, Jan–Dec 2024: 31; most in April 2024 (9).");
 	assert_non_null(strstr(svg, ">Departures from Meta</text>"));
 	free(svg);
-	json_decref(d);
-
-	d = layoffs();
-	svg = render(ow_chart_layoffs_svg, d, 800, 0, OW_SVG_LIGHT);
-	desc_of(svg, desc, sizeof desc);
-	assert_string_equal(desc, "People laid off at Meta, Nov 2022 – Mar 2023: 11,050 in 2 "
-				  "layoffs; most in November 2022 (11,000); 3 layoffs without a "
-				  "reported count.");
-	free(svg);
-	json_decref(d);
-
-	d = flows();
-	svg = render(ow_chart_flows_svg, d, 800, 0, OW_SVG_LIGHT);
-	desc_of(svg, desc, sizeof desc);
-	assert_string_equal(desc, "Where people who left Meta went: 12 departures to 7 "
-				  "destinations; most to Memories.ai (3).");
-	free(svg);
-	json_decref(d);
+	free(expect_desc(ow_chart_layoffs_svg, layoffs(),
+			 "People laid off at Meta, Nov 2022 – Mar 2023: 11,050 in 2 "
+			 "layoffs; most in November 2022 (11,000); 3 layoffs without a "
+			 "reported count."));
+	free(expect_desc(ow_chart_flows_svg, flows(),
+			 "Where people who left Meta went: 12 departures to 7 "
+			 "destinations; most to Memories.ai (3)."));
 }
 
 static void test_overrides(void **state)

@@ -160,13 +160,30 @@ static void parse_all(const char *doc, struct result *res)
 	parse_split(doc, n, n, n, 0, 0, res);
 }
 
+/* res is a success with the records want. */
+static void check_ok(const struct result *res, const char *want)
+{
+	if (res->status != OW_CSV_OK)
+		fail_msg("status %d, error line %lu: %s", res->status, res->err_line, res->err);
+	assert_string_equal(res->out, want);
+}
+
 static void expect_ok(const char *doc, const char *want)
 {
 	struct result res;
 	parse_all(doc, &res);
-	if (res.status != OW_CSV_OK)
-		fail_msg("status %d, error line %lu: %s", res.status, res.err_line, res.err);
-	assert_string_equal(res.out, want);
+	check_ok(&res, want);
+}
+
+/* res is the input error msg on line, after the records records_before (NULL: not checked). */
+static void check_error(const struct result *res, unsigned long line, const char *msg,
+			const char *records_before)
+{
+	assert_int_equal(res->status, OW_CSV_EINPUT);
+	assert_int_equal(res->err_line, line);
+	assert_string_equal(res->err, msg);
+	if (records_before)
+		assert_string_equal(res->out, records_before);
 }
 
 static void expect_error(const char *doc, size_t len, unsigned long line, const char *msg,
@@ -174,10 +191,7 @@ static void expect_error(const char *doc, size_t len, unsigned long line, const 
 {
 	struct result res;
 	parse_split(doc, len, len, len, 0, 0, &res);
-	assert_int_equal(res.status, OW_CSV_EINPUT);
-	assert_int_equal(res.err_line, line);
-	assert_string_equal(res.err, msg);
-	assert_string_equal(res.out, records_before);
+	check_error(&res, line, msg, records_before);
 }
 
 /* ---- Reader ---------------------------------------------------------------------------- */
@@ -250,8 +264,7 @@ static void test_read_bom(void **state)
 		for (size_t j = i; j <= strlen(doc); j++) {
 			struct result res;
 			parse_split(doc, strlen(doc), i, j, 0, 0, &res);
-			assert_int_equal(res.status, OW_CSV_OK);
-			assert_string_equal(res.out, "1:[a][b]\n");
+			check_ok(&res, "1:[a][b]\n");
 		}
 	}
 }
@@ -344,11 +357,8 @@ static void test_read_errors_at_every_split(void **state)
 	struct result res;
 	for (size_t a = 0; a <= n; a++) {
 		parse_split(doc, n, a, a, 0, 0, &res);
-		assert_int_equal(res.status, OW_CSV_EINPUT);
-		assert_int_equal(res.err_line, 4);
-		assert_string_equal(res.err,
-				    "unexpected character after the closing quote of field 2");
-		assert_string_equal(res.out, "1:[h1][h2]\n2:[multi\r\nline][ok]\n");
+		check_error(&res, 4, "unexpected character after the closing quote of field 2",
+			    "1:[h1][h2]\n2:[multi\r\nline][ok]\n");
 	}
 }
 
@@ -359,21 +369,15 @@ static void test_read_field_limit(void **state)
 	/* Exactly max_field bytes is fine, quoted or not; one more is an error. */
 	const char *ok = "abcd,\"ab\"\"c\"\n";
 	parse_split(ok, strlen(ok), 3, 3, 4, 0, &res);
-	assert_int_equal(res.status, OW_CSV_OK);
-	assert_string_equal(res.out, "1:[abcd][ab\"c]\n");
+	check_ok(&res, "1:[abcd][ab\"c]\n");
 	const char *over = "x\nabcd,abcde\n";
 	for (size_t a = 0; a <= strlen(over); a++) {
 		parse_split(over, strlen(over), a, a, 4, 0, &res);
-		assert_int_equal(res.status, OW_CSV_EINPUT);
-		assert_int_equal(res.err_line, 2);
-		assert_string_equal(res.err, "field 2 is longer than 4 bytes");
-		assert_string_equal(res.out, "1:[x]\n");
+		check_error(&res, 2, "field 2 is longer than 4 bytes", "1:[x]\n");
 	}
 	const char *q = "\"ab\ncde\"\n";
 	parse_split(q, strlen(q), 2, 2, 4, 0, &res);
-	assert_int_equal(res.status, OW_CSV_EINPUT);
-	assert_int_equal(res.err_line, 2);
-	assert_string_equal(res.err, "field 1 is longer than 4 bytes");
+	check_error(&res, 2, "field 1 is longer than 4 bytes", NULL);
 }
 
 static void test_read_fields_limit(void **state)
@@ -382,14 +386,10 @@ static void test_read_fields_limit(void **state)
 	struct result res;
 	const char *ok = "a,b,c\n,,\n";
 	parse_split(ok, strlen(ok), 1, 1, 0, 3, &res);
-	assert_int_equal(res.status, OW_CSV_OK);
-	assert_string_equal(res.out, "1:[a][b][c]\n2:[][][]\n");
+	check_ok(&res, "1:[a][b][c]\n2:[][][]\n");
 	const char *over = "a,b,c\nd,e,f,g\n";
 	parse_split(over, strlen(over), 1, 1, 0, 3, &res);
-	assert_int_equal(res.status, OW_CSV_EINPUT);
-	assert_int_equal(res.err_line, 2);
-	assert_string_equal(res.err, "record has more than 3 fields");
-	assert_string_equal(res.out, "1:[a][b][c]\n");
+	check_error(&res, 2, "record has more than 3 fields", "1:[a][b][c]\n");
 	const char *trailing = "a,b,c,\n";
 	parse_split(trailing, strlen(trailing), 7, 7, 0, 3, &res);
 	assert_int_equal(res.status, OW_CSV_EINPUT);
