@@ -66,10 +66,10 @@
  * columns, which the server writes as documents (departure_doc in resources.c; the same
  * document as ow_departure_json of sql/functions/08_departures.sql, which single reads and
  * writes use): columns 0 id, 1-2 the cursor's parts, then the fields in the document's
- * order; the sources as four arrays (ids, urls, publishers, titles, by url) and the times as
- * UTC timestamps (URLs are unique, so the four arrays agree), which the server writes
- * (docrow.c): as JSON made here, they were ~15 % of
- * the statement (W2 of bench/reads.sh, pgbench). */
+ * order; the sources as four arrays (ids, urls, publishers, titles) aggregated from one
+ * stream sorted by url (so the four agree; an ORDER BY in each aggregate sorted four times)
+ * and the times as UTC timestamps, which the server writes (docrow.c): made as JSON here, they
+ * cost ~15 % of the statement (W2 of bench/reads.sh, pgbench). */
 #define DEPARTURES_SORTED(lo, hi, cmp, dir)                                                        \
 	"SELECT d.id, d.k_lo::text || '|' || d.k_hi::text, d.id, d.person_id, p.id, p.slug,"       \
 	" p.full_name, d.org_id, o.id, o.slug, o.name, d.team_id, t.id, t.slug, t.name, d.title,"  \
@@ -86,11 +86,11 @@
 	" LEFT JOIN teams t ON t.id = d.team_id"                                                   \
 	" LEFT JOIN organizations dst ON dst.id = d.destination_org_id"                            \
 	" LEFT JOIN layoffs l ON l.id = d.layoff_id"                                               \
-	" LEFT JOIN LATERAL (SELECT array_agg(s.id ORDER BY s.url) AS ids,"                        \
-	" array_agg(s.url ORDER BY s.url) AS urls,"                                                \
-	" array_agg(s.publisher ORDER BY s.url) AS publishers,"                                    \
-	" array_agg(s.title ORDER BY s.url) AS titles FROM departure_sources x"                    \
-	" JOIN sources s ON s.id = x.source_id WHERE x.departure_id = d.id) src ON true"           \
+	" LEFT JOIN LATERAL (SELECT array_agg(s.id) AS ids, array_agg(s.url) AS urls,"             \
+	" array_agg(s.publisher) AS publishers, array_agg(s.title) AS titles"                      \
+	" FROM (SELECT s.id, s.url, s.publisher, s.title FROM departure_sources x"                 \
+	" JOIN sources s ON s.id = x.source_id WHERE x.departure_id = d.id ORDER BY s.url) s)"     \
+	" src ON true"                                                                             \
 	" ORDER BY d.k_lo " dir ", d.k_hi " dir ", d.id " dir
 
 /* The C argument a statement does not take (bit i = argument i): the departures' sort
