@@ -263,7 +263,10 @@ BEGIN
 		FROM departures d
 		WHERE p_since IS NOT NULL AND d.org_id = oid_ AND d.status <> 'retracted'
 		  AND lower(d.departed_range) >= p_since AND lower(d.departed_range) <= p_day
-		  AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.person_id = d.person_id)
+		  -- gone: holding no position there that day (not only: none drawn; someone hidden
+		  -- in a "+N more" box or come back elsewhere in the organization is not a ghost)
+		  AND NOT EXISTS (SELECT 1 FROM positions po
+			WHERE po.person_id = d.person_id AND po.org_id = oid_ AND po.period @> p_day)
 		ORDER BY d.person_id, lower(d.departed_range) DESC, d.id
 	), ghosts AS (
 		SELECT g.*, p.slug, p.full_name,

@@ -259,6 +259,34 @@ test('the org chart names the sources of what it draws: a subtree (its root\'s o
   assert.match(sourceLine(plain.text), /Data as of 2022-07-01/);
 });
 
+test('the org chart draws as a ghost only who holds no position there that day: not someone back in the organization, hidden in a "+N more" box', async () => {
+  const slug = `back-${RUN}`;
+  const post = async (plural, body) => {
+    const res = await api('POST', `/${plural}`, { key: 'editor', body });
+    assert.equal(res.status, 201, `POST /${plural} ${JSON.stringify(body)} → ${res.status} ${res.text}`);
+    return res.body;
+  };
+  const exitSrc = (await post('sources', { url: `https://back-exit.example/${RUN}`, publisher: `Back Exit ${RUN}`, published_on: '2024-03-02' })).id;
+  await post('organizations', { slug, name: `Back ${RUN}` });
+  for (const p of ['a', 'b', 'r']) await post('people', { slug: `${slug}-${p}`, full_name: `Back ${p.toUpperCase()} ${RUN}` });
+  await post('positions', { person: `${slug}-a`, org: slug, title: 'Ta', started_on: '2020' });
+  await post('positions', { person: `${slug}-b`, org: slug, title: 'Tb', started_on: '2020' });
+  // R left in March 2024 from under A and came back in April under B
+  await post('positions', { person: `${slug}-r`, org: slug, title: 'Tr', started_on: '2020', ended_on: '2024-03-01' });
+  await post('positions', { person: `${slug}-r`, org: slug, title: 'Tr2', started_on: '2024-04-01' });
+  await post('reporting-lines', { report: `${slug}-b`, manager: `${slug}-a`, valid_from: '2020' });
+  await post('reporting-lines', { report: `${slug}-r`, manager: `${slug}-a`, valid_from: '2020', valid_to: '2024-03-01' });
+  await post('reporting-lines', { report: `${slug}-r`, manager: `${slug}-b`, valid_from: '2024-04-01' });
+  await post('departures', { person: `${slug}-r`, org: slug, departed_on: '2024-03-01', source_ids: [exitSrc] });
+  const q = { as_of: '2025-01-01', departed_since: '2024-01-01' };
+  for (const extra of [{ root: `${slug}-a`, depth: '0' }, { depth: '0' }, {}]) {
+    const res = await svg(`/organizations/${slug}/chart`, { ...q, ...extra });
+    assert.doesNotMatch(res.text, /class="ghost"/, `${JSON.stringify(extra)}: R is back, not a ghost`);
+    assert.doesNotMatch(res.text, /who left/, `${JSON.stringify(extra)}: no one counted as left`);
+    assert.ok(!(res.text.match(/Source: [^<]*/) || [''])[0].includes('Back Exit'), `${JSON.stringify(extra)}: R's exit is not drawn`);
+  }
+});
+
 test('/embed pages: the SVG inline, a hidden table of the numbers, the sources, the height told to the parent', async () => {
   for (const path of ['/embed/charts/departures-by-month?org=meta', '/embed/charts/layoffs-by-month', '/embed/charts/flows?org=meta&top=3',
     '/embed/organizations/meta/chart?as_of=2025-07-01&departed_since=2024-01-01']) {

@@ -153,3 +153,29 @@ test('a departure in a list (written by the server from flat columns) is the ver
   assert.equal(mine.reason, 'Cuts\nand\ta tab');
   assert.equal(mine.destination_org.name, 'Plans "Dest" \\ Ünïcode');
 });
+
+test('departure times are written as UTC ISO instants whatever DateStyle the database gives new sessions (pages and whole downloads)', async (t) => {
+  const dbUrl = process.env.ORGWATCH_TEST_DATABASE_URL;
+  if (!dbUrl) return t.skip('needs ORGWATCH_TEST_DATABASE_URL');
+  const { execFileSync } = await import('node:child_process');
+  const psql = (sql) => execFileSync('psql', [dbUrl, '-XAtqc', sql], { encoding: 'utf8' }).trim();
+  const dbName = psql('SELECT current_database()');
+  psql(`ALTER DATABASE "${dbName}" SET DateStyle = 'SQL, DMY'`);
+  try {
+    assert.match(psql('SELECT now()::timestamp::text'), /^\d\d\/\d\d\/\d{4} /, 'a new session sees the SQL style');
+    const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+    const page = await api('GET', `/departures?org=${org}&status=all&limit=5`);
+    assert.equal(page.status, 200, page.text);
+    // a whole download opens a connection of its own, with the database's defaults
+    const all = await api('GET', `/departures.ndjson?org=${org}&status=all&all=true`);
+    assert.equal(all.status, 200, all.text);
+    const rows = all.text.trim().split('\n').map((l) => JSON.parse(l));
+    assert.ok(rows.length >= 5);
+    for (const d of [...page.body.items, ...rows]) {
+      assert.match(d.created_at, iso, `created_at ${d.created_at}`);
+      assert.match(d.updated_at, iso, `updated_at ${d.updated_at}`);
+    }
+  } finally {
+    psql(`ALTER DATABASE "${dbName}" RESET DateStyle`);
+  }
+});
