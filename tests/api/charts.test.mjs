@@ -192,13 +192,15 @@ test('the org chart: "+N more" past depth; root picks a subtree; ghosts only wit
   assert.match(scaled.text, /<svg[^>]* width="400" height="400" viewBox="0 0 \d+ \d+"/, 'scaled into the asked box');
 });
 
+// A record written as the editor (201 asserted); its document.
+const post = async (plural, body) => {
+  const res = await api('POST', `/${plural}`, { key: 'editor', body });
+  assert.equal(res.status, 201, `POST /${plural} ${JSON.stringify(body)} → ${res.status} ${res.text}`);
+  return res.body;
+};
+
 test('the org chart names the sources of what it draws: a subtree (its root\'s own line included), a collapsed chart, the ghosts', async () => {
   const slug = `srcs-${RUN}`;
-  const post = async (plural, body) => {
-    const res = await api('POST', `/${plural}`, { key: 'editor', body });
-    assert.equal(res.status, 201, `POST /${plural} ${JSON.stringify(body)} → ${res.status} ${res.text}`);
-    return res.body;
-  };
   const pub = async (publisher, published_on) =>
     (await post('sources', { url: `https://${publisher.toLowerCase().replace(/ /g, '-')}.example/${RUN}`, publisher, published_on })).id;
   const posSrc = await pub(`Pos Daily ${RUN}`, '2022-07-01');
@@ -261,11 +263,6 @@ test('the org chart names the sources of what it draws: a subtree (its root\'s o
 
 test('the org chart draws as a ghost only who holds no position there that day: not someone back in the organization, hidden in a "+N more" box', async () => {
   const slug = `back-${RUN}`;
-  const post = async (plural, body) => {
-    const res = await api('POST', `/${plural}`, { key: 'editor', body });
-    assert.equal(res.status, 201, `POST /${plural} ${JSON.stringify(body)} → ${res.status} ${res.text}`);
-    return res.body;
-  };
   const exitSrc = (await post('sources', { url: `https://back-exit.example/${RUN}`, publisher: `Back Exit ${RUN}`, published_on: '2024-03-02' })).id;
   await post('organizations', { slug, name: `Back ${RUN}` });
   for (const p of ['a', 'b', 'r']) await post('people', { slug: `${slug}-${p}`, full_name: `Back ${p.toUpperCase()} ${RUN}` });
