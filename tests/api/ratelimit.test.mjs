@@ -69,7 +69,7 @@ test('writes over ORGWATCH_RATE_WRITES from one key are 429; another key writes 
   expectProblem(over, 429);
   assert.ok(Number(over.headers.get('retry-after')) >= 1);
   assert.match(over.body.detail, /from this key/);
-  if (keys.admin) {
+  if (keys.admin && keys.admin !== keys.editor) { // one key given for both roles has one bucket
     const admin = await api('POST', '/organizations', { base, key: 'admin', body: { name: `Rate ${uniq()}` } });
     assert.equal(admin.status, 201, 'another key has its own bucket');
   }
