@@ -8,6 +8,20 @@
 -- file of sql/functions/ in one transaction whenever their checksum changes. Edit here,
 -- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
 
+-- What a set-based write of type p_type left (ow_import_n: the lines matching a record already
+-- there, or repeating an earlier line's natural key), record by record through ow_import_each,
+-- with audit rows written by the row triggers again.
+CREATE OR REPLACE FUNCTION public.ow_import_rest(p_actor text, p_type text, p_lo integer, p_hi integer)
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+	PERFORM set_config('orgwatch.audit_rows', 'on', true);
+	INSERT INTO ow_import_later SELECT n.line FROM ow_import_n n WHERE n.existing IS NOT NULL OR n.nth > 1;
+	PERFORM ow_import_each(p_actor, p_type, true, p_lo, p_hi);
+	TRUNCATE ow_import_later;
+END $function$;
+
 -- People, set-based: the new slugs of the file (first line of each) inserted in one
 -- statement with their audit rows; the rest record by record.
 CREATE OR REPLACE FUNCTION public.ow_import_people(p_actor text, p_lo integer, p_hi integer)
@@ -42,10 +56,7 @@ BEGIN
 		SELECT ow_import_actor(), 'person', i.id, 'create', to_jsonb(i) FROM ins i
 	)
 	INSERT INTO ow_import_result SELECT NULL, 'created', NULL, NULL FROM ins;
-	PERFORM set_config('orgwatch.audit_rows', 'on', true);
-	INSERT INTO ow_import_later SELECT n.line FROM ow_import_n n WHERE n.existing IS NOT NULL OR n.nth > 1;
-	PERFORM ow_import_each(p_actor, 'person', true, p_lo, p_hi);
-	TRUNCATE ow_import_later;
+	PERFORM ow_import_rest(p_actor, 'person', p_lo, p_hi);
 END $function$;
 
 -- Positions, set-based: references by joins, the record rules in one statement, the new
@@ -90,10 +101,7 @@ BEGIN
 	JOIN ow_import_n n ON n.line = s.line AND n.existing IS NULL AND n.nth = 1 AND n.bad IS NULL
 	JOIN positions x ON x.person_id = n.person_id AND x.org_id = n.org_id
 		AND coalesce(x.started_on::text, '') = coalesce(n.started_on::text, '');
-	PERFORM set_config('orgwatch.audit_rows', 'on', true);
-	INSERT INTO ow_import_later SELECT n.line FROM ow_import_n n WHERE n.existing IS NOT NULL OR n.nth > 1;
-	PERFORM ow_import_each(p_actor, 'position', true, p_lo, p_hi);
-	TRUNCATE ow_import_later;
+	PERFORM ow_import_rest(p_actor, 'position', p_lo, p_hi);
 END $function$;
 
 -- Reporting lines, set-based. The rules of ow_reporting_lines_write, for the whole batch in
@@ -206,10 +214,7 @@ BEGIN
 	JOIN reporting_lines x ON x.report_id = n.report_id
 		AND coalesce(x.valid_from::text, '') = coalesce(n.valid_from::text, '');
 	PERFORM set_config('orgwatch.lines_checked', 'off', true);
-	PERFORM set_config('orgwatch.audit_rows', 'on', true);
-	INSERT INTO ow_import_later SELECT n.line FROM ow_import_n n WHERE n.existing IS NOT NULL OR n.nth > 1;
-	PERFORM ow_import_each(p_actor, 'reporting_line', true, p_lo, p_hi);
-	TRUNCATE ow_import_later;
+	PERFORM ow_import_rest(p_actor, 'reporting_line', p_lo, p_hi);
 END $function$;
 
 -- Departures, set-based: the new ones inserted with their audit rows and source links,
@@ -313,8 +318,5 @@ BEGIN
 	SELECT ow_import_actor(), 'reporting_line', u.id, 'update', u.ow_before, to_jsonb(u) - 'ow_before' FROM upd u;
 	PERFORM set_config('orgwatch.lines_checked', 'off', true);
 	PERFORM set_config('orgwatch.touched', 'off', true);
-	PERFORM set_config('orgwatch.audit_rows', 'on', true);
-	INSERT INTO ow_import_later SELECT n.line FROM ow_import_n n WHERE n.existing IS NOT NULL OR n.nth > 1;
-	PERFORM ow_import_each(p_actor, 'departure', true, p_lo, p_hi);
-	TRUNCATE ow_import_later;
+	PERFORM ow_import_rest(p_actor, 'departure', p_lo, p_hi);
 END $function$;
