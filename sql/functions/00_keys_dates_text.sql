@@ -176,8 +176,7 @@ DECLARE
 	r uuid := ow_key(entity, k);
 BEGIN
 	IF k IS NOT NULL AND r IS NULL THEN
-		PERFORM ow_raise('OW400', field, format('no %s with id or %s %L', ow_entity_label(entity),
-			CASE entity WHEN 'source' THEN 'url' WHEN 'team' THEN 'org/team slug' ELSE 'slug' END, k));
+		PERFORM ow_raise('OW400', field, ow_ref_missing(entity, k));
 	END IF;
 	RETURN r;
 END $function$;
@@ -263,6 +262,18 @@ CREATE OR REPLACE FUNCTION public.ow_entity_label(entity text)
  IMMUTABLE
 AS $function$
 	SELECT replace(entity, '_', ' ')
+$function$;
+
+-- The words of a reference that names no record (k: the key given), the one place they are
+-- written: a single write (ow_check_refs, ow_key_strict) and an import's staged references
+-- (ow_import_ref_errors) say it alike.
+CREATE OR REPLACE FUNCTION public.ow_ref_missing(entity text, k text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+	SELECT format('no %s with id or %s %L', replace(entity, '_', ' '),
+		CASE entity WHEN 'source' THEN 'url' WHEN 'team' THEN 'org/team slug' ELSE 'slug' END, k)
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_raise(code text, field text, msg text)
@@ -389,8 +400,7 @@ BEGIN
 			IF name IS NOT NULL AND jsonb_typeof(d -> name) = 'array' THEN
 				FOR item IN SELECT jsonb_array_elements_text(d -> name) LOOP
 					IF ow_key('source', item) IS NULL THEN
-						errs := errs || jsonb_build_object('field', name,
-							'message', format('no source with id or url %L', item));
+						errs := errs || jsonb_build_object('field', name, 'message', ow_ref_missing('source', item));
 					END IF;
 				END LOOP;
 			END IF;
@@ -399,9 +409,7 @@ BEGIN
 		name := CASE WHEN d ? (f || '_id') THEN f || '_id' WHEN d ? f THEN f END;
 		given := d ->> name;
 		IF given IS NOT NULL AND ow_key(entity, given) IS NULL THEN
-			errs := errs || jsonb_build_object('field', name, 'message',
-				format('no %s with id or %s %L', ow_entity_label(entity),
-					CASE entity WHEN 'team' THEN 'org/team slug' ELSE 'slug' END, given));
+			errs := errs || jsonb_build_object('field', name, 'message', ow_ref_missing(entity, given));
 		END IF;
 	END LOOP;
 	IF jsonb_array_length(errs) > 0 THEN
@@ -450,7 +458,7 @@ DECLARE
 	derived text[] := ARRAY['updated_at', 'period', 'search_text', 'departed_range',
 		'announced_range', 'published_range'];
 BEGIN
-	-- A set-based statement of the import that sets updated_at itself (ow_import_departures).
+	-- A set-based statement that sets updated_at itself (ow_departures_close).
 	IF current_setting('orgwatch.touched', true) = 'on' THEN
 		RETURN NEW;
 	END IF;

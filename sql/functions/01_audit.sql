@@ -1,39 +1,43 @@
--- 01_audit.sql — The audit log: the row trigger, its documents, the start of every write.
+-- 01_audit.sql — The audit log: the statement trigger, its documents, the start of every write.
 -- The one current definition of each function here: `orgwatch migrate` re-applies every
 -- file of sql/functions/ in one transaction whenever their checksum changes. Edit here,
 -- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
 
+-- The audit rows of every write, the one place they are written: a statement trigger (three a
+-- table: insert, update, delete; 99_triggers.sql) over the statement's transition tables
+-- ow_new/ow_old, so a single write and an import's set-based statement write them alike, in
+-- the order the statement wrote the rows. An update that changes nothing but updated_at is no
+-- change. A statement that wrote no row writes no audit row (and so opens no commit and
+-- wakes no listener: those are statement triggers on audit_log).
 CREATE OR REPLACE FUNCTION public.ow_audit()
  RETURNS trigger
  LANGUAGE plpgsql
 AS $function$
 DECLARE
-	who text;
-	op text;
+	who text := coalesce(nullif(current_setting('orgwatch.actor', true), ''), 'system');
+	merged boolean := coalesce(current_setting('orgwatch.operation', true), '') = 'merge';
 BEGIN
-	IF current_setting('orgwatch.audit_rows', true) = 'off' THEN
-		RETURN NULL;
-	END IF;
-	who := coalesce(nullif(current_setting('orgwatch.actor', true), ''), 'system');
-	op := coalesce(nullif(current_setting('orgwatch.operation', true), ''), lower(TG_OP));
 	IF TG_OP = 'INSERT' THEN
-		INSERT INTO audit_log (actor, entity, entity_id, operation, after)
-		VALUES (who, TG_ARGV[0], NEW.id, 'create', to_jsonb(NEW));
-		RETURN NEW;
-	ELSIF TG_OP = 'UPDATE' THEN
-		IF to_jsonb(OLD) - 'updated_at' = to_jsonb(NEW) - 'updated_at' THEN
-			RETURN NEW;
+		IF EXISTS (SELECT 1 FROM ow_new) THEN
+			INSERT INTO audit_log (actor, entity, entity_id, operation, after)
+			SELECT who, TG_ARGV[0], n.id, 'create', to_jsonb(n) FROM ow_new n;
 		END IF;
-		INSERT INTO audit_log (actor, entity, entity_id, operation, before, after)
-		VALUES (who, TG_ARGV[0], NEW.id, CASE WHEN op = 'merge' THEN 'merge' ELSE 'update' END,
-			to_jsonb(OLD), to_jsonb(NEW));
-		RETURN NEW;
-	ELSE
+	ELSIF TG_OP = 'UPDATE' THEN
+		IF EXISTS (SELECT 1 FROM ow_new n JOIN ow_old o ON o.id = n.id
+		           WHERE to_jsonb(o) - 'updated_at' <> to_jsonb(n) - 'updated_at') THEN
+			INSERT INTO audit_log (actor, entity, entity_id, operation, before, after)
+			SELECT who, TG_ARGV[0], n.id, CASE WHEN merged THEN 'merge' ELSE 'update' END, o.doc, n.doc
+			FROM (SELECT x.id, to_jsonb(x) AS doc, row_number() OVER () AS k FROM ow_new x) n
+			JOIN (SELECT x.id, to_jsonb(x) AS doc FROM ow_old x) o ON o.id = n.id
+			WHERE o.doc - 'updated_at' <> n.doc - 'updated_at'
+			ORDER BY n.k;
+		END IF;
+	ELSIF EXISTS (SELECT 1 FROM ow_old) THEN
 		INSERT INTO audit_log (actor, entity, entity_id, operation, before)
-		VALUES (who, TG_ARGV[0], OLD.id, CASE WHEN op = 'merge' THEN 'merge' ELSE 'delete' END,
-			to_jsonb(OLD));
-		RETURN OLD;
+		SELECT who, TG_ARGV[0], o.id, CASE WHEN merged THEN 'merge' ELSE 'delete' END, to_jsonb(o)
+		FROM ow_old o;
 	END IF;
+	RETURN NULL;
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_audit_doc(a audit_log)

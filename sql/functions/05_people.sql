@@ -41,6 +41,16 @@ AS $function$
 	SELECT ow_person_json(p, (SELECT list FROM ow_person_positions(p.id)))
 $function$;
 
+-- The rule that a merged person's slug names no new person, worded once: the single write
+-- (ow_people_write) and the import (ow_import_people) each find the slugs it refuses.
+CREATE OR REPLACE FUNCTION public.ow_person_slug_merged(slug text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+	SELECT format('the slug %L belonged to a merged person', slug)
+$function$;
+
 CREATE OR REPLACE FUNCTION public.ow_people_write(p_actor text, p_key text, d jsonb, p_if_match text)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
  LANGUAGE plpgsql
@@ -53,7 +63,7 @@ BEGIN
 	IF p_key IS NULL THEN
 		n := jsonb_populate_record(NULL::people, d);
 		IF n.slug IS NOT NULL AND EXISTS (SELECT 1 FROM people_redirects WHERE old_slug = n.slug) THEN
-			PERFORM ow_raise('OW409', 'slug', format('the slug %L belonged to a merged person', n.slug));
+			PERFORM ow_raise('OW409', 'slug', ow_person_slug_merged(n.slug));
 		END IF;
 		INSERT INTO people (slug, full_name, aliases, bio, links, tags)
 		VALUES (coalesce(n.slug, ow_unique_slug('people', n.full_name)), n.full_name, coalesce(n.aliases, '{}'),

@@ -30,6 +30,21 @@ AS $function$
 	SELECT doc FROM ow_position_doc_row(po)
 $function$;
 
+-- The rules of a position's values, the one place they are written: the first one broken as
+-- {field, message} (NULL when all hold). Plain SQL of scalars, so the import's set-based
+-- statement (ow_import_positions) gets it inlined for every line of a batch; a single write
+-- (ow_positions_write) calls it for its one row. team_org: the organization of team_id.
+CREATE OR REPLACE FUNCTION public.ow_position_broken(team_id uuid, team_org uuid, org_id uuid, started_on text, ended_on text)
+ RETURNS text[]
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+	SELECT CASE WHEN team_id IS NOT NULL AND team_org <> org_id
+		THEN ARRAY['team_id', 'the team belongs to another organization']
+	WHEN ended_on IS NOT NULL AND started_on IS NOT NULL AND ow_pdate_lower(ended_on) < ow_pdate_lower(started_on)
+		THEN ARRAY['ended_on', 'must not be before started_on'] END
+$function$;
+
 CREATE OR REPLACE FUNCTION public.ow_positions_write(p_actor text, p_key text, d jsonb, p_if_match text)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
  LANGUAGE plpgsql
@@ -37,6 +52,7 @@ AS $function$
 DECLARE
 	cur positions;
 	n positions;
+	broken text[];
 BEGIN
 	PERFORM ow_begin_write(p_actor);
 	IF p_key IS NULL THEN
@@ -53,13 +69,9 @@ BEGIN
 		n.org_id := ow_ref_patch(d, 'organization', 'org', cur.org_id);
 		n.team_id := ow_ref_patch(d, 'team', 'team', cur.team_id);
 	END IF;
-	IF n.team_id IS NOT NULL AND (SELECT org_id FROM teams WHERE id = n.team_id) <> n.org_id THEN
-		PERFORM ow_raise('OW400', 'team_id', 'the team belongs to another organization');
-	END IF;
-	IF n.ended_on IS NOT NULL AND n.started_on IS NOT NULL
-	   AND ow_pdate_lower(n.ended_on) < ow_pdate_lower(n.started_on) THEN
-		PERFORM ow_raise('OW400', 'ended_on', 'must not be before started_on');
-	END IF;
+	broken := ow_position_broken(n.team_id, (SELECT org_id FROM teams WHERE id = n.team_id), n.org_id,
+		n.started_on, n.ended_on);
+	IF broken IS NOT NULL THEN PERFORM ow_raise('OW400', broken[1], broken[2]); END IF;
 	IF p_key IS NULL THEN
 		INSERT INTO positions (person_id, org_id, team_id, title, started_on, ended_on)
 		VALUES (n.person_id, n.org_id, n.team_id, n.title, n.started_on, n.ended_on)

@@ -27,6 +27,89 @@ AS $function$
 	SELECT doc FROM ow_reporting_line_doc_row(l)
 $function$;
 
+-- The rules of a reporting line's own values, the one place they are written: the first one
+-- broken as {field, message} (NULL when all hold); inlined into the import's set-based
+-- statement (ow_import_lines), called for one row by ow_reporting_lines_write.
+CREATE OR REPLACE FUNCTION public.ow_reporting_line_broken(report_id uuid, manager_id uuid, valid_from text, valid_to text)
+ RETURNS text[]
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+	SELECT CASE WHEN report_id = manager_id THEN ARRAY['manager_id', 'a person cannot report to themself']
+	WHEN valid_to IS NOT NULL AND valid_from IS NOT NULL AND ow_pdate_lower(valid_to) <= ow_pdate_lower(valid_from)
+		THEN ARRAY['valid_to', 'must be after valid_from (a line ends on the first day of valid_to)'] END
+$function$;
+
+-- The rules among reporting lines, the one place they are written, for candidate lines c (a
+-- single write's one line; an import's new lines, in file order, lines[k] the file line of
+-- c[k]) that keep the rules of their own values: for each candidate k that breaks one, (k,
+-- message). One manager at a time: a candidate overlapping a line of the table (other than
+-- itself: c[k].id, an update's) or an earlier candidate that overlaps none; no cycle: a
+-- candidate that, with the table's lines and the earlier candidates still standing, would
+-- close a loop of managers at a common instant (the walk up the managers starts only from
+-- candidates someone reports to). Messages as a 409 words them.
+CREATE OR REPLACE FUNCTION public.ow_reporting_lines_conflicts(c reporting_lines[], lines integer[] DEFAULT NULL)
+ RETURNS TABLE(k integer, message text)
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+BEGIN
+	-- Planned at each call for the candidates given (one line, or a file's thousands).
+	RETURN QUERY EXECUTE $q$
+		WITH RECURSIVE cand AS MATERIALIZED (
+			SELECT u.ordinality::int AS k, u.id, u.report_id, u.manager_id, u.valid_from, u.valid_to,
+				ow_period(u.valid_from, u.valid_to) AS period
+			FROM unnest($1) WITH ORDINALITY AS u
+		), t_hit AS MATERIALIZED (
+			-- against the table
+			SELECT DISTINCT ON (n.k) n.k, format('%s already reports to %s from %s to %s (reporting line %s): one manager at a time',
+				rp.slug, mp.slug, coalesce(x.valid_from, 'the start'), coalesce(x.valid_to, 'now'), x.id) AS message
+			FROM cand n
+			JOIN reporting_lines x ON x.report_id = n.report_id AND x.period && n.period AND x.id IS DISTINCT FROM n.id
+			JOIN people rp ON rp.id = x.report_id JOIN people mp ON mp.id = x.manager_id
+			ORDER BY n.k, x.id
+		), c_hit AS MATERIALIZED (
+			-- against the earlier candidates
+			SELECT DISTINCT ON (n.k) n.k, format('%s already reports to %s from %s to %s (line %s of this import): one manager at a time',
+				rp.slug, mp.slug, coalesce(o.valid_from, 'the start'), coalesce(o.valid_to, 'now'), ($2)[o.k]) AS message
+			FROM cand n
+			JOIN cand o ON o.report_id = n.report_id AND o.period && n.period AND o.k < n.k
+			JOIN people rp ON rp.id = o.report_id JOIN people mp ON mp.id = o.manager_id
+			WHERE NOT EXISTS (SELECT 1 FROM t_hit h WHERE h.k = n.k)
+			  AND NOT EXISTS (SELECT 1 FROM t_hit h WHERE h.k = o.k)
+			ORDER BY n.k, o.k
+		), ok AS MATERIALIZED (
+			SELECT n.* FROM cand n
+			WHERE NOT EXISTS (SELECT 1 FROM t_hit h WHERE h.k = n.k) AND NOT EXISTS (SELECT 1 FROM c_hit h WHERE h.k = n.k)
+		), edges AS NOT MATERIALIZED (
+			SELECT x.report_id, x.manager_id, x.period, NULL::int AS k FROM reporting_lines x
+			WHERE x.id <> ALL (ARRAY(SELECT n.id FROM cand n WHERE n.id IS NOT NULL))
+			UNION ALL
+			SELECT n.report_id, n.manager_id, n.period, n.k FROM ok n
+		), up (k, target, person, span, path, depth) AS (
+			SELECT n.k, n.report_id, n.manager_id, n.period, ARRAY[n.manager_id], 0
+			FROM ok n
+			WHERE EXISTS (SELECT 1 FROM reporting_lines e WHERE e.manager_id = n.report_id)
+			   OR EXISTS (SELECT 1 FROM ok e WHERE e.manager_id = n.report_id)
+			UNION ALL
+			SELECT up.k, up.target, e.manager_id, up.span * e.period, up.path || e.manager_id, up.depth + 1
+			FROM up JOIN edges e ON e.report_id = up.person AND e.period && up.span AND (e.k IS NULL OR e.k < up.k)
+			WHERE up.person <> up.target AND up.depth < 200 AND NOT e.manager_id = ANY (up.path[2:])
+		), cyc AS (
+			SELECT DISTINCT ON (up.k) up.k, up.target, up.path FROM up
+			WHERE up.person = up.target AND NOT isempty(up.span)
+			ORDER BY up.k, up.depth
+		)
+		SELECT h.k, h.message FROM t_hit h
+		UNION ALL SELECT h.k, h.message FROM c_hit h
+		UNION ALL
+		SELECT y.k, 'this line would close a reporting cycle: '
+			|| (SELECT string_agg(p.slug, ' → ' ORDER BY u.o) FROM unnest(y.target || y.path) WITH ORDINALITY AS u(pid, o)
+			    JOIN people p ON p.id = u.pid)
+		FROM cyc y
+	$q$ USING c, lines;
+END $function$;
+
 CREATE OR REPLACE FUNCTION public.ow_reporting_lines_write(p_actor text, p_key text, d jsonb, p_if_match text)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
  LANGUAGE plpgsql
@@ -34,8 +117,8 @@ AS $function$
 DECLARE
 	cur reporting_lines;
 	n reporting_lines;
-	other reporting_lines;
-	cycle text;
+	broken text[];
+	conflict text;
 BEGIN
 	PERFORM ow_begin_write(p_actor);
 	-- Reporting-line writers take turns, so two concurrent lines cannot together close a cycle.
@@ -52,26 +135,12 @@ BEGIN
 		n.report_id := ow_ref_patch(d, 'person', 'report', cur.report_id);
 		n.manager_id := ow_ref_patch(d, 'person', 'manager', cur.manager_id);
 	END IF;
-	IF n.report_id = n.manager_id THEN
-		PERFORM ow_raise('OW400', 'manager_id', 'a person cannot report to themself');
-	END IF;
-	IF n.valid_to IS NOT NULL AND n.valid_from IS NOT NULL
-	   AND ow_pdate_lower(n.valid_to) <= ow_pdate_lower(n.valid_from) THEN
-		PERFORM ow_raise('OW400', 'valid_to', 'must be after valid_from (a line ends on the first day of valid_to)');
-	END IF;
-	SELECT * INTO other FROM reporting_lines x
-	WHERE x.report_id = n.report_id AND x.period && ow_period(n.valid_from, n.valid_to)
-	  AND x.id IS DISTINCT FROM cur.id LIMIT 1;
-	IF FOUND THEN
-		PERFORM ow_raise('OW409', NULL, format('%s already reports to %s from %s to %s (reporting line %s): one manager at a time',
-			(SELECT slug FROM people WHERE id = other.report_id), (SELECT slug FROM people WHERE id = other.manager_id),
-			coalesce(other.valid_from, 'the start'), coalesce(other.valid_to, 'now'), other.id));
-	END IF;
-	cycle := ow_line_cycle(n.manager_id, n.report_id, ow_period(n.valid_from, n.valid_to), cur.id);
-	IF cycle IS NOT NULL THEN
-		PERFORM ow_raise('OW409', NULL, format('this line would close a reporting cycle: %s → %s',
-			(SELECT slug FROM people WHERE id = n.report_id), cycle));
-	END IF;
+	broken := ow_reporting_line_broken(n.report_id, n.manager_id, n.valid_from, n.valid_to);
+	IF broken IS NOT NULL THEN PERFORM ow_raise('OW400', broken[1], broken[2]); END IF;
+	SELECT c.message INTO conflict FROM ow_reporting_lines_conflicts(ARRAY[n]) c;
+	IF FOUND THEN PERFORM ow_raise('OW409', NULL, conflict); END IF;
+	-- Checked above under the writers' lock: the row trigger's check stands aside.
+	PERFORM set_config('orgwatch.lines_checked', 'on', true);
 	IF p_key IS NULL THEN
 		INSERT INTO reporting_lines (report_id, manager_id, valid_from, valid_to)
 		VALUES (n.report_id, n.manager_id, n.valid_from, n.valid_to) RETURNING * INTO n;
@@ -80,41 +149,27 @@ BEGIN
 			valid_from = n.valid_from, valid_to = n.valid_to
 		WHERE id = cur.id RETURNING * INTO n;
 	END IF;
+	PERFORM set_config('orgwatch.lines_checked', 'off', true);
 	PERFORM ow_link_sources('reporting_line', n.id, d);
 	RETURN QUERY SELECT CASE WHEN ow_docs_wanted() THEN ow_reporting_line_doc(x)::text END, ow_etag(x.updated_at), x.id FROM reporting_lines x WHERE x.id = n.id;
 END $function$;
 
+-- The rules among lines for a write that did not go through ow_reporting_lines_write (the row
+-- trigger reporting_lines_no_cycle; the exclusion constraint already keeps one manager at a
+-- time). An import checks its batch before it inserts (ow_import_lines) and ending a line
+-- earlier breaks no rule (ow_departures_close): both say so for their statements only.
 CREATE OR REPLACE FUNCTION public.ow_reporting_lines_no_cycle()
  RETURNS trigger
  LANGUAGE plpgsql
 AS $function$
+DECLARE
+	conflict text;
 BEGIN
-	-- A bulk import checks its whole batch in one statement before it inserts (ow_import_lines)
-	-- and says so for that statement only; ending a line earlier needs no walk either.
 	IF current_setting('orgwatch.lines_checked', true) = 'on' THEN
 		RETURN NEW;
 	END IF;
 	PERFORM pg_advisory_xact_lock(7406118);
-	IF ow_line_cycle(NEW.manager_id, NEW.report_id, NEW.period, NEW.id) IS NOT NULL THEN
-		PERFORM ow_raise('OW409', NULL, 'this line would close a reporting cycle');
-	END IF;
+	SELECT c.message INTO conflict FROM ow_reporting_lines_conflicts(ARRAY[NEW]) c;
+	IF FOUND THEN PERFORM ow_raise('OW409', NULL, conflict); END IF;
 	RETURN NEW;
 END $function$;
-
-CREATE OR REPLACE FUNCTION public.ow_line_cycle(start uuid, target uuid, span daterange, skip uuid)
- RETURNS text
- LANGUAGE sql
- STABLE
-AS $function$
-	WITH RECURSIVE up (person, span, path, depth) AS (
-		SELECT start, span, ARRAY[start], 0
-		UNION ALL
-		SELECT l.manager_id, up.span * l.period, up.path || l.manager_id, up.depth + 1
-		FROM up JOIN reporting_lines l ON l.report_id = up.person AND l.period && up.span
-		WHERE l.id IS DISTINCT FROM skip AND up.person <> target AND up.depth < 200
-		  AND NOT l.manager_id = ANY (up.path[2:])
-	)
-	SELECT (SELECT string_agg(p.slug, ' → ' ORDER BY o) FROM unnest(up.path) WITH ORDINALITY AS u(pid, o)
-		JOIN people p ON p.id = u.pid)
-	FROM up WHERE up.person = target AND NOT isempty(up.span) LIMIT 1
-$function$;

@@ -45,6 +45,23 @@ AS $function$
 	LEFT JOIN layoffs l ON l.id = d.layoff_id
 $function$;
 
+-- The rules of a departure's values, the one place they are written: the first one broken as
+-- {field, message} (NULL when all hold); inlined into the import's set-based statement
+-- (ow_import_departures), called for one row by ow_departures_write. team_org, layoff_org:
+-- the organizations of team_id and layoff_id.
+CREATE OR REPLACE FUNCTION public.ow_departure_broken(team_id uuid, team_org uuid, org_id uuid, departed_on text, returned_on text, layoff_id uuid, layoff_org uuid)
+ RETURNS text[]
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+	SELECT CASE WHEN team_id IS NOT NULL AND team_org <> org_id
+		THEN ARRAY['team_id', 'the team belongs to another organization']
+	WHEN returned_on IS NOT NULL AND ow_pdate_lower(returned_on) < ow_pdate_lower(departed_on)
+		THEN ARRAY['returned_on', 'must not be before departed_on']
+	WHEN layoff_id IS NOT NULL AND layoff_org <> org_id
+		THEN ARRAY['layoff_id', 'the layoff is at another organization'] END
+$function$;
+
 CREATE OR REPLACE FUNCTION public.ow_departures_write(p_actor text, p_key text, d jsonb, p_if_match text)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
  LANGUAGE plpgsql
@@ -52,6 +69,7 @@ AS $function$
 DECLARE
 	cur departures;
 	n departures;
+	broken text[];
 BEGIN
 	PERFORM ow_begin_write(p_actor);
 	IF p_key IS NULL THEN
@@ -72,15 +90,9 @@ BEGIN
 		n.destination_org_id := ow_ref_patch(d, 'organization', 'destination_org', cur.destination_org_id);
 		n.layoff_id := ow_ref_patch(d, 'layoff', 'layoff', cur.layoff_id);
 	END IF;
-	IF n.team_id IS NOT NULL AND (SELECT org_id FROM teams WHERE id = n.team_id) <> n.org_id THEN
-		PERFORM ow_raise('OW400', 'team_id', 'the team belongs to another organization');
-	END IF;
-	IF n.returned_on IS NOT NULL AND ow_pdate_lower(n.returned_on) < ow_pdate_lower(n.departed_on) THEN
-		PERFORM ow_raise('OW400', 'returned_on', 'must not be before departed_on');
-	END IF;
-	IF n.layoff_id IS NOT NULL AND (SELECT org_id FROM layoffs WHERE id = n.layoff_id) <> n.org_id THEN
-		PERFORM ow_raise('OW400', 'layoff_id', 'the layoff is at another organization');
-	END IF;
+	broken := ow_departure_broken(n.team_id, (SELECT org_id FROM teams WHERE id = n.team_id), n.org_id,
+		n.departed_on, n.returned_on, n.layoff_id, (SELECT org_id FROM layoffs WHERE id = n.layoff_id));
+	IF broken IS NOT NULL THEN PERFORM ow_raise('OW400', broken[1], broken[2]); END IF;
 	IF EXISTS (SELECT 1 FROM departures x WHERE x.person_id = n.person_id AND x.org_id = n.org_id
 	           AND x.departed_on = n.departed_on AND x.id IS DISTINCT FROM cur.id) THEN
 		PERFORM ow_raise('OW409', NULL, format('%s is already recorded as leaving this organization on %s',
@@ -96,9 +108,7 @@ BEGIN
 			coalesce(n.destination_kind, 'unknown'),
 			n.layoff_id, n.returned_on, n.notes, coalesce(n.status, 'reported'))
 		RETURNING * INTO n;
-		IF n.status <> 'retracted' THEN
-			PERFORM ow_departure_close(n);
-		END IF;
+		PERFORM ow_departures_close(ARRAY[n]);
 	ELSE
 		UPDATE departures SET person_id = n.person_id, org_id = n.org_id, team_id = n.team_id, title = n.title,
 			departed_on = n.departed_on, announced_on = n.announced_on, kind = n.kind,
@@ -111,23 +121,59 @@ BEGIN
 	RETURN QUERY SELECT CASE WHEN ow_docs_wanted() THEN ow_departure_doc(x)::text END, ow_etag(x.updated_at), x.id FROM departures x WHERE x.id = n.id;
 END $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_departure_close(d departures)
+-- The departures of g that end something, with their place in g (k) and their first day.
+CREATE OR REPLACE FUNCTION public.ow_departures_gone(g departures[])
+ RETURNS TABLE(k bigint, person_id uuid, org_id uuid, departed_on text, gone date)
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+	SELECT u.ordinality, u.person_id, u.org_id, u.departed_on, ow_pdate_lower(u.departed_on)
+	FROM unnest(g) WITH ORDINALITY AS u
+	WHERE coalesce(u.status, 'reported') <> 'retracted'
+$function$;
+
+-- What departures end, the one place it is written: for each departure of g (in its order)
+-- that is not retracted, the open positions of its person at its organization that began by
+-- then, and the open reporting lines in which its person is report or manager when the other
+-- person of the line has a position there, end on the day it gives. Each position or line
+-- is ended by the first departure of g that ends it, as one departure after another would
+-- (a later one finds it ended). A single write calls it with its departure, an import
+-- (ow_import_departures) with its batch. The statements set updated_at themselves (ow_touch
+-- stands aside) and the audit rows are the statement triggers'; ending a line earlier can
+-- close no cycle and overlap nothing, so the no-cycle trigger's walk stands aside too.
+CREATE OR REPLACE FUNCTION public.ow_departures_close(g departures[])
  RETURNS void
  LANGUAGE plpgsql
 AS $function$
-DECLARE
-	gone date := ow_pdate_lower(d.departed_on);
 BEGIN
-	UPDATE positions SET ended_on = d.departed_on
-	WHERE person_id = d.person_id AND org_id = d.org_id AND ended_on IS NULL
-	  AND (started_on IS NULL OR ow_pdate_lower(started_on) <= gone);
-	UPDATE reporting_lines SET valid_to = d.departed_on
-	WHERE (report_id = d.person_id OR manager_id = d.person_id) AND valid_to IS NULL
-	  AND (valid_from IS NULL OR ow_pdate_lower(valid_from) < gone)
-	  AND EXISTS (SELECT 1 FROM positions p
-		WHERE p.org_id = d.org_id
-		  AND p.person_id = CASE WHEN reporting_lines.report_id = d.person_id
-		                         THEN reporting_lines.manager_id ELSE reporting_lines.report_id END);
+	PERFORM set_config('orgwatch.touched', 'on', true);
+	WITH ow_gone AS (SELECT * FROM ow_departures_gone(g)), f AS (
+		SELECT DISTINCT ON (p.id) p.id, x.departed_on
+		FROM ow_gone x
+		JOIN positions p ON p.person_id = x.person_id AND p.org_id = x.org_id AND p.ended_on IS NULL
+			AND (p.started_on IS NULL OR ow_pdate_lower(p.started_on) <= x.gone)
+		ORDER BY p.id, x.k
+	)
+	UPDATE positions p SET ended_on = f.departed_on, updated_at = clock_timestamp()
+	FROM f WHERE p.id = f.id;
+	PERFORM set_config('orgwatch.lines_checked', 'on', true);
+	WITH ow_gone AS (SELECT * FROM ow_departures_gone(g)), c AS (
+		SELECT l.id, x.k, x.departed_on FROM ow_gone x
+		JOIN reporting_lines l ON l.report_id = x.person_id AND l.valid_to IS NULL
+			AND (l.valid_from IS NULL OR ow_pdate_lower(l.valid_from) < x.gone)
+		WHERE EXISTS (SELECT 1 FROM positions p WHERE p.org_id = x.org_id AND p.person_id = l.manager_id)
+		UNION ALL
+		SELECT l.id, x.k, x.departed_on FROM ow_gone x
+		JOIN reporting_lines l ON l.manager_id = x.person_id AND l.valid_to IS NULL
+			AND (l.valid_from IS NULL OR ow_pdate_lower(l.valid_from) < x.gone)
+		WHERE EXISTS (SELECT 1 FROM positions p WHERE p.org_id = x.org_id AND p.person_id = l.report_id)
+	), f AS (
+		SELECT DISTINCT ON (c.id) c.id, c.departed_on FROM c ORDER BY c.id, c.k
+	)
+	UPDATE reporting_lines l SET valid_to = f.departed_on, updated_at = clock_timestamp()
+	FROM f WHERE l.id = f.id;
+	PERFORM set_config('orgwatch.lines_checked', 'off', true);
+	PERFORM set_config('orgwatch.touched', 'off', true);
 END $function$;
 
 -- The one definition of the /departures filters, shared by the departure lists (stmts.c),

@@ -79,7 +79,7 @@ $function$;
 -- People, positions, reporting lines and departures go set-based (ow_import_people,
 -- ow_import_positions, ow_import_lines, ow_import_departures): references resolved by joins
 -- (an unresolved one is an error row naming its line and field), the batch rules checked in
--- one statement each, new rows inserted with their audit rows and source links in a few
+-- one statement each, new rows inserted with their source links in a few
 -- statements. The rest (sources, organizations, teams, layoffs: little volume), the
 -- records whose natural key already exists (updates and `unchanged`) and a natural key's
 -- second and later lines in the file go record by record (ow_import_each), in line order,
@@ -136,7 +136,6 @@ BEGIN
 				IF SQLSTATE IN ('55P03', '40001', '40P01', '53200', '53100') THEN
 					RAISE;
 				END IF;
-				PERFORM set_config('orgwatch.audit_rows', 'on', true);
 				PERFORM set_config('orgwatch.lines_checked', 'off', true);
 				PERFORM set_config('orgwatch.touched', 'off', true);
 				TRUNCATE ow_import_later;
@@ -283,26 +282,27 @@ AS $function$
 	FROM res r JOIN s ON s.line = r.line
 $function$;
 
--- The reference errors of the staged records of p_type (read from ow_import_r), as
--- ow_check_refs words them, and their sources (ow_import_src): (line, field, message).
+-- The reference errors of the staged records of p_type (read from ow_import_r) and their
+-- sources (ow_import_src), worded by ow_ref_missing as a single write words them: (line,
+-- field, message).
 CREATE OR REPLACE FUNCTION public.ow_import_ref_errors()
  RETURNS TABLE(line integer, field text, message text)
  LANGUAGE sql
  STABLE
 AS $function$
-	SELECT r.line, r.f_person, format('no person with id or slug %L', r.k_person) FROM ow_import_r r
+	SELECT r.line, r.f_person, ow_ref_missing('person', r.k_person) FROM ow_import_r r
 	WHERE r.k_person IS NOT NULL AND r.person_id IS NULL
-	UNION ALL SELECT r.line, r.f_org, format('no organization with id or slug %L', r.k_org) FROM ow_import_r r
+	UNION ALL SELECT r.line, r.f_org, ow_ref_missing('organization', r.k_org) FROM ow_import_r r
 	WHERE r.k_org IS NOT NULL AND r.org_id IS NULL
-	UNION ALL SELECT r.line, r.f_team, format('no team with id or org/team slug %L', r.k_team) FROM ow_import_r r
+	UNION ALL SELECT r.line, r.f_team, ow_ref_missing('team', r.k_team) FROM ow_import_r r
 	WHERE r.k_team IS NOT NULL AND r.team_id IS NULL
-	UNION ALL SELECT r.line, r.f_manager, format('no person with id or slug %L', r.k_manager) FROM ow_import_r r
+	UNION ALL SELECT r.line, r.f_manager, ow_ref_missing('person', r.k_manager) FROM ow_import_r r
 	WHERE r.k_manager IS NOT NULL AND r.manager_id IS NULL
-	UNION ALL SELECT r.line, r.f_dest, format('no organization with id or slug %L', r.k_dest) FROM ow_import_r r
+	UNION ALL SELECT r.line, r.f_dest, ow_ref_missing('organization', r.k_dest) FROM ow_import_r r
 	WHERE r.k_dest IS NOT NULL AND r.dest_id IS NULL
-	UNION ALL SELECT r.line, r.f_layoff, format('no layoff with id or slug %L', r.k_layoff) FROM ow_import_r r
+	UNION ALL SELECT r.line, r.f_layoff, ow_ref_missing('layoff', r.k_layoff) FROM ow_import_r r
 	WHERE r.k_layoff IS NOT NULL AND r.layoff_id IS NULL
-	UNION ALL SELECT s.line, s.field, format('no source with id or url %L', s.k) FROM ow_import_src s
+	UNION ALL SELECT s.line, s.field, ow_ref_missing('source', s.k) FROM ow_import_src s
 	WHERE s.id IS NULL
 $function$;
 
@@ -331,12 +331,3 @@ BEGIN
 	INSERT INTO ow_import_result SELECT e.line, 'error', e.field, e.message FROM ow_import_ref_errors() e;
 	ANALYZE pg_temp.ow_import_r (line, person_id, org_id, manager_id);
 END $function$;
-
--- The audit actor of the import's transaction, as ow_audit() writes it.
-CREATE OR REPLACE FUNCTION public.ow_import_actor()
- RETURNS text
- LANGUAGE sql
- STABLE
-AS $function$
-	SELECT coalesce(nullif(current_setting('orgwatch.actor', true), ''), 'system')
-$function$;

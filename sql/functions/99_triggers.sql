@@ -5,36 +5,61 @@
 -- define (ow_prune_undefined, 98_prune.sql): a trigger or function removed from
 -- these files is removed from the database (docs/ARCHITECTURE.md, "Changing a function").
 --
--- Row triggers that a set-based import stands aside from (orgwatch.audit_rows = off,
--- orgwatch.touched = on, orgwatch.lines_checked = on, set by the import's transaction only):
--- the WHEN condition is evaluated before the event is queued, so the import's rows cost
--- nothing here (migration 0018 added the conditions).
+-- Row triggers that a set-based statement stands aside from (orgwatch.touched = on: it sets
+-- updated_at itself; orgwatch.lines_checked = on: it checked the lines' rules over its whole
+-- set; each set for that statement only): the WHEN condition is evaluated before the event is
+-- queued, so those rows cost nothing here.
 
--- The audit log of every correction (ow_audit, 01_audit.sql).
-CREATE OR REPLACE TRIGGER sources_audit AFTER INSERT OR DELETE OR UPDATE ON sources
-	FOR EACH ROW WHEN (current_setting('orgwatch.audit_rows'::text, true) IS DISTINCT FROM 'off'::text)
-	EXECUTE FUNCTION ow_audit('source');
-CREATE OR REPLACE TRIGGER organizations_audit AFTER INSERT OR DELETE OR UPDATE ON organizations
-	FOR EACH ROW WHEN (current_setting('orgwatch.audit_rows'::text, true) IS DISTINCT FROM 'off'::text)
-	EXECUTE FUNCTION ow_audit('organization');
-CREATE OR REPLACE TRIGGER teams_audit AFTER INSERT OR DELETE OR UPDATE ON teams
-	FOR EACH ROW WHEN (current_setting('orgwatch.audit_rows'::text, true) IS DISTINCT FROM 'off'::text)
-	EXECUTE FUNCTION ow_audit('team');
-CREATE OR REPLACE TRIGGER people_audit AFTER INSERT OR DELETE OR UPDATE ON people
-	FOR EACH ROW WHEN (current_setting('orgwatch.audit_rows'::text, true) IS DISTINCT FROM 'off'::text)
-	EXECUTE FUNCTION ow_audit('person');
-CREATE OR REPLACE TRIGGER positions_audit AFTER INSERT OR DELETE OR UPDATE ON positions
-	FOR EACH ROW WHEN (current_setting('orgwatch.audit_rows'::text, true) IS DISTINCT FROM 'off'::text)
-	EXECUTE FUNCTION ow_audit('position');
-CREATE OR REPLACE TRIGGER reporting_lines_audit AFTER INSERT OR DELETE OR UPDATE ON reporting_lines
-	FOR EACH ROW WHEN (current_setting('orgwatch.audit_rows'::text, true) IS DISTINCT FROM 'off'::text)
-	EXECUTE FUNCTION ow_audit('reporting_line');
-CREATE OR REPLACE TRIGGER layoffs_audit AFTER INSERT OR DELETE OR UPDATE ON layoffs
-	FOR EACH ROW WHEN (current_setting('orgwatch.audit_rows'::text, true) IS DISTINCT FROM 'off'::text)
-	EXECUTE FUNCTION ow_audit('layoff');
-CREATE OR REPLACE TRIGGER departures_audit AFTER INSERT OR DELETE OR UPDATE ON departures
-	FOR EACH ROW WHEN (current_setting('orgwatch.audit_rows'::text, true) IS DISTINCT FROM 'off'::text)
-	EXECUTE FUNCTION ow_audit('departure');
+-- The audit log of every correction (ow_audit, 01_audit.sql): statement triggers over the
+-- rows each statement wrote (one an event: transition tables allow no more).
+CREATE OR REPLACE TRIGGER sources_audit_insert AFTER INSERT ON sources
+	REFERENCING NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('source');
+CREATE OR REPLACE TRIGGER sources_audit_update AFTER UPDATE ON sources
+	REFERENCING OLD TABLE AS ow_old NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('source');
+CREATE OR REPLACE TRIGGER sources_audit_delete AFTER DELETE ON sources
+	REFERENCING OLD TABLE AS ow_old FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('source');
+CREATE OR REPLACE TRIGGER organizations_audit_insert AFTER INSERT ON organizations
+	REFERENCING NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('organization');
+CREATE OR REPLACE TRIGGER organizations_audit_update AFTER UPDATE ON organizations
+	REFERENCING OLD TABLE AS ow_old NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('organization');
+CREATE OR REPLACE TRIGGER organizations_audit_delete AFTER DELETE ON organizations
+	REFERENCING OLD TABLE AS ow_old FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('organization');
+CREATE OR REPLACE TRIGGER teams_audit_insert AFTER INSERT ON teams
+	REFERENCING NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('team');
+CREATE OR REPLACE TRIGGER teams_audit_update AFTER UPDATE ON teams
+	REFERENCING OLD TABLE AS ow_old NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('team');
+CREATE OR REPLACE TRIGGER teams_audit_delete AFTER DELETE ON teams
+	REFERENCING OLD TABLE AS ow_old FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('team');
+CREATE OR REPLACE TRIGGER people_audit_insert AFTER INSERT ON people
+	REFERENCING NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('person');
+CREATE OR REPLACE TRIGGER people_audit_update AFTER UPDATE ON people
+	REFERENCING OLD TABLE AS ow_old NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('person');
+CREATE OR REPLACE TRIGGER people_audit_delete AFTER DELETE ON people
+	REFERENCING OLD TABLE AS ow_old FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('person');
+CREATE OR REPLACE TRIGGER positions_audit_insert AFTER INSERT ON positions
+	REFERENCING NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('position');
+CREATE OR REPLACE TRIGGER positions_audit_update AFTER UPDATE ON positions
+	REFERENCING OLD TABLE AS ow_old NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('position');
+CREATE OR REPLACE TRIGGER positions_audit_delete AFTER DELETE ON positions
+	REFERENCING OLD TABLE AS ow_old FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('position');
+CREATE OR REPLACE TRIGGER reporting_lines_audit_insert AFTER INSERT ON reporting_lines
+	REFERENCING NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('reporting_line');
+CREATE OR REPLACE TRIGGER reporting_lines_audit_update AFTER UPDATE ON reporting_lines
+	REFERENCING OLD TABLE AS ow_old NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('reporting_line');
+CREATE OR REPLACE TRIGGER reporting_lines_audit_delete AFTER DELETE ON reporting_lines
+	REFERENCING OLD TABLE AS ow_old FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('reporting_line');
+CREATE OR REPLACE TRIGGER layoffs_audit_insert AFTER INSERT ON layoffs
+	REFERENCING NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('layoff');
+CREATE OR REPLACE TRIGGER layoffs_audit_update AFTER UPDATE ON layoffs
+	REFERENCING OLD TABLE AS ow_old NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('layoff');
+CREATE OR REPLACE TRIGGER layoffs_audit_delete AFTER DELETE ON layoffs
+	REFERENCING OLD TABLE AS ow_old FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('layoff');
+CREATE OR REPLACE TRIGGER departures_audit_insert AFTER INSERT ON departures
+	REFERENCING NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('departure');
+CREATE OR REPLACE TRIGGER departures_audit_update AFTER UPDATE ON departures
+	REFERENCING OLD TABLE AS ow_old NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('departure');
+CREATE OR REPLACE TRIGGER departures_audit_delete AFTER DELETE ON departures
+	REFERENCING OLD TABLE AS ow_old FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('departure');
 
 -- updated_at of every record type, set on each update (ow_touch, 01_audit.sql).
 CREATE OR REPLACE TRIGGER sources_touch BEFORE UPDATE ON sources
