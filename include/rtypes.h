@@ -6,6 +6,7 @@
 #ifndef OW_RTYPES_H
 #define OW_RTYPES_H
 #include <stddef.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "resource.h"
@@ -21,6 +22,18 @@ struct ow_rtype {
 	/* Its fields in the import/export format (CSV columns), NULL-terminated. */
 	const char *const columns[OW_RTYPE_MAX_COLUMNS];
 	int import_id; /* 1: a line may carry the record's own id (layoffs) */
+	/* What the generated SQL dispatch (rtypes_sql.c, sql/functions/90_record_types.sql)
+	 * needs: its table, its source-link table (NULL: none), the references a write checks
+	 * ("entity:field", "sources:" for its sources; NULL-terminated), whether a key other than
+	 * its id names it (ow_<name>_by_key), whether other records may refer to it
+	 * (ow_<name>_refs) and whether an import writes a batch of it set-based
+	 * (ow_import_<plural>, 13_import_sets.sql). */
+	const char *table;
+	const char *sources_table;
+	const char *const refs[8];
+	int own_key;
+	int referred;
+	int import_set;
 };
 
 #define OW_RTYPE_MAX 16
@@ -40,5 +53,10 @@ const struct ow_rtype *ow_rtype_find(const char *s);
 /* Writes "organizations, teams, people, ..." (plural), or with singular != 0 the singular
  * names, into out (n bytes, cut short if need be): the list messages show. Returns out. */
 const char *ow_rtype_names(char *out, size_t n, int singular);
+
+/* Writes the SQL that dispatches by record type (sql/functions/90_record_types.sql: every
+ * per-type switch and trigger), generated from the registry: `orgwatch sql-types`. Returns 0,
+ * or -1 when out failed. */
+int ow_rtypes_sql(FILE *out);
 
 #endif

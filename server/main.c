@@ -40,6 +40,9 @@ static const char usage[] =
 	"                                          named after its type, e.g. departures.csv);\n"
 	"                                          FILE - reads stdin (--csv --type T for CSV)\n"
 	"  routes                                  print the route table: METHOD PATH ROLE BODY\n"
+	"  sql-types                               print sql/functions/90_record_types.sql (the "
+	"SQL\n"
+	"                                          dispatch by record type, from the registry)\n"
 	"\n"
 	"settings (environment):\n"
 	"  ORGWATCH_DATABASE_URL    libpq connection string or URI (required)\n"
@@ -399,6 +402,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "routes"))
 		return cmd_routes();
+	if (!strcmp(cmd, "sql-types"))
+		return ow_rtypes_sql(stdout) == 0 ? 0 : 1;
 	int known = !strcmp(cmd, "serve") || !strcmp(cmd, "migrate") || !strcmp(cmd, "key") ||
 		    !strcmp(cmd, "load-sample") || !strcmp(cmd, "import");
 	if (!known) {

@@ -99,48 +99,6 @@ AS $function$
 	SELECT CASE WHEN t.id IS NOT NULL THEN json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) END
 $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_key(entity text, k text)
- RETURNS uuid
- LANGUAGE plpgsql
- STABLE
-AS $function$
-DECLARE
-	r uuid;
-	u uuid;
-BEGIN
-	IF k IS NULL THEN RETURN NULL; END IF;
-	IF ow_is_uuid(k) THEN
-		u := k::uuid;
-		CASE entity
-		WHEN 'person' THEN SELECT id INTO r FROM people WHERE id = u;
-		WHEN 'organization' THEN SELECT id INTO r FROM organizations WHERE id = u;
-		WHEN 'team' THEN SELECT id INTO r FROM teams WHERE id = u;
-		WHEN 'source' THEN SELECT id INTO r FROM sources WHERE id = u;
-		WHEN 'position' THEN SELECT id INTO r FROM positions WHERE id = u;
-		WHEN 'reporting_line' THEN SELECT id INTO r FROM reporting_lines WHERE id = u;
-		WHEN 'departure' THEN SELECT id INTO r FROM departures WHERE id = u;
-		WHEN 'layoff' THEN SELECT id INTO r FROM layoffs WHERE id = u;
-		ELSE r := NULL;
-		END CASE;
-		RETURN r;
-	END IF;
-	CASE entity
-	WHEN 'person' THEN SELECT id INTO r FROM people WHERE slug = k;
-	WHEN 'organization' THEN SELECT id INTO r FROM organizations WHERE slug = k;
-	WHEN 'source' THEN SELECT id INTO r FROM sources WHERE url = k;
-	WHEN 'team' THEN
-		IF position('/' IN k) > 0 THEN
-			SELECT t.id INTO r FROM teams t JOIN organizations o ON o.id = t.org_id
-			WHERE o.slug = split_part(k, '/', 1) AND t.slug = substr(k, position('/' IN k) + 1);
-		ELSE
-			SELECT t.id INTO r FROM teams t WHERE t.slug = k
-			AND (SELECT count(*) FROM teams t2 WHERE t2.slug = k) = 1;
-		END IF;
-	ELSE r := NULL;
-	END CASE;
-	RETURN r;
-END $function$;
-
 -- Raises the 404 of a record that a key did not find. A statement whose rows depend on a
 -- key calls this when it found none (IF NOT FOUND), so the 404 never rests on the plan having
 -- evaluated ow_key_404 inside a predicate: over an empty table a scan evaluates none.
@@ -342,41 +300,16 @@ AS $function$
 	SELECT CASE WHEN d ? (f || '_id') OR d ? f THEN ow_ref(d, entity, f) ELSE current END
 $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_refs(entity text, rid uuid)
+-- "2 positions, 1 departure": the counts n[i] > 0 with their words (one[i] or many[i]);
+-- NULL when all are 0. Each type's ow_<type>_refs says what refers to a record with it.
+CREATE OR REPLACE FUNCTION public.ow_refs_words(n bigint[], one text[], many text[])
  RETURNS text
- LANGUAGE plpgsql
- STABLE
+ LANGUAGE sql
+ IMMUTABLE
 AS $function$
-DECLARE
-	counts text;
-BEGIN
-	SELECT string_agg(n || ' ' || CASE WHEN n = 1 THEN one ELSE many END, ', ') INTO counts FROM (
-		SELECT count(*) AS n, 'position' AS one, 'positions' AS many FROM positions
-			WHERE (entity = 'person' AND person_id = rid) OR (entity = 'organization' AND org_id = rid)
-			   OR (entity = 'team' AND team_id = rid)
-		UNION ALL SELECT count(*), 'reporting line', 'reporting lines' FROM reporting_lines
-			WHERE entity = 'person' AND (report_id = rid OR manager_id = rid)
-		UNION ALL SELECT count(*), 'departure', 'departures' FROM departures
-			WHERE (entity = 'person' AND person_id = rid)
-			   OR (entity = 'organization' AND (org_id = rid OR destination_org_id = rid))
-			   OR (entity = 'team' AND team_id = rid) OR (entity = 'layoff' AND layoff_id = rid)
-		UNION ALL SELECT count(*), 'layoff', 'layoffs' FROM layoffs
-			WHERE (entity = 'organization' AND org_id = rid) OR (entity = 'team' AND team_id = rid)
-		UNION ALL SELECT count(*), 'team', 'teams' FROM teams
-			WHERE (entity = 'organization' AND org_id = rid) OR (entity = 'team' AND parent_id = rid)
-		UNION ALL SELECT count(*), 'child organization', 'child organizations' FROM organizations
-			WHERE entity = 'organization' AND parent_id = rid
-		UNION ALL SELECT count(*), 'position citing it', 'positions citing it' FROM position_sources
-			WHERE entity = 'source' AND source_id = rid
-		UNION ALL SELECT count(*), 'reporting line citing it', 'reporting lines citing it' FROM reporting_line_sources
-			WHERE entity = 'source' AND source_id = rid
-		UNION ALL SELECT count(*), 'departure citing it', 'departures citing it' FROM departure_sources
-			WHERE entity = 'source' AND source_id = rid
-		UNION ALL SELECT count(*), 'layoff citing it', 'layoffs citing it' FROM layoff_sources
-			WHERE entity = 'source' AND source_id = rid
-	) c WHERE n > 0;
-	RETURN counts;
-END $function$;
+	SELECT string_agg(c.n || ' ' || CASE WHEN c.n = 1 THEN one[c.i] ELSE many[c.i] END, ', ' ORDER BY c.i)
+	FROM unnest(n) WITH ORDINALITY AS c(n, i) WHERE c.n > 0
+$function$;
 
 CREATE OR REPLACE FUNCTION public.ow_check_refs(d jsonb, refs text[])
  RETURNS void
@@ -417,22 +350,6 @@ BEGIN
 			COLUMN = errs -> 0 ->> 'field', DETAIL = errs::text;
 	END IF;
 END $function$;
-
-CREATE OR REPLACE FUNCTION public.ow_entity_refs(entity text)
- RETURNS text[]
- LANGUAGE sql
- IMMUTABLE
-AS $function$
-	SELECT CASE entity
-		WHEN 'organization' THEN ARRAY['organization:parent']
-		WHEN 'team' THEN ARRAY['organization:org', 'team:parent']
-		WHEN 'position' THEN ARRAY['person:person', 'organization:org', 'team:team', 'sources:']
-		WHEN 'reporting_line' THEN ARRAY['person:report', 'person:manager', 'sources:']
-		WHEN 'departure' THEN ARRAY['person:person', 'organization:org', 'team:team',
-			'organization:destination_org', 'layoff:layoff', 'sources:']
-		WHEN 'layoff' THEN ARRAY['organization:org', 'team:team', 'sources:']
-		ELSE '{}'::text[] END
-$function$;
 
 CREATE OR REPLACE FUNCTION public.ow_check_if_match(updated timestamp with time zone, if_match text)
  RETURNS void

@@ -117,3 +117,40 @@ BEGIN
 		PERFORM set_config('orgwatch.force_touch', '0', true);
 	END IF;
 END $function$;
+
+-- The record type's SQL surface under the fixed names the generated dispatch calls
+-- (90_record_types.sql, `orgwatch sql-types`; docs/ARCHITECTURE.md, "Adding a record type"):
+-- its id by its own key, the record an import line names, what refers to a record, export
+-- order and line.
+
+CREATE OR REPLACE FUNCTION public.ow_source_by_key(k text) RETURNS uuid
+ LANGUAGE sql STABLE AS $function$
+	SELECT id FROM sources WHERE url = k
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_source_existing(d jsonb) RETURNS TABLE(doc jsonb, id uuid, updated_at timestamp with time zone)
+ LANGUAGE sql STABLE AS $function$
+	SELECT d, x.id, x.updated_at FROM sources x WHERE x.url = d ->> 'url'
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_source_refs(rid uuid) RETURNS text
+ LANGUAGE sql STABLE AS $function$
+	SELECT ow_refs_words(ARRAY[
+		(SELECT count(*) FROM position_sources WHERE source_id = rid),
+		(SELECT count(*) FROM reporting_line_sources WHERE source_id = rid),
+		(SELECT count(*) FROM departure_sources WHERE source_id = rid),
+		(SELECT count(*) FROM layoff_sources WHERE source_id = rid)],
+		ARRAY['position citing it', 'reporting line citing it', 'departure citing it', 'layoff citing it'],
+		ARRAY['positions citing it', 'reporting lines citing it', 'departures citing it', 'layoffs citing it'])
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_source_export_keys() RETURNS TABLE(depth integer, key text, id uuid)
+ LANGUAGE sql STABLE AS $function$
+	SELECT 0, s.url, s.id FROM sources s
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_source_export_line(s sources) RETURNS text
+ LANGUAGE sql STABLE AS $function$
+	SELECT jsonb_strip_nulls(jsonb_build_object('type', 'source', 'url', s.url, 'title', s.title,
+		'publisher', s.publisher, 'author', s.author, 'published_on', s.published_on))::text
+$function$;

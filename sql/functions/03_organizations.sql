@@ -157,3 +157,49 @@ AS $function$
 	  AND (f_country IS NULL OR o.country = upper(f_country))
 	  AND (f_stage IS NULL OR o.stage = f_stage)
 $function$;
+
+-- The record type's SQL surface under the fixed names the generated dispatch calls
+-- (90_record_types.sql, `orgwatch sql-types`; docs/ARCHITECTURE.md, "Adding a record type"):
+-- its id by its own key, the record an import line names, what refers to a record, export
+-- order and line.
+
+CREATE OR REPLACE FUNCTION public.ow_organization_by_key(k text) RETURNS uuid
+ LANGUAGE sql STABLE AS $function$
+	SELECT id FROM organizations WHERE slug = k
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_organization_existing(d jsonb) RETURNS TABLE(doc jsonb, id uuid, updated_at timestamp with time zone)
+ LANGUAGE sql STABLE AS $function$
+	SELECT jsonb_set(d, '{slug}', to_jsonb(k.slug)), x.id, x.updated_at
+	FROM (SELECT coalesce(d ->> 'slug', ow_slugify(d ->> 'name')) AS slug) k
+	LEFT JOIN organizations x ON x.slug = k.slug
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_organization_refs(rid uuid) RETURNS text
+ LANGUAGE sql STABLE AS $function$
+	SELECT ow_refs_words(ARRAY[
+		(SELECT count(*) FROM positions WHERE org_id = rid),
+		(SELECT count(*) FROM departures WHERE org_id = rid OR destination_org_id = rid),
+		(SELECT count(*) FROM layoffs WHERE org_id = rid),
+		(SELECT count(*) FROM teams WHERE org_id = rid),
+		(SELECT count(*) FROM organizations WHERE parent_id = rid)],
+		ARRAY['position', 'departure', 'layoff', 'team', 'child organization'],
+		ARRAY['positions', 'departures', 'layoffs', 'teams', 'child organizations'])
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_organization_export_keys() RETURNS TABLE(depth integer, key text, id uuid)
+ LANGUAGE sql STABLE AS $function$
+	WITH RECURSIVE org_depth (id, depth) AS (
+		SELECT id, 0 FROM organizations WHERE parent_id IS NULL
+		UNION ALL SELECT o.id, d.depth + 1 FROM organizations o JOIN org_depth d ON o.parent_id = d.id
+	)
+	SELECT d.depth, o.slug, o.id FROM organizations o JOIN org_depth d ON d.id = o.id
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_organization_export_line(o organizations) RETURNS text
+ LANGUAGE sql STABLE AS $function$
+	SELECT jsonb_strip_nulls(jsonb_build_object('type', 'organization', 'slug', o.slug,
+		'name', o.name, 'kind', o.kind, 'website', o.website, 'founded_on', o.founded_on,
+		'parent', ow_org_slug(o.parent_id), 'description', o.description, 'industry', o.industry,
+		'headquarters', o.headquarters, 'country', o.country, 'stage', o.stage))::text
+$function$;

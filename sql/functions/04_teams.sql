@@ -121,3 +121,51 @@ AS $function$
 	LATERAL ow_person_positions(p_person) cp
 	WHERE t.id = p_team
 $function$;
+
+-- The record type's SQL surface under the fixed names the generated dispatch calls
+-- (90_record_types.sql, `orgwatch sql-types`; docs/ARCHITECTURE.md, "Adding a record type"):
+-- its id by its own key, the record an import line names, what refers to a record, export
+-- order and line.
+
+CREATE OR REPLACE FUNCTION public.ow_team_by_key(k text) RETURNS uuid
+ LANGUAGE sql STABLE AS $function$
+	SELECT CASE WHEN position('/' IN k) > 0 THEN
+		(SELECT t.id FROM teams t JOIN organizations o ON o.id = t.org_id
+		 WHERE o.slug = split_part(k, '/', 1) AND t.slug = substr(k, position('/' IN k) + 1))
+	ELSE (SELECT t.id FROM teams t WHERE t.slug = k AND (SELECT count(*) FROM teams t2 WHERE t2.slug = k) = 1) END
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_team_existing(d jsonb) RETURNS TABLE(doc jsonb, id uuid, updated_at timestamp with time zone)
+ LANGUAGE sql STABLE AS $function$
+	SELECT jsonb_set(d, '{slug}', to_jsonb(k.slug)), x.id, x.updated_at
+	FROM (SELECT coalesce(d ->> 'slug', ow_slugify(d ->> 'name')) AS slug) k
+	LEFT JOIN teams x ON x.org_id = ow_ref(d, 'organization', 'org') AND x.slug = k.slug
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_team_refs(rid uuid) RETURNS text
+ LANGUAGE sql STABLE AS $function$
+	SELECT ow_refs_words(ARRAY[
+		(SELECT count(*) FROM positions WHERE team_id = rid),
+		(SELECT count(*) FROM departures WHERE team_id = rid),
+		(SELECT count(*) FROM layoffs WHERE team_id = rid),
+		(SELECT count(*) FROM teams WHERE parent_id = rid)],
+		ARRAY['position', 'departure', 'layoff', 'team'], ARRAY['positions', 'departures', 'layoffs', 'teams'])
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_team_export_keys() RETURNS TABLE(depth integer, key text, id uuid)
+ LANGUAGE sql STABLE AS $function$
+	WITH RECURSIVE team_depth (id, depth) AS (
+		SELECT id, 0 FROM teams WHERE parent_id IS NULL
+		UNION ALL SELECT t.id, d.depth + 1 FROM teams t JOIN team_depth d ON t.parent_id = d.id
+	)
+	SELECT d.depth, o.slug || '/' || t.slug, t.id
+	FROM teams t JOIN team_depth d ON d.id = t.id JOIN organizations o ON o.id = t.org_id
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_team_export_line(t teams) RETURNS text
+ LANGUAGE sql STABLE AS $function$
+	SELECT jsonb_strip_nulls(jsonb_build_object('type', 'team',
+		'org', ow_org_slug(t.org_id), 'slug', t.slug, 'parent', ow_team_key(t.parent_id), 'name', t.name,
+		'description', t.description, 'formed_on', t.formed_on, 'dissolved_on', t.dissolved_on,
+		'reported_headcount', t.reported_headcount))::text
+$function$;

@@ -216,3 +216,41 @@ AS $function$
 BEGIN
 	RETURN ow_fold(full_name || ' ' || coalesce(array_to_string(aliases, ' '), ''));
 END $function$;
+
+-- The record type's SQL surface under the fixed names the generated dispatch calls
+-- (90_record_types.sql, `orgwatch sql-types`; docs/ARCHITECTURE.md, "Adding a record type"):
+-- its id by its own key, the record an import line names, what refers to a record, export
+-- order and line.
+
+CREATE OR REPLACE FUNCTION public.ow_person_by_key(k text) RETURNS uuid
+ LANGUAGE sql STABLE AS $function$
+	SELECT id FROM people WHERE slug = k
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_person_existing(d jsonb) RETURNS TABLE(doc jsonb, id uuid, updated_at timestamp with time zone)
+ LANGUAGE sql STABLE AS $function$
+	SELECT jsonb_set(d, '{slug}', to_jsonb(k.slug)), x.id, x.updated_at
+	FROM (SELECT coalesce(d ->> 'slug', ow_slugify(d ->> 'full_name')) AS slug) k
+	LEFT JOIN people x ON x.slug = k.slug
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_person_refs(rid uuid) RETURNS text
+ LANGUAGE sql STABLE AS $function$
+	SELECT ow_refs_words(ARRAY[
+		(SELECT count(*) FROM positions WHERE person_id = rid),
+		(SELECT count(*) FROM reporting_lines WHERE report_id = rid OR manager_id = rid),
+		(SELECT count(*) FROM departures WHERE person_id = rid)],
+		ARRAY['position', 'reporting line', 'departure'], ARRAY['positions', 'reporting lines', 'departures'])
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_person_export_keys() RETURNS TABLE(depth integer, key text, id uuid)
+ LANGUAGE sql STABLE AS $function$
+	SELECT 0, p.slug, p.id FROM people p
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_person_export_line(p people) RETURNS text
+ LANGUAGE sql STABLE AS $function$
+	SELECT jsonb_strip_nulls(jsonb_build_object('type', 'person', 'slug', p.slug,
+		'full_name', p.full_name, 'aliases', to_jsonb(p.aliases), 'bio', p.bio, 'links', p.links,
+		'tags', to_jsonb(p.tags)))::text
+$function$;

@@ -93,3 +93,28 @@ AS $function$
 	SELECT * FROM positions WHERE person_id = p_person AND org_id = p_org AND period @> p_day
 	ORDER BY lower(period) NULLS FIRST, id LIMIT 1
 $function$;
+
+-- The record type's SQL surface under the fixed names the generated dispatch calls
+-- (90_record_types.sql, `orgwatch sql-types`; docs/ARCHITECTURE.md, "Adding a record type"):
+-- its id by its own key, the record an import line names, what refers to a record, export
+-- order and line.
+
+CREATE OR REPLACE FUNCTION public.ow_position_existing(d jsonb) RETURNS TABLE(doc jsonb, id uuid, updated_at timestamp with time zone)
+ LANGUAGE sql STABLE AS $function$
+	SELECT d, x.id, x.updated_at FROM positions x
+	WHERE x.person_id = ow_ref(d, 'person', 'person') AND x.org_id = ow_ref(d, 'organization', 'org')
+	  AND coalesce(x.started_on, '') = coalesce(d ->> 'started_on', '')
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_position_export_keys() RETURNS TABLE(depth integer, key text, id uuid)
+ LANGUAGE sql STABLE AS $function$
+	SELECT 0, p.slug || '|' || o.slug || '|' || coalesce(x.started_on, ''), x.id
+	FROM positions x JOIN people p ON p.id = x.person_id JOIN organizations o ON o.id = x.org_id
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_position_export_line(x positions) RETURNS text
+ LANGUAGE sql STABLE AS $function$
+	SELECT jsonb_strip_nulls(jsonb_build_object('type', 'position', 'person', ow_person_slug(x.person_id),
+		'org', ow_org_slug(x.org_id), 'team', ow_team_key(x.team_id), 'title', x.title,
+		'started_on', x.started_on, 'ended_on', x.ended_on, 'sources', ow_source_urls('position', x.id)))::text
+$function$;

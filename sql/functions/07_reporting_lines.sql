@@ -29,7 +29,7 @@ $function$;
 
 -- The rules of a reporting line's own values, the one place they are written: the first one
 -- broken as {field, message} (NULL when all hold); inlined into the import's set-based
--- statement (ow_import_lines), called for one row by ow_reporting_lines_write.
+-- statement (ow_import_reporting_lines), called for one row by ow_reporting_lines_write.
 CREATE OR REPLACE FUNCTION public.ow_reporting_line_broken(report_id uuid, manager_id uuid, valid_from text, valid_to text)
  RETURNS text[]
  LANGUAGE sql
@@ -156,7 +156,7 @@ END $function$;
 
 -- The rules among lines for a write that did not go through ow_reporting_lines_write (the row
 -- trigger reporting_lines_no_cycle; the exclusion constraint already keeps one manager at a
--- time). An import checks its batch before it inserts (ow_import_lines) and ending a line
+-- time). An import checks its batch before it inserts (ow_import_reporting_lines) and ending a line
 -- earlier breaks no rule (ow_departures_close): both say so for their statements only.
 CREATE OR REPLACE FUNCTION public.ow_reporting_lines_no_cycle()
  RETURNS trigger
@@ -173,3 +173,27 @@ BEGIN
 	IF FOUND THEN PERFORM ow_raise('OW409', NULL, conflict); END IF;
 	RETURN NEW;
 END $function$;
+
+-- The record type's SQL surface under the fixed names the generated dispatch calls
+-- (90_record_types.sql, `orgwatch sql-types`; docs/ARCHITECTURE.md, "Adding a record type"):
+-- its id by its own key, the record an import line names, what refers to a record, export
+-- order and line.
+
+CREATE OR REPLACE FUNCTION public.ow_reporting_line_existing(d jsonb) RETURNS TABLE(doc jsonb, id uuid, updated_at timestamp with time zone)
+ LANGUAGE sql STABLE AS $function$
+	SELECT d, x.id, x.updated_at FROM reporting_lines x
+	WHERE x.report_id = ow_ref(d, 'person', 'report') AND coalesce(x.valid_from, '') = coalesce(d ->> 'valid_from', '')
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_reporting_line_export_keys() RETURNS TABLE(depth integer, key text, id uuid)
+ LANGUAGE sql STABLE AS $function$
+	SELECT 0, p.slug || '|' || coalesce(l.valid_from, ''), l.id
+	FROM reporting_lines l JOIN people p ON p.id = l.report_id
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_reporting_line_export_line(l reporting_lines) RETURNS text
+ LANGUAGE sql STABLE AS $function$
+	SELECT jsonb_strip_nulls(jsonb_build_object('type', 'reporting_line', 'report', ow_person_slug(l.report_id),
+		'manager', ow_person_slug(l.manager_id), 'valid_from', l.valid_from, 'valid_to', l.valid_to,
+		'sources', ow_source_urls('reporting_line', l.id)))::text
+$function$;

@@ -206,3 +206,32 @@ AS $function$
 		WHEN f_status = 'all' THEN '{reported,confirmed,disputed,retracted}'::text[]
 		ELSE string_to_array(f_status, ',') END)
 $function$;
+
+-- The record type's SQL surface under the fixed names the generated dispatch calls
+-- (90_record_types.sql, `orgwatch sql-types`; docs/ARCHITECTURE.md, "Adding a record type"):
+-- its id by its own key, the record an import line names, what refers to a record, export
+-- order and line.
+
+CREATE OR REPLACE FUNCTION public.ow_departure_existing(d jsonb) RETURNS TABLE(doc jsonb, id uuid, updated_at timestamp with time zone)
+ LANGUAGE sql STABLE AS $function$
+	SELECT d, x.id, x.updated_at FROM departures x
+	WHERE x.person_id = ow_ref(d, 'person', 'person') AND x.org_id = ow_ref(d, 'organization', 'org')
+	  AND x.departed_on = d ->> 'departed_on'
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_departure_export_keys() RETURNS TABLE(depth integer, key text, id uuid)
+ LANGUAGE sql STABLE AS $function$
+	SELECT 0, p.slug || '|' || o.slug || '|' || d.departed_on, d.id
+	FROM departures d JOIN people p ON p.id = d.person_id JOIN organizations o ON o.id = d.org_id
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_departure_export_line(d departures) RETURNS text
+ LANGUAGE sql STABLE AS $function$
+	SELECT jsonb_strip_nulls(jsonb_build_object('type', 'departure', 'person', ow_person_slug(d.person_id),
+		'org', ow_org_slug(d.org_id), 'team', ow_team_key(d.team_id), 'title', d.title,
+		'departed_on', d.departed_on, 'announced_on', d.announced_on, 'kind', d.kind,
+		'reason_category', d.reason_category, 'reason', d.reason,
+		'destination_org', ow_org_slug(d.destination_org_id), 'destination_title', d.destination_title,
+		'destination_kind', d.destination_kind, 'layoff', d.layoff_id, 'returned_on', d.returned_on,
+		'sources', ow_source_urls('departure', d.id), 'notes', d.notes, 'status', d.status))::text
+$function$;

@@ -77,3 +77,38 @@ BEGIN
 	PERFORM ow_link_sources('layoff', n.id, d);
 	RETURN QUERY SELECT CASE WHEN ow_docs_wanted() THEN ow_layoff_doc(l, true)::text END, ow_etag(l.updated_at), l.id FROM layoffs l WHERE l.id = n.id;
 END $function$;
+
+-- The record type's SQL surface under the fixed names the generated dispatch calls
+-- (90_record_types.sql, `orgwatch sql-types`; docs/ARCHITECTURE.md, "Adding a record type"):
+-- its id by its own key, the record an import line names, what refers to a record, export
+-- order and line.
+
+CREATE OR REPLACE FUNCTION public.ow_layoff_existing(d jsonb) RETURNS TABLE(doc jsonb, id uuid, updated_at timestamp with time zone)
+ LANGUAGE sql STABLE AS $function$
+	SELECT d, x.id, x.updated_at FROM layoffs x
+	WHERE CASE WHEN d ? 'id' THEN x.id = ow_import_uuid(d ->> 'id')
+		ELSE x.org_id = ow_ref(d, 'organization', 'org') AND x.team_id IS NOT DISTINCT FROM ow_ref(d, 'team', 'team')
+		  AND x.announced_on IS NOT DISTINCT FROM d ->> 'announced_on'
+		  AND lower(coalesce(x.location, '')) = lower(coalesce(ow_trimmed(d ->> 'location'), '')) END
+	ORDER BY x.created_at, x.id
+	LIMIT 1
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_layoff_refs(rid uuid) RETURNS text
+ LANGUAGE sql STABLE AS $function$
+	SELECT ow_refs_words(ARRAY[(SELECT count(*) FROM departures WHERE layoff_id = rid)],
+		ARRAY['departure'], ARRAY['departures'])
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_layoff_export_keys() RETURNS TABLE(depth integer, key text, id uuid)
+ LANGUAGE sql STABLE AS $function$
+	SELECT 0, l.id::text, l.id FROM layoffs l
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_layoff_export_line(l layoffs) RETURNS text
+ LANGUAGE sql STABLE AS $function$
+	SELECT jsonb_strip_nulls(jsonb_build_object('type', 'layoff', 'id', l.id,
+		'org', ow_org_slug(l.org_id), 'team', ow_team_key(l.team_id), 'announced_on', l.announced_on,
+		'effective_on', l.effective_on, 'location', l.location, 'count', l.count, 'percentage', l.percentage,
+		'description', l.description, 'sources', ow_source_urls('layoff', l.id)))::text
+$function$;

@@ -4,65 +4,6 @@
 -- file of sql/functions/ in one transaction whenever their checksum changes. Edit here,
 -- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
 
-CREATE OR REPLACE FUNCTION public.ow_import_one(p_actor text, p_type text, d jsonb)
- RETURNS text
- LANGUAGE plpgsql
-AS $function$
-DECLARE
-	existing uuid;
-	before timestamptz;
-	after_etag text;
-	org_ uuid;
-	person_ uuid;
-BEGIN
-	CASE p_type
-	WHEN 'organization' THEN
-		d := jsonb_set(d, '{slug}', to_jsonb(coalesce(d ->> 'slug', ow_slugify(d ->> 'name'))));
-		SELECT id, updated_at INTO existing, before FROM organizations WHERE slug = d ->> 'slug';
-	WHEN 'person' THEN
-		d := jsonb_set(d, '{slug}', to_jsonb(coalesce(d ->> 'slug', ow_slugify(d ->> 'full_name'))));
-		SELECT id, updated_at INTO existing, before FROM people WHERE slug = d ->> 'slug';
-	WHEN 'team' THEN
-		org_ := ow_ref(d, 'organization', 'org');
-		d := jsonb_set(d, '{slug}', to_jsonb(coalesce(d ->> 'slug', ow_slugify(d ->> 'name'))));
-		SELECT id, updated_at INTO existing, before FROM teams WHERE org_id = org_ AND slug = d ->> 'slug';
-	WHEN 'source' THEN
-		SELECT id, updated_at INTO existing, before FROM sources WHERE url = d ->> 'url';
-	WHEN 'position' THEN
-		SELECT id, updated_at INTO existing, before FROM positions
-		WHERE person_id = ow_ref(d, 'person', 'person') AND org_id = ow_ref(d, 'organization', 'org')
-		  AND coalesce(started_on, '') = coalesce(d ->> 'started_on', '');
-	WHEN 'reporting_line' THEN
-		SELECT id, updated_at INTO existing, before FROM reporting_lines
-		WHERE report_id = ow_ref(d, 'person', 'report') AND coalesce(valid_from, '') = coalesce(d ->> 'valid_from', '');
-	WHEN 'departure' THEN
-		person_ := ow_ref(d, 'person', 'person');
-		SELECT id, updated_at INTO existing, before FROM departures
-		WHERE person_id = person_ AND org_id = ow_ref(d, 'organization', 'org') AND departed_on = d ->> 'departed_on';
-	WHEN 'layoff' THEN
-		IF d ? 'id' THEN
-			SELECT id, updated_at INTO existing, before FROM layoffs WHERE id = (d ->> 'id')::uuid;
-		ELSE
-			SELECT id, updated_at INTO existing, before FROM layoffs
-			WHERE org_id = ow_ref(d, 'organization', 'org') AND team_id IS NOT DISTINCT FROM ow_ref(d, 'team', 'team')
-			  AND announced_on IS NOT DISTINCT FROM d ->> 'announced_on'
-			  AND lower(coalesce(location, '')) = lower(coalesce(ow_trimmed(d ->> 'location'), ''))
-			ORDER BY created_at, id
-			LIMIT 1;
-		END IF;
-	ELSE
-		PERFORM ow_raise('OW400', 'type', format('unknown record type %L', p_type));
-	END CASE;
-
-	IF existing IS NULL THEN
-		PERFORM ow_write_record(p_type, p_actor, NULL, d, NULL);
-		RETURN 'created';
-	END IF;
-	d := d - 'id';
-	SELECT w.r_etag INTO after_etag FROM ow_write_record(p_type, p_actor, existing::text, d, NULL) w;
-	RETURN CASE WHEN after_etag = ow_etag(before) THEN 'unchanged' ELSE 'updated' END;
-END $function$;
-
 CREATE OR REPLACE FUNCTION public.ow_import_uuid(k text)
  RETURNS uuid
  LANGUAGE sql
@@ -77,7 +18,7 @@ $function$;
 -- the body arrives; once it has ended, ow_import_spool_apply() writes them in the one
 -- transaction of the import, under the import lock, type by type in dependency order.
 -- People, positions, reporting lines and departures go set-based (ow_import_people,
--- ow_import_positions, ow_import_lines, ow_import_departures): references resolved by joins
+-- ow_import_positions, ow_import_reporting_lines, ow_import_departures): references resolved by joins
 -- (an unresolved one is an error row naming its line and field), the batch rules checked in
 -- one statement each, new rows inserted with their source links in a few
 -- statements. The rest (sources, organizations, teams, layoffs: little volume), the
@@ -124,14 +65,9 @@ BEGIN
 		GROUP BY g.type, g.grp ORDER BY min(g.line) LOOP
 		t := run.type;
 		t0 := clock_timestamp();
-		IF t IN ('person', 'position', 'reporting_line', 'departure') AND run.n > 1 THEN
+		IF ow_import_set_based(t) AND run.n > 1 THEN
 			BEGIN
-				CASE t
-				WHEN 'person' THEN PERFORM ow_import_people(p_actor, run.lo, run.hi);
-				WHEN 'position' THEN PERFORM ow_import_positions(p_actor, run.lo, run.hi);
-				WHEN 'reporting_line' THEN PERFORM ow_import_lines(p_actor, run.lo, run.hi);
-				ELSE PERFORM ow_import_departures(p_actor, run.lo, run.hi);
-				END CASE;
+				PERFORM ow_import_set(t, p_actor, run.lo, run.hi);
 			EXCEPTION WHEN OTHERS THEN
 				IF SQLSTATE IN ('55P03', '40001', '40P01', '53200', '53100') THEN
 					RAISE;
@@ -147,11 +83,7 @@ BEGIN
 		RAISE DEBUG 'ow_import run % % lines %-%: % ms', t, run.n, run.lo, run.hi, round(extract(epoch FROM clock_timestamp() - t0) * 1000);
 		CONTINUE WHEN run.n < 1000;
 		-- Fresh statistics for what the next types join against.
-		EXECUTE format('ANALYZE %s', (SELECT r.tables FROM (VALUES ('source', 'sources'),
-			('organization', 'organizations'), ('team', 'teams'), ('person', 'people'),
-			('layoff', 'layoffs, layoff_sources'), ('position', 'positions, position_sources'),
-			('reporting_line', 'reporting_lines, reporting_line_sources'),
-			('departure', 'departures, departure_sources')) r(rtype, tables) WHERE r.rtype = t));
+		EXECUTE format('ANALYZE %s', ow_rtype_tables(t));
 	END LOOP;
 	RETURN QUERY
 		SELECT NULL::int, x.outcome, NULL::text, NULL::text, count(*)

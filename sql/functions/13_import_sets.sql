@@ -100,7 +100,7 @@ END $function$;
 -- the batch's new lines in file order, then the lines that keep them inserted with the row
 -- trigger's check standing aside (orgwatch.lines_checked, this statement only; the exclusion
 -- constraint still stands behind the first rule).
-CREATE OR REPLACE FUNCTION public.ow_import_lines(p_actor text, p_lo integer, p_hi integer)
+CREATE OR REPLACE FUNCTION public.ow_import_reporting_lines(p_actor text, p_lo integer, p_hi integer)
  RETURNS void
  LANGUAGE plpgsql
 AS $function$

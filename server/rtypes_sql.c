@@ -1,0 +1,262 @@
+/* rtypes_sql.c — writes sql/functions/90_record_types.sql from the record-type registry
+ * (rtypes.c): every SQL switch over the record types (keys, references, write, delete,
+ * import, export, the tables to ANALYZE) and every per-type trigger (audit, updated_at), so
+ * adding a type adds no line to them by hand. Each type's own SQL lives under fixed names in
+ * its file of sql/functions/ (docs/ARCHITECTURE.md, "Adding a record type"). Run by
+ * `orgwatch sql-types`; a unit test fails when the checked-in file differs. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "rtypes.h"
+
+#define T(i) (&ow_rtypes[i])
+
+static int failed;
+
+static void out_f(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void out_f(FILE *out, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (vfprintf(out, fmt, ap) < 0)
+		failed = 1;
+	va_end(ap);
+}
+
+static void fn_head(FILE *out, const char *comment, const char *sig, const char *ret,
+		    const char *lang)
+{
+	out_f(out,
+	      "\n-- %s\nCREATE OR REPLACE FUNCTION public.%s\n RETURNS %s\n LANGUAGE %s\nAS "
+	      "$function$\n",
+	      comment, sig, ret, lang);
+}
+
+static void fn_tail(FILE *out, int plpgsql)
+{
+	out_f(out, plpgsql ? "END $function$;\n" : "$function$;\n");
+}
+
+static void gen_key(FILE *out)
+{
+	fn_head(out,
+		"The id a key names: a UUID, else the type's own key if it has one "
+		"(ow_<type>_by_key).",
+		"ow_key(entity text, k text)", "uuid\n STABLE", "plpgsql");
+	out_f(out, "BEGIN\n\tIF k IS NULL THEN\n\t\tRETURN NULL;\n\tEND IF;\n"
+		   "\tIF ow_is_uuid(k) THEN\n\t\tCASE entity\n");
+	for (size_t i = 0; i < ow_nrtypes; i++)
+		out_f(out,
+		      "\t\tWHEN '%s' THEN RETURN (SELECT x.id FROM %s x WHERE x.id = k::uuid);\n",
+		      T(i)->name, T(i)->table);
+	out_f(out, "\t\tELSE RETURN NULL;\n\t\tEND CASE;\n\tEND IF;\n\tCASE entity\n");
+	for (size_t i = 0; i < ow_nrtypes; i++)
+		if (T(i)->own_key)
+			out_f(out, "\tWHEN '%s' THEN RETURN ow_%s_by_key(k);\n", T(i)->name,
+			      T(i)->name);
+	out_f(out, "\tELSE RETURN NULL;\n\tEND CASE;\n");
+	fn_tail(out, 1);
+}
+
+static void gen_refs(FILE *out)
+{
+	fn_head(out,
+		"The references a write of the type checks (ow_check_refs): \"entity:field\", "
+		"\"sources:\".",
+		"ow_entity_refs(entity text)", "text[]\n IMMUTABLE", "sql");
+	out_f(out, "\tSELECT CASE entity\n");
+	for (size_t i = 0; i < ow_nrtypes; i++) {
+		if (!T(i)->refs[0])
+			continue;
+		out_f(out, "\t\tWHEN '%s' THEN ARRAY[", T(i)->name);
+		for (size_t k = 0; k < 8 && T(i)->refs[k]; k++)
+			out_f(out, "%s'%s'", k ? ", " : "", T(i)->refs[k]);
+		out_f(out, "]\n");
+	}
+	out_f(out, "\t\tELSE '{}'::text[] END\n");
+	fn_tail(out, 0);
+	fn_head(out,
+		"What refers to a record (ow_<type>_refs; NULL: nothing can), which a delete "
+		"refuses.",
+		"ow_refs(entity text, rid uuid)", "text\n STABLE", "sql");
+	out_f(out, "\tSELECT CASE entity\n");
+	for (size_t i = 0; i < ow_nrtypes; i++)
+		if (T(i)->referred)
+			out_f(out, "\t\tWHEN '%s' THEN ow_%s_refs(rid)\n", T(i)->name, T(i)->name);
+	out_f(out, "\tEND\n");
+	fn_tail(out, 0);
+}
+
+static void gen_write_delete(FILE *out)
+{
+	fn_head(out,
+		"The write of a record by type (create when p_key is NULL), references already "
+		"checked: ow_write for the API, ow_import_one for imports.",
+		"ow_write_record(entity text, p_actor text, p_key text, d jsonb, p_if_match text)",
+		"TABLE(r_doc text, r_etag text, r_id uuid)", "plpgsql");
+	out_f(out, "BEGIN\n\tCASE entity\n");
+	for (size_t i = 0; i < ow_nrtypes; i++)
+		out_f(out,
+		      "\tWHEN '%s' THEN RETURN QUERY SELECT * FROM ow_%s_write(p_actor, p_key, d, "
+		      "p_if_match);\n",
+		      T(i)->name, T(i)->plural);
+	out_f(out, "\tELSE PERFORM ow_raise('OW400', 'type', format('unknown record type %%L', "
+		   "entity));\n\tEND CASE;\n");
+	fn_tail(out, 1);
+	fn_head(out,
+		"The delete of a record by type: 412 on a stale If-Match, 409 while others refer "
+		"to it.",
+		"ow_record_delete(entity text, p_actor text, p_key text, p_if_match text)", "void",
+		"plpgsql");
+	out_f(out, "DECLARE\n\trid uuid;\n\tupdated timestamptz;\n\trefs text;\nBEGIN\n"
+		   "\tPERFORM ow_begin_write(p_actor);\n\trid := ow_key_404(entity, p_key);\n"
+		   "\tCASE entity\n");
+	for (size_t i = 0; i < ow_nrtypes; i++)
+		out_f(out,
+		      "\tWHEN '%s' THEN SELECT updated_at INTO updated FROM %s WHERE id = rid FOR "
+		      "UPDATE;\n",
+		      T(i)->name, T(i)->table);
+	out_f(out, "\tEND CASE;\n\tPERFORM ow_check_if_match(updated, p_if_match);\n"
+		   "\trefs := ow_refs(entity, rid);\n\tIF refs IS NOT NULL THEN\n"
+		   "\t\tPERFORM ow_raise('OW409', NULL, format('Other records refer to this %%s: "
+		   "%%s. Delete or change them first.',\n\t\t\tow_entity_label(entity), refs));\n"
+		   "\tEND IF;\n\tCASE entity\n");
+	for (size_t i = 0; i < ow_nrtypes; i++)
+		out_f(out, "\tWHEN '%s' THEN DELETE FROM %s WHERE id = rid;\n", T(i)->name,
+		      T(i)->table);
+	out_f(out, "\tEND CASE;\n");
+	fn_tail(out, 1);
+}
+
+static void gen_import(FILE *out)
+{
+	fn_head(out,
+		"One import line written as a single write would write it: created, or the "
+		"record its natural key names (ow_<type>_existing) updated or unchanged.",
+		"ow_import_one(p_actor text, p_type text, d jsonb)", "text", "plpgsql");
+	out_f(out, "DECLARE\n\tex_doc jsonb;\n\tex_id uuid;\n\tex_updated timestamptz;\n"
+		   "\tafter_etag text;\nBEGIN\n\tCASE p_type\n");
+	for (size_t i = 0; i < ow_nrtypes; i++)
+		out_f(out,
+		      "\tWHEN '%s' THEN SELECT e.doc, e.id, e.updated_at INTO ex_doc, ex_id, "
+		      "ex_updated FROM ow_%s_existing(d) e;\n",
+		      T(i)->name, T(i)->name);
+	out_f(out, "\tELSE PERFORM ow_raise('OW400', 'type', format('unknown record type %%L', "
+		   "p_type));\n\tEND CASE;\n\td := coalesce(ex_doc, d);\n"
+		   "\tIF ex_id IS NULL THEN\n"
+		   "\t\tPERFORM ow_write_record(p_type, p_actor, NULL, d, NULL);\n"
+		   "\t\tRETURN 'created';\n\tEND IF;\n\td := d - 'id';\n"
+		   "\tSELECT w.r_etag INTO after_etag FROM ow_write_record(p_type, p_actor, "
+		   "ex_id::text, d, NULL) w;\n"
+		   "\tRETURN CASE WHEN after_etag = ow_etag(ex_updated) THEN 'unchanged' ELSE "
+		   "'updated' END;\n");
+	fn_tail(out, 1);
+	fn_head(out, "Whether an import writes a batch of the type set-based.",
+		"ow_import_set_based(p_type text)", "boolean\n IMMUTABLE", "sql");
+	out_f(out, "\tSELECT p_type IN (");
+	int n = 0;
+	for (size_t i = 0; i < ow_nrtypes; i++)
+		if (T(i)->import_set)
+			out_f(out, "%s'%s'", n++ ? ", " : "", T(i)->name);
+	out_f(out, ")\n");
+	fn_tail(out, 0);
+	fn_head(out, "An import's batch of the type, set-based (ow_import_<plural>).",
+		"ow_import_set(p_type text, p_actor text, p_lo integer, p_hi integer)", "void",
+		"plpgsql");
+	out_f(out, "BEGIN\n\tCASE p_type\n");
+	for (size_t i = 0; i < ow_nrtypes; i++)
+		if (T(i)->import_set)
+			out_f(out, "\tWHEN '%s' THEN PERFORM ow_import_%s(p_actor, p_lo, p_hi);\n",
+			      T(i)->name, T(i)->plural);
+	out_f(out, "\tEND CASE;\n");
+	fn_tail(out, 1);
+	fn_head(out, "The tables an import of the type writes (ANALYZEd after a large run).",
+		"ow_rtype_tables(p_type text)", "text\n IMMUTABLE", "sql");
+	out_f(out, "\tSELECT CASE p_type\n");
+	for (size_t i = 0; i < ow_nrtypes; i++) {
+		out_f(out, "\t\tWHEN '%s' THEN '%s", T(i)->name, T(i)->table);
+		if (T(i)->sources_table)
+			out_f(out, ", %s", T(i)->sources_table);
+		out_f(out, "'\n");
+	}
+	out_f(out, "\tEND\n");
+	fn_tail(out, 0);
+}
+
+static void gen_export(FILE *out)
+{
+	fn_head(out,
+		"Every record of p_type (NULL: all) in export order: rank (the registry's order: "
+		"what a record refers to first), depth, key.",
+		"ow_export_keys(p_type text)",
+		"TABLE(rank integer, depth integer, key text, id uuid)\n STABLE", "sql");
+	for (size_t i = 0; i < ow_nrtypes; i++)
+		out_f(out,
+		      "\t%sSELECT %zu, x.depth, x.key, x.id FROM ow_%s_export_keys() x WHERE "
+		      "p_type "
+		      "IS NULL OR p_type = '%s'\n",
+		      i ? "UNION ALL " : "", i + 1, T(i)->name, T(i)->name);
+	fn_tail(out, 0);
+	fn_head(out, "The export lines of p_type (NULL: all), in export order.",
+		"ow_export_lines(p_type text)", "SETOF text\n STABLE", "sql");
+	out_f(out, "\tSELECT CASE k.rank\n");
+	for (size_t i = 0; i < ow_nrtypes; i++)
+		out_f(out,
+		      "\tWHEN %zu THEN (SELECT ow_%s_export_line(x) FROM %s x WHERE x.id = k.id)\n",
+		      i + 1, T(i)->name, T(i)->table);
+	out_f(out, "\tEND\n\tFROM (SELECT x.rank, x.id FROM ow_export_keys(p_type) x ORDER BY "
+		   "x.rank, x.depth, x.key OFFSET 0) k\n");
+	fn_tail(out, 0);
+}
+
+/* One line a trigger: each record type's audit statement triggers (ow_audit, 01_audit.sql;
+ * one an event: transition tables allow no more) and its updated_at row trigger (ow_touch),
+ * which a set-based statement that sets updated_at itself stands aside from
+ * (orgwatch.touched, that statement only). */
+static void gen_triggers(FILE *out)
+{
+	static const char *const ev[3][2] = {
+		{"INSERT", "NEW TABLE AS ow_new"},
+		{"UPDATE", "OLD TABLE AS ow_old NEW TABLE AS ow_new"},
+		{"DELETE", "OLD TABLE AS ow_old"},
+	};
+	static const char *const ev_name[3] = {"insert", "update", "delete"};
+	out_f(out, "\n-- Each record type's audit triggers (ow_audit: statement triggers over the "
+		   "rows a statement\n-- wrote) and updated_at trigger (ow_touch; a set-based "
+		   "statement that sets updated_at itself\n-- stands aside: orgwatch.touched).\n");
+	for (size_t i = 0; i < ow_nrtypes; i++) {
+		for (int e = 0; e < 3; e++)
+			out_f(out,
+			      "CREATE OR REPLACE TRIGGER %s_audit_%s AFTER %s ON %s REFERENCING %s "
+			      "FOR "
+			      "EACH STATEMENT EXECUTE FUNCTION ow_audit('%s');\n",
+			      T(i)->table, ev_name[e], ev[e][0], T(i)->table, ev[e][1], T(i)->name);
+		out_f(out,
+		      "CREATE OR REPLACE TRIGGER %s_touch BEFORE UPDATE ON %s FOR EACH ROW WHEN "
+		      "(current_setting('orgwatch.touched'::text, true) IS DISTINCT FROM "
+		      "'on'::text) "
+		      "EXECUTE FUNCTION ow_touch();\n",
+		      T(i)->table, T(i)->table);
+	}
+}
+
+int ow_rtypes_sql(FILE *out)
+{
+	failed = 0;
+	out_f(out,
+	      "-- 90_record_types.sql — GENERATED by `orgwatch sql-types` from the "
+	      "record-type registry\n-- (server/rtypes.c, written by server/rtypes_sql.c): do "
+	      "not edit; `make unit` fails when this\n-- file differs from the command's "
+	      "output. Every switch over the record types and every\n-- per-type trigger; each "
+	      "type's own SQL is in its file under fixed names (ow_<type>_by_key,\n-- "
+	      "_existing, _refs, _export_keys, _export_line, ow_<plural>_write, "
+	      "ow_import_<plural>).\n-- Applied with the other files of sql/functions/ "
+	      "(docs/ARCHITECTURE.md, \"Adding a record\n-- type\").\n");
+	gen_key(out);
+	gen_refs(out);
+	gen_write_delete(out);
+	gen_import(out);
+	gen_export(out);
+	gen_triggers(out);
+	return failed || fflush(out) != 0 ? -1 : 0;
+}
