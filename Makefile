@@ -98,4 +98,5 @@ format-check:
 
 clean:
 	rm -rf build
-include tests/fuzz/Makefile.fuzz
+# The fuzz targets (absent from the Docker image's build context, which has no tests/).
+-include tests/fuzz/Makefile.fuzz
