@@ -115,6 +115,18 @@ enum ow_stmt_id {
 	OW_Q_COUNT
 };
 
+/* How ow_db_exec runs a statement. */
+enum ow_stmt_kind {
+	/* Prepared by name at first use on a connection (`replan`: a variant per combination of
+	 * the arguments given). */
+	OW_SK_PLAIN,
+	/* A cursor's declaration (DECLARE ... CURSOR FOR): cannot be prepared, so it runs
+	 * unnamed with its arguments (PQexecParams). */
+	OW_SK_CURSOR_DECLARE,
+	/* A cursor's next rows (FETCH): no plan worth keeping, run as is (PQexec). */
+	OW_SK_CURSOR_FETCH,
+};
+
 struct ow_stmt {
 	const char *name;
 	const char *sql;
@@ -134,6 +146,7 @@ struct ow_stmt {
 	/* 1: its results come in PostgreSQL's binary format (ow_db_exec asks for it): for
 	 * arrays of ids read by C, 16 bytes an id instead of 36 characters to parse. */
 	int binary;
+	enum ow_stmt_kind kind;
 };
 
 /* Transactions of one snapshot (ow_db_tx's OW_TX_SNAPSHOT, exports). */
@@ -152,8 +165,7 @@ const char *const *ow_stmt_taken_args(enum ow_stmt_id id, const char *const *par
 /* How many C arguments a caller passes to statement id (its $n and the skipped ones). */
 int ow_stmt_nargs(enum ow_stmt_id id);
 
-/* The statement table, indexed by enum ow_stmt_id. Statements starting with
- * "DECLARE" run unnamed (PQexecParams) too: a cursor declaration cannot be prepared. */
+/* The statement table, indexed by enum ow_stmt_id. */
 extern const struct ow_stmt ow_stmts[OW_Q_COUNT];
 
 /* The text of statement id's variant for the arguments that are NULL in this request (bit

@@ -123,18 +123,26 @@ PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *pa
 	const struct ow_stmt *s = &ow_stmts[id];
 	const char *taken[64];
 	params = ow_stmt_taken_args(id, params, taken);
-	PGresult *res;
-	if (strncmp(s->sql, "FETCH ", 6) == 0) { /* a cursor's rows: no plan to keep */
-		res = PQexec(db->conn, s->sql);
-	} else if (strncmp(s->sql, "DECLARE ", 8) == 0) {
-		res = PQexecParams(db->conn, s->sql, s->nparams, NULL, params, NULL, NULL, 0);
-	} else if (s->replan) {
-		if (!(res = exec_variant(db, id, params, err)))
-			return NULL;
-	} else {
+	const char *sql = s->sql;
+	PGresult *res = NULL;
+	/* By its kind (no default: a kind added to the enum and not here is a warning). */
+	switch (s->kind) {
+	case OW_SK_CURSOR_FETCH: /* a cursor's rows: no plan to keep */
+		res = PQexec(db->conn, sql);
+		break;
+	case OW_SK_CURSOR_DECLARE: /* cannot be prepared: unnamed, with its arguments */
+		res = PQexecParams(db->conn, sql, s->nparams, NULL, params, NULL, NULL, 0);
+		break;
+	case OW_SK_PLAIN:
+		if (s->replan) {
+			if (!(res = exec_variant(db, id, params, err)))
+				return NULL;
+			break;
+		}
 		if (prepare(db, id, err) != 0)
 			return NULL;
 		res = PQexecPrepared(db->conn, s->name, s->nparams, params, NULL, NULL, s->binary);
+		break;
 	}
 	ExecStatusType st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)

@@ -430,8 +430,9 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_EXPORT_DECLARE] = {"export_declare",
 				 "DECLARE ow_export NO SCROLL CURSOR FOR"
 				 " SELECT l FROM ow_export_lines($1) AS l",
-				 1},
-	[OW_Q_EXPORT_FETCH] = {"export_fetch", "FETCH 1000 FROM ow_export", 0},
+				 1, .kind = OW_SK_CURSOR_DECLARE},
+	[OW_Q_EXPORT_FETCH] = {"export_fetch", "FETCH 1000 FROM ow_export", 0,
+			       .kind = OW_SK_CURSOR_FETCH},
 	[OW_Q_KEY_CREATE] = {"key_create",
 			     "INSERT INTO api_keys (name, role, key_hash)"
 			     " VALUES ($1, $2, sha256(convert_to($3, 'UTF8')))",

@@ -1,7 +1,8 @@
 /* test_stmts.c — the statement table against its SQL and its callers: every statement uses
- * exactly $1..$nparams (no gap, no $n beyond), skipped arguments stay within what callers
- * pass, and each record resource's statements take the arguments its handlers build
- * (filters + cursor parts + limit for lists, the key for reads, four for writes). */
+ * exactly $1..$nparams (no gap, no $n beyond), its kind agrees with its text, skipped
+ * arguments stay within what callers pass, and each record resource's statements take the
+ * arguments its handlers build (filters + cursor parts + limit for lists, the key for reads,
+ * four for writes). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -52,6 +53,29 @@ static void test_every_statement_uses_its_parameters(void **state)
 		if (nargs > OW_MAX_FILTERS + 3 || (nargs < 64 && (s->skip >> nargs) != 0))
 			fail_msg("%s: skips an argument beyond the %d its callers pass", s->name,
 				 nargs);
+	}
+}
+
+/* A statement's kind says how ow_db_exec runs it: the text must be of that kind (a cursor's
+ * DECLARE or FETCH), and only a plain statement has variants. */
+static void test_kinds_match_texts(void **state)
+{
+	(void)state;
+	for (int id = 0; id < OW_Q_COUNT; id++) {
+		const struct ow_stmt *s = &ow_stmts[id];
+		const char *sql = s->sql;
+		if (!sql)
+			continue; /* test_every_statement_uses_its_parameters names it */
+		int declare = strncmp(sql, "DECLARE ", 8) == 0,
+		    fetch = strncmp(sql, "FETCH ", 6) == 0;
+		if (declare != (s->kind == OW_SK_CURSOR_DECLARE))
+			fail_msg("%s: %s DECLARE, and its kind says %s", s->name,
+				 declare ? "a" : "no", declare ? "otherwise" : "it is");
+		if (fetch != (s->kind == OW_SK_CURSOR_FETCH))
+			fail_msg("%s: %s FETCH, and its kind says %s", s->name, fetch ? "a" : "no",
+				 fetch ? "otherwise" : "it is");
+		if (s->replan && s->kind != OW_SK_PLAIN)
+			fail_msg("%s: `replan` and not OW_SK_PLAIN", s->name);
 	}
 }
 
@@ -160,6 +184,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_statement_uses_its_parameters),
+		cmocka_unit_test(test_kinds_match_texts),
 		cmocka_unit_test(test_names_are_unique),
 		cmocka_unit_test(test_resources_match_their_statements),
 		cmocka_unit_test(test_handler_arguments),
