@@ -1,4 +1,5 @@
-/* stmts.h — ids of the named prepared statements (their SQL is in server/stmts.c). */
+/* stmts.h — ids of the named prepared statements, their table (server/stmts.c: name,
+ * parameters, kind) and their SQL texts (sql/statements/, embedded at build time). */
 #ifndef OW_STMTS_H
 #define OW_STMTS_H
 
@@ -128,8 +129,8 @@ enum ow_stmt_kind {
 };
 
 struct ow_stmt {
+	/* Its name on the server, and its block's `-- name:` in sql/statements/. */
 	const char *name;
-	const char *sql;
 	int nparams;
 	/* 1: takes optional arguments ("$k IS NULL OR ..."): prepared once per connection
 	 * for each combination of NULL arguments met, each $k that is NULL written as the
@@ -168,6 +169,10 @@ int ow_stmt_nargs(enum ow_stmt_id id);
 /* The statement table, indexed by enum ow_stmt_id. */
 extern const struct ow_stmt ow_stmts[OW_Q_COUNT];
 
+/* Statement id's SQL text: its block of sql/statements/ (found by name among those embedded
+ * at build time, once), or NULL when it has none (tests/unit/test_stmts.c fails then). */
+const char *ow_stmt_sql(enum ow_stmt_id id);
+
 /* The text of statement id's variant for the arguments that are NULL in this request (bit
  * k-1 of nulls: $k is NULL): each such $k becomes the literal NULL, and "$k::type IS NULL"
  * of an argument that is given becomes false, so the planner folds "($k IS NULL OR ...)" to
@@ -175,7 +180,7 @@ extern const struct ow_stmt ow_stmts[OW_Q_COUNT];
  * false, for functions that take the answer (ow_departures_filtered); a prepared plan of
  * the variant can thus use the indexes of the filters actually given. Only the fixed SQL
  * text and these literals are written; no argument value ever is. The length, or -1 when
- * cap is too small. */
+ * cap is too small (or the statement has no text). */
 int ow_stmt_variant_sql(enum ow_stmt_id id, unsigned long long nulls, char *out, size_t cap);
 
 /* The longest statement text (a variant's included) the server sends, NUL included. */

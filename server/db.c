@@ -28,7 +28,7 @@ static int prepare(struct ow_db *db, enum ow_stmt_id id, struct ow_db_error *err
 	if (db->prepared[id])
 		return 0;
 	const struct ow_stmt *s = &ow_stmts[id];
-	PGresult *res = PQprepare(db->conn, s->name, s->sql, s->nparams, NULL);
+	PGresult *res = PQprepare(db->conn, s->name, ow_stmt_sql(id), s->nparams, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		ow_db_error_from(err, res, db->conn);
 		if (!err->unavailable)
@@ -123,7 +123,7 @@ PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *pa
 	const struct ow_stmt *s = &ow_stmts[id];
 	const char *taken[64];
 	params = ow_stmt_taken_args(id, params, taken);
-	const char *sql = s->sql;
+	const char *sql = ow_stmt_sql(id);
 	PGresult *res = NULL;
 	/* By its kind (no default: a kind added to the enum and not here is a warning). */
 	switch (s->kind) {
