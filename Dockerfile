@@ -12,6 +12,9 @@ WORKDIR /src
 COPY Makefile ./
 COPY include/ include/
 COPY server/ server/
+# The statements' SQL, embedded into the binary by scripts/sql_embed.sh (sh + awk).
+COPY scripts/sql_embed.sh scripts/
+COPY sql/statements/ sql/statements/
 RUN make -j"$(nproc)" all
 
 FROM debian:bookworm-slim

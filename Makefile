@@ -23,12 +23,17 @@ endif
 # connects); unit-tested one by one.
 PURE := buf numfmt pdate cursor csv config router jspec tree tidy filter stmts stmt_args resources rtypes rtypes_sql docrow svg chart chart_axis chart_bars chart_flows chart_org org_collapse answers db_conn log workers change netcheck whsig change_ring
 SRCS := $(wildcard server/*.c)
-OBJS := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRCS))
-PURE_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(filter $(PURE),$(patsubst server/%.c,%,$(SRCS))))
+# The statements' SQL texts (sql/statements/*.sql), embedded by scripts/sql_embed.sh into one
+# generated C file that the statement table (stmts, a pure module) reads.
+STMT_SQL := $(sort $(wildcard sql/statements/*.sql))
+STMT_TEXTS := build/gen/stmt_texts.c
+OBJS := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRCS)) $(BUILD)/obj/stmt_texts.o
+PURE_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(filter $(PURE),$(patsubst server/%.c,%,$(SRCS)))) \
+	$(BUILD)/obj/stmt_texts.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
-.PHONY: all run test unit bench memcheck security faults replicas soak clean format format-check deps
+.PHONY: all run test unit bench memcheck security faults replicas soak clean format format-check deps FORCE
 all: $(BUILD)/orgwatch
 
 $(BUILD)/orgwatch: $(OBJS)
@@ -40,8 +45,21 @@ $(BUILD)/obj/%.o: server/%.c $(wildcard include/*.h) | $(BUILD)/obj
 $(BUILD)/unit/test_%: tests/unit/test_%.c $(PURE_OBJS) | $(BUILD)/unit
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(PURE_OBJS) -lcmocka $(LDLIBS)
 
-$(BUILD)/obj $(BUILD)/unit:
+# Written again whenever a .sql file of sql/statements/ changes, or one is added or removed
+# (build/gen/stmt_files holds their list and changes only with it).
+$(STMT_TEXTS): $(STMT_SQL) build/gen/stmt_files scripts/sql_embed.sh | build/gen
+	sh scripts/sql_embed.sh $@ $(STMT_SQL)
+
+build/gen/stmt_files: FORCE | build/gen
+	@echo '$(STMT_SQL)' | cmp -s - $@ || echo '$(STMT_SQL)' >$@
+
+$(BUILD)/obj/stmt_texts.o: $(STMT_TEXTS) include/stmt_texts.h | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj $(BUILD)/unit build/gen:
 	mkdir -p $@
+
+FORCE:
 
 # Runs every C unit test (each prints cmocka's summary), then checks that the C modules'
 # include graph has no cycle (scripts/include_cycles.sh).
@@ -98,4 +116,5 @@ format-check:
 
 clean:
 	rm -rf build
-include tests/fuzz/Makefile.fuzz
+# The fuzz targets (absent from the Docker image's build context, which has no tests/).
+-include tests/fuzz/Makefile.fuzz

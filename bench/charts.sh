@@ -34,7 +34,7 @@ chart_corp_dataset() {
 	note "generated in ${SQL_SECS} s"
 }
 
-# bind_stmt NAME ARG... — the SQL text of statement NAME of server/stmts.c with $1..$n replaced
+# bind_stmt NAME ARG... — the SQL text of statement NAME (sql/statements/) with $1..$n replaced
 # by the arguments as literals ("" → NULL), for EXPLAIN.
 bind_stmt() {
 	local sql k v lit

@@ -283,14 +283,14 @@ pgbench_pair() {
 	R_TPS_SAME[$1]=$PG_TPS
 }
 
-# stmt_sql NAME [K...] — the SQL text of a prepared statement of server/stmts.c (with K...:
+# stmt_sql NAME [K...] — the SQL text of a prepared statement of sql/statements/ (with K...:
 # the variant the server prepares when exactly arguments K... are given).
 stmt_sql() { "$WORK/stmt_sql" "$@"; }
 
 # no_params_left FILE... — dies when a pgbench script still has a $n placeholder.
 no_params_left() {
 	if grep -q '\$[0-9]' "$@"; then
-		die "unbound parameters left in $* (did server/stmts.c change?)"
+		die "unbound parameters left in $* (did sql/statements/ change?)"
 	fi
 }
 
@@ -371,7 +371,7 @@ explain_nested() {
 }
 
 # explain_prepared FILE STMT GIVEN ARGS... — the plan the server runs: PREPARE the statement
-# of server/stmts.c (for a `replan` statement, the variant the server prepares when the
+# of sql/statements/ (for a `replan` statement, the variant the server prepares when the
 # arguments numbered in GIVEN, e.g. "2 15", are given: bench/stmt_sql; GIVEN "" for others)
 # with the settings of the server's connections (server/db.c: generic plans, JIT off, random_page_cost 1.1),
 # EXECUTE it once, then EXPLAIN (ANALYZE, BUFFERS) EXECUTE with each ARGS ("(...)" lists) in

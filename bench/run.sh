@@ -198,8 +198,10 @@ preflight
 # A private copy: a rebuild of build/orgwatch during the run cannot pull the binary away.
 cp "$BIN" "$WORK/orgwatch"
 BIN=$WORK/orgwatch
+# The statements' texts: generated from sql/statements/ (make's build/gen/stmt_texts.c).
+make --no-print-directory build/gen/stmt_texts.c >/dev/null || die "cannot embed sql/statements/"
 "${CC:-cc}" -std=c11 -O1 -Iinclude $(pkg-config --cflags libpq) -o "$WORK/stmt_sql" bench/stmt_sql.c \
-	server/stmts.c server/stmt_args.c $(pkg-config --libs libpq) ||
+	server/stmts.c server/stmt_args.c build/gen/stmt_texts.c $(pkg-config --libs libpq) ||
 	die "cannot build bench/stmt_sql.c"
 
 say "sections: ${SECTIONS[*]}"

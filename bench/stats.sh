@@ -13,7 +13,7 @@ section_stats() {
 		"/stats/flows?org=org-1"
 		"/stats/attrition?org=org-1&from=2024&to=2024"
 	)
-	# The statement each handler sends (server/stmts.c), with its arguments bound.
+	# The statement each handler sends (sql/statements/), with its arguments bound.
 	local sqls=(
 		"SELECT ow_stats_departures(coalesce('month', 'month'), NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2015', '2025', NULL, NULL::timestamptz, NULL, NULL, NULL, NULL)"
 		"SELECT ow_stats_departures(coalesce('destination_org', 'month'), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL::timestamptz, NULL, NULL, NULL, NULL)"

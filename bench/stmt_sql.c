@@ -1,5 +1,8 @@
-/* stmt_sql.c — prints the SQL text of one named prepared statement of server/stmts.c, so
- * the pgbench scripts of bench/run.sh send exactly what the server sends.
+/* stmt_sql.c — prints the SQL text of one named prepared statement (server/stmts.c, its text
+ * from sql/statements/), so the pgbench scripts of bench/run.sh send exactly what the server
+ * sends. Built by bench/run.sh after `make build/gen/stmt_texts.c`:
+ *   cc -std=c11 -Iinclude -I/usr/include/postgresql -o stmt_sql bench/stmt_sql.c \
+ *      server/stmts.c server/stmt_args.c build/gen/stmt_texts.c -lpq
  * usage: stmt_sql NAME [K...]   (exit 1 when no statement has that name)
  * With K arguments (numbers of $k): the variant the server prepares when exactly those
  * arguments are given and every other one is NULL (ow_stmt_variant_sql; `replan`
@@ -20,12 +23,17 @@ int main(int argc, char **argv)
 		if (!ow_stmts[i].name || strcmp(ow_stmts[i].name, argv[1]) != 0)
 			continue;
 		if (argc == 2) {
-			printf("%s\n", ow_stmts[i].sql);
+			const char *sql = ow_stmt_sql((enum ow_stmt_id)i);
+			if (!sql) {
+				fprintf(stderr, "%s: %s has no block in sql/statements/\n", argv[0],
+					argv[1]);
+				return 1;
+			}
+			printf("%s\n", sql);
 			return 0;
 		}
-		unsigned long long nulls = ow_stmts[i].nparams >= 64
-						   ? ~0ULL
-						   : (1ULL << ow_stmts[i].nparams) - 1;
+		unsigned long long nulls =
+			ow_stmts[i].nparams >= 64 ? ~0ULL : (1ULL << ow_stmts[i].nparams) - 1;
 		for (int a = 2; a < argc; a++) {
 			long k = strtol(argv[a], NULL, 10);
 			if (k < 1 || k > ow_stmts[i].nparams) {

@@ -93,8 +93,8 @@ stream_server() {
 
 # stream_backends — "all streaming": the server's database connections (application_name
 # orgwatch on this database), and those of the stream: the follower and the catch-up
-# connection, the only ones whose statements are the change feed's page (server/stmts.c
-# change_feed) or newest key (change_last) — a request connection that began a stream last
+# connection, the only ones whose statements are the change feed's page (change_feed of
+# sql/statements/changes.sql) or newest key (change_last) — a request connection that began a stream last
 # ran stream_start, which is not counted.
 stream_backends() {
 	psql_q -At -F ' ' -c "SELECT count(*), count(*) FILTER (WHERE query LIKE 'SELECT id, event, doc, %FROM ow_change_feed(%'

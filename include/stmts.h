@@ -1,4 +1,5 @@
-/* stmts.h — ids of the named prepared statements (their SQL is in server/stmts.c). */
+/* stmts.h — ids of the named prepared statements, their table (server/stmts.c: name,
+ * parameters, kind) and their SQL texts (sql/statements/, embedded at build time). */
 #ifndef OW_STMTS_H
 #define OW_STMTS_H
 
@@ -115,9 +116,21 @@ enum ow_stmt_id {
 	OW_Q_COUNT
 };
 
+/* How ow_db_exec runs a statement. */
+enum ow_stmt_kind {
+	/* Prepared by name at first use on a connection (`replan`: a variant per combination of
+	 * the arguments given). */
+	OW_SK_PLAIN,
+	/* A cursor's declaration (DECLARE ... CURSOR FOR): cannot be prepared, so it runs
+	 * unnamed with its arguments (PQexecParams). */
+	OW_SK_CURSOR_DECLARE,
+	/* A cursor's next rows (FETCH): no plan worth keeping, run as is (PQexec). */
+	OW_SK_CURSOR_FETCH,
+};
+
 struct ow_stmt {
+	/* Its name on the server, and its block's `-- name:` in sql/statements/. */
 	const char *name;
-	const char *sql;
 	int nparams;
 	/* 1: takes optional arguments ("$k IS NULL OR ..."): prepared once per connection
 	 * for each combination of NULL arguments met, each $k that is NULL written as the
@@ -134,6 +147,7 @@ struct ow_stmt {
 	/* 1: its results come in PostgreSQL's binary format (ow_db_exec asks for it): for
 	 * arrays of ids read by C, 16 bytes an id instead of 36 characters to parse. */
 	int binary;
+	enum ow_stmt_kind kind;
 };
 
 /* Transactions of one snapshot (ow_db_tx's OW_TX_SNAPSHOT, exports). */
@@ -152,9 +166,12 @@ const char *const *ow_stmt_taken_args(enum ow_stmt_id id, const char *const *par
 /* How many C arguments a caller passes to statement id (its $n and the skipped ones). */
 int ow_stmt_nargs(enum ow_stmt_id id);
 
-/* The statement table, indexed by enum ow_stmt_id. Statements starting with
- * "DECLARE" run unnamed (PQexecParams) too: a cursor declaration cannot be prepared. */
+/* The statement table, indexed by enum ow_stmt_id. */
 extern const struct ow_stmt ow_stmts[OW_Q_COUNT];
+
+/* Statement id's SQL text: its block of sql/statements/ (found by name among those embedded
+ * at build time, once), or NULL when it has none (tests/unit/test_stmts.c fails then). */
+const char *ow_stmt_sql(enum ow_stmt_id id);
 
 /* The text of statement id's variant for the arguments that are NULL in this request (bit
  * k-1 of nulls: $k is NULL): each such $k becomes the literal NULL, and "$k::type IS NULL"
@@ -163,7 +180,7 @@ extern const struct ow_stmt ow_stmts[OW_Q_COUNT];
  * false, for functions that take the answer (ow_departures_filtered); a prepared plan of
  * the variant can thus use the indexes of the filters actually given. Only the fixed SQL
  * text and these literals are written; no argument value ever is. The length, or -1 when
- * cap is too small. */
+ * cap is too small (or the statement has no text). */
 int ow_stmt_variant_sql(enum ow_stmt_id id, unsigned long long nulls, char *out, size_t cap);
 
 /* The longest statement text (a variant's included) the server sends, NUL included. */

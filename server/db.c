@@ -28,7 +28,7 @@ static int prepare(struct ow_db *db, enum ow_stmt_id id, struct ow_db_error *err
 	if (db->prepared[id])
 		return 0;
 	const struct ow_stmt *s = &ow_stmts[id];
-	PGresult *res = PQprepare(db->conn, s->name, s->sql, s->nparams, NULL);
+	PGresult *res = PQprepare(db->conn, s->name, ow_stmt_sql(id), s->nparams, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		ow_db_error_from(err, res, db->conn);
 		if (!err->unavailable)
@@ -123,18 +123,26 @@ PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *pa
 	const struct ow_stmt *s = &ow_stmts[id];
 	const char *taken[64];
 	params = ow_stmt_taken_args(id, params, taken);
-	PGresult *res;
-	if (strncmp(s->sql, "FETCH ", 6) == 0) { /* a cursor's rows: no plan to keep */
-		res = PQexec(db->conn, s->sql);
-	} else if (strncmp(s->sql, "DECLARE ", 8) == 0) {
-		res = PQexecParams(db->conn, s->sql, s->nparams, NULL, params, NULL, NULL, 0);
-	} else if (s->replan) {
-		if (!(res = exec_variant(db, id, params, err)))
-			return NULL;
-	} else {
+	const char *sql = ow_stmt_sql(id);
+	PGresult *res = NULL;
+	/* By its kind (no default: a kind added to the enum and not here is a warning). */
+	switch (s->kind) {
+	case OW_SK_CURSOR_FETCH: /* a cursor's rows: no plan to keep */
+		res = PQexec(db->conn, sql);
+		break;
+	case OW_SK_CURSOR_DECLARE: /* cannot be prepared: unnamed, with its arguments */
+		res = PQexecParams(db->conn, sql, s->nparams, NULL, params, NULL, NULL, 0);
+		break;
+	case OW_SK_PLAIN:
+		if (s->replan) {
+			if (!(res = exec_variant(db, id, params, err)))
+				return NULL;
+			break;
+		}
 		if (prepare(db, id, err) != 0)
 			return NULL;
 		res = PQexecPrepared(db->conn, s->name, s->nparams, params, NULL, NULL, s->binary);
+		break;
 	}
 	ExecStatusType st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)

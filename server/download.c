@@ -89,10 +89,11 @@ static int send_variant(PGconn *c, enum ow_stmt_id id, const char *const *params
 		if (!params[i])
 			nulls |= 1ULL << i;
 	char *sql = malloc(OW_SQL_MAX); /* once per download: not kept by every thread */
+	const char *text = ow_stmt_sql(id);
 	size_t pre = strlen(prefix), post = strlen(suffix), room = OW_SQL_MAX - pre - post - 1;
-	int n = !sql	    ? -1
-		: s->replan ? ow_stmt_variant_sql(id, nulls, sql + pre, room)
-			    : snprintf(sql + pre, room, "%s", s->sql);
+	int n = !sql || !text ? -1
+		: s->replan   ? ow_stmt_variant_sql(id, nulls, sql + pre, room)
+			      : snprintf(sql + pre, room, "%s", text);
 	if (n < 0 || (size_t)n >= room) {
 		free(sql);
 		return -1;

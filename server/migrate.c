@@ -176,7 +176,7 @@ int ow_migrate_run(PGconn *c, const char *dir, const char *functions_dir, FILE *
 		return -1;
 	}
 	int count = 0;
-	if (exec_ok(c, ow_stmts[OW_Q_MIGRATE_LOCK].sql, err, errsz) != 0)
+	if (exec_ok(c, ow_stmt_sql(OW_Q_MIGRATE_LOCK), err, errsz) != 0)
 		count = -1;
 	for (int i = 0; count >= 0 && i < n; i++) {
 		int yes = 0;
@@ -197,7 +197,7 @@ int ow_migrate_run(PGconn *c, const char *dir, const char *functions_dir, FILE *
 	    ow_functions_apply(c, functions_dir, out, err, errsz) < 0)
 		count = -1;
 	char ignore[64];
-	(void)exec_ok(c, ow_stmts[OW_Q_MIGRATE_UNLOCK].sql, ignore, sizeof ignore);
+	(void)exec_ok(c, ow_stmt_sql(OW_Q_MIGRATE_UNLOCK), ignore, sizeof ignore);
 	free_list(names, n);
 	return count;
 }

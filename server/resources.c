@@ -262,9 +262,9 @@ static const char *const departure_csv[] = {"id",
 					    "created_at",
 					    "updated_at",
 					    NULL};
-/* A departure of a list, written from the list statement's flat columns (DEPARTURES_SORTED
- * in stmts.c): the same document as ow_departure_json (sql/functions/08_departures.sql), which
- * single reads and writes send; tests/api/plans.test.mjs compares the two. */
+/* A departure of a list, written from the list statement's flat columns (departures_sorted,
+ * sql/statements/departures.sql): the same document as ow_departure_json (08_departures.sql),
+ * which single reads and writes send; tests/api/plans.test.mjs compares the two. */
 #define STR(k, c)                                                                                  \
 	{                                                                                          \
 		OW_DOCF_STR, k, c                                                                  \

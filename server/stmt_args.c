@@ -1,11 +1,36 @@
-/* stmt_args.c — what a statement of the table (stmts.c) takes and how it runs outside the
- * pool: the arguments callers pass, the variant of a `replan` statement for the arguments
- * given (each NULL one written as the literal NULL), the arguments it takes of the caller's,
- * and an unprepared run. No SQL text of its own; unit-tested (test_stmts.c). */
+/* stmt_args.c — what a statement of the table (stmts.c) is and takes, and how it runs outside
+ * the pool: its SQL text (found by name among the texts embedded from sql/statements/), the
+ * arguments callers pass, the variant of a `replan` statement for the arguments given (each
+ * NULL one written as the literal NULL), the arguments it takes of the caller's, and an
+ * unprepared run. No SQL text of its own; unit-tested (test_stmts.c). */
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <string.h>
 
+#include "stmt_texts.h"
 #include "stmts.h"
+
+static const char *texts[OW_Q_COUNT];
+static pthread_once_t texts_once = PTHREAD_ONCE_INIT;
+
+/* Each statement's text by its name: once, ~100 names against ~100 blocks. */
+static void texts_find(void)
+{
+	for (int id = 0; id < OW_Q_COUNT; id++)
+		for (int t = 0; t < ow_stmt_ntexts; t++)
+			if (strcmp(ow_stmt_texts[t].name, ow_stmts[id].name) == 0) {
+				texts[id] = ow_stmt_texts[t].sql;
+				break;
+			}
+}
+
+const char *ow_stmt_sql(enum ow_stmt_id id)
+{
+	if ((unsigned)id >= OW_Q_COUNT)
+		return NULL;
+	pthread_once(&texts_once, texts_find);
+	return texts[id];
+}
 
 int ow_stmt_nargs(enum ow_stmt_id id)
 {
@@ -29,7 +54,9 @@ static const char *given_is_null(const char *p)
 
 int ow_stmt_variant_sql(enum ow_stmt_id id, unsigned long long nulls, char *out, size_t cap)
 {
-	const char *sql = ow_stmts[id].sql;
+	const char *sql = ow_stmt_sql(id);
+	if (!sql)
+		return -1;
 	size_t n = 0;
 	for (const char *p = sql; *p;) {
 		if (p[0] == '$' && p[1] == '?' && p[2] >= '1' && p[2] <= '9') { /* given? */
@@ -92,6 +119,6 @@ PGresult *ow_stmt_run(PGconn *c, enum ow_stmt_id id, const char *const *params)
 {
 	const struct ow_stmt *s = &ow_stmts[id];
 	if (s->nparams == 0)
-		return PQexec(c, s->sql);
-	return PQexecParams(c, s->sql, s->nparams, NULL, params, NULL, NULL, 0);
+		return PQexec(c, ow_stmt_sql(id));
+	return PQexecParams(c, ow_stmt_sql(id), s->nparams, NULL, params, NULL, NULL, 0);
 }

@@ -94,7 +94,7 @@ AS $function$
 $function$;
 
 -- A person's entry among a team's alumni in one row, with what it refers to joined (inlined
--- when joined LATERAL: team_alumni in server/stmts.c).
+-- when joined LATERAL: team_alumni in sql/statements/charts.sql).
 CREATE OR REPLACE FUNCTION public.ow_team_alumnus_row(p_person uuid, p_team uuid)
  RETURNS TABLE(doc json)
  LANGUAGE sql

@@ -5,7 +5,7 @@
 
 -- A person's current positions as one JSON array, in one row: a set-returning SQL function, so
 -- a statement that joins it LATERAL gets its query inlined (planned with the statement, no
--- call per row); reads (server/stmts.c) and ow_person_doc both use it.
+-- call per row); reads (sql/statements/people.sql) and ow_person_doc both use it.
 CREATE OR REPLACE FUNCTION public.ow_person_positions(p_id uuid)
  RETURNS TABLE(list json)
  LANGUAGE sql

@@ -5,7 +5,7 @@
 
 -- A position's document in one row, with what it refers to joined: a set-returning SQL
 -- function, so a statement that joins it LATERAL gets its query inlined (lists and reads in
--- server/stmts.c); ow_position_doc is the same for one row.
+-- sql/statements/records.sql); ow_position_doc is the same for one row.
 CREATE OR REPLACE FUNCTION public.ow_position_doc_row(po positions)
  RETURNS TABLE(doc json)
  LANGUAGE sql

@@ -176,7 +176,7 @@ BEGIN
 	PERFORM set_config('orgwatch.touched', 'off', true);
 END $function$;
 
--- The one definition of the /departures filters, shared by the departure lists (stmts.c),
+-- The one definition of the /departures filters, shared by the departure lists (sql/statements/),
 -- the statistics and nothing else to keep in step: plain SQL, so the planner inlines it into
 -- each statement and plans it with the values given (an index for org, the date window's
 -- bounds on lower(departed_range), which a date spanning at most 366 days implies).

@@ -1,7 +1,9 @@
-/* test_stmts.c — the statement table against its SQL and its callers: every statement uses
- * exactly $1..$nparams (no gap, no $n beyond), skipped arguments stay within what callers
- * pass, and each record resource's statements take the arguments its handlers build
- * (filters + cursor parts + limit for lists, the key for reads, four for writes). */
+/* test_stmts.c — the statement table against its SQL (the texts embedded from the files of
+ * sql/statements/) and its callers: every statement id has a block and every block an id,
+ * every statement uses exactly $1..$nparams (no gap, no $n beyond), its kind agrees with its
+ * text, skipped arguments stay within what callers pass, and each record resource's
+ * statements take the arguments its handlers build (filters + cursor parts + limit for lists,
+ * the key for reads, four for writes). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 
 #include "filter.h"
 #include "resource.h"
+#include "stmt_texts.h"
 #include "stmts.h"
 
 /* Highest $n in sql; fills used[n] for each n seen (n < 64). */
@@ -37,10 +40,14 @@ static void test_every_statement_uses_its_parameters(void **state)
 	(void)state;
 	for (int id = 0; id < OW_Q_COUNT; id++) {
 		const struct ow_stmt *s = &ow_stmts[id];
-		if (!s->sql)
-			fail_msg("statement %d has no SQL", id);
+		if (!s->name)
+			fail_msg("statement id %d has no entry in stmts.c", id);
+		const char *sql = ow_stmt_sql((enum ow_stmt_id)id);
+		if (!sql)
+			fail_msg("%s has no block `-- name: %s` in sql/statements/", s->name,
+				 s->name);
 		int used[64];
-		int max = scan_params(s->sql, used);
+		int max = scan_params(sql, used);
 		if (max != s->nparams)
 			fail_msg("%s: highest $n is $%d, nparams says %d", s->name, max,
 				 s->nparams);
@@ -52,6 +59,49 @@ static void test_every_statement_uses_its_parameters(void **state)
 		if (nargs > OW_MAX_FILTERS + 3 || (nargs < 64 && (s->skip >> nargs) != 0))
 			fail_msg("%s: skips an argument beyond the %d its callers pass", s->name,
 				 nargs);
+	}
+}
+
+/* Every block of sql/statements/ is the text of a statement id, and of one only. */
+static void test_every_block_has_an_id(void **state)
+{
+	(void)state;
+	assert_true(ow_stmt_ntexts > 0);
+	for (int t = 0; t < ow_stmt_ntexts; t++) {
+		const struct ow_stmt_text *x = &ow_stmt_texts[t];
+		int ids = 0;
+		for (int id = 0; id < OW_Q_COUNT; id++)
+			ids += ow_stmts[id].name && strcmp(ow_stmts[id].name, x->name) == 0;
+		if (ids != 1)
+			fail_msg("%s: block %s is the text of %d statement ids (stmts.c), not 1",
+				 x->where, x->name, ids);
+		for (int u = t + 1; u < ow_stmt_ntexts; u++)
+			if (strcmp(ow_stmt_texts[u].name, x->name) == 0)
+				fail_msg("%s and %s: two blocks named %s", x->where,
+					 ow_stmt_texts[u].where, x->name);
+	}
+}
+
+/* A statement's kind says how ow_db_exec runs it: the text must be of that kind (a cursor's
+ * DECLARE or FETCH), and only a plain statement has variants. */
+static void test_kinds_match_texts(void **state)
+{
+	(void)state;
+	for (int id = 0; id < OW_Q_COUNT; id++) {
+		const struct ow_stmt *s = &ow_stmts[id];
+		const char *sql = ow_stmt_sql((enum ow_stmt_id)id);
+		if (!sql)
+			continue; /* test_every_statement_uses_its_parameters names it */
+		int declare = strncmp(sql, "DECLARE ", 8) == 0,
+		    fetch = strncmp(sql, "FETCH ", 6) == 0;
+		if (declare != (s->kind == OW_SK_CURSOR_DECLARE))
+			fail_msg("%s: %s DECLARE, and its kind says %s", s->name,
+				 declare ? "a" : "no", declare ? "otherwise" : "it is");
+		if (fetch != (s->kind == OW_SK_CURSOR_FETCH))
+			fail_msg("%s: %s FETCH, and its kind says %s", s->name, fetch ? "a" : "no",
+				 fetch ? "otherwise" : "it is");
+		if (s->replan && s->kind != OW_SK_PLAIN)
+			fail_msg("%s: `replan` and not OW_SK_PLAIN", s->name);
 	}
 }
 
@@ -160,6 +210,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_statement_uses_its_parameters),
+		cmocka_unit_test(test_every_block_has_an_id),
+		cmocka_unit_test(test_kinds_match_texts),
 		cmocka_unit_test(test_names_are_unique),
 		cmocka_unit_test(test_resources_match_their_statements),
 		cmocka_unit_test(test_handler_arguments),
