@@ -8,7 +8,7 @@
 # tests/recipe/award.test.mjs (CRUD, bad input, import, export of awards, every answer
 # checked against the copy's openapi.yaml). Everything it starts is stopped on exit.
 # Run by `make test` (layer "recipe"). Settings: ORGWATCH_RECIPE_PG_PORT (15491),
-# ORGWATCH_RECIPE_HTTP_PORT (18151), ORGWATCH_BIN_CFLAGS (none).
+# ORGWATCH_RECIPE_HTTP_PORT (18151).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

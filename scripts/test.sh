@@ -13,7 +13,9 @@
 # tests, the typed client, the spec's YAML), docs (tests/*.test.mjs: the README's examples), faults
 # (scripts/faults.sh with the sanitizer build: its own cluster and servers; the faults named
 # by ORGWATCH_TEST_FAULTS, default all seven), replicas (scripts/replicas.sh: a primary and a
-# streaming replica of their own, reads routed, read-your-writes, lag, failures), compose
+# streaming replica of their own, reads routed, read-your-writes, lag, failures), recipe
+# (scripts/recipe_dry_run.sh: a throwaway record type added by docs/ARCHITECTURE.md's recipe
+# alone on a copy of the tree, its CRUD/import/export tests), compose
 # (docker-compose config -q, default and scale profiles), sanitizers (the server's log after SIGTERM, its exit status). A layer that cannot run because another one failed is shown
 # as "not run" and not counted (the failure that caused it is). Logs: build/test/logs/.
 #
@@ -318,6 +320,14 @@ if ok build; then
 	run_layer replicas env ORGWATCH_BIN="$BIN" bash scripts/replicas.sh
 else
 	record replicas "not run" 0 "build failed"
+fi
+
+# The recipe of "Adding a record type" (docs/ARCHITECTURE.md), followed alone for a throwaway
+# type on a copy of the tree (build/recipe/), with a cluster (15491) and server (18151) of its own.
+if ok build; then
+	run_layer recipe bash scripts/recipe_dry_run.sh
+else
+	record recipe "not run" 0 "build failed"
 fi
 
 if [ ! -f docker-compose.yml ]; then

@@ -23,7 +23,8 @@ test('an award is created, read, listed, patched with its ETag and deleted', asy
   assert.deepEqual(got.body, a);
 
   const listed = await page(`/awards${qs({ person: p.slug })}`, { tmpl: '/awards' });
-  assert.deepEqual(listed.items.map((x) => x.id), [a.id]);
+  assert.equal(listed.status, 200, listed.text);
+  assert.deepEqual(listed.body.items.map((x) => x.id), [a.id]);
 
   const stale = await patch('awards', a.id, { awarded_on: '2018-03' }, { headers: { 'if-match': '"0-0"' } });
   assert.equal(stale.status, 412);
