@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "unit_buf.h"
 
 /* ---- Writer ---------------------------------------------------------------------------- */
 
@@ -48,7 +49,7 @@ static void test_write_plain_and_quoted(void **state)
 
 static void test_write_empty_fields(void **state)
 {
-	(void)state;
+	struct ow_buf *b = *state;
 	const char *const *rows[] = {
 		ROW("", "x", ""),
 		ROW(""),
@@ -61,41 +62,33 @@ static void test_write_empty_fields(void **state)
 		    "a,,\r\n"
 		    "\"\"\"\"\"\",\"\"\"\"\r\n");
 	/* A NULL pointer with length 0 is an empty field. */
-	struct ow_buf b;
-	ow_buf_init(&b, 0);
-	assert_int_equal(ow_csv_append_field(&b, "a", 1), 0);
-	assert_int_equal(ow_csv_append_field(&b, NULL, 0), 0);
-	assert_string_equal(b.data, "a,");
-	ow_buf_free(&b);
+	assert_int_equal(ow_csv_append_field(b, "a", 1), 0);
+	assert_int_equal(ow_csv_append_field(b, NULL, 0), 0);
+	assert_string_equal(b->data, "a,");
 }
 
 static void test_write_binary_length(void **state)
 {
-	(void)state;
-	struct ow_buf b;
-	ow_buf_init(&b, 0);
+	struct ow_buf *b = *state;
 	/* Only n bytes are written, whatever follows. */
-	assert_int_equal(ow_csv_append_field(&b, "abc,def", 3), 0);
-	assert_int_equal(ow_csv_append_field(&b, "x\"yz", 1), 0);
-	assert_string_equal(b.data, "abc,x");
-	ow_buf_free(&b);
+	assert_int_equal(ow_csv_append_field(b, "abc,def", 3), 0);
+	assert_int_equal(ow_csv_append_field(b, "x\"yz", 1), 0);
+	assert_string_equal(b->data, "abc,x");
 }
 
+/* With a cap of 12 bytes. */
 static void test_write_cap_leaves_buffer_unchanged(void **state)
 {
-	(void)state;
-	struct ow_buf b;
-	ow_buf_init(&b, 12);
-	assert_int_equal(ow_csv_append_field(&b, "abc", 3), 0);
+	struct ow_buf *b = *state;
+	assert_int_equal(ow_csv_append_field(b, "abc", 3), 0);
 	/* ",\"x,yz\"" would pass the cap of 12 half-way through. */
-	assert_int_equal(ow_csv_append_field(&b, "x,y\"z\"", 6), -1);
-	assert_string_equal(b.data, "abc");
-	assert_int_equal(b.len, 3);
-	assert_int_equal(ow_csv_append_field(&b, "defghijk", 8), 0);
-	assert_string_equal(b.data, "abc,defghijk");
-	assert_int_equal(ow_csv_end_row(&b), -1);
-	assert_string_equal(b.data, "abc,defghijk");
-	ow_buf_free(&b);
+	assert_int_equal(ow_csv_append_field(b, "x,y\"z\"", 6), -1);
+	assert_string_equal(b->data, "abc");
+	assert_int_equal(b->len, 3);
+	assert_int_equal(ow_csv_append_field(b, "defghijk", 8), 0);
+	assert_string_equal(b->data, "abc,defghijk");
+	assert_int_equal(ow_csv_end_row(b), -1);
+	assert_string_equal(b->data, "abc,defghijk");
 }
 
 /* ---- Reader helpers -------------------------------------------------------------------- */
@@ -153,6 +146,13 @@ static void parse_split(const char *doc, size_t len, size_t a, size_t b, size_t 
 	res->records = c.count;
 	ow_csv_reader_free(&r);
 	ow_buf_free(&c.out);
+}
+
+/* Parses the text doc in two chunks cut at a, with the given limits. */
+static void parse_at(const char *doc, size_t a, size_t max_field, size_t max_fields,
+		     struct result *res)
+{
+	parse_split(doc, strlen(doc), a, a, max_field, max_fields, res);
 }
 
 static void parse_all(const char *doc, struct result *res)
@@ -383,16 +383,14 @@ static void test_read_field_limit(void **state)
 	(void)state;
 	struct result res;
 	/* Exactly max_field bytes is fine, quoted or not; one more is an error. */
-	const char *ok = "abcd,\"ab\"\"c\"\n";
-	parse_split(ok, strlen(ok), 3, 3, 4, 0, &res);
+	parse_at("abcd,\"ab\"\"c\"\n", 3, 4, 0, &res);
 	check_ok(&res, "1:[abcd][ab\"c]\n");
 	const char *over = "x\nabcd,abcde\n";
 	for (size_t a = 0; a <= strlen(over); a++) {
-		parse_split(over, strlen(over), a, a, 4, 0, &res);
+		parse_at(over, a, 4, 0, &res);
 		check_error(&res, 2, "field 2 is longer than 4 bytes", "1:[x]\n");
 	}
-	const char *q = "\"ab\ncde\"\n";
-	parse_split(q, strlen(q), 2, 2, 4, 0, &res);
+	parse_at("\"ab\ncde\"\n", 2, 4, 0, &res);
 	check_error(&res, 2, "field 1 is longer than 4 bytes", NULL);
 }
 
@@ -400,14 +398,11 @@ static void test_read_fields_limit(void **state)
 {
 	(void)state;
 	struct result res;
-	const char *ok = "a,b,c\n,,\n";
-	parse_split(ok, strlen(ok), 1, 1, 0, 3, &res);
+	parse_at("a,b,c\n,,\n", 1, 0, 3, &res);
 	check_ok(&res, "1:[a][b][c]\n2:[][][]\n");
-	const char *over = "a,b,c\nd,e,f,g\n";
-	parse_split(over, strlen(over), 1, 1, 0, 3, &res);
+	parse_at("a,b,c\nd,e,f,g\n", 1, 0, 3, &res);
 	check_error(&res, 2, "record has more than 3 fields", "1:[a][b][c]\n");
-	const char *trailing = "a,b,c,\n";
-	parse_split(trailing, strlen(trailing), 7, 7, 0, 3, &res);
+	parse_at("a,b,c,\n", 7, 0, 3, &res);
 	assert_int_equal(res.status, OW_CSV_EINPUT);
 	assert_string_equal(res.err, "record has more than 3 fields");
 	/* Many fields: the field table grows past its first allocation. */
@@ -534,9 +529,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_write_plain_and_quoted),
-		cmocka_unit_test(test_write_empty_fields),
-		cmocka_unit_test(test_write_binary_length),
-		cmocka_unit_test(test_write_cap_leaves_buffer_unchanged),
+		BUF_TEST(test_write_empty_fields, 0),
+		BUF_TEST(test_write_binary_length, 0),
+		BUF_TEST(test_write_cap_leaves_buffer_unchanged, 12),
 		cmocka_unit_test(test_read_basic),
 		cmocka_unit_test(test_read_quoting),
 		cmocka_unit_test(test_read_blank_lines_and_numbers),
