@@ -20,35 +20,7 @@
 import { test, after } from 'node:test';
 import os from 'node:os';
 import assert from 'node:assert/strict';
-import {
-  ASAN,
-  EDITOR_KEY,
-  asanSmallQuarantine,
-  THREADS,
-  alive,
-  backendsOf,
-  connect,
-  fmtLockHolders,
-  fmtTally,
-  now,
-  parseMetrics,
-  personLines,
-  pgConnPorts,
-  port,
-  psql,
-  report,
-  request,
-  rssKb,
-  runTag,
-  secs,
-  sleep,
-  backlog,
-  socketCounts,
-  socketTracker,
-  startServer,
-  stopAndCheck,
-  tally,
-} from './lib.mjs';
+import { ASAN, EDITOR_KEY, asanSmallQuarantine, THREADS, alive, backendsOf, connect, fmtLockHolders, fmtTally, now, parseMetrics, personLines, pgConnPorts, port, psql, report, request, rssKb, runTag, secs, sleep, backlog, socketCounts, socketTracker, startServer, stopAndCheck, tally } from './lib.mjs';
 
 // The server's pool: a connection per request worker and per event thread (server/http.c).
 const POOL = THREADS + Math.min(os.cpus().length, 16);

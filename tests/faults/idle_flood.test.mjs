@@ -11,26 +11,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import {
-  THREADS,
-  alive,
-  asanSmallQuarantine,
-  backlog,
-  fmtTally,
-  idleConnections,
-  now,
-  parseMetrics,
-  port,
-  report,
-  request,
-  rssKb,
-  secs,
-  sleep,
-  socketCounts,
-  startServer,
-  stopAndCheck,
-  tally,
-} from './lib.mjs';
+import { THREADS, alive, asanSmallQuarantine, backlog, fmtTally, idleConnections, now, parseMetrics, port, report, request, rssKb, secs, sleep, socketCounts, startServer, stopAndCheck, tally } from './lib.mjs';
 
 const NAME = 'idle-flood';
 const LIMIT = 1000;

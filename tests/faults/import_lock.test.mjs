@@ -17,29 +17,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import {
-  DB_URL,
-  EDITOR_KEY,
-  IMPORT_LOCK,
-  backendsOf,
-  connect,
-  countPeople,
-  fmtLockHolders,
-  importLockHolders,
-  now,
-  personLines,
-  pgConnPorts,
-  port,
-  psql,
-  report,
-  request,
-  runTag,
-  secs,
-  sleep,
-  socketTracker,
-  startServer,
-  stopAndCheck,
-} from './lib.mjs';
+import { DB_URL, EDITOR_KEY, IMPORT_LOCK, backendsOf, connect, countPeople, fmtLockHolders, importLockHolders, now, personLines, pgConnPorts, port, psql, report, request, runTag, secs, sleep, socketTracker, startServer, stopAndCheck } from './lib.mjs';
 
 const NAME = 'import-lock';
 const STALLED = 4;

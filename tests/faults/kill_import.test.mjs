@@ -16,27 +16,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  BIN,
-  DB_URL,
-  EDITOR_KEY,
-  REPO,
-  WORK,
-  backendsOf,
-  childEnv,
-  countPeople,
-  now,
-  personLines,
-  port,
-  psql,
-  report,
-  request,
-  runTag,
-  secs,
-  sleep,
-  startServer,
-  stopAndCheck,
-} from './lib.mjs';
+import { BIN, DB_URL, EDITOR_KEY, REPO, WORK, backendsOf, childEnv, countPeople, now, personLines, port, psql, report, request, runTag, secs, sleep, startServer, stopAndCheck } from './lib.mjs';
 
 const NAME = 'kill-import';
 const LINES = Number(process.env.FAULTS_IMPORT_LINES || 10000);

@@ -6,25 +6,7 @@
 // 200 and 201 again by itself within 10 s; every POST answered 201 is in the database.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  EDITOR_KEY,
-  alive,
-  fmtTally,
-  isProblem503,
-  keepAlive,
-  now,
-  pgScript,
-  port,
-  psql,
-  report,
-  request,
-  runTag,
-  secs,
-  sleep,
-  startServer,
-  stopAndCheck,
-  tally,
-} from './lib.mjs';
+import { EDITOR_KEY, alive, fmtTally, isProblem503, keepAlive, now, pgScript, port, psql, report, request, runTag, secs, sleep, startServer, stopAndCheck, tally } from './lib.mjs';
 
 const NAME = 'pg-outage';
 const WRITERS = 4;

@@ -12,26 +12,7 @@
 // nothing of the cut imports is written; the server lives and stops cleanly.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  EDITOR_KEY,
-  alive,
-  connect,
-  countPeople,
-  fmtTally,
-  now,
-  parseMetrics,
-  port,
-  report,
-  request,
-  personLines,
-  rssKb,
-  runTag,
-  secs,
-  sleep,
-  startServer,
-  stopAndCheck,
-  tally,
-} from './lib.mjs';
+import { EDITOR_KEY, alive, connect, countPeople, fmtTally, now, parseMetrics, port, report, request, personLines, rssKb, runTag, secs, sleep, startServer, stopAndCheck, tally } from './lib.mjs';
 
 const NAME = 'slowloris';
 const SILENT = 100;
