@@ -249,13 +249,37 @@ pool_spread() {
 	fi
 }
 
+# pgbench_script FILE — the path of FILE as pgbench can run it. pgbench has no include: when
+# FILE has lines "\ir NAME" (psql's include, NAME relative to FILE), a copy with the lines of
+# NAME in their place is written to $WORK/pgbench-scripts/ and its path printed; else FILE's.
+pgbench_script() {
+	local file=$1 out
+	if ! grep -q '^\\ir ' "$file"; then
+		printf '%s\n' "$file"
+		return 0
+	fi
+	mkdir -p "$WORK/pgbench-scripts" || return 1
+	out=$WORK/pgbench-scripts/$(basename "$file")
+	awk -v dir="$(dirname "$file")" '
+		$1 == "\\ir" {
+			f = dir "/" $2; n = 0
+			while ((r = (getline l < f)) > 0) { print l; n++ }
+			close(f)
+			if (r < 0 || n == 0) { print "pgbench_script: cannot read " f > "/dev/stderr"; exit 1 }
+			next
+		}
+		{ print }' "$file" >"$out" || return 1
+	printf '%s\n' "$out"
+}
+
 # run_pgbench NAME FILE CLIENTS — pgbench -M prepared for PG_DURATION s; sets PG_TPS/PG_LAT.
 # The server's sessions keep PostgreSQL's default plan_cache_mode (auto: custom plans, then a
 # generic one when it is no dearer; server/db.c), so pgbench does too. PG_SESSION_OPTIONS
 # (e.g. "-c jit=off", as the server's request connections run) is added to PGOPTIONS.
 run_pgbench() {
-	local name=$1 file=$2 clients=$3
+	local name=$1 file clients=$3
 	local log="$OUT/pgbench-$name-c$clients.txt" failed
+	file=$(pgbench_script "$2") || die "pgbench $name: cannot make a pgbench script of $2"
 	PGOPTIONS="-c statement_timeout=30s${PG_SESSION_OPTIONS:+ $PG_SESSION_OPTIONS}" \
 		timeout $((PG_DURATION + 60)) "$PGBIN/pgbench" -M prepared -n -c "$clients" -j 2 \
 		-T "$PG_DURATION" -f "$file" "$DB_URL" >"$log" 2>&1 || {
