@@ -143,6 +143,28 @@ rss_sampler_stop() {
 	RSS_PEAK=$(cat "$OUT/.rss-peak" 2>/dev/null)
 }
 
+# curl_import WHAT FILE ANSWER KEY MAX-SECONDS [QUERY [CONTENT-TYPE]] — POST /import of FILE
+# by curl to the section's server as KEY (bearer), the answer to ANSWER; dies when curl fails,
+# the server is gone or the answer is not 200. Sets IMPORT_SECS (the request's seconds),
+# IMPORT_HWM (the server's VmHWM right after, kB) and IMPORT_ROWS (records created, updated
+# or unchanged). WHAT names the import in messages.
+# shellcheck disable=SC2034 # IMPORT_* are read by the sections
+curl_import() {
+	local what=$1 file=$2 answer=$3 key=$4 limit=$5 q=${6:-} ct=${7:-application/x-ndjson} status t0
+	t0=$(now_ms)
+	status=$(curl -sS --max-time "$limit" -o "$answer" -w '%{http_code}' \
+		-H "Authorization: Bearer $key" -H "Content-Type: $ct" \
+		--data-binary @"$file" "$BASE/import$q") || die "POST /import of $file failed (curl)"
+	IMPORT_SECS=$(secs_since "$t0")
+	IMPORT_HWM=$(rss_kb VmHWM)
+	server_alive "during the $what import"
+	[ "$status" = 200 ] || {
+		head -c 2000 "$answer" >&2
+		die "POST /import of $file answered $status (see $answer)"
+	}
+	IMPORT_ROWS=$(jq '.created + .updated + .unchanged' "$answer")
+}
+
 # ---------------------------------------------------------------------------------------
 # Load generators
 # ---------------------------------------------------------------------------------------
