@@ -53,35 +53,55 @@ run_sql_file() {
 # The server: one fresh process per section, so VmHWM (peak RSS) belongs to that section.
 # ---------------------------------------------------------------------------------------
 SERVER_PID=
-server_start() {
-	local log="$OUT/server-$1.log"
+
+# server_spawn PIDVAR PORT LOG [SETTING=VALUE...] — `orgwatch serve` on 127.0.0.1:PORT in the
+# background with the bench's settings and then the SETTINGs, its output in LOG and its PID in
+# the variable named PIDVAR at once (a cleanup finds it); returns when /health answers, dies
+# when the server exits first (its log on stderr) or takes more than 10 s.
+server_spawn() {
+	local pidvar=$1 port=$2 log=$3 pid
+	shift 3
 	# No rate limit unless the section sets one (RATE_READS): the clients share one address.
 	# SERVER_LOG_LEVEL=info logs every request with its time (section charts reads them).
 	# The answer cache is off (ANSWER_CACHE_MB, 0) unless a section measures it (burst): the
 	# other sections measure the database path. ORGWATCH_THREADS is the earlier name of
 	# ORGWATCH_DB_CONNECTIONS (a baseline build of before the pool reads it as its threads).
-	ORGWATCH_LISTEN=127.0.0.1:$HTTP_PORT ORGWATCH_THREADS=$SERVER_THREADS ORGWATCH_DB_CONNECTIONS=$SERVER_THREADS ORGWATCH_ANSWER_CACHE_MB=${ANSWER_CACHE_MB:-0} ORGWATCH_LOG=${SERVER_LOG_LEVEL:-warn} ORGWATCH_MAX_CONNECTIONS_PER_IP=100000 ORGWATCH_RATE_READS=${RATE_READS:-0} ORGWATCH_RATE_WRITES=0 ORGWATCH_RATE_IMPORTS=0 \
-		"$BIN" serve >"$log" 2>&1 &
-	SERVER_PID=$!
-	SERVER_LOG=$log
+	env ORGWATCH_LISTEN="127.0.0.1:$port" ORGWATCH_THREADS="$SERVER_THREADS" \
+		ORGWATCH_DB_CONNECTIONS="$SERVER_THREADS" ORGWATCH_ANSWER_CACHE_MB="${ANSWER_CACHE_MB:-0}" \
+		ORGWATCH_LOG="${SERVER_LOG_LEVEL:-warn}" ORGWATCH_MAX_CONNECTIONS_PER_IP=100000 \
+		ORGWATCH_RATE_READS="${RATE_READS:-0}" ORGWATCH_RATE_WRITES=0 ORGWATCH_RATE_IMPORTS=0 \
+		"$@" "$BIN" serve >"$log" 2>&1 &
+	pid=$!
+	printf -v "$pidvar" '%s' "$pid"
 	for _ in $(seq 100); do
-		curl -fsS -o /dev/null "$BASE/health" 2>/dev/null && return 0
-		kill -0 "$SERVER_PID" 2>/dev/null || {
+		curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || {
 			cat "$log" >&2
-			SERVER_PID=
-			die "the server exited at start"
+			printf -v "$pidvar" '%s' ""
+			die "the server on port $port exited at start"
 		}
 		sleep 0.1
 	done
-	die "the server did not answer /health within 10 s"
+	die "the server on port $port did not answer /health within 10 s (see $log)"
+}
+
+# server_start NAME — the section's server on HTTP_PORT, its log $OUT/server-NAME.log.
+server_start() {
+	SERVER_LOG=$OUT/server-$1.log
+	server_spawn SERVER_PID "$HTTP_PORT" "$SERVER_LOG"
+}
+
+# stop_pid PID — SIGTERM, up to 5 s for the process to end, then SIGKILL; reaps it.
+stop_pid() {
+	[ -n "$1" ] || return 0
+	kill -TERM "$1" 2>/dev/null || true
+	for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
 }
 
 server_stop() {
-	[ -n "$SERVER_PID" ] || return 0
-	kill -TERM "$SERVER_PID" 2>/dev/null || true
-	for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$SERVER_PID" 2>/dev/null || true
-	wait "$SERVER_PID" 2>/dev/null || true
+	stop_pid "$SERVER_PID"
 	SERVER_PID=
 }
 
