@@ -42,7 +42,7 @@ $(BUILD)/orgwatch: $(OBJS)
 $(BUILD)/obj/%.o: server/%.c $(wildcard include/*.h) | $(BUILD)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/unit/test_%: tests/unit/test_%.c $(PURE_OBJS) | $(BUILD)/unit
+$(BUILD)/unit/test_%: tests/unit/test_%.c $(PURE_OBJS) $(wildcard tests/unit/*.h) | $(BUILD)/unit
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(PURE_OBJS) -lcmocka $(LDLIBS)
 
 # Written again whenever a .sql file of sql/statements/ changes, or one is added or removed
@@ -109,10 +109,10 @@ soak:
 	$(call deps_build_run,soak,scripts/soak.sh)
 
 format:
-	clang-format -i server/*.c include/*.h tests/unit/*.c
+	clang-format -i server/*.c include/*.h tests/unit/*.c tests/unit/*.h
 
 format-check:
-	clang-format --dry-run --Werror server/*.c include/*.h tests/unit/*.c
+	clang-format --dry-run --Werror server/*.c include/*.h tests/unit/*.c tests/unit/*.h
 
 clean:
 	rm -rf build

@@ -33,23 +33,14 @@ bulk_server() {
 	export ORGWATCH_DATABASE_URL=$saved
 }
 
-# bulk_post NAME FILE [QUERY CONTENT-TYPE] — POST /import with curl to the section's server;
-# sets B_SECS, B_ROWS (records created/updated/unchanged), B_HWM (kB).
+# bulk_post NAME FILE [QUERY CONTENT-TYPE] — POST /import with curl to the section's server
+# (curl_import, the answer in $OUT/bulk-NAME.json); sets B_SECS, B_ROWS (records
+# created/updated/unchanged), B_HWM (kB).
 bulk_post() {
-	local name=$1 file=$2 q=${3:-} ct=${4:-application/x-ndjson} answer="$OUT/bulk-$1.json" status t0
+	local name=$1
 	hwm_reset || true
-	t0=$(now_ms)
-	status=$(curl -sS --max-time 3600 -o "$answer" -w '%{http_code}' \
-		-H "Authorization: Bearer $BULK_KEY" -H "Content-Type: $ct" \
-		--data-binary @"$file" "$BASE/import$q") || die "POST /import of $file failed (curl)"
-	B_SECS=$(secs_since "$t0")
-	B_HWM=$(rss_kb VmHWM)
-	server_alive "during the $name import"
-	[ "$status" = 200 ] || {
-		head -c 2000 "$answer" >&2
-		die "POST /import of $file answered $status (see $answer)"
-	}
-	B_ROWS=$(jq '.created + .updated + .unchanged' "$answer")
+	curl_import "$name" "$2" "$OUT/bulk-$name.json" "$BULK_KEY" 3600 "${3:-}" "${4:-}"
+	B_SECS=$IMPORT_SECS B_HWM=$IMPORT_HWM B_ROWS=$IMPORT_ROWS
 	printf '   %-26s %8s records in %7s s  %8s records/s   peak RSS %s MB\n' "$name" "$B_ROWS" "$B_SECS" \
 		"$(div "$B_ROWS" "$B_SECS" '%.0f')" "$(mb "$B_HWM")"
 }

@@ -16,12 +16,8 @@
 --
 -- The subtree under chart-2 (the first level-1 manager) holds ~5,000 people; chart-100000
 -- is a leaf with 7 managers above it. Charts are asked as of 2024-06-01 (after the reorg).
-\set ON_ERROR_STOP on
-SET client_min_messages = warning;
-SELECT setseed(0.5151);
-
-BEGIN;
-SELECT set_config('orgwatch.actor', 'bench-generator', true);
+\set seed 0.5151
+\ir generate_begin.sql
 
 CREATE TEMP TABLE lv AS
 SELECT k AS level, s AS size, (sum(s) OVER (ORDER BY k) - s)::int AS off,

@@ -17,7 +17,8 @@
 SET client_min_messages = warning;
 SELECT setseed(0.1213);
 
-CREATE TEMP TABLE w AS SELECT
+\ir words.sql
+CREATE TEMP TABLE w AS SELECT words.*,
 	ARRAY['Ada', 'Alan', 'Grace', 'Erik', 'Yann', 'Fei-Fei', 'Geoffrey', 'Joëlle', 'Zoë', 'Žofie',
 	      'José', 'María', 'Chi-Hao', 'Wei', 'Li', 'Priya', 'Arjun', 'Aisha', 'Omar', 'Fatima',
 	      'Hiroshi', 'Yuki', 'Sven', 'Ingrid', 'Pierre', 'Amélie', 'Jürgen', 'Kwame', 'Ngozi', 'Dmitri']
@@ -26,25 +27,12 @@ CREATE TEMP TABLE w AS SELECT
 	      'Tanaka', 'Suzuki', 'Johansson', 'Dubois', 'Lefèvre', 'Müller', 'Rossi', 'García', 'López', 'Silva',
 	      'Mensah', 'Okafor', 'Ivanov', 'Nowak', 'Novák', 'Yılmaz', 'Smith', 'Jones', 'Brown', 'Taylor']
 	    AS last,
-	ARRAY['Northwind', 'Contoso', 'Fabrikam', 'Initech', 'Globex', 'Umbrella', 'Hooli', 'Stark', 'Wayne', 'Tyrell',
-	      'Cyberdyne', 'Aperture', 'Soylent', 'Vandelay', 'Wonka', 'Acme', 'Oscorp', 'Massive', 'Pied Piper', 'Dunder']
-	    AS org_a,
-	ARRAY['Robotics', 'AI', 'Labs', 'Research', 'Systems', 'Analytics', 'Dynamics', 'Networks', 'Institute', 'Foundation']
-	    AS org_b,
-	ARRAY['company', 'startup', 'lab', 'university', 'government', 'nonprofit', 'other'] AS kinds,
 	ARRAY['research', 'infrastructure', 'product', 'applied-ml', 'safety', 'platform', 'data',
-	      'policy', 'devrel', 'hardware'] AS team_slugs,
-	ARRAY['Research', 'Infrastructure', 'Product', 'Applied ML', 'Safety', 'Platform', 'Data',
-	      'Policy', 'Developer Relations', 'Hardware'] AS team_names,
-	ARRAY['Research Scientist', 'Software Engineer', 'Engineering Manager', 'Director', 'VP of Research',
-	      'Staff Engineer', 'Product Manager', 'Chief Scientist', 'Intern', 'Data Scientist'] AS titles;
+	      'policy', 'devrel', 'hardware'] AS team_slugs
+FROM words;
 
 -- Partial date text of a chosen precision (0-3 year, 4-6 month, 7-9 day).
-CREATE FUNCTION pg_temp.pd(y int, m int, d int, prec int) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE WHEN prec < 4 THEN y::text
-	            WHEN prec < 7 THEN y || '-' || lpad(m::text, 2, '0')
-	            ELSE y || '-' || lpad(m::text, 2, '0') || '-' || lpad(d::text, 2, '0') END
-$$;
+\ir partial_date.sql
 
 CREATE TEMP TABLE stint AS
 SELECT n,
@@ -92,7 +80,7 @@ SELECT json_build_object('type', 'person', 'slug', 'person-' || s.n,
 FROM w, stint s ORDER BY s.n;
 SELECT json_strip_nulls(json_build_object('type', 'position', 'person', 'person-' || s.n, 'org', 'org-' || s.org1,
 	'team', 'org-' || s.org1 || '/' || w.team_slugs[s.team1], 'title', w.titles[s.title1],
-	'started_on', pg_temp.pd(s.y1, s.m, s.d, s.prec),
+	'started_on', pg_temp.pd(s.y1, s.m, s.d, s.prec, 4, 7),
 	'ended_on', CASE WHEN s.n % 2 = 0 THEN (s.y1 + s.len1) || '-' || lpad(s.m::text, 2, '0') END))
 FROM w, stint s ORDER BY s.n;
 SELECT json_build_object('type', 'position', 'person', 'person-' || s.n, 'org', 'org-' || s.org2,

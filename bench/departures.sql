@@ -15,12 +15,8 @@
 --
 -- Deterministic (setseed). Organization sizes are skewed as in generate.sql, so org-1 has the
 -- most departures (~3,500) and org-200 a handful.
-\set ON_ERROR_STOP on
-SET client_min_messages = warning;
-SELECT setseed(0.4711);
-
-BEGIN;
-SELECT set_config('orgwatch.actor', 'bench-generator', true);
+\set seed 0.4711
+\ir generate_begin.sql
 
 CREATE TEMP TABLE dw ON COMMIT DROP AS SELECT
 	ARRAY['The Verge', 'Wired', 'Bloomberg', 'Reuters', 'The Information', 'TechCrunch',
@@ -50,15 +46,12 @@ CREATE TEMP TABLE omap2 ON COMMIT DROP AS
 SELECT substr(slug, 5)::int AS i, id FROM organizations WHERE slug ~ '^org-[0-9]+$';
 CREATE UNIQUE INDEX ON omap2 (i);
 
--- Layoffs: 150 at the 40 largest organizations.
-CREATE FUNCTION pg_temp.pd(y int, m int, d int, prec int) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE WHEN prec < 2 THEN y::text
-	            WHEN prec < 5 THEN y || '-' || lpad(m::text, 2, '0')
-	            ELSE y || '-' || lpad(m::text, 2, '0') || '-' || lpad(d::text, 2, '0') END
-$$;
+-- Partial dates: 20% "YYYY", 30% "YYYY-MM", 50% "YYYY-MM-DD".
+\ir partial_date.sql
 
+-- Layoffs: 150 at the 40 largest organizations.
 INSERT INTO layoffs (org_id, announced_on, effective_on, count, percentage, description, created_at, updated_at)
-SELECT o.id, pg_temp.pd(y, m, d, prec), CASE WHEN prec >= 5 THEN (y + (m + 1) / 13) || '-' || lpad((1 + m % 12)::text, 2, '0') END,
+SELECT o.id, pg_temp.pd(y, m, d, prec, 2, 5), CASE WHEN prec >= 5 THEN (y + (m + 1) / 13) || '-' || lpad((1 + m % 12)::text, 2, '0') END,
        20 + floor(random() * 2000)::int, CASE WHEN l.i % 2 = 0 THEN round((random() * 30)::numeric, 2) END,
        'Layoff number ' || l.i, now() - interval '1 year' + l.i * interval '1 hour',
        now() - interval '1 year' + l.i * interval '1 hour'
@@ -90,8 +83,8 @@ FROM leaver l;
 INSERT INTO departures (person_id, org_id, team_id, title, departed_on, announced_on, kind, reason_category,
 	reason, destination_org_id, destination_title, destination_kind, layoff_id, returned_on, notes, status,
 	created_at, updated_at)
-SELECT x.person_id, x.org_id, x.team_id, x.title, pg_temp.pd(x.y, x.m, x.d, x.prec),
-       CASE WHEN x.r_misc < 0.4 THEN pg_temp.pd(x.y, x.m, x.d, greatest(x.prec, 5)) END,
+SELECT x.person_id, x.org_id, x.team_id, x.title, pg_temp.pd(x.y, x.m, x.d, x.prec, 2, 5),
+       CASE WHEN x.r_misc < 0.4 THEN pg_temp.pd(x.y, x.m, x.d, greatest(x.prec, 5), 2, 5) END,
        x.kind, x.reason_category,
        CASE WHEN x.r_misc < 0.3 THEN dw.reasons[1 + x.k % 9] END,
        CASE WHEN x.has_dest THEN dst.id END,

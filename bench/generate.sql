@@ -12,14 +12,11 @@
 -- Organization sizes are skewed (a few large, many small), as in the real world.
 -- Slugs are numbered so pgbench can pick one with `\set n random(1, 100000)`.
 -- Deterministic: setseed() fixes every random() below.
-\set ON_ERROR_STOP on
-SET client_min_messages = warning;
-SELECT setseed(0.2026);
+\set seed 0.2026
+\ir generate_begin.sql
 
-BEGIN;
-SELECT set_config('orgwatch.actor', 'bench-generator', true);
-
-CREATE TEMP TABLE w ON COMMIT DROP AS SELECT
+\ir words.sql
+CREATE TEMP TABLE w ON COMMIT DROP AS SELECT words.*,
 	ARRAY['Ada', 'Alan', 'Grace', 'Erik', 'Yann', 'Fei-Fei', 'Geoffrey', 'Joëlle', 'Zoë', 'Žofie',
 	      'José', 'María', 'Chi-Hao', 'Wei', 'Li', 'Priya', 'Arjun', 'Aisha', 'Omar', 'Fatima',
 	      'Hiroshi', 'Yuki', 'Sven', 'Ingrid', 'Lars', 'Mette', 'Pierre', 'Amélie', 'Hans', 'Jürgen',
@@ -40,17 +37,8 @@ CREATE TEMP TABLE w ON COMMIT DROP AS SELECT
 	      'Young', 'King', 'Wright', 'Scott', 'Green', 'Baker', 'Adams', 'Nelson', 'Hill', 'Campbell',
 	      'Mitchell', 'Roberts', 'Carter', 'Phillips', 'Evans', 'Turner', 'Torres', 'Parker', 'Collins', 'Stewart']
 	    AS last,
-	ARRAY['Northwind', 'Contoso', 'Fabrikam', 'Initech', 'Globex', 'Umbrella', 'Hooli', 'Stark', 'Wayne', 'Tyrell',
-	      'Cyberdyne', 'Aperture', 'Soylent', 'Vandelay', 'Wonka', 'Acme', 'Oscorp', 'Massive', 'Pied Piper', 'Dunder']
-	    AS org_a,
-	ARRAY['Robotics', 'AI', 'Labs', 'Research', 'Systems', 'Analytics', 'Dynamics', 'Networks', 'Institute', 'Foundation']
-	    AS org_b,
-	ARRAY['company', 'startup', 'lab', 'university', 'government', 'nonprofit', 'other'] AS kinds,
-	ARRAY['Research', 'Infrastructure', 'Product', 'Applied ML', 'Safety', 'Platform', 'Data',
-	      'Policy', 'Developer Relations', 'Hardware'] AS teams,
-	ARRAY['Research Scientist', 'Software Engineer', 'Engineering Manager', 'Director', 'VP of Research',
-	      'Staff Engineer', 'Product Manager', 'Chief Scientist', 'Intern', 'Data Scientist'] AS titles,
-	ARRAY['ml', 'infra', 'research', 'policy', 'product', 'founder'] AS tags;
+	ARRAY['ml', 'infra', 'research', 'policy', 'product', 'founder'] AS tags
+FROM words;
 
 -- Spread creation times over the last three years (keyset order is (created_at, id)).
 INSERT INTO organizations (slug, name, kind, website, founded_on, description, created_at, updated_at)
@@ -69,8 +57,8 @@ SELECT substr(slug, 5)::int AS i, id FROM organizations WHERE slug ~ '^org-[0-9]
 CREATE UNIQUE INDEX ON omap (i);
 
 INSERT INTO teams (org_id, slug, name, description, formed_on, reported_headcount, created_at, updated_at)
-SELECT o.id, ow_slugify(w.teams[j]), w.teams[j],
-       CASE WHEN j % 2 = 0 THEN 'The ' || w.teams[j] || ' team' END,
+SELECT o.id, ow_slugify(w.team_names[j]), w.team_names[j],
+       CASE WHEN j % 2 = 0 THEN 'The ' || w.team_names[j] || ' team' END,
        CASE WHEN j % 4 = 0 THEN (2000 + o.i % 20)::text || '-0' || (1 + j % 9) END,
        CASE WHEN j % 3 = 0 THEN 10 * j END,
        now() - interval '3 years' + interval '4 hours' + (o.i * 10 + j) * interval '1 minute',
@@ -122,17 +110,13 @@ SELECT p.n, p.id AS person_id, p.created_at,
        floor(random() * 10)::int AS prec                  -- 0-3 year, 4-6 month, 7-9 day
 FROM pmap p;
 
--- Text of a partial date of the chosen precision.
-CREATE FUNCTION pg_temp.pd(y int, m int, d int, prec int) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE WHEN prec < 4 THEN y::text
-	            WHEN prec < 7 THEN y || '-' || lpad(m::text, 2, '0')
-	            ELSE y || '-' || lpad(m::text, 2, '0') || '-' || lpad(d::text, 2, '0') END
-$$;
+-- Text of a partial date: 40% "YYYY", 30% "YYYY-MM", 30% "YYYY-MM-DD" (precision 0-3, 4-6, 7-9).
+\ir partial_date.sql
 
 -- First stint: everyone. Ended when the person has a second stint (even n), or 1 in 7 others.
 INSERT INTO positions (person_id, org_id, team_id, title, started_on, ended_on, created_at, updated_at)
 SELECT s.person_id, o.id, t.id, w.titles[s.title1],
-       pg_temp.pd(s.y1, s.m, s.d, s.prec),
+       pg_temp.pd(s.y1, s.m, s.d, s.prec, 4, 7),
        CASE WHEN s.n % 2 = 0 THEN (s.y1 + s.len1) || '-' || lpad(s.m::text, 2, '0')
             WHEN s.n % 7 = 0 THEN (s.y1 + s.len1)::text END,
        s.created_at + interval '1 minute', s.created_at + interval '1 minute'

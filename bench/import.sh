@@ -7,27 +7,17 @@
 # schema's ceiling), and GET /export of the departures (NDJSON and CSV). Sourced by run.sh.
 # shellcheck shell=bash
 
-# import_post NAME FILE — POST /import of an NDJSON file with curl; sets IMP_SECS, IMP_ROWS
-# (records reported created/updated/unchanged), IMP_HWM (VmHWM during the import, kB),
-# IMP_SAMPLED (largest VmRSS sampled every 50 ms, kB).
+# import_post NAME FILE — POST /import of an NDJSON file with curl (curl_import, the answer
+# in $OUT/import-NAME.json); sets IMP_SECS, IMP_ROWS (records reported
+# created/updated/unchanged), IMP_HWM (VmHWM during the import, kB), IMP_SAMPLED (largest VmRSS
+# sampled every 50 ms, kB).
 import_post() {
-	local name=$1 file=$2 answer="$OUT/import-$1.json" status t0
+	local name=$1
 	hwm_reset || IMP_HWM_NOTE=" (VmHWM not resettable: peak since start)"
 	rss_sampler_start
-	t0=$(now_ms)
-	status=$(curl -sS --max-time 7200 -o "$answer" -w '%{http_code}' \
-		-H "Authorization: Bearer $EDITOR_KEY" -H 'Content-Type: application/x-ndjson' \
-		--data-binary @"$file" "$BASE/import") || die "POST /import of $file failed (curl)"
-	IMP_SECS=$(secs_since "$t0")
-	IMP_HWM=$(rss_kb VmHWM)
+	curl_import "$name" "$2" "$OUT/import-$name.json" "$EDITOR_KEY" 7200
 	rss_sampler_stop
-	IMP_SAMPLED=$RSS_PEAK
-	server_alive "during the $name import"
-	[ "$status" = 200 ] || {
-		head -c 2000 "$answer" >&2
-		die "POST /import of $file answered $status (see $answer)"
-	}
-	IMP_ROWS=$(jq '.created + .updated + .unchanged' "$answer")
+	IMP_SECS=$IMPORT_SECS IMP_HWM=$IMPORT_HWM IMP_ROWS=$IMPORT_ROWS IMP_SAMPLED=$RSS_PEAK
 	printf '   %-22s %8s records in %7s s  %8s rows/s   peak RSS %s MB\n' "$name" "$IMP_ROWS" "$IMP_SECS" \
 		"$(div "$IMP_ROWS" "$IMP_SECS" '%.0f')" "$(mb "$IMP_HWM")"
 }

@@ -53,35 +53,55 @@ run_sql_file() {
 # The server: one fresh process per section, so VmHWM (peak RSS) belongs to that section.
 # ---------------------------------------------------------------------------------------
 SERVER_PID=
-server_start() {
-	local log="$OUT/server-$1.log"
+
+# server_spawn PIDVAR PORT LOG [SETTING=VALUE...] — `orgwatch serve` on 127.0.0.1:PORT in the
+# background with the bench's settings and then the SETTINGs, its output in LOG and its PID in
+# the variable named PIDVAR at once (a cleanup finds it); returns when /health answers, dies
+# when the server exits first (its log on stderr) or takes more than 10 s.
+server_spawn() {
+	local pidvar=$1 port=$2 log=$3 pid
+	shift 3
 	# No rate limit unless the section sets one (RATE_READS): the clients share one address.
 	# SERVER_LOG_LEVEL=info logs every request with its time (section charts reads them).
 	# The answer cache is off (ANSWER_CACHE_MB, 0) unless a section measures it (burst): the
 	# other sections measure the database path. ORGWATCH_THREADS is the earlier name of
 	# ORGWATCH_DB_CONNECTIONS (a baseline build of before the pool reads it as its threads).
-	ORGWATCH_LISTEN=127.0.0.1:$HTTP_PORT ORGWATCH_THREADS=$SERVER_THREADS ORGWATCH_DB_CONNECTIONS=$SERVER_THREADS ORGWATCH_ANSWER_CACHE_MB=${ANSWER_CACHE_MB:-0} ORGWATCH_LOG=${SERVER_LOG_LEVEL:-warn} ORGWATCH_MAX_CONNECTIONS_PER_IP=100000 ORGWATCH_RATE_READS=${RATE_READS:-0} ORGWATCH_RATE_WRITES=0 ORGWATCH_RATE_IMPORTS=0 \
-		"$BIN" serve >"$log" 2>&1 &
-	SERVER_PID=$!
-	SERVER_LOG=$log
+	env ORGWATCH_LISTEN="127.0.0.1:$port" ORGWATCH_THREADS="$SERVER_THREADS" \
+		ORGWATCH_DB_CONNECTIONS="$SERVER_THREADS" ORGWATCH_ANSWER_CACHE_MB="${ANSWER_CACHE_MB:-0}" \
+		ORGWATCH_LOG="${SERVER_LOG_LEVEL:-warn}" ORGWATCH_MAX_CONNECTIONS_PER_IP=100000 \
+		ORGWATCH_RATE_READS="${RATE_READS:-0}" ORGWATCH_RATE_WRITES=0 ORGWATCH_RATE_IMPORTS=0 \
+		"$@" "$BIN" serve >"$log" 2>&1 &
+	pid=$!
+	printf -v "$pidvar" '%s' "$pid"
 	for _ in $(seq 100); do
-		curl -fsS -o /dev/null "$BASE/health" 2>/dev/null && return 0
-		kill -0 "$SERVER_PID" 2>/dev/null || {
+		curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || {
 			cat "$log" >&2
-			SERVER_PID=
-			die "the server exited at start"
+			printf -v "$pidvar" '%s' ""
+			die "the server on port $port exited at start"
 		}
 		sleep 0.1
 	done
-	die "the server did not answer /health within 10 s"
+	die "the server on port $port did not answer /health within 10 s (see $log)"
+}
+
+# server_start NAME — the section's server on HTTP_PORT, its log $OUT/server-NAME.log.
+server_start() {
+	SERVER_LOG=$OUT/server-$1.log
+	server_spawn SERVER_PID "$HTTP_PORT" "$SERVER_LOG"
+}
+
+# stop_pid PID — SIGTERM, up to 5 s for the process to end, then SIGKILL; reaps it.
+stop_pid() {
+	[ -n "$1" ] || return 0
+	kill -TERM "$1" 2>/dev/null || true
+	for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
 }
 
 server_stop() {
-	[ -n "$SERVER_PID" ] || return 0
-	kill -TERM "$SERVER_PID" 2>/dev/null || true
-	for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$SERVER_PID" 2>/dev/null || true
-	wait "$SERVER_PID" 2>/dev/null || true
+	stop_pid "$SERVER_PID"
 	SERVER_PID=
 }
 
@@ -141,6 +161,28 @@ rss_sampler_stop() {
 	wait "$RSS_SAMPLER" 2>/dev/null || true
 	RSS_SAMPLER=
 	RSS_PEAK=$(cat "$OUT/.rss-peak" 2>/dev/null)
+}
+
+# curl_import WHAT FILE ANSWER KEY MAX-SECONDS [QUERY [CONTENT-TYPE]] — POST /import of FILE
+# by curl to the section's server as KEY (bearer), the answer to ANSWER; dies when curl fails,
+# the server is gone or the answer is not 200. Sets IMPORT_SECS (the request's seconds),
+# IMPORT_HWM (the server's VmHWM right after, kB) and IMPORT_ROWS (records created, updated
+# or unchanged). WHAT names the import in messages.
+# shellcheck disable=SC2034 # IMPORT_* are read by the sections
+curl_import() {
+	local what=$1 file=$2 answer=$3 key=$4 limit=$5 q=${6:-} ct=${7:-application/x-ndjson} status t0
+	t0=$(now_ms)
+	status=$(curl -sS --max-time "$limit" -o "$answer" -w '%{http_code}' \
+		-H "Authorization: Bearer $key" -H "Content-Type: $ct" \
+		--data-binary @"$file" "$BASE/import$q") || die "POST /import of $file failed (curl)"
+	IMPORT_SECS=$(secs_since "$t0")
+	IMPORT_HWM=$(rss_kb VmHWM)
+	server_alive "during the $what import"
+	[ "$status" = 200 ] || {
+		head -c 2000 "$answer" >&2
+		die "POST /import of $file answered $status (see $answer)"
+	}
+	IMPORT_ROWS=$(jq '.created + .updated + .unchanged' "$answer")
 }
 
 # ---------------------------------------------------------------------------------------
@@ -249,13 +291,37 @@ pool_spread() {
 	fi
 }
 
+# pgbench_script FILE — the path of FILE as pgbench can run it. pgbench has no include: when
+# FILE has lines "\ir NAME" (psql's include, NAME relative to FILE), a copy with the lines of
+# NAME in their place is written to $WORK/pgbench-scripts/ and its path printed; else FILE's.
+pgbench_script() {
+	local file=$1 out
+	if ! grep -q '^\\ir ' "$file"; then
+		printf '%s\n' "$file"
+		return 0
+	fi
+	mkdir -p "$WORK/pgbench-scripts" || return 1
+	out=$WORK/pgbench-scripts/$(basename "$file")
+	awk -v dir="$(dirname "$file")" '
+		$1 == "\\ir" {
+			f = dir "/" $2; n = 0
+			while ((r = (getline l < f)) > 0) { print l; n++ }
+			close(f)
+			if (r < 0 || n == 0) { print "pgbench_script: cannot read " f > "/dev/stderr"; exit 1 }
+			next
+		}
+		{ print }' "$file" >"$out" || return 1
+	printf '%s\n' "$out"
+}
+
 # run_pgbench NAME FILE CLIENTS — pgbench -M prepared for PG_DURATION s; sets PG_TPS/PG_LAT.
 # The server's sessions keep PostgreSQL's default plan_cache_mode (auto: custom plans, then a
 # generic one when it is no dearer; server/db.c), so pgbench does too. PG_SESSION_OPTIONS
 # (e.g. "-c jit=off", as the server's request connections run) is added to PGOPTIONS.
 run_pgbench() {
-	local name=$1 file=$2 clients=$3
+	local name=$1 file clients=$3
 	local log="$OUT/pgbench-$name-c$clients.txt" failed
+	file=$(pgbench_script "$2") || die "pgbench $name: cannot make a pgbench script of $2"
 	PGOPTIONS="-c statement_timeout=30s${PG_SESSION_OPTIONS:+ $PG_SESSION_OPTIONS}" \
 		timeout $((PG_DURATION + 60)) "$PGBIN/pgbench" -M prepared -n -c "$clients" -j 2 \
 		-T "$PG_DURATION" -f "$file" "$DB_URL" >"$log" 2>&1 || {

@@ -1,6 +1,7 @@
 -- paths.lua — wrk script: every request GETs TEMPLATE with its %s replaced by a random line
 -- of FILE (slugs written from the database by bench/run.sh).
 -- usage: wrk ... -s bench/paths.lua URL -- FILE TEMPLATE     e.g. "/people/%s"
+local lines = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "lines.lua")
 local counter = 0
 
 -- Runs in the main Lua state: gives each thread its own number (for its random seed).
@@ -13,14 +14,7 @@ local items = {}
 local template = "%s"
 
 function init(args)
-	for line in io.lines(args[1]) do
-		if #line > 0 then
-			items[#items + 1] = line
-		end
-	end
-	if #items == 0 then
-		error("paths.lua: no lines in " .. tostring(args[1]))
-	end
+	items = lines(args[1], "paths.lua: no lines")
 	template = args[2] or template
 	math.randomseed(os.time() * 100 + (id or 0))
 end

@@ -63,7 +63,8 @@ explain_variant() {
 # with 32 clients waiting: a p99 no server in front of it can beat.
 declare -A R_CEIL_P99 R_CEIL_TPS32
 ceiling_p99() {
-	local name=$1 file=$2 dir=$WORK/pgbench-log-$1
+	local name=$1 file dir=$WORK/pgbench-log-$1
+	file=$(pgbench_script "$2") || die "pgbench $name: cannot make a pgbench script of $2"
 	rm -rf "$dir" && mkdir -p "$dir"
 	(cd "$dir" && PGOPTIONS="-c statement_timeout=30s" timeout $((PG_DURATION + 60)) \
 		"$PGBIN/pgbench" -M prepared -n -c "$CONNS" -j 2 -T "$PG_DURATION" -l -f "$file" \

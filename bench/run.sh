@@ -90,6 +90,8 @@ SU_URL= # the bootstrap superuser on the same cluster (trust authentication)
 BASE="http://127.0.0.1:$HTTP_PORT"
 PG_STARTED=0
 
+# shellcheck source=scripts/server-lib.sh
+. "$ROOT/scripts/server-lib.sh" # its ports_free (bench/lib.sh has the bench's own server)
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 for s in "${ALL_SECTIONS[@]}"; do
@@ -135,13 +137,7 @@ preflight() {
 	[ "$IMPORT_ROWS" -ge 1 ] && [ "$IMPORT_PEOPLE" -ge 1 ] || die "BENCH_IMPORT_ROWS/PEOPLE must be >= 1"
 	[ "$IMPORT_ROWS" -le $((11 * IMPORT_PEOPLE)) ] ||
 		die "BENCH_IMPORT_ROWS may be at most 11 x BENCH_IMPORT_PEOPLE (one departure a year per person and organization)"
-	local port
-	for port in "$PG_PORT" "$HTTP_PORT"; do
-		[ "$port" -lt 32768 ] || die "port $port: use a port below 32768 (outside the ephemeral range)"
-		if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
-			die "port $port on 127.0.0.1 is in use (set BENCH_PG_PORT / BENCH_HTTP_PORT)"
-		fi
-	done
+	ports_free "BENCH_PG_PORT / BENCH_HTTP_PORT" "$PG_PORT" "$HTTP_PORT"
 	mkdir -p "$WORK" "$OUT"
 	rm -f "$OUT"/*.txt "$OUT"/*.log "$OUT"/*.json "$OUT"/*.ndjson "$OUT"/*.csv
 }

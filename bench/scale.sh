@@ -12,27 +12,16 @@
 SCALE_URL="/departures?org=org-1&limit=50"
 
 # scale_second_server PORT SETTINGS... — another `orgwatch serve` on PORT; its PID in SCALE_PID2.
+# The settings of server_start (server_spawn, lib.sh): no answer cache, no rate limit (a
+# second server with the defaults answered most of its half of the load with 429s).
 scale_second_server() {
 	local port=$1
 	shift
-	# The settings of server_start (lib.sh): no answer cache, no rate limit (a second server
-	# with the defaults answered most of its half of the load with 429s).
-	env "$@" ORGWATCH_LISTEN=127.0.0.1:$port ORGWATCH_THREADS=$SERVER_THREADS \
-		ORGWATCH_DB_CONNECTIONS=$SERVER_THREADS ORGWATCH_ANSWER_CACHE_MB=0 ORGWATCH_LOG=warn \
-		ORGWATCH_MAX_CONNECTIONS_PER_IP=100000 ORGWATCH_RATE_READS=0 ORGWATCH_RATE_WRITES=0 \
-		ORGWATCH_RATE_IMPORTS=0 "$BIN" serve >"$OUT/server-scale-$port.log" 2>&1 &
-	SCALE_PID2=$!
-	for _ in $(seq 100); do
-		curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	die "the server on $port did not start (see $OUT/server-scale-$port.log)"
+	server_spawn SCALE_PID2 "$port" "$OUT/server-scale-$port.log" "$@"
 }
 
 scale_stop_second() {
-	[ -n "${SCALE_PID2:-}" ] || return 0
-	kill -TERM "$SCALE_PID2" 2>/dev/null || true
-	wait "$SCALE_PID2" 2>/dev/null || true
+	stop_pid "${SCALE_PID2:-}"
 	SCALE_PID2=
 }
 

@@ -23,6 +23,7 @@
 -- done() prints the status classes per thread and per operation, as lines starting with
 -- "soak:" that scripts/soak.sh reads.
 
+local lines = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "lines.lua")
 local threads = {}
 local counter = 0
 
@@ -50,6 +51,8 @@ counts = { total = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, other = 0, unmatched = 0 }
 ops = {} -- "OP CLASS" -> count (flat: see done())
 
 local ORGS = { "meta", "meta", "meta", "google-deepmind", "anthropic", "cohere" }
+-- The writes answered 201 with the new record's Location, and the path each POSTs to.
+local CREATES = { ["post-person"] = "/people", ["post-position"] = "/positions", ["post-departure"] = "/departures" }
 
 local function fifo_pop(q)
 	if q.head > q.tail then
@@ -67,14 +70,7 @@ local function fifo_push(q, v)
 end
 
 function init(args)
-	for line in io.lines(args[1]) do
-		if #line > 0 then
-			sample[#sample + 1] = line
-		end
-	end
-	if #sample == 0 then
-		error("soak.lua: no slugs in " .. tostring(args[1]))
-	end
+	sample = lines(args[1], "soak.lua: no slugs")
 	local dir = args[2] or "."
 	key = args[3] or ""
 	acks = assert(io.open(string.format("%s/acks-%d.tsv", dir, id), "a"))
@@ -219,30 +215,24 @@ function response(status, headers, body)
 	end
 	local loc = header(headers, "Location") or ""
 	local rec_id = loc:match("([0-9a-f%-]+)$") or ""
+	local posted = CREATES[req.op]
+	if posted and status ~= 201 then
+		bad:write(string.format("unexpected %d %s POST %s %s\n", status, rid, posted, oneline(body)))
+		return
+	end
 	if req.op == "post-person" then
-		if status ~= 201 then
-			bad:write(string.format("unexpected %d %s POST /people %s\n", status, rid, oneline(body)))
-			return
-		end
 		acks:write(string.format("person\t%s\t%s\t%s\n", rid, req.slug, rec_id))
 		created[#created + 1] = req.slug
 		fifo_push(want_position, req.slug)
 		fifo_push(want_patch, req.slug)
 	elseif req.op == "patch-person" then
 		acks:write(string.format("patch\t%s\t%s\t%s\n", rid, req.slug, req.bio))
-	elseif req.op == "post-position" then
-		if status ~= 201 then
-			bad:write(string.format("unexpected %d %s POST /positions %s\n", status, rid, oneline(body)))
-			return
+	elseif posted then -- a position or a departure ("post-" cut off): person, organization, date
+		acks:write(string.format("%s\t%s\t%s\t%s\t%s\t%s\n", req.op:sub(6), rid, rec_id, req.slug, req.org,
+			req.date))
+		if req.op == "post-position" then
+			fifo_push(want_departure, { slug = req.slug, org = req.org })
 		end
-		acks:write(string.format("position\t%s\t%s\t%s\t%s\t%s\n", rid, rec_id, req.slug, req.org, req.date))
-		fifo_push(want_departure, { slug = req.slug, org = req.org })
-	elseif req.op == "post-departure" then
-		if status ~= 201 then
-			bad:write(string.format("unexpected %d %s POST /departures %s\n", status, rid, oneline(body)))
-			return
-		end
-		acks:write(string.format("departure\t%s\t%s\t%s\t%s\t%s\n", rid, rec_id, req.slug, req.org, req.date))
 	end
 end
 

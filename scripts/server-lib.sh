@@ -1,5 +1,6 @@
-# server-lib.sh — sourced by test.sh and security.sh: the one way their throwaway servers are
-# found busy, cleared after an interrupted run, and stopped.
+# server-lib.sh — sourced by test.sh, security.sh and soak.sh: the one way their throwaway
+# servers are found busy, cleared after an interrupted run, and stopped; bench/run.sh takes
+# its ports_free.
 # The caller defines say() and sets BIN (the server binary) and SERVER_PID_FILE; SERVER_PID
 # holds the running server's PID, SERVER_STATUS its exit status once stopped.
 # LEFTOVER_ALSO (optional): another program a leftover PID may be (a glob over its
@@ -10,6 +11,19 @@ SERVER_PID=
 SERVER_STATUS=
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# ports_free HINT PORT... — dies (the caller's die) unless every PORT is below 32768 (outside
+# the ephemeral range) and nothing listens on it; HINT names the settings that pick others.
+ports_free() {
+	local hint=$1 port
+	shift
+	for port in "$@"; do
+		[ "$port" -lt 32768 ] || die "port $port: use a port below 32768 (outside the ephemeral range)"
+		if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
+			die "port $port on 127.0.0.1 is in use (set $hint)"
+		fi
+	done
+}
 
 # A server left by an interrupted earlier run holds the port: stop it (only if it is ours).
 stop_leftover_server() {

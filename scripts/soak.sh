@@ -45,6 +45,9 @@ die() {
 	printf 'soak: %s\n' "$*" >&2
 	exit 1
 }
+SERVER_PID_FILE=$WORK/server.pid
+# shellcheck source=scripts/server-lib.sh
+. "$ROOT/scripts/server-lib.sh"
 FAILS=()
 fail() {
 	FAILS+=("$*")
@@ -60,12 +63,7 @@ missing=()
 for tool in wrk psql curl awk ss; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 [ ${#missing[@]} = 0 ] || die "missing tools: ${missing[*]} (run: bash scripts/deps.sh soak)"
 [ -x "$ROOT/build/orgwatch" ] || die "build/orgwatch is not built (run: make all)"
-for port in "$PG_PORT" "$HTTP_PORT"; do
-	[ "$port" -lt 32768 ] || die "port $port: use a port below 32768 (outside the ephemeral range)"
-	if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
-		die "port $port on 127.0.0.1 is in use (set SOAK_PG_PORT / SOAK_HTTP_PORT)"
-	fi
-done
+ports_free "SOAK_PG_PORT / SOAK_HTTP_PORT" "$PG_PORT" "$HTTP_PORT"
 
 mkdir -p "$WORK" "$OUT"
 rm -f "$OUT"/* "$WORK"/wrk.txt "$WORK"/rss.txt "$WORK"/acks.tsv "$WORK"/summary.txt "$SERVER_LOG"
@@ -74,9 +72,6 @@ cp "$ROOT/build/orgwatch" "$BIN"
 
 SAMPLER_PID=
 PG_STARTED=0
-SERVER_PID_FILE=$WORK/server.pid
-# shellcheck source=scripts/server-lib.sh
-. "$ROOT/scripts/server-lib.sh"
 cleanup() {
 	local rc=$?
 	trap '' INT TERM

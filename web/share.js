@@ -11,24 +11,21 @@ const HEIGHT = 533; // the charts' default "article" aspect, 3:2
 
 const orgName = (slug) => ref.orgBySlug.get(slug)?.name || slug;
 
+/** A chart of /charts: its image /charts/NAME.svg and its embed page /embed/charts/NAME, for
+ * the query params() gives; the title says WHAT, and with an organization filter PREP it. */
+const pathChart = (name, params, what, prep) => () => {
+  const p = params();
+  return {
+    title: `${what}${p.org ? ` ${prep} ${orgName(p.org)}` : ''}`,
+    image: url(`/charts/${name}.svg`, p),
+    embed: url(`/embed/charts/${name}`, p),
+  };
+};
+
 /** Each chart: its title (for alt and title attributes), image path and embed path with query. */
 const CHARTS = {
-  departures: () => {
-    const p = filterParams();
-    return {
-      title: `Departures per month${p.org ? ` from ${orgName(p.org)}` : ''}`,
-      image: url('/charts/departures-by-month.svg', p),
-      embed: url('/embed/charts/departures-by-month', p),
-    };
-  },
-  flows: () => {
-    const p = broadParams();
-    return {
-      title: `Where people went${p.org ? ` after ${orgName(p.org)}` : ''}`,
-      image: url('/charts/flows.svg', p),
-      embed: url('/embed/charts/flows', p),
-    };
-  },
+  departures: pathChart('departures-by-month', filterParams, 'Departures per month', 'from'),
+  flows: pathChart('flows', broadParams, 'Where people went', 'after'),
   org: () => {
     const id = encodeURIComponent(state.chartOrg);
     const p = { as_of: state.asOf };
@@ -38,14 +35,7 @@ const CHARTS = {
       embed: url(`/embed/organizations/${id}/chart`, p),
     };
   },
-  layoffs: () => {
-    const p = broadParams();
-    return {
-      title: `People laid off per month${p.org ? ` at ${orgName(p.org)}` : ''}`,
-      image: url('/charts/layoffs-by-month.svg', p),
-      embed: url('/embed/charts/layoffs-by-month', p),
-    };
-  },
+  layoffs: pathChart('layoffs-by-month', broadParams, 'People laid off per month', 'at'),
 };
 
 /** Text for an HTML attribute value in double quotes. */

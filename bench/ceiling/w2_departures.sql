@@ -1,21 +1,10 @@
 -- W2 ceiling — GET /departures?org={slug}&sort=-departed_on&limit=50: the newest 51
 -- departures of one organization (the page and one more, to know a next page exists) with
--- the person, organizations, team, layoff and sources they refer to, as plain columns.
+-- the person, organizations, team, layoff and sources they refer to, as plain columns
+-- (departures_page.sql).
 \set o random(1, 200)
-SELECT d.id, d.person_id, p.slug, p.full_name, d.org_id, o.slug, o.name, d.team_id, t.slug, t.name,
-       d.title, d.departed_on, d.announced_on, d.kind, d.reason_category, d.reason,
-       d.destination_org_id, dst.slug, dst.name, d.destination_title, d.destination_kind,
-       d.layoff_id, l.announced_on, l.count, d.returned_on, src.ids, src.urls, d.notes, d.status,
-       d.created_at, d.updated_at
-FROM (SELECT * FROM departures d
-      WHERE d.org_id = (SELECT id FROM organizations WHERE slug = 'org-' || :o)
-        AND d.status IN ('reported', 'confirmed', 'disputed')
-      ORDER BY lower(d.departed_range) DESC, upper(d.departed_range) DESC, d.id DESC LIMIT 51) d
-JOIN people p ON p.id = d.person_id
-JOIN organizations o ON o.id = d.org_id
-LEFT JOIN teams t ON t.id = d.team_id
-LEFT JOIN organizations dst ON dst.id = d.destination_org_id
-LEFT JOIN layoffs l ON l.id = d.layoff_id
-LEFT JOIN LATERAL (SELECT array_agg(s.id) AS ids, array_agg(s.url) AS urls
-                   FROM departure_sources x JOIN sources s ON s.id = x.source_id
-                   WHERE x.departure_id = d.id) src ON true;
+WITH page AS (SELECT * FROM departures d
+              WHERE d.org_id = (SELECT id FROM organizations WHERE slug = 'org-' || :o)
+                AND d.status IN ('reported', 'confirmed', 'disputed')
+              ORDER BY lower(d.departed_range) DESC, upper(d.departed_range) DESC, d.id DESC LIMIT 51)
+\ir departures_page.sql

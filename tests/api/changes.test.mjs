@@ -6,26 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, checkSpec, expectProblem } from './lib.mjs';
-import {
-  changesOf,
-  create,
-  csvObjects,
-  expectFields,
-  keyName,
-  make,
-  page,
-  patch,
-  qs,
-  read,
-  remove,
-  rfc3339,
-  walk,
-  word,
-} from './helpers-records.mjs';
+import { changesOf, create, csvObjects, expectFields, keyName, make, page, patch, qs, read, remove, rfc3339, sourceUrls, walk, word } from './helpers-records.mjs';
 
 const RUN = word(8);
-let n = 0;
-const url = (what) => `https://example.org/orgwatch-tests/${RUN}/changes-${what}-${++n}`;
+const url = sourceUrls(RUN, 'changes');
 const START = rfc3339(Date.now() - 2000);
 
 const fx = {};

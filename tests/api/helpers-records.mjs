@@ -27,6 +27,13 @@ export function nameWord(syllables = 3) {
   return s[0].toUpperCase() + s.slice(1);
 }
 
+/** Source URLs unique to one suite run: each call of the returned function gives
+ * https://example.org/orgwatch-tests/RUN/LABEL-WHAT-N, N counting up. */
+export function sourceUrls(run, label) {
+  let n = 0;
+  return (what) => `https://example.org/orgwatch-tests/${run}/${label}-${what}-${++n}`;
+}
+
 /** POST /<plural> as `key` (editor by default); asserts 201 + Location + ETag; returns the response. */
 export async function create(plural, body, { key = 'editor', headers = {} } = {}) {
   const res = checkSpec(await api('POST', `/${plural}`, { key, body, headers }), 'POST', template(plural));

@@ -48,6 +48,11 @@ function expectReport(res, status, counts) {
   return res.body;
 }
 
+/** Imports the records as NDJSON and asserts the report (status, counts); returns it. */
+async function importRecords(records, status, counts) {
+  return expectReport(await importBody(nd(records)), status, counts);
+}
+
 /** GET a path and spec-check it against `tmpl`. */
 async function get(p, tmpl, opts = {}) {
   return checkSpec(await api('GET', p, opts), 'GET', tmpl);
@@ -218,17 +223,15 @@ test('every error kind is reported with its line and field, and nothing is writt
   const a = slug('line-a');
   const b = slug('line-b');
   const c = slug('line-c');
-  expectReport(
-    await importBody(
-      nd([
-        { type: 'person', slug: m1, full_name: `Merge Keep ${RUN}` },
-        { type: 'person', slug: m2, full_name: `Merge Gone ${RUN}` },
-        { type: 'person', slug: a, full_name: `Line A ${RUN}` },
-        { type: 'person', slug: b, full_name: `Line B ${RUN}` },
-        { type: 'person', slug: c, full_name: `Line C ${RUN}` },
-        { type: 'reporting_line', report: a, manager: b, valid_from: '2020' },
-      ]),
-    ),
+  await importRecords(
+    [
+      { type: 'person', slug: m1, full_name: `Merge Keep ${RUN}` },
+      { type: 'person', slug: m2, full_name: `Merge Gone ${RUN}` },
+      { type: 'person', slug: a, full_name: `Line A ${RUN}` },
+      { type: 'person', slug: b, full_name: `Line B ${RUN}` },
+      { type: 'person', slug: c, full_name: `Line C ${RUN}` },
+      { type: 'reporting_line', report: a, manager: b, valid_from: '2020' },
+    ],
     200,
     { created: 6 },
   );
@@ -668,15 +671,13 @@ test('round trip: a position entered after the departure was recorded (still ope
   if (!roundTripReady()) return t.skip('needs ORGWATCH_BIN, ORGWATCH_TEST_DATABASE_URL and psql');
   const who = slug('late-stint');
   const org = slug('late-org');
-  expectReport(
-    await importBody(
-      nd([
-        { type: 'organization', slug: org, name: `Late Org ${RUN}` },
-        { type: 'person', slug: who, full_name: `Late Stint ${RUN}` },
-        { type: 'departure', person: who, org, departed_on: '2024-05', kind: 'resigned' },
-        { type: 'position', person: who, org, title: 'Engineer', started_on: '2021' },
-      ]),
-    ),
+  await importRecords(
+    [
+      { type: 'organization', slug: org, name: `Late Org ${RUN}` },
+      { type: 'person', slug: who, full_name: `Late Stint ${RUN}` },
+      { type: 'departure', person: who, org, departed_on: '2024-05', kind: 'resigned' },
+      { type: 'position', person: who, org, title: 'Engineer', started_on: '2021' },
+    ],
     200,
     { created: 4 },
   );
@@ -773,7 +774,7 @@ test('departures in bulk: one file (set-based) and one line per import (record b
     ...eqSetup('fastodd'),
     ...eqSetup('slowodd'),
   ];
-  expectReport(await importBody(nd(setup)), 200, { created: setup.length });
+  await importRecords(setup, 200, { created: setup.length });
   const org = (await read('organizations', EQ_ORG)).body;
   const dest = (await read('organizations', EQ_DEST)).body;
   const s2 = (await read('sources', EQ_S2)).body;
@@ -783,10 +784,10 @@ test('departures in bulk: one file (set-based) and one line per import (record b
   // time), then only every other one (no line joins two leavers: closed in two updates).
   const odd = (recs) => recs.filter((_, k) => k % 2 === 0);
   const fast = eqDepartures('fast', await idsOf('fast'));
-  expectReport(await importBody(nd(fast)), 200, { created: 8 });
-  for (const rec of eqDepartures('slow', await idsOf('slow'))) expectReport(await importBody(nd([rec])), 200, { created: 1 });
-  expectReport(await importBody(nd(odd(eqDepartures('fastodd', await idsOf('fastodd'))))), 200, { created: 4 });
-  for (const rec of odd(eqDepartures('slowodd', await idsOf('slowodd')))) expectReport(await importBody(nd([rec])), 200, { created: 1 });
+  await importRecords(fast, 200, { created: 8 });
+  for (const rec of eqDepartures('slow', await idsOf('slow'))) await importRecords([rec], 200, { created: 1 });
+  await importRecords(odd(eqDepartures('fastodd', await idsOf('fastodd'))), 200, { created: 4 });
+  for (const rec of odd(eqDepartures('slowodd', await idsOf('slowodd')))) await importRecords([rec], 200, { created: 1 });
 
   const [a, b] = [await eqState('fast'), await eqState('slow')];
   assert.deepEqual(a, b, 'the same departures, sources, audit entries, closed positions and closed lines');
@@ -803,11 +804,11 @@ test('departures in bulk: one file (set-based) and one line per import (record b
   assert.equal(a[1].lines[0][1], '2024-03', 'the line closed by the first of the two to leave (its manager, line 1)');
 
   // Re-importing the file: every line unchanged (the batch goes record by record).
-  expectReport(await importBody(nd(fast)), 200, { created: 0, unchanged: 8 });
+  await importRecords(fast, 200, { created: 0, unchanged: 8 });
   // A bad line among new departures: the batch is refused with that line named, nothing written.
   const more = [1, 2, 3].map((i) => ({ type: 'departure', person: eqPerson('fast', i), org: EQ_ORG, departed_on: '2025-0' + i }));
   more.splice(1, 0, { type: 'departure', person: eqPerson('fast', 4), org: EQ_ORG, departed_on: '2025-02', team: `${EQ_DEST}/alpha` });
-  const bad = expectReport(await importBody(nd(more)), 422, {});
+  const bad = await importRecords(more, 422, {});
   assert.deepEqual(bad.errors.map((e) => [e.line, e.field]), [[2, 'team']], JSON.stringify(bad.errors));
   for (let i = 1; i <= 3; i++) assert.equal((await all(`/departures${qs({ person: eqPerson('fast', i), status: 'all' })}`)).length, 1, 'nothing written');
   // A departure of another organization's layoff is refused the same way.
@@ -815,6 +816,6 @@ test('departures in bulk: one file (set-based) and one line per import (record b
     { type: 'departure', person: eqPerson('fast', 5), org: EQ_DEST, departed_on: '2025-03', layoff: EQ_LAYOFF },
     { type: 'departure', person: eqPerson('fast', 6), org: EQ_DEST, departed_on: '2025-03' },
   ];
-  const bad2 = expectReport(await importBody(nd(wrongLayoff)), 422, {});
+  const bad2 = await importRecords(wrongLayoff, 422, {});
   assert.deepEqual(bad2.errors.map((e) => e.line), [1], JSON.stringify(bad2.errors));
 });

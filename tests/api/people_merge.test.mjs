@@ -6,27 +6,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { api, BASE, checkSpec, expectProblem } from './lib.mjs';
-import {
-  changesOf,
-  create,
-  expectFields,
-  findInList,
-  keyName,
-  make,
-  nameWord,
-  page,
-  patch,
-  qs,
-  read,
-  remove,
-  rfc3339,
-  walk,
-  word,
-} from './helpers-records.mjs';
+import { changesOf, create, expectFields, findInList, keyName, make, nameWord, page, patch, qs, read, remove, rfc3339, sourceUrls, walk, word } from './helpers-records.mjs';
 
 const RUN = word(8);
-let n = 0;
-const url = (what) => `https://example.org/orgwatch-tests/${RUN}/merge-${what}-${++n}`;
+const url = sourceUrls(RUN, 'merge');
 
 // Two spellings of one made-up name: "Kabodefi Lurimatos" / "Kaobdefi Lurimatos".
 function twoSpellings() {

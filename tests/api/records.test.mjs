@@ -55,6 +55,26 @@ after(async () => {
   }
 });
 
+// PATCHes body onto the record key of plural and asserts a 200 whose fields are body's, and
+// also want's (fields the patch did not name: kept, or following from it); returns the reply.
+async function patchOk(plural, key, body, want = {}) {
+  const p = await patch(plural, key, body);
+  assert.equal(p.status, 200, p.text);
+  for (const [k, v] of Object.entries(body)) assert.deepEqual(p.body[k], v, `${k} as patched`);
+  for (const [k, v] of Object.entries(want)) assert.deepEqual(p.body[k], v, `${k}, not in the patch`);
+  return p;
+}
+
+// Waits past the current second, notes the time, then PATCHes change onto the record (for the
+// updated_since filters, whose timestamps the pause keeps apart); returns the time (ISO 8601)
+// and the reply.
+async function patchAfterNow(plural, id, change) {
+  await sleep(1100);
+  const since = new Date().toISOString();
+  await sleep(50);
+  return { since, res: await patch(plural, id, change) };
+}
+
 // A minimal valid create body per resource (fresh names each call).
 function minimal(plural) {
   switch (plural) {
@@ -118,14 +138,7 @@ test('organizations: create (201, Location, ETag), read by id and slug, merge-pa
   assert.equal(bySlug.status, 200);
   assert.deepEqual(bySlug.body, org);
 
-  const p = await patch('organizations', org.slug, { description: null, website: null, parent_id: null, founded_on: '2020' });
-  assert.equal(p.status, 200, p.text);
-  assert.equal(p.body.description, null);
-  assert.equal(p.body.website, null);
-  assert.equal(p.body.parent_id, null);
-  assert.equal(p.body.founded_on, '2020');
-  assert.equal(p.body.name, body.name, 'absent fields are kept');
-  assert.equal(p.body.kind, 'lab');
+  const p = await patchOk('organizations', org.slug, { description: null, website: null, parent_id: null, founded_on: '2020' }, { name: body.name, kind: 'lab' });
   assert.notEqual(assertEtag(p), etag, 'a change gives a new ETag');
   assert.deepEqual((await read('organizations', org.id)).body, p.body);
 
@@ -186,12 +199,7 @@ test('teams: create, read by id, by "org/team" key and by a unique bare slug, me
   const child2 = await make('teams', { org: fx.org.slug, parent: `${fx.org.slug}/${team.slug}`, name: `Child Two ${RUN}` });
   assert.equal(child2.parent_id, team.id, 'parent given by its org/team key');
 
-  const p = await patch('teams', team.id, { reported_headcount: null, description: null, dissolved_on: '2022-11' });
-  assert.equal(p.status, 200, p.text);
-  assert.equal(p.body.reported_headcount, null);
-  assert.equal(p.body.description, null);
-  assert.equal(p.body.dissolved_on, '2022-11');
-  assert.equal(p.body.formed_on, '2021');
+  await patchOk('teams', team.id, { reported_headcount: null, description: null, dissolved_on: '2022-11' }, { formed_on: '2021' });
   expectFields(await patch('teams', team.id, { name: null }), ['name']);
   expectFields(await patch('teams', team.id, { org_id: null }), ['org_id']);
 
@@ -235,12 +243,8 @@ test('people: create, read by id and slug, merge-patch, delete', async () => {
   assert.equal(byId.headers.get('etag'), etag);
   assert.deepEqual((await read('people', person.slug)).body, person);
 
-  const p = await patch('people', person.slug, { bio: null, aliases: ['Grandma COBOL'] });
-  assert.equal(p.status, 200, p.text);
-  assert.equal(p.body.bio, null, 'null clears a nullable field');
-  assert.deepEqual(p.body.aliases, ['Grandma COBOL'], 'an array is replaced whole');
-  assert.deepEqual(p.body.tags, body.tags, 'absent fields are kept');
-  assert.deepEqual(p.body.links, body.links);
+  // null clears a nullable field, an array is replaced whole
+  await patchOk('people', person.slug, { bio: null, aliases: ['Grandma COBOL'] }, { tags: body.tags, links: body.links });
   expectFields(await patch('people', person.id, { full_name: null }), ['full_name'], 'null on a required field:');
   expectFields(await patch('people', person.id, { full_name: '' }), ['full_name']);
 
@@ -337,15 +341,7 @@ test('positions: create by slugs or ids, sources by URL, read, merge-patch, dele
   assert.equal(byIds.team_id, null);
   assert.equal(byIds.team, null);
 
-  const p = await patch('positions', pos.id, { ended_on: '2024', title: null, team_id: null, source_ids: [] });
-  assert.equal(p.status, 200, p.text);
-  assert.equal(p.body.ended_on, '2024');
-  assert.equal(p.body.title, null);
-  assert.equal(p.body.team_id, null);
-  assert.equal(p.body.team, null);
-  assert.deepEqual(p.body.source_ids, []);
-  assert.deepEqual(p.body.sources, []);
-  assert.equal(p.body.started_on, '2023-04', 'absent fields are kept');
+  await patchOk('positions', pos.id, { ended_on: '2024', title: null, team_id: null, source_ids: [] }, { team: null, sources: [], started_on: '2023-04' });
   expectFields(await patch('positions', pos.id, { person_id: null }), ['person_id']);
   expectFields(await patch('positions', pos.id, { org_id: null }), ['org_id']);
 
@@ -368,12 +364,7 @@ test('sources: create, read, merge-patch, delete; url is unique', async () => {
   const dup = checkSpec(await api('POST', '/sources', { key: 'editor', body: { url: body.url } }), 'POST', '/sources');
   expectProblem(dup, 409);
 
-  const p = await patch('sources', src.id, { title: null, author: null, published_on: '2024-04' });
-  assert.equal(p.status, 200, p.text);
-  assert.equal(p.body.title, null);
-  assert.equal(p.body.author, null);
-  assert.equal(p.body.published_on, '2024-04');
-  assert.equal(p.body.publisher, 'Fortune');
+  await patchOk('sources', src.id, { title: null, author: null, published_on: '2024-04' }, { publisher: 'Fortune' });
   expectFields(await patch('sources', src.id, { url: null }), ['url']);
 
   assert.equal((await remove('sources', src.id)).status, 204);
@@ -884,10 +875,7 @@ test('organizations filters: q, kind, parent, updated_since', async () => {
   items = await ids({ kind: 'lab' });
   assert.ok(items.every((x) => x.kind === 'lab') && items.some((x) => x.slug === 'openai'), 'kind=lab finds the sample labs');
 
-  await sleep(1100);
-  const since = new Date().toISOString();
-  await sleep(50);
-  const touched = await patch('organizations', b.id, { description: 'touched' });
+  const { since, res: touched } = await patchAfterNow('organizations', b.id, { description: 'touched' });
   assert.equal(touched.status, 200);
   items = await ids({ updated_since: since, q: RUN });
   assert.deepEqual(items.map((x) => x.id), [b.id], 'updated_since');
@@ -913,10 +901,7 @@ test('teams filters: q, org, parent, updated_since', async () => {
   assert.deepEqual(await list({ org: org.slug, q: 'kid unit' }), [kid.id], 'q, accent-insensitive');
   assert.ok(!(await list({ org: org.slug })).includes(elsewhere.id));
 
-  await sleep(1100);
-  const since = new Date().toISOString();
-  await sleep(50);
-  await patch('teams', root.id, { description: 'touched' });
+  const { since } = await patchAfterNow('teams', root.id, { description: 'touched' });
   assert.deepEqual(await list({ org: org.slug, updated_since: since }), [root.id], 'updated_since');
 
   expectFields(await page(`/teams?org=no-such-org-${RUN}`), ['org']);
@@ -943,10 +928,7 @@ test('positions filters: person, org, team, current, updated_since', async () =>
   assert.deepEqual(await list({ team: team.id, current: 'true' }), [open.id], 'current=true');
   assert.deepEqual(await list({ org: org.slug, current: 'false' }), [ended.id, noTeam.id].sort(), 'current=false');
 
-  await sleep(1100);
-  const since = new Date().toISOString();
-  await sleep(50);
-  await patch('positions', ended.id, { title: 'Alumnus' });
+  const { since } = await patchAfterNow('positions', ended.id, { title: 'Alumnus' });
   assert.deepEqual(await list({ org: org.slug, updated_since: since }), [ended.id], 'updated_since');
 
   expectFields(await page(`/positions?person=no-such-person-${RUN}`), ['person']);
@@ -969,10 +951,7 @@ test('sources filters: q, publisher, updated_since', async () => {
   assert.deepEqual(await list({ publisher: pub }), [a.id, b.id].sort(), 'publisher');
   assert.deepEqual(await list({ q: `aerial report ${RUN}` }), [a.id], 'q in the title, accent-insensitive');
   assert.deepEqual(await list({ q: c.url.split('/').pop() }), [c.id], 'q in the URL');
-  await sleep(1100);
-  const since = new Date().toISOString();
-  await sleep(50);
-  await patch('sources', b.id, { author: 'Someone' });
+  const { since } = await patchAfterNow('sources', b.id, { author: 'Someone' });
   assert.deepEqual(await list({ publisher: pub, updated_since: since }), [b.id], 'updated_since');
   expectFields(await page('/sources?updated_since=2024-13-01T00:00:00Z'), ['updated_since']);
   for (const x of [a, b, c]) await remove('sources', x.id);
@@ -1020,10 +999,7 @@ test('people filters: tag and updated_since (combinable)', async () => {
   assert.ok(research.includes(a.id) && !research.includes(b.id));
   assert.ok((await walk('/people?tag=published-ai-research&limit=1000')).items.some((x) => x.slug === 'erik-meijer'), 'sample people carry the tag');
 
-  await sleep(1100);
-  const since = new Date().toISOString();
-  await sleep(50);
-  const touched = await patch('people', b.id, { bio: 'updated' });
+  const { since, res: touched } = await patchAfterNow('people', b.id, { bio: 'updated' });
   assert.equal(touched.status, 200);
   assert.deepEqual(await list({ tag: t, updated_since: since }), [b.id], 'updated_since combined with tag');
   assert.deepEqual(await list({ tag: t, updated_since: '2000-01-01T00:00:00Z' }), [a.id, b.id].sort());

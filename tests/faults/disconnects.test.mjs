@@ -17,38 +17,10 @@
 // once, a write and a small import all succeed within 5 s each (a failure names whoever held
 // the import lock then, from pg_locks); RSS grows by less than 30 MB
 // across the aborts (read after a warm-up; a sanitizer build gets a small ASan quarantine).
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import os from 'node:os';
 import assert from 'node:assert/strict';
-import {
-  ASAN,
-  EDITOR_KEY,
-  asanSmallQuarantine,
-  THREADS,
-  alive,
-  backendsOf,
-  connect,
-  fmtLockHolders,
-  fmtTally,
-  now,
-  parseMetrics,
-  personLines,
-  pgConnPorts,
-  port,
-  psql,
-  report,
-  request,
-  rssKb,
-  runTag,
-  secs,
-  sleep,
-  backlog,
-  socketCounts,
-  socketTracker,
-  startServer,
-  stopAndCheck,
-  tally,
-} from './lib.mjs';
+import { ASAN, EDITOR_KEY, THREADS, afterFaultTest, alive, asanSmallQuarantine, backendsOf, backlog, connect, fmtLockHolders, fmtTally, now, parseMetrics, personLines, pgConnPorts, port, psql, report, request, rssKb, runTag, secs, seedBulkPeople, sleep, socketCounts, socketTracker, startServer, stopAndCheck, tally } from './lib.mjs';
 
 // The server's pool: a connection per request worker and per event thread (server/http.c).
 const POOL = THREADS + Math.min(os.cpus().length, 16);
@@ -65,10 +37,7 @@ const BULK_PEOPLE = 10_000; // with a 2 kB bio each: a ~23 MB export, far more t
 let server;
 const sockets = socketTracker();
 const track = sockets.track;
-after(async () => {
-  sockets.destroyAll();
-  if (server && !server.exit) await server.kill();
-});
+afterFaultTest(() => sockets.destroyAll());
 
 const cut = (s, rst) => (rst && typeof s.resetAndDestroy === 'function' ? s.resetAndDestroy() : s.destroy());
 
@@ -80,10 +49,7 @@ test('uploads and downloads cut off half-way leave nothing behind', { timeout: 3
   server = await startServer(NAME, p, { ORGWATCH_LOG: 'info', ORGWATCH_MAX_STREAMS: '64', ...asanSmallQuarantine() });
   const pid = server.pid;
   const t0 = now();
-  psql(
-    `INSERT INTO people (slug, full_name, bio) SELECT '${tag}-bulk-' || n, 'Bulk Person ' || n, repeat('lorem ipsum ', 170)` +
-      ` FROM generate_series(1, ${BULK_PEOPLE}) n`,
-  );
+  seedBulkPeople(tag, BULK_PEOPLE);
   const seedMs = now() - t0;
   const auth = `Bearer ${EDITOR_KEY}`;
   const answered = {}; // what the server said to a cut-off upload before the cut

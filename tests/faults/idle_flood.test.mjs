@@ -8,29 +8,10 @@
 //     closed by the server (or answered) within 8 s of its connect; a new client during the
 //     flood is answered (200 or 503) or refused within 5 s, never left hanging.
 //  3. The idle ones closed: 10 requests in a row are answered 200 within 5 s each.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import {
-  THREADS,
-  alive,
-  asanSmallQuarantine,
-  backlog,
-  fmtTally,
-  idleConnections,
-  now,
-  parseMetrics,
-  port,
-  report,
-  request,
-  rssKb,
-  secs,
-  sleep,
-  socketCounts,
-  startServer,
-  stopAndCheck,
-  tally,
-} from './lib.mjs';
+import { THREADS, afterFaultTest, alive, asanSmallQuarantine, backlog, fmtTally, idleConnections, now, parseMetrics, port, report, request, rssKb, secs, sleep, socketCounts, startServer, stopAndCheck, tally } from './lib.mjs';
 
 const NAME = 'idle-flood';
 const LIMIT = 1000;
@@ -47,10 +28,7 @@ const TARGET = Math.min(WANT, openFiles - 500);
 
 let server;
 const idle = idleConnections();
-after(async () => {
-  idle.destroyAll();
-  if (server && !server.exit) await server.kill();
-});
+afterFaultTest(() => idle.destroyAll());
 
 /** Opens an idle connection; resolves {s, outcome: connected|<error code>|TIMEOUT, closedAt, ...}. */
 const openIdle = (p) => idle.open(p, { ms: CONNECT_MS, giveUp: true });

@@ -14,32 +14,10 @@
 // 1 s and none of its records is written; the import that meets a held lock answers 503
 // (Retry-After: 5, "Another import…") and writes nothing; the server stops cleanly. A failure names whoever
 // held the import lock then.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import {
-  DB_URL,
-  EDITOR_KEY,
-  IMPORT_LOCK,
-  backendsOf,
-  connect,
-  countPeople,
-  fmtLockHolders,
-  importLockHolders,
-  now,
-  personLines,
-  pgConnPorts,
-  port,
-  psql,
-  report,
-  request,
-  runTag,
-  secs,
-  sleep,
-  socketTracker,
-  startServer,
-  stopAndCheck,
-} from './lib.mjs';
+import { DB_URL, EDITOR_KEY, IMPORT_LOCK, afterFaultTest, backendsOf, connect, countPeople, fmtLockHolders, importLockHolders, now, personLines, pgConnPorts, port, psql, report, request, runTag, secs, seedBulkPeople, sleep, socketTracker, startServer, stopAndCheck } from './lib.mjs';
 
 const NAME = 'import-lock';
 const STALLED = 4;
@@ -51,20 +29,14 @@ const BIG = 5000;
 let server;
 const sockets = socketTracker();
 const track = sockets.track;
-after(async () => {
-  sockets.destroyAll();
-  if (server && !server.exit) await server.kill();
-});
+afterFaultTest(() => sockets.destroyAll());
 
 test('stalled exports and a half-sent upload keep no import waiting', { timeout: 240_000 }, async () => {
   const tag = runTag('il');
   const p = port(NAME);
   server = await startServer(NAME, p, { ORGWATCH_LOG: 'info' });
   const pid = server.pid;
-  psql(
-    `INSERT INTO people (slug, full_name, bio) SELECT '${tag}-bulk-' || n, 'Bulk Person ' || n, repeat('lorem ipsum ', 170)` +
-      ` FROM generate_series(1, ${BULK_PEOPLE}) n`,
-  );
+  seedBulkPeople(tag, BULK_PEOPLE);
   const auth = { authorization: `Bearer ${EDITOR_KEY}`, 'content-type': 'application/x-ndjson' };
   const importLines = (prefix, n) =>
     request(p, 'POST', '/import', { agent: false, timeoutMs: 120_000, headers: auth, body: personLines(prefix, n).join('') }).then(

@@ -11,43 +11,21 @@
 // FAULTS_IMPORT_LINES sets the file's size (default 10000 person lines, 20 batches: their
 // transaction lasts a second or more on a shared 2-core machine, time enough to be seen and
 // killed; the file is imported twice).
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  BIN,
-  DB_URL,
-  EDITOR_KEY,
-  REPO,
-  WORK,
-  backendsOf,
-  childEnv,
-  countPeople,
-  now,
-  personLines,
-  port,
-  psql,
-  report,
-  request,
-  runTag,
-  secs,
-  sleep,
-  startServer,
-  stopAndCheck,
-} from './lib.mjs';
+import { BIN, DB_URL, EDITOR_KEY, REPO, WORK, afterFaultTest, backendsOf, childEnv, countPeople, now, personLines, port, psql, report, request, runTag, secs, sleep, startServer, stopAndCheck } from './lib.mjs';
 
 const NAME = 'kill-import';
 const LINES = Number(process.env.FAULTS_IMPORT_LINES || 10000);
 const PACE_LINES = 1000; // the body is sent in pieces of PACE_LINES lines, one every PACE_MS
 const PACE_MS = 50;
 
-const servers = [];
 const files = [];
 let cli;
-after(async () => {
-  for (const s of servers) if (!s.exit) await s.kill();
+afterFaultTest(() => {
   if (cli && cli.exitCode === null && cli.signalCode === null) cli.kill('SIGKILL');
   for (const f of files) fs.rmSync(f, { force: true });
 });
@@ -93,7 +71,6 @@ test(`SIGKILL during a ${LINES}-line POST /import, then the CLI import killed`, 
 
   // ---- the server killed mid-import
   const a = await startServer(`${NAME}.before-kill`, p);
-  servers.push(a);
   const ins0 = insertedRows();
   let sent = 0;
   let stopSending = false;
@@ -146,7 +123,6 @@ test(`SIGKILL during a ${LINES}-line POST /import, then the CLI import killed`, 
   // ---- restarted: serves, and the import runs to completion
   const tRestart = now();
   const b = await startServer(`${NAME}.after-kill`, p);
-  servers.push(b);
   const restartMs = now() - tRestart;
   const ready = await request(p, 'GET', '/ready', { agent: false, timeoutMs: 10_000 });
   const missing = await request(p, 'GET', `/people/${tag}-0`, { agent: false });

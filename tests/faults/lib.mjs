@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -193,6 +194,15 @@ export function psql(sql) {
   }).trim();
 }
 
+/** Inserts N people TAG-bulk-1 .. TAG-bulk-N, each with a 2 kB bio (their export is far larger
+ * than socket buffers hold). */
+export function seedBulkPeople(tag, n) {
+  psql(
+    `INSERT INTO people (slug, full_name, bio) SELECT '${tag}-bulk-' || n, 'Bulk Person ' || n, repeat('lorem ipsum ', 170)` +
+      ` FROM generate_series(1, ${n}) n`,
+  );
+}
+
 /** The backends serving PID's connections: [{port, xid, state, query, xact_secs}]. */
 export function backendsOf(pid) {
   const ports = pgConnPorts(pid);
@@ -287,6 +297,21 @@ function notePid(pid) {
   fs.appendFileSync(path.join(WORK, 'pids'), `${pid}\n`);
 }
 
+/** Every server startServer started (afterFaultTest kills those still running). */
+const started = [];
+
+/**
+ * The end of a fault test file, registered with node:test's after(): first `first` (close
+ * what the file opened, start again what it stopped), then SIGKILL for every server
+ * startServer started that still runs.
+ */
+export function afterFaultTest(first = () => {}) {
+  after(async () => {
+    await first();
+    for (const s of started) if (!s.exit) await s.kill();
+  });
+}
+
 /**
  * Starts `orgwatch serve` on 127.0.0.1:PORT with ORGWATCH_THREADS=2 and our database, plus
  * `settings`; resolves once GET /health answers. The log goes to build/faults/logs/LABEL.server.log.
@@ -347,6 +372,7 @@ export async function startServer(label, httpPort, settings = {}) {
     if (!server.exit) child.kill('SIGKILL');
     return server.exited;
   };
+  started.push(server);
   const deadline = now() + 30_000;
   for (;;) {
     if (server.exit) throw new Error(`the server exited at start (${JSON.stringify(server.exit)}):\n${server.log().slice(-2000)}`);

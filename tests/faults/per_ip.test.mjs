@@ -8,9 +8,9 @@
 //  3. /metrics counts the refusals: orgwatch_connections_refused_total{reason="per_ip"}
 //     equals the connections the server closed at once.
 //  4. The idle ones closed, 127.0.0.1 is served again.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { THREADS, alive, idleConnections, parseMetrics, port, report, request, sleep, startServer, stopAndCheck } from './lib.mjs';
+import { THREADS, afterFaultTest, alive, idleConnections, parseMetrics, port, report, request, sleep, startServer, stopAndCheck } from './lib.mjs';
 
 const NAME = 'per-ip';
 const PER_IP = 64;
@@ -19,10 +19,7 @@ const CLOSED_WITHIN_MS = 2000;
 
 let server;
 const idle = idleConnections();
-after(async () => {
-  idle.destroyAll();
-  if (server && !server.exit) await server.kill();
-});
+afterFaultTest(() => idle.destroyAll());
 
 /** Opens an idle connection from 127.0.0.1: {s, connectedAt, closedAt, error, ...}. */
 const openIdle = (p) => idle.open(p, { localAddress: '127.0.0.1' });

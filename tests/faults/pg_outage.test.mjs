@@ -4,27 +4,9 @@
 // is 2xx or a 503 application/problem+json (never a 500 or any other status); 503s were seen
 // during the outage; the server process lives throughout; after the restart the server answers
 // 200 and 201 again by itself within 10 s; every POST answered 201 is in the database.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  EDITOR_KEY,
-  alive,
-  fmtTally,
-  isProblem503,
-  keepAlive,
-  now,
-  pgScript,
-  port,
-  psql,
-  report,
-  request,
-  runTag,
-  secs,
-  sleep,
-  startServer,
-  stopAndCheck,
-  tally,
-} from './lib.mjs';
+import { EDITOR_KEY, afterFaultTest, alive, fmtTally, isProblem503, keepAlive, now, pgScript, port, psql, report, request, runTag, secs, sleep, startServer, stopAndCheck, tally } from './lib.mjs';
 
 const NAME = 'pg-outage';
 const WRITERS = 4;
@@ -35,9 +17,8 @@ const RECOVERY_BOUND_MS = 10_000;
 
 let server;
 let pgDown = false;
-after(async () => {
+afterFaultTest(() => {
   if (pgDown) pgScript('start');
-  if (server && !server.exit) await server.kill();
 });
 
 test('PostgreSQL stopped and started again during writes and reads', { timeout: 120_000 }, async () => {

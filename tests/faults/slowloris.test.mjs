@@ -10,28 +10,9 @@
 // value); /metrics counts the header timeouts and the slow bodies; the honest upload, slower
 // than the timeout but above the minimum rate, is answered 200 with every record created and
 // nothing of the cut imports is written; the server lives and stops cleanly.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  EDITOR_KEY,
-  alive,
-  connect,
-  countPeople,
-  fmtTally,
-  now,
-  parseMetrics,
-  port,
-  report,
-  request,
-  personLines,
-  rssKb,
-  runTag,
-  secs,
-  sleep,
-  startServer,
-  stopAndCheck,
-  tally,
-} from './lib.mjs';
+import { EDITOR_KEY, afterFaultTest, alive, connect, countPeople, fmtTally, now, parseMetrics, personLines, port, report, request, rssKb, runTag, secs, sleep, startServer, stopAndCheck, tally } from './lib.mjs';
 
 const NAME = 'slowloris';
 const SILENT = 100;
@@ -45,12 +26,11 @@ const GRACE_S = 10;
 
 let server;
 const slow = [];
-after(async () => {
+afterFaultTest(() => {
   for (const c of slow) {
     clearInterval(c.timer);
     c.socket.destroy();
   }
-  if (server && !server.exit) await server.kill();
 });
 
 test('silent and byte-by-byte clients do not starve others and are timed out', { timeout: 180_000 }, async () => {

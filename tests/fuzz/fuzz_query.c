@@ -36,12 +36,10 @@ static int one_of(const char *const *values, const char *v, size_t n)
 	return 0;
 }
 
+/* The first n bytes of s are digits. */
 static int digits(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
+	return strspn(s, "0123456789") >= n;
 }
 
 static void check_enum_list(const char *const *values, const char *v)

@@ -26,48 +26,53 @@ static int h(struct ow_req *r)
 	return 0;
 }
 
-#define RECORD_ROUTES(plural)                                                                      \
-	{"GET", "/" plural, h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},                                \
-		{"POST", "/" plural, h, OW_ROLE_EDITOR, OW_BODY_JSON, NULL},                       \
-		{"GET", "/" plural "/{id}", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},                \
-		{"PATCH", "/" plural "/{id}", h, OW_ROLE_EDITOR, OW_BODY_JSON, NULL},              \
-	{                                                                                          \
-		"DELETE", "/" plural "/{id}", h, OW_ROLE_EDITOR, OW_BODY_NONE, NULL                \
-	}
+/* clang-format off */
+/* A route of the copy: method, pattern, least role and body kind; every handler is h. */
+#define ROUTE(method, pattern, role, body) {method, pattern, h, role, body, NULL}
+#define GET(pattern) ROUTE("GET", pattern, OW_ROLE_PUBLIC, OW_BODY_NONE)
+/* The five routes of a record type (routes.c makes them from the registry, rtypes.c). */
+#define RECORD_ROUTES(plural) \
+	GET("/" plural), \
+	ROUTE("POST", "/" plural, OW_ROLE_EDITOR, OW_BODY_JSON), \
+	GET("/" plural "/{id}"), \
+	ROUTE("PATCH", "/" plural "/{id}", OW_ROLE_EDITOR, OW_BODY_JSON), \
+	ROUTE("DELETE", "/" plural "/{id}", OW_ROLE_EDITOR, OW_BODY_NONE)
+/* clang-format on */
 
-/* The patterns of server/routes.c, plus two multi-param ones to reach the param limit. */
+/* The patterns of server/routes.c in the order it builds its table (the fixed routes, then
+ * the five of each record type), plus two multi-param ones to reach the param limit. */
 static const struct ow_route table[] = {
-	{"GET", "/health", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"GET", "/ready", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"GET", "/metrics", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"GET", "/openapi.yaml", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"GET", "/", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"GET", "/assets/{file}", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
+	GET("/health"),
+	GET("/ready"),
+	GET("/metrics"),
+	GET("/openapi.yaml"),
+	GET("/"),
+	GET("/assets/{file}"),
+	GET("/people/duplicates"),
+	ROUTE("POST", "/people/{id}/merge", OW_ROLE_EDITOR, OW_BODY_JSON),
+	GET("/changes"),
+	GET("/people/{id}/timeline"),
+	GET("/people/{id}/reports"),
+	GET("/people/{id}/managers"),
+	GET("/organizations/{id}/chart"),
+	GET("/organizations/{id}/changes"),
+	GET("/teams/{id}/members"),
+	GET("/teams/{id}/alumni"),
+	ROUTE("POST", "/import", OW_ROLE_EDITOR, OW_BODY_STREAM),
+	GET("/export"),
+	GET("/stats/departures"),
+	GET("/stats/flows"),
+	GET("/stats/attrition"),
+	GET("/organizations/{id}/teams/{team}"),
+	ROUTE("PUT", "/x/{a}/{b}/{c}/{d}", OW_ROLE_ADMIN, OW_BODY_JSON),
 	RECORD_ROUTES("organizations"),
 	RECORD_ROUTES("teams"),
 	RECORD_ROUTES("people"),
-	{"GET", "/people/duplicates", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"POST", "/people/{id}/merge", h, OW_ROLE_EDITOR, OW_BODY_JSON, NULL},
-	{"GET", "/changes", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"GET", "/people/{id}/timeline", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"GET", "/people/{id}/reports", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"GET", "/people/{id}/managers", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"GET", "/organizations/{id}/chart", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"GET", "/organizations/{id}/changes", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"GET", "/teams/{id}/members", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"GET", "/teams/{id}/alumni", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"POST", "/import", h, OW_ROLE_EDITOR, OW_BODY_STREAM, NULL},
-	{"GET", "/export", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"GET", "/stats/departures", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"GET", "/stats/flows", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"GET", "/stats/attrition", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
 	RECORD_ROUTES("positions"),
 	RECORD_ROUTES("sources"),
 	RECORD_ROUTES("departures"),
 	RECORD_ROUTES("layoffs"),
 	RECORD_ROUTES("reporting-lines"),
-	{"GET", "/organizations/{id}/teams/{team}", h, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL},
-	{"PUT", "/x/{a}/{b}/{c}/{d}", h, OW_ROLE_ADMIN, OW_BODY_JSON, NULL},
 };
 #define NTABLE (sizeof table / sizeof table[0])
 
@@ -79,10 +84,14 @@ static const char *const METHODS[] = {"GET",	 "HEAD",  "POST",    "PATCH", "DELE
 
 #define REF_MAX_SEGS 64
 
+/* The segments of a path, each where it starts and how long it is (an array of segments:
+ * router.c keeps two arrays, and this matcher is meant to share nothing with it). */
 struct rsegs {
 	size_t n;
-	const char *p[REF_MAX_SEGS];
-	size_t len[REF_MAX_SEGS];
+	struct rseg {
+		const char *p;
+		size_t len;
+	} seg[REF_MAX_SEGS];
 };
 
 /* Splits on '/', dropping one trailing slash; 0 on a malformed path. */
@@ -103,8 +112,8 @@ static int rsplit(const char *s, struct rsegs *out)
 			j++;
 		if (j == i || out->n == REF_MAX_SEGS)
 			return 0;
-		out->p[out->n] = s + i;
-		out->len[out->n] = j - i;
+		out->seg[out->n].p = s + i;
+		out->seg[out->n].len = j - i;
 		out->n++;
 		if (j >= n)
 			return 1;
@@ -120,22 +129,21 @@ static int rhex(char c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* Percent-decodes; returns the length or -1. */
+/* Percent-decodes; returns the length or -1 (a bad escape or an encoded NUL). */
 static long rdecode(const char *p, size_t len, char *out)
 {
-	size_t o = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] != '%') {
-			out[o++] = p[i];
-			continue;
+	size_t o = 0, i = 0;
+	while (i < len) {
+		char c = p[i++];
+		if (c == '%') {
+			if (len - i < 2 || rhex(p[i]) < 0 || rhex(p[i + 1]) < 0)
+				return -1;
+			c = (char)(rhex(p[i]) * 16 + rhex(p[i + 1]));
+			if (c == 0)
+				return -1;
+			i += 2;
 		}
-		if (len - i < 3 || rhex(p[i + 1]) < 0 || rhex(p[i + 2]) < 0)
-			return -1;
-		char c = (char)(rhex(p[i + 1]) * 16 + rhex(p[i + 2]));
-		if (c == 0)
-			return -1;
 		out[o++] = c;
-		i += 2;
 	}
 	return (long)o;
 }
@@ -153,12 +161,12 @@ static int rfit(const char *pattern, const struct rsegs *path)
 		return 0;
 	char tmp[4096];
 	for (size_t i = 0; i < pat.n; i++) {
-		if (is_param(pat.p[i], pat.len[i])) {
-			if (path->len[i] >= OW_ROUTE_PARAM_MAX ||
-			    rdecode(path->p[i], path->len[i], tmp) < 0)
+		if (is_param(pat.seg[i].p, pat.seg[i].len)) {
+			if (path->seg[i].len >= OW_ROUTE_PARAM_MAX ||
+			    rdecode(path->seg[i].p, path->seg[i].len, tmp) < 0)
 				return 0;
-		} else if (pat.len[i] != path->len[i] ||
-			   memcmp(pat.p[i], path->p[i], pat.len[i]) != 0) {
+		} else if (pat.seg[i].len != path->seg[i].len ||
+			   memcmp(pat.seg[i].p, path->seg[i].p, pat.seg[i].len) != 0) {
 			return 0;
 		}
 	}
@@ -172,7 +180,8 @@ static int more_specific(const char *a, const char *b)
 	struct rsegs sa, sb;
 	CHECK(rsplit(a, &sa) && rsplit(b, &sb) && sa.n == sb.n);
 	for (size_t i = 0; i < sa.n; i++) {
-		int pa = is_param(sa.p[i], sa.len[i]), pb = is_param(sb.p[i], sb.len[i]);
+		int pa = is_param(sa.seg[i].p, sa.seg[i].len),
+		    pb = is_param(sb.seg[i].p, sb.seg[i].len);
 		if (pa != pb)
 			return pb;
 	}
@@ -247,14 +256,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(rsplit(route->pattern, &pat));
 		size_t np = 0;
 		for (size_t i = 0; i < pat.n; i++) {
-			if (!is_param(pat.p[i], pat.len[i]))
+			if (!is_param(pat.seg[i].p, pat.seg[i].len))
 				continue;
 			CHECK(np < OW_ROUTE_MAX_PARAMS);
 			const char *v = params->values[np];
 			size_t vl = strnlen(v, OW_ROUTE_PARAM_MAX);
 			CHECK(vl < OW_ROUTE_PARAM_MAX && vl > 0);
 			char dec[OW_ROUTE_PARAM_MAX];
-			long dl = rdecode(ps.p[i], ps.len[i], dec);
+			long dl = rdecode(ps.seg[i].p, ps.seg[i].len, dec);
 			CHECK(dl >= 0 && (size_t)dl == vl && memcmp(dec, v, vl) == 0);
 			np++;
 		}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "unit_buf.h"
 
 /* s (n bytes) as a JSON string literal. */
 static void expect_json(const char *s, size_t n, const char *want)
@@ -116,15 +117,13 @@ static void test_utf8_valid(void **state)
 				   4)); /* stray continuation */
 }
 
+/* With a cap of 4 bytes. */
 static void test_cap(void **state)
 {
-	(void)state;
-	struct ow_buf b;
-	ow_buf_init(&b, 4);
-	assert_int_equal(ow_buf_append(&b, "abcd", 4), 0);
-	assert_int_equal(ow_buf_append(&b, "e", 1), -1);
-	assert_string_equal(b.data, "abcd");
-	ow_buf_free(&b);
+	struct ow_buf *b = *state;
+	assert_int_equal(ow_buf_append(b, "abcd", 4), 0);
+	assert_int_equal(ow_buf_append(b, "e", 1), -1);
+	assert_string_equal(b->data, "abcd");
 }
 
 int main(void)
@@ -134,7 +133,7 @@ int main(void)
 		cmocka_unit_test(test_json_keeps_valid_utf8),
 		cmocka_unit_test(test_json_replaces_broken_utf8),
 		cmocka_unit_test(test_json_random_pieces),
-		cmocka_unit_test(test_cap),
+		BUF_TEST(test_cap, 4),
 		cmocka_unit_test(test_utf8_valid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

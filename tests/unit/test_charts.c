@@ -18,6 +18,11 @@
 
 typedef int (*render_fn)(struct ow_buf *, const struct ow_chart *, json_t *);
 
+/* The three charts of /charts, in the order the tests index them: departures by month,
+ * layoffs by month, flows. */
+static const render_fn chart_fns[] = {ow_chart_departures_svg, ow_chart_layoffs_svg,
+				      ow_chart_flows_svg};
+
 /* --- Sample data ------------------------------------------------------------------------- */
 
 static const char SOURCES[] =
@@ -522,11 +527,10 @@ static void test_overrides(void **state)
 static void test_deterministic(void **state)
 {
 	(void)state;
-	render_fn fns[] = {ow_chart_departures_svg, ow_chart_layoffs_svg, ow_chart_flows_svg};
 	json_t *data[] = {departures(1), layoffs(), flows()};
 	for (int i = 0; i < 3; i++) {
-		char *a = render(fns[i], data[i], 640, 0, OW_SVG_AUTO);
-		char *z = render(fns[i], data[i], 640, 0, OW_SVG_AUTO);
+		char *a = render(chart_fns[i], data[i], 640, 0, OW_SVG_AUTO);
+		char *z = render(chart_fns[i], data[i], 640, 0, OW_SVG_AUTO);
 		assert_string_equal(a, z);
 		free(a);
 		free(z);
@@ -632,7 +636,6 @@ static void test_flows(void **state)
 static void test_empty(void **state)
 {
 	(void)state;
-	render_fn fns[] = {ow_chart_departures_svg, ow_chart_layoffs_svg, ow_chart_flows_svg};
 	const char *data[] = {
 		"{\"org\": null, \"stack\": null, \"groups\": [], \"series\": [], \"total\": 0, "
 		"\"sources\": [], \"sources_total\": 0, \"data_date\": null}",
@@ -645,19 +648,18 @@ static void test_empty(void **state)
 	const char *text[] = {">No departures match these filters.</text>",
 			      ">No layoffs match these filters.</text>",
 			      ">No departures match these filters.</text>"};
+	const char *const previews[] = {"empty-departures-320", "empty-layoffs-320",
+					"empty-flows-320"};
 	for (int i = 0; i < 3; i++)
 		for (int w = 320; w <= 1600; w += 640) {
 			json_t *d = parse(data[i]);
-			char *svg = render(fns[i], d, w, 0, OW_SVG_LIGHT);
+			char *svg = render(chart_fns[i], d, w, 0, OW_SVG_LIGHT);
 			assert_chart(svg, w, ow_chart_aspect_height("article", w));
 			assert_non_null(strstr(svg, text[i]));
 			if (i < 2)
 				assert_non_null(strstr(svg, "class=\"axis\""));
 			if (w == 320)
-				preview(i == 0	 ? "empty-departures-320"
-					: i == 1 ? "empty-layoffs-320"
-						 : "empty-flows-320",
-					svg);
+				preview(previews[i], svg);
 			free(svg);
 			json_decref(d);
 		}
@@ -683,8 +685,8 @@ static void test_hostile_names(void **state)
 	for (int spaces = 0; spaces < 2; spaces++) {
 		char *name = hostile_name(spaces);
 		json_t *d[] = {departures(1), layoffs(), flows()};
-		render_fn fns[] = {ow_chart_departures_svg, ow_chart_layoffs_svg,
-				   ow_chart_flows_svg};
+		const char *const previews[] = {"hostile-departures-320", "hostile-layoffs-320",
+						"hostile-flows-320"};
 		json_object_set_new(d[0], "org", org(name));
 		json_object_set_new(d[1], "org", org(name));
 		json_object_set_new(d[2], "org", org(name));
@@ -698,7 +700,7 @@ static void test_hostile_names(void **state)
 		for (int i = 0; i < 3; i++)
 			for (int w = 320; w <= 1600; w += 1280) {
 				int h = ow_chart_aspect_height("article", w);
-				char *svg = render(fns[i], d[i], w, 0, OW_SVG_DARK);
+				char *svg = render(chart_fns[i], d[i], w, 0, OW_SVG_DARK);
 				assert_chart(svg, w, h);
 				assert_non_null(strstr(svg, "&lt;script&gt;alert(&#39;x&#39;)"));
 				assert_null(strstr(svg, "<script"));
@@ -706,10 +708,7 @@ static void test_hostile_names(void **state)
 							"qrstuvwxyz"));
 				assert_true(strlen(svg) < 60000);
 				if (w == 320 && spaces)
-					preview(i == 0	 ? "hostile-departures-320"
-						: i == 1 ? "hostile-layoffs-320"
-							 : "hostile-flows-320",
-						svg);
+					preview(previews[i], svg);
 				free(svg);
 			}
 		for (int i = 0; i < 3; i++)
@@ -759,21 +758,19 @@ static void test_many_months_every_width(void **state)
 static void test_every_width(void **state)
 {
 	(void)state;
-	render_fn fns[] = {ow_chart_departures_svg, ow_chart_layoffs_svg, ow_chart_flows_svg};
 	json_t *data[] = {departures(1), layoffs(), flows()};
+	const char *const previews[] = {"departures-stacked-320-dark", "layoffs-320-dark",
+					"flows-320-dark"};
 	for (int i = 0; i < 3; i++)
 		for (int w = 320; w <= 1600; w += 20) {
 			int h = ow_chart_aspect_height("article", w);
-			char *svg = render(fns[i], data[i], w, 0, OW_SVG_LIGHT);
+			char *svg = render(chart_fns[i], data[i], w, 0, OW_SVG_LIGHT);
 			assert_chart(svg, w, h);
 			free(svg);
-			svg = render(fns[i], data[i], w, h > 260 ? 260 : h, OW_SVG_DARK);
+			svg = render(chart_fns[i], data[i], w, h > 260 ? 260 : h, OW_SVG_DARK);
 			assert_chart(svg, w, h > 260 ? 260 : h);
 			if (w == 320)
-				preview(i == 0	 ? "departures-stacked-320-dark"
-					: i == 1 ? "layoffs-320-dark"
-						 : "flows-320-dark",
-					svg);
+				preview(previews[i], svg);
 			free(svg);
 		}
 	char *svg = render(ow_chart_departures_svg, data[0], 800, 0, OW_SVG_DARK);
@@ -787,21 +784,20 @@ static void test_every_width(void **state)
 static void test_full_buffer(void **state)
 {
 	(void)state;
-	render_fn fns[] = {ow_chart_departures_svg, ow_chart_layoffs_svg, ow_chart_flows_svg};
 	json_t *data[] = {departures(1), layoffs(), flows()};
 	struct ow_chart c;
 	memset(&c, 0, sizeof c);
 	c.frame.width = 800;
 	c.frame.height = 533;
 	for (int i = 0; i < 3; i++) {
-		char *whole = render(fns[i], data[i], 800, 0, OW_SVG_LIGHT);
+		char *whole = render(chart_fns[i], data[i], 800, 0, OW_SVG_LIGHT);
 		size_t len = strlen(whole);
 		free(whole);
 		for (size_t max = 16; max < len;
 		     max = max * 2 < len ? max * 2 : max + (len - max + 1) / 2) {
 			struct ow_buf b;
 			ow_buf_init(&b, max);
-			if (fns[i](&b, &c, data[i]) != -1)
+			if (chart_fns[i](&b, &c, data[i]) != -1)
 				fail_msg("chart %d fits in %zu bytes", i, max);
 			ow_buf_free(&b);
 		}

@@ -9,92 +9,86 @@
 #include <string.h>
 
 #include "csv.h"
+#include "unit_buf.h"
 
 /* ---- Writer ---------------------------------------------------------------------------- */
 
-/* Writes one row of NUL-terminated fields into b. */
-static void write_row(struct ow_buf *b, const char *const *fields, size_t n)
+/* Writes rows (each a NULL-terminated list of NUL-terminated fields) into a fresh buffer and
+ * asserts the text is want. */
+static void expect_rows(const char *const *const *rows, size_t n, const char *want)
 {
-	for (size_t i = 0; i < n; i++)
-		assert_int_equal(ow_csv_append_field(b, fields[i], strlen(fields[i])), 0);
-	assert_int_equal(ow_csv_end_row(b), 0);
+	struct ow_buf b;
+	ow_buf_init(&b, 0);
+	for (size_t r = 0; r < n; r++) {
+		for (const char *const *f = rows[r]; *f; f++)
+			assert_int_equal(ow_csv_append_field(&b, *f, strlen(*f)), 0);
+		assert_int_equal(ow_csv_end_row(&b), 0);
+	}
+	assert_string_equal(b.data, want);
+	ow_buf_free(&b);
 }
+
+#define ROW(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define NROWS(rows) (sizeof(rows) / sizeof(rows[0]))
 
 static void test_write_plain_and_quoted(void **state)
 {
 	(void)state;
-	struct ow_buf b;
-	ow_buf_init(&b, 0);
-	const char *r1[] = {"id", "name", "note"};
-	const char *r2[] = {"1", "Meijer, Erik", "said \"hi\""};
-	const char *r3[] = {"2", "two\nlines", "cr\rhere"};
-	const char *r4[] = {" lead", "trail ", "mid space", "\ttab"};
-	const char *r5[] = {"Zoë", "日本語", "a'b;c|d"};
-	write_row(&b, r1, 3);
-	write_row(&b, r2, 3);
-	write_row(&b, r3, 3);
-	write_row(&b, r4, 4);
-	write_row(&b, r5, 3);
-	assert_string_equal(b.data, "id,name,note\r\n"
-				    "1,\"Meijer, Erik\",\"said \"\"hi\"\"\"\r\n"
-				    "2,\"two\nlines\",\"cr\rhere\"\r\n"
-				    "\" lead\",\"trail \",mid space,\"\ttab\"\r\n"
-				    "Zoë,日本語,a'b;c|d\r\n");
-	ow_buf_free(&b);
+	const char *const *rows[] = {
+		ROW("id", "name", "note"),	    ROW("1", "Meijer, Erik", "said \"hi\""),
+		ROW("2", "two\nlines", "cr\rhere"), ROW(" lead", "trail ", "mid space", "\ttab"),
+		ROW("Zoë", "日本語", "a'b;c|d"),
+	};
+	expect_rows(rows, NROWS(rows),
+		    "id,name,note\r\n"
+		    "1,\"Meijer, Erik\",\"said \"\"hi\"\"\"\r\n"
+		    "2,\"two\nlines\",\"cr\rhere\"\r\n"
+		    "\" lead\",\"trail \",mid space,\"\ttab\"\r\n"
+		    "Zoë,日本語,a'b;c|d\r\n");
 }
 
 static void test_write_empty_fields(void **state)
 {
-	(void)state;
-	struct ow_buf b;
-	ow_buf_init(&b, 0);
-	const char *r1[] = {"", "x", ""};
-	const char *r2[] = {""};
-	const char *r3[] = {"a", "", ""};
-	const char *r4[] = {"\"\"", "\""};
-	write_row(&b, r1, 3);
-	write_row(&b, r2, 1);
-	write_row(&b, r3, 3);
-	write_row(&b, r4, 2);
-	assert_string_equal(b.data, "\"\",x,\r\n"
-				    "\"\"\r\n"
-				    "a,,\r\n"
-				    "\"\"\"\"\"\",\"\"\"\"\r\n");
+	struct ow_buf *b = *state;
+	const char *const *rows[] = {
+		ROW("", "x", ""),
+		ROW(""),
+		ROW("a", "", ""),
+		ROW("\"\"", "\""),
+	};
+	expect_rows(rows, NROWS(rows),
+		    "\"\",x,\r\n"
+		    "\"\"\r\n"
+		    "a,,\r\n"
+		    "\"\"\"\"\"\",\"\"\"\"\r\n");
 	/* A NULL pointer with length 0 is an empty field. */
-	ow_buf_reset(&b);
-	assert_int_equal(ow_csv_append_field(&b, "a", 1), 0);
-	assert_int_equal(ow_csv_append_field(&b, NULL, 0), 0);
-	assert_string_equal(b.data, "a,");
-	ow_buf_free(&b);
+	assert_int_equal(ow_csv_append_field(b, "a", 1), 0);
+	assert_int_equal(ow_csv_append_field(b, NULL, 0), 0);
+	assert_string_equal(b->data, "a,");
 }
 
 static void test_write_binary_length(void **state)
 {
-	(void)state;
-	struct ow_buf b;
-	ow_buf_init(&b, 0);
+	struct ow_buf *b = *state;
 	/* Only n bytes are written, whatever follows. */
-	assert_int_equal(ow_csv_append_field(&b, "abc,def", 3), 0);
-	assert_int_equal(ow_csv_append_field(&b, "x\"yz", 1), 0);
-	assert_string_equal(b.data, "abc,x");
-	ow_buf_free(&b);
+	assert_int_equal(ow_csv_append_field(b, "abc,def", 3), 0);
+	assert_int_equal(ow_csv_append_field(b, "x\"yz", 1), 0);
+	assert_string_equal(b->data, "abc,x");
 }
 
+/* With a cap of 12 bytes. */
 static void test_write_cap_leaves_buffer_unchanged(void **state)
 {
-	(void)state;
-	struct ow_buf b;
-	ow_buf_init(&b, 12);
-	assert_int_equal(ow_csv_append_field(&b, "abc", 3), 0);
+	struct ow_buf *b = *state;
+	assert_int_equal(ow_csv_append_field(b, "abc", 3), 0);
 	/* ",\"x,yz\"" would pass the cap of 12 half-way through. */
-	assert_int_equal(ow_csv_append_field(&b, "x,y\"z\"", 6), -1);
-	assert_string_equal(b.data, "abc");
-	assert_int_equal(b.len, 3);
-	assert_int_equal(ow_csv_append_field(&b, "defghijk", 8), 0);
-	assert_string_equal(b.data, "abc,defghijk");
-	assert_int_equal(ow_csv_end_row(&b), -1);
-	assert_string_equal(b.data, "abc,defghijk");
-	ow_buf_free(&b);
+	assert_int_equal(ow_csv_append_field(b, "x,y\"z\"", 6), -1);
+	assert_string_equal(b->data, "abc");
+	assert_int_equal(b->len, 3);
+	assert_int_equal(ow_csv_append_field(b, "defghijk", 8), 0);
+	assert_string_equal(b->data, "abc,defghijk");
+	assert_int_equal(ow_csv_end_row(b), -1);
+	assert_string_equal(b->data, "abc,defghijk");
 }
 
 /* ---- Reader helpers -------------------------------------------------------------------- */
@@ -152,6 +146,13 @@ static void parse_split(const char *doc, size_t len, size_t a, size_t b, size_t 
 	res->records = c.count;
 	ow_csv_reader_free(&r);
 	ow_buf_free(&c.out);
+}
+
+/* Parses the text doc in two chunks cut at a, with the given limits. */
+static void parse_at(const char *doc, size_t a, size_t max_field, size_t max_fields,
+		     struct result *res)
+{
+	parse_split(doc, strlen(doc), a, a, max_field, max_fields, res);
 }
 
 static void parse_all(const char *doc, struct result *res)
@@ -315,28 +316,43 @@ static void test_read_byte_at_a_time(void **state)
 	ow_buf_free(&c.out);
 }
 
+#define AFTER_QUOTE_2 "unexpected character after the closing quote of field 2"
+
+/* Documents of len bytes (NULs included) that are input errors: the message, the line it
+ * names and the records delivered before it. */
+static const struct malformed {
+	const char *doc;
+	size_t len;
+	unsigned long line;
+	const char *msg, *before;
+} malformed[] = {
+	/* quotes and carriage returns out of place, NUL bytes */
+	{"a,\"b\"c\n", 7, 1, AFTER_QUOTE_2, ""},
+	{"x\ny\na,\"b\"c\n", 11, 3, AFTER_QUOTE_2, "1:[x]\n2:[y]\n"},
+	{"\"a\" ,b\n", 7, 1, "unexpected character after the closing quote of field 1", ""},
+	{"a,b\"c\n", 6, 1, "a quote may only appear in a quoted field (field 2)", ""},
+	{"ab\"\n", 4, 1, "a quote may only appear in a quoted field (field 1)", ""},
+	{"a\rb\n", 4, 1, "carriage return not followed by a line feed", ""},
+	{"ok\n\r\r\n", 6, 2, "carriage return not followed by a line feed", "1:[ok]\n"},
+	{"a\0b\n", 4, 1, "NUL byte in input", ""},
+	{"\"a\0b\"\n", 6, 1, "NUL byte in input", ""},
+	{"\0", 1, 1, "NUL byte in input", ""},
+	/* invalid UTF-8: stray continuation, overlong, surrogate, beyond U+10FFFF, cut short */
+	{"ok\nbad,\x80\n", 9, 2, "field 2 is not valid UTF-8", "1:[ok]\n"},
+	{"\xC0\xAF", 2, 1, "field 1 is not valid UTF-8", ""},
+	{"\xE0\x80\xAF", 3, 1, "field 1 is not valid UTF-8", ""},
+	{"\xED\xA0\x80", 3, 1, "field 1 is not valid UTF-8", ""},
+	{"\xF4\x90\x80\x80", 4, 1, "field 1 is not valid UTF-8", ""},
+	{"\"\xE6\x97\"", 4, 1, "field 1 is not valid UTF-8", ""},
+};
+
 static void test_read_malformed(void **state)
 {
 	(void)state;
-	const char *after = "unexpected character after the closing quote of field 2";
-	expect_error("a,\"b\"c\n", 7, 1, after, "");
-	expect_error("x\ny\na,\"b\"c\n", 11, 3, after, "1:[x]\n2:[y]\n");
-	expect_error("\"a\" ,b\n", 7, 1, "unexpected character after the closing quote of field 1",
-		     "");
-	expect_error("a,b\"c\n", 6, 1, "a quote may only appear in a quoted field (field 2)", "");
-	expect_error("ab\"\n", 4, 1, "a quote may only appear in a quoted field (field 1)", "");
-	expect_error("a\rb\n", 4, 1, "carriage return not followed by a line feed", "");
-	expect_error("ok\n\r\r\n", 6, 2, "carriage return not followed by a line feed", "1:[ok]\n");
-	expect_error("a\0b\n", 4, 1, "NUL byte in input", "");
-	expect_error("\"a\0b\"\n", 6, 1, "NUL byte in input", "");
-	expect_error("\0", 1, 1, "NUL byte in input", "");
-	/* Invalid UTF-8: stray continuation, overlong, surrogate, beyond U+10FFFF, cut short. */
-	expect_error("ok\nbad,\x80\n", 9, 2, "field 2 is not valid UTF-8", "1:[ok]\n");
-	expect_error("\xC0\xAF", 2, 1, "field 1 is not valid UTF-8", "");
-	expect_error("\xE0\x80\xAF", 3, 1, "field 1 is not valid UTF-8", "");
-	expect_error("\xED\xA0\x80", 3, 1, "field 1 is not valid UTF-8", "");
-	expect_error("\xF4\x90\x80\x80", 4, 1, "field 1 is not valid UTF-8", "");
-	expect_error("\"\xE6\x97\"", 4, 1, "field 1 is not valid UTF-8", "");
+	for (size_t i = 0; i < NROWS(malformed); i++) {
+		const struct malformed *m = &malformed[i];
+		expect_error(m->doc, m->len, m->line, m->msg, m->before);
+	}
 }
 
 static void test_read_unterminated_quote(void **state)
@@ -367,16 +383,14 @@ static void test_read_field_limit(void **state)
 	(void)state;
 	struct result res;
 	/* Exactly max_field bytes is fine, quoted or not; one more is an error. */
-	const char *ok = "abcd,\"ab\"\"c\"\n";
-	parse_split(ok, strlen(ok), 3, 3, 4, 0, &res);
+	parse_at("abcd,\"ab\"\"c\"\n", 3, 4, 0, &res);
 	check_ok(&res, "1:[abcd][ab\"c]\n");
 	const char *over = "x\nabcd,abcde\n";
 	for (size_t a = 0; a <= strlen(over); a++) {
-		parse_split(over, strlen(over), a, a, 4, 0, &res);
+		parse_at(over, a, 4, 0, &res);
 		check_error(&res, 2, "field 2 is longer than 4 bytes", "1:[x]\n");
 	}
-	const char *q = "\"ab\ncde\"\n";
-	parse_split(q, strlen(q), 2, 2, 4, 0, &res);
+	parse_at("\"ab\ncde\"\n", 2, 4, 0, &res);
 	check_error(&res, 2, "field 1 is longer than 4 bytes", NULL);
 }
 
@@ -384,14 +398,11 @@ static void test_read_fields_limit(void **state)
 {
 	(void)state;
 	struct result res;
-	const char *ok = "a,b,c\n,,\n";
-	parse_split(ok, strlen(ok), 1, 1, 0, 3, &res);
+	parse_at("a,b,c\n,,\n", 1, 0, 3, &res);
 	check_ok(&res, "1:[a][b][c]\n2:[][][]\n");
-	const char *over = "a,b,c\nd,e,f,g\n";
-	parse_split(over, strlen(over), 1, 1, 0, 3, &res);
+	parse_at("a,b,c\nd,e,f,g\n", 1, 0, 3, &res);
 	check_error(&res, 2, "record has more than 3 fields", "1:[a][b][c]\n");
-	const char *trailing = "a,b,c,\n";
-	parse_split(trailing, strlen(trailing), 7, 7, 0, 3, &res);
+	parse_at("a,b,c,\n", 7, 0, 3, &res);
 	assert_int_equal(res.status, OW_CSV_EINPUT);
 	assert_string_equal(res.err, "record has more than 3 fields");
 	/* Many fields: the field table grows past its first allocation. */
@@ -518,9 +529,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_write_plain_and_quoted),
-		cmocka_unit_test(test_write_empty_fields),
-		cmocka_unit_test(test_write_binary_length),
-		cmocka_unit_test(test_write_cap_leaves_buffer_unchanged),
+		BUF_TEST(test_write_empty_fields, 0),
+		BUF_TEST(test_write_binary_length, 0),
+		BUF_TEST(test_write_cap_leaves_buffer_unchanged, 12),
 		cmocka_unit_test(test_read_basic),
 		cmocka_unit_test(test_read_quoting),
 		cmocka_unit_test(test_read_blank_lines_and_numbers),

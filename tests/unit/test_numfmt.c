@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "numfmt.h"
+#include "unit_buf.h"
 
 static void same_as_printf(double v, int decimals)
 {
@@ -103,19 +104,17 @@ static void test_fmt_subset_and_fallback(void **state)
 	SAME("%.6f", 1.0 / 3);
 }
 
+/* With a cap of 16 bytes. */
 static void test_fmt_full_buffer_unchanged(void **state)
 {
-	(void)state;
-	struct ow_buf b;
-	ow_buf_init(&b, 16);
-	assert_int_equal(ow_buf_append_str(&b, "0123456789"), 0);
-	assert_int_equal(ow_buf_fmt(&b, "%s %.1f", "abcdef", 1.25), -1);
-	assert_string_equal(b.data, "0123456789");
-	assert_int_equal(ow_buf_fmt(&b, "%x-%x", 1u, 2u), 0); /* fallback fits */
-	assert_string_equal(b.data, "01234567891-2");
-	assert_int_equal(ow_buf_fmt(&b, "%x%x", 0xabcu, 0xdefu), -1);
-	assert_string_equal(b.data, "01234567891-2");
-	ow_buf_free(&b);
+	struct ow_buf *b = *state;
+	assert_int_equal(ow_buf_append_str(b, "0123456789"), 0);
+	assert_int_equal(ow_buf_fmt(b, "%s %.1f", "abcdef", 1.25), -1);
+	assert_string_equal(b->data, "0123456789");
+	assert_int_equal(ow_buf_fmt(b, "%x-%x", 1u, 2u), 0); /* fallback fits */
+	assert_string_equal(b->data, "01234567891-2");
+	assert_int_equal(ow_buf_fmt(b, "%x%x", 0xabcu, 0xdefu), -1);
+	assert_string_equal(b->data, "01234567891-2");
 }
 
 int main(void)
@@ -125,7 +124,7 @@ int main(void)
 		cmocka_unit_test(test_fixed_random),
 		cmocka_unit_test(test_fixed_declines),
 		cmocka_unit_test(test_fmt_subset_and_fallback),
-		cmocka_unit_test(test_fmt_full_buffer_unchanged),
+		BUF_TEST(test_fmt_full_buffer_unchanged, 16),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

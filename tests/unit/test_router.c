@@ -15,21 +15,24 @@ static int h_stub(struct ow_req *r)
 	return 0;
 }
 
+/* A route of these tests: every one is answered by h_stub, with no cache rule. */
+/* clang-format off */
+#define STUB(method, pattern, role, body) {method, pattern, h_stub, role, body, NULL, OW_CACHE_NONE}
+/* clang-format on */
+
 /* A realistic table; "/people/{id}" comes before "/people/duplicates" on purpose, so the
  * literal must win by specificity, not by order. */
 static const struct ow_route table[] = {
-	{"GET", "/people", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
-	{"POST", "/people", h_stub, OW_ROLE_EDITOR, OW_BODY_JSON, NULL, OW_CACHE_NONE},
-	{"GET", "/people/{id}", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
-	{"PATCH", "/people/{id}", h_stub, OW_ROLE_EDITOR, OW_BODY_JSON, NULL, OW_CACHE_NONE},
-	{"DELETE", "/people/{id}", h_stub, OW_ROLE_EDITOR, OW_BODY_NONE, NULL, OW_CACHE_NONE},
-	{"GET", "/people/duplicates", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
-	{"POST", "/people/{id}/merge", h_stub, OW_ROLE_EDITOR, OW_BODY_JSON, NULL, OW_CACHE_NONE},
-	{"GET", "/organizations/{id}/chart", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
-	 OW_CACHE_NONE},
-	{"GET", "/organizations/{id}/teams/{team}", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
-	 OW_CACHE_NONE},
-	{"GET", "/health", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
+	STUB("GET", "/people", OW_ROLE_PUBLIC, OW_BODY_NONE),
+	STUB("POST", "/people", OW_ROLE_EDITOR, OW_BODY_JSON),
+	STUB("GET", "/people/{id}", OW_ROLE_PUBLIC, OW_BODY_NONE),
+	STUB("PATCH", "/people/{id}", OW_ROLE_EDITOR, OW_BODY_JSON),
+	STUB("DELETE", "/people/{id}", OW_ROLE_EDITOR, OW_BODY_NONE),
+	STUB("GET", "/people/duplicates", OW_ROLE_PUBLIC, OW_BODY_NONE),
+	STUB("POST", "/people/{id}/merge", OW_ROLE_EDITOR, OW_BODY_JSON),
+	STUB("GET", "/organizations/{id}/chart", OW_ROLE_PUBLIC, OW_BODY_NONE),
+	STUB("GET", "/organizations/{id}/teams/{team}", OW_ROLE_PUBLIC, OW_BODY_NONE),
+	STUB("GET", "/health", OW_ROLE_PUBLIC, OW_BODY_NONE),
 };
 #define NTABLE (sizeof table / sizeof table[0])
 
@@ -59,6 +62,14 @@ static void expect_route(const char *method, const char *path, const char *row_m
 	assert_non_null(res->route);
 	assert_string_equal(res->route->method, row_method);
 	assert_string_equal(res->route->pattern, pattern);
+}
+
+/* expect_route, and the first {param} of the match decoded is id. */
+static void expect_id(const char *method, const char *path, const char *row_method,
+		      const char *pattern, const char *id, struct result *res)
+{
+	expect_route(method, path, row_method, pattern, res);
+	assert_string_equal(res->params.values[0], id);
 }
 
 /* Asserts a 404: no route, empty Allow. */
@@ -98,25 +109,21 @@ static void test_params_extracted(void **state)
 {
 	(void)state;
 	struct result res;
-	expect_route("GET", "/people/ada-lovelace", "GET", "/people/{id}", &res);
+	expect_id("GET", "/people/ada-lovelace", "GET", "/people/{id}", "ada-lovelace", &res);
 	assert_int_equal(res.params.n, 1);
-	assert_string_equal(res.params.values[0], "ada-lovelace");
 
-	expect_route("PATCH", "/people/3f2a9c1e-0000-4000-8000-000000000001", "PATCH",
-		     "/people/{id}", &res);
+	expect_id("PATCH", "/people/3f2a9c1e-0000-4000-8000-000000000001", "PATCH", "/people/{id}",
+		  "3f2a9c1e-0000-4000-8000-000000000001", &res);
 	assert_int_equal(res.params.n, 1);
-	assert_string_equal(res.params.values[0], "3f2a9c1e-0000-4000-8000-000000000001");
 
-	expect_route("DELETE", "/people/x", "DELETE", "/people/{id}", &res);
-	assert_string_equal(res.params.values[0], "x");
+	expect_id("DELETE", "/people/x", "DELETE", "/people/{id}", "x", &res);
 
-	expect_route("POST", "/people/grace/merge", "POST", "/people/{id}/merge", &res);
+	expect_id("POST", "/people/grace/merge", "POST", "/people/{id}/merge", "grace", &res);
 	assert_int_equal(res.params.n, 1);
-	assert_string_equal(res.params.values[0], "grace");
 
-	expect_route("GET", "/organizations/acme/chart", "GET", "/organizations/{id}/chart", &res);
+	expect_id("GET", "/organizations/acme/chart", "GET", "/organizations/{id}/chart", "acme",
+		  &res);
 	assert_int_equal(res.params.n, 1);
-	assert_string_equal(res.params.values[0], "acme");
 
 	expect_route("GET", "/organizations/acme/teams/core", "GET",
 		     "/organizations/{id}/teams/{team}", &res);
@@ -142,14 +149,11 @@ static void test_literal_beats_param(void **state)
 	expect_no_method("DELETE", "/people/duplicates", "GET");
 	expect_no_method("PATCH", "/people/duplicates", "GET");
 	/* Only an exact literal is a literal: near misses are ids. */
-	expect_route("GET", "/people/duplicatesx", "GET", "/people/{id}", &res);
-	assert_string_equal(res.params.values[0], "duplicatesx");
-	expect_route("GET", "/people/Duplicates", "GET", "/people/{id}", &res);
-	assert_string_equal(res.params.values[0], "Duplicates");
+	expect_id("GET", "/people/duplicatesx", "GET", "/people/{id}", "duplicatesx", &res);
+	expect_id("GET", "/people/Duplicates", "GET", "/people/{id}", "Duplicates", &res);
 	expect_route("GET", "/people/duplicate", "GET", "/people/{id}", &res);
 	/* Literals are compared raw (only {param} values are decoded). */
-	expect_route("GET", "/people/duplicate%73", "GET", "/people/{id}", &res);
-	assert_string_equal(res.params.values[0], "duplicates");
+	expect_id("GET", "/people/duplicate%73", "GET", "/people/{id}", "duplicates", &res);
 }
 
 /* A literal at the first differing segment wins, whatever the table order. */
@@ -157,10 +161,9 @@ static void test_first_difference_decides(void **state)
 {
 	(void)state;
 	const struct ow_route a[] = {
-		{"GET", "/{kind}/chart", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
-		{"GET", "/organizations/{id}", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
-		 OW_CACHE_NONE},
-		{"GET", "/{kind}/{id}", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
+		STUB("GET", "/{kind}/chart", OW_ROLE_PUBLIC, OW_BODY_NONE),
+		STUB("GET", "/organizations/{id}", OW_ROLE_PUBLIC, OW_BODY_NONE),
+		STUB("GET", "/{kind}/{id}", OW_ROLE_PUBLIC, OW_BODY_NONE),
 	};
 	const struct ow_route b[] = {a[2], a[1], a[0]};
 	const struct ow_route *tables[] = {a, b};
@@ -208,8 +211,7 @@ static void test_head_served_by_get(void **state)
 	(void)state;
 	struct result res;
 	expect_route("HEAD", "/people", "GET", "/people", &res);
-	expect_route("HEAD", "/people/ada", "GET", "/people/{id}", &res);
-	assert_string_equal(res.params.values[0], "ada");
+	expect_id("HEAD", "/people/ada", "GET", "/people/{id}", "ada", &res);
 	expect_route("HEAD", "/people/duplicates", "GET", "/people/duplicates", &res);
 	expect_route("HEAD", "/health", "GET", "/health", &res);
 	/* No GET, no HEAD. */
@@ -223,8 +225,7 @@ static void test_trailing_slash(void **state)
 	expect_route("GET", "/people/", "GET", "/people", &res);
 	expect_route("POST", "/people/", "POST", "/people", &res);
 	expect_route("GET", "/health/", "GET", "/health", &res);
-	expect_route("GET", "/people/ada/", "GET", "/people/{id}", &res);
-	assert_string_equal(res.params.values[0], "ada");
+	expect_id("GET", "/people/ada/", "GET", "/people/{id}", "ada", &res);
 	expect_route("POST", "/people/ada/merge/", "POST", "/people/{id}/merge", &res);
 	expect_no_method("PUT", "/people/", "GET, POST");
 	/* Only one trailing slash is ignored. */
@@ -260,8 +261,8 @@ static void test_root_only_if_listed(void **state)
 	(void)state;
 	expect_no_path("GET", "/");
 	const struct ow_route with_root[] = {
-		{"GET", "/", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
-		{"GET", "/health", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
+		STUB("GET", "/", OW_ROLE_PUBLIC, OW_BODY_NONE),
+		STUB("GET", "/health", OW_ROLE_PUBLIC, OW_BODY_NONE),
 	};
 	struct result res;
 	assert_int_equal(match_in(with_root, 2, "GET", "/", &res), OW_MATCH_OK);
@@ -336,8 +337,7 @@ static void test_many_segments(void **state)
 	expect_no_path("GET", path);
 
 	const struct ow_route four[] = {
-		{"GET", "/{a}/{b}/x/{c}/{d}", h_stub, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
-		 OW_CACHE_NONE},
+		STUB("GET", "/{a}/{b}/x/{c}/{d}", OW_ROLE_PUBLIC, OW_BODY_NONE),
 	};
 	struct result res;
 	assert_int_equal(match_in(four, 1, "GET", "/1/2/x/3/4", &res), OW_MATCH_OK);
@@ -352,19 +352,13 @@ static void test_percent_decoding(void **state)
 {
 	(void)state;
 	struct result res;
-	expect_route("GET", "/people/meta%2Ffair", "GET", "/people/{id}", &res);
-	assert_string_equal(res.params.values[0], "meta/fair");
-	expect_route("GET", "/people/meta%2ffair", "GET", "/people/{id}", &res);
-	assert_string_equal(res.params.values[0], "meta/fair");
+	expect_id("GET", "/people/meta%2Ffair", "GET", "/people/{id}", "meta/fair", &res);
+	expect_id("GET", "/people/meta%2ffair", "GET", "/people/{id}", "meta/fair", &res);
 	/* An encoded slash does not split segments. */
-	expect_route("POST", "/people/a%2Fb/merge", "POST", "/people/{id}/merge", &res);
-	assert_string_equal(res.params.values[0], "a/b");
-	expect_route("GET", "/people/%41da%20L.", "GET", "/people/{id}", &res);
-	assert_string_equal(res.params.values[0], "Ada L.");
-	expect_route("GET", "/people/Zo%C3%AB", "GET", "/people/{id}", &res);
-	assert_string_equal(res.params.values[0], "Zo\xC3\xAB");
-	expect_route("GET", "/people/%25", "GET", "/people/{id}", &res);
-	assert_string_equal(res.params.values[0], "%");
+	expect_id("POST", "/people/a%2Fb/merge", "POST", "/people/{id}/merge", "a/b", &res);
+	expect_id("GET", "/people/%41da%20L.", "GET", "/people/{id}", "Ada L.", &res);
+	expect_id("GET", "/people/Zo%C3%AB", "GET", "/people/{id}", "Zo\xC3\xAB", &res);
+	expect_id("GET", "/people/%25", "GET", "/people/{id}", "%", &res);
 	/* Bad escapes and an encoded NUL never match. */
 	expect_no_path("GET", "/people/%");
 	expect_no_path("GET", "/people/%4");
