@@ -3,8 +3,8 @@
 -- the smallest hand-written statement that yields the same facts as the import: one
 -- INSERT ... SELECT into departures (ids from the table's own default, as the import's) with
 -- their audit rows and their source links, every index, foreign key and check of the real
--- tables in force, the row triggers standing aside as they do for the import (it writes the
--- audit rows itself); then rolled back. run before the import, on the same empty table. Years
+-- tables in force, the audit rows written by the statement triggers as for every write
+-- (ow_audit); then rolled back. run before the import, on the same empty table. Years
 -- are moved back a century so that no row meets a departure already there. Prints
 -- "ceiling-departures <ms>" (the one timed statement) and "ceiling-links <n>".
 \ir ceiling/write_begin.sql
@@ -20,7 +20,6 @@ LEFT JOIN (SELECT t.id, o2.slug || '/' || t.slug AS k FROM teams t JOIN organiza
 LEFT JOIN organizations d ON d.slug = b.destination_org
 LEFT JOIN sources s ON s.url = b.sources;
 ANALYZE ceiling_stage;
-SELECT set_config('orgwatch.audit_rows', 'off', true);
 SELECT clock_timestamp() AS t0 \gset
 WITH ins AS (
 	INSERT INTO departures (person_id, org_id, team_id, title, departed_on, kind, reason_category,
@@ -29,9 +28,6 @@ WITH ins AS (
 		destination_kind, status
 	FROM ceiling_stage ORDER BY line
 	RETURNING *
-), audited AS (
-	INSERT INTO audit_log (actor, entity, entity_id, operation, after)
-	SELECT 'bench-ceiling', 'departure', i.id, 'create', to_jsonb(i) FROM ins i
 )
 INSERT INTO departure_sources (departure_id, source_id)
 SELECT i.id, c.source_id FROM ins i

@@ -4,32 +4,23 @@
 -- the departures and their audit rows; the positions closed and their audit rows (before and
 -- after); the reporting lines closed (as report or as manager, when the other person has a
 -- position at the organization left) and their audit rows — with references resolved
--- beforehand (not timed), every index, foreign key and check in force, the row triggers
--- standing aside as they do for the import's statements. Run on the database the import then
+-- beforehand (not timed), every index, foreign key and check in force, the audit rows written
+-- by the statement triggers as for every write (ow_audit), the row triggers standing aside as
+-- they do for the import's statements. Run on the database the import then
 -- starts from, rolled back. Reads the resolved rows from standard input (CSV: person id, org id,
 -- departed_on, kind). Prints "ceiling-close <ms>" (the three statements) and the rows of each.
 \ir write_begin.sql
 CREATE TEMP TABLE cc (person_id uuid, org_id uuid, departed_on text, kind text) ON COMMIT DROP;
 \copy cc FROM pstdin WITH (FORMAT csv)
 ANALYZE cc;
-SELECT set_config('orgwatch.audit_rows', 'off', true), set_config('orgwatch.touched', 'on', true),
+SELECT set_config('orgwatch.touched', 'on', true),
 	set_config('orgwatch.lines_checked', 'on', true);
 SELECT clock_timestamp() AS t0 \gset
-WITH ins AS (
-	INSERT INTO departures (person_id, org_id, departed_on, kind)
-	SELECT person_id, org_id, departed_on, kind FROM cc
-	RETURNING *
-)
-INSERT INTO audit_log (actor, entity, entity_id, operation, after)
-SELECT 'bench-ceiling', 'departure', i.id, 'create', to_jsonb(i) FROM ins i;
-WITH upd AS (
-	UPDATE positions p SET ended_on = c.departed_on, updated_at = clock_timestamp()
-	FROM cc c, positions o
-	WHERE p.person_id = c.person_id AND p.org_id = c.org_id AND p.ended_on IS NULL AND o.id = p.id
-	RETURNING p.id, to_jsonb(o) AS before, to_jsonb(p) AS after
-)
-INSERT INTO audit_log (actor, entity, entity_id, operation, before, after)
-SELECT 'bench-ceiling', 'position', u.id, 'update', u.before, u.after FROM upd u;
+INSERT INTO departures (person_id, org_id, departed_on, kind)
+SELECT person_id, org_id, departed_on, kind FROM cc;
+UPDATE positions p SET ended_on = c.departed_on, updated_at = clock_timestamp()
+FROM cc c
+WHERE p.person_id = c.person_id AND p.org_id = c.org_id AND p.ended_on IS NULL;
 WITH c AS (
 	SELECT DISTINCT ON (x.id) x.id, x.departed_on FROM (
 		SELECT l.id, cc.departed_on FROM cc JOIN reporting_lines l ON l.report_id = cc.person_id AND l.valid_to IS NULL
@@ -38,14 +29,9 @@ WITH c AS (
 		SELECT l.id, cc.departed_on FROM cc JOIN reporting_lines l ON l.manager_id = cc.person_id AND l.valid_to IS NULL
 		WHERE EXISTS (SELECT 1 FROM positions p WHERE p.org_id = cc.org_id AND p.person_id = l.report_id)) x
 	ORDER BY x.id
-), upd AS (
-	UPDATE reporting_lines l SET valid_to = c.departed_on, updated_at = clock_timestamp()
-	FROM c, reporting_lines o
-	WHERE l.id = c.id AND o.id = l.id
-	RETURNING l.id, to_jsonb(o) AS before, to_jsonb(l) AS after
 )
-INSERT INTO audit_log (actor, entity, entity_id, operation, before, after)
-SELECT 'bench-ceiling', 'reporting_line', u.id, 'update', u.before, u.after FROM upd u;
+UPDATE reporting_lines l SET valid_to = c.departed_on, updated_at = clock_timestamp()
+FROM c WHERE l.id = c.id;
 SELECT 'ceiling-close ' || round(extract(epoch FROM clock_timestamp() - :'t0'::timestamptz) * 1000);
 SELECT 'ceiling-rows ' || count(*) FILTER (WHERE entity = 'departure') || ' ' || count(*) FILTER (WHERE entity = 'position')
 	|| ' ' || count(*) FILTER (WHERE entity = 'reporting_line')
