@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bgthread.h"
 #include "db.h"
 #include "log.h"
 
@@ -76,8 +77,7 @@ static struct flight *flights;
 static void (*flight_done)(void *job);
 static unsigned long long coalesced;
 
-static pthread_t follower;
-static int follower_running, follower_stop;
+static struct ow_bgthread follower;
 static char *follow_url;
 
 static long today(void)
@@ -420,7 +420,7 @@ static void *follow(void *arg)
 {
 	(void)arg;
 	PGconn *c = NULL;
-	while (!__atomic_load_n(&follower_stop, __ATOMIC_ACQUIRE)) {
+	while (!ow_bgthread_stopping(&follower)) {
 		if (!c) {
 			char why[256];
 			c = ow_db_connect_once(follow_url, why, sizeof why);
@@ -479,24 +479,18 @@ int ow_answers_start(size_t max, const char *url)
 		return 0;
 	}
 	follow_url = strdup(url);
-	follower_stop = 0;
-	if (!follow_url || pthread_create(&follower, NULL, follow, NULL) != 0) {
+	if (!follow_url || ow_bgthread_start(&follower, follow, NULL) != 0) {
 		free(follow_url);
 		free(table);
 		table = NULL;
 		return -1;
 	}
-	follower_running = 1;
 	return 0;
 }
 
 void ow_answers_stop(void)
 {
-	if (follower_running) {
-		__atomic_store_n(&follower_stop, 1, __ATOMIC_RELEASE);
-		pthread_join(follower, NULL);
-		follower_running = 0;
-	}
+	ow_bgthread_stop(&follower);
 	free(follow_url);
 	follow_url = NULL;
 	pthread_mutex_lock(&lock);
