@@ -21,7 +21,7 @@ endif
 # Pure modules: no libmicrohttpd, no database connection (docrow reads a PGresult, which a
 # test can build; answers runs without its follower, db_conn is linked for it but never
 # connects); unit-tested one by one.
-PURE := buf numfmt pdate cursor csv config router jspec tree tidy filter stmts stmt_args resources rtypes rtypes_sql docrow svg chart chart_axis chart_bars chart_flows chart_org org_collapse answers db_conn log workers change netcheck whsig change_ring
+PURE := bgthread buf numfmt pdate cursor csv config router jspec tree tidy filter stmts stmt_args resources rtypes rtypes_sql docrow svg chart chart_axis chart_bars chart_flows chart_org org_collapse answers db_conn log workers change netcheck whsig change_ring
 SRCS := $(wildcard server/*.c)
 # The statements' SQL texts (sql/statements/*.sql), embedded by scripts/sql_embed.sh into one
 # generated C file that the statement table (stmts, a pure module) reads.

@@ -17,7 +17,8 @@ struct ow_change {
 };
 
 /* Copies a feed row's columns (id, event, doc, orgs, teams, people, tx_last, import,
- * import_counts; NULL for SQL NULL) into a new entry; NULL when out of memory. */
+ * import_counts; NULL for SQL NULL) into a new entry, texts included, in one allocation that
+ * ow_change_free releases; NULL when out of memory. */
 struct ow_change *ow_change_new(const char *const col[9]);
 void ow_change_free(struct ow_change *c);
 

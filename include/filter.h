@@ -31,6 +31,19 @@ struct ow_filter {
 extern const char *const ow_ref_person[], *const ow_ref_organization[],
 						  *const ow_ref_team[], *const ow_ref_layoff[];
 
+/* The filters many lists, statistics and charts share, each defined once here: a record of
+ * that type by id or slug (org, team, person), a period of partial dates (from, to), changes
+ * since a time (updated_since), free text (q) and a day (as_of). */
+/* clang-format off */
+#define OW_FILTER_ORG {"org", OW_F_REF, ow_ref_organization}
+#define OW_FILTER_TEAM {"team", OW_F_REF, ow_ref_team}
+#define OW_FILTER_PERSON {"person", OW_F_REF, ow_ref_person}
+#define OW_FILTER_PERIOD {"from", OW_F_PDATE, NULL}, {"to", OW_F_PDATE, NULL}
+#define OW_FILTER_UPDATED_SINCE {"updated_since", OW_F_TIMESTAMP, NULL}
+#define OW_FILTER_Q {"q", OW_F_TEXT, NULL}
+#define OW_FILTER_AS_OF {"as_of", OW_F_DAY, NULL}
+/* clang-format on */
+
 #define OW_MAX_FILTERS 32
 
 /* Validates a filter value; returns NULL or an error message. */

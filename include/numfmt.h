@@ -4,7 +4,6 @@
  * these give the same bytes as snprintf, which the unit tests check. */
 #ifndef OW_NUMFMT_H
 #define OW_NUMFMT_H
-#include <stdarg.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -19,6 +18,5 @@ int ow_fmt_fixed(char *out, double v, int decimals);
  * width (and a number ow_fmt_fixed declines) makes it format the whole text with
  * ow_buf_appendf instead. 0, or -1 (the buffer is full), leaving b unchanged. */
 int ow_buf_fmt(struct ow_buf *b, const char *fmt, ...) OW_WUR __attribute__((format(printf, 2, 3)));
-int ow_buf_vfmt(struct ow_buf *b, const char *fmt, va_list ap) OW_WUR;
 
 #endif

@@ -62,19 +62,18 @@ extern const char *const ow_org_stages[];
 /* The /departures filters, in the order ow_departures_filtered (sql/functions/
  * 08_departures.sql) takes them: the one list the departure lists and the statistics share. */
 /* clang-format off */
-#define OW_DEPARTURE_FILTERS                                          \
-	{"person", OW_F_REF, ow_ref_person},                                   \
-	{"org", OW_F_REF, ow_ref_organization},                                      \
-	{"team", OW_F_REF, ow_ref_team},                                     \
-	{"destination_org", OW_F_REF, ow_ref_organization},                          \
-	{"kind", OW_F_ENUM, ow_departure_kinds},                      \
-	{"reason_category", OW_F_ENUM, ow_reason_categories},         \
-	{"destination_kind", OW_F_ENUM, ow_destination_kinds},        \
-	{"from", OW_F_PDATE, NULL},                                   \
-	{"to", OW_F_PDATE, NULL},                                     \
-	{"layoff", OW_F_REF, ow_ref_layoff},                                   \
-	{"updated_since", OW_F_TIMESTAMP, NULL},                      \
-	{"status", OW_F_ENUM_LIST, ow_status_filter_values},          \
+#define OW_DEPARTURE_FILTERS                                   \
+	OW_FILTER_PERSON,                                      \
+	OW_FILTER_ORG,                                         \
+	OW_FILTER_TEAM,                                        \
+	{"destination_org", OW_F_REF, ow_ref_organization},    \
+	{"kind", OW_F_ENUM, ow_departure_kinds},               \
+	{"reason_category", OW_F_ENUM, ow_reason_categories},  \
+	{"destination_kind", OW_F_ENUM, ow_destination_kinds}, \
+	OW_FILTER_PERIOD,                                      \
+	{"layoff", OW_F_REF, ow_ref_layoff},                   \
+	OW_FILTER_UPDATED_SINCE,                               \
+	{"status", OW_F_ENUM_LIST, ow_status_filter_values},   \
 	OW_ORG_ATTRIBUTE_FILTERS
 /* clang-format on */
 #define OW_DEPARTURE_NFILTERS 15
@@ -83,9 +82,8 @@ extern const char *const ow_org_stages[];
  * ow_chart_flows take them. */
 /* clang-format off */
 #define OW_FLOW_FILTERS \
-	{"org", OW_F_REF, ow_ref_organization}, \
-	{"from", OW_F_PDATE, NULL}, \
-	{"to", OW_F_PDATE, NULL}, \
+	OW_FILTER_ORG, \
+	OW_FILTER_PERIOD, \
 	{"status", OW_F_ENUM_LIST, ow_status_filter_values}, \
 	OW_ORG_ATTRIBUTE_FILTERS
 /* clang-format on */

@@ -15,9 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "bgthread.h"
 #include "db.h"
 #include "log.h"
 
@@ -26,8 +28,8 @@
 #define MAX_HEADERS 8
 
 struct ow_answer {
-	struct ow_answer *hnext;       /* hash chain */
-	struct ow_answer *prev, *next; /* least recently used: head is the newest */
+	struct ow_answer *hnext;	 /* hash chain */
+	TAILQ_ENTRY(ow_answer) lru_link; /* least recently used: the first is the newest */
 	uint64_t hash, version;
 	long day;
 	unsigned refs;
@@ -65,7 +67,7 @@ struct ow_answer_capture {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ow_answer **table;
-static struct ow_answer *lru_head, *lru_tail;
+static TAILQ_HEAD(lru_list, ow_answer) lru = TAILQ_HEAD_INITIALIZER(lru);
 static size_t max_bytes, bytes, count;
 static unsigned long long hits, misses, stale, evictions;
 static uint64_t version = 1;
@@ -75,8 +77,7 @@ static struct flight *flights;
 static void (*flight_done)(void *job);
 static unsigned long long coalesced;
 
-static pthread_t follower;
-static int follower_running, follower_stop;
+static struct ow_bgthread follower;
 static char *follow_url;
 
 static long today(void)
@@ -99,30 +100,6 @@ static int is_following(void)
 	return __atomic_load_n(&following, __ATOMIC_ACQUIRE);
 }
 
-static void lru_unlink(struct ow_answer *a)
-{
-	if (a->prev)
-		a->prev->next = a->next;
-	else
-		lru_head = a->next;
-	if (a->next)
-		a->next->prev = a->prev;
-	else
-		lru_tail = a->prev;
-	a->prev = a->next = NULL;
-}
-
-static void lru_push(struct ow_answer *a)
-{
-	a->prev = NULL;
-	a->next = lru_head;
-	if (lru_head)
-		lru_head->prev = a;
-	lru_head = a;
-	if (!lru_tail)
-		lru_tail = a;
-}
-
 /* Takes a out of the table (under the lock); freed now or at its last release. */
 static void unlink_answer(struct ow_answer *a)
 {
@@ -131,7 +108,7 @@ static void unlink_answer(struct ow_answer *a)
 		pp = &(*pp)->hnext;
 	if (*pp)
 		*pp = a->hnext;
-	lru_unlink(a);
+	TAILQ_REMOVE(&lru, a, lru_link);
 	a->linked = 0;
 	bytes -= a->size;
 	count--;
@@ -161,8 +138,8 @@ struct ow_answer *ow_answers_find(const char *key, size_t klen)
 	}
 	if (a) {
 		a->refs++;
-		lru_unlink(a);
-		lru_push(a);
+		TAILQ_REMOVE(&lru, a, lru_link);
+		TAILQ_INSERT_HEAD(&lru, a, lru_link);
 		hits++;
 	} else {
 		misses++;
@@ -423,13 +400,13 @@ void ow_capture_keep(struct ow_answer_capture *c)
 		old = old->hnext;
 	if (old)
 		unlink_answer(old);
-	while (bytes + a->size > max_bytes && lru_tail) {
-		unlink_answer(lru_tail);
+	while (bytes + a->size > max_bytes && !TAILQ_EMPTY(&lru)) {
+		unlink_answer(TAILQ_LAST(&lru, lru_list));
 		evictions++;
 	}
 	a->hnext = table[a->hash % BUCKETS];
 	table[a->hash % BUCKETS] = a;
-	lru_push(a);
+	TAILQ_INSERT_HEAD(&lru, a, lru_link);
 	bytes += a->size;
 	count++;
 	pthread_mutex_unlock(&lock);
@@ -443,7 +420,7 @@ static void *follow(void *arg)
 {
 	(void)arg;
 	PGconn *c = NULL;
-	while (!__atomic_load_n(&follower_stop, __ATOMIC_ACQUIRE)) {
+	while (!ow_bgthread_stopping(&follower)) {
 		if (!c) {
 			char why[256];
 			c = ow_db_connect_once(follow_url, why, sizeof why);
@@ -502,29 +479,23 @@ int ow_answers_start(size_t max, const char *url)
 		return 0;
 	}
 	follow_url = strdup(url);
-	follower_stop = 0;
-	if (!follow_url || pthread_create(&follower, NULL, follow, NULL) != 0) {
+	if (!follow_url || ow_bgthread_start(&follower, follow, NULL) != 0) {
 		free(follow_url);
 		free(table);
 		table = NULL;
 		return -1;
 	}
-	follower_running = 1;
 	return 0;
 }
 
 void ow_answers_stop(void)
 {
-	if (follower_running) {
-		__atomic_store_n(&follower_stop, 1, __ATOMIC_RELEASE);
-		pthread_join(follower, NULL);
-		follower_running = 0;
-	}
+	ow_bgthread_stop(&follower);
 	free(follow_url);
 	follow_url = NULL;
 	pthread_mutex_lock(&lock);
-	while (lru_tail)
-		unlink_answer(lru_tail);
+	while (!TAILQ_EMPTY(&lru))
+		unlink_answer(TAILQ_LAST(&lru, lru_list));
 	free(table);
 	table = NULL;
 	following = 0;

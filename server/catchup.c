@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <time.h>
 
 #include "changefeed.h"
@@ -13,14 +14,14 @@
 #include "log.h"
 
 struct request {
-	struct request *next;
+	STAILQ_ENTRY(request) link; /* in queue */
 	void *who;
 	long long after;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-static struct request *first, *last;
+static STAILQ_HEAD(, request) queue = STAILQ_HEAD_INITIALIZER(queue);
 static int stopping, running;
 static pthread_t thread;
 static char *primary, *replica;
@@ -34,11 +35,7 @@ int ow_catchup_ask(void *who, long long after)
 		return -1;
 	*q = (struct request){.who = who, .after = after};
 	pthread_mutex_lock(&lock);
-	if (last)
-		last->next = q;
-	else
-		first = q;
-	last = q;
+	STAILQ_INSERT_TAIL(&queue, q, link);
 	pthread_cond_signal(&wake);
 	pthread_mutex_unlock(&lock);
 	return 0;
@@ -47,11 +44,11 @@ int ow_catchup_ask(void *who, long long after)
 static struct request *take(void)
 {
 	pthread_mutex_lock(&lock);
-	while (!first && !stopping)
+	while (STAILQ_EMPTY(&queue) && !stopping)
 		pthread_cond_wait(&wake, &lock);
-	struct request *q = stopping ? NULL : first;
-	if (q && !(first = q->next))
-		last = NULL;
+	struct request *q = stopping ? NULL : STAILQ_FIRST(&queue);
+	if (q)
+		STAILQ_REMOVE_HEAD(&queue, link);
 	pthread_mutex_unlock(&lock);
 	return q;
 }
@@ -127,13 +124,12 @@ void ow_catchup_stop(void)
 		pthread_join(thread, NULL);
 		running = 0;
 	}
-	while (first) {
-		struct request *q = first;
-		first = q->next;
+	struct request *q;
+	while ((q = STAILQ_FIRST(&queue)) != NULL) {
+		STAILQ_REMOVE_HEAD(&queue, link);
 		done(q->who, NULL, OW_CATCHUP_STOPPED);
 		free(q);
 	}
-	last = NULL;
 	free(primary);
 	free(replica);
 	primary = replica = NULL;

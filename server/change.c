@@ -9,44 +9,39 @@
 
 const char *const ow_change_operations[] = {"create", "update", "delete", "merge", NULL};
 
-static char *dup_or_empty(const char *s)
-{
-	return strdup(s ? s : "");
-}
-
+/* The entry and its texts in one allocation: the texts follow the struct, each with its NUL
+ * (a NULL column as ""; import_counts stays NULL when its column is). */
 struct ow_change *ow_change_new(const char *const col[9])
 {
-	struct ow_change *c = calloc(1, sizeof *c);
+	static const int text_col[] = {1, 2, 3, 4, 5, 8};
+	size_t len[6], size = sizeof(struct ow_change);
+	for (int i = 0; i < 6; i++) {
+		const char *v = col[text_col[i]];
+		len[i] = v ? strlen(v) : 0;
+		size += len[i] + 1;
+	}
+	struct ow_change *c = malloc(size);
 	if (!c)
 		return NULL;
+	char *at = (char *)(c + 1);
+	char **dest[] = {&c->event, &c->doc, &c->orgs, &c->teams, &c->people, &c->import_counts};
+	for (int i = 0; i < 6; i++) {
+		const char *v = col[text_col[i]];
+		*dest[i] = at;
+		memcpy(at, v ? v : "", len[i] + 1);
+		at += len[i] + 1;
+	}
 	c->id = col[0] ? atoll(col[0]) : 0;
-	c->event = dup_or_empty(col[1]);
-	c->doc = dup_or_empty(col[2]);
-	c->orgs = dup_or_empty(col[3]);
-	c->teams = dup_or_empty(col[4]);
-	c->people = dup_or_empty(col[5]);
+	c->doclen = len[1];
 	c->tx_last = col[6] && col[6][0] == 't';
 	c->import = col[7] && col[7][0] == 't';
-	c->import_counts = col[8] ? strdup(col[8]) : NULL;
-	if (!c->event || !c->doc || !c->orgs || !c->teams || !c->people ||
-	    (col[8] && !c->import_counts)) {
-		ow_change_free(c);
-		return NULL;
-	}
-	c->doclen = strlen(c->doc);
+	if (!col[8])
+		c->import_counts = NULL;
 	return c;
 }
 
 void ow_change_free(struct ow_change *c)
 {
-	if (!c)
-		return;
-	free(c->event);
-	free(c->doc);
-	free(c->orgs);
-	free(c->teams);
-	free(c->people);
-	free(c->import_counts);
 	free(c);
 }
 

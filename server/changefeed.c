@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bgthread.h"
 #include "db.h"
 #include "log.h"
 #include "stmts.h"
@@ -67,14 +68,13 @@ int ow_changefeed_page(PGconn *c, long long after, int lim, struct ow_change **o
 	return n;
 }
 
-static pthread_t follower;
-static int running, stop_asked;
+static struct ow_bgthread follower;
 static char *url, *read_url; /* read_url: a replica the entries are read from, or NULL */
 static struct ow_changefeed_sink sink;
 
 static int stopping(void)
 {
-	return __atomic_load_n(&stop_asked, __ATOMIC_ACQUIRE);
+	return ow_bgthread_stopping(&follower);
 }
 
 static PGconn *connect_listening(void)
@@ -222,32 +222,28 @@ static void *follow(void *arg)
 
 int ow_changefeed_start(const char *u, const char *replica_url, const struct ow_changefeed_sink *s)
 {
-	if (running)
+	if (follower.running)
 		return 0;
 	sink = *s;
-	stop_asked = 0;
 	if (!(url = strdup(u)) || (replica_url && !(read_url = strdup(replica_url)))) {
 		free(url);
 		url = NULL;
 		return -1;
 	}
-	if (pthread_create(&follower, NULL, follow, NULL) != 0) {
+	if (ow_bgthread_start(&follower, follow, NULL) != 0) {
 		free(url);
 		free(read_url);
 		url = read_url = NULL;
 		return -1;
 	}
-	running = 1;
 	return 0;
 }
 
 void ow_changefeed_stop(void)
 {
-	if (!running)
+	if (!follower.running)
 		return;
-	__atomic_store_n(&stop_asked, 1, __ATOMIC_RELEASE);
-	pthread_join(follower, NULL);
-	running = 0;
+	ow_bgthread_stop(&follower);
 	free(url);
 	free(read_url);
 	url = read_url = NULL;

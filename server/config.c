@@ -1,7 +1,9 @@
-/* config.c — the ORGWATCH_* settings: defaults, one parser per setting, one-line errors. */
+/* config.c — the ORGWATCH_* settings: defaults, the table of them (a whole number checked
+ * against its bounds, any other by its own parser), one-line errors. */
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,81 +155,6 @@ static int whole_0_to(const struct errout *e, const char *v, unsigned max, const
 	return 0;
 }
 
-static int set_db_connections(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return whole_1_to(e, v, 256, &c->db_connections);
-}
-
-static int set_answer_cache_mb(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return whole_0_to(e, v, 65536, "megabytes", &c->answer_cache_mb);
-}
-
-static int set_max_connections(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return whole_1_to(e, v, 100000, &c->max_connections);
-}
-
-static int set_stream_per_client(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return whole_1_to(e, v, 100000, &c->stream_per_client);
-}
-
-static int set_stream_max(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return whole_1_to(e, v, 100000, &c->stream_max);
-}
-
-static int set_stream_lifetime(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return whole_1_to(e, v, 7 * 86400, &c->stream_lifetime_s);
-}
-
-static int set_stream_keepalive(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return whole_1_to(e, v, 3600, &c->stream_keepalive_s);
-}
-
-static int set_stream_ring(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return whole_1_to(e, v, 10000000, &c->stream_ring);
-}
-
-static int set_stream_max_unsent(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return whole_1_to(e, v, 1048576, &c->stream_max_unsent_kb);
-}
-
-/* A quota a minute: 0 (off) or a whole number up to 10,000,000. */
-static int rate(const struct errout *e, const char *v, unsigned *out)
-{
-	if (strcmp(v, "0") == 0) {
-		*out = 0;
-		return 0;
-	}
-	return whole_1_to(e, v, 10000000, out);
-}
-
-static int set_rate_reads(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return rate(e, v, &c->rate_reads);
-}
-
-static int set_rate_writes(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return rate(e, v, &c->rate_writes);
-}
-
-static int set_rate_imports(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return rate(e, v, &c->rate_imports);
-}
-
-static int set_max_download_rows(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return whole_1_to(e, v, 100000000, &c->max_download_rows);
-}
-
 /* 1 when o is an origin as browsers send it: http(s)://host[:port], nothing after. */
 static int is_origin(const char *o, size_t n)
 {
@@ -267,21 +194,6 @@ static int set_cors_origins(struct ow_config *c, const struct errout *e, const c
 	return 0;
 }
 
-static int set_max_connections_per_ip(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return whole_1_to(e, v, 100000, &c->max_connections_per_ip);
-}
-
-static int set_max_streams(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return whole_1_to(e, v, 1000, &c->max_streams);
-}
-
-static int set_cache_max_age(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return whole_0_to(e, v, 86400, "seconds", &c->cache_max_age);
-}
-
 static int set_replica_urls(struct ow_config *c, const struct errout *e, const char *v)
 {
 	const char *p = v;
@@ -303,16 +215,6 @@ static int set_replica_urls(struct ow_config *c, const struct errout *e, const c
 			return 0;
 		p++;
 	}
-}
-
-static int set_replica_max_lag(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return whole_1_to(e, v, 3600, &c->replica_max_lag);
-}
-
-static int set_replica_wait_ms(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return whole_0_to(e, v, 10000, "milliseconds", &c->replica_wait_ms);
 }
 
 static int set_max_body(struct ow_config *c, const struct errout *e, const char *v)
@@ -375,51 +277,68 @@ static int set_webhook_allow_nets(struct ow_config *c, const struct errout *e, c
 	return 0;
 }
 
-static int set_webhook_workers(struct ow_config *c, const struct errout *e, const char *v)
+/* A setting that is a whole number: where it goes (AT), its largest value, and the units it
+ * counts from 0 in (NULL: it counts from 1; with off, "0" is taken too and means off). */
+struct whole {
+	size_t at;
+	unsigned max;
+	const char *units;
+	int off;
+};
+
+/* The place of an unsigned member of struct ow_config (any other type does not compile). */
+#define AT(member)                                                                                 \
+	(offsetof(struct ow_config, member) +                                                      \
+	 0 * sizeof(_Generic(((struct ow_config *)0)->member, unsigned : 1)))
+
+static int set_whole(struct ow_config *c, const struct errout *e, const char *v,
+		     const struct whole *w)
 {
-	return whole_1_to(e, v, 32, &c->webhook_workers);
+	unsigned *out = (unsigned *)(void *)((char *)c + w->at);
+	if (w->off && strcmp(v, "0") == 0) {
+		*out = 0;
+		return 0;
+	}
+	return w->units ? whole_0_to(e, v, w->max, w->units, out) : whole_1_to(e, v, w->max, out);
 }
 
-static int set_webhook_retry_window(struct ow_config *c, const struct errout *e, const char *v)
-{
-	return whole_1_to(e, v, 2592000, &c->webhook_retry_window_s);
-}
-
-/* The settings, in the order they are checked. */
+/* The settings, in the order they are checked: parsed by set, else a whole number (n). */
 static const struct setting {
 	const char *name;
 	int (*set)(struct ow_config *c, const struct errout *e, const char *v);
+	struct whole n;
 } SETTINGS[] = {
-	{"ORGWATCH_DATABASE_URL", set_database_url},
-	{"ORGWATCH_LISTEN", set_listen},
-	{"ORGWATCH_THREADS", set_db_connections}, /* the earlier name, kept working */
-	{"ORGWATCH_DB_CONNECTIONS", set_db_connections},
-	{"ORGWATCH_ANSWER_CACHE_MB", set_answer_cache_mb},
-	{"ORGWATCH_MAX_BODY", set_max_body},
-	{"ORGWATCH_PUBLIC_READS", set_public_reads},
-	{"ORGWATCH_LOG", set_log},
-	{"ORGWATCH_MAX_CONNECTIONS", set_max_connections},
-	{"ORGWATCH_MAX_CONNECTIONS_PER_IP", set_max_connections_per_ip},
-	{"ORGWATCH_MAX_DOWNLOAD_ROWS", set_max_download_rows},
-	{"ORGWATCH_CORS_ORIGINS", set_cors_origins},
-	{"ORGWATCH_RATE_READS", set_rate_reads},
-	{"ORGWATCH_RATE_WRITES", set_rate_writes},
-	{"ORGWATCH_RATE_IMPORTS", set_rate_imports},
-	{"ORGWATCH_MAX_STREAMS", set_max_streams},
-	{"ORGWATCH_CACHE_MAX_AGE", set_cache_max_age},
-	{"ORGWATCH_REPLICA_URLS", set_replica_urls},
-	{"ORGWATCH_REPLICA_MAX_LAG", set_replica_max_lag},
-	{"ORGWATCH_REPLICA_WAIT_MS", set_replica_wait_ms},
-	{"ORGWATCH_STREAMS_PER_CLIENT", set_stream_per_client},
-	{"ORGWATCH_STREAMS_MAX", set_stream_max},
-	{"ORGWATCH_STREAM_LIFETIME_S", set_stream_lifetime},
-	{"ORGWATCH_STREAM_KEEPALIVE_S", set_stream_keepalive},
-	{"ORGWATCH_STREAM_RING", set_stream_ring},
-	{"ORGWATCH_STREAM_MAX_UNSENT_KB", set_stream_max_unsent},
-	{"ORGWATCH_HOME", set_home},
-	{"ORGWATCH_WEBHOOK_ALLOW_NETS", set_webhook_allow_nets},
-	{"ORGWATCH_WEBHOOK_RETRY_WINDOW_S", set_webhook_retry_window},
-	{"ORGWATCH_WEBHOOK_WORKERS", set_webhook_workers},
+	{"ORGWATCH_DATABASE_URL", .set = set_database_url},
+	{"ORGWATCH_LISTEN", .set = set_listen},
+	{"ORGWATCH_THREADS", .n = {AT(db_connections), 256}}, /* the earlier name, kept working */
+	{"ORGWATCH_DB_CONNECTIONS", .n = {AT(db_connections), 256}},
+	{"ORGWATCH_ANSWER_CACHE_MB", .n = {AT(answer_cache_mb), 65536, "megabytes"}},
+	{"ORGWATCH_MAX_BODY", .set = set_max_body},
+	{"ORGWATCH_PUBLIC_READS", .set = set_public_reads},
+	{"ORGWATCH_LOG", .set = set_log},
+	{"ORGWATCH_MAX_CONNECTIONS", .n = {AT(max_connections), 100000}},
+	{"ORGWATCH_MAX_CONNECTIONS_PER_IP", .n = {AT(max_connections_per_ip), 100000}},
+	{"ORGWATCH_MAX_DOWNLOAD_ROWS", .n = {AT(max_download_rows), 100000000}},
+	{"ORGWATCH_CORS_ORIGINS", .set = set_cors_origins},
+	/* quotas a minute, 0 turning one off */
+	{"ORGWATCH_RATE_READS", .n = {AT(rate_reads), 10000000, .off = 1}},
+	{"ORGWATCH_RATE_WRITES", .n = {AT(rate_writes), 10000000, .off = 1}},
+	{"ORGWATCH_RATE_IMPORTS", .n = {AT(rate_imports), 10000000, .off = 1}},
+	{"ORGWATCH_MAX_STREAMS", .n = {AT(max_streams), 1000}},
+	{"ORGWATCH_CACHE_MAX_AGE", .n = {AT(cache_max_age), 86400, "seconds"}},
+	{"ORGWATCH_REPLICA_URLS", .set = set_replica_urls},
+	{"ORGWATCH_REPLICA_MAX_LAG", .n = {AT(replica_max_lag), 3600}},
+	{"ORGWATCH_REPLICA_WAIT_MS", .n = {AT(replica_wait_ms), 10000, "milliseconds"}},
+	{"ORGWATCH_STREAMS_PER_CLIENT", .n = {AT(stream_per_client), 100000}},
+	{"ORGWATCH_STREAMS_MAX", .n = {AT(stream_max), 100000}},
+	{"ORGWATCH_STREAM_LIFETIME_S", .n = {AT(stream_lifetime_s), 7 * 86400}},
+	{"ORGWATCH_STREAM_KEEPALIVE_S", .n = {AT(stream_keepalive_s), 3600}},
+	{"ORGWATCH_STREAM_RING", .n = {AT(stream_ring), 10000000}},
+	{"ORGWATCH_STREAM_MAX_UNSENT_KB", .n = {AT(stream_max_unsent_kb), 1048576}},
+	{"ORGWATCH_HOME", .set = set_home},
+	{"ORGWATCH_WEBHOOK_ALLOW_NETS", .set = set_webhook_allow_nets},
+	{"ORGWATCH_WEBHOOK_RETRY_WINDOW_S", .n = {AT(webhook_retry_window_s), 2592000}},
+	{"ORGWATCH_WEBHOOK_WORKERS", .n = {AT(webhook_workers), 32}},
 };
 
 static const char *real_getenv(const char *name)
@@ -469,8 +388,9 @@ int ow_config_load(struct ow_config *c, ow_getenv_fn get, char *err, size_t errs
 		const char *v = get(SETTINGS[i].name);
 		if (!v || !v[0])
 			continue;
-		struct errout e = {SETTINGS[i].name, err, errsz};
-		if (SETTINGS[i].set(c, &e, v) != 0)
+		const struct setting *s = &SETTINGS[i];
+		struct errout e = {s->name, err, errsz};
+		if ((s->set ? s->set(c, &e, v) : set_whole(c, &e, v, &s->n)) != 0)
 			return -1;
 	}
 	return 0;

@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <stdlib.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -54,7 +55,7 @@ struct addr_count {
 #define ADDR_BUCKETS 1024
 
 struct conn {
-	struct conn *prev, *next;
+	LIST_ENTRY(conn) link;	 /* in open_conns */
 	struct addr_count *addr; /* NULL: not counted (address unknown or out of memory) */
 	int fd;
 	enum phase phase;
@@ -70,7 +71,7 @@ struct conn {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-static struct conn *head;
+static LIST_HEAD(, conn) open_conns = LIST_HEAD_INITIALIZER(open_conns);
 static unsigned open_count, max_open, max_per_ip, header_timeout, body_timeout, body_min_rate;
 static unsigned long long refused, refused_per_ip, timed_out, abandoned, too_slow;
 static struct addr_count *addrs[ADDR_BUCKETS];
@@ -171,7 +172,9 @@ static void check_all(void)
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&lock);
-	for (struct conn *c = head; c; c = c->next) {
+	struct conn *c;
+	LIST_FOREACH(c, &open_conns, link)
+	{
 		if (c->shut || c->fd < 0)
 			continue;
 		double age = since_s(&c->since, &now);
@@ -295,10 +298,7 @@ void ow_conns_notify(void *cls, struct MHD_Connection *conn, void **socket_conte
 		pthread_mutex_lock(&lock);
 		if (keyed && (c->addr = addr_find(key, 1)) != NULL)
 			c->addr->open++;
-		c->next = head;
-		if (head)
-			head->prev = c;
-		head = c;
+		LIST_INSERT_HEAD(&open_conns, c, link);
 		__atomic_fetch_add(&open_count, 1, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&lock);
 		*socket_context = c;
@@ -308,12 +308,7 @@ void ow_conns_notify(void *cls, struct MHD_Connection *conn, void **socket_conte
 	if (!c)
 		return;
 	pthread_mutex_lock(&lock);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		head = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	LIST_REMOVE(c, link);
 	addr_release(c->addr);
 	__atomic_fetch_sub(&open_count, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&lock);

@@ -53,19 +53,11 @@ static void b64_encode(const unsigned char *p, size_t n, char *out)
 	out[o] = '\0';
 }
 
+/* The value of base64url digit c (its place in B64), or -1. */
 static int b64_value(char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
+	const char *at = c ? strchr(B64, c) : NULL;
+	return at ? (int)(at - B64) : -1;
 }
 
 /* Decodes n characters of canonical unpadded base64url into out (room for PAYLOAD_MAX).

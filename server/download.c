@@ -22,18 +22,35 @@
 #define PART_BYTES (64 * 1024)
 
 struct download {
-	PGconn *conn;
+	struct ow_download_conn c;
 	int format, excel, header_done;
 	const char *const *columns;
 	const struct ow_docspec *doc;
 	long long rows;
-	char request_id[40];
 };
 
-static void download_free(void *p)
+void *ow_download_open(struct ow_req *r, size_t size, int *rc)
 {
-	struct download *d = p;
-	ow_db_close_dedicated(d->conn); /* an unfinished read-only transaction simply ends */
+	struct ow_download_conn *d = calloc(1, size);
+	if (!d) {
+		*rc = ow_problem_reply(r, OW_P_UNAVAILABLE, "Out of memory; retry.", NULL, NULL);
+		return NULL;
+	}
+	memcpy(d->request_id, r->request_id, sizeof d->request_id);
+	char err[256];
+	int busy = 0;
+	if (!(d->conn = ow_db_connect_snapshot(err, sizeof err, &busy))) {
+		free(d);
+		*rc = ow_db_dedicated_problem(r, busy);
+		return NULL;
+	}
+	return d;
+}
+
+void ow_download_free(void *p)
+{
+	struct ow_download_conn *d = p;
+	ow_db_close_dedicated(d->conn);
 	free(d);
 }
 
@@ -48,7 +65,7 @@ static int next_part(void *cls, struct ow_buf *out)
 			return ow_list_csv_header(out, d->columns, d->excel) == 0 ? 1 : -1;
 	}
 	while (out->len < PART_BYTES) {
-		PGresult *res = PQgetResult(d->conn);
+		PGresult *res = PQgetResult(d->c.conn);
 		ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 		if (st == PGRES_SINGLE_TUPLE) {
 			int rc = ow_list_append_row(out, res, 0, d->doc, d->format, d->columns,
@@ -60,15 +77,15 @@ static int next_part(void *cls, struct ow_buf *out)
 			continue;
 		}
 		if (st != PGRES_TUPLES_OK) {
-			ow_log(OW_LOG_WARN, "download %s: %s", d->request_id,
-			       res ? PQresultErrorMessage(res) : PQerrorMessage(d->conn));
+			ow_log(OW_LOG_WARN, "download %s: %s", d->c.request_id,
+			       res ? PQresultErrorMessage(res) : PQerrorMessage(d->c.conn));
 			PQclear(res);
 			return -1;
 		}
 		PQclear(res);
-		while ((res = PQgetResult(d->conn)) != NULL)
+		while ((res = PQgetResult(d->c.conn)) != NULL)
 			PQclear(res);
-		res = PQexec(d->conn, "COMMIT");
+		res = PQexec(d->c.conn, "COMMIT");
 		PQclear(res);
 		return 0;
 	}
@@ -147,24 +164,19 @@ int ow_download_run(struct ow_req *r, enum ow_stmt_id stmt, const char *const *p
 	snprintf(fetch, sizeof fetch, "%lld", cap + 1);
 	args[nargs - 1] = fetch; /* the page's fetch count is the last argument of every list */
 
-	struct download *d = calloc(1, sizeof *d);
+	int rc;
+	struct download *d = ow_download_open(r, sizeof *d, &rc);
 	if (!d)
-		return ow_problem_reply(r, OW_P_UNAVAILABLE, "Out of memory; retry.", NULL, NULL);
-	*d = (struct download){
-		.format = format, .excel = r->excel, .columns = csv_columns, .doc = doc};
-	memcpy(d->request_id, r->request_id, sizeof d->request_id);
-	char cerr[256];
-	int busy = 0;
-	d->conn = ow_db_connect_snapshot(cerr, sizeof cerr, &busy);
-	if (!d->conn) {
-		download_free(d);
-		return ow_db_dedicated_problem(r, busy);
-	}
+		return rc;
+	d->format = format;
+	d->excel = r->excel;
+	d->columns = csv_columns;
+	d->doc = doc;
 	struct ow_db_error err;
 	memset(&err, 0, sizeof err);
-	long long n = count_rows(d->conn, stmt, args, &err);
+	long long n = count_rows(d->c.conn, stmt, args, &err);
 	if (n < 0) {
-		download_free(d);
+		ow_download_free(d);
 		if (p->cursor && strncmp(err.sqlstate, "22", 2) == 0) {
 			struct ow_errors errs;
 			ow_errors_init(&errs);
@@ -174,7 +186,7 @@ int ow_download_run(struct ow_req *r, enum ow_stmt_id stmt, const char *const *p
 		return ow_db_problem(r, &err);
 	}
 	if (n > cap) {
-		download_free(d);
+		ow_download_free(d);
 		struct ow_errors errs;
 		ow_errors_init(&errs);
 		ow_errors_add(&errs, "all",
@@ -185,18 +197,18 @@ int ow_download_run(struct ow_req *r, enum ow_stmt_id stmt, const char *const *p
 					&errs, NULL);
 	}
 	if (n == 0 && ow_refs_verify(r, p->refs, p->nrefs) != 0) {
-		download_free(d);
+		ow_download_free(d);
 		return 0;
 	}
-	if (send_variant(d->conn, stmt, args, "", "", 1) != 0) {
-		ow_log(OW_LOG_WARN, "download %s: %s", r->request_id, PQerrorMessage(d->conn));
-		download_free(d);
+	if (send_variant(d->c.conn, stmt, args, "", "", 1) != 0) {
+		ow_log(OW_LOG_WARN, "download %s: %s", r->request_id, PQerrorMessage(d->c.conn));
+		ow_download_free(d);
 		return ow_problem_reply(r, OW_P_UNAVAILABLE, "The download could not start; retry.",
 					NULL, NULL);
 	}
 	char rows[32];
 	snprintf(rows, sizeof rows, "%lld", n);
 	const char *const headers[] = {"Orgwatch-Rows", rows, NULL};
-	return ow_reply_stream(r, 200, ow_list_content_type(format), next_part, d, download_free,
+	return ow_reply_stream(r, 200, ow_list_content_type(format), next_part, d, ow_download_free,
 			       headers);
 }

@@ -21,7 +21,7 @@
 
 /* as_of, root, depth; then the picture's: departed_since and the chart settings. */
 static const struct ow_filter chart_filters[] = {
-	{"as_of", OW_F_DAY, NULL},
+	OW_FILTER_AS_OF,
 	{"root", OW_F_REF, ow_ref_person},
 	{"depth", OW_F_DEPTH, NULL},
 	{"departed_since", OW_F_DAY, NULL},

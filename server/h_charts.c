@@ -31,10 +31,9 @@ static const struct ow_filter departure_filters[] = {
 };
 /* org, the organization's attributes, from, to (as ow_chart_layoffs takes them). */
 static const struct ow_filter layoff_filters[] = {
-	{"org", OW_F_REF, ow_ref_organization},
+	OW_FILTER_ORG,
 	OW_ORG_ATTRIBUTE_FILTERS,
-	{"from", OW_F_PDATE, NULL},
-	{"to", OW_F_PDATE, NULL},
+	OW_FILTER_PERIOD,
 	OW_CHART_FILTERS,
 };
 /* org, from, to, status, the organization's attributes, top (as ow_chart_flows). */

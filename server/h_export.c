@@ -7,6 +7,7 @@
 #include "csv.h"
 #include "db.h"
 #include "db_problem.h"
+#include "download.h"
 #include "format.h"
 #include "handlers.h"
 #include "import.h"
@@ -17,21 +18,13 @@
 #include "rtypes.h"
 
 struct export_stream {
-	PGconn *conn;
+	struct ow_download_conn c;
 	const char *const *columns; /* CSV when set */
 	int excel;		    /* ?excel=true: BOM, formula-like cells escaped */
 	int json;		    /* .json: one JSON array instead of lines */
 	long long lines;	    /* lines written so far (a JSON array's commas) */
 	int header_done;
-	char request_id[40];
 };
-
-static void export_free(void *p)
-{
-	struct export_stream *s = p;
-	ow_db_close_dedicated(s->conn); /* an unfinished read-only transaction simply ends */
-	free(s);
-}
 
 /* The next part of the export (ow_reply_stream): the CSV header row, then each FETCH's rows;
  * 0 after the last rows, -1 on a database error. */
@@ -46,9 +39,9 @@ static int next_part(void *cls, struct ow_buf *out)
 		if (s->json)
 			return ow_buf_append(out, "[", 1) == 0 ? 1 : -1;
 	}
-	PGresult *res = ow_stmt_run(s->conn, OW_Q_EXPORT_FETCH, NULL);
+	PGresult *res = ow_stmt_run(s->c.conn, OW_Q_EXPORT_FETCH, NULL);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		ow_log(OW_LOG_WARN, "export %s: %s", s->request_id, PQerrorMessage(s->conn));
+		ow_log(OW_LOG_WARN, "export %s: %s", s->c.request_id, PQerrorMessage(s->c.conn));
 		PQclear(res);
 		return -1;
 	}
@@ -73,7 +66,7 @@ static int next_part(void *cls, struct ow_buf *out)
 		return 1;
 	if (s->json && ow_buf_append(out, "\n]\n", 3) != 0)
 		return -1;
-	PGresult *c = PQexec(s->conn, "COMMIT");
+	PGresult *c = PQexec(s->c.conn, "COMMIT");
 	PQclear(c);
 	return 0;
 }
@@ -97,34 +90,28 @@ int ow_h_export(struct ow_req *r)
 					"Name one record type, e.g. ?type=departures.", &errs,
 					NULL);
 	}
-	struct export_stream *s = calloc(1, sizeof *s);
+	int rc;
+	struct export_stream *s = ow_download_open(r, sizeof *s, &rc);
 	if (!s)
-		return ow_problem_reply(r, OW_P_UNAVAILABLE, "Out of memory; retry.", NULL, NULL);
-	memcpy(s->request_id, r->request_id, sizeof s->request_id);
+		return rc;
 	if (csv)
 		s->columns = rt->columns; /* the import format's fields: an export imports back */
 	s->excel = r->excel;
 	s->json = r->format == OW_FMT_JSON && r->suffix[0]; /* NDJSON unless .json or ?format= */
 	if (r->format == OW_FMT_JSON && ow_req_query(r, "format"))
 		s->json = 1;
-	char err[256];
-	int busy;
-	s->conn = ow_db_connect_snapshot(err, sizeof err, &busy);
 	const char *params[] = {type};
-	int ok = s->conn != NULL;
-	if (ok) {
-		PGresult *res = ow_stmt_run(s->conn, OW_Q_EXPORT_DECLARE, params);
-		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-		PQclear(res);
-	}
+	PGresult *res = ow_stmt_run(s->c.conn, OW_Q_EXPORT_DECLARE, params);
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
 	if (!ok) {
-		export_free(s);
-		return ow_db_dedicated_problem(r, busy);
+		ow_download_free(s);
+		return ow_db_dedicated_problem(r, 0);
 	}
 	static const char *const headers[] = {"Cache-Control", "no-store", NULL};
 	return ow_reply_stream(r, 200,
 			       s->columns ? "text/csv; charset=utf-8"
 			       : s->json  ? "application/json; charset=utf-8"
 					  : "application/x-ndjson",
-			       next_part, s, export_free, headers);
+			       next_part, s, ow_download_free, headers);
 }

@@ -31,27 +31,31 @@ static int reply_json_value(struct ow_req *r, enum ow_stmt_id id, const char *co
 	return rc;
 }
 
-int ow_h_person_timeline(struct ow_req *r)
+/* A read of one JSON value: statement id over the path's {id}, then the n filters' values
+ * (entity: the path's record type when it is resolved before the statement, else NULL). */
+static int read_json(struct ow_req *r, const struct ow_filter *filters, size_t n,
+		     const char *entity, enum ow_stmt_id id)
 {
-	const char *params[] = {r->params.values[0]};
-	if (ow_query_parse(r, NULL, 0, params + 1, NULL) != 0)
+	const char *params[4] = {r->params.values[0]};
+	if (ow_query_parse(r, filters, n, params + 1, entity) != 0)
 		return 0;
-	return reply_json_value(r, OW_Q_PERSON_TIMELINE, params);
+	return reply_json_value(r, id, params);
 }
 
-static const struct ow_filter as_of_filter[] = {{"as_of", OW_F_DAY, NULL}};
+int ow_h_person_timeline(struct ow_req *r)
+{
+	return read_json(r, NULL, 0, NULL, OW_Q_PERSON_TIMELINE);
+}
+
+static const struct ow_filter as_of_filter[] = {OW_FILTER_AS_OF};
 
 int ow_h_person_managers(struct ow_req *r)
 {
-	const char *params[2] = {r->params.values[0]};
-	if (ow_query_parse(r, as_of_filter, 1, params + 1, "person") != 0)
-		return 0;
-	return reply_json_value(r, OW_Q_PERSON_MANAGERS, params);
+	return read_json(r, as_of_filter, 1, "person", OW_Q_PERSON_MANAGERS);
 }
 
 static const struct ow_filter changes_filters[] = {
-	{"from", OW_F_PDATE, NULL},
-	{"to", OW_F_PDATE, NULL},
+	OW_FILTER_PERIOD,
 };
 
 int ow_h_org_changes(struct ow_req *r)
@@ -75,7 +79,7 @@ int ow_h_org_changes(struct ow_req *r)
 }
 
 static const struct ow_filter reports_filters[] = {
-	{"as_of", OW_F_DAY, NULL},
+	OW_FILTER_AS_OF,
 	{"depth", OW_F_DEPTH, NULL},
 };
 
@@ -93,15 +97,23 @@ int ow_h_person_reports(struct ow_req *r)
 static const char *const member_csv[] = {"person",   "title",	    "started_on",
 					 "ended_on", "position_id", NULL};
 
-int ow_h_team_members(struct ow_req *r)
+/* A list of the people of the path's team: statement stmt over the team, the n filters'
+ * values and the page's cursor and limit. */
+static int team_list(struct ow_req *r, const struct ow_filter *filters, size_t n,
+		     enum ow_stmt_id stmt, const char *const *csv)
 {
 	const char *params[5] = {r->params.values[0]};
 	struct ow_list_page page;
-	if (ow_list_parse(r, as_of_filter, 1, params + 1, &page) != 0)
+	if (ow_list_parse(r, filters, n, params + 1, &page) != 0)
 		return 0;
 	ow_list_page_path_ref(&page, "team", params[0]);
-	ow_list_page_params(&page, params + 2);
-	return ow_list_run(r, OW_Q_TEAM_MEMBERS, params, &page, member_csv);
+	ow_list_page_params(&page, params + 1 + n);
+	return ow_list_run(r, stmt, params, &page, csv);
+}
+
+int ow_h_team_members(struct ow_req *r)
+{
+	return team_list(r, as_of_filter, 1, OW_Q_TEAM_MEMBERS, member_csv);
 }
 
 static const char *const alumni_csv[] = {"person",  "title",	 "started_on",	      "ended_on",
@@ -109,11 +121,5 @@ static const char *const alumni_csv[] = {"person",  "title",	 "started_on",	    
 
 int ow_h_team_alumni(struct ow_req *r)
 {
-	const char *params[4] = {r->params.values[0]};
-	struct ow_list_page page;
-	if (ow_list_parse(r, NULL, 0, params + 1, &page) != 0)
-		return 0;
-	ow_list_page_path_ref(&page, "team", params[0]);
-	ow_list_page_params(&page, params + 1);
-	return ow_list_run(r, OW_Q_TEAM_ALUMNI, params, &page, alumni_csv);
+	return team_list(r, NULL, 0, OW_Q_TEAM_ALUMNI, alumni_csv);
 }

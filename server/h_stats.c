@@ -101,10 +101,9 @@ static const char *const layoff_groups[] = {"month",	"quarter", "year",  "org",
 /* In the order ow_stats_layoffs (12_stats.sql) takes them. */
 static const struct ow_filter layoff_stats_filters[] = {
 	{"group_by", OW_F_ENUM, layoff_groups},
-	{"org", OW_F_REF, ow_ref_organization},
+	OW_FILTER_ORG,
 	OW_ORG_ATTRIBUTE_FILTERS,
-	{"from", OW_F_PDATE, NULL},
-	{"to", OW_F_PDATE, NULL},
+	OW_FILTER_PERIOD,
 };
 #define NLAYOFF_FILTERS (sizeof layoff_stats_filters / sizeof layoff_stats_filters[0])
 
@@ -116,10 +115,9 @@ int ow_h_stats_layoffs(struct ow_req *r)
 
 static const char *const attrition_groups[] = {"team", NULL};
 static const struct ow_filter attrition_filters[] = {
-	{"org", OW_F_REF, ow_ref_organization},
-	{"team", OW_F_REF, ow_ref_team},
-	{"from", OW_F_PDATE, NULL},
-	{"to", OW_F_PDATE, NULL},
+	OW_FILTER_ORG,
+	OW_FILTER_TEAM,
+	OW_FILTER_PERIOD,
 	{"group_by", OW_F_ENUM, attrition_groups},
 };
 

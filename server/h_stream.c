@@ -22,9 +22,9 @@ static const struct ow_filter filters[] = {
 	{"after", OW_F_CHANGE_ID, NULL},
 	{"entity", OW_F_ENUM_LIST, ow_rtype_entity_names},
 	{"operation", OW_F_ENUM_LIST, ow_change_operations},
-	{"org", OW_F_REF, ow_ref_organization},
-	{"team", OW_F_REF, ow_ref_team},
-	{"person", OW_F_REF, ow_ref_person},
+	OW_FILTER_ORG,
+	OW_FILTER_TEAM,
+	OW_FILTER_PERSON,
 	{"coalesce", OW_F_ENUM, coalesce_values},
 };
 enum { F_AFTER, F_ENTITY, F_OPERATION, F_ORG, F_TEAM, F_PERSON, F_COALESCE, NF };

@@ -195,18 +195,25 @@ static const char *check_string(const struct ow_jfield *f, const char *s, size_t
 	return NULL;
 }
 
+/* Whether a list or map field's value is of its kind (is_kind) with at most f->max (else
+ * dflt) members (n: "items", "entries"); else its error is added. */
+static int within(const struct ow_jfield *f, const char *name, int is_kind, const char *kind_error,
+		  size_t n, size_t dflt, const char *members, struct ow_errors *errs)
+{
+	size_t max = f->max ? f->max : dflt;
+	if (!is_kind)
+		ow_errors_add(errs, name, "%s", kind_error);
+	else if (n > max)
+		ow_errors_add(errs, name, "must have at most %zu %s", max, members);
+	return is_kind && n <= max;
+}
+
 static void check_list(const struct ow_jfield *f, const char *name, const json_t *v,
 		       struct ow_errors *errs)
 {
-	size_t max = f->max ? f->max : 100;
-	if (!json_is_array(v)) {
-		ow_errors_add(errs, name, "must be an array");
+	if (!within(f, name, json_is_array(v), "must be an array", json_array_size(v), 100, "items",
+		    errs))
 		return;
-	}
-	if (json_array_size(v) > max) {
-		ow_errors_add(errs, name, "must have at most %zu items", max);
-		return;
-	}
 	size_t i;
 	const json_t *item;
 	json_array_foreach(v, i, item)
@@ -232,15 +239,9 @@ static void check_list(const struct ow_jfield *f, const char *name, const json_t
 static void check_map(const struct ow_jfield *f, const char *name, const json_t *v,
 		      enum ow_jmode mode, struct ow_errors *errs)
 {
-	size_t max = f->max ? f->max : 50;
-	if (!json_is_object(v)) {
-		ow_errors_add(errs, name, "must be an object of strings");
+	if (!within(f, name, json_is_object(v), "must be an object of strings", json_object_size(v),
+		    50, "entries", errs))
 		return;
-	}
-	if (json_object_size(v) > max) {
-		ow_errors_add(errs, name, "must have at most %zu entries", max);
-		return;
-	}
 	const char *k;
 	const json_t *item;
 	json_object_foreach((json_t *)v, k, item)

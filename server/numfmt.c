@@ -3,6 +3,7 @@
 #include "numfmt.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -128,12 +129,12 @@ static int convert(struct ow_buf *b, const char **f, va_list *ap)
 	return 1;
 }
 
-int ow_buf_vfmt(struct ow_buf *b, const char *fmt, va_list ap)
+int ow_buf_fmt(struct ow_buf *b, const char *fmt, ...)
 {
 	size_t start = b->len;
 	va_list mine, whole;
-	va_copy(mine, ap);
-	va_copy(whole, ap);
+	va_start(whole, fmt);
+	va_copy(mine, whole);
 	int rc = 0;
 	const char *f = fmt;
 	while (*f && rc == 0) {
@@ -155,14 +156,5 @@ int ow_buf_vfmt(struct ow_buf *b, const char *fmt, va_list ap)
 			rc = ow_buf_vappendf(b, fmt, whole);
 	}
 	va_end(whole);
-	return rc;
-}
-
-int ow_buf_fmt(struct ow_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = ow_buf_vfmt(b, fmt, ap);
-	va_end(ap);
 	return rc;
 }

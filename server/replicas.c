@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bgthread.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -32,8 +33,7 @@ static double max_lag;
 static unsigned wait_ms;
 static char primary[1024];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_t watcher;
-static int watching, stopping;
+static struct ow_bgthread watcher;
 
 int ow_replicas_count(void)
 {
@@ -152,7 +152,7 @@ static void *watch(void *arg)
 {
 	(void)arg;
 	PGconn *conns[OW_MAX_REPLICAS] = {0}, *p = NULL;
-	while (!__atomic_load_n(&stopping, __ATOMIC_RELAXED)) {
+	while (!ow_bgthread_stopping(&watcher)) {
 		char lsn[64];
 		primary_position(&p, lsn, sizeof lsn);
 		for (int i = 0; i < nreplicas; i++)
@@ -180,10 +180,8 @@ int ow_replicas_start(const struct ow_config *cfg, const char *primary_url)
 	}
 	if (!nreplicas)
 		return 0;
-	stopping = 0;
-	if (pthread_create(&watcher, NULL, watch, NULL) != 0)
+	if (ow_bgthread_start(&watcher, watch, NULL) != 0)
 		return -1;
-	watching = 1;
 	ow_log(OW_LOG_INFO, "%d read replica(s); reads lagging over %.0f s go to the primary",
 	       nreplicas, max_lag);
 	return 0;
@@ -191,11 +189,7 @@ int ow_replicas_start(const struct ow_config *cfg, const char *primary_url)
 
 void ow_replicas_stop(void)
 {
-	if (watching) {
-		__atomic_store_n(&stopping, 1, __ATOMIC_RELAXED);
-		pthread_join(watcher, NULL);
-		watching = 0;
-	}
+	ow_bgthread_stop(&watcher);
 	nreplicas = 0;
 }
 

@@ -28,10 +28,10 @@ static const struct ow_jfield org_fields[] = {
 	{.name = "stage", .type = OW_J_STRING, .flags = NULLABLE, .max = 40},
 };
 static const struct ow_filter org_filters[] = {
-	{"q", OW_F_TEXT, NULL},
+	OW_FILTER_Q,
 	{"kind", OW_F_ENUM, org_kinds},
 	{"parent", OW_F_REF, ow_ref_organization},
-	{"updated_since", OW_F_TIMESTAMP, NULL},
+	OW_FILTER_UPDATED_SINCE,
 	OW_ORG_ATTRIBUTE_FILTERS,
 };
 static const char *const org_csv[] = {"id",	    "slug",	    "name",	 "kind",
@@ -67,10 +67,10 @@ static const struct ow_jfield team_fields[] = {
 	 .maxv = 10000000},
 };
 static const struct ow_filter team_filters[] = {
-	{"q", OW_F_TEXT, NULL},
-	{"org", OW_F_REF, ow_ref_organization},
+	OW_FILTER_Q,
+	OW_FILTER_ORG,
 	{"parent", OW_F_REF, ow_ref_team},
-	{"updated_since", OW_F_TIMESTAMP, NULL},
+	OW_FILTER_UPDATED_SINCE,
 };
 static const char *const team_csv[] = {
 	"id",	      "slug",	     "org_id",	  "org",	  "parent_id",
@@ -99,11 +99,11 @@ static const struct ow_jfield person_fields[] = {
 	{.name = "tags", .type = OW_J_STRING_LIST, .flags = NULLABLE},
 };
 static const struct ow_filter person_filters[] = {
-	{"q", OW_F_TEXT, NULL},
-	{"org", OW_F_REF, ow_ref_organization},
-	{"team", OW_F_REF, ow_ref_team},
+	OW_FILTER_Q,
+	OW_FILTER_ORG,
+	OW_FILTER_TEAM,
 	{"tag", OW_F_TEXT, NULL},
-	{"updated_since", OW_F_TIMESTAMP, NULL},
+	OW_FILTER_UPDATED_SINCE,
 };
 static const char *const person_csv[] = {
 	"id",	      "slug",	    "full_name", "aliases",
@@ -135,9 +135,8 @@ static const struct ow_jfield position_fields[] = {
 	{.name = "source_ids", .type = OW_J_UUID_LIST, .flags = NULLABLE, .alias = "sources"},
 };
 static const struct ow_filter position_filters[] = {
-	{"person", OW_F_REF, ow_ref_person},	 {"org", OW_F_REF, ow_ref_organization},
-	{"team", OW_F_REF, ow_ref_team},	 {"current", OW_F_BOOL, bools},
-	{"updated_since", OW_F_TIMESTAMP, NULL},
+	OW_FILTER_PERSON,	 OW_FILTER_ORG, OW_FILTER_TEAM, {"current", OW_F_BOOL, bools},
+	OW_FILTER_UPDATED_SINCE,
 };
 static const char *const position_csv[] = {
 	"id",	 "person_id",  "person",   "org_id",	 "org",	       "team_id",    "team",
@@ -163,9 +162,9 @@ static const struct ow_jfield source_fields[] = {
 	{.name = "published_on", .type = OW_J_PDATE, .flags = NULLABLE},
 };
 static const struct ow_filter source_filters[] = {
-	{"q", OW_F_TEXT, NULL},
+	OW_FILTER_Q,
 	{"publisher", OW_F_TEXT, NULL},
-	{"updated_since", OW_F_TIMESTAMP, NULL},
+	OW_FILTER_UPDATED_SINCE,
 };
 static const char *const source_csv[] = {"id",	       "url",	     "title",
 					 "publisher",  "author",     "published_on",
@@ -377,11 +376,10 @@ static const struct ow_jfield layoff_fields[] = {
 	{.name = "source_ids", .type = OW_J_UUID_LIST, .flags = NULLABLE, .alias = "sources"},
 };
 static const struct ow_filter layoff_filters[] = {
-	{"org", OW_F_REF, ow_ref_organization},
-	{"team", OW_F_REF, ow_ref_team},
-	{"from", OW_F_PDATE, NULL},
-	{"to", OW_F_PDATE, NULL},
-	{"updated_since", OW_F_TIMESTAMP, NULL},
+	OW_FILTER_ORG,
+	OW_FILTER_TEAM,
+	OW_FILTER_PERIOD,
+	OW_FILTER_UPDATED_SINCE,
 	OW_ORG_ATTRIBUTE_FILTERS,
 	{"sort", OW_F_ENUM, layoff_sort_values}, /* picks the statement (not passed to it) */
 };
@@ -419,8 +417,8 @@ static const struct ow_jfield line_fields[] = {
 static const struct ow_filter line_filters[] = {
 	{"report", OW_F_REF, ow_ref_person},
 	{"manager", OW_F_REF, ow_ref_person},
-	{"as_of", OW_F_DAY, NULL},
-	{"updated_since", OW_F_TIMESTAMP, NULL},
+	OW_FILTER_AS_OF,
+	OW_FILTER_UPDATED_SINCE,
 };
 static const char *const line_csv[] = {"id",	  "report_id",	"report",     "manager_id",
 				       "manager", "valid_from", "valid_to",   "source_ids",

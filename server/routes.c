@@ -9,66 +9,58 @@
 #include "resource.h"
 #include "rtypes.h"
 
+/* The kinds most routes are of: a public read answered from the data (kept in the answer
+ * cache while the data has not changed: OW_CACHE_DATA), the same with handler data (arg), a
+ * public GET never kept (health, assets, streams), and an admin's request. */
+/* clang-format off */
+#define READ(path, handler) \
+	{"GET", path, handler, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_DATA}
+#define READ_ARG(path, handler, arg) \
+	{"GET", path, handler, OW_ROLE_PUBLIC, OW_BODY_NONE, arg, OW_CACHE_DATA}
+#define PLAIN(path, handler) \
+	{"GET", path, handler, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE}
+#define ADMIN(method, path, handler, body) \
+	{method, path, handler, OW_ROLE_ADMIN, body, NULL, OW_CACHE_NONE}
+/* clang-format on */
+
 /* Every route that is not a record route; those are made from the registry (rtypes.c). */
 static const struct ow_route fixed[] = {
-	{"GET", "/health", ow_h_health, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
-	{"GET", "/ready", ow_h_ready, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
-	{"GET", "/metrics", ow_h_metrics, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
-	{"GET", "/openapi.yaml", ow_h_openapi, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
-	{"GET", "/", ow_h_dashboard, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
-	{"GET", "/assets/{file}", ow_h_asset, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
-	{"GET", "/people/duplicates", ow_h_people_duplicates, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
-	 OW_CACHE_NONE},
+	PLAIN("/health", ow_h_health),
+	PLAIN("/ready", ow_h_ready),
+	PLAIN("/metrics", ow_h_metrics),
+	PLAIN("/openapi.yaml", ow_h_openapi),
+	PLAIN("/", ow_h_dashboard),
+	PLAIN("/assets/{file}", ow_h_asset),
+	PLAIN("/people/duplicates", ow_h_people_duplicates),
 	{"POST", "/people/{id}/merge", ow_h_people_merge, OW_ROLE_EDITOR, OW_BODY_JSON, NULL,
 	 OW_CACHE_NONE},
-	{"GET", "/changes", ow_h_changes, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_DATA},
-	{"GET", "/changes/stream", ow_h_stream, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
-	{"GET", "/people/{id}/timeline", ow_h_person_timeline, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
-	 OW_CACHE_DATA},
-	{"GET", "/people/{id}/reports", ow_h_person_reports, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
-	 OW_CACHE_DATA},
-	{"GET", "/people/{id}/managers", ow_h_person_managers, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
-	 OW_CACHE_DATA},
-	{"GET", "/organizations/{id}/chart", ow_h_org_chart, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
-	 OW_CACHE_DATA},
-	{"GET", "/organizations/{id}/changes", ow_h_org_changes, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
-	 OW_CACHE_DATA},
-	{"GET", "/teams/{id}/members", ow_h_team_members, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
-	 OW_CACHE_DATA},
-	{"GET", "/teams/{id}/alumni", ow_h_team_alumni, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
-	 OW_CACHE_DATA},
+	READ("/changes", ow_h_changes),
+	PLAIN("/changes/stream", ow_h_stream),
+	READ("/people/{id}/timeline", ow_h_person_timeline),
+	READ("/people/{id}/reports", ow_h_person_reports),
+	READ("/people/{id}/managers", ow_h_person_managers),
+	READ("/organizations/{id}/chart", ow_h_org_chart),
+	READ("/organizations/{id}/changes", ow_h_org_changes),
+	READ("/teams/{id}/members", ow_h_team_members),
+	READ("/teams/{id}/alumni", ow_h_team_alumni),
 	{"POST", "/import", ow_h_import, OW_ROLE_EDITOR, OW_BODY_STREAM, NULL, OW_CACHE_NONE},
-	{"GET", "/export", ow_h_export, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
-	{"GET", "/stats/departures", ow_h_stats_departures, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
-	 OW_CACHE_DATA},
-	{"GET", "/stats/flows", ow_h_stats_flows, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
-	 OW_CACHE_DATA},
-	{"GET", "/stats/layoffs", ow_h_stats_layoffs, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
-	 OW_CACHE_DATA},
-	{"GET", "/stats/attrition", ow_h_stats_attrition, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
-	 OW_CACHE_DATA},
-	{"GET", "/charts/departures-by-month", ow_h_chart, OW_ROLE_PUBLIC, OW_BODY_NONE,
-	 &ow_chart_kinds[0], OW_CACHE_DATA},
-	{"GET", "/charts/layoffs-by-month", ow_h_chart, OW_ROLE_PUBLIC, OW_BODY_NONE,
-	 &ow_chart_kinds[1], OW_CACHE_DATA},
-	{"GET", "/charts/flows", ow_h_chart, OW_ROLE_PUBLIC, OW_BODY_NONE, &ow_chart_kinds[2],
-	 OW_CACHE_DATA},
-	{"GET", "/embed/charts/{name}", ow_h_embed_chart, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL,
-	 OW_CACHE_DATA},
-	{"GET", "/embed/organizations/{id}/chart", ow_h_embed_org_chart, OW_ROLE_PUBLIC,
-	 OW_BODY_NONE, NULL, OW_CACHE_DATA},
-	{"GET", "/oembed", ow_h_oembed, OW_ROLE_PUBLIC, OW_BODY_NONE, NULL, OW_CACHE_NONE},
-	{"POST", "/webhooks", ow_h_webhooks_create, OW_ROLE_ADMIN, OW_BODY_JSON, NULL,
-	 OW_CACHE_NONE},
-	{"GET", "/webhooks", ow_h_webhooks_list, OW_ROLE_ADMIN, OW_BODY_NONE, NULL, OW_CACHE_NONE},
-	{"GET", "/webhooks/{id}", ow_h_webhooks_get, OW_ROLE_ADMIN, OW_BODY_NONE, NULL,
-	 OW_CACHE_NONE},
-	{"DELETE", "/webhooks/{id}", ow_h_webhooks_delete, OW_ROLE_ADMIN, OW_BODY_NONE, NULL,
-	 OW_CACHE_NONE},
-	{"GET", "/webhooks/{id}/deliveries", ow_h_webhooks_deliveries, OW_ROLE_ADMIN, OW_BODY_NONE,
-	 NULL, OW_CACHE_NONE},
-	{"POST", "/webhooks/{id}/redeliver", ow_h_webhooks_redeliver, OW_ROLE_ADMIN, OW_BODY_NONE,
-	 NULL, OW_CACHE_NONE},
+	PLAIN("/export", ow_h_export),
+	READ("/stats/departures", ow_h_stats_departures),
+	READ("/stats/flows", ow_h_stats_flows),
+	READ("/stats/layoffs", ow_h_stats_layoffs),
+	READ("/stats/attrition", ow_h_stats_attrition),
+	READ_ARG("/charts/departures-by-month", ow_h_chart, &ow_chart_kinds[0]),
+	READ_ARG("/charts/layoffs-by-month", ow_h_chart, &ow_chart_kinds[1]),
+	READ_ARG("/charts/flows", ow_h_chart, &ow_chart_kinds[2]),
+	READ("/embed/charts/{name}", ow_h_embed_chart),
+	READ("/embed/organizations/{id}/chart", ow_h_embed_org_chart),
+	PLAIN("/oembed", ow_h_oembed),
+	ADMIN("POST", "/webhooks", ow_h_webhooks_create, OW_BODY_JSON),
+	ADMIN("GET", "/webhooks", ow_h_webhooks_list, OW_BODY_NONE),
+	ADMIN("GET", "/webhooks/{id}", ow_h_webhooks_get, OW_BODY_NONE),
+	ADMIN("DELETE", "/webhooks/{id}", ow_h_webhooks_delete, OW_BODY_NONE),
+	ADMIN("GET", "/webhooks/{id}/deliveries", ow_h_webhooks_deliveries, OW_BODY_NONE),
+	ADMIN("POST", "/webhooks/{id}/redeliver", ow_h_webhooks_redeliver, OW_BODY_NONE),
 };
 
 #define NFIXED (sizeof fixed / sizeof fixed[0])

@@ -8,6 +8,7 @@
 #include "stream.h"
 
 #include <microhttpd.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -34,8 +35,7 @@ enum mode { LIVE, CATCHUP };
 enum end { END_NONE, END_LIFETIME, END_SHUTDOWN, END_ERROR };
 
 struct sub {
-	struct sub *prev, *next;
-	struct sub *qnext; /* the catch-up queue */
+	LIST_ENTRY(sub) link; /* in subs */
 	struct MHD_Connection *conn;
 	struct ow_stream_args a;
 	enum mode mode;
@@ -65,7 +65,7 @@ static const struct ow_config *config;
 static struct ow_change_ring ring = {.base_key = -1};
 static int following;
 
-static struct sub *subs;
+static LIST_HEAD(, sub) subs = LIST_HEAD_INITIALIZER(subs);
 static unsigned nsubs;
 static int closing;
 static unsigned long long m_disconnect_slow, m_disconnect_lifetime, m_resets, m_refused;
@@ -311,7 +311,9 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 static unsigned count_client(const struct ow_stream_args *a)
 {
 	unsigned key = 0, address = 0;
-	for (struct sub *s = subs; s; s = s->next) {
+	struct sub *s;
+	LIST_FOREACH(s, &subs, link)
+	{
 		key += a->key[0] && strcmp(s->a.key, a->key) == 0;
 		address += strcmp(s->a.address, a->address) == 0;
 	}
@@ -322,12 +324,7 @@ static void sub_free(void *cls)
 {
 	struct sub *s = cls;
 	pthread_mutex_lock(&lock);
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		subs = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
+	LIST_REMOVE(s, link);
 	nsubs--;
 	if (s->queued) { /* the catch-up thread frees it when its query is done */
 		s->gone = 1;
@@ -389,10 +386,7 @@ int ow_stream_reply(struct ow_req *r, const struct ow_stream_args *a)
 	/* The first bytes (the reconnection delay) go out with the headers. */
 	if (!a->ndjson && ow_buf_appendf(&s->out, "retry: %d\n\n", RETRY_MS) != 0)
 		s->end = END_ERROR;
-	s->next = subs;
-	if (subs)
-		subs->prev = s;
-	subs = s;
+	LIST_INSERT_HEAD(&subs, s, link);
 	nsubs++;
 	pthread_mutex_unlock(&lock);
 	static const char *const headers[] = {"Cache-Control", "no-cache", "X-Accel-Buffering",
@@ -406,7 +400,9 @@ int ow_stream_reply(struct ow_req *r, const struct ow_stream_args *a)
 static void wake(int tick)
 {
 	time_t t = now_s();
-	for (struct sub *s = subs; s; s = s->next) {
+	struct sub *s;
+	LIST_FOREACH(s, &subs, link)
+	{
 		if (!s->suspended) {
 			/* Output waiting that the client does not take: cut off (it resumes from
 			 * its last id). A socket that takes nothing at all is closed by
@@ -509,7 +505,9 @@ void ow_stream_end_all(void)
 {
 	pthread_mutex_lock(&lock);
 	closing = 1; /* no stream begins after this: none may be left suspended */
-	for (struct sub *s = subs; s; s = s->next) {
+	struct sub *s;
+	LIST_FOREACH(s, &subs, link)
+	{
 		if (s->end == END_NONE)
 			s->end = END_SHUTDOWN;
 		resume(s);
@@ -529,7 +527,9 @@ int ow_stream_render_metrics(struct ow_buf *b)
 	pthread_mutex_lock(&lock);
 	unsigned long long lag_max = 0, lag_sum = 0;
 	unsigned behind = 0;
-	for (struct sub *s = subs; s; s = s->next) {
+	struct sub *s;
+	LIST_FOREACH(s, &subs, link)
+	{
 		unsigned long long lag =
 			s->mode == LIVE && s->pos < ring.head && s->pos >= ring.tail
 				? ring.head - s->pos

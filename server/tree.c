@@ -7,15 +7,17 @@
 
 #define NONE UINT32_MAX
 
+/* One allocation: the header, then the four arrays in cells[] (a node's links, its stack). */
 struct ow_tree {
 	uint32_t n;
-	uint32_t *first_child, *last_child, *next_sibling;
+	uint32_t *first_child, *last_child, *next_sibling; /* n each, NONE for none */
 	uint32_t first_root, last_root;
-	uint32_t *stack; /* open nodes, innermost last */
+	uint32_t *stack; /* open nodes, innermost last (n + 1) */
 	uint32_t depth;	 /* entries on the stack */
 	uint32_t next;	 /* node to enter next, or NONE: leave the innermost open node */
 	int last_was_leave, done;
 	int max_depth;
+	uint32_t cells[];
 };
 
 static uint64_t hash_str(const char *s)
@@ -62,26 +64,21 @@ struct ow_tree *ow_tree_build(size_t n, const char *const *ids, const char *cons
 {
 	if (n >= NONE / 2)
 		return NULL;
-	struct ow_tree *t = calloc(1, sizeof *t);
-	if (!t)
-		return NULL;
-	t->n = (uint32_t)n;
-	t->max_depth = max_depth;
 	size_t cells = n ? n : 1;
-	t->first_child = malloc(cells * sizeof *t->first_child);
-	t->last_child = malloc(cells * sizeof *t->last_child);
-	t->next_sibling = malloc(cells * sizeof *t->next_sibling);
-	t->stack = malloc((cells + 1) * sizeof *t->stack);
+	struct ow_tree *t = malloc(sizeof *t + (4 * cells + 1) * sizeof t->cells[0]);
 	size_t mask = 0;
-	uint32_t *slots = n ? index_ids(t->n, ids, &mask) : NULL;
-	if (!t->first_child || !t->last_child || !t->next_sibling || !t->stack || (n && !slots)) {
+	uint32_t *slots = n && t ? index_ids((uint32_t)n, ids, &mask) : NULL;
+	if (!t || (n && !slots)) {
 		free(slots);
-		ow_tree_free(t);
+		free(t);
 		return NULL;
 	}
-	memset(t->first_child, 0xff, cells * sizeof *t->first_child);
-	memset(t->last_child, 0xff, cells * sizeof *t->last_child);
-	memset(t->next_sibling, 0xff, cells * sizeof *t->next_sibling);
+	*t = (struct ow_tree){.n = (uint32_t)n, .max_depth = max_depth};
+	t->first_child = t->cells;
+	t->last_child = t->cells + cells;
+	t->next_sibling = t->cells + 2 * cells;
+	t->stack = t->cells + 3 * cells;
+	memset(t->cells, 0xff, 3 * cells * sizeof t->cells[0]); /* every link NONE */
 	t->first_root = t->last_root = NONE;
 	for (uint32_t i = 0; i < t->n; i++) {
 		uint32_t p = parents[i] ? lookup(slots, mask, ids, parents[i]) : NONE;
@@ -102,12 +99,6 @@ struct ow_tree *ow_tree_build(size_t n, const char *const *ids, const char *cons
 
 void ow_tree_free(struct ow_tree *t)
 {
-	if (!t)
-		return;
-	free(t->first_child);
-	free(t->last_child);
-	free(t->next_sibling);
-	free(t->stack);
 	free(t);
 }
 

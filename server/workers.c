@@ -7,17 +7,18 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/queue.h>
 #include <time.h>
 
 struct job {
 	void *job;
-	struct job *next;
-	struct timespec since; /* submitted */
+	STAILQ_ENTRY(job) link; /* in queue */
+	struct timespec since;	/* submitted */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t more = PTHREAD_COND_INITIALIZER;
-static struct job *head, *tail;
+static STAILQ_HEAD(, job) queue = STAILQ_HEAD_INITIALIZER(queue);
 static unsigned queued, nthreads, busy;
 static unsigned long long done, *done_by; /* in all, and by each worker */
 static double waited;			  /* seconds jobs spent in the queue */
@@ -37,14 +38,12 @@ static void *work(void *arg)
 	unsigned me = (unsigned)(size_t)arg;
 	pthread_mutex_lock(&lock);
 	for (;;) {
-		while (!head && !stopping)
+		while (STAILQ_EMPTY(&queue) && !stopping)
 			pthread_cond_wait(&more, &lock);
-		if (!head)
+		struct job *j = STAILQ_FIRST(&queue);
+		if (!j)
 			break; /* stopping, nothing left */
-		struct job *j = head;
-		head = j->next;
-		if (!head)
-			tail = NULL;
+		STAILQ_REMOVE_HEAD(&queue, link);
 		queued--;
 		busy++;
 		waited += since(&j->since);
@@ -87,14 +86,9 @@ void ow_workers_submit(void *job)
 		return;
 	}
 	j->job = job;
-	j->next = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &j->since);
 	pthread_mutex_lock(&lock);
-	if (tail)
-		tail->next = j;
-	else
-		head = j;
-	tail = j;
+	STAILQ_INSERT_TAIL(&queue, j, link);
 	queued++;
 	pthread_cond_signal(&more);
 	pthread_mutex_unlock(&lock);
