@@ -104,19 +104,27 @@ static void gen_write_delete(FILE *out)
 		   "entity));\n\tEND CASE;\n");
 	fn_tail(out, 1);
 	fn_head(out,
-		"The delete of a record by type: 412 on a stale If-Match, 409 while others refer "
-		"to it.",
-		"ow_record_delete(entity text, p_actor text, p_key text, p_if_match text)", "void",
-		"plpgsql");
-	out_f(out, "DECLARE\n\trid uuid;\n\tupdated timestamptz;\n\trefs text;\nBEGIN\n"
-		   "\tPERFORM ow_begin_write(p_actor);\n\trid := ow_key_404(entity, p_key);\n"
-		   "\tCASE entity\n");
+		"The record a write changes or deletes, locked: its id; 404 when the key names "
+		"none, 412 on a stale If-Match.",
+		"ow_record_lock(entity text, p_key text, p_if_match text)", "uuid", "plpgsql");
+	out_f(out, "DECLARE\n\trid uuid := ow_key_404(entity, p_key);\n\tupdated timestamptz;\n"
+		   "BEGIN\n\tCASE entity\n");
 	for (size_t i = 0; i < ow_nrtypes; i++)
 		out_f(out,
 		      "\tWHEN '%s' THEN SELECT updated_at INTO updated FROM %s WHERE id = rid FOR "
 		      "UPDATE;\n",
 		      T(i)->name, T(i)->table);
-	out_f(out, "\tEND CASE;\n\tPERFORM ow_check_if_match(updated, p_if_match);\n"
+	out_f(out, "\tEND CASE;\n\tIF NOT FOUND THEN\n\t\tPERFORM ow_not_found(entity, p_key);\n"
+		   "\tEND IF;\n\tPERFORM ow_check_if_match(updated, p_if_match);\n\tRETURN rid;\n");
+	fn_tail(out, 1);
+	fn_head(out,
+		"The delete of a record by type: 412 on a stale If-Match, 409 while others refer "
+		"to it.",
+		"ow_record_delete(entity text, p_actor text, p_key text, p_if_match text)", "void",
+		"plpgsql");
+	out_f(out, "DECLARE\n\trid uuid;\n\trefs text;\nBEGIN\n"
+		   "\tPERFORM ow_begin_write(p_actor);\n"
+		   "\trid := ow_record_lock(entity, p_key, p_if_match);\n"
 		   "\trefs := ow_refs(entity, rid);\n\tIF refs IS NOT NULL THEN\n"
 		   "\t\tPERFORM ow_raise('OW409', NULL, format('Other records refer to this %%s: "
 		   "%%s. Delete or change them first.',\n\t\t\tow_entity_label(entity), refs));\n"

@@ -34,9 +34,8 @@ BEGIN
 			n.industry, n.headquarters, n.country, n.stage)
 		RETURNING * INTO n;
 	ELSE
-		SELECT * INTO cur FROM organizations WHERE id = ow_key_404('organization', p_key) FOR UPDATE;
-		IF NOT FOUND THEN PERFORM ow_not_found('organization', p_key); END IF;
-		PERFORM ow_check_if_match(cur.updated_at, p_if_match);
+		cur.id := ow_record_lock('organization', p_key, p_if_match);
+		SELECT * INTO cur FROM organizations WHERE id = cur.id;
 		d := ow_org_input(d);
 		n := jsonb_populate_record(cur, d);
 		UPDATE organizations SET slug = n.slug, name = n.name, kind = n.kind, website = n.website,

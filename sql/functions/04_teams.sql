@@ -51,9 +51,8 @@ BEGIN
 			n.name, n.description, n.formed_on, n.dissolved_on, n.reported_headcount)
 		RETURNING * INTO n;
 	ELSE
-		SELECT * INTO cur FROM teams WHERE id = ow_key_404('team', p_key) FOR UPDATE;
-		IF NOT FOUND THEN PERFORM ow_not_found('team', p_key); END IF;
-		PERFORM ow_check_if_match(cur.updated_at, p_if_match);
+		cur.id := ow_record_lock('team', p_key, p_if_match);
+		SELECT * INTO cur FROM teams WHERE id = cur.id;
 		n := jsonb_populate_record(cur, d);
 		UPDATE teams SET org_id = ow_ref_patch(d, 'organization', 'org', cur.org_id), slug = n.slug,
 			parent_id = ow_ref_patch(d, 'team', 'parent', cur.parent_id), name = n.name,

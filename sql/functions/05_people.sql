@@ -70,9 +70,8 @@ BEGIN
 			n.bio, coalesce(n.links, '{}'), coalesce(n.tags, '{}'))
 		RETURNING * INTO n;
 	ELSE
-		SELECT * INTO cur FROM people WHERE id = ow_key_404('person', p_key) FOR UPDATE;
-		IF NOT FOUND THEN PERFORM ow_not_found('person', p_key); END IF;
-		PERFORM ow_check_if_match(cur.updated_at, p_if_match);
+		cur.id := ow_record_lock('person', p_key, p_if_match);
+		SELECT * INTO cur FROM people WHERE id = cur.id;
 		n := jsonb_populate_record(cur, d);
 		UPDATE people SET slug = n.slug, full_name = n.full_name, aliases = coalesce(n.aliases, '{}'),
 			bio = n.bio, links = CASE WHEN d ? 'links' THEN coalesce(ow_merge_patch(cur.links, d -> 'links'), '{}') ELSE cur.links END,

@@ -128,9 +128,8 @@ BEGIN
 		n.report_id := ow_ref(d, 'person', 'report');
 		n.manager_id := ow_ref(d, 'person', 'manager');
 	ELSE
-		SELECT * INTO cur FROM reporting_lines WHERE id = ow_key_404('reporting_line', p_key) FOR UPDATE;
-		IF NOT FOUND THEN PERFORM ow_not_found('reporting_line', p_key); END IF;
-		PERFORM ow_check_if_match(cur.updated_at, p_if_match);
+		cur.id := ow_record_lock('reporting_line', p_key, p_if_match);
+		SELECT * INTO cur FROM reporting_lines WHERE id = cur.id;
 		n := jsonb_populate_record(cur, d);
 		n.report_id := ow_ref_patch(d, 'person', 'report', cur.report_id);
 		n.manager_id := ow_ref_patch(d, 'person', 'manager', cur.manager_id);

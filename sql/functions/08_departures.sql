@@ -80,9 +80,8 @@ BEGIN
 		n.destination_org_id := ow_ref(d, 'organization', 'destination_org');
 		n.layoff_id := ow_ref(d, 'layoff', 'layoff');
 	ELSE
-		SELECT * INTO cur FROM departures WHERE id = ow_key_404('departure', p_key) FOR UPDATE;
-		IF NOT FOUND THEN PERFORM ow_not_found('departure', p_key); END IF;
-		PERFORM ow_check_if_match(cur.updated_at, p_if_match);
+		cur.id := ow_record_lock('departure', p_key, p_if_match);
+		SELECT * INTO cur FROM departures WHERE id = cur.id;
 		n := jsonb_populate_record(cur, d);
 		n.person_id := ow_ref_patch(d, 'person', 'person', cur.person_id);
 		n.org_id := ow_ref_patch(d, 'organization', 'org', cur.org_id);

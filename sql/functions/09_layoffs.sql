@@ -54,9 +54,8 @@ BEGIN
 		n.org_id := ow_ref(d, 'organization', 'org');
 		n.team_id := ow_ref(d, 'team', 'team');
 	ELSE
-		SELECT * INTO cur FROM layoffs WHERE id = ow_key_404('layoff', p_key) FOR UPDATE;
-		IF NOT FOUND THEN PERFORM ow_not_found('layoff', p_key); END IF;
-		PERFORM ow_check_if_match(cur.updated_at, p_if_match);
+		cur.id := ow_record_lock('layoff', p_key, p_if_match);
+		SELECT * INTO cur FROM layoffs WHERE id = cur.id;
 		n := jsonb_populate_record(cur, d);
 		n.org_id := ow_ref_patch(d, 'organization', 'org', cur.org_id);
 		n.team_id := ow_ref_patch(d, 'team', 'team', cur.team_id);

@@ -88,18 +88,15 @@ BEGIN
 	END CASE;
 END $function$;
 
--- The delete of a record by type: 412 on a stale If-Match, 409 while others refer to it.
-CREATE OR REPLACE FUNCTION public.ow_record_delete(entity text, p_actor text, p_key text, p_if_match text)
- RETURNS void
+-- The record a write changes or deletes, locked: its id; 404 when the key names none, 412 on a stale If-Match.
+CREATE OR REPLACE FUNCTION public.ow_record_lock(entity text, p_key text, p_if_match text)
+ RETURNS uuid
  LANGUAGE plpgsql
 AS $function$
 DECLARE
-	rid uuid;
+	rid uuid := ow_key_404(entity, p_key);
 	updated timestamptz;
-	refs text;
 BEGIN
-	PERFORM ow_begin_write(p_actor);
-	rid := ow_key_404(entity, p_key);
 	CASE entity
 	WHEN 'source' THEN SELECT updated_at INTO updated FROM sources WHERE id = rid FOR UPDATE;
 	WHEN 'organization' THEN SELECT updated_at INTO updated FROM organizations WHERE id = rid FOR UPDATE;
@@ -110,7 +107,24 @@ BEGIN
 	WHEN 'position' THEN SELECT updated_at INTO updated FROM positions WHERE id = rid FOR UPDATE;
 	WHEN 'reporting_line' THEN SELECT updated_at INTO updated FROM reporting_lines WHERE id = rid FOR UPDATE;
 	END CASE;
+	IF NOT FOUND THEN
+		PERFORM ow_not_found(entity, p_key);
+	END IF;
 	PERFORM ow_check_if_match(updated, p_if_match);
+	RETURN rid;
+END $function$;
+
+-- The delete of a record by type: 412 on a stale If-Match, 409 while others refer to it.
+CREATE OR REPLACE FUNCTION public.ow_record_delete(entity text, p_actor text, p_key text, p_if_match text)
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+	rid uuid;
+	refs text;
+BEGIN
+	PERFORM ow_begin_write(p_actor);
+	rid := ow_record_lock(entity, p_key, p_if_match);
 	refs := ow_refs(entity, rid);
 	IF refs IS NOT NULL THEN
 		PERFORM ow_raise('OW409', NULL, format('Other records refer to this %s: %s. Delete or change them first.',
