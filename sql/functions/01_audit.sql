@@ -4,11 +4,13 @@
 -- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
 
 -- The audit rows of every write, the one place they are written: a statement trigger (three a
--- table: insert, update, delete; 99_triggers.sql) over the statement's transition tables
--- ow_new/ow_old, so a single write and an import's set-based statement write them alike, in
--- the order the statement wrote the rows. An update that changes nothing but updated_at is no
--- change. A statement that wrote no row writes no audit row (and so opens no commit and
--- wakes no listener: those are statement triggers on audit_log).
+-- table: insert, update, delete; generated in 90_record_types.sql) over the statement's
+-- transition tables ow_new/ow_old, so a single write and an import's set-based statement
+-- write them alike, in the order the statement wrote the rows (an update's in the order the
+-- join of its old and new images gives: sorting a large update's images cost more than that
+-- order is worth within one statement of one transaction). An update that changes nothing but
+-- updated_at is no change. A statement that wrote no row writes no audit row (and so opens no
+-- commit and wakes no listener: those are statement triggers on audit_log).
 CREATE OR REPLACE FUNCTION public.ow_audit()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -27,10 +29,9 @@ BEGIN
 		           WHERE to_jsonb(o) - 'updated_at' <> to_jsonb(n) - 'updated_at') THEN
 			INSERT INTO audit_log (actor, entity, entity_id, operation, before, after)
 			SELECT who, TG_ARGV[0], n.id, CASE WHEN merged THEN 'merge' ELSE 'update' END, o.doc, n.doc
-			FROM (SELECT x.id, to_jsonb(x) AS doc, row_number() OVER () AS k FROM ow_new x) n
+			FROM (SELECT x.id, to_jsonb(x) AS doc FROM ow_new x) n
 			JOIN (SELECT x.id, to_jsonb(x) AS doc FROM ow_old x) o ON o.id = n.id
-			WHERE o.doc - 'updated_at' <> n.doc - 'updated_at'
-			ORDER BY n.k;
+			WHERE o.doc - 'updated_at' <> n.doc - 'updated_at';
 		END IF;
 	ELSIF EXISTS (SELECT 1 FROM ow_old) THEN
 		INSERT INTO audit_log (actor, entity, entity_id, operation, before)
