@@ -25,14 +25,13 @@ struct ow_rtype {
 	/* What the generated SQL dispatch (rtypes_sql.c, sql/functions/90_record_types.sql)
 	 * needs: its table, its source-link table (NULL: none), the references a write checks
 	 * ("entity:field", "sources:" for its sources; NULL-terminated), whether a key other than
-	 * its id names it (ow_<name>_by_key), whether other records may refer to it
-	 * (ow_<name>_refs) and whether an import writes a batch of it set-based
-	 * (ow_import_<plural>, 13_import_sets.sql). */
+	 * its id names it (ow_<name>_by_key) and whether an import writes a batch of it
+	 * set-based (ow_import_<plural>, 13_import_sets.sql). Whether other records may refer
+	 * to it (ow_<name>_refs) follows from their refs: ow_rtype_referred. */
 	const char *table;
 	const char *sources_table;
 	const char *const refs[8];
 	int own_key;
-	int referred;
 	int import_set;
 };
 
@@ -58,5 +57,7 @@ const char *ow_rtype_names(char *out, size_t n, int singular);
  * per-type switch and trigger), generated from the registry: `orgwatch sql-types`. Returns 0,
  * or -1 when out failed. */
 int ow_rtypes_sql(FILE *out);
+/* 1 when another type's refs name t ("<t->name>:field", or "sources:" for sources). */
+int ow_rtype_referred(const struct ow_rtype *t);
 
 #endif

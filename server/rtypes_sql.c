@@ -6,12 +6,27 @@
  * `orgwatch sql-types`; a unit test fails when the checked-in file differs. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "rtypes.h"
 
 #define T(i) (&ow_rtypes[i])
 
 static int failed;
+
+int ow_rtype_referred(const struct ow_rtype *t)
+{
+	size_t n = strlen(t->name);
+	for (size_t i = 0; i < ow_nrtypes; i++)
+		for (size_t k = 0; k < 8 && ow_rtypes[i].refs[k]; k++) {
+			const char *r = ow_rtypes[i].refs[k];
+			if (strncmp(r, t->name, n) == 0 && r[n] == ':')
+				return 1;
+			if (strcmp(r, "sources:") == 0 && strcmp(t->name, "source") == 0)
+				return 1;
+		}
+	return 0;
+}
 
 static void out_f(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void out_f(FILE *out, const char *fmt, ...)
@@ -81,7 +96,7 @@ static void gen_refs(FILE *out)
 		"ow_refs(entity text, rid uuid)", "text\n STABLE", "sql");
 	out_f(out, "\tSELECT CASE entity\n");
 	for (size_t i = 0; i < ow_nrtypes; i++)
-		if (T(i)->referred)
+		if (ow_rtype_referred(T(i)))
 			out_f(out, "\t\tWHEN '%s' THEN ow_%s_refs(rid)\n", T(i)->name, T(i)->name);
 	out_f(out, "\tEND\n");
 	fn_tail(out, 0);
@@ -104,8 +119,8 @@ static void gen_write_delete(FILE *out)
 		   "entity));\n\tEND CASE;\n");
 	fn_tail(out, 1);
 	fn_head(out,
-		"The record a write changes or deletes, locked: its id; 404 when the key names "
-		"none, 412 on a stale If-Match.",
+		"The record a delete removes, locked: its id; 404 when the key names none, 412 on "
+		"a stale If-Match (ow_check_locked).",
 		"ow_record_lock(entity text, p_key text, p_if_match text)", "uuid", "plpgsql");
 	out_f(out, "DECLARE\n\trid uuid := ow_key_404(entity, p_key);\n\tupdated timestamptz;\n"
 		   "BEGIN\n\tCASE entity\n");
@@ -114,8 +129,8 @@ static void gen_write_delete(FILE *out)
 		      "\tWHEN '%s' THEN SELECT updated_at INTO updated FROM %s WHERE id = rid FOR "
 		      "UPDATE;\n",
 		      T(i)->name, T(i)->table);
-	out_f(out, "\tEND CASE;\n\tIF NOT FOUND THEN\n\t\tPERFORM ow_not_found(entity, p_key);\n"
-		   "\tEND IF;\n\tPERFORM ow_check_if_match(updated, p_if_match);\n\tRETURN rid;\n");
+	out_f(out, "\tEND CASE;\n\tPERFORM ow_check_locked(FOUND, updated, entity, p_key, "
+		   "p_if_match);\n\tRETURN rid;\n");
 	fn_tail(out, 1);
 	fn_head(out,
 		"The delete of a record by type: 412 on a stale If-Match, 409 while others refer "

@@ -367,6 +367,20 @@ BEGIN
 		|| '; read the record again and retry.');
 END $function$;
 
+-- The step every change of a record takes once it has read the record FOR UPDATE (row_found:
+-- FOUND of that read; an empty table evaluates no key in its WHERE): 404 when the key named
+-- none, 412 on a stale If-Match. The writes of each type and ow_record_lock call it.
+CREATE OR REPLACE FUNCTION public.ow_check_locked(row_found boolean, updated timestamp with time zone, entity text, p_key text, p_if_match text)
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+	IF NOT row_found THEN
+		PERFORM ow_not_found(entity, p_key);
+	END IF;
+	PERFORM ow_check_if_match(updated, p_if_match);
+END $function$;
+
 CREATE OR REPLACE FUNCTION public.ow_touch()
  RETURNS trigger
  LANGUAGE plpgsql

@@ -40,8 +40,8 @@ BEGIN
 		VALUES (n.url, n.title, n.publisher, n.author, n.published_on)
 		RETURNING * INTO n;
 	ELSE
-		cur.id := ow_record_lock('source', p_key, p_if_match);
-		SELECT * INTO cur FROM sources WHERE id = cur.id;
+		SELECT * INTO cur FROM sources WHERE id = ow_key_404('source', p_key) FOR UPDATE;
+		PERFORM ow_check_locked(FOUND, cur.updated_at, 'source', p_key, p_if_match);
 		n := jsonb_populate_record(cur, d);
 		UPDATE sources SET url = n.url, title = n.title, publisher = n.publisher, author = n.author,
 			published_on = n.published_on

@@ -34,8 +34,8 @@ BEGIN
 			n.industry, n.headquarters, n.country, n.stage)
 		RETURNING * INTO n;
 	ELSE
-		cur.id := ow_record_lock('organization', p_key, p_if_match);
-		SELECT * INTO cur FROM organizations WHERE id = cur.id;
+		SELECT * INTO cur FROM organizations WHERE id = ow_key_404('organization', p_key) FOR UPDATE;
+		PERFORM ow_check_locked(FOUND, cur.updated_at, 'organization', p_key, p_if_match);
 		d := ow_org_input(d);
 		n := jsonb_populate_record(cur, d);
 		UPDATE organizations SET slug = n.slug, name = n.name, kind = n.kind, website = n.website,

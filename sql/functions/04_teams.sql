@@ -51,8 +51,8 @@ BEGIN
 			n.name, n.description, n.formed_on, n.dissolved_on, n.reported_headcount)
 		RETURNING * INTO n;
 	ELSE
-		cur.id := ow_record_lock('team', p_key, p_if_match);
-		SELECT * INTO cur FROM teams WHERE id = cur.id;
+		SELECT * INTO cur FROM teams WHERE id = ow_key_404('team', p_key) FOR UPDATE;
+		PERFORM ow_check_locked(FOUND, cur.updated_at, 'team', p_key, p_if_match);
 		n := jsonb_populate_record(cur, d);
 		UPDATE teams SET org_id = ow_ref_patch(d, 'organization', 'org', cur.org_id), slug = n.slug,
 			parent_id = ow_ref_patch(d, 'team', 'parent', cur.parent_id), name = n.name,

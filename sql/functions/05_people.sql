@@ -70,8 +70,8 @@ BEGIN
 			n.bio, coalesce(n.links, '{}'), coalesce(n.tags, '{}'))
 		RETURNING * INTO n;
 	ELSE
-		cur.id := ow_record_lock('person', p_key, p_if_match);
-		SELECT * INTO cur FROM people WHERE id = cur.id;
+		SELECT * INTO cur FROM people WHERE id = ow_key_404('person', p_key) FOR UPDATE;
+		PERFORM ow_check_locked(FOUND, cur.updated_at, 'person', p_key, p_if_match);
 		n := jsonb_populate_record(cur, d);
 		UPDATE people SET slug = n.slug, full_name = n.full_name, aliases = coalesce(n.aliases, '{}'),
 			bio = n.bio, links = CASE WHEN d ? 'links' THEN coalesce(ow_merge_patch(cur.links, d -> 'links'), '{}') ELSE cur.links END,

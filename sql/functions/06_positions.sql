@@ -61,8 +61,8 @@ BEGIN
 		n.org_id := ow_ref(d, 'organization', 'org');
 		n.team_id := ow_ref(d, 'team', 'team');
 	ELSE
-		cur.id := ow_record_lock('position', p_key, p_if_match);
-		SELECT * INTO cur FROM positions WHERE id = cur.id;
+		SELECT * INTO cur FROM positions WHERE id = ow_key_404('position', p_key) FOR UPDATE;
+		PERFORM ow_check_locked(FOUND, cur.updated_at, 'position', p_key, p_if_match);
 		n := jsonb_populate_record(cur, d);
 		n.person_id := ow_ref_patch(d, 'person', 'person', cur.person_id);
 		n.org_id := ow_ref_patch(d, 'organization', 'org', cur.org_id);

@@ -128,8 +128,8 @@ BEGIN
 		n.report_id := ow_ref(d, 'person', 'report');
 		n.manager_id := ow_ref(d, 'person', 'manager');
 	ELSE
-		cur.id := ow_record_lock('reporting_line', p_key, p_if_match);
-		SELECT * INTO cur FROM reporting_lines WHERE id = cur.id;
+		SELECT * INTO cur FROM reporting_lines WHERE id = ow_key_404('reporting_line', p_key) FOR UPDATE;
+		PERFORM ow_check_locked(FOUND, cur.updated_at, 'reporting_line', p_key, p_if_match);
 		n := jsonb_populate_record(cur, d);
 		n.report_id := ow_ref_patch(d, 'person', 'report', cur.report_id);
 		n.manager_id := ow_ref_patch(d, 'person', 'manager', cur.manager_id);

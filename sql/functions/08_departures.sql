@@ -80,8 +80,8 @@ BEGIN
 		n.destination_org_id := ow_ref(d, 'organization', 'destination_org');
 		n.layoff_id := ow_ref(d, 'layoff', 'layoff');
 	ELSE
-		cur.id := ow_record_lock('departure', p_key, p_if_match);
-		SELECT * INTO cur FROM departures WHERE id = cur.id;
+		SELECT * INTO cur FROM departures WHERE id = ow_key_404('departure', p_key) FOR UPDATE;
+		PERFORM ow_check_locked(FOUND, cur.updated_at, 'departure', p_key, p_if_match);
 		n := jsonb_populate_record(cur, d);
 		n.person_id := ow_ref_patch(d, 'person', 'person', cur.person_id);
 		n.org_id := ow_ref_patch(d, 'organization', 'org', cur.org_id);

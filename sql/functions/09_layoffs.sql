@@ -54,8 +54,8 @@ BEGIN
 		n.org_id := ow_ref(d, 'organization', 'org');
 		n.team_id := ow_ref(d, 'team', 'team');
 	ELSE
-		cur.id := ow_record_lock('layoff', p_key, p_if_match);
-		SELECT * INTO cur FROM layoffs WHERE id = cur.id;
+		SELECT * INTO cur FROM layoffs WHERE id = ow_key_404('layoff', p_key) FOR UPDATE;
+		PERFORM ow_check_locked(FOUND, cur.updated_at, 'layoff', p_key, p_if_match);
 		n := jsonb_populate_record(cur, d);
 		n.org_id := ow_ref_patch(d, 'organization', 'org', cur.org_id);
 		n.team_id := ow_ref_patch(d, 'team', 'team', cur.team_id);

@@ -88,7 +88,7 @@ BEGIN
 	END CASE;
 END $function$;
 
--- The record a write changes or deletes, locked: its id; 404 when the key names none, 412 on a stale If-Match.
+-- The record a delete removes, locked: its id; 404 when the key names none, 412 on a stale If-Match (ow_check_locked).
 CREATE OR REPLACE FUNCTION public.ow_record_lock(entity text, p_key text, p_if_match text)
  RETURNS uuid
  LANGUAGE plpgsql
@@ -107,10 +107,7 @@ BEGIN
 	WHEN 'position' THEN SELECT updated_at INTO updated FROM positions WHERE id = rid FOR UPDATE;
 	WHEN 'reporting_line' THEN SELECT updated_at INTO updated FROM reporting_lines WHERE id = rid FOR UPDATE;
 	END CASE;
-	IF NOT FOUND THEN
-		PERFORM ow_not_found(entity, p_key);
-	END IF;
-	PERFORM ow_check_if_match(updated, p_if_match);
+	PERFORM ow_check_locked(FOUND, updated, entity, p_key, p_if_match);
 	RETURN rid;
 END $function$;
 

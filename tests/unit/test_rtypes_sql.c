@@ -118,7 +118,7 @@ static void test_every_type_has_its_sql_surface(void **state)
 			snprintf(fn, sizeof fn, "ow_%s_by_key", t->name);
 			expect_defined(files, fn);
 		}
-		if (t->referred) {
+		if (ow_rtype_referred(t)) {
 			snprintf(fn, sizeof fn, "ow_%s_refs", t->name);
 			expect_defined(files, fn);
 		}

@@ -28,8 +28,8 @@ BEGIN
 		INSERT INTO awards (person_id, name, awarded_on) VALUES (n.person_id, n.name, n.awarded_on)
 		RETURNING * INTO n;
 	ELSE
-		cur.id := ow_record_lock('award', p_key, p_if_match);
-		SELECT * INTO cur FROM awards WHERE id = cur.id;
+		SELECT * INTO cur FROM awards WHERE id = ow_key_404('award', p_key) FOR UPDATE;
+		PERFORM ow_check_locked(FOUND, cur.updated_at, 'award', p_key, p_if_match);
 		n := jsonb_populate_record(cur, d);
 		n.person_id := ow_ref_patch(d, 'person', 'person', cur.person_id);
 		UPDATE awards SET person_id = n.person_id, name = n.name, awarded_on = n.awarded_on
