@@ -12,9 +12,7 @@
 -- updated_at is no change. A statement that wrote no row writes no audit row (and so opens no
 -- commit and wakes no listener: those are statement triggers on audit_log).
 CREATE OR REPLACE FUNCTION public.ow_audit()
- RETURNS trigger
- LANGUAGE plpgsql
-AS $function$
+ RETURNS trigger LANGUAGE plpgsql AS $function$
 DECLARE
 	who text := coalesce(nullif(current_setting('orgwatch.actor', true), ''), 'system');
 	merged boolean := coalesce(current_setting('orgwatch.operation', true), '') = 'merge';
@@ -41,19 +39,33 @@ BEGIN
 	RETURN NULL;
 END $function$;
 
+-- The triggers of a record type's table, declared in one place (90_record_types.sql calls
+-- this once a type): the three audit statement triggers (one an event: transition tables
+-- allow no more) and the updated_at row trigger (ow_touch), which a set-based statement
+-- that sets updated_at itself stands aside from (orgwatch.touched, that statement only).
+CREATE OR REPLACE FUNCTION public.ow_record_triggers(p_table text, p_type text)
+ RETURNS void LANGUAGE plpgsql AS $function$
+DECLARE
+	ev text[] := ARRAY['insert', 'NEW TABLE AS ow_new', 'update', 'OLD TABLE AS ow_old NEW TABLE AS ow_new',
+		'delete', 'OLD TABLE AS ow_old'];
+BEGIN
+	FOR i IN 1..5 BY 2 LOOP
+		EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER %s ON %I REFERENCING %s FOR EACH STATEMENT '
+			'EXECUTE FUNCTION ow_audit(%L)', p_table || '_audit_' || ev[i], upper(ev[i]), p_table, ev[i + 1], p_type);
+	END LOOP;
+	EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE UPDATE ON %I FOR EACH ROW WHEN '
+		'(current_setting(''orgwatch.touched'', true) IS DISTINCT FROM ''on'') EXECUTE FUNCTION ow_touch()',
+		p_table || '_touch', p_table);
+END $function$;
+
 CREATE OR REPLACE FUNCTION public.ow_audit_doc(a audit_log)
- RETURNS json
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS json LANGUAGE sql STABLE AS $function$
 	SELECT json_build_object('id', a.id, 'at', ow_ts(a.at), 'actor', a.actor, 'entity', a.entity,
 		'entity_id', a.entity_id, 'operation', a.operation, 'before', a.before, 'after', a.after)
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_begin_write(actor text, operation text DEFAULT ''::text)
- RETURNS void
- LANGUAGE sql
-AS $function$
+ RETURNS void LANGUAGE sql AS $function$
 	SELECT set_config('orgwatch.actor', coalesce(actor, 'system'), true),
 	       set_config('orgwatch.operation', coalesce(operation, ''), true)
 $function$;

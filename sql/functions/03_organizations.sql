@@ -4,10 +4,7 @@
 -- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
 
 CREATE OR REPLACE FUNCTION public.ow_organization_doc(o organizations)
- RETURNS json
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS json LANGUAGE sql STABLE AS $function$
 	SELECT json_build_object('id', o.id, 'slug', o.slug, 'name', o.name, 'kind', o.kind,
 		'website', o.website, 'founded_on', o.founded_on, 'parent_id', o.parent_id,
 		'description', o.description, 'industry', o.industry, 'headquarters', o.headquarters,
@@ -16,30 +13,25 @@ AS $function$
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_organizations_write(p_actor text, p_key text, d jsonb, p_if_match text)
- RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
- LANGUAGE plpgsql
-AS $function$
+ RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
 DECLARE
 	cur organizations;
 	n organizations;
 BEGIN
 	PERFORM ow_begin_write(p_actor);
+	cur := ow_organization_locked(p_key, p_if_match);
+	d := ow_org_input(d);
+	n := ow_organization_candidate(cur, d);
 	IF p_key IS NULL THEN
-		d := ow_org_input(d);
-		n := jsonb_populate_record(NULL::organizations, d);
 		INSERT INTO organizations (slug, name, kind, website, founded_on, parent_id, description,
 			industry, headquarters, country, stage)
 		VALUES (coalesce(n.slug, ow_unique_slug('organizations', n.name)), n.name, coalesce(n.kind, 'other'),
-			n.website, n.founded_on, ow_ref(d, 'organization', 'parent'), n.description,
+			n.website, n.founded_on, n.parent_id, n.description,
 			n.industry, n.headquarters, n.country, n.stage)
 		RETURNING * INTO n;
 	ELSE
-		SELECT * INTO cur FROM organizations WHERE id = ow_key_404('organization', p_key) FOR UPDATE;
-		PERFORM ow_check_locked(FOUND, cur.updated_at, 'organization', p_key, p_if_match);
-		d := ow_org_input(d);
-		n := jsonb_populate_record(cur, d);
 		UPDATE organizations SET slug = n.slug, name = n.name, kind = n.kind, website = n.website,
-			founded_on = n.founded_on, parent_id = ow_ref_patch(d, 'organization', 'parent', cur.parent_id),
+			founded_on = n.founded_on, parent_id = n.parent_id,
 			description = n.description, industry = n.industry, headquarters = n.headquarters,
 			country = n.country, stage = n.stage
 		WHERE id = cur.id RETURNING * INTO n;
@@ -51,10 +43,7 @@ BEGIN
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_org_summary(o_id uuid)
- RETURNS json
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS json LANGUAGE sql STABLE AS $function$
 	SELECT ow_org_ref(o)
 	FROM organizations o WHERE o.id = o_id
 $function$;
@@ -67,30 +56,21 @@ $function$;
 -- A country's name folded as country_names holds it: lower case, no accents, every run of
 -- other characters one space ("United States." and "united  states" are "united states").
 CREATE OR REPLACE FUNCTION public.ow_country_fold(t text)
- RETURNS text
- LANGUAGE sql
- IMMUTABLE PARALLEL SAFE STRICT
-AS $function$
+ RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $function$
 	SELECT btrim(regexp_replace(ow_fold(t), '[^a-z0-9]+', ' ', 'g'))
 $function$;
 
 -- The ISO 3166-1 alpha-2 code of a country given by its code, its alpha-3 code or an English
 -- name or variant (country_names); NULL when it names none.
 CREATE OR REPLACE FUNCTION public.ow_country_code(t text)
- RETURNS text
- LANGUAGE sql
- STABLE PARALLEL SAFE
-AS $function$
+ RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $function$
 	SELECT c.code::text FROM country_names c WHERE c.folded = ow_country_fold(t)
 $function$;
 
 -- The stage as stored, from a tracker's spelling ("Series B", "Post-IPO", "Private Equity"):
 -- lower case, every run of other characters one underscore; NULL when it is no stage.
 CREATE OR REPLACE FUNCTION public.ow_stage_code(t text)
- RETURNS text
- LANGUAGE sql
- IMMUTABLE PARALLEL SAFE STRICT
-AS $function$
+ RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $function$
 	SELECT CASE WHEN s IN ('seed', 'series_a', 'series_b', 'series_c', 'series_d', 'series_e', 'series_f',
 		'series_g', 'series_h', 'series_i', 'series_j', 'private_equity', 'post_ipo', 'public', 'acquired',
 		'subsidiary', 'unknown') THEN s END
@@ -102,10 +82,7 @@ $function$;
 -- stage as ow_stage_code gives it; absent fields stay absent. An unknown country or stage is
 -- a 400 naming the field (both at once).
 CREATE OR REPLACE FUNCTION public.ow_org_input(d jsonb)
- RETURNS jsonb
- LANGUAGE plpgsql
- STABLE
-AS $function$
+ RETURNS jsonb LANGUAGE plpgsql STABLE AS $function$
 DECLARE
 	c text;
 	errs jsonb := '[]';
@@ -147,20 +124,15 @@ END $function$;
 --    OR x.org_id IN (SELECT id FROM ow_orgs_with_attrs(f_industry, f_country, f_stage)))
 -- (a scalar SQL function holding the sub-select would not be inlined: one call a row).
 CREATE OR REPLACE FUNCTION public.ow_orgs_with_attrs(f_industry text, f_country text, f_stage text)
- RETURNS TABLE(id uuid)
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS TABLE(id uuid) LANGUAGE sql STABLE AS $function$
 	SELECT o.id FROM organizations o
 	WHERE (f_industry IS NULL OR lower(o.industry) = lower(ow_trimmed(f_industry)))
 	  AND (f_country IS NULL OR o.country = upper(f_country))
 	  AND (f_stage IS NULL OR o.stage = f_stage)
 $function$;
 
--- The record type's SQL surface under the fixed names the generated dispatch calls
--- (90_record_types.sql, `orgwatch sql-types`; docs/ARCHITECTURE.md, "Adding a record type"):
--- its id by its own key, the record an import line names, what refers to a record, export
--- order and line.
+-- The record type's SQL surface under the fixed names (docs/ARCHITECTURE.md, "Adding a
+-- record type"): its id by its own key, the record an import line names, export order and line.
 
 CREATE OR REPLACE FUNCTION public.ow_organization_by_key(k text) RETURNS uuid
  LANGUAGE sql STABLE AS $function$
@@ -172,18 +144,6 @@ CREATE OR REPLACE FUNCTION public.ow_organization_existing(d jsonb) RETURNS TABL
 	SELECT jsonb_set(d, '{slug}', to_jsonb(k.slug)), x.id, x.updated_at
 	FROM (SELECT coalesce(d ->> 'slug', ow_slugify(d ->> 'name')) AS slug) k
 	LEFT JOIN organizations x ON x.slug = k.slug
-$function$;
-
-CREATE OR REPLACE FUNCTION public.ow_organization_refs(rid uuid) RETURNS text
- LANGUAGE sql STABLE AS $function$
-	SELECT ow_refs_words(ARRAY[
-		(SELECT count(*) FROM positions WHERE org_id = rid),
-		(SELECT count(*) FROM departures WHERE org_id = rid OR destination_org_id = rid),
-		(SELECT count(*) FROM layoffs WHERE org_id = rid),
-		(SELECT count(*) FROM teams WHERE org_id = rid),
-		(SELECT count(*) FROM organizations WHERE parent_id = rid)],
-		ARRAY['position', 'departure', 'layoff', 'team', 'child organization'],
-		ARRAY['positions', 'departures', 'layoffs', 'teams', 'child organizations'])
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_organization_export_keys() RETURNS TABLE(depth integer, key text, id uuid)

@@ -5,10 +5,7 @@
 
 -- A team's document given its organization (an expression the planner inlines).
 CREATE OR REPLACE FUNCTION public.ow_team_json(t teams, o organizations)
- RETURNS json
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS json LANGUAGE sql STABLE AS $function$
 	SELECT json_build_object('id', t.id, 'slug', t.slug, 'org_id', t.org_id, 'org', ow_org_ref(o),
 		'parent_id', t.parent_id, 'name', t.name, 'description', t.description,
 		'formed_on', t.formed_on, 'dissolved_on', t.dissolved_on,
@@ -17,45 +14,34 @@ AS $function$
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_team_doc(t teams)
- RETURNS json
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS json LANGUAGE sql STABLE AS $function$
 	SELECT ow_team_json(t, o) FROM (SELECT) x LEFT JOIN organizations o ON o.id = t.org_id
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_teams_get(p_key text)
- RETURNS TABLE(r_doc text, r_etag text, r_moved text)
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS TABLE(r_doc text, r_etag text, r_moved text) LANGUAGE sql STABLE AS $function$
 	SELECT ow_team_doc(t)::text, ow_etag(t.updated_at), NULL::text
 	FROM teams t WHERE t.id = ow_key('team', p_key)
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_teams_write(p_actor text, p_key text, d jsonb, p_if_match text)
- RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
- LANGUAGE plpgsql
-AS $function$
+ RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
 DECLARE
 	cur teams;
 	n teams;
 	parent_org uuid;
 BEGIN
 	PERFORM ow_begin_write(p_actor);
+	cur := ow_team_locked(p_key, p_if_match);
+	n := ow_team_candidate(cur, d);
 	IF p_key IS NULL THEN
-		n := jsonb_populate_record(NULL::teams, d);
-		n.org_id := ow_ref(d, 'organization', 'org');
 		INSERT INTO teams (org_id, slug, parent_id, name, description, formed_on, dissolved_on, reported_headcount)
-		VALUES (n.org_id, coalesce(n.slug, ow_unique_slug('teams', n.name, n.org_id)), ow_ref(d, 'team', 'parent'),
+		VALUES (n.org_id, coalesce(n.slug, ow_unique_slug('teams', n.name, n.org_id)), n.parent_id,
 			n.name, n.description, n.formed_on, n.dissolved_on, n.reported_headcount)
 		RETURNING * INTO n;
 	ELSE
-		SELECT * INTO cur FROM teams WHERE id = ow_key_404('team', p_key) FOR UPDATE;
-		PERFORM ow_check_locked(FOUND, cur.updated_at, 'team', p_key, p_if_match);
-		n := jsonb_populate_record(cur, d);
-		UPDATE teams SET org_id = ow_ref_patch(d, 'organization', 'org', cur.org_id), slug = n.slug,
-			parent_id = ow_ref_patch(d, 'team', 'parent', cur.parent_id), name = n.name,
+		UPDATE teams SET org_id = n.org_id, slug = n.slug,
+			parent_id = n.parent_id, name = n.name,
 			description = n.description, formed_on = n.formed_on, dissolved_on = n.dissolved_on,
 			reported_headcount = n.reported_headcount
 		WHERE id = cur.id RETURNING * INTO n;
@@ -74,20 +60,14 @@ BEGIN
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_team_summary(t_id uuid)
- RETURNS json
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS json LANGUAGE sql STABLE AS $function$
 	SELECT ow_team_ref(t)
 	FROM teams t WHERE t.id = t_id
 $function$;
 
 -- A member's entry given the person (an expression the planner inlines).
 CREATE OR REPLACE FUNCTION public.ow_team_member_json(po positions, p people)
- RETURNS json
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS json LANGUAGE sql STABLE AS $function$
 	SELECT json_build_object('person', ow_person_ref(p), 'title', po.title,
 		'started_on', po.started_on, 'ended_on', po.ended_on, 'position_id', po.id)
 $function$;
@@ -95,10 +75,7 @@ $function$;
 -- A person's entry among a team's alumni in one row, with what it refers to joined (inlined
 -- when joined LATERAL: team_alumni in sql/statements/charts.sql).
 CREATE OR REPLACE FUNCTION public.ow_team_alumnus_row(p_person uuid, p_team uuid)
- RETURNS TABLE(doc json)
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS TABLE(doc json) LANGUAGE sql STABLE AS $function$
 	SELECT json_build_object('person', ow_person_ref(p),
 		'title', last_pos.title, 'started_on', first_pos.started_on, 'ended_on', last_pos.ended_on,
 		'current', last_pos.ended_on IS NULL,
@@ -121,10 +98,8 @@ AS $function$
 	WHERE t.id = p_team
 $function$;
 
--- The record type's SQL surface under the fixed names the generated dispatch calls
--- (90_record_types.sql, `orgwatch sql-types`; docs/ARCHITECTURE.md, "Adding a record type"):
--- its id by its own key, the record an import line names, what refers to a record, export
--- order and line.
+-- The record type's SQL surface under the fixed names (docs/ARCHITECTURE.md, "Adding a
+-- record type"): its id by its own key, the record an import line names, export order and line.
 
 CREATE OR REPLACE FUNCTION public.ow_team_by_key(k text) RETURNS uuid
  LANGUAGE sql STABLE AS $function$
@@ -139,16 +114,6 @@ CREATE OR REPLACE FUNCTION public.ow_team_existing(d jsonb) RETURNS TABLE(doc js
 	SELECT jsonb_set(d, '{slug}', to_jsonb(k.slug)), x.id, x.updated_at
 	FROM (SELECT coalesce(d ->> 'slug', ow_slugify(d ->> 'name')) AS slug) k
 	LEFT JOIN teams x ON x.org_id = ow_ref(d, 'organization', 'org') AND x.slug = k.slug
-$function$;
-
-CREATE OR REPLACE FUNCTION public.ow_team_refs(rid uuid) RETURNS text
- LANGUAGE sql STABLE AS $function$
-	SELECT ow_refs_words(ARRAY[
-		(SELECT count(*) FROM positions WHERE team_id = rid),
-		(SELECT count(*) FROM departures WHERE team_id = rid),
-		(SELECT count(*) FROM layoffs WHERE team_id = rid),
-		(SELECT count(*) FROM teams WHERE parent_id = rid)],
-		ARRAY['position', 'departure', 'layoff', 'team'], ARRAY['positions', 'departures', 'layoffs', 'teams'])
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_team_export_keys() RETURNS TABLE(depth integer, key text, id uuid)

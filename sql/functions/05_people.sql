@@ -7,10 +7,7 @@
 -- a statement that joins it LATERAL gets its query inlined (planned with the statement, no
 -- call per row); reads (sql/statements/people.sql) and ow_person_doc both use it.
 CREATE OR REPLACE FUNCTION public.ow_person_positions(p_id uuid)
- RETURNS TABLE(list json)
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS TABLE(list json) LANGUAGE sql STABLE AS $function$
 	SELECT coalesce(json_agg(json_build_object('id', po.id,
 			'org', ow_org_ref(o),
 			'team', ow_team_ref(t),
@@ -23,10 +20,7 @@ $function$;
 -- The document of a person, given its current positions (ow_person_positions): an
 -- expression the planner inlines.
 CREATE OR REPLACE FUNCTION public.ow_person_json(p people, current_positions json)
- RETURNS json
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS json LANGUAGE sql STABLE AS $function$
 	SELECT json_build_object('id', p.id, 'slug', p.slug, 'full_name', p.full_name,
 		'aliases', to_json(p.aliases), 'bio', p.bio, 'links', p.links, 'tags', to_json(p.tags),
 		'current_positions', current_positions,
@@ -34,34 +28,27 @@ AS $function$
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_person_doc(p people)
- RETURNS json
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS json LANGUAGE sql STABLE AS $function$
 	SELECT ow_person_json(p, (SELECT list FROM ow_person_positions(p.id)))
 $function$;
 
 -- The rule that a merged person's slug names no new person, worded once: the single write
 -- (ow_people_write) and the import (ow_import_people) each find the slugs it refuses.
 CREATE OR REPLACE FUNCTION public.ow_person_slug_merged(slug text)
- RETURNS text
- LANGUAGE sql
- IMMUTABLE
-AS $function$
+ RETURNS text LANGUAGE sql IMMUTABLE AS $function$
 	SELECT format('the slug %L belonged to a merged person', slug)
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_people_write(p_actor text, p_key text, d jsonb, p_if_match text)
- RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
- LANGUAGE plpgsql
-AS $function$
+ RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
 DECLARE
 	cur people;
 	n people;
 BEGIN
 	PERFORM ow_begin_write(p_actor);
+	cur := ow_person_locked(p_key, p_if_match);
+	n := ow_person_candidate(cur, d);
 	IF p_key IS NULL THEN
-		n := jsonb_populate_record(NULL::people, d);
 		IF n.slug IS NOT NULL AND EXISTS (SELECT 1 FROM people_redirects WHERE old_slug = n.slug) THEN
 			PERFORM ow_raise('OW409', 'slug', ow_person_slug_merged(n.slug));
 		END IF;
@@ -70,9 +57,6 @@ BEGIN
 			n.bio, coalesce(n.links, '{}'), coalesce(n.tags, '{}'))
 		RETURNING * INTO n;
 	ELSE
-		SELECT * INTO cur FROM people WHERE id = ow_key_404('person', p_key) FOR UPDATE;
-		PERFORM ow_check_locked(FOUND, cur.updated_at, 'person', p_key, p_if_match);
-		n := jsonb_populate_record(cur, d);
 		UPDATE people SET slug = n.slug, full_name = n.full_name, aliases = coalesce(n.aliases, '{}'),
 			bio = n.bio, links = CASE WHEN d ? 'links' THEN coalesce(ow_merge_patch(cur.links, d -> 'links'), '{}') ELSE cur.links END,
 			tags = coalesce(n.tags, '{}')
@@ -82,22 +66,19 @@ BEGIN
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_person_summary(p_id uuid)
- RETURNS json
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS json LANGUAGE sql STABLE AS $function$
 	SELECT ow_person_ref(p)
 	FROM people p WHERE p.id = p_id
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_people_merge(p_actor text, p_key text, p_duplicate text, p_if_match text)
- RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
- LANGUAGE plpgsql
-AS $function$
+ RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
 DECLARE
 	keep people;
 	dup people;
 	names text[];
+	merged_tags text[];
+	merged_links jsonb;
 BEGIN
 	PERFORM ow_begin_write(p_actor, 'merge');
 	SELECT * INTO keep FROM people WHERE id = ow_key_404('person', p_key) FOR UPDATE;
@@ -108,6 +89,18 @@ BEGIN
 		PERFORM ow_raise('OW400', 'duplicate', 'a person cannot be merged into themself');
 	END IF;
 	PERFORM ow_check_if_match(keep.updated_at, p_if_match);
+
+	SELECT coalesce(array_agg(DISTINCT n), '{}') INTO names
+	FROM unnest(keep.aliases || dup.full_name || dup.aliases) n WHERE n <> keep.full_name;
+	merged_tags := ARRAY(SELECT DISTINCT unnest(keep.tags || dup.tags) ORDER BY 1);
+	merged_links := dup.links || keep.links;
+	-- The survivor stays a record a write (and so an import of the export) accepts: the
+	-- limits of people's list and map fields (server/jspec.c: 100 items, 50 entries).
+	PERFORM ow_raise('OW409', f.field, format('merging %s into %s would give it %s %s; at most %s. '
+		'Remove some from either first.', dup.slug, keep.slug, f.n, f.field, f.max))
+	FROM (VALUES ('aliases', cardinality(names), 100), ('tags', cardinality(merged_tags), 100),
+		('links', (SELECT count(*)::int FROM jsonb_object_keys(merged_links)), 50)) f(field, n, max)
+	WHERE f.n > f.max;
 
 	-- Positions: a stint both records hold (same org and start) keeps the survivor's row
 	-- and gains the duplicate's sources.
@@ -143,11 +136,8 @@ BEGIN
 			'end one of the reporting lines before merging.', keep.slug, dup.slug));
 	END;
 
-	SELECT coalesce(array_agg(DISTINCT n), '{}') INTO names
-	FROM unnest(keep.aliases || dup.full_name || dup.aliases) n WHERE n <> keep.full_name;
-	UPDATE people SET aliases = names,
-		tags = ARRAY(SELECT DISTINCT unnest(keep.tags || dup.tags) ORDER BY 1),
-		links = dup.links || keep.links, bio = coalesce(keep.bio, dup.bio)
+	UPDATE people SET aliases = names, tags = merged_tags, links = merged_links,
+		bio = coalesce(keep.bio, dup.bio)
 	WHERE id = keep.id;
 	UPDATE people_redirects SET survivor_id = keep.id WHERE survivor_id = dup.id;
 	INSERT INTO people_redirects (old_id, old_slug, survivor_id) VALUES (dup.id, dup.slug, keep.id);
@@ -157,9 +147,7 @@ BEGIN
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_people_similar_refresh(budget interval)
- RETURNS bigint
- LANGUAGE plpgsql
-AS $function$
+ RETURNS bigint LANGUAGE plpgsql AS $function$
 DECLARE
 	t0 timestamptz := clock_timestamp();
 	stale uuid[];
@@ -208,18 +196,13 @@ BEGIN
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_person_search_text(full_name text, aliases text[])
- RETURNS text
- LANGUAGE plpgsql
- IMMUTABLE PARALLEL SAFE
-AS $function$
+ RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $function$
 BEGIN
 	RETURN ow_fold(full_name || ' ' || coalesce(array_to_string(aliases, ' '), ''));
 END $function$;
 
--- The record type's SQL surface under the fixed names the generated dispatch calls
--- (90_record_types.sql, `orgwatch sql-types`; docs/ARCHITECTURE.md, "Adding a record type"):
--- its id by its own key, the record an import line names, what refers to a record, export
--- order and line.
+-- The record type's SQL surface under the fixed names (docs/ARCHITECTURE.md, "Adding a
+-- record type"): its id by its own key, the record an import line names, export order and line.
 
 CREATE OR REPLACE FUNCTION public.ow_person_by_key(k text) RETURNS uuid
  LANGUAGE sql STABLE AS $function$
@@ -231,15 +214,6 @@ CREATE OR REPLACE FUNCTION public.ow_person_existing(d jsonb) RETURNS TABLE(doc 
 	SELECT jsonb_set(d, '{slug}', to_jsonb(k.slug)), x.id, x.updated_at
 	FROM (SELECT coalesce(d ->> 'slug', ow_slugify(d ->> 'full_name')) AS slug) k
 	LEFT JOIN people x ON x.slug = k.slug
-$function$;
-
-CREATE OR REPLACE FUNCTION public.ow_person_refs(rid uuid) RETURNS text
- LANGUAGE sql STABLE AS $function$
-	SELECT ow_refs_words(ARRAY[
-		(SELECT count(*) FROM positions WHERE person_id = rid),
-		(SELECT count(*) FROM reporting_lines WHERE report_id = rid OR manager_id = rid),
-		(SELECT count(*) FROM departures WHERE person_id = rid)],
-		ARRAY['position', 'reporting line', 'departure'], ARRAY['positions', 'reporting lines', 'departures'])
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_person_export_keys() RETURNS TABLE(depth integer, key text, id uuid)

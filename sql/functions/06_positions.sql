@@ -7,10 +7,7 @@
 -- function, so a statement that joins it LATERAL gets its query inlined (lists and reads in
 -- sql/statements/records.sql); ow_position_doc is the same for one row.
 CREATE OR REPLACE FUNCTION public.ow_position_doc_row(po positions)
- RETURNS TABLE(doc json)
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS TABLE(doc json) LANGUAGE sql STABLE AS $function$
 	SELECT json_build_object('id', po.id, 'person_id', po.person_id, 'person', ow_person_ref(p),
 		'org_id', po.org_id, 'org', ow_org_ref(o), 'team_id', po.team_id,
 		'team', ow_team_ref(t), 'title', po.title, 'started_on', po.started_on,
@@ -23,10 +20,7 @@ AS $function$
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_position_doc(po positions)
- RETURNS json
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS json LANGUAGE sql STABLE AS $function$
 	SELECT doc FROM ow_position_doc_row(po)
 $function$;
 
@@ -35,10 +29,7 @@ $function$;
 -- statement (ow_import_positions) gets it inlined for every line of a batch; a single write
 -- (ow_positions_write) calls it for its one row. team_org: the organization of team_id.
 CREATE OR REPLACE FUNCTION public.ow_position_broken(team_id uuid, team_org uuid, org_id uuid, started_on text, ended_on text)
- RETURNS text[]
- LANGUAGE sql
- IMMUTABLE
-AS $function$
+ RETURNS text[] LANGUAGE sql IMMUTABLE AS $function$
 	SELECT CASE WHEN team_id IS NOT NULL AND team_org <> org_id
 		THEN ARRAY['team_id', 'the team belongs to another organization']
 	WHEN ended_on IS NOT NULL AND started_on IS NOT NULL AND ow_pdate_lower(ended_on) < ow_pdate_lower(started_on)
@@ -46,28 +37,15 @@ AS $function$
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_positions_write(p_actor text, p_key text, d jsonb, p_if_match text)
- RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
- LANGUAGE plpgsql
-AS $function$
+ RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
 DECLARE
 	cur positions;
 	n positions;
 	broken text[];
 BEGIN
 	PERFORM ow_begin_write(p_actor);
-	IF p_key IS NULL THEN
-		n := jsonb_populate_record(NULL::positions, d);
-		n.person_id := ow_ref(d, 'person', 'person');
-		n.org_id := ow_ref(d, 'organization', 'org');
-		n.team_id := ow_ref(d, 'team', 'team');
-	ELSE
-		SELECT * INTO cur FROM positions WHERE id = ow_key_404('position', p_key) FOR UPDATE;
-		PERFORM ow_check_locked(FOUND, cur.updated_at, 'position', p_key, p_if_match);
-		n := jsonb_populate_record(cur, d);
-		n.person_id := ow_ref_patch(d, 'person', 'person', cur.person_id);
-		n.org_id := ow_ref_patch(d, 'organization', 'org', cur.org_id);
-		n.team_id := ow_ref_patch(d, 'team', 'team', cur.team_id);
-	END IF;
+	cur := ow_position_locked(p_key, p_if_match);
+	n := ow_position_candidate(cur, d);
 	broken := ow_position_broken(n.team_id, (SELECT org_id FROM teams WHERE id = n.team_id), n.org_id,
 		n.started_on, n.ended_on);
 	IF broken IS NOT NULL THEN PERFORM ow_raise('OW400', broken[1], broken[2]); END IF;
@@ -85,18 +63,13 @@ BEGIN
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_position_on(p_person uuid, p_org uuid, p_day date)
- RETURNS positions
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS positions LANGUAGE sql STABLE AS $function$
 	SELECT * FROM positions WHERE person_id = p_person AND org_id = p_org AND period @> p_day
 	ORDER BY lower(period) NULLS FIRST, id LIMIT 1
 $function$;
 
--- The record type's SQL surface under the fixed names the generated dispatch calls
--- (90_record_types.sql, `orgwatch sql-types`; docs/ARCHITECTURE.md, "Adding a record type"):
--- its id by its own key, the record an import line names, what refers to a record, export
--- order and line.
+-- The record type's SQL surface under the fixed names (docs/ARCHITECTURE.md, "Adding a
+-- record type"): the record an import line names, export order and line.
 
 CREATE OR REPLACE FUNCTION public.ow_position_existing(d jsonb) RETURNS TABLE(doc jsonb, id uuid, updated_at timestamp with time zone)
  LANGUAGE sql STABLE AS $function$

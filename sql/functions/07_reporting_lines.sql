@@ -6,10 +6,7 @@
 -- A reporting line's document in one row, with both people joined (inlined when joined
 -- LATERAL; see ow_position_doc_row).
 CREATE OR REPLACE FUNCTION public.ow_reporting_line_doc_row(l reporting_lines)
- RETURNS TABLE(doc json)
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS TABLE(doc json) LANGUAGE sql STABLE AS $function$
 	SELECT json_build_object('id', l.id, 'report_id', l.report_id, 'report', ow_person_ref(r),
 		'manager_id', l.manager_id, 'manager', ow_person_ref(m),
 		'valid_from', l.valid_from, 'valid_to', l.valid_to, 'source_ids', s.ids, 'sources', s.summaries,
@@ -20,10 +17,7 @@ AS $function$
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_reporting_line_doc(l reporting_lines)
- RETURNS json
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS json LANGUAGE sql STABLE AS $function$
 	SELECT doc FROM ow_reporting_line_doc_row(l)
 $function$;
 
@@ -31,10 +25,7 @@ $function$;
 -- broken as {field, message} (NULL when all hold); inlined into the import's set-based
 -- statement (ow_import_reporting_lines), called for one row by ow_reporting_lines_write.
 CREATE OR REPLACE FUNCTION public.ow_reporting_line_broken(report_id uuid, manager_id uuid, valid_from text, valid_to text)
- RETURNS text[]
- LANGUAGE sql
- IMMUTABLE
-AS $function$
+ RETURNS text[] LANGUAGE sql IMMUTABLE AS $function$
 	SELECT CASE WHEN report_id = manager_id THEN ARRAY['manager_id', 'a person cannot report to themself']
 	WHEN valid_to IS NOT NULL AND valid_from IS NOT NULL AND ow_pdate_lower(valid_to) <= ow_pdate_lower(valid_from)
 		THEN ARRAY['valid_to', 'must be after valid_from (a line ends on the first day of valid_to)'] END
@@ -49,10 +40,7 @@ $function$;
 -- close a loop of managers at a common instant (the walk up the managers starts only from
 -- candidates someone reports to). Messages as a 409 words them.
 CREATE OR REPLACE FUNCTION public.ow_reporting_lines_conflicts(c reporting_lines[], lines integer[] DEFAULT NULL)
- RETURNS TABLE(k integer, message text)
- LANGUAGE plpgsql
- STABLE
-AS $function$
+ RETURNS TABLE(k integer, message text) LANGUAGE plpgsql STABLE AS $function$
 BEGIN
 	-- Planned at each call for the candidates given (one line, or a file's thousands).
 	RETURN QUERY EXECUTE $q$
@@ -111,9 +99,7 @@ BEGIN
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_reporting_lines_write(p_actor text, p_key text, d jsonb, p_if_match text)
- RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
- LANGUAGE plpgsql
-AS $function$
+ RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
 DECLARE
 	cur reporting_lines;
 	n reporting_lines;
@@ -123,17 +109,8 @@ BEGIN
 	PERFORM ow_begin_write(p_actor);
 	-- Reporting-line writers take turns, so two concurrent lines cannot together close a cycle.
 	PERFORM pg_advisory_xact_lock(7406118);
-	IF p_key IS NULL THEN
-		n := jsonb_populate_record(NULL::reporting_lines, d);
-		n.report_id := ow_ref(d, 'person', 'report');
-		n.manager_id := ow_ref(d, 'person', 'manager');
-	ELSE
-		SELECT * INTO cur FROM reporting_lines WHERE id = ow_key_404('reporting_line', p_key) FOR UPDATE;
-		PERFORM ow_check_locked(FOUND, cur.updated_at, 'reporting_line', p_key, p_if_match);
-		n := jsonb_populate_record(cur, d);
-		n.report_id := ow_ref_patch(d, 'person', 'report', cur.report_id);
-		n.manager_id := ow_ref_patch(d, 'person', 'manager', cur.manager_id);
-	END IF;
+	cur := ow_reporting_line_locked(p_key, p_if_match);
+	n := ow_reporting_line_candidate(cur, d);
 	broken := ow_reporting_line_broken(n.report_id, n.manager_id, n.valid_from, n.valid_to);
 	IF broken IS NOT NULL THEN PERFORM ow_raise('OW400', broken[1], broken[2]); END IF;
 	SELECT c.message INTO conflict FROM ow_reporting_lines_conflicts(ARRAY[n]) c;
@@ -158,9 +135,7 @@ END $function$;
 -- time). An import checks its batch before it inserts (ow_import_reporting_lines) and ending a line
 -- earlier breaks no rule (ow_departures_close): both say so for their statements only.
 CREATE OR REPLACE FUNCTION public.ow_reporting_lines_no_cycle()
- RETURNS trigger
- LANGUAGE plpgsql
-AS $function$
+ RETURNS trigger LANGUAGE plpgsql AS $function$
 DECLARE
 	conflict text;
 BEGIN
@@ -173,10 +148,8 @@ BEGIN
 	RETURN NEW;
 END $function$;
 
--- The record type's SQL surface under the fixed names the generated dispatch calls
--- (90_record_types.sql, `orgwatch sql-types`; docs/ARCHITECTURE.md, "Adding a record type"):
--- its id by its own key, the record an import line names, what refers to a record, export
--- order and line.
+-- The record type's SQL surface under the fixed names (docs/ARCHITECTURE.md, "Adding a
+-- record type"): the record an import line names, export order and line.
 
 CREATE OR REPLACE FUNCTION public.ow_reporting_line_existing(d jsonb) RETURNS TABLE(doc jsonb, id uuid, updated_at timestamp with time zone)
  LANGUAGE sql STABLE AS $function$

@@ -7,10 +7,7 @@
 -- to (NULL rows where it refers to none) and its sources: one expression, which the planner
 -- inlines, so a list renders its page with joins instead of a lookup per row and reference.
 CREATE OR REPLACE FUNCTION public.ow_departure_json(d departures, p people, o organizations, t teams, dst organizations, l layoffs, src_ids json, src_summaries json)
- RETURNS json
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS json LANGUAGE sql STABLE AS $function$
 	SELECT json_build_object('id', d.id, 'person_id', d.person_id,
 		'person', ow_person_ref(p),
 		'org_id', d.org_id,
@@ -32,10 +29,7 @@ $function$;
 -- A departure's document by itself (records, writes): the same expression, with the rows
 -- it refers to looked up.
 CREATE OR REPLACE FUNCTION public.ow_departure_doc(d departures)
- RETURNS json
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS json LANGUAGE sql STABLE AS $function$
 	SELECT ow_departure_json(d, p, o, t, dst, l, s.ids, s.summaries)
 	FROM ow_fact_sources('departure', d.id) s
 	LEFT JOIN people p ON p.id = d.person_id
@@ -50,10 +44,7 @@ $function$;
 -- (ow_import_departures), called for one row by ow_departures_write. team_org, layoff_org:
 -- the organizations of team_id and layoff_id.
 CREATE OR REPLACE FUNCTION public.ow_departure_broken(team_id uuid, team_org uuid, org_id uuid, departed_on text, returned_on text, layoff_id uuid, layoff_org uuid)
- RETURNS text[]
- LANGUAGE sql
- IMMUTABLE
-AS $function$
+ RETURNS text[] LANGUAGE sql IMMUTABLE AS $function$
 	SELECT CASE WHEN team_id IS NOT NULL AND team_org <> org_id
 		THEN ARRAY['team_id', 'the team belongs to another organization']
 	WHEN returned_on IS NOT NULL AND ow_pdate_lower(returned_on) < ow_pdate_lower(departed_on)
@@ -63,32 +54,15 @@ AS $function$
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_departures_write(p_actor text, p_key text, d jsonb, p_if_match text)
- RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
- LANGUAGE plpgsql
-AS $function$
+ RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
 DECLARE
 	cur departures;
 	n departures;
 	broken text[];
 BEGIN
 	PERFORM ow_begin_write(p_actor);
-	IF p_key IS NULL THEN
-		n := jsonb_populate_record(NULL::departures, d);
-		n.person_id := ow_ref(d, 'person', 'person');
-		n.org_id := ow_ref(d, 'organization', 'org');
-		n.team_id := ow_ref(d, 'team', 'team');
-		n.destination_org_id := ow_ref(d, 'organization', 'destination_org');
-		n.layoff_id := ow_ref(d, 'layoff', 'layoff');
-	ELSE
-		SELECT * INTO cur FROM departures WHERE id = ow_key_404('departure', p_key) FOR UPDATE;
-		PERFORM ow_check_locked(FOUND, cur.updated_at, 'departure', p_key, p_if_match);
-		n := jsonb_populate_record(cur, d);
-		n.person_id := ow_ref_patch(d, 'person', 'person', cur.person_id);
-		n.org_id := ow_ref_patch(d, 'organization', 'org', cur.org_id);
-		n.team_id := ow_ref_patch(d, 'team', 'team', cur.team_id);
-		n.destination_org_id := ow_ref_patch(d, 'organization', 'destination_org', cur.destination_org_id);
-		n.layoff_id := ow_ref_patch(d, 'layoff', 'layoff', cur.layoff_id);
-	END IF;
+	cur := ow_departure_locked(p_key, p_if_match);
+	n := ow_departure_candidate(cur, d);
 	broken := ow_departure_broken(n.team_id, (SELECT org_id FROM teams WHERE id = n.team_id), n.org_id,
 		n.departed_on, n.returned_on, n.layoff_id, (SELECT org_id FROM layoffs WHERE id = n.layoff_id));
 	IF broken IS NOT NULL THEN PERFORM ow_raise('OW400', broken[1], broken[2]); END IF;
@@ -122,10 +96,7 @@ END $function$;
 
 -- The departures of g that end something, with their place in g (k) and their first day.
 CREATE OR REPLACE FUNCTION public.ow_departures_gone(g departures[])
- RETURNS TABLE(k bigint, person_id uuid, org_id uuid, departed_on text, gone date)
- LANGUAGE sql
- IMMUTABLE
-AS $function$
+ RETURNS TABLE(k bigint, person_id uuid, org_id uuid, departed_on text, gone date) LANGUAGE sql IMMUTABLE AS $function$
 	SELECT u.ordinality, u.person_id, u.org_id, u.departed_on, ow_pdate_lower(u.departed_on)
 	FROM unnest(g) WITH ORDINALITY AS u
 	WHERE coalesce(u.status, 'reported') <> 'retracted'
@@ -141,9 +112,7 @@ $function$;
 -- stands aside) and the audit rows are the statement triggers'; ending a line earlier can
 -- close no cycle and overlap nothing, so the no-cycle trigger's walk stands aside too.
 CREATE OR REPLACE FUNCTION public.ow_departures_close(g departures[])
- RETURNS void
- LANGUAGE plpgsql
-AS $function$
+ RETURNS void LANGUAGE plpgsql AS $function$
 BEGIN
 	PERFORM set_config('orgwatch.touched', 'on', true);
 	WITH ow_gone AS (SELECT * FROM ow_departures_gone(g)), f AS (
@@ -185,10 +154,7 @@ END $function$;
 -- ow_stmt_variant_sql), so once inlined the planner keeps only the conditions of the
 -- filters given, each one an index condition.
 CREATE OR REPLACE FUNCTION public.ow_departures_filtered(f_person text, f_org text, f_team text, f_dest text, f_kind text, f_reason text, f_dkind text, f_from text, f_to text, f_layoff text, f_updated timestamp with time zone, f_status text, given boolean[])
- RETURNS SETOF departures
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS SETOF departures LANGUAGE sql STABLE AS $function$
 	SELECT d.* FROM departures d
 	WHERE (NOT given[1] OR d.person_id = (SELECT ow_key_strict('person', f_person, 'person')))
 	  AND (NOT given[2] OR d.org_id = (SELECT ow_key_strict('organization', f_org, 'org')))
@@ -206,10 +172,8 @@ AS $function$
 		ELSE string_to_array(f_status, ',') END)
 $function$;
 
--- The record type's SQL surface under the fixed names the generated dispatch calls
--- (90_record_types.sql, `orgwatch sql-types`; docs/ARCHITECTURE.md, "Adding a record type"):
--- its id by its own key, the record an import line names, what refers to a record, export
--- order and line.
+-- The record type's SQL surface under the fixed names (docs/ARCHITECTURE.md, "Adding a
+-- record type"): the record an import line names, export order and line.
 
 CREATE OR REPLACE FUNCTION public.ow_departure_existing(d jsonb) RETURNS TABLE(doc jsonb, id uuid, updated_at timestamp with time zone)
  LANGUAGE sql STABLE AS $function$

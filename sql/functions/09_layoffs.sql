@@ -7,10 +7,7 @@
 -- when joined LATERAL; see ow_position_doc_row); with_departures adds the named departures
 -- (a single layoff's read).
 CREATE OR REPLACE FUNCTION public.ow_layoff_doc_row(l layoffs, with_departures boolean)
- RETURNS TABLE(doc json)
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS TABLE(doc json) LANGUAGE sql STABLE AS $function$
 	SELECT json_build_object('id', l.id, 'org_id', l.org_id, 'org', ow_org_ref(o),
 		'team_id', l.team_id, 'team', ow_team_ref(t), 'announced_on', l.announced_on,
 		'effective_on', l.effective_on, 'location', l.location, 'count', l.count, 'percentage', l.percentage,
@@ -30,17 +27,12 @@ AS $function$
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_layoff_doc(l layoffs, with_departures boolean DEFAULT false)
- RETURNS json
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS json LANGUAGE sql STABLE AS $function$
 	SELECT doc FROM ow_layoff_doc_row(l, with_departures)
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_layoffs_write(p_actor text, p_key text, d jsonb, p_if_match text)
- RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
- LANGUAGE plpgsql
-AS $function$
+ RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
 DECLARE
 	cur layoffs;
 	n layoffs;
@@ -49,17 +41,8 @@ BEGIN
 	IF jsonb_typeof(d -> 'location') = 'string' THEN
 		d := jsonb_set(d, '{location}', coalesce(to_jsonb(ow_trimmed(d ->> 'location')), 'null'));
 	END IF;
-	IF p_key IS NULL THEN
-		n := jsonb_populate_record(NULL::layoffs, d);
-		n.org_id := ow_ref(d, 'organization', 'org');
-		n.team_id := ow_ref(d, 'team', 'team');
-	ELSE
-		SELECT * INTO cur FROM layoffs WHERE id = ow_key_404('layoff', p_key) FOR UPDATE;
-		PERFORM ow_check_locked(FOUND, cur.updated_at, 'layoff', p_key, p_if_match);
-		n := jsonb_populate_record(cur, d);
-		n.org_id := ow_ref_patch(d, 'organization', 'org', cur.org_id);
-		n.team_id := ow_ref_patch(d, 'team', 'team', cur.team_id);
-	END IF;
+	cur := ow_layoff_locked(p_key, p_if_match);
+	n := ow_layoff_candidate(cur, d);
 	IF n.team_id IS NOT NULL AND (SELECT org_id FROM teams WHERE id = n.team_id) <> n.org_id THEN
 		PERFORM ow_raise('OW400', 'team_id', 'the team belongs to another organization');
 	END IF;
@@ -77,10 +60,8 @@ BEGIN
 	RETURN QUERY SELECT CASE WHEN ow_docs_wanted() THEN ow_layoff_doc(l, true)::text END, ow_etag(l.updated_at), l.id FROM layoffs l WHERE l.id = n.id;
 END $function$;
 
--- The record type's SQL surface under the fixed names the generated dispatch calls
--- (90_record_types.sql, `orgwatch sql-types`; docs/ARCHITECTURE.md, "Adding a record type"):
--- its id by its own key, the record an import line names, what refers to a record, export
--- order and line.
+-- The record type's SQL surface under the fixed names (docs/ARCHITECTURE.md, "Adding a
+-- record type"): its id by its own key, the record an import line names, export order and line.
 
 CREATE OR REPLACE FUNCTION public.ow_layoff_existing(d jsonb) RETURNS TABLE(doc jsonb, id uuid, updated_at timestamp with time zone)
  LANGUAGE sql STABLE AS $function$
@@ -91,12 +72,6 @@ CREATE OR REPLACE FUNCTION public.ow_layoff_existing(d jsonb) RETURNS TABLE(doc 
 		  AND lower(coalesce(x.location, '')) = lower(coalesce(ow_trimmed(d ->> 'location'), '')) END
 	ORDER BY x.created_at, x.id
 	LIMIT 1
-$function$;
-
-CREATE OR REPLACE FUNCTION public.ow_layoff_refs(rid uuid) RETURNS text
- LANGUAGE sql STABLE AS $function$
-	SELECT ow_refs_words(ARRAY[(SELECT count(*) FROM departures WHERE layoff_id = rid)],
-		ARRAY['departure'], ARRAY['departures'])
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_layoff_export_keys() RETURNS TABLE(depth integer, key text, id uuid)

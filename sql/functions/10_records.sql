@@ -5,9 +5,7 @@
 -- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
 
 CREATE OR REPLACE FUNCTION public.ow_write(entity text, p_actor text, p_key text, d jsonb, p_if_match text)
- RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
- LANGUAGE plpgsql
-AS $function$
+ RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
 BEGIN
 	PERFORM ow_check_refs(d, ow_entity_refs(entity));
 	RETURN QUERY SELECT * FROM ow_write_record(entity, p_actor, p_key, d, p_if_match);

@@ -4,13 +4,7 @@
 -- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
 
 CREATE OR REPLACE FUNCTION public.ow_chart_flat(p_org text, p_day date, p_root text, p_depth integer)
- RETURNS TABLE(person_id uuid, manager_id uuid, slug text, full_name text, title text, team_id uuid, team_slug text, team_name text, sort_key text)
- LANGUAGE plpgsql
- STABLE
- SET plan_cache_mode TO 'force_custom_plan'
- SET jit TO 'off'
- SET work_mem TO '64MB'
-AS $function$
+ RETURNS TABLE(person_id uuid, manager_id uuid, slug text, full_name text, title text, team_id uuid, team_slug text, team_name text, sort_key text) LANGUAGE plpgsql STABLE SET plan_cache_mode TO 'force_custom_plan' SET jit TO 'off' SET work_mem TO '64MB' AS $function$
 DECLARE
 	oid_ uuid := ow_key_404('organization', p_org);
 	root_id uuid := ow_key_strict('person', p_root, 'root');
@@ -53,29 +47,19 @@ BEGIN
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_chart_head(p_org text, p_day date)
- RETURNS text
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS text LANGUAGE sql STABLE AS $function$
 	SELECT '{"org":' || ow_org_summary(ow_key_404('organization', p_org))::text
 		|| ',"as_of":"' || p_day::text || '","roots":['
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_reports_head(p_key text, p_day date)
- RETURNS text
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS text LANGUAGE sql STABLE AS $function$
 	SELECT '{"person":' || ow_person_summary(ow_key_404('person', p_key))::text
 		|| ',"as_of":"' || p_day::text || '","reports":['
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_person_timeline(p_key text)
- RETURNS text
- LANGUAGE plpgsql
- STABLE
- SET plan_cache_mode TO 'force_custom_plan'
-AS $function$
+ RETURNS text LANGUAGE plpgsql STABLE SET plan_cache_mode TO 'force_custom_plan' AS $function$
 DECLARE
 	pid uuid := ow_key_404('person', p_key);
 	events json;
@@ -123,11 +107,7 @@ BEGIN
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_org_changes(p_key text, p_from text, p_to text)
- RETURNS text
- LANGUAGE plpgsql
- STABLE
- SET plan_cache_mode TO 'force_custom_plan'
-AS $function$
+ RETURNS text LANGUAGE plpgsql STABLE SET plan_cache_mode TO 'force_custom_plan' AS $function$
 DECLARE
 	oid_ uuid := ow_key_404('organization', p_key);
 	win daterange := daterange(lower(ow_pdate_range(p_from)), upper(ow_pdate_range(p_to)));

@@ -7,10 +7,7 @@
 -- (quarter), "2024" (year), "2024 (month unknown)" / "2024 (quarter unknown)" for the dates
 -- known only to their year.
 CREATE OR REPLACE FUNCTION public.ow_period_label(group_by text, k text)
- RETURNS text
- LANGUAGE sql
- IMMUTABLE
-AS $function$
+ RETURNS text LANGUAGE sql IMMUTABLE AS $function$
 	SELECT CASE
 		WHEN k LIKE '%-unknown' THEN left(k, 4) || CASE group_by WHEN 'month'
 			THEN ' (month unknown)' ELSE ' (quarter unknown)' END
@@ -27,11 +24,7 @@ $function$;
 -- cost 0.06-0.09 ms a call, 6-16 % of a one-person or one-organization statistic (bench
 -- database, calls of the two alternated; within noise from 4 ms up).
 CREATE OR REPLACE FUNCTION public.ow_stats_departures(group_by text, f_person text, f_org text, f_team text, f_dest text, f_kind text, f_reason text, f_dkind text, f_from text, f_to text, f_layoff text, f_updated timestamp with time zone, f_status text, f_industry text, f_country text, f_stage text)
- RETURNS text
- LANGUAGE plpgsql
- STABLE
- SET plan_cache_mode TO 'force_custom_plan'
-AS $function$
+ RETURNS text LANGUAGE plpgsql STABLE SET plan_cache_mode TO 'force_custom_plan' AS $function$
 DECLARE
 	groups json;
 	total bigint;
@@ -102,11 +95,7 @@ BEGIN
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_stats_flows(f_org text, f_from text, f_to text, f_status text, f_industry text, f_country text, f_stage text)
- RETURNS text
- LANGUAGE plpgsql
- STABLE
- SET plan_cache_mode TO 'force_custom_plan'
-AS $function$
+ RETURNS text LANGUAGE plpgsql STABLE SET plan_cache_mode TO 'force_custom_plan' AS $function$
 BEGIN
 	-- Planned with the arguments' values (a custom plan), so that the filters not given fold
 	-- away and org= is an index condition.
@@ -125,11 +114,7 @@ BEGIN
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_stats_attrition(f_org text, f_team text, f_from text, f_to text, group_by text)
- RETURNS text
- LANGUAGE plpgsql
- STABLE
- SET plan_cache_mode TO 'force_custom_plan'
-AS $function$
+ RETURNS text LANGUAGE plpgsql STABLE SET plan_cache_mode TO 'force_custom_plan' AS $function$
 DECLARE
 	org_ uuid := ow_key_strict('organization', f_org, 'org');
 	team_ uuid := ow_key_strict('team', f_team, 'team');
@@ -155,10 +140,7 @@ BEGIN
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_attrition_row(p_org uuid, p_team uuid, win daterange)
- RETURNS json
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS json LANGUAGE sql STABLE AS $function$
 	WITH dep AS (
 		SELECT count(*) AS n FROM departures d
 		WHERE (p_org IS NULL OR d.org_id = p_org) AND (p_team IS NULL OR d.team_id = p_team)
@@ -188,10 +170,7 @@ $function$;
 -- 17_charts.sql: org, the organization's industry, country and stage, from/to overlapping
 -- announced_on). Plain SQL, inlined where it is called.
 CREATE OR REPLACE FUNCTION public.ow_stats_layoffs_rows(org_ uuid, f_industry text, f_country text, f_stage text, f_from text, f_to text)
- RETURNS TABLE(org_id uuid, announced_on text, announced_range daterange, count integer)
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS TABLE(org_id uuid, announced_on text, announced_range daterange, count integer) LANGUAGE sql STABLE AS $function$
 	SELECT l.org_id, l.announced_on, l.announced_range, l.count
 	FROM ow_layoffs_selected(org_, f_industry, f_country, f_stage, f_from, f_to) l
 $function$;
@@ -210,11 +189,7 @@ $function$;
 -- group's organizations and no DISTINCT is needed. bench/ceiling/layoffs_*.sql are the
 -- smallest statements giving the same facts.
 CREATE OR REPLACE FUNCTION public.ow_stats_layoffs(group_by text, f_org text, f_industry text, f_country text, f_stage text, f_from text, f_to text)
- RETURNS text
- LANGUAGE plpgsql
- STABLE
- SET plan_cache_mode TO 'force_custom_plan'
-AS $function$
+ RETURNS text LANGUAGE plpgsql STABLE SET plan_cache_mode TO 'force_custom_plan' AS $function$
 DECLARE
 	org_ uuid := ow_key_strict('organization', f_org, 'org');
 	step interval := CASE group_by WHEN 'month' THEN interval '1 month' WHEN 'quarter' THEN interval '3 months'

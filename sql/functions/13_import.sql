@@ -5,10 +5,7 @@
 -- never in sql/schema/ (see docs/ARCHITECTURE.md, "Changing a function").
 
 CREATE OR REPLACE FUNCTION public.ow_import_uuid(k text)
- RETURNS uuid
- LANGUAGE sql
- IMMUTABLE
-AS $function$
+ RETURNS uuid LANGUAGE sql IMMUTABLE AS $function$
 	SELECT CASE WHEN ow_is_uuid(k) THEN k::uuid END
 $function$;
 
@@ -29,9 +26,7 @@ $function$;
 -- ---------------------------------------------------------------------------------------
 
 CREATE OR REPLACE FUNCTION public.ow_import_spool_apply(p_actor text, p_create text)
- RETURNS TABLE(r_line integer, r_outcome text, r_field text, r_message text, r_count bigint)
- LANGUAGE plpgsql
-AS $function$
+ RETURNS TABLE(r_line integer, r_outcome text, r_field text, r_message text, r_count bigint) LANGUAGE plpgsql AS $function$
 DECLARE
 	t text;
 	run record;
@@ -109,9 +104,7 @@ END $function$;
 -- ow_import_later when p_later), each through ow_check_refs and ow_import_one as a single
 -- write would go, its failure caught and named with its line.
 CREATE OR REPLACE FUNCTION public.ow_import_each(p_actor text, p_type text, p_later boolean, p_lo integer, p_hi integer)
- RETURNS void
- LANGUAGE plpgsql
-AS $function$
+ RETURNS void LANGUAGE plpgsql AS $function$
 DECLARE
 	rec record;
 	e jsonb;
@@ -150,10 +143,7 @@ END $function$;
 -- row a record: its line, its document, and for each reference field the key given, the
 -- field it was given in (f or f_id) and the id found (NULL when none).
 CREATE OR REPLACE FUNCTION public.ow_import_refs(p_type text, p_lo integer, p_hi integer)
- RETURNS TABLE(line integer, d jsonb, f_person text, k_person text, person_id uuid, f_org text, k_org text, org_id uuid, f_team text, k_team text, team_id uuid, team_org uuid, f_manager text, k_manager text, manager_id uuid, f_dest text, k_dest text, dest_id uuid, f_layoff text, k_layoff text, layoff_id uuid, layoff_org uuid)
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS TABLE(line integer, d jsonb, f_person text, k_person text, person_id uuid, f_org text, k_org text, org_id uuid, f_team text, k_team text, team_id uuid, team_org uuid, f_manager text, k_manager text, manager_id uuid, f_dest text, k_dest text, dest_id uuid, f_layoff text, k_layoff text, layoff_id uuid, layoff_org uuid) LANGUAGE sql STABLE AS $function$
 	-- Narrow rows (line and keys) through the joins; the document joins back at the end.
 	WITH s AS MATERIALIZED (
 		SELECT x.line,
@@ -218,10 +208,7 @@ $function$;
 -- sources (ow_import_src), worded by ow_ref_missing as a single write words them: (line,
 -- field, message).
 CREATE OR REPLACE FUNCTION public.ow_import_ref_errors()
- RETURNS TABLE(line integer, field text, message text)
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS TABLE(line integer, field text, message text) LANGUAGE sql STABLE AS $function$
 	SELECT r.line, r.f_person, ow_ref_missing('person', r.k_person) FROM ow_import_r r
 	WHERE r.k_person IS NOT NULL AND r.person_id IS NULL
 	UNION ALL SELECT r.line, r.f_org, ow_ref_missing('organization', r.k_org) FROM ow_import_r r
@@ -241,9 +228,7 @@ $function$;
 -- The staged records of p_type with their resolved references (ow_import_r) and their
 -- sources (ow_import_src: line, key, field, id), as temporary tables of the transaction.
 CREATE OR REPLACE FUNCTION public.ow_import_stage(p_type text, p_lo integer, p_hi integer)
- RETURNS void
- LANGUAGE plpgsql
-AS $function$
+ RETURNS void LANGUAGE plpgsql AS $function$
 BEGIN
 	DROP TABLE IF EXISTS pg_temp.ow_import_r;
 	CREATE TEMP TABLE ow_import_r ON COMMIT DROP AS SELECT * FROM ow_import_refs(p_type, p_lo, p_hi);

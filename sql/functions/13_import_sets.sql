@@ -14,9 +14,7 @@
 -- What a set-based write of type p_type left (ow_import_n: the lines matching a record already
 -- there, or repeating an earlier line's natural key), record by record through ow_import_each.
 CREATE OR REPLACE FUNCTION public.ow_import_rest(p_actor text, p_type text, p_lo integer, p_hi integer)
- RETURNS void
- LANGUAGE plpgsql
-AS $function$
+ RETURNS void LANGUAGE plpgsql AS $function$
 BEGIN
 	INSERT INTO ow_import_later SELECT n.line FROM ow_import_n n WHERE n.existing IS NOT NULL OR n.nth > 1;
 	PERFORM ow_import_each(p_actor, p_type, true, p_lo, p_hi);
@@ -26,9 +24,7 @@ END $function$;
 -- People, set-based: the new slugs of the file (first line of each) inserted in one
 -- statement; the rest record by record.
 CREATE OR REPLACE FUNCTION public.ow_import_people(p_actor text, p_lo integer, p_hi integer)
- RETURNS void
- LANGUAGE plpgsql
-AS $function$
+ RETURNS void LANGUAGE plpgsql AS $function$
 BEGIN
 	DROP TABLE IF EXISTS pg_temp.ow_import_n;
 	CREATE TEMP TABLE ow_import_n ON COMMIT DROP AS
@@ -60,9 +56,7 @@ END $function$;
 -- natural keys (first line of each) inserted with their source links; the rules are
 -- ow_position_broken's.
 CREATE OR REPLACE FUNCTION public.ow_import_positions(p_actor text, p_lo integer, p_hi integer)
- RETURNS void
- LANGUAGE plpgsql
-AS $function$
+ RETURNS void LANGUAGE plpgsql AS $function$
 BEGIN
 	PERFORM ow_import_stage('position', p_lo, p_hi);
 	DROP TABLE IF EXISTS pg_temp.ow_import_n;
@@ -101,9 +95,7 @@ END $function$;
 -- trigger's check standing aside (orgwatch.lines_checked, this statement only; the exclusion
 -- constraint still stands behind the first rule).
 CREATE OR REPLACE FUNCTION public.ow_import_reporting_lines(p_actor text, p_lo integer, p_hi integer)
- RETURNS void
- LANGUAGE plpgsql
-AS $function$
+ RETURNS void LANGUAGE plpgsql AS $function$
 BEGIN
 	PERFORM ow_import_stage('reporting_line', p_lo, p_hi);
 	-- Reporting-line writers take turns (as ow_reporting_lines_write does).
@@ -155,9 +147,7 @@ END $function$;
 -- inserted, then what they end (ow_departures_close, the single write's rule, over the batch
 -- in line order), and their source links.
 CREATE OR REPLACE FUNCTION public.ow_import_departures(p_actor text, p_lo integer, p_hi integer)
- RETURNS void
- LANGUAGE plpgsql
-AS $function$
+ RETURNS void LANGUAGE plpgsql AS $function$
 BEGIN
 	PERFORM ow_import_stage('departure', p_lo, p_hi);
 	DROP TABLE IF EXISTS pg_temp.ow_import_n;

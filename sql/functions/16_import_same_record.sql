@@ -11,10 +11,7 @@
 
 -- A name as organizations are matched by it: trimmed, runs of whitespace one space, lower case.
 CREATE OR REPLACE FUNCTION public.ow_org_name_fold(t text)
- RETURNS text
- LANGUAGE sql
- IMMUTABLE PARALLEL SAFE STRICT
-AS $function$
+ RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $function$
 	SELECT lower(regexp_replace(btrim(t), '\s+', ' ', 'g'))
 $function$;
 
@@ -28,9 +25,7 @@ $function$;
 -- "meta-2" beside "meta" would split a company in two); without p_create the line goes on
 -- to the reference check, which names it as unknown.
 CREATE OR REPLACE FUNCTION public.ow_import_org_names(p_actor text, p_create boolean)
- RETURNS void
- LANGUAGE plpgsql
-AS $function$
+ RETURNS void LANGUAGE plpgsql AS $function$
 DECLARE
 	m record;
 	new_id uuid;
@@ -112,10 +107,7 @@ END $function$;
 -- References count as written (a slug and the same record's id are two keys here; the
 -- upsert still finds one record for both).
 CREATE OR REPLACE FUNCTION public.ow_import_natural_key(p_type text, d jsonb)
- RETURNS TABLE(nk text, fields text[])
- LANGUAGE sql
- IMMUTABLE
-AS $function$
+ RETURNS TABLE(nk text, fields text[]) LANGUAGE sql IMMUTABLE AS $function$
 	SELECT k.nk::text, ARRAY(SELECT f FROM unnest(k.fields) f WHERE d ? f)
 	FROM (SELECT CASE p_type
 		WHEN 'organization' THEN jsonb_build_array(coalesce(d ->> 'slug', ow_slugify(d ->> 'name')))
@@ -147,10 +139,7 @@ $function$;
 -- A field's value as a message quotes it: "absent", a string as it is, anything else as JSON;
 -- cut at 60 characters.
 CREATE OR REPLACE FUNCTION public.ow_import_value_text(v jsonb)
- RETURNS text
- LANGUAGE sql
- IMMUTABLE
-AS $function$
+ RETURNS text LANGUAGE sql IMMUTABLE AS $function$
 	SELECT CASE WHEN v IS NULL THEN 'absent' ELSE
 		CASE WHEN length(t) > 60 THEN left(t, 57) || '...' ELSE t END END
 	FROM (SELECT CASE jsonb_typeof(v) WHEN 'string' THEN v #>> '{}' ELSE v::text END AS t) x
@@ -161,9 +150,7 @@ $function$;
 -- written once); a line that differs is an error naming the first line, the key and every
 -- field that differs, and the import writes nothing. Whatever the order of the lines.
 CREATE OR REPLACE FUNCTION public.ow_import_same_records()
- RETURNS void
- LANGUAGE plpgsql
-AS $function$
+ RETURNS void LANGUAGE plpgsql AS $function$
 BEGIN
 	DROP TABLE IF EXISTS pg_temp.ow_import_same;
 	CREATE TEMP TABLE ow_import_same ON COMMIT DROP AS

@@ -18,19 +18,13 @@
 
 -- A source's publication as a chart's source line names it.
 CREATE OR REPLACE FUNCTION public.ow_chart_publication(s sources)
- RETURNS text
- LANGUAGE sql
- IMMUTABLE
-AS $function$
+ RETURNS text LANGUAGE sql IMMUTABLE AS $function$
 	SELECT coalesce(s.publisher, substring(s.url FROM '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/]*@)?([^/:?#]+)'), s.url)
 $function$;
 
 -- "sources", "sources_total" of a set of (fact id, publication) rows, as a JSON object.
 CREATE OR REPLACE FUNCTION public.ow_chart_sources(pubs jsonb)
- RETURNS jsonb
- LANGUAGE sql
- IMMUTABLE
-AS $function$
+ RETURNS jsonb LANGUAGE sql IMMUTABLE AS $function$
 	SELECT jsonb_build_object('sources', coalesce((SELECT jsonb_agg(jsonb_build_object('publisher', t.p, 'count', t.n)
 			ORDER BY t.n DESC, t.p) FROM (SELECT x.p, x.n FROM jsonb_to_recordset(pubs) AS x(p text, n int)
 			ORDER BY x.n DESC, x.p LIMIT 8) t), '[]'),
@@ -41,10 +35,7 @@ $function$;
 -- publication computed once (a URL's host is a regular expression), then per publication the
 -- facts it reports and its newest publication date.
 CREATE OR REPLACE FUNCTION public.ow_chart_publications(p_facts uuid[], p_sources uuid[])
- RETURNS TABLE(p text, n bigint, published text)
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS TABLE(p text, n bigint, published text) LANGUAGE sql STABLE AS $function$
 	WITH links AS (SELECT * FROM unnest(p_facts, p_sources) AS l(fact, source_id)),
 	srcs AS MATERIALIZED (
 		SELECT s.id, ow_chart_publication(s) AS p, s.published_on FROM sources s
@@ -59,11 +50,7 @@ $function$;
 -- parts' series (largest first). Every month from the first to the last (or from/to), empty
 -- ones with 0; departures known only to their year in "YYYY-unknown", drawn apart.
 CREATE OR REPLACE FUNCTION public.ow_chart_departures(f_stack text, f_person text, f_org text, f_team text, f_dest text, f_kind text, f_reason text, f_dkind text, f_from text, f_to text, f_layoff text, f_updated timestamp with time zone, f_status text, f_industry text, f_country text, f_stage text)
- RETURNS text
- LANGUAGE plpgsql
- STABLE
- SET plan_cache_mode TO 'force_custom_plan'
-AS $function$
+ RETURNS text LANGUAGE plpgsql STABLE SET plan_cache_mode TO 'force_custom_plan' AS $function$
 DECLARE
 	answer jsonb;
 BEGIN
@@ -118,10 +105,7 @@ END $function$;
 
 -- The layoffs the layoff statistics' filters select (ow_stats_layoffs_rows reads them).
 CREATE OR REPLACE FUNCTION public.ow_layoffs_selected(org_ uuid, f_industry text, f_country text, f_stage text, f_from text, f_to text)
- RETURNS SETOF layoffs
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS SETOF layoffs LANGUAGE sql STABLE AS $function$
 	SELECT l.* FROM layoffs l
 	WHERE (org_ IS NULL OR l.org_id = org_)
 	  AND (f_industry IS NULL AND f_country IS NULL AND f_stage IS NULL
@@ -133,11 +117,7 @@ $function$;
 -- People laid off per month (GET /charts/layoffs-by-month): /stats/layoffs?group_by=month
 -- with the sources of the layoffs counted.
 CREATE OR REPLACE FUNCTION public.ow_chart_layoffs(f_org text, f_industry text, f_country text, f_stage text, f_from text, f_to text)
- RETURNS text
- LANGUAGE plpgsql
- STABLE
- SET plan_cache_mode TO 'force_custom_plan'
-AS $function$
+ RETURNS text LANGUAGE plpgsql STABLE SET plan_cache_mode TO 'force_custom_plan' AS $function$
 DECLARE
 	org_ uuid := ow_key_strict('organization', f_org, 'org');
 	answer jsonb;
@@ -162,11 +142,7 @@ END $function$;
 -- destination, the f_top largest flows (the rest summed in "others"); filters as
 -- /stats/flows.
 CREATE OR REPLACE FUNCTION public.ow_chart_flows(f_org text, f_from text, f_to text, f_status text, f_industry text, f_country text, f_stage text, f_top integer)
- RETURNS text
- LANGUAGE plpgsql
- STABLE
- SET plan_cache_mode TO 'force_custom_plan'
-AS $function$
+ RETURNS text LANGUAGE plpgsql STABLE SET plan_cache_mode TO 'force_custom_plan' AS $function$
 DECLARE
 	answer jsonb;
 BEGIN
@@ -212,12 +188,7 @@ END $function$;
 -- over the organization (a lookup per person cost 100,000 index probes, 800 ms, on the
 -- 100,000-person benchmark).
 CREATE OR REPLACE FUNCTION public.ow_chart_org_extras(p_org text, p_day date, p_since date)
- RETURNS text
- LANGUAGE plpgsql
- STABLE
- SET plan_cache_mode TO 'force_custom_plan'
- SET jit TO 'off'
-AS $function$
+ RETURNS text LANGUAGE plpgsql STABLE SET plan_cache_mode TO 'force_custom_plan' SET jit TO 'off' AS $function$
 DECLARE
 	oid_ uuid := ow_key_404('organization', p_org);
 	st_pos uuid[];
@@ -248,12 +219,7 @@ END $function$;
 -- (ow_chart_org_extras), or the positions of the people drawn and the lines they were drawn
 -- by (ow_chart_org_subtree, ow_chart_people).
 CREATE OR REPLACE FUNCTION public.ow_chart_org_extras_of(oid_ uuid, p_day date, p_subset boolean, st_pos uuid[], st_person uuid[], st_started text[], ln_id uuid[], ln_from text[], p_since date)
- RETURNS text
- LANGUAGE plpgsql
- STABLE
- SET plan_cache_mode TO 'force_custom_plan'
- SET jit TO 'off'
-AS $function$
+ RETURNS text LANGUAGE plpgsql STABLE SET plan_cache_mode TO 'force_custom_plan' SET jit TO 'off' AS $function$
 DECLARE
 	answer jsonb;
 BEGIN
@@ -312,12 +278,7 @@ END $function$;
 -- The subtree's rows and their extras as two statements looked up every line twice and cost
 -- a second round trip with the ids of everyone drawn.
 CREATE OR REPLACE FUNCTION public.ow_chart_org_subtree(p_org text, p_day date, p_root text, p_since date, p_depth integer)
- RETURNS TABLE(person_id uuid, manager_id uuid, slug text, full_name text, title text, team_id uuid, team_slug text, team_name text, sort_key text, hidden bigint, extras text)
- LANGUAGE plpgsql
- STABLE
- SET plan_cache_mode TO 'force_custom_plan'
- SET jit TO 'off'
-AS $function$
+ RETURNS TABLE(person_id uuid, manager_id uuid, slug text, full_name text, title text, team_id uuid, team_slug text, team_name text, sort_key text, hidden bigint, extras text) LANGUAGE plpgsql STABLE SET plan_cache_mode TO 'force_custom_plan' SET jit TO 'off' AS $function$
 DECLARE
 	oid_ uuid := ow_key_404('organization', p_org);
 	root_id uuid := ow_key_strict('person', p_root, 'root');
@@ -382,13 +343,7 @@ END $function$;
 -- ow_chart_org_subtree's. The whole organization's names are never read:
 -- on the 100,000-person benchmark the names' sort keys were a third of the statement.
 CREATE OR REPLACE FUNCTION public.ow_chart_link_arrays(p_org text, p_day date)
- RETURNS TABLE(people uuid[], managers uuid[])
- LANGUAGE plpgsql
- STABLE
- SET plan_cache_mode TO 'force_custom_plan'
- SET jit TO 'off'
- SET work_mem TO '64MB'
-AS $function$
+ RETURNS TABLE(people uuid[], managers uuid[]) LANGUAGE plpgsql STABLE SET plan_cache_mode TO 'force_custom_plan' SET jit TO 'off' SET work_mem TO '64MB' AS $function$
 DECLARE
 	oid_ uuid := ow_key_404('organization', p_org);
 BEGIN
@@ -399,12 +354,7 @@ BEGIN
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_chart_people(p_org text, p_day date, p_people uuid[], p_hidden bigint[], p_since date)
- RETURNS TABLE(person_id uuid, manager_id uuid, slug text, full_name text, title text, team_id uuid, team_slug text, team_name text, sort_key text, hidden bigint, extras text)
- LANGUAGE plpgsql
- STABLE
- SET plan_cache_mode TO 'force_custom_plan'
- SET jit TO 'off'
-AS $function$
+ RETURNS TABLE(person_id uuid, manager_id uuid, slug text, full_name text, title text, team_id uuid, team_slug text, team_name text, sort_key text, hidden bigint, extras text) LANGUAGE plpgsql STABLE SET plan_cache_mode TO 'force_custom_plan' SET jit TO 'off' AS $function$
 DECLARE
 	oid_ uuid := ow_key_404('organization', p_org);
 BEGIN

@@ -9,9 +9,7 @@
 -- 99_triggers.sql with every other.
 
 CREATE OR REPLACE FUNCTION public.ow_audit_commit_open()
- RETURNS trigger
- LANGUAGE plpgsql
-AS $function$
+ RETURNS trigger LANGUAGE plpgsql AS $function$
 BEGIN
 	INSERT INTO audit_commits (txid, import)
 	VALUES (pg_current_xact_id(), coalesce(current_setting('orgwatch.import', true), '') = 'on')
@@ -20,9 +18,7 @@ BEGIN
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_audit_commit_seq()
- RETURNS trigger
- LANGUAGE plpgsql
-AS $function$
+ RETURNS trigger LANGUAGE plpgsql AS $function$
 BEGIN
 	PERFORM pg_advisory_xact_lock(7406120); -- the commit-order lock, held to the commit's end
 	UPDATE audit_commits SET seq = nextval('audit_commit_seq'), committed_at = clock_timestamp()
@@ -33,10 +29,7 @@ END $function$;
 -- The place of entry `after` in commit order: its transaction's seq, -1 for 0 (before the
 -- first entry), NULL when no committed entry has that id (not yet, or never).
 CREATE OR REPLACE FUNCTION public.ow_change_seq(after_id bigint)
- RETURNS bigint
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS bigint LANGUAGE sql STABLE AS $function$
 	SELECT CASE WHEN after_id = 0 THEN -1 ELSE
 		(SELECT c.seq FROM audit_log a JOIN audit_commits c ON c.txid = a.txid
 		 WHERE a.id = after_id AND c.seq IS NOT NULL) END
@@ -44,10 +37,7 @@ $function$;
 
 -- The id of the newest entry in commit order (0: the log is empty).
 CREATE OR REPLACE FUNCTION public.ow_change_last()
- RETURNS bigint
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS bigint LANGUAGE sql STABLE AS $function$
 	SELECT coalesce((SELECT max(a.id) FROM audit_log a
 		WHERE a.txid = (SELECT c.txid FROM audit_commits c WHERE c.seq IS NOT NULL
 				ORDER BY c.seq DESC LIMIT 1)), 0)
@@ -103,9 +93,7 @@ END $function$;
 -- where the person (the report and the manager) held a position on the day of the change
 -- (audit_log.held_orgs / held_teams, sql/schema/0022_change_tags.sql).
 CREATE OR REPLACE FUNCTION public.ow_audit_held()
- RETURNS trigger
- LANGUAGE plpgsql
-AS $function$
+ RETURNS trigger LANGUAGE plpgsql AS $function$
 DECLARE
 	doc jsonb := coalesce(NEW.after, NEW.before);
 	who uuid[] := CASE NEW.entity WHEN 'person' THEN ARRAY[NEW.entity_id]

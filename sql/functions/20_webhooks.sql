@@ -4,10 +4,7 @@
 
 -- A webhook as the API shows it; the secret never (only POST /webhooks's answer adds it).
 CREATE OR REPLACE FUNCTION public.ow_webhook_doc(w webhooks)
- RETURNS jsonb
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS jsonb LANGUAGE sql STABLE AS $function$
 	-- The filters as a person writes them: slugs (org/team for a team); the id when the
 	-- record is gone.
 	SELECT jsonb_build_object('id', w.id, 'url', w.url, 'entity', to_jsonb(w.entities),
@@ -24,10 +21,7 @@ $function$;
 -- The resume key `after` (NULL: the newest change now), checked: OW400 (field `field`) when
 -- no committed change has that id.
 CREATE OR REPLACE FUNCTION public.ow_webhook_after(after_id bigint, field text)
- RETURNS bigint
- LANGUAGE plpgsql
- STABLE
-AS $function$
+ RETURNS bigint LANGUAGE plpgsql STABLE AS $function$
 BEGIN
 	IF after_id IS NULL THEN
 		RETURN ow_change_last();
@@ -65,9 +59,7 @@ END $function$;
 -- such webhook): the cursor moves there, the webhook is enabled again and its retry state
 -- cleared. Returns its document.
 CREATE OR REPLACE FUNCTION public.ow_webhook_redeliver(wid text, after_id bigint)
- RETURNS text
- LANGUAGE plpgsql
-AS $function$
+ RETURNS text LANGUAGE plpgsql AS $function$
 DECLARE
 	w webhooks;
 	start bigint;
@@ -88,10 +80,7 @@ END $function$;
 
 -- A webhook's recent delivery attempts, newest first, as one JSON document.
 CREATE OR REPLACE FUNCTION public.ow_webhook_deliveries(wid uuid, lim integer)
- RETURNS text
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS text LANGUAGE sql STABLE AS $function$
 	SELECT json_build_object('items', coalesce(json_agg(json_build_object(
 		'change_id', d.change_id, 'status', d.status, 'attempts', d.attempts,
 		'last_error', d.last_error, 'response_status', d.response_status,

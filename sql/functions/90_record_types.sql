@@ -8,10 +8,7 @@
 
 -- The id a key names: a UUID, else the type's own key if it has one (ow_<type>_by_key).
 CREATE OR REPLACE FUNCTION public.ow_key(entity text, k text)
- RETURNS uuid
- STABLE
- LANGUAGE plpgsql
-AS $function$
+ RETURNS uuid STABLE LANGUAGE plpgsql AS $function$
 BEGIN
 	IF k IS NULL THEN
 		RETURN NULL;
@@ -40,10 +37,7 @@ END $function$;
 
 -- The references a write of the type checks (ow_check_refs): "entity:field", "sources:".
 CREATE OR REPLACE FUNCTION public.ow_entity_refs(entity text)
- RETURNS text[]
- IMMUTABLE
- LANGUAGE sql
-AS $function$
+ RETURNS text[] IMMUTABLE LANGUAGE sql AS $function$
 	SELECT CASE entity
 		WHEN 'organization' THEN ARRAY['organization:parent']
 		WHEN 'team' THEN ARRAY['organization:org', 'team:parent']
@@ -54,12 +48,66 @@ AS $function$
 		ELSE '{}'::text[] END
 $function$;
 
+-- What refers to a record of the type, counted and named (ow_refs_words).
+CREATE OR REPLACE FUNCTION public.ow_source_refs(rid uuid)
+ RETURNS text STABLE LANGUAGE sql AS $function$
+	SELECT ow_refs_words(ARRAY[
+		(SELECT count(*) FROM layoff_sources WHERE source_id = rid),
+		(SELECT count(*) FROM departure_sources WHERE source_id = rid),
+		(SELECT count(*) FROM position_sources WHERE source_id = rid),
+		(SELECT count(*) FROM reporting_line_sources WHERE source_id = rid)],
+		ARRAY['layoff citing it', 'departure citing it', 'position citing it', 'reporting line citing it'],
+		ARRAY['layoffs citing it', 'departures citing it', 'positions citing it', 'reporting lines citing it'])
+$function$;
+
+-- What refers to a record of the type, counted and named (ow_refs_words).
+CREATE OR REPLACE FUNCTION public.ow_organization_refs(rid uuid)
+ RETURNS text STABLE LANGUAGE sql AS $function$
+	SELECT ow_refs_words(ARRAY[
+		(SELECT count(*) FROM organizations WHERE parent_id = rid),
+		(SELECT count(*) FROM teams WHERE org_id = rid),
+		(SELECT count(*) FROM layoffs WHERE org_id = rid),
+		(SELECT count(*) FROM departures WHERE org_id = rid OR destination_org_id = rid),
+		(SELECT count(*) FROM positions WHERE org_id = rid)],
+		ARRAY['child organization', 'team', 'layoff', 'departure', 'position'],
+		ARRAY['child organizations', 'teams', 'layoffs', 'departures', 'positions'])
+$function$;
+
+-- What refers to a record of the type, counted and named (ow_refs_words).
+CREATE OR REPLACE FUNCTION public.ow_team_refs(rid uuid)
+ RETURNS text STABLE LANGUAGE sql AS $function$
+	SELECT ow_refs_words(ARRAY[
+		(SELECT count(*) FROM teams WHERE parent_id = rid),
+		(SELECT count(*) FROM layoffs WHERE team_id = rid),
+		(SELECT count(*) FROM departures WHERE team_id = rid),
+		(SELECT count(*) FROM positions WHERE team_id = rid)],
+		ARRAY['child team', 'layoff', 'departure', 'position'],
+		ARRAY['child teams', 'layoffs', 'departures', 'positions'])
+$function$;
+
+-- What refers to a record of the type, counted and named (ow_refs_words).
+CREATE OR REPLACE FUNCTION public.ow_person_refs(rid uuid)
+ RETURNS text STABLE LANGUAGE sql AS $function$
+	SELECT ow_refs_words(ARRAY[
+		(SELECT count(*) FROM departures WHERE person_id = rid),
+		(SELECT count(*) FROM positions WHERE person_id = rid),
+		(SELECT count(*) FROM reporting_lines WHERE report_id = rid OR manager_id = rid)],
+		ARRAY['departure', 'position', 'reporting line'],
+		ARRAY['departures', 'positions', 'reporting lines'])
+$function$;
+
+-- What refers to a record of the type, counted and named (ow_refs_words).
+CREATE OR REPLACE FUNCTION public.ow_layoff_refs(rid uuid)
+ RETURNS text STABLE LANGUAGE sql AS $function$
+	SELECT ow_refs_words(ARRAY[
+		(SELECT count(*) FROM departures WHERE layoff_id = rid)],
+		ARRAY['departure'],
+		ARRAY['departures'])
+$function$;
+
 -- What refers to a record (ow_<type>_refs; NULL: nothing can), which a delete refuses.
 CREATE OR REPLACE FUNCTION public.ow_refs(entity text, rid uuid)
- RETURNS text
- STABLE
- LANGUAGE sql
-AS $function$
+ RETURNS text STABLE LANGUAGE sql AS $function$
 	SELECT CASE entity
 		WHEN 'source' THEN ow_source_refs(rid)
 		WHEN 'organization' THEN ow_organization_refs(rid)
@@ -69,11 +117,235 @@ AS $function$
 	END
 $function$;
 
+-- The ids of the sources a fact cites.
+CREATE OR REPLACE FUNCTION public.ow_fact_source_ids(entity text, fact uuid)
+ RETURNS SETOF uuid STABLE LANGUAGE sql AS $function$
+	SELECT source_id FROM layoff_sources WHERE entity = 'layoff' AND layoff_id = fact
+	UNION ALL SELECT source_id FROM departure_sources WHERE entity = 'departure' AND departure_id = fact
+	UNION ALL SELECT source_id FROM position_sources WHERE entity = 'position' AND position_id = fact
+	UNION ALL SELECT source_id FROM reporting_line_sources WHERE entity = 'reporting_line' AND reporting_line_id = fact
+$function$;
+
+-- A fact's source links replaced by ids, and the fact's updated_at moved (orgwatch.force_touch).
+CREATE OR REPLACE FUNCTION public.ow_fact_sources_replace(entity text, fact uuid, ids uuid[])
+ RETURNS void LANGUAGE plpgsql AS $function$
+BEGIN
+	PERFORM set_config('orgwatch.force_touch', '1', true);
+	CASE entity
+	WHEN 'layoff' THEN
+		DELETE FROM layoff_sources WHERE layoff_id = fact;
+		INSERT INTO layoff_sources SELECT fact, unnest(ids);
+		UPDATE layoffs SET updated_at = updated_at WHERE id = fact;
+	WHEN 'departure' THEN
+		DELETE FROM departure_sources WHERE departure_id = fact;
+		INSERT INTO departure_sources SELECT fact, unnest(ids);
+		UPDATE departures SET updated_at = updated_at WHERE id = fact;
+	WHEN 'position' THEN
+		DELETE FROM position_sources WHERE position_id = fact;
+		INSERT INTO position_sources SELECT fact, unnest(ids);
+		UPDATE positions SET updated_at = updated_at WHERE id = fact;
+	WHEN 'reporting_line' THEN
+		DELETE FROM reporting_line_sources WHERE reporting_line_id = fact;
+		INSERT INTO reporting_line_sources SELECT fact, unnest(ids);
+		UPDATE reporting_lines SET updated_at = updated_at WHERE id = fact;
+	END CASE;
+	PERFORM set_config('orgwatch.force_touch', '0', true);
+END $function$;
+
+-- The row a write of the type changes, locked: none for a create (p_key NULL); 404 when the key names none, 412 on a stale If-Match (ow_check_locked).
+CREATE OR REPLACE FUNCTION public.ow_source_locked(p_key text, p_if_match text)
+ RETURNS sources LANGUAGE plpgsql AS $function$
+DECLARE
+	cur sources;
+BEGIN
+	IF p_key IS NOT NULL THEN
+		SELECT * INTO cur FROM sources WHERE id = ow_key_404('source', p_key) FOR UPDATE;
+		PERFORM ow_check_locked(FOUND, cur.updated_at, 'source', p_key, p_if_match);
+	END IF;
+	RETURN cur;
+END $function$;
+
+-- The row a write of the type asks for: cur (none for a create) with the write's fields, its references resolved.
+CREATE OR REPLACE FUNCTION public.ow_source_candidate(cur sources, d jsonb)
+ RETURNS sources LANGUAGE plpgsql AS $function$
+DECLARE
+	n sources := jsonb_populate_record(cur, d);
+BEGIN
+	RETURN n;
+END $function$;
+
+-- The row a write of the type changes, locked: none for a create (p_key NULL); 404 when the key names none, 412 on a stale If-Match (ow_check_locked).
+CREATE OR REPLACE FUNCTION public.ow_organization_locked(p_key text, p_if_match text)
+ RETURNS organizations LANGUAGE plpgsql AS $function$
+DECLARE
+	cur organizations;
+BEGIN
+	IF p_key IS NOT NULL THEN
+		SELECT * INTO cur FROM organizations WHERE id = ow_key_404('organization', p_key) FOR UPDATE;
+		PERFORM ow_check_locked(FOUND, cur.updated_at, 'organization', p_key, p_if_match);
+	END IF;
+	RETURN cur;
+END $function$;
+
+-- The row a write of the type asks for: cur (none for a create) with the write's fields, its references resolved.
+CREATE OR REPLACE FUNCTION public.ow_organization_candidate(cur organizations, d jsonb)
+ RETURNS organizations LANGUAGE plpgsql AS $function$
+DECLARE
+	n organizations := jsonb_populate_record(cur, d);
+BEGIN
+	n.parent_id := ow_ref_patch(d, 'organization', 'parent', cur.parent_id);
+	RETURN n;
+END $function$;
+
+-- The row a write of the type changes, locked: none for a create (p_key NULL); 404 when the key names none, 412 on a stale If-Match (ow_check_locked).
+CREATE OR REPLACE FUNCTION public.ow_team_locked(p_key text, p_if_match text)
+ RETURNS teams LANGUAGE plpgsql AS $function$
+DECLARE
+	cur teams;
+BEGIN
+	IF p_key IS NOT NULL THEN
+		SELECT * INTO cur FROM teams WHERE id = ow_key_404('team', p_key) FOR UPDATE;
+		PERFORM ow_check_locked(FOUND, cur.updated_at, 'team', p_key, p_if_match);
+	END IF;
+	RETURN cur;
+END $function$;
+
+-- The row a write of the type asks for: cur (none for a create) with the write's fields, its references resolved.
+CREATE OR REPLACE FUNCTION public.ow_team_candidate(cur teams, d jsonb)
+ RETURNS teams LANGUAGE plpgsql AS $function$
+DECLARE
+	n teams := jsonb_populate_record(cur, d);
+BEGIN
+	n.org_id := ow_ref_patch(d, 'organization', 'org', cur.org_id);
+	n.parent_id := ow_ref_patch(d, 'team', 'parent', cur.parent_id);
+	RETURN n;
+END $function$;
+
+-- The row a write of the type changes, locked: none for a create (p_key NULL); 404 when the key names none, 412 on a stale If-Match (ow_check_locked).
+CREATE OR REPLACE FUNCTION public.ow_person_locked(p_key text, p_if_match text)
+ RETURNS people LANGUAGE plpgsql AS $function$
+DECLARE
+	cur people;
+BEGIN
+	IF p_key IS NOT NULL THEN
+		SELECT * INTO cur FROM people WHERE id = ow_key_404('person', p_key) FOR UPDATE;
+		PERFORM ow_check_locked(FOUND, cur.updated_at, 'person', p_key, p_if_match);
+	END IF;
+	RETURN cur;
+END $function$;
+
+-- The row a write of the type asks for: cur (none for a create) with the write's fields, its references resolved.
+CREATE OR REPLACE FUNCTION public.ow_person_candidate(cur people, d jsonb)
+ RETURNS people LANGUAGE plpgsql AS $function$
+DECLARE
+	n people := jsonb_populate_record(cur, d);
+BEGIN
+	RETURN n;
+END $function$;
+
+-- The row a write of the type changes, locked: none for a create (p_key NULL); 404 when the key names none, 412 on a stale If-Match (ow_check_locked).
+CREATE OR REPLACE FUNCTION public.ow_layoff_locked(p_key text, p_if_match text)
+ RETURNS layoffs LANGUAGE plpgsql AS $function$
+DECLARE
+	cur layoffs;
+BEGIN
+	IF p_key IS NOT NULL THEN
+		SELECT * INTO cur FROM layoffs WHERE id = ow_key_404('layoff', p_key) FOR UPDATE;
+		PERFORM ow_check_locked(FOUND, cur.updated_at, 'layoff', p_key, p_if_match);
+	END IF;
+	RETURN cur;
+END $function$;
+
+-- The row a write of the type asks for: cur (none for a create) with the write's fields, its references resolved.
+CREATE OR REPLACE FUNCTION public.ow_layoff_candidate(cur layoffs, d jsonb)
+ RETURNS layoffs LANGUAGE plpgsql AS $function$
+DECLARE
+	n layoffs := jsonb_populate_record(cur, d);
+BEGIN
+	n.org_id := ow_ref_patch(d, 'organization', 'org', cur.org_id);
+	n.team_id := ow_ref_patch(d, 'team', 'team', cur.team_id);
+	RETURN n;
+END $function$;
+
+-- The row a write of the type changes, locked: none for a create (p_key NULL); 404 when the key names none, 412 on a stale If-Match (ow_check_locked).
+CREATE OR REPLACE FUNCTION public.ow_departure_locked(p_key text, p_if_match text)
+ RETURNS departures LANGUAGE plpgsql AS $function$
+DECLARE
+	cur departures;
+BEGIN
+	IF p_key IS NOT NULL THEN
+		SELECT * INTO cur FROM departures WHERE id = ow_key_404('departure', p_key) FOR UPDATE;
+		PERFORM ow_check_locked(FOUND, cur.updated_at, 'departure', p_key, p_if_match);
+	END IF;
+	RETURN cur;
+END $function$;
+
+-- The row a write of the type asks for: cur (none for a create) with the write's fields, its references resolved.
+CREATE OR REPLACE FUNCTION public.ow_departure_candidate(cur departures, d jsonb)
+ RETURNS departures LANGUAGE plpgsql AS $function$
+DECLARE
+	n departures := jsonb_populate_record(cur, d);
+BEGIN
+	n.person_id := ow_ref_patch(d, 'person', 'person', cur.person_id);
+	n.org_id := ow_ref_patch(d, 'organization', 'org', cur.org_id);
+	n.team_id := ow_ref_patch(d, 'team', 'team', cur.team_id);
+	n.destination_org_id := ow_ref_patch(d, 'organization', 'destination_org', cur.destination_org_id);
+	n.layoff_id := ow_ref_patch(d, 'layoff', 'layoff', cur.layoff_id);
+	RETURN n;
+END $function$;
+
+-- The row a write of the type changes, locked: none for a create (p_key NULL); 404 when the key names none, 412 on a stale If-Match (ow_check_locked).
+CREATE OR REPLACE FUNCTION public.ow_position_locked(p_key text, p_if_match text)
+ RETURNS positions LANGUAGE plpgsql AS $function$
+DECLARE
+	cur positions;
+BEGIN
+	IF p_key IS NOT NULL THEN
+		SELECT * INTO cur FROM positions WHERE id = ow_key_404('position', p_key) FOR UPDATE;
+		PERFORM ow_check_locked(FOUND, cur.updated_at, 'position', p_key, p_if_match);
+	END IF;
+	RETURN cur;
+END $function$;
+
+-- The row a write of the type asks for: cur (none for a create) with the write's fields, its references resolved.
+CREATE OR REPLACE FUNCTION public.ow_position_candidate(cur positions, d jsonb)
+ RETURNS positions LANGUAGE plpgsql AS $function$
+DECLARE
+	n positions := jsonb_populate_record(cur, d);
+BEGIN
+	n.person_id := ow_ref_patch(d, 'person', 'person', cur.person_id);
+	n.org_id := ow_ref_patch(d, 'organization', 'org', cur.org_id);
+	n.team_id := ow_ref_patch(d, 'team', 'team', cur.team_id);
+	RETURN n;
+END $function$;
+
+-- The row a write of the type changes, locked: none for a create (p_key NULL); 404 when the key names none, 412 on a stale If-Match (ow_check_locked).
+CREATE OR REPLACE FUNCTION public.ow_reporting_line_locked(p_key text, p_if_match text)
+ RETURNS reporting_lines LANGUAGE plpgsql AS $function$
+DECLARE
+	cur reporting_lines;
+BEGIN
+	IF p_key IS NOT NULL THEN
+		SELECT * INTO cur FROM reporting_lines WHERE id = ow_key_404('reporting_line', p_key) FOR UPDATE;
+		PERFORM ow_check_locked(FOUND, cur.updated_at, 'reporting_line', p_key, p_if_match);
+	END IF;
+	RETURN cur;
+END $function$;
+
+-- The row a write of the type asks for: cur (none for a create) with the write's fields, its references resolved.
+CREATE OR REPLACE FUNCTION public.ow_reporting_line_candidate(cur reporting_lines, d jsonb)
+ RETURNS reporting_lines LANGUAGE plpgsql AS $function$
+DECLARE
+	n reporting_lines := jsonb_populate_record(cur, d);
+BEGIN
+	n.report_id := ow_ref_patch(d, 'person', 'report', cur.report_id);
+	n.manager_id := ow_ref_patch(d, 'person', 'manager', cur.manager_id);
+	RETURN n;
+END $function$;
+
 -- The write of a record by type (create when p_key is NULL), references already checked: ow_write for the API, ow_import_one for imports.
 CREATE OR REPLACE FUNCTION public.ow_write_record(entity text, p_actor text, p_key text, d jsonb, p_if_match text)
- RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
- LANGUAGE plpgsql
-AS $function$
+ RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
 BEGIN
 	CASE entity
 	WHEN 'source' THEN RETURN QUERY SELECT * FROM ow_sources_write(p_actor, p_key, d, p_if_match);
@@ -88,34 +360,24 @@ BEGIN
 	END CASE;
 END $function$;
 
--- The record a delete removes, locked: its id; 404 when the key names none, 412 on a stale If-Match (ow_check_locked).
+-- The record a delete removes, locked (ow_<type>_locked): its id.
 CREATE OR REPLACE FUNCTION public.ow_record_lock(entity text, p_key text, p_if_match text)
- RETURNS uuid
- LANGUAGE plpgsql
-AS $function$
-DECLARE
-	rid uuid := ow_key_404(entity, p_key);
-	updated timestamptz;
-BEGIN
-	CASE entity
-	WHEN 'source' THEN SELECT updated_at INTO updated FROM sources WHERE id = rid FOR UPDATE;
-	WHEN 'organization' THEN SELECT updated_at INTO updated FROM organizations WHERE id = rid FOR UPDATE;
-	WHEN 'team' THEN SELECT updated_at INTO updated FROM teams WHERE id = rid FOR UPDATE;
-	WHEN 'person' THEN SELECT updated_at INTO updated FROM people WHERE id = rid FOR UPDATE;
-	WHEN 'layoff' THEN SELECT updated_at INTO updated FROM layoffs WHERE id = rid FOR UPDATE;
-	WHEN 'departure' THEN SELECT updated_at INTO updated FROM departures WHERE id = rid FOR UPDATE;
-	WHEN 'position' THEN SELECT updated_at INTO updated FROM positions WHERE id = rid FOR UPDATE;
-	WHEN 'reporting_line' THEN SELECT updated_at INTO updated FROM reporting_lines WHERE id = rid FOR UPDATE;
-	END CASE;
-	PERFORM ow_check_locked(FOUND, updated, entity, p_key, p_if_match);
-	RETURN rid;
-END $function$;
+ RETURNS uuid LANGUAGE sql AS $function$
+	SELECT CASE entity
+		WHEN 'source' THEN (ow_source_locked(p_key, p_if_match)).id
+		WHEN 'organization' THEN (ow_organization_locked(p_key, p_if_match)).id
+		WHEN 'team' THEN (ow_team_locked(p_key, p_if_match)).id
+		WHEN 'person' THEN (ow_person_locked(p_key, p_if_match)).id
+		WHEN 'layoff' THEN (ow_layoff_locked(p_key, p_if_match)).id
+		WHEN 'departure' THEN (ow_departure_locked(p_key, p_if_match)).id
+		WHEN 'position' THEN (ow_position_locked(p_key, p_if_match)).id
+		WHEN 'reporting_line' THEN (ow_reporting_line_locked(p_key, p_if_match)).id
+	END
+$function$;
 
 -- The delete of a record by type: 412 on a stale If-Match, 409 while others refer to it.
 CREATE OR REPLACE FUNCTION public.ow_record_delete(entity text, p_actor text, p_key text, p_if_match text)
- RETURNS void
- LANGUAGE plpgsql
-AS $function$
+ RETURNS void LANGUAGE plpgsql AS $function$
 DECLARE
 	rid uuid;
 	refs text;
@@ -141,9 +403,7 @@ END $function$;
 
 -- One import line written as a single write would write it: created, or the record its natural key names (ow_<type>_existing) updated or unchanged.
 CREATE OR REPLACE FUNCTION public.ow_import_one(p_actor text, p_type text, d jsonb)
- RETURNS text
- LANGUAGE plpgsql
-AS $function$
+ RETURNS text LANGUAGE plpgsql AS $function$
 DECLARE
 	ex_doc jsonb;
 	ex_id uuid;
@@ -173,18 +433,13 @@ END $function$;
 
 -- Whether an import writes a batch of the type set-based.
 CREATE OR REPLACE FUNCTION public.ow_import_set_based(p_type text)
- RETURNS boolean
- IMMUTABLE
- LANGUAGE sql
-AS $function$
+ RETURNS boolean IMMUTABLE LANGUAGE sql AS $function$
 	SELECT p_type IN ('person', 'departure', 'position', 'reporting_line')
 $function$;
 
 -- An import's batch of the type, set-based (ow_import_<plural>).
 CREATE OR REPLACE FUNCTION public.ow_import_set(p_type text, p_actor text, p_lo integer, p_hi integer)
- RETURNS void
- LANGUAGE plpgsql
-AS $function$
+ RETURNS void LANGUAGE plpgsql AS $function$
 BEGIN
 	CASE p_type
 	WHEN 'person' THEN PERFORM ow_import_people(p_actor, p_lo, p_hi);
@@ -196,10 +451,7 @@ END $function$;
 
 -- The tables an import of the type writes (ANALYZEd after a large run).
 CREATE OR REPLACE FUNCTION public.ow_rtype_tables(p_type text)
- RETURNS text
- IMMUTABLE
- LANGUAGE sql
-AS $function$
+ RETURNS text IMMUTABLE LANGUAGE sql AS $function$
 	SELECT CASE p_type
 		WHEN 'source' THEN 'sources'
 		WHEN 'organization' THEN 'organizations'
@@ -214,10 +466,7 @@ $function$;
 
 -- Every record of p_type (NULL: all) in export order: rank (the registry's order: what a record refers to first), depth, key.
 CREATE OR REPLACE FUNCTION public.ow_export_keys(p_type text)
- RETURNS TABLE(rank integer, depth integer, key text, id uuid)
- STABLE
- LANGUAGE sql
-AS $function$
+ RETURNS TABLE(rank integer, depth integer, key text, id uuid) STABLE LANGUAGE sql AS $function$
 	SELECT 1, x.depth, x.key, x.id FROM ow_source_export_keys() x WHERE p_type IS NULL OR p_type = 'source'
 	UNION ALL SELECT 2, x.depth, x.key, x.id FROM ow_organization_export_keys() x WHERE p_type IS NULL OR p_type = 'organization'
 	UNION ALL SELECT 3, x.depth, x.key, x.id FROM ow_team_export_keys() x WHERE p_type IS NULL OR p_type = 'team'
@@ -230,10 +479,7 @@ $function$;
 
 -- The export lines of p_type (NULL: all), in export order.
 CREATE OR REPLACE FUNCTION public.ow_export_lines(p_type text)
- RETURNS SETOF text
- STABLE
- LANGUAGE sql
-AS $function$
+ RETURNS SETOF text STABLE LANGUAGE sql AS $function$
 	SELECT CASE k.rank
 	WHEN 1 THEN (SELECT ow_source_export_line(x) FROM sources x WHERE x.id = k.id)
 	WHEN 2 THEN (SELECT ow_organization_export_line(x) FROM organizations x WHERE x.id = k.id)
@@ -247,38 +493,12 @@ AS $function$
 	FROM (SELECT x.rank, x.id FROM ow_export_keys(p_type) x ORDER BY x.rank, x.depth, x.key OFFSET 0) k
 $function$;
 
--- Each record type's audit triggers (ow_audit: statement triggers over the rows a statement
--- wrote) and updated_at trigger (ow_touch; a set-based statement that sets updated_at itself
--- stands aside: orgwatch.touched).
-CREATE OR REPLACE TRIGGER sources_audit_insert AFTER INSERT ON sources REFERENCING NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('source');
-CREATE OR REPLACE TRIGGER sources_audit_update AFTER UPDATE ON sources REFERENCING OLD TABLE AS ow_old NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('source');
-CREATE OR REPLACE TRIGGER sources_audit_delete AFTER DELETE ON sources REFERENCING OLD TABLE AS ow_old FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('source');
-CREATE OR REPLACE TRIGGER sources_touch BEFORE UPDATE ON sources FOR EACH ROW WHEN (current_setting('orgwatch.touched'::text, true) IS DISTINCT FROM 'on'::text) EXECUTE FUNCTION ow_touch();
-CREATE OR REPLACE TRIGGER organizations_audit_insert AFTER INSERT ON organizations REFERENCING NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('organization');
-CREATE OR REPLACE TRIGGER organizations_audit_update AFTER UPDATE ON organizations REFERENCING OLD TABLE AS ow_old NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('organization');
-CREATE OR REPLACE TRIGGER organizations_audit_delete AFTER DELETE ON organizations REFERENCING OLD TABLE AS ow_old FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('organization');
-CREATE OR REPLACE TRIGGER organizations_touch BEFORE UPDATE ON organizations FOR EACH ROW WHEN (current_setting('orgwatch.touched'::text, true) IS DISTINCT FROM 'on'::text) EXECUTE FUNCTION ow_touch();
-CREATE OR REPLACE TRIGGER teams_audit_insert AFTER INSERT ON teams REFERENCING NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('team');
-CREATE OR REPLACE TRIGGER teams_audit_update AFTER UPDATE ON teams REFERENCING OLD TABLE AS ow_old NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('team');
-CREATE OR REPLACE TRIGGER teams_audit_delete AFTER DELETE ON teams REFERENCING OLD TABLE AS ow_old FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('team');
-CREATE OR REPLACE TRIGGER teams_touch BEFORE UPDATE ON teams FOR EACH ROW WHEN (current_setting('orgwatch.touched'::text, true) IS DISTINCT FROM 'on'::text) EXECUTE FUNCTION ow_touch();
-CREATE OR REPLACE TRIGGER people_audit_insert AFTER INSERT ON people REFERENCING NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('person');
-CREATE OR REPLACE TRIGGER people_audit_update AFTER UPDATE ON people REFERENCING OLD TABLE AS ow_old NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('person');
-CREATE OR REPLACE TRIGGER people_audit_delete AFTER DELETE ON people REFERENCING OLD TABLE AS ow_old FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('person');
-CREATE OR REPLACE TRIGGER people_touch BEFORE UPDATE ON people FOR EACH ROW WHEN (current_setting('orgwatch.touched'::text, true) IS DISTINCT FROM 'on'::text) EXECUTE FUNCTION ow_touch();
-CREATE OR REPLACE TRIGGER layoffs_audit_insert AFTER INSERT ON layoffs REFERENCING NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('layoff');
-CREATE OR REPLACE TRIGGER layoffs_audit_update AFTER UPDATE ON layoffs REFERENCING OLD TABLE AS ow_old NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('layoff');
-CREATE OR REPLACE TRIGGER layoffs_audit_delete AFTER DELETE ON layoffs REFERENCING OLD TABLE AS ow_old FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('layoff');
-CREATE OR REPLACE TRIGGER layoffs_touch BEFORE UPDATE ON layoffs FOR EACH ROW WHEN (current_setting('orgwatch.touched'::text, true) IS DISTINCT FROM 'on'::text) EXECUTE FUNCTION ow_touch();
-CREATE OR REPLACE TRIGGER departures_audit_insert AFTER INSERT ON departures REFERENCING NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('departure');
-CREATE OR REPLACE TRIGGER departures_audit_update AFTER UPDATE ON departures REFERENCING OLD TABLE AS ow_old NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('departure');
-CREATE OR REPLACE TRIGGER departures_audit_delete AFTER DELETE ON departures REFERENCING OLD TABLE AS ow_old FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('departure');
-CREATE OR REPLACE TRIGGER departures_touch BEFORE UPDATE ON departures FOR EACH ROW WHEN (current_setting('orgwatch.touched'::text, true) IS DISTINCT FROM 'on'::text) EXECUTE FUNCTION ow_touch();
-CREATE OR REPLACE TRIGGER positions_audit_insert AFTER INSERT ON positions REFERENCING NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('position');
-CREATE OR REPLACE TRIGGER positions_audit_update AFTER UPDATE ON positions REFERENCING OLD TABLE AS ow_old NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('position');
-CREATE OR REPLACE TRIGGER positions_audit_delete AFTER DELETE ON positions REFERENCING OLD TABLE AS ow_old FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('position');
-CREATE OR REPLACE TRIGGER positions_touch BEFORE UPDATE ON positions FOR EACH ROW WHEN (current_setting('orgwatch.touched'::text, true) IS DISTINCT FROM 'on'::text) EXECUTE FUNCTION ow_touch();
-CREATE OR REPLACE TRIGGER reporting_lines_audit_insert AFTER INSERT ON reporting_lines REFERENCING NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('reporting_line');
-CREATE OR REPLACE TRIGGER reporting_lines_audit_update AFTER UPDATE ON reporting_lines REFERENCING OLD TABLE AS ow_old NEW TABLE AS ow_new FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('reporting_line');
-CREATE OR REPLACE TRIGGER reporting_lines_audit_delete AFTER DELETE ON reporting_lines REFERENCING OLD TABLE AS ow_old FOR EACH STATEMENT EXECUTE FUNCTION ow_audit('reporting_line');
-CREATE OR REPLACE TRIGGER reporting_lines_touch BEFORE UPDATE ON reporting_lines FOR EACH ROW WHEN (current_setting('orgwatch.touched'::text, true) IS DISTINCT FROM 'on'::text) EXECUTE FUNCTION ow_touch();
+-- Each record type's audit triggers and updated_at trigger (ow_record_triggers, 01_audit.sql).
+SELECT ow_record_triggers('sources', 'source');
+SELECT ow_record_triggers('organizations', 'organization');
+SELECT ow_record_triggers('teams', 'team');
+SELECT ow_record_triggers('people', 'person');
+SELECT ow_record_triggers('layoffs', 'layoff');
+SELECT ow_record_triggers('departures', 'departure');
+SELECT ow_record_triggers('positions', 'position');
+SELECT ow_record_triggers('reporting_lines', 'reporting_line');

@@ -8,9 +8,7 @@
 -- migration, naming it, instead of being dropped with it. Extensions' functions are never
 -- touched. Returns what it dropped, one line each, which migrate prints.
 CREATE OR REPLACE FUNCTION public.ow_prune_undefined()
- RETURNS SETOF text
- LANGUAGE plpgsql
-AS $function$
+ RETURNS SETOF text LANGUAGE plpgsql AS $function$
 DECLARE
 	me bigint := pg_current_xact_id()::text::bigint % 4294967296;
 	r record;

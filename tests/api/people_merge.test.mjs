@@ -295,6 +295,28 @@ test('merge errors: into itself 400, unknown duplicate 400, unknown survivor 404
   await remove('people', keep.id);
 });
 
+test('a merge that would give the survivor more aliases, tags or links than a write accepts is a 409 naming the field, and changes nothing', async () => {
+  // The survivor must stay a record the API (and an import of the export) accepts.
+  const names = (n, p) => Array.from({ length: n }, (_, i) => `${p} ${RUN} ${i}`);
+  const links = (n, p) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${p}${i}`, `https://example.org/${p}/${i}`]));
+  for (const [field, full, extra] of [
+    ['aliases', { aliases: names(100, 'Alias') }, { aliases: ['One more alias'] }],
+    ['tags', { tags: names(100, 'tag') }, { tags: ['one-more-tag'] }],
+    ['links', { links: links(50, 'site') }, { links: { other: 'https://example.org/other' } }],
+  ]) {
+    const keep = await make('people', { full_name: `Full ${field} ${RUN}`, ...full });
+    const dup = await make('people', { full_name: `Dup ${field} ${RUN}`, ...extra });
+    const res = await merge(keep.id, dup.id);
+    expectProblem(res, 409);
+    assert.match(res.body.detail || '', new RegExp(`${field}; at most`), `detail: ${res.body.detail}`);
+    assert.equal((await read('people', dup.id)).status, 200, `${field}: the duplicate is still there`);
+    const after = (await read('people', keep.id)).body;
+    assert.deepEqual(after[field], full[field], `${field}: the survivor is unchanged`);
+    await remove('people', dup.id);
+    await remove('people', keep.id);
+  }
+});
+
 test('the audit log records who merged, and the merge is one change set', async () => {
   const since = rfc3339(Date.now() - 2000);
   const [right, wrong] = twoSpellings();

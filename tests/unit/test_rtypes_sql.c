@@ -118,10 +118,6 @@ static void test_every_type_has_its_sql_surface(void **state)
 			snprintf(fn, sizeof fn, "ow_%s_by_key", t->name);
 			expect_defined(files, fn);
 		}
-		if (ow_rtype_referred(t)) {
-			snprintf(fn, sizeof fn, "ow_%s_refs", t->name);
-			expect_defined(files, fn);
-		}
 		if (t->import_set) {
 			snprintf(fn, sizeof fn, "ow_import_%s", t->plural);
 			expect_defined(files, fn);
@@ -143,9 +139,29 @@ static void test_every_type_is_in_every_switch(void **state)
 		assert_non_null(strstr(sql, want));
 		snprintf(want, sizeof want, "THEN DELETE FROM %s WHERE id = rid;", t->table);
 		assert_non_null(strstr(sql, want));
-		snprintf(want, sizeof want,
-			 "CREATE OR REPLACE TRIGGER %s_audit_update AFTER UPDATE", t->table);
+		snprintf(want, sizeof want, "SELECT ow_record_triggers('%s', '%s');", t->table,
+			 t->name);
 		assert_non_null(strstr(sql, want));
+		/* What each of its references refers to counts its records (a delete's 409), and
+		 * its source links are in the switch of the facts that cite sources. */
+		for (size_t k = 0; k < 8 && t->refs[k]; k++) {
+			const char *field = strchr(t->refs[k], ':') + 1;
+			snprintf(want, sizeof want, "(SELECT count(*) FROM %s WHERE ",
+				 *field ? t->table : t->sources_table);
+			char col[80];
+			snprintf(col, sizeof col, "%s_id = rid", *field ? field : "source");
+			int counted = 0;
+			for (const char *at = strstr(sql, want); at && !counted; at = strstr(at + 1, want)) {
+				const char *c = strstr(at, col);
+				counted = c && c < strchr(at, '\n');
+			}
+			assert_true(counted);
+		}
+		if (t->sources_table) {
+			snprintf(want, sizeof want, "INSERT INTO %s SELECT fact, unnest(ids);",
+				 t->sources_table);
+			assert_non_null(strstr(sql, want));
+		}
 		snprintf(want, sizeof want, "WHEN %zu THEN (SELECT ow_%s_export_line(x) FROM %s x",
 			 i + 1, t->name, t->table);
 		assert_non_null(strstr(sql, want));

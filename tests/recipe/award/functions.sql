@@ -3,10 +3,7 @@
 -- "Adding a record type").
 
 CREATE OR REPLACE FUNCTION public.ow_award_doc(a awards)
- RETURNS json
- LANGUAGE sql
- STABLE
-AS $function$
+ RETURNS json LANGUAGE sql STABLE AS $function$
 	SELECT json_build_object('id', a.id, 'person_id', a.person_id,
 		'person', (SELECT ow_person_ref(p) FROM people p WHERE p.id = a.person_id),
 		'name', a.name, 'awarded_on', a.awarded_on,
@@ -14,24 +11,18 @@ AS $function$
 $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_awards_write(p_actor text, p_key text, d jsonb, p_if_match text)
- RETURNS TABLE(r_doc text, r_etag text, r_id uuid)
- LANGUAGE plpgsql
-AS $function$
+ RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
 DECLARE
 	cur awards;
 	n awards;
 BEGIN
 	PERFORM ow_begin_write(p_actor);
+	cur := ow_award_locked(p_key, p_if_match);
+	n := ow_award_candidate(cur, d);
 	IF p_key IS NULL THEN
-		n := jsonb_populate_record(NULL::awards, d);
-		n.person_id := ow_ref(d, 'person', 'person');
 		INSERT INTO awards (person_id, name, awarded_on) VALUES (n.person_id, n.name, n.awarded_on)
 		RETURNING * INTO n;
 	ELSE
-		SELECT * INTO cur FROM awards WHERE id = ow_key_404('award', p_key) FOR UPDATE;
-		PERFORM ow_check_locked(FOUND, cur.updated_at, 'award', p_key, p_if_match);
-		n := jsonb_populate_record(cur, d);
-		n.person_id := ow_ref_patch(d, 'person', 'person', cur.person_id);
 		UPDATE awards SET person_id = n.person_id, name = n.name, awarded_on = n.awarded_on
 		WHERE id = cur.id RETURNING * INTO n;
 	END IF;
