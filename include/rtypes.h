@@ -27,12 +27,15 @@ struct ow_rtype {
 	 * ("entity:field", "sources:" for its sources; NULL-terminated), whether a key other than
 	 * its id names it (ow_<name>_by_key) and whether an import writes a batch of it
 	 * set-based (ow_import_<plural>, 13_import_sets.sql). Whether other records may refer
-	 * to it (ow_<name>_refs) follows from their refs: ow_rtype_referred. */
+	 * to it (ow_<name>_refs) follows from their refs: ow_rtype_referred. input: 1 when its
+	 * SQL file has ow_<name>_input(d), the write's fields in their stored forms, applied
+	 * before the candidate row is made. */
 	const char *table;
 	const char *sources_table;
 	const char *const refs[8];
 	int own_key;
 	int import_set;
+	int input;
 };
 
 #define OW_RTYPE_MAX 16

@@ -20,7 +20,7 @@ static const struct ow_jfield org_fields[] = {
 	{.name = "founded_on", .type = OW_J_PDATE, .flags = NULLABLE},
 	{.name = "parent_id", .type = OW_J_UUID, .flags = NULLABLE, .alias = "parent"},
 	{.name = "description", .type = OW_J_TEXT, .flags = NULLABLE},
-	/* Normalised by the SQL (ow_org_input): trimmed; country to its code (a name is
+	/* Normalised by the SQL (ow_organization_input): trimmed; country to its code (a name is
 	 * accepted); stage from a tracker's spelling. */
 	{.name = "industry", .type = OW_J_STRING, .flags = NULLABLE, .max = 200},
 	{.name = "headquarters", .type = OW_J_STRING, .flags = NULLABLE, .max = 200},

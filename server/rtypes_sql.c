@@ -216,9 +216,13 @@ static void gen_write_start(FILE *out, const struct ow_rtype *t)
 	snprintf(sig, sizeof sig, "ow_%s_candidate(cur %s, d jsonb)", t->name, t->table);
 	fn_head(out,
 		"The row a write of the type asks for: cur (none for a create) with the write's "
-		"fields, its references resolved.",
+		"fields (in stored form: ow_<type>_input), its references resolved.",
 		sig, t->table, "plpgsql");
-	out_f(out, "DECLARE\n\tn %s := jsonb_populate_record(cur, d);\nBEGIN\n", t->table);
+	if (t->input)
+		out_f(out, "DECLARE\n\tn %s := jsonb_populate_record(cur, ow_%s_input(d));\nBEGIN\n",
+		      t->table, t->name);
+	else
+		out_f(out, "DECLARE\n\tn %s := jsonb_populate_record(cur, d);\nBEGIN\n", t->table);
 	for (size_t k = 0; k < 8 && t->refs[k]; k++) {
 		const char *field = strchr(t->refs[k], ':') + 1;
 		int entity_len = (int)(field - 1 - t->refs[k]);
@@ -236,15 +240,17 @@ static void gen_write_delete(FILE *out)
 		gen_write_start(out, T(i));
 	fn_head(out,
 		"The write of a record by type (create when p_key is NULL), references already "
-		"checked: ow_write for the API, ow_import_one for imports.",
+		"checked: the row it changes locked (none for a create), the row asked for, then "
+		"the type's rules and statement (ow_<plural>_write). Called by ow_write for the "
+		"API, ow_import_one for imports.",
 		"ow_write_record(entity text, p_actor text, p_key text, d jsonb, p_if_match text)",
 		"TABLE(r_doc text, r_etag text, r_id uuid)", "plpgsql");
-	out_f(out, "BEGIN\n\tCASE entity\n");
+	out_f(out, "BEGIN\n\tPERFORM ow_begin_write(p_actor);\n\tCASE entity\n");
 	for (size_t i = 0; i < ow_nrtypes; i++)
 		out_f(out,
-		      "\tWHEN '%s' THEN RETURN QUERY SELECT * FROM ow_%s_write(p_actor, p_key, d, "
-		      "p_if_match);\n",
-		      T(i)->name, T(i)->plural);
+		      "\tWHEN '%s' THEN RETURN QUERY SELECT w.* FROM ow_%s_locked(p_key, p_if_match) "
+		      "c,\n\t\tLATERAL ow_%s_write(c, ow_%s_candidate(c, d), d) w;\n",
+		      T(i)->name, T(i)->name, T(i)->plural, T(i)->name);
 	out_f(out, "\tELSE PERFORM ow_raise('OW400', 'type', format('unknown record type %%L', "
 		   "entity));\n\tEND CASE;\n");
 	fn_tail(out, 1);

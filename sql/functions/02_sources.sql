@@ -18,16 +18,10 @@ CREATE OR REPLACE FUNCTION public.ow_source_urls(entity text, fact uuid)
 	WHERE s.id IN (SELECT l.source_id FROM ow_fact_source_ids(entity, fact) l(source_id))
 $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_sources_write(p_actor text, p_key text, d jsonb, p_if_match text)
+CREATE OR REPLACE FUNCTION public.ow_sources_write(cur sources, n sources, d jsonb)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
-DECLARE
-	cur sources;
-	n sources;
 BEGIN
-	PERFORM ow_begin_write(p_actor);
-	cur := ow_source_locked(p_key, p_if_match);
-	n := ow_source_candidate(cur, d);
-	IF p_key IS NULL THEN
+	IF cur.id IS NULL THEN
 		INSERT INTO sources (url, title, publisher, author, published_on)
 		VALUES (n.url, n.title, n.publisher, n.author, n.published_on)
 		RETURNING * INTO n;

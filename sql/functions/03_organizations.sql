@@ -12,17 +12,10 @@ CREATE OR REPLACE FUNCTION public.ow_organization_doc(o organizations)
 		'created_at', ow_ts(o.created_at), 'updated_at', ow_ts(o.updated_at))
 $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_organizations_write(p_actor text, p_key text, d jsonb, p_if_match text)
+CREATE OR REPLACE FUNCTION public.ow_organizations_write(cur organizations, n organizations, d jsonb)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
-DECLARE
-	cur organizations;
-	n organizations;
 BEGIN
-	PERFORM ow_begin_write(p_actor);
-	cur := ow_organization_locked(p_key, p_if_match);
-	d := ow_org_input(d);
-	n := ow_organization_candidate(cur, d);
-	IF p_key IS NULL THEN
+	IF cur.id IS NULL THEN
 		INSERT INTO organizations (slug, name, kind, website, founded_on, parent_id, description,
 			industry, headquarters, country, stage)
 		VALUES (coalesce(n.slug, ow_unique_slug('organizations', n.name)), n.name, coalesce(n.kind, 'other'),
@@ -81,7 +74,7 @@ $function$;
 -- An organization's fields as stored: industry and headquarters trimmed, country as its code,
 -- stage as ow_stage_code gives it; absent fields stay absent. An unknown country or stage is
 -- a 400 naming the field (both at once).
-CREATE OR REPLACE FUNCTION public.ow_org_input(d jsonb)
+CREATE OR REPLACE FUNCTION public.ow_organization_input(d jsonb)
  RETURNS jsonb LANGUAGE plpgsql STABLE AS $function$
 DECLARE
 	c text;

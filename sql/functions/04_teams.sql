@@ -24,17 +24,12 @@ CREATE OR REPLACE FUNCTION public.ow_teams_get(p_key text)
 	FROM teams t WHERE t.id = ow_key('team', p_key)
 $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_teams_write(p_actor text, p_key text, d jsonb, p_if_match text)
+CREATE OR REPLACE FUNCTION public.ow_teams_write(cur teams, n teams, d jsonb)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
 DECLARE
-	cur teams;
-	n teams;
 	parent_org uuid;
 BEGIN
-	PERFORM ow_begin_write(p_actor);
-	cur := ow_team_locked(p_key, p_if_match);
-	n := ow_team_candidate(cur, d);
-	IF p_key IS NULL THEN
+	IF cur.id IS NULL THEN
 		INSERT INTO teams (org_id, slug, parent_id, name, description, formed_on, dissolved_on, reported_headcount)
 		VALUES (n.org_id, coalesce(n.slug, ow_unique_slug('teams', n.name, n.org_id)), n.parent_id,
 			n.name, n.description, n.formed_on, n.dissolved_on, n.reported_headcount)

@@ -39,16 +39,10 @@ CREATE OR REPLACE FUNCTION public.ow_person_slug_merged(slug text)
 	SELECT format('the slug %L belonged to a merged person', slug)
 $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_people_write(p_actor text, p_key text, d jsonb, p_if_match text)
+CREATE OR REPLACE FUNCTION public.ow_people_write(cur people, n people, d jsonb)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
-DECLARE
-	cur people;
-	n people;
 BEGIN
-	PERFORM ow_begin_write(p_actor);
-	cur := ow_person_locked(p_key, p_if_match);
-	n := ow_person_candidate(cur, d);
-	IF p_key IS NULL THEN
+	IF cur.id IS NULL THEN
 		IF n.slug IS NOT NULL AND EXISTS (SELECT 1 FROM people_redirects WHERE old_slug = n.slug) THEN
 			PERFORM ow_raise('OW409', 'slug', ow_person_slug_merged(n.slug));
 		END IF;

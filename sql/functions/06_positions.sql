@@ -36,20 +36,15 @@ CREATE OR REPLACE FUNCTION public.ow_position_broken(team_id uuid, team_org uuid
 		THEN ARRAY['ended_on', 'must not be before started_on'] END
 $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_positions_write(p_actor text, p_key text, d jsonb, p_if_match text)
+CREATE OR REPLACE FUNCTION public.ow_positions_write(cur positions, n positions, d jsonb)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
 DECLARE
-	cur positions;
-	n positions;
 	broken text[];
 BEGIN
-	PERFORM ow_begin_write(p_actor);
-	cur := ow_position_locked(p_key, p_if_match);
-	n := ow_position_candidate(cur, d);
 	broken := ow_position_broken(n.team_id, (SELECT org_id FROM teams WHERE id = n.team_id), n.org_id,
 		n.started_on, n.ended_on);
 	IF broken IS NOT NULL THEN PERFORM ow_raise('OW400', broken[1], broken[2]); END IF;
-	IF p_key IS NULL THEN
+	IF cur.id IS NULL THEN
 		INSERT INTO positions (person_id, org_id, team_id, title, started_on, ended_on)
 		VALUES (n.person_id, n.org_id, n.team_id, n.title, n.started_on, n.ended_on)
 		RETURNING * INTO n;

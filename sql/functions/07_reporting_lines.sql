@@ -98,26 +98,21 @@ BEGIN
 	$q$ USING c, lines;
 END $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_reporting_lines_write(p_actor text, p_key text, d jsonb, p_if_match text)
+CREATE OR REPLACE FUNCTION public.ow_reporting_lines_write(cur reporting_lines, n reporting_lines, d jsonb)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
 DECLARE
-	cur reporting_lines;
-	n reporting_lines;
 	broken text[];
 	conflict text;
 BEGIN
-	PERFORM ow_begin_write(p_actor);
 	-- Reporting-line writers take turns, so two concurrent lines cannot together close a cycle.
 	PERFORM pg_advisory_xact_lock(7406118);
-	cur := ow_reporting_line_locked(p_key, p_if_match);
-	n := ow_reporting_line_candidate(cur, d);
 	broken := ow_reporting_line_broken(n.report_id, n.manager_id, n.valid_from, n.valid_to);
 	IF broken IS NOT NULL THEN PERFORM ow_raise('OW400', broken[1], broken[2]); END IF;
 	SELECT c.message INTO conflict FROM ow_reporting_lines_conflicts(ARRAY[n]) c;
 	IF FOUND THEN PERFORM ow_raise('OW409', NULL, conflict); END IF;
 	-- Checked above under the writers' lock: the row trigger's check stands aside.
 	PERFORM set_config('orgwatch.lines_checked', 'on', true);
-	IF p_key IS NULL THEN
+	IF cur.id IS NULL THEN
 		INSERT INTO reporting_lines (report_id, manager_id, valid_from, valid_to)
 		VALUES (n.report_id, n.manager_id, n.valid_from, n.valid_to) RETURNING * INTO n;
 	ELSE

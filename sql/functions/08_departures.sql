@@ -53,16 +53,11 @@ CREATE OR REPLACE FUNCTION public.ow_departure_broken(team_id uuid, team_org uui
 		THEN ARRAY['layoff_id', 'the layoff is at another organization'] END
 $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_departures_write(p_actor text, p_key text, d jsonb, p_if_match text)
+CREATE OR REPLACE FUNCTION public.ow_departures_write(cur departures, n departures, d jsonb)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
 DECLARE
-	cur departures;
-	n departures;
 	broken text[];
 BEGIN
-	PERFORM ow_begin_write(p_actor);
-	cur := ow_departure_locked(p_key, p_if_match);
-	n := ow_departure_candidate(cur, d);
 	broken := ow_departure_broken(n.team_id, (SELECT org_id FROM teams WHERE id = n.team_id), n.org_id,
 		n.departed_on, n.returned_on, n.layoff_id, (SELECT org_id FROM layoffs WHERE id = n.layoff_id));
 	IF broken IS NOT NULL THEN PERFORM ow_raise('OW400', broken[1], broken[2]); END IF;
@@ -71,7 +66,7 @@ BEGIN
 		PERFORM ow_raise('OW409', NULL, format('%s is already recorded as leaving this organization on %s',
 			(SELECT slug FROM people WHERE id = n.person_id), n.departed_on));
 	END IF;
-	IF p_key IS NULL THEN
+	IF cur.id IS NULL THEN
 		INSERT INTO departures (person_id, org_id, team_id, title, departed_on, announced_on, kind,
 			reason_category, reason, destination_org_id, destination_title, destination_kind, layoff_id,
 			returned_on, notes, status)

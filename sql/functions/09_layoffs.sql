@@ -31,22 +31,20 @@ CREATE OR REPLACE FUNCTION public.ow_layoff_doc(l layoffs, with_departures boole
 	SELECT doc FROM ow_layoff_doc_row(l, with_departures)
 $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_layoffs_write(p_actor text, p_key text, d jsonb, p_if_match text)
+-- A layoff write's fields in their stored forms: the location trimmed (blank: none).
+CREATE OR REPLACE FUNCTION public.ow_layoff_input(d jsonb)
+ RETURNS jsonb LANGUAGE sql IMMUTABLE AS $function$
+	SELECT CASE WHEN jsonb_typeof(d -> 'location') = 'string'
+		THEN jsonb_set(d, '{location}', coalesce(to_jsonb(ow_trimmed(d ->> 'location')), 'null')) ELSE d END
+$function$;
+
+CREATE OR REPLACE FUNCTION public.ow_layoffs_write(cur layoffs, n layoffs, d jsonb)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
-DECLARE
-	cur layoffs;
-	n layoffs;
 BEGIN
-	PERFORM ow_begin_write(p_actor);
-	IF jsonb_typeof(d -> 'location') = 'string' THEN
-		d := jsonb_set(d, '{location}', coalesce(to_jsonb(ow_trimmed(d ->> 'location')), 'null'));
-	END IF;
-	cur := ow_layoff_locked(p_key, p_if_match);
-	n := ow_layoff_candidate(cur, d);
 	IF n.team_id IS NOT NULL AND (SELECT org_id FROM teams WHERE id = n.team_id) <> n.org_id THEN
 		PERFORM ow_raise('OW400', 'team_id', 'the team belongs to another organization');
 	END IF;
-	IF p_key IS NULL THEN
+	IF cur.id IS NULL THEN
 		INSERT INTO layoffs (id, org_id, team_id, announced_on, effective_on, location, count, percentage, description)
 		VALUES (coalesce(n.id, gen_random_uuid()), n.org_id, n.team_id, n.announced_on, n.effective_on,
 			n.location, n.count, n.percentage, n.description)

@@ -165,7 +165,7 @@ BEGIN
 	RETURN cur;
 END $function$;
 
--- The row a write of the type asks for: cur (none for a create) with the write's fields, its references resolved.
+-- The row a write of the type asks for: cur (none for a create) with the write's fields (in stored form: ow_<type>_input), its references resolved.
 CREATE OR REPLACE FUNCTION public.ow_source_candidate(cur sources, d jsonb)
  RETURNS sources LANGUAGE plpgsql AS $function$
 DECLARE
@@ -187,11 +187,11 @@ BEGIN
 	RETURN cur;
 END $function$;
 
--- The row a write of the type asks for: cur (none for a create) with the write's fields, its references resolved.
+-- The row a write of the type asks for: cur (none for a create) with the write's fields (in stored form: ow_<type>_input), its references resolved.
 CREATE OR REPLACE FUNCTION public.ow_organization_candidate(cur organizations, d jsonb)
  RETURNS organizations LANGUAGE plpgsql AS $function$
 DECLARE
-	n organizations := jsonb_populate_record(cur, d);
+	n organizations := jsonb_populate_record(cur, ow_organization_input(d));
 BEGIN
 	n.parent_id := ow_ref_patch(d, 'organization', 'parent', cur.parent_id);
 	RETURN n;
@@ -210,7 +210,7 @@ BEGIN
 	RETURN cur;
 END $function$;
 
--- The row a write of the type asks for: cur (none for a create) with the write's fields, its references resolved.
+-- The row a write of the type asks for: cur (none for a create) with the write's fields (in stored form: ow_<type>_input), its references resolved.
 CREATE OR REPLACE FUNCTION public.ow_team_candidate(cur teams, d jsonb)
  RETURNS teams LANGUAGE plpgsql AS $function$
 DECLARE
@@ -234,7 +234,7 @@ BEGIN
 	RETURN cur;
 END $function$;
 
--- The row a write of the type asks for: cur (none for a create) with the write's fields, its references resolved.
+-- The row a write of the type asks for: cur (none for a create) with the write's fields (in stored form: ow_<type>_input), its references resolved.
 CREATE OR REPLACE FUNCTION public.ow_person_candidate(cur people, d jsonb)
  RETURNS people LANGUAGE plpgsql AS $function$
 DECLARE
@@ -256,11 +256,11 @@ BEGIN
 	RETURN cur;
 END $function$;
 
--- The row a write of the type asks for: cur (none for a create) with the write's fields, its references resolved.
+-- The row a write of the type asks for: cur (none for a create) with the write's fields (in stored form: ow_<type>_input), its references resolved.
 CREATE OR REPLACE FUNCTION public.ow_layoff_candidate(cur layoffs, d jsonb)
  RETURNS layoffs LANGUAGE plpgsql AS $function$
 DECLARE
-	n layoffs := jsonb_populate_record(cur, d);
+	n layoffs := jsonb_populate_record(cur, ow_layoff_input(d));
 BEGIN
 	n.org_id := ow_ref_patch(d, 'organization', 'org', cur.org_id);
 	n.team_id := ow_ref_patch(d, 'team', 'team', cur.team_id);
@@ -280,7 +280,7 @@ BEGIN
 	RETURN cur;
 END $function$;
 
--- The row a write of the type asks for: cur (none for a create) with the write's fields, its references resolved.
+-- The row a write of the type asks for: cur (none for a create) with the write's fields (in stored form: ow_<type>_input), its references resolved.
 CREATE OR REPLACE FUNCTION public.ow_departure_candidate(cur departures, d jsonb)
  RETURNS departures LANGUAGE plpgsql AS $function$
 DECLARE
@@ -307,7 +307,7 @@ BEGIN
 	RETURN cur;
 END $function$;
 
--- The row a write of the type asks for: cur (none for a create) with the write's fields, its references resolved.
+-- The row a write of the type asks for: cur (none for a create) with the write's fields (in stored form: ow_<type>_input), its references resolved.
 CREATE OR REPLACE FUNCTION public.ow_position_candidate(cur positions, d jsonb)
  RETURNS positions LANGUAGE plpgsql AS $function$
 DECLARE
@@ -332,7 +332,7 @@ BEGIN
 	RETURN cur;
 END $function$;
 
--- The row a write of the type asks for: cur (none for a create) with the write's fields, its references resolved.
+-- The row a write of the type asks for: cur (none for a create) with the write's fields (in stored form: ow_<type>_input), its references resolved.
 CREATE OR REPLACE FUNCTION public.ow_reporting_line_candidate(cur reporting_lines, d jsonb)
  RETURNS reporting_lines LANGUAGE plpgsql AS $function$
 DECLARE
@@ -343,19 +343,28 @@ BEGIN
 	RETURN n;
 END $function$;
 
--- The write of a record by type (create when p_key is NULL), references already checked: ow_write for the API, ow_import_one for imports.
+-- The write of a record by type (create when p_key is NULL), references already checked: the row it changes locked (none for a create), the row asked for, then the type's rules and statement (ow_<plural>_write). Called by ow_write for the API, ow_import_one for imports.
 CREATE OR REPLACE FUNCTION public.ow_write_record(entity text, p_actor text, p_key text, d jsonb, p_if_match text)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
 BEGIN
+	PERFORM ow_begin_write(p_actor);
 	CASE entity
-	WHEN 'source' THEN RETURN QUERY SELECT * FROM ow_sources_write(p_actor, p_key, d, p_if_match);
-	WHEN 'organization' THEN RETURN QUERY SELECT * FROM ow_organizations_write(p_actor, p_key, d, p_if_match);
-	WHEN 'team' THEN RETURN QUERY SELECT * FROM ow_teams_write(p_actor, p_key, d, p_if_match);
-	WHEN 'person' THEN RETURN QUERY SELECT * FROM ow_people_write(p_actor, p_key, d, p_if_match);
-	WHEN 'layoff' THEN RETURN QUERY SELECT * FROM ow_layoffs_write(p_actor, p_key, d, p_if_match);
-	WHEN 'departure' THEN RETURN QUERY SELECT * FROM ow_departures_write(p_actor, p_key, d, p_if_match);
-	WHEN 'position' THEN RETURN QUERY SELECT * FROM ow_positions_write(p_actor, p_key, d, p_if_match);
-	WHEN 'reporting_line' THEN RETURN QUERY SELECT * FROM ow_reporting_lines_write(p_actor, p_key, d, p_if_match);
+	WHEN 'source' THEN RETURN QUERY SELECT w.* FROM ow_source_locked(p_key, p_if_match) c,
+		LATERAL ow_sources_write(c, ow_source_candidate(c, d), d) w;
+	WHEN 'organization' THEN RETURN QUERY SELECT w.* FROM ow_organization_locked(p_key, p_if_match) c,
+		LATERAL ow_organizations_write(c, ow_organization_candidate(c, d), d) w;
+	WHEN 'team' THEN RETURN QUERY SELECT w.* FROM ow_team_locked(p_key, p_if_match) c,
+		LATERAL ow_teams_write(c, ow_team_candidate(c, d), d) w;
+	WHEN 'person' THEN RETURN QUERY SELECT w.* FROM ow_person_locked(p_key, p_if_match) c,
+		LATERAL ow_people_write(c, ow_person_candidate(c, d), d) w;
+	WHEN 'layoff' THEN RETURN QUERY SELECT w.* FROM ow_layoff_locked(p_key, p_if_match) c,
+		LATERAL ow_layoffs_write(c, ow_layoff_candidate(c, d), d) w;
+	WHEN 'departure' THEN RETURN QUERY SELECT w.* FROM ow_departure_locked(p_key, p_if_match) c,
+		LATERAL ow_departures_write(c, ow_departure_candidate(c, d), d) w;
+	WHEN 'position' THEN RETURN QUERY SELECT w.* FROM ow_position_locked(p_key, p_if_match) c,
+		LATERAL ow_positions_write(c, ow_position_candidate(c, d), d) w;
+	WHEN 'reporting_line' THEN RETURN QUERY SELECT w.* FROM ow_reporting_line_locked(p_key, p_if_match) c,
+		LATERAL ow_reporting_lines_write(c, ow_reporting_line_candidate(c, d), d) w;
 	ELSE PERFORM ow_raise('OW400', 'type', format('unknown record type %L', entity));
 	END CASE;
 END $function$;

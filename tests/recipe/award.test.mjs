@@ -38,8 +38,14 @@ test('an award is created, read, listed, patched with its ETag and deleted', asy
     `SELECT string_agg(operation, ',' ORDER BY id) FROM audit_log WHERE entity = 'award' AND entity_id = '${a.id}'`], { encoding: 'utf8' }).trim();
   assert.equal(ops, 'create,update');
 
+  // What refers to a person now counts awards (ow_person_refs, generated): a 409 names it.
+  const held = await remove('people', p.id);
+  assert.equal(held.status, 409, held.text);
+  assert.match(held.body.detail, /1 award\b/);
+
   assert.equal((await remove('awards', a.id)).status, 204);
   assert.equal((await read('awards', a.id)).status, 404);
+  assert.equal((await remove('people', p.id)).status, 204);
 });
 
 test('bad awards are refused with the field named', async () => {

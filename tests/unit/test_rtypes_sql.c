@@ -118,6 +118,10 @@ static void test_every_type_has_its_sql_surface(void **state)
 			snprintf(fn, sizeof fn, "ow_%s_by_key", t->name);
 			expect_defined(files, fn);
 		}
+		if (t->input) {
+			snprintf(fn, sizeof fn, "ow_%s_input", t->name);
+			expect_defined(files, fn);
+		}
 		if (t->import_set) {
 			snprintf(fn, sizeof fn, "ow_import_%s", t->plural);
 			expect_defined(files, fn);
@@ -134,8 +138,8 @@ static void test_every_type_is_in_every_switch(void **state)
 	char want[200];
 	for (size_t i = 0; i < ow_nrtypes; i++) {
 		const struct ow_rtype *t = &ow_rtypes[i];
-		snprintf(want, sizeof want, "FROM ow_%s_write(p_actor, p_key, d, p_if_match)",
-			 t->plural);
+		snprintf(want, sizeof want, "LATERAL ow_%s_write(c, ow_%s_candidate(c, d), d) w;",
+			 t->plural, t->name);
 		assert_non_null(strstr(sql, want));
 		snprintf(want, sizeof want, "THEN DELETE FROM %s WHERE id = rid;", t->table);
 		assert_non_null(strstr(sql, want));

@@ -10,16 +10,10 @@ CREATE OR REPLACE FUNCTION public.ow_award_doc(a awards)
 		'created_at', ow_ts(a.created_at), 'updated_at', ow_ts(a.updated_at))
 $function$;
 
-CREATE OR REPLACE FUNCTION public.ow_awards_write(p_actor text, p_key text, d jsonb, p_if_match text)
+CREATE OR REPLACE FUNCTION public.ow_awards_write(cur awards, n awards, d jsonb)
  RETURNS TABLE(r_doc text, r_etag text, r_id uuid) LANGUAGE plpgsql AS $function$
-DECLARE
-	cur awards;
-	n awards;
 BEGIN
-	PERFORM ow_begin_write(p_actor);
-	cur := ow_award_locked(p_key, p_if_match);
-	n := ow_award_candidate(cur, d);
-	IF p_key IS NULL THEN
+	IF cur.id IS NULL THEN
 		INSERT INTO awards (person_id, name, awarded_on) VALUES (n.person_id, n.name, n.awarded_on)
 		RETURNING * INTO n;
 	ELSE
