@@ -167,6 +167,20 @@ CREATE OR REPLACE FUNCTION public.ow_departures_filtered(f_person text, f_org te
 		ELSE string_to_array(f_status, ',') END)
 $function$;
 
+-- The departures the /departures filters and the organization's industry, country and stage
+-- select: what /stats/departures, /stats/flows and the departure charts count. Plain SQL, so
+-- the planner inlines it (and ow_departures_filtered) into the caller's statement.
+CREATE OR REPLACE FUNCTION public.ow_departures_selected(f_person text, f_org text, f_team text, f_dest text, f_kind text, f_reason text, f_dkind text, f_from text, f_to text, f_layoff text, f_updated timestamp with time zone, f_status text, f_industry text, f_country text, f_stage text)
+ RETURNS SETOF departures LANGUAGE sql STABLE AS $function$
+	SELECT d.* FROM ow_departures_filtered(f_person, f_org, f_team, f_dest, f_kind, f_reason, f_dkind, f_from,
+		f_to, f_layoff, f_updated, f_status,
+		ARRAY[f_person IS NOT NULL, f_org IS NOT NULL, f_team IS NOT NULL, f_dest IS NOT NULL,
+		f_kind IS NOT NULL, f_reason IS NOT NULL, f_dkind IS NOT NULL, f_from IS NOT NULL, f_to IS NOT NULL,
+		f_layoff IS NOT NULL, f_updated IS NOT NULL, f_status IS NOT NULL]) d
+	WHERE (f_industry IS NULL AND f_country IS NULL AND f_stage IS NULL
+		OR d.org_id IN (SELECT a.id FROM ow_orgs_with_attrs(f_industry, f_country, f_stage) a))
+$function$;
+
 -- The record type's SQL surface under the fixed names (docs/ARCHITECTURE.md, "Adding a
 -- record type"): the record an import line names, export order and line.
 

@@ -33,13 +33,8 @@ DECLARE
 BEGIN
 	IF group_by IN ('month', 'quarter', 'year') THEN
 		WITH r AS MATERIALIZED (
-			SELECT d.departed_on, d.departed_range FROM ow_departures_filtered(f_person, f_org, f_team, f_dest,
-				f_kind, f_reason, f_dkind, f_from, f_to, f_layoff, f_updated, f_status,
-				ARRAY[f_person IS NOT NULL, f_org IS NOT NULL, f_team IS NOT NULL, f_dest IS NOT NULL,
-				f_kind IS NOT NULL, f_reason IS NOT NULL, f_dkind IS NOT NULL, f_from IS NOT NULL, f_to IS NOT NULL,
-				f_layoff IS NOT NULL, f_updated IS NOT NULL, f_status IS NOT NULL]) d
-			WHERE (f_industry IS NULL AND f_country IS NULL AND f_stage IS NULL
-				OR d.org_id IN (SELECT a.id FROM ow_orgs_with_attrs(f_industry, f_country, f_stage) a))
+			SELECT d.departed_on, d.departed_range FROM ow_departures_selected(f_person, f_org, f_team, f_dest,
+				f_kind, f_reason, f_dkind, f_from, f_to, f_layoff, f_updated, f_status, f_industry, f_country, f_stage) d
 		), bounds AS (
 			SELECT date_trunc(group_by, coalesce(lower(ow_pdate_range(f_from)), min(lower(r.departed_range))))::date AS a,
 			       coalesce(upper(ow_pdate_range(f_to)) - 1, max(lower(r.departed_range))) AS b
@@ -64,13 +59,8 @@ BEGIN
 		INTO groups, total FROM all_keys k LEFT JOIN counts c ON c.key = k.key;
 	ELSE
 		WITH r AS MATERIALIZED (
-			SELECT * FROM ow_departures_filtered(f_person, f_org, f_team, f_dest, f_kind, f_reason, f_dkind,
-				f_from, f_to, f_layoff, f_updated, f_status,
-				ARRAY[f_person IS NOT NULL, f_org IS NOT NULL, f_team IS NOT NULL, f_dest IS NOT NULL,
-				f_kind IS NOT NULL, f_reason IS NOT NULL, f_dkind IS NOT NULL, f_from IS NOT NULL, f_to IS NOT NULL,
-				f_layoff IS NOT NULL, f_updated IS NOT NULL, f_status IS NOT NULL]) d
-			WHERE (f_industry IS NULL AND f_country IS NULL AND f_stage IS NULL
-				OR d.org_id IN (SELECT a.id FROM ow_orgs_with_attrs(f_industry, f_country, f_stage) a))
+			SELECT * FROM ow_departures_selected(f_person, f_org, f_team, f_dest, f_kind, f_reason, f_dkind,
+				f_from, f_to, f_layoff, f_updated, f_status, f_industry, f_country, f_stage) d
 		), g AS (
 			SELECT CASE group_by
 				WHEN 'team' THEN r.team_id::text WHEN 'org' THEN r.org_id::text
@@ -103,11 +93,7 @@ BEGIN
 		'to', ow_org_ref(dst), 'count', f.n) ORDER BY f.n DESC, f.org_id, f.destination_org_id), '[]'))::text
 	FROM (
 		SELECT d.org_id, d.destination_org_id, count(*) AS n
-		FROM ow_departures_filtered(NULL, f_org, NULL, NULL, NULL, NULL, NULL, f_from, f_to, NULL, NULL, f_status,
-			ARRAY[false, f_org IS NOT NULL, false, false, false, false, false, f_from IS NOT NULL,
-			f_to IS NOT NULL, false, false, f_status IS NOT NULL]) d
-		WHERE (f_industry IS NULL AND f_country IS NULL AND f_stage IS NULL
-				OR d.org_id IN (SELECT a.id FROM ow_orgs_with_attrs(f_industry, f_country, f_stage) a))
+		FROM ow_departures_selected(NULL, f_org, NULL, NULL, NULL, NULL, NULL, f_from, f_to, NULL, NULL, f_status, f_industry, f_country, f_stage) d
 		GROUP BY 1, 2
 	) f
 	LEFT JOIN organizations o ON o.id = f.org_id LEFT JOIN organizations dst ON dst.id = f.destination_org_id);

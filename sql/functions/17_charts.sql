@@ -60,13 +60,8 @@ BEGIN
 				ELSE to_char(lower(d.departed_range), 'YYYY-MM') END) COLLATE "C" AS k,
 			CASE f_stack WHEN 'kind' THEN d.kind WHEN 'reason_category' THEN d.reason_category
 				WHEN 'destination_kind' THEN d.destination_kind END AS part
-		FROM ow_departures_filtered(f_person, f_org, f_team, f_dest, f_kind, f_reason, f_dkind, f_from, f_to,
-			f_layoff, f_updated, f_status,
-			ARRAY[f_person IS NOT NULL, f_org IS NOT NULL, f_team IS NOT NULL, f_dest IS NOT NULL,
-			f_kind IS NOT NULL, f_reason IS NOT NULL, f_dkind IS NOT NULL, f_from IS NOT NULL, f_to IS NOT NULL,
-			f_layoff IS NOT NULL, f_updated IS NOT NULL, f_status IS NOT NULL]) d
-		WHERE (f_industry IS NULL AND f_country IS NULL AND f_stage IS NULL
-			OR d.org_id IN (SELECT a.id FROM ow_orgs_with_attrs(f_industry, f_country, f_stage) a))
+		FROM ow_departures_selected(f_person, f_org, f_team, f_dest, f_kind, f_reason, f_dkind, f_from, f_to,
+			f_layoff, f_updated, f_status, f_industry, f_country, f_stage) d
 	), bounds AS (
 		SELECT date_trunc('month', coalesce(lower(ow_pdate_range(f_from)), min(r.day)))::date AS a,
 		       coalesce(upper(ow_pdate_range(f_to)) - 1, max(r.day)) AS b
@@ -148,11 +143,7 @@ DECLARE
 BEGIN
 	WITH r AS MATERIALIZED (
 		SELECT d.id, d.org_id, d.destination_org_id, d.departed_on
-		FROM ow_departures_filtered(NULL, f_org, NULL, NULL, NULL, NULL, NULL, f_from, f_to, NULL, NULL, f_status,
-			ARRAY[false, f_org IS NOT NULL, false, false, false, false, false, f_from IS NOT NULL,
-			f_to IS NOT NULL, false, false, f_status IS NOT NULL]) d
-		WHERE (f_industry IS NULL AND f_country IS NULL AND f_stage IS NULL
-			OR d.org_id IN (SELECT a.id FROM ow_orgs_with_attrs(f_industry, f_country, f_stage) a))
+		FROM ow_departures_selected(NULL, f_org, NULL, NULL, NULL, NULL, NULL, f_from, f_to, NULL, NULL, f_status, f_industry, f_country, f_stage) d
 	), f AS (
 		-- Ties in the order of the names (not of ids, which differ between two loads of the
 		-- same data), unknown destinations last.
