@@ -32,8 +32,11 @@ struct ow_db {
 	unsigned index;
 	struct ow_db *next_free;
 	unsigned long long served;
+	int pinned; /* its reads are pinned to a change key (ow_db_pin): undone on release */
 };
 
+/* db_conn.c: the seq the calling thread's request is pinned to (ow_db_pin; NULL: none). */
+void ow_db_set_pinned_seq(const char *seq);
 /* db_conn.c: the primary's connection string (copied; NULL forgets it): 0 or -1. */
 int ow_db_set_primary_url(const char *url);
 const char *ow_db_primary_url(void);

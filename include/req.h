@@ -84,6 +84,11 @@ struct ow_req {
 	 * write, "" for none). */
 	int replica_ok;
 	char lsn[32];
+	/* known_at.c: the change key a read is pinned to ("" for the present), when it
+	 * committed, and whether no later commit can change the answer. */
+	char known_key[24];
+	char known_time[40];
+	int known_settled;
 	/* http.c: the answer is made on a worker while the connection is suspended; queue()
 	 * keeps the response here and http.c queues it once the connection is resumed. */
 	int deferred;

@@ -15,7 +15,7 @@
 
 static const char EXPOSE[] = "ETag, Link, X-Request-Id, Content-Disposition, Retry-After, "
 			     "Location, Orgwatch-LSN, Orgwatch-Served-By, Orgwatch-Rows, "
-			     "Orgwatch-Duplicates-Pending";
+			     "Orgwatch-Duplicates-Pending, Orgwatch-Known-At";
 static const char ALLOW_HEADERS[] = "Authorization, Content-Type, Accept, If-Match, "
 				    "If-None-Match, Idempotency-Key, Orgwatch-LSN, "
 				    "X-Request-Id, Cache-Control";

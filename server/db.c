@@ -258,18 +258,42 @@ static void rollback(struct ow_db *db)
 	PQclear(res);
 }
 
+int ow_db_pin(struct ow_db *db, const char *seq, struct ow_db_error *err)
+{
+	PGresult *res = ow_db_exec(db, OW_Q_KNOWN_AT_PIN, (const char *const[]){seq}, err);
+	if (!res)
+		return -1;
+	PQclear(res);
+	db->pinned = 1;
+	ow_db_set_pinned_seq(seq);
+	return 0;
+}
+
+/* A pinned connection back to the present (else it is reopened: a new session is). */
+static void unpin(struct ow_db *db)
+{
+	struct ow_db_error err;
+	PGresult *res = ow_db_exec(db, OW_Q_KNOWN_AT_UNPIN, NULL, &err);
+	if (!res)
+		db->broken = 1;
+	PQclear(res);
+	db->pinned = 0;
+}
+
 void ow_db_release(struct ow_db *db)
 {
+	ow_db_set_pinned_seq(NULL);
 	if (!db || !db->conn || db->broken)
 		return;
 	PGTransactionStatusType ts = PQtransactionStatus(db->conn);
-	if (ts == PQTRANS_IDLE)
-		return;
 	if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) {
 		ow_log(OW_LOG_ERROR, "bug: request left a transaction open; rolling back");
 		PGresult *res = PQexec(db->conn, "ROLLBACK");
 		PQclear(res);
+	} else if (ts != PQTRANS_IDLE) {
+		db->broken = 1; /* unknown or active: start afresh */
 		return;
 	}
-	db->broken = 1; /* unknown or active: start afresh */
+	if (db->pinned)
+		unpin(db);
 }

@@ -181,6 +181,20 @@ PGconn *ow_db_connect_dedicated(char *err, size_t errsz, int *busy)
 	return c;
 }
 
+/* The commit seq the calling thread's request reads at (known_at=, ow_db_pin), "" for the
+ * present. */
+static _Thread_local char pinned_seq[24];
+
+void ow_db_set_pinned_seq(const char *seq)
+{
+	snprintf(pinned_seq, sizeof pinned_seq, "%s", seq ? seq : "");
+}
+
+const char *ow_db_pinned_seq(void)
+{
+	return pinned_seq[0] ? pinned_seq : NULL;
+}
+
 PGconn *ow_db_connect_snapshot(char *err, size_t errsz, int *busy)
 {
 	PGconn *c = ow_db_connect_dedicated(err, errsz, busy);
@@ -190,6 +204,18 @@ PGconn *ow_db_connect_snapshot(char *err, size_t errsz, int *busy)
 		snprintf(err, errsz, "the snapshot did not begin: %s", PQerrorMessage(c));
 		ow_db_close_dedicated(c);
 		return NULL;
+	}
+	/* A download of a read pinned to a change key reads at that key too (ow_db_pin). */
+	const char *seq = ow_db_pinned_seq();
+	if (seq) {
+		PGresult *res = ow_stmt_run(c, OW_Q_KNOWN_AT_PIN, (const char *const[]){seq});
+		int ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+		PQclear(res);
+		if (!ok) {
+			snprintf(err, errsz, "the read could not be pinned: %s", PQerrorMessage(c));
+			ow_db_close_dedicated(c);
+			return NULL;
+		}
 	}
 	return c;
 }

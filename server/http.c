@@ -28,6 +28,7 @@
 #include "db.h"
 #include "edge.h"
 #include "format.h"
+#include "known_at.h"
 #include "handlers.h"
 #include "jspec.h"
 #include "log.h"
@@ -307,10 +308,15 @@ static void answered(struct ow_req *r)
 static void answer(struct ow_req *r)
 {
 	ow_capture_begin(r->capture);
-	if (r->replica_ok && ow_replicas_count() > 0)
-		ow_db_prefer_replica(r->lsn);
-	if (ow_cache_check(r) == 0)
-		r->route->handler(r);
+	/* A read pinned to a change key reads the history on the primary (known_at.c). */
+	if (ow_known_at_take(r) == 0) {
+		if (r->replica_ok && ow_replicas_count() > 0 && !r->known_key[0])
+			ow_db_prefer_replica(r->lsn);
+		if (ow_cache_check(r) == 0) {
+			ow_known_at_cache_control(r);
+			r->route->handler(r);
+		}
+	}
 	ow_db_release_thread();
 	answered(r);
 }
@@ -493,7 +499,7 @@ static int reply_headers(struct ow_req *r, struct MHD_Response *resp, unsigned s
 		if (MHD_add_response_header(resp, "Content-Disposition", value) != MHD_YES)
 			return -1;
 	}
-	if (ow_ratelimit_headers(r, resp) != 0)
+	if (ow_ratelimit_headers(r, resp) != 0 || ow_known_at_headers(r, resp) != 0)
 		return -1;
 	return status != 204 && ow_cors_headers(r, resp) != 0 ? -1 : 0;
 }

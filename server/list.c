@@ -52,6 +52,9 @@ static int take_arg(void *cls, const char *key, const char *value)
 	/* The representation's arguments, checked by format.c for every read. */
 	if (strcmp(key, "format") == 0 || strcmp(key, "all") == 0 || strcmp(key, "excel") == 0)
 		return 0;
+	/* Taken for every read by known_at.c. */
+	if (strcmp(key, "known_at") == 0)
+		return 0;
 	for (size_t i = 0; i < c->n; i++) {
 		if (strcmp(c->filters[i].name, key) != 0)
 			continue;

@@ -211,6 +211,17 @@ const EXPECT = [
     },
   },
   {
+    what: 'a person as known at a change key, and as known today',
+    match: /known_at=\$AT/,
+    check: ({ json }) => {
+      assert.equal(json.length, 2, 'the person as known at the key, then today');
+      const [then, now] = json;
+      assert.equal(then.slug, 'ada-example');
+      assert.notEqual(then.bio, 'Corrected after publication.', 'the correction came after the key');
+      assert.equal(now.bio, 'Corrected after publication.');
+    },
+  },
+  {
     what: 'load a layoffs tracker\'s table',
     match: /tracker-layoffs\.csv/,
     check: ({ json }) => {

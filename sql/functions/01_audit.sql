@@ -39,11 +39,10 @@ BEGIN
 	RETURN NULL;
 END $function$;
 
--- The triggers of a record type's table, declared in one place (90_record_types.sql calls
--- this once a type): the three audit statement triggers (one an event: transition tables
--- allow no more) and the updated_at row trigger (ow_touch), which a set-based statement
--- that sets updated_at itself stands aside from (orgwatch.touched, that statement only).
-CREATE OR REPLACE FUNCTION public.ow_record_triggers(p_table text, p_type text)
+-- A table's statement triggers that call fn (a call such as ow_audit('person')), one an event
+-- (transition tables allow no more): <table>_<name>_insert, _update, _delete, over ow_new and
+-- ow_old. The one place such triggers are declared (ow_record_triggers, ow_history_table).
+CREATE OR REPLACE FUNCTION public.ow_statement_triggers(p_table text, name text, fn text)
  RETURNS void LANGUAGE plpgsql AS $function$
 DECLARE
 	ev text[] := ARRAY['insert', 'NEW TABLE AS ow_new', 'update', 'OLD TABLE AS ow_old NEW TABLE AS ow_new',
@@ -51,11 +50,23 @@ DECLARE
 BEGIN
 	FOR i IN 1..5 BY 2 LOOP
 		EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER %s ON %I REFERENCING %s FOR EACH STATEMENT '
-			'EXECUTE FUNCTION ow_audit(%L)', p_table || '_audit_' || ev[i], upper(ev[i]), p_table, ev[i + 1], p_type);
+			'EXECUTE FUNCTION %s', p_table || '_' || name || '_' || ev[i], upper(ev[i]), p_table, ev[i + 1], fn);
 	END LOOP;
+END $function$;
+
+-- The triggers of a record type's table, declared in one place (90_record_types.sql calls
+-- this once a type): the three audit statement triggers and the updated_at row trigger
+-- (ow_touch), which a set-based statement that sets updated_at itself stands aside from
+-- (orgwatch.touched, that statement only); and its history table, view and triggers
+-- (ow_history_table, 21_history.sql).
+CREATE OR REPLACE FUNCTION public.ow_record_triggers(p_table text, p_type text)
+ RETURNS void LANGUAGE plpgsql AS $function$
+BEGIN
+	PERFORM ow_statement_triggers(p_table, 'audit', format('ow_audit(%L)', p_type));
 	EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE UPDATE ON %I FOR EACH ROW WHEN '
 		'(current_setting(''orgwatch.touched'', true) IS DISTINCT FROM ''on'') EXECUTE FUNCTION ow_touch()',
 		p_table || '_touch', p_table);
+	PERFORM ow_history_table(p_table, 'id');
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.ow_audit_doc(a audit_log)

@@ -8,12 +8,17 @@
 -- The triggers (audit_log_commit_open, audit_commits_seq, audit_log_held) are declared in
 -- 99_triggers.sql with every other.
 
+CREATE OR REPLACE FUNCTION public.ow_commit_open()
+ RETURNS void LANGUAGE sql AS $function$
+	INSERT INTO audit_commits (txid, import)
+	VALUES (pg_current_xact_id(), coalesce(current_setting('orgwatch.import', true), '') = 'on')
+	ON CONFLICT (txid) DO NOTHING
+$function$;
+
 CREATE OR REPLACE FUNCTION public.ow_audit_commit_open()
  RETURNS trigger LANGUAGE plpgsql AS $function$
 BEGIN
-	INSERT INTO audit_commits (txid, import)
-	VALUES (pg_current_xact_id(), coalesce(current_setting('orgwatch.import', true), '') = 'on')
-	ON CONFLICT (txid) DO NOTHING;
+	PERFORM ow_commit_open();
 	RETURN NULL;
 END $function$;
 

@@ -92,10 +92,16 @@ const TRIGGERS_FROM = `FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JO
 test('every trigger is declared in sql/functions/ as the database holds it', { skip: !DB_URL && 'ORGWATCH_TEST_DATABASE_URL is not set' }, () => {
   const sql = allFunctionsSql();
   const inFiles = new Set([...sql.matchAll(/CREATE (?:OR REPLACE )?(?:CONSTRAINT )?TRIGGER (\w+)/g)].map((m) => m[1]));
-  // A record type's four triggers are declared by one line, SELECT ow_record_triggers('<table>', ...)
-  // (01_audit.sql names them <table>_audit_<event> and <table>_touch).
+  // A record type's seven triggers are declared by one line, SELECT ow_record_triggers('<table>', ...)
+  // (01_audit.sql names them <table>_audit_<event>, <table>_touch, <table>_history_<event>);
+  // another table's three history triggers by SELECT ow_history_table('<table>', ...)
+  // (21_history.sql).
+  const history = ['history_insert', 'history_update', 'history_delete'];
   for (const [, table] of sql.matchAll(/^SELECT ow_record_triggers\('(\w+)'/gm)) {
-    for (const suffix of ['audit_insert', 'audit_update', 'audit_delete', 'touch']) inFiles.add(`${table}_${suffix}`);
+    for (const suffix of ['audit_insert', 'audit_update', 'audit_delete', 'touch', ...history]) inFiles.add(`${table}_${suffix}`);
+  }
+  for (const [, table] of sql.matchAll(/^SELECT ow_history_table\('(\w+)'/gm)) {
+    for (const suffix of history) inFiles.add(`${table}_${suffix}`);
   }
   const inDb = new Set(psql(DB_URL, ['-c', `SELECT t.tgname ${TRIGGERS_FROM}`]).split('\n').filter(Boolean));
   assert.deepEqual([...inDb].filter((x) => !inFiles.has(x)).sort(), [], 'triggers in the database that no file declares');
