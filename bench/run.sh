@@ -39,7 +39,11 @@
 #               database connections), commit-to-client latency of 200 writes/s with 100
 #               subscribers, catch-up of 1,000,000 entries vs its own statement and the \copy
 #               ceiling, the import and single-record writes with and without commit order;
-#               runs last (it leaves a million audit entries in the base database)
+#               runs last of the issues' sections before it (a million audit entries in the
+#               base database)
+#   known-at    issue 29: reads pinned by known_at= (a person, a departures page, ~500 reports,
+#               /stats/departures) against the present, on the issue's dataset with 100,000
+#               later corrections, in a database of its own (bench/known-at.sh)
 #
 # Settings (environment): BENCH_ONLY (comma-separated sections; all by default),
 # BENCH_PG_PORT (15435), BENCH_HTTP_PORT (18190), BENCH_DURATION (10, seconds per wrk run),
@@ -62,7 +66,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ALL_SECTIONS=(people departures stats chart charts import bulk scale reads burst download fair layoffs stream)
+ALL_SECTIONS=(people departures stats chart charts import bulk scale reads burst download fair layoffs stream known-at)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PG_PORT=${BENCH_PG_PORT:-15435}
 HTTP_PORT=${BENCH_HTTP_PORT:-18190}

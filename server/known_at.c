@@ -40,12 +40,11 @@ static int bad_value(struct ow_req *r, const char *why)
 	return 1;
 }
 
-/* The reads known_at pins: the public reads answered from the data on the request's own
- * connection. The change feeds read the audit log, which has no history of its own. */
+/* The reads known_at pins: the public reads answered from the data (the audit log of
+ * /changes up to the key's commit: ow_changes_after). Not /export and the streams yet. */
 static int pinnable(const struct ow_route *route)
 {
-	return route && route->cache != OW_CACHE_NONE && strcmp(route->method, "GET") == 0 &&
-	       !strstr(route->pattern, "changes");
+	return route && route->cache != OW_CACHE_NONE && strcmp(route->method, "GET") == 0;
 }
 
 static void sleep_ms(long ms)
@@ -60,8 +59,8 @@ int ow_known_at_take(struct ow_req *r)
 	if (!v)
 		return 0;
 	if (!pinnable(r->route))
-		return bad_value(r, "is not taken here (yet): the change feeds, /export and the "
-				    "streams answer the present");
+		return bad_value(r, "is not taken here (yet): /export and the streams answer the "
+				    "present");
 	static const struct ow_filter as_time = {.name = "known_at", .type = OW_F_TIMESTAMP};
 	if (!is_key(v) && ow_filter_check(&as_time, v) != NULL)
 		return bad_value(r, "must be a change key (an id GET /changes gave) or an RFC 3339 "

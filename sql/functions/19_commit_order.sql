@@ -65,6 +65,8 @@ CREATE OR REPLACE FUNCTION public.ow_changes_after(after_id bigint, lim integer,
 AS $function$
 DECLARE
 	s0 bigint := ow_change_seq(after_id);
+	-- A read pinned to a change key (known_at=, ow_db_pin) lists the log up to that commit.
+	bound bigint := nullif(current_setting('orgwatch.known_seq', true), '')::bigint;
 	t xid8;
 	n integer := 0;
 	got integer;
@@ -73,7 +75,7 @@ BEGIN
 		PERFORM ow_raise('OW400', 'after', format(
 			'no change has id %s (yet): resume from an id that GET /changes gave', after_id));
 	END IF;
-	IF s0 >= 0 THEN
+	IF s0 >= 0 AND (bound IS NULL OR s0 <= bound) THEN
 		SELECT c.txid INTO t FROM audit_commits c WHERE c.seq = s0;
 		RETURN QUERY SELECT a.* FROM audit_log a
 			WHERE a.txid = t AND a.id > after_id
@@ -83,7 +85,7 @@ BEGIN
 		n := got;
 	END IF;
 	-- A row written at or after since belongs to a transaction committed at or after it.
-	FOR t IN SELECT c.txid FROM audit_commits c WHERE c.seq > s0
+	FOR t IN SELECT c.txid FROM audit_commits c WHERE c.seq > s0 AND (bound IS NULL OR c.seq <= bound)
 		AND (since IS NULL OR c.committed_at >= since) ORDER BY c.seq LOOP
 		EXIT WHEN n >= lim;
 		RETURN QUERY SELECT a.* FROM audit_log a WHERE a.txid = t

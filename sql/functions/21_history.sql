@@ -32,8 +32,8 @@ END $function$;
 -- <table>_history with the table's columns (one added to the table is added here too), from_txid
 -- and to_txid, filled once with the rows as they stand when it is made (current since seq 0);
 -- the table's btree and gist indexes on it, not unique (a row has several versions; not its GIN
--- indexes, the dearest to keep on every write, for reads the aims do not name), and the current
--- versions by keys; the view asof.<table> of the versions known at orgwatch.known_seq (made by
+-- indexes, the dearest to keep on every write, for reads the aims do not name; the copy of its
+-- primary key is also how a write finds the version it ends); the view asof.<table> of the versions known at orgwatch.known_seq (made by
 -- a transaction whose seq is at or below it, not ended by one that is), and the implicit cast
 -- that lets a function of the table's row type take the view's rows; the three history
 -- triggers (ow_statement_triggers). keys: the columns naming a row, as ow_history takes them.
@@ -64,7 +64,7 @@ BEGIN
 		EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I USING %s (%s)%s', ix.name || '_h', h, ix.am, cols,
 			coalesce(' WHERE ' || ix.pred, ''));
 	END LOOP;
-	EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I (%s) WHERE to_txid IS NULL', h || '_open', h, keys);
+	EXECUTE format('DROP INDEX IF EXISTS %I', h || '_open'); -- made by the first version of this function
 	SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO cols FROM pg_attribute a
 	WHERE a.attrelid = p_table::regclass AND a.attnum > 0 AND NOT a.attisdropped;
 	EXECUTE format('CREATE OR REPLACE VIEW asof.%I AS SELECT %s FROM public.%I h '

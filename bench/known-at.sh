@@ -1,0 +1,104 @@
+# known-at.sh — section "known-at" of bench/run.sh (issue 29): reads pinned to a past change
+# (known_at=, docs/KNOWN_AT.md) against the same reads of the present, on the issue's dataset.
+#
+#   data   bench/dataset.sql (402,199 records) imported by curl POST /import into a database of
+#          its own (orgwatch_knownat; the import writes the history too), then 100,000 later
+#          corrections in 200 transactions of 500 (people's bios, departures' notes), through the
+#          tables' triggers as any write: each corrected row has two versions
+#   K      the key of the last change before the corrections: a pinned read must pass over
+#          the newer version of every corrected row
+#   W1     GET /people/{slug}                                    (random person)
+#   W2     GET /departures?org={slug}&sort=-departed_on&limit=50 (random organization)
+#   W3     GET /people/{slug}/reports                            (a level-4 manager: ~500 below)
+#   S      GET /stats/departures?org={slug}&group_by=month       (random organization)
+#
+# Each with wrk -c$CONNS, present and with known_at=K; the report prints pinned / present
+# (the issue's aim: pinned costs at most 3x, so the ratio of req/s >= 0.33). Sourced by run.sh.
+# shellcheck shell=bash
+
+KNOWN_DB=orgwatch_knownat
+
+# known_wrk SUFFIX QUERY — the four reads, QUERY ("" or "known_at=K") added to each.
+known_wrk() {
+	local s=$1 q=$2
+	run_wrk "ka_w1$s" "$CONNS" "$DURATION" "$BASE" "$WORK/reads-people.txt" "/people/%s${q:+?$q}"
+	run_wrk "ka_w2$s" "$CONNS" "$DURATION" "$BASE" "$WORK/reads-orgs.txt" \
+		"/departures?org=%s&sort=-departed_on&limit=50${q:+&$q}"
+	run_wrk "ka_w3$s" "$CONNS" "$DURATION" "$BASE" "$WORK/reads-managers.txt" "/people/%s/reports${q:+?$q}"
+	run_wrk "ka_s$s" "$CONNS" "$DURATION" "$BASE" "$WORK/reads-orgs.txt" \
+		"/stats/departures?org=%s&group_by=month${q:+&$q}"
+}
+
+section_known-at() {
+	say "known-at (issue 29): reads pinned to a past change against the present, on the issue's dataset"
+	local url
+	url=$(printf '%s' "$DB_URL" | sed "s|/[^/?]*\$|/$KNOWN_DB|")
+	psql_q -c "DROP DATABASE IF EXISTS $KNOWN_DB" -c "CREATE DATABASE $KNOWN_DB TEMPLATE template0 ENCODING 'UTF8'" ||
+		die "could not create the database $KNOWN_DB"
+	local file=$WORK/known-dataset.ndjson
+	psql "$url" -X -q -v ON_ERROR_STOP=1 -v file="$file" -f "$ROOT/bench/dataset.sql" >"$OUT/known-dataset.txt" 2>&1 ||
+		die "bench/dataset.sql failed (see $OUT/known-dataset.txt)"
+	local ORGWATCH_DATABASE_URL=$url DB_URL=$url EDITOR_KEY
+	export ORGWATCH_DATABASE_URL EDITOR_KEY
+	"$BIN" migrate >"$OUT/known-migrate.txt" 2>&1 || die "migrate of $KNOWN_DB failed"
+	EDITOR_KEY=$("$BIN" key create --name known-importer --role editor) || die "key create failed"
+	server_start known
+	import_post known-dataset "$file"
+	local import_secs=$IMP_SECS import_rows=$IMP_ROWS
+	server_stop
+	rm -f "$file"
+
+	local key t0
+	key=$(psql_q -At -c "SELECT max(id) FROM audit_log") || die "no change key"
+	t0=$(now_ms)
+	for i in $(seq 0 99); do
+		printf "UPDATE people SET bio = 'corrected %s' WHERE id IN (SELECT id FROM people ORDER BY id OFFSET %s LIMIT 500);\n" "$i" $((i * 500))
+		printf "UPDATE departures SET notes = 'corrected %s' WHERE id IN (SELECT id FROM departures ORDER BY id OFFSET %s LIMIT 500);\n" "$i" $((i * 500))
+	done | psql "$url" -X -q -v ON_ERROR_STOP=1 >"$OUT/known-corrections.txt" 2>&1 ||
+		die "the corrections failed (see $OUT/known-corrections.txt)"
+	local corr_secs
+	corr_secs=$(secs_since "$t0")
+	psql_q -c "VACUUM ANALYZE" 2>/dev/null || true
+	local versions
+	versions=$(psql_q -At -c "SELECT (SELECT count(*) FROM people_history) + (SELECT count(*) FROM departures_history)")
+	note "100,000 corrections in 200 transactions: ${corr_secs} s; people and departures: $versions versions; K = $key"
+
+	seq 1 200 | sed 's/^/org-/' >"$WORK/reads-orgs.txt"
+	seq 26 225 | sed 's/^/person-/' >"$WORK/reads-managers.txt"
+	psql_q -At -c "SELECT slug FROM people ORDER BY random() LIMIT 2000" >"$WORK/reads-people.txt"
+
+	server_start known
+	# Sanity: pinned reads answer the state before the corrections, the present after them.
+	local slug
+	slug=$(psql_q -At -c "SELECT slug FROM people ORDER BY id LIMIT 1")
+	curl -fsS "$BASE/people/$slug?known_at=$key" | jq -e '.bio == null' >/dev/null ||
+		die "GET /people/$slug?known_at=$key did not answer the person before the correction"
+	curl -fsS "$BASE/people/$slug" | jq -e '.bio == "corrected 0"' >/dev/null ||
+		die "GET /people/$slug did not answer the corrected person"
+	say "wrk -t2 -c$CONNS -d${DURATION}s --latency: present, pinned (known_at=$key), present, pinned"
+	known_wrk _now1 ""
+	known_wrk _then1 "known_at=$key"
+	known_wrk _now2 ""
+	known_wrk _then2 "known_at=$key"
+	server_stop
+
+	report_add '\n%s' "Issue 29 — known_at on the issue's dataset ($import_rows records imported in ${import_secs} s, then 100,000 corrections); wrk -c$CONNS, two runs each, alternating"
+	report_line
+	report_add '%-58s %12s %12s %12s %12s %10s' workload "present r/s" "present r/s" "pinned r/s" "pinned r/s" "pinned/"
+	report_add '%-58s %12s %12s %12s %12s %10s' "" "(run 1)" "(run 2)" "(run 1)" "(run 2)" "present"
+	report_line
+	local row name label
+	for row in "ka_w1|W1 GET /people/{slug}" "ka_w2|W2 GET /departures?org=&sort=-departed_on&limit=50" \
+		"ka_w3|W3 GET /people/{slug}/reports (~500 below)" "ka_s|S GET /stats/departures?org=&group_by=month"; do
+		IFS='|' read -r name label <<<"$row"
+		local now then
+		now=$(awk -v a="${R_RPS[${name}_now1]}" -v b="${R_RPS[${name}_now2]}" 'BEGIN { print (a + b) / 2 }')
+		then=$(awk -v a="${R_RPS[${name}_then1]}" -v b="${R_RPS[${name}_then2]}" 'BEGIN { print (a + b) / 2 }')
+		report_add '%-58s %12s %12s %12s %12s %10s' "$label" "${R_RPS[${name}_now1]}" "${R_RPS[${name}_now2]}" \
+			"${R_RPS[${name}_then1]}" "${R_RPS[${name}_then2]}" "$(div "$then" "$now")"
+	done
+	report_line
+	report_bad ka_w1_now1 ka_w1_then1 ka_w2_now1 ka_w2_then1 ka_w3_now1 ka_w3_then1 ka_s_now1 ka_s_then1
+	report_add '%s' "aim (issue 29): a pinned read costs at most 3x the present one (pinned/present >= 0.33). K is the key before"
+	report_add '%s' "the corrections; corrections took ${corr_secs} s; the history held $versions versions of people and departures."
+}
