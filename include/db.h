@@ -73,15 +73,20 @@ void ow_db_write_committed(void);
 /* Transactions ow_db_tx ran again after a serialization failure or deadlock (/metrics). */
 unsigned long ow_db_tx_retries(void);
 
-/* Pins the reads of the calling thread's request to commit seq (known_at=, known_at.c): db's
- * statements, and the snapshot connections the request opens, read the history as known
- * then (the asof views) until ow_db_release. 0, or -1 with *err. */
-int ow_db_pin(struct ow_db *db, const char *seq, struct ow_db_error *err) OW_WUR;
+/* Pins the reads of the calling thread's request to the commit known_at names (a change key
+ * or an RFC 3339 time, ow_known_at): db's statements, and the snapshot connections the request
+ * opens, read the history as known then (the asof views) until the request ends; the next
+ * request that is not pinned puts db back to the present first. The result (the caller
+ * PQclears it): one row (seq, key, committed_at, settled: "true"/"false") when pinned, none
+ * when the key is not committed here (yet); or NULL with *err (a bad value: OW400 naming
+ * known_at). */
+PGresult *ow_db_pin(struct ow_db *db, const char *known_at, struct ow_db_error *err) OW_WUR;
 /* The seq the calling thread's request is pinned to, or NULL (the present). */
 const char *ow_db_pinned_seq(void);
 
 /* Ends the request's use of the connection: rolls back a transaction left open (and
- * logs it as our bug), and unpins it. */
+ * logs it as our bug); the request's pin ends (the connection stays pinned until a request
+ * that is not uses it). */
 void ow_db_release(struct ow_db *db);
 /* Lets the reads of the calling thread's current request go to a healthy replica
  * (replicas.c), one that has replayed past lsn (the caller's last write, "X/Y"; NULL or ""

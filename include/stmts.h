@@ -114,8 +114,8 @@ enum ow_stmt_id {
 	OW_Q_WEBHOOK_FAILED,
 	OW_Q_WEBHOOKS_COUNT,
 	/* Reads pinned to a change key (known_at.c, db.c). */
-	OW_Q_KNOWN_AT,
 	OW_Q_KNOWN_AT_PIN,
+	OW_Q_KNOWN_AT_PIN_SEQ,
 	OW_Q_KNOWN_AT_UNPIN,
 	OW_Q_COUNT
 };

@@ -117,10 +117,14 @@ static PGresult *exec_variant(struct ow_db *db, enum ow_stmt_id id, const char *
 	return PQexecPrepared(db->conn, name, s->nparams, params, NULL, NULL, s->binary);
 }
 
+static void present(struct ow_db *db);
+
 PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *params,
 		     struct ow_db_error *err)
 {
 	const struct ow_stmt *s = &ow_stmts[id];
+	if (db->pinned && !ow_db_pinned_seq() && id != OW_Q_KNOWN_AT_PIN && id != OW_Q_KNOWN_AT_UNPIN)
+		present(db);
 	const char *taken[64];
 	params = ow_stmt_taken_args(id, params, taken);
 	const char *sql = ow_stmt_sql(id);
@@ -199,6 +203,8 @@ int ow_db_tx(struct ow_db *db, enum ow_tx_mode mode, ow_tx_fn fn, void *cls,
 	     struct ow_db_error *err)
 {
 	const char *begin = mode == OW_TX_SNAPSHOT ? OW_SQL_BEGIN_SNAPSHOT : "BEGIN";
+	if (db->pinned && !ow_db_pinned_seq())
+		present(db);
 	for (int attempt = 1;; attempt++) {
 		if (command(db, begin, err) != 0)
 			return -1;
@@ -258,19 +264,22 @@ static void rollback(struct ow_db *db)
 	PQclear(res);
 }
 
-int ow_db_pin(struct ow_db *db, const char *seq, struct ow_db_error *err)
+PGresult *ow_db_pin(struct ow_db *db, const char *known_at, struct ow_db_error *err)
 {
-	PGresult *res = ow_db_exec(db, OW_Q_KNOWN_AT_PIN, (const char *const[]){seq}, err);
+	PGresult *res = ow_db_exec(db, OW_Q_KNOWN_AT_PIN, (const char *const[]){known_at}, err);
 	if (!res)
-		return -1;
-	PQclear(res);
-	db->pinned = 1;
-	ow_db_set_pinned_seq(seq);
-	return 0;
+		return NULL;
+	if (PQntuples(res) == 1) {
+		db->pinned = 1;
+		ow_db_set_pinned_seq(PQgetvalue(res, 0, 0));
+	}
+	return res;
 }
 
-/* A pinned connection back to the present (else it is reopened: a new session is). */
-static void unpin(struct ow_db *db)
+/* A connection a pinned request left (ow_db_release keeps it pinned, so that pinned reads
+ * in a row keep their plans) back to the present before a request that is not pinned uses
+ * it (else it is reopened: a new session is). */
+static void present(struct ow_db *db)
 {
 	struct ow_db_error err;
 	PGresult *res = ow_db_exec(db, OW_Q_KNOWN_AT_UNPIN, NULL, &err);
@@ -292,8 +301,5 @@ void ow_db_release(struct ow_db *db)
 		PQclear(res);
 	} else if (ts != PQTRANS_IDLE) {
 		db->broken = 1; /* unknown or active: start afresh */
-		return;
 	}
-	if (db->pinned)
-		unpin(db);
 }

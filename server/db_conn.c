@@ -208,7 +208,7 @@ PGconn *ow_db_connect_snapshot(char *err, size_t errsz, int *busy)
 	/* A download of a read pinned to a change key reads at that key too (ow_db_pin). */
 	const char *seq = ow_db_pinned_seq();
 	if (seq) {
-		PGresult *res = ow_stmt_run(c, OW_Q_KNOWN_AT_PIN, (const char *const[]){seq});
+		PGresult *res = ow_stmt_run(c, OW_Q_KNOWN_AT_PIN_SEQ, (const char *const[]){seq});
 		int ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 		PQclear(res);
 		if (!ok) {

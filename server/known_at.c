@@ -71,8 +71,7 @@ int ow_known_at_take(struct ow_req *r)
 		return ow_db_problem(r, &err), 1;
 	PGresult *res = NULL;
 	for (long waited = 0;; waited += POLL_MS) {
-		res = ow_db_exec(db, OW_Q_KNOWN_AT, (const char *const[]){v}, &err);
-		if (!res)
+		if (!(res = ow_db_pin(db, v, &err)))
 			return ow_db_problem(r, &err), 1;
 		if (PQntuples(res) == 1 || waited >= WAIT_MS)
 			break;
@@ -90,12 +89,7 @@ int ow_known_at_take(struct ow_req *r)
 	snprintf(r->known_key, sizeof r->known_key, "%s", PQgetvalue(res, 0, 1));
 	snprintf(r->known_time, sizeof r->known_time, "%s", PQgetvalue(res, 0, 2));
 	r->known_settled = strcmp(PQgetvalue(res, 0, 3), "true") == 0;
-	int rc = ow_db_pin(db, PQgetvalue(res, 0, 0), &err);
 	PQclear(res);
-	if (rc != 0) {
-		r->known_key[0] = '\0';
-		return ow_db_problem(r, &err), 1;
-	}
 	return 0;
 }
 

@@ -134,7 +134,7 @@ const struct ow_stmt ow_stmts[OW_Q_COUNT] = {
 	[OW_Q_EXPORT_FETCH] = {"export_fetch", 0, .kind = OW_SK_CURSOR_FETCH},
 
 	/* sql/statements/known_at.sql: reads pinned to a change key (known_at.c, db.c). */
-	[OW_Q_KNOWN_AT] = {"known_at", 1},
 	[OW_Q_KNOWN_AT_PIN] = {"known_at_pin", 1},
+	[OW_Q_KNOWN_AT_PIN_SEQ] = {"known_at_pin_seq", 1},
 	[OW_Q_KNOWN_AT_UNPIN] = {"known_at_unpin", 0},
 };
