@@ -35,18 +35,10 @@ section_known-at() {
 	url=$(printf '%s' "$DB_URL" | sed "s|/[^/?]*\$|/$KNOWN_DB|")
 	psql_q -c "DROP DATABASE IF EXISTS $KNOWN_DB" -c "CREATE DATABASE $KNOWN_DB TEMPLATE template0 ENCODING 'UTF8'" ||
 		die "could not create the database $KNOWN_DB"
-	local file=$WORK/known-dataset.ndjson
-	psql "$url" -X -q -v ON_ERROR_STOP=1 -v file="$file" -f "$ROOT/bench/dataset.sql" >"$OUT/known-dataset.txt" 2>&1 ||
-		die "bench/dataset.sql failed (see $OUT/known-dataset.txt)"
 	local ORGWATCH_DATABASE_URL=$url DB_URL=$url EDITOR_KEY
 	export ORGWATCH_DATABASE_URL EDITOR_KEY
-	"$BIN" migrate >"$OUT/known-migrate.txt" 2>&1 || die "migrate of $KNOWN_DB failed"
-	EDITOR_KEY=$("$BIN" key create --name known-importer --role editor) || die "key create failed"
-	server_start known
-	import_post known-dataset "$file"
+	dataset_db known "$url" "$WORK/known-dataset.ndjson"
 	local import_secs=$IMP_SECS import_rows=$IMP_ROWS
-	server_stop
-	rm -f "$file"
 
 	local key t0
 	key=$(psql_q -At -c "SELECT max(id) FROM audit_log") || die "no change key"

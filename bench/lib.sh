@@ -481,3 +481,22 @@ explain_prepared() {
 	sed -n 's/^ *Execution Time: \([0-9.]*\) ms/\1/p' "$part"
 	rm -f "$part"
 }
+
+# dataset_db LABEL URL FILE — the issue's dataset (bench/dataset.sql, 402,199 records, written to
+# FILE) into the empty database at URL through POST /import, by a server of its own on it
+# (migrate, an editor key, server LABEL); sets IMP_SECS and IMP_ROWS (import_post, import.sh).
+# Called with the section's ORGWATCH_DATABASE_URL, DB_URL and EDITOR_KEY made local (the
+# section's settings shadow the run's) and exported.
+dataset_db() {
+	local label=$1 url=$2 file=$3 t0
+	t0=$(now_ms)
+	psql "$url" -X -q -v ON_ERROR_STOP=1 -v file="$file" -f "$ROOT/bench/dataset.sql" >"$OUT/$label-dataset.txt" 2>&1 ||
+		die "bench/dataset.sql failed (see $OUT/$label-dataset.txt)"
+	note "dataset: $(wc -l <"$file") records ($(mb $(($(stat -c %s "$file") / 1024))) MB NDJSON) written in $(secs_since "$t0") s"
+	"$BIN" migrate >"$OUT/$label-migrate.txt" 2>&1 || die "migrate of $url failed"
+	EDITOR_KEY=$("$BIN" key create --name "$label-importer" --role editor) || die "key create failed"
+	server_start "$label"
+	import_post "$label-dataset" "$file"
+	server_stop
+	rm -f "$file"
+}

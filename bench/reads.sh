@@ -96,24 +96,12 @@ section_reads() {
 	READS_URL=$(printf '%s' "$DB_URL" | sed "s|/[^/?]*\$|/$READS_DB|")
 	psql_q -c "DROP DATABASE IF EXISTS $READS_DB" -c "CREATE DATABASE $READS_DB TEMPLATE template0 ENCODING 'UTF8'" ||
 		die "could not create the database $READS_DB"
-	local file=$WORK/reads-dataset.ndjson
-	local t0
-	t0=$(now_ms)
-	psql "$READS_URL" -X -q -v ON_ERROR_STOP=1 -v file="$file" -f "$ROOT/bench/dataset.sql" >"$OUT/reads-dataset.txt" 2>&1 ||
-		die "bench/dataset.sql failed (see $OUT/reads-dataset.txt)"
-	note "dataset: $(wc -l <"$file") records ($(mb $(($(stat -c %s "$file") / 1024))) MB NDJSON) written in $(secs_since "$t0") s"
-
 	# A server of its own on the new database (the section's settings shadow the run's).
 	local ORGWATCH_DATABASE_URL=$READS_URL DB_URL=$READS_URL EDITOR_KEY
 	export ORGWATCH_DATABASE_URL EDITOR_KEY # for import_post
-	"$BIN" migrate >"$OUT/reads-migrate.txt" 2>&1 || die "migrate of $READS_DB failed"
-	EDITOR_KEY=$("$BIN" key create --name reads-importer --role editor) || die "key create failed"
-	server_start reads
-	import_post reads-dataset "$file"
+	dataset_db reads "$READS_URL" "$WORK/reads-dataset.ndjson"
 	local import_secs=$IMP_SECS import_rows=$IMP_ROWS
-	server_stop
 	psql_q -c "VACUUM ANALYZE" 2>/dev/null || true
-	rm -f "$file"
 
 	seq 1 200 | sed 's/^/org-/' >"$WORK/reads-orgs.txt"
 	seq 26 225 | sed 's/^/person-/' >"$WORK/reads-managers.txt"
