@@ -123,7 +123,8 @@ PGresult *ow_db_exec(struct ow_db *db, enum ow_stmt_id id, const char *const *pa
 		     struct ow_db_error *err)
 {
 	const struct ow_stmt *s = &ow_stmts[id];
-	if (db->pinned && !ow_db_pinned_seq() && id != OW_Q_KNOWN_AT_PIN && id != OW_Q_KNOWN_AT_UNPIN)
+	if (db->pinned && !ow_db_pinned_seq() && id != OW_Q_KNOWN_AT_PIN &&
+	    id != OW_Q_KNOWN_AT_UNPIN)
 		present(db);
 	const char *taken[64];
 	params = ow_stmt_taken_args(id, params, taken);

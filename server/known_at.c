@@ -80,10 +80,11 @@ int ow_known_at_take(struct ow_req *r)
 	}
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		return ow_problem_replyf(r, OW_P_CONFLICT,
-					 "No change %s has been committed here (yet): a newer key than "
-					 "this server has seen, or one that never committed.",
-					 v),
+		return ow_problem_replyf(
+			       r, OW_P_CONFLICT,
+			       "No change %s has been committed here (yet): a newer key than "
+			       "this server has seen, or one that never committed.",
+			       v),
 		       1;
 	}
 	snprintf(r->known_key, sizeof r->known_key, "%s", PQgetvalue(res, 0, 1));

@@ -92,16 +92,17 @@ static void gen_referrer(FILE *out, const struct ow_rtype *t, const struct ow_rt
 	const char *pre = r == t ? "child " : "", *post = cites ? " citing it" : "";
 	for (size_t k = 0; k < 8 && r->refs[k]; k++) {
 		const char *ref = r->refs[k];
-		if (cites ? strcmp(ref, "sources:") != 0 : strncmp(ref, t->name, n) || ref[n] != ':')
+		if (cites ? strcmp(ref, "sources:") != 0
+			  : strncmp(ref, t->name, n) || ref[n] != ':')
 			continue;
 		if (pass == 0 && cites)
-			out_f(out, "%s\n\t\t(SELECT count(*) FROM %s WHERE source_id = rid", *first ? "" : ",",
-			      r->sources_table);
+			out_f(out, "%s\n\t\t(SELECT count(*) FROM %s WHERE source_id = rid",
+			      *first ? "" : ",", r->sources_table);
 		else if (pass == 0 && any)
 			out_f(out, " OR %s_id = rid", ref + n + 1);
 		else if (pass == 0)
-			out_f(out, "%s\n\t\t(SELECT count(*) FROM %s WHERE %s_id = rid", *first ? "" : ",",
-			      r->table, ref + n + 1);
+			out_f(out, "%s\n\t\t(SELECT count(*) FROM %s WHERE %s_id = rid",
+			      *first ? "" : ",", r->table, ref + n + 1);
 		any = 1;
 	}
 	if (!any)
@@ -170,12 +171,14 @@ static void gen_refs(FILE *out)
 static void gen_sources(FILE *out)
 {
 	int first = 1;
-	fn_head(out, "The ids of the sources a fact cites.", "ow_fact_source_ids(entity text, fact uuid)",
-		"SETOF uuid STABLE", "sql");
+	fn_head(out, "The ids of the sources a fact cites.",
+		"ow_fact_source_ids(entity text, fact uuid)", "SETOF uuid STABLE", "sql");
 	for (size_t i = 0; i < ow_nrtypes; i++)
 		if (T(i)->sources_table) {
-			out_f(out, "\t%sSELECT source_id FROM %s WHERE entity = '%s' AND %s_id = fact\n",
-			      first ? "" : "UNION ALL ", T(i)->sources_table, T(i)->name, T(i)->name);
+			out_f(out,
+			      "\t%sSELECT source_id FROM %s WHERE entity = '%s' AND %s_id = fact\n",
+			      first ? "" : "UNION ALL ", T(i)->sources_table, T(i)->name,
+			      T(i)->name);
 			first = 0;
 		}
 	fn_tail(out, 0);
@@ -183,14 +186,18 @@ static void gen_sources(FILE *out)
 		"A fact's source links replaced by ids, and the fact's updated_at moved "
 		"(orgwatch.force_touch).",
 		"ow_fact_sources_replace(entity text, fact uuid, ids uuid[])", "void", "plpgsql");
-	out_f(out, "BEGIN\n\tPERFORM set_config('orgwatch.force_touch', '1', true);\n\tCASE entity\n");
+	out_f(out,
+	      "BEGIN\n\tPERFORM set_config('orgwatch.force_touch', '1', true);\n\tCASE entity\n");
 	for (size_t i = 0; i < ow_nrtypes; i++)
 		if (T(i)->sources_table)
 			out_f(out,
-			      "\tWHEN '%s' THEN\n\t\tDELETE FROM %s WHERE %s_id = fact;\n\t\tINSERT INTO %s "
-			      "SELECT fact, unnest(ids);\n\t\tUPDATE %s SET updated_at = updated_at WHERE id "
+			      "\tWHEN '%s' THEN\n\t\tDELETE FROM %s WHERE %s_id = "
+			      "fact;\n\t\tINSERT INTO %s "
+			      "SELECT fact, unnest(ids);\n\t\tUPDATE %s SET updated_at = "
+			      "updated_at WHERE id "
 			      "= fact;\n",
-			      T(i)->name, T(i)->sources_table, T(i)->name, T(i)->sources_table, T(i)->table);
+			      T(i)->name, T(i)->sources_table, T(i)->name, T(i)->sources_table,
+			      T(i)->table);
 	out_f(out, "\tEND CASE;\n\tPERFORM set_config('orgwatch.force_touch', '0', true);\n");
 	fn_tail(out, 1);
 }
@@ -219,7 +226,8 @@ static void gen_write_start(FILE *out, const struct ow_rtype *t)
 		"fields (in stored form: ow_<type>_input), its references resolved.",
 		sig, t->table, "plpgsql");
 	if (t->input)
-		out_f(out, "DECLARE\n\tn %s := jsonb_populate_record(cur, ow_%s_input(d));\nBEGIN\n",
+		out_f(out,
+		      "DECLARE\n\tn %s := jsonb_populate_record(cur, ow_%s_input(d));\nBEGIN\n",
 		      t->table, t->name);
 	else
 		out_f(out, "DECLARE\n\tn %s := jsonb_populate_record(cur, d);\nBEGIN\n", t->table);
@@ -227,8 +235,8 @@ static void gen_write_start(FILE *out, const struct ow_rtype *t)
 		const char *field = strchr(t->refs[k], ':') + 1;
 		int entity_len = (int)(field - 1 - t->refs[k]);
 		if (*field)
-			out_f(out, "\tn.%s_id := ow_ref_patch(d, '%.*s', '%s', cur.%s_id);\n", field,
-			      entity_len, t->refs[k], field, field);
+			out_f(out, "\tn.%s_id := ow_ref_patch(d, '%.*s', '%s', cur.%s_id);\n",
+			      field, entity_len, t->refs[k], field, field);
 	}
 	out_f(out, "\tRETURN n;\n");
 	fn_tail(out, 1);
@@ -248,14 +256,14 @@ static void gen_write_delete(FILE *out)
 	out_f(out, "BEGIN\n\tPERFORM ow_begin_write(p_actor);\n\tCASE entity\n");
 	for (size_t i = 0; i < ow_nrtypes; i++)
 		out_f(out,
-		      "\tWHEN '%s' THEN RETURN QUERY SELECT w.* FROM ow_%s_locked(p_key, p_if_match) "
+		      "\tWHEN '%s' THEN RETURN QUERY SELECT w.* FROM ow_%s_locked(p_key, "
+		      "p_if_match) "
 		      "c,\n\t\tLATERAL ow_%s_write(c, ow_%s_candidate(c, d), d) w;\n",
 		      T(i)->name, T(i)->name, T(i)->plural, T(i)->name);
 	out_f(out, "\tELSE PERFORM ow_raise('OW400', 'type', format('unknown record type %%L', "
 		   "entity));\n\tEND CASE;\n");
 	fn_tail(out, 1);
-	fn_head(out,
-		"The record a delete removes, locked (ow_<type>_locked): its id.",
+	fn_head(out, "The record a delete removes, locked (ow_<type>_locked): its id.",
 		"ow_record_lock(entity text, p_key text, p_if_match text)", "uuid", "sql");
 	out_f(out, "\tSELECT CASE entity\n");
 	for (size_t i = 0; i < ow_nrtypes; i++)

@@ -99,8 +99,9 @@ test('every list filter the server accepts is a documented query parameter, and 
     const op = spec.paths[`/${plural}`]?.get;
     assert.ok(op, `GET /${plural} is in openapi.yaml`);
     const documented = (op.parameters || []).map(deref).filter((x) => x.in === 'query').map((x) => x.name);
-    // Paging, and the representation's parameters every list takes (format.c).
-    const paging = ['limit', 'cursor', 'format', 'all', 'excel'];
+    // Paging, the representation's parameters every list takes (format.c), and known_at,
+    // which every read takes (known_at.c).
+    const paging = ['limit', 'cursor', 'format', 'all', 'excel', 'known_at'];
     assert.deepEqual(
       documented.filter((n) => !paging.includes(n)).sort(),
       [...names].sort(),

@@ -155,7 +155,8 @@ static void test_every_type_is_in_every_switch(void **state)
 			char col[80];
 			snprintf(col, sizeof col, "%s_id = rid", *field ? field : "source");
 			int counted = 0;
-			for (const char *at = strstr(sql, want); at && !counted; at = strstr(at + 1, want)) {
+			for (const char *at = strstr(sql, want); at && !counted;
+			     at = strstr(at + 1, want)) {
 				const char *c = strstr(at, col);
 				counted = c && c < strchr(at, '\n');
 			}
