@@ -35,5 +35,8 @@ int ow_problem_reply(struct ow_req *r, enum ow_problem p, const char *detail,
 /* Same with a printf-style detail. */
 int ow_problem_replyf(struct ow_req *r, enum ow_problem p, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A problem naming one field: `errors` holds field with the printf-style message. */
+int ow_problem_field(struct ow_req *r, enum ow_problem p, const char *detail, const char *field,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #endif

@@ -178,23 +178,18 @@ int ow_download_run(struct ow_req *r, enum ow_stmt_id stmt, const char *const *p
 	if (n < 0) {
 		ow_download_free(d);
 		if (p->cursor && strncmp(err.sqlstate, "22", 2) == 0) {
-			struct ow_errors errs;
-			ow_errors_init(&errs);
-			ow_errors_add(&errs, "cursor", "is not a cursor of this list");
-			return ow_problem_reply(r, OW_P_VALIDATION, NULL, &errs, NULL);
+			return ow_problem_field(r, OW_P_VALIDATION, NULL, "cursor",
+						"is not a cursor of this list");
 		}
 		return ow_db_problem(r, &err);
 	}
 	if (n > cap) {
 		ow_download_free(d);
-		struct ow_errors errs;
-		ow_errors_init(&errs);
-		ow_errors_add(&errs, "all",
-			      "more than %lld rows match (ORGWATCH_MAX_DOWNLOAD_ROWS): narrow the "
-			      "filters, or read the list in pages",
-			      cap);
-		return ow_problem_reply(r, OW_P_VALIDATION, "Too many rows for one download.",
-					&errs, NULL);
+		return ow_problem_field(
+			r, OW_P_VALIDATION, "Too many rows for one download.", "all",
+			"more than %lld rows match (ORGWATCH_MAX_DOWNLOAD_ROWS): narrow "
+			"the filters, or read the list in pages",
+			cap);
 	}
 	if (n == 0 && ow_refs_verify(r, p->refs, p->nrefs) != 0) {
 		ow_download_free(d);

@@ -93,11 +93,8 @@ static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const cha
 static int refuse_framing(struct ow_req *r, enum ow_problem p, const char *field,
 			  const char *message, const char *detail)
 {
-	struct ow_errors errs;
-	ow_errors_init(&errs);
-	ow_errors_add(&errs, field, "%s", message);
 	r->close_after = 1;
-	(void)ow_problem_reply(r, p, detail, &errs, NULL);
+	(void)ow_problem_field(r, p, detail, field, "%s", message);
 	return 1;
 }
 
@@ -205,11 +202,8 @@ int ow_edge_check(struct ow_req *r, const char *method, const char *url, const c
 				      "The request line holds a NUL byte.");
 	/* %00 in the path: no record or route has a NUL in its name (a raw one is caught above). */
 	if (strstr(r->path, "%00")) {
-		struct ow_errors errs;
-		ow_errors_init(&errs);
-		ow_errors_add(&errs, "path", "must not contain a NUL byte (%%00)");
-		(void)ow_problem_reply(r, OW_P_VALIDATION, "The path holds a NUL byte.", &errs,
-				       NULL);
+		(void)ow_problem_field(r, OW_P_VALIDATION, "The path holds a NUL byte.", "path",
+				       "must not contain a NUL byte (%%00)");
 		return 1;
 	}
 	if (check_framing(r, version) != 0)

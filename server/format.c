@@ -67,10 +67,8 @@ static int flag(struct ow_req *r, const char *name)
 
 static int refuse(struct ow_req *r, const char *field, const char *message)
 {
-	struct ow_errors errs;
-	ow_errors_init(&errs);
-	ow_errors_add(&errs, field, "%s", message);
-	(void)ow_problem_reply(r, OW_P_VALIDATION, "Invalid query parameters.", &errs, NULL);
+	(void)ow_problem_field(r, OW_P_VALIDATION, "Invalid query parameters.", field, "%s",
+			       message);
 	return -1;
 }
 

@@ -82,13 +82,9 @@ int ow_h_export(struct ow_req *r)
 	const char *type = rt ? rt->name : NULL;
 	int csv = ow_req_wants_csv(r);
 	if ((args[0] && !type) || (csv && !type)) {
-		struct ow_errors errs;
-		ow_errors_init(&errs);
-		ow_errors_add(&errs, "type", "%s",
-			      args[0] ? "is not a record type" : "is required for CSV");
-		return ow_problem_reply(r, OW_P_VALIDATION,
-					"Name one record type, e.g. ?type=departures.", &errs,
-					NULL);
+		return ow_problem_field(
+			r, OW_P_VALIDATION, "Name one record type, e.g. ?type=departures.", "type",
+			"%s", args[0] ? "is not a record type" : "is required for CSV");
 	}
 	int rc;
 	struct export_stream *s = ow_download_open(r, sizeof *s, &rc);

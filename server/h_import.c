@@ -71,14 +71,11 @@ static int start(struct ow_req *r)
 	const struct ow_rtype *rt = args[0] ? ow_rtype_find(args[0]) : NULL;
 	const char *type = rt ? rt->name : NULL;
 	if ((args[0] && !type) || (format == OW_IMPORT_CSV && !type)) {
-		struct ow_errors errs;
-		ow_errors_init(&errs);
-		ow_errors_add(&errs, "type", "%s",
-			      args[0] ? "is not a record type" : "is required for CSV");
 		char names[256], detail[300];
 		snprintf(detail, sizeof detail, "type is one of %s.",
 			 ow_rtype_names(names, sizeof names, 0));
-		return ow_problem_reply(r, OW_P_VALIDATION, detail, &errs, NULL);
+		return ow_problem_field(r, OW_P_VALIDATION, detail, "type", "%s",
+					args[0] ? "is not a record type" : "is required for CSV");
 	}
 	char err[256];
 	struct import_stream *s = calloc(1, sizeof *s);

@@ -14,7 +14,6 @@
 #include "db.h"
 #include "db_problem.h"
 #include "filter.h"
-#include "jspec.h"
 #include "problem.h"
 #include "req.h"
 #include "router.h"
@@ -32,11 +31,8 @@ static int is_key(const char *v)
 
 static int bad_value(struct ow_req *r, const char *why)
 {
-	struct ow_errors errs;
-	ow_errors_init(&errs);
-	ow_errors_add(&errs, "known_at", "%s", why);
-	(void)ow_problem_reply(r, OW_P_VALIDATION, "Give known_at as a change key or a time.",
-			       &errs, NULL);
+	(void)ow_problem_field(r, OW_P_VALIDATION, "Give known_at as a change key or a time.",
+			       "known_at", "%s", why);
 	return 1;
 }
 

@@ -83,6 +83,20 @@ int ow_problem_reply(struct ow_req *r, enum ow_problem p, const char *detail,
 	return rc;
 }
 
+int ow_problem_field(struct ow_req *r, enum ow_problem p, const char *detail, const char *field,
+		     const char *fmt, ...)
+{
+	char message[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof message, fmt, ap);
+	va_end(ap);
+	struct ow_errors errs;
+	ow_errors_init(&errs);
+	ow_errors_add(&errs, field, "%s", message);
+	return ow_problem_reply(r, p, detail, &errs, NULL);
+}
+
 int ow_problem_replyf(struct ow_req *r, enum ow_problem p, const char *fmt, ...)
 {
 	char detail[1024];

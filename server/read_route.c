@@ -93,11 +93,9 @@ int ow_read_route(struct ow_req *r)
 		return 0;
 	/* Checked with or without replicas: a client learns of a bad header before it matters. */
 	if (caller_lsn(r, r->lsn, sizeof r->lsn) != 0) {
-		struct ow_errors errs;
-		ow_errors_init(&errs);
-		ow_errors_add(&errs, "Orgwatch-LSN", "must be a WAL position such as 0/16B3748");
-		(void)ow_problem_reply(r, OW_P_VALIDATION,
-				       "Send back the Orgwatch-LSN a write gave.", &errs, NULL);
+		(void)ow_problem_field(r, OW_P_VALIDATION,
+				       "Send back the Orgwatch-LSN a write gave.", "Orgwatch-LSN",
+				       "must be a WAL position such as 0/16B3748");
 		return 1;
 	}
 	r->replica_ok = 1;
