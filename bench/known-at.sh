@@ -13,7 +13,9 @@
 #   S      GET /stats/departures?org={slug}&group_by=month       (random organization)
 #
 # Each with wrk -c$CONNS, present and with known_at=K; the report prints pinned / present
-# (the issue's aim: pinned costs at most 3x, so the ratio of req/s >= 0.33). Sourced by run.sh.
+# (the issue's aim: pinned costs at most 3x, so the ratio of req/s >= 0.33), and next to it the
+# ceilings of W1-W3 (bench/ceiling/, pgbench -c4) on the tables and on the history as known at
+# K: how much of the cost is the database's. Sourced by run.sh.
 # shellcheck shell=bash
 
 KNOWN_DB=orgwatch_knownat
@@ -74,23 +76,43 @@ section_known-at() {
 	known_wrk _then2 "known_at=$key"
 	server_stop
 
+	# The ceilings: the minimal statements of the reads section (bench/ceiling/) on the tables,
+	# and the same on the history as known at K (search_path asof first: the views are the
+	# history tables with the visibility test a hand-written statement would carry).
+	local seq
+	seq=$(psql_q -At -c "SELECT c.seq FROM audit_log a JOIN audit_commits c ON c.txid = a.txid WHERE a.id = $key")
+	say "ceilings: pgbench -M prepared -n -c4 -j2 -T $PG_DURATION of bench/ceiling/w1..w3, present and at K (seq $seq)"
+	for row in ka_w1:w1_person ka_w2:w2_departures ka_w3:w3_reports; do
+		run_pgbench "${row%%:*}_now" "$ROOT/bench/ceiling/${row#*:}.sql" 4
+		R_TPS[${row%%:*}_now]=$PG_TPS
+		PG_SESSION_OPTIONS="-c search_path=asof,public -c orgwatch.known_seq=$seq" \
+			run_pgbench "${row%%:*}_then" "$ROOT/bench/ceiling/${row#*:}.sql" 4
+		R_TPS[${row%%:*}_then]=$PG_TPS
+	done
+
 	report_add '\n%s' "Issue 29 — known_at on the issue's dataset ($import_rows records imported in ${import_secs} s, then 100,000 corrections); wrk -c$CONNS, two runs each, alternating"
 	report_line
-	report_add '%-58s %12s %12s %12s %12s %10s' workload "present r/s" "present r/s" "pinned r/s" "pinned r/s" "pinned/"
-	report_add '%-58s %12s %12s %12s %12s %10s' "" "(run 1)" "(run 2)" "(run 1)" "(run 2)" "present"
+	report_add '%-44s %10s %10s %10s %10s %8s %10s %10s %8s' workload "present" "present" "pinned" "pinned" \
+		"pinned/" "ceiling" "ceiling" "ceiling"
+	report_add '%-44s %10s %10s %10s %10s %8s %10s %10s %8s' "" "r/s run 1" "r/s run 2" "r/s run 1" "r/s run 2" \
+		"present" "tps now" "tps at K" "at K/now"
 	report_line
 	local row name label
-	for row in "ka_w1|W1 GET /people/{slug}" "ka_w2|W2 GET /departures?org=&sort=-departed_on&limit=50" \
-		"ka_w3|W3 GET /people/{slug}/reports (~500 below)" "ka_s|S GET /stats/departures?org=&group_by=month"; do
+	for row in "ka_w1|W1 GET /people/{slug}" "ka_w2|W2 GET /departures?org=&limit=50" \
+		"ka_w3|W3 GET /people/{slug}/reports" "ka_s|S GET /stats/departures?group_by=month"; do
 		IFS='|' read -r name label <<<"$row"
 		local now then
 		now=$(awk -v a="${R_RPS[${name}_now1]}" -v b="${R_RPS[${name}_now2]}" 'BEGIN { print (a + b) / 2 }')
 		then=$(awk -v a="${R_RPS[${name}_then1]}" -v b="${R_RPS[${name}_then2]}" 'BEGIN { print (a + b) / 2 }')
-		report_add '%-58s %12s %12s %12s %12s %10s' "$label" "${R_RPS[${name}_now1]}" "${R_RPS[${name}_now2]}" \
-			"${R_RPS[${name}_then1]}" "${R_RPS[${name}_then2]}" "$(div "$then" "$now")"
+		report_add '%-44s %10s %10s %10s %10s %8s %10s %10s %8s' "$label" "${R_RPS[${name}_now1]}" \
+			"${R_RPS[${name}_now2]}" "${R_RPS[${name}_then1]}" "${R_RPS[${name}_then2]}" "$(div "$then" "$now")" \
+			"${R_TPS[${name}_now]:--}" "${R_TPS[${name}_then]:--}" \
+			"$( [ -n "${R_TPS[${name}_now]:-}" ] && div "${R_TPS[${name}_then]}" "${R_TPS[${name}_now]}" || echo -)"
 	done
 	report_line
 	report_bad ka_w1_now1 ka_w1_then1 ka_w2_now1 ka_w2_then1 ka_w3_now1 ka_w3_then1 ka_s_now1 ka_s_then1
+	report_add '%s' "Ceilings: bench/ceiling/w1_person, w2_departures, w3_reports by pgbench -c4 on the tables (now) and on the asof views"
+	report_add '%s' "at K (the history with the visibility test): what the database alone loses by reading the history (no stats ceiling exists)."
 	report_add '%s' "aim (issue 29): a pinned read costs at most 3x the present one (pinned/present >= 0.33). K is the key before"
 	report_add '%s' "the corrections; corrections took ${corr_secs} s; the history held $versions versions of people and departures."
 }

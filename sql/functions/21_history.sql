@@ -103,9 +103,7 @@ BEGIN
 		IF k < start.key THEN
 			PERFORM ow_raise('OW400', 'known_at', format('history is kept from change %s on: give that key or a later one', start.key));
 		END IF;
-		IF k > (SELECT coalesce(max(a.id), 0) FROM audit_log a) AND k > start.key THEN
-			RETURN; -- not yet written (or not yet visible): the caller waits
-		END IF;
+		-- No row for a key not yet written or not yet visible: the caller waits.
 		RETURN QUERY SELECT c.seq, k, ow_ts(c.committed_at), true FROM audit_log a JOIN audit_commits c ON c.txid = a.txid
 			WHERE a.id = k AND c.seq IS NOT NULL;
 		IF NOT FOUND AND k = start.key THEN
